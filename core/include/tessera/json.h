@@ -1,0 +1,128 @@
+// tessera::Value: the JSON document model shared by every part of the core.
+//
+// Why our own: the whole browser SDK has a 50 KB gzip budget and nlohmann/json's
+// parser and serializer alone cost about 43 KB of it in the wasm build. This is
+// a small DOM with exactly the semantics the core needs:
+//  - numbers are IEEE doubles, like JavaScript's;
+//  - objects keep insertion order (JavaScript's for non-index keys), and a
+//    duplicate key in parsed text keeps the last value, like JSON.parse;
+//  - Dump() writes what JavaScript's JSON.stringify writes for the same value
+//    (shortest round-trip numbers, the same escapes), so documents compare
+//    equal across C++ and JS by their text.
+// Parsing never throws or crashes: malformed text, invalid UTF-8, nesting past
+// the depth limit or input past the size limit give an InvalidArgument/
+// OutOfRange status naming the byte offset. A Value owns its children; it is a
+// regular value type (copyable, movable) with no shared state.
+#ifndef TESSERA_JSON_H_
+#define TESSERA_JSON_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "tessera/status.h"
+
+namespace tessera {
+
+class Value;
+struct Member;
+using Array = std::vector<Value>;
+using Object = std::vector<Member>;
+
+class Value {
+ public:
+  enum class Type { kNull, kBool, kNumber, kString, kArray, kObject };
+
+  Value() = default;  // null
+  Value(std::nullptr_t) {}
+  Value(bool b) : data_(b) {}
+  Value(double d) : data_(d) {}
+  Value(int i) : data_(static_cast<double>(i)) {}
+  Value(unsigned i) : data_(static_cast<double>(i)) {}
+  Value(int64_t i) : data_(static_cast<double>(i)) {}
+  Value(uint64_t i) : data_(static_cast<double>(i)) {}
+  Value(const char* s) : data_(std::string(s)) {}
+  Value(std::string s) : data_(std::move(s)) {}
+  Value(std::string_view s) : data_(std::string(s)) {}
+  Value(Array a) : data_(std::move(a)) {}
+  Value(Object o) : data_(std::move(o)) {}
+
+  static Value MakeArray() { return Value(Array{}); }
+  static Value MakeObject() { return Value(Object{}); }
+
+  Type type() const { return static_cast<Type>(data_.index()); }
+  bool is_null() const { return type() == Type::kNull; }
+  bool is_bool() const { return type() == Type::kBool; }
+  bool is_number() const { return type() == Type::kNumber; }
+  bool is_string() const { return type() == Type::kString; }
+  bool is_array() const { return type() == Type::kArray; }
+  bool is_object() const { return type() == Type::kObject; }
+
+  // Accessors. The typed ones require the matching type (checked with
+  // is_*() first); the *_or ones return the fallback on a type mismatch.
+  bool as_bool() const { return std::get<bool>(data_); }
+  double as_number() const { return std::get<double>(data_); }
+  const std::string& as_string() const { return std::get<std::string>(data_); }
+  const Array& as_array() const { return std::get<Array>(data_); }
+  Array& as_array() { return std::get<Array>(data_); }
+  const Object& as_object() const { return std::get<Object>(data_); }
+  Object& as_object() { return std::get<Object>(data_); }
+  bool bool_or(bool fallback) const;
+  double number_or(double fallback) const;
+  std::string string_or(std::string_view fallback) const;
+
+  // Object member lookup; nullptr when absent or when this is not an object.
+  const Value* find(std::string_view key) const;
+  Value* find(std::string_view key);
+  // Dotted path lookup ("event.page_view.count_24h"), descending through
+  // objects only, as GrowthBook's getPath does. nullptr when any step misses.
+  const Value* find_path(std::string_view dotted_path) const;
+  // Sets (replacing in place, or appending) an object member. Turns a null
+  // into an empty object first; a no-op on other non-object types.
+  Value& set(std::string key, Value value);
+  // Removes an object member; returns whether it existed.
+  bool erase(std::string_view key);
+  // Appends to an array. Turns a null into an empty array first.
+  Value& push_back(Value value);
+  // Number of array elements or object members; 0 otherwise.
+  size_t size() const;
+
+  // JSON.stringify-compatible compact text.
+  std::string Dump() const;
+  // Structural equality: objects compare as key sets (order-insensitive),
+  // numbers by value (so NaN != NaN), arrays element-wise.
+  bool operator==(const Value& other) const;
+  bool operator!=(const Value& other) const { return !(*this == other); }
+
+ private:
+  std::variant<std::nullptr_t, bool, double, std::string, Array, Object> data_;
+};
+
+struct Member {
+  std::string key;
+  Value value;
+};
+
+struct JsonParseOptions {
+  size_t max_depth = 64;            // nested arrays/objects beyond this fail
+  size_t max_bytes = 4 * 1024 * 1024;  // longer input fails before parsing
+};
+
+// Parses one JSON text (RFC 8259; surrounding whitespace allowed).
+Result<Value> ParseJson(std::string_view text,
+                        const JsonParseOptions& options = {});
+
+// Formats a double exactly as JavaScript's Number.prototype.toString does
+// ("1", "0.1", "1e+21", "1.5e-7"; NaN and infinities as "NaN"/"Infinity").
+std::string FormatJsNumber(double d);
+
+// Whether `text` is well-formed UTF-8 (no overlongs, no surrogates, <= U+10FFFF).
+bool IsValidUtf8(std::string_view text);
+
+}  // namespace tessera
+
+#endif  // TESSERA_JSON_H_

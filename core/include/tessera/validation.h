@@ -1,0 +1,31 @@
+// Problems found while validating a document (artifact, signal, artifact part).
+//
+// Validators collect every problem instead of stopping at the first, so an
+// author sees all that is wrong in one pass. Each problem names the JSON path
+// of the offending value ("$.slots[2].variants[0].condition.$gt") and says
+// what was expected there.
+#ifndef TESSERA_VALIDATION_H_
+#define TESSERA_VALIDATION_H_
+
+#include <string>
+#include <vector>
+
+namespace tessera {
+
+struct Problem {
+  std::string path;     // JSONPath-like: "$", "$.a.b", "$.list[3]"
+  std::string message;  // what is wrong, in plain words
+};
+using Problems = std::vector<Problem>;
+
+// "$.a" + "b" -> "$.a.b"; keys that are not identifiers are quoted:
+// "$.a" + "x y" -> "$.a[\"x y\"]".
+std::string JoinPath(const std::string& parent, const std::string& key);
+// "$.a" + 3 -> "$.a[3]".
+std::string JoinPath(const std::string& parent, size_t index);
+// One line per problem: "<path>: <message>".
+std::string FormatProblems(const Problems& problems);
+
+}  // namespace tessera
+
+#endif  // TESSERA_VALIDATION_H_

@@ -1,0 +1,519 @@
+#include "tessera/json.h"
+
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+
+namespace tessera {
+
+// ---- Value ----------------------------------------------------------------
+
+bool Value::bool_or(bool fallback) const {
+  const bool* b = std::get_if<bool>(&data_);
+  return b ? *b : fallback;
+}
+
+double Value::number_or(double fallback) const {
+  const double* d = std::get_if<double>(&data_);
+  return d ? *d : fallback;
+}
+
+std::string Value::string_or(std::string_view fallback) const {
+  const std::string* s = std::get_if<std::string>(&data_);
+  return s ? *s : std::string(fallback);
+}
+
+const Value* Value::find(std::string_view key) const {
+  const Object* object = std::get_if<Object>(&data_);
+  if (!object) return nullptr;
+  for (const Member& m : *object) {
+    if (m.key == key) return &m.value;
+  }
+  return nullptr;
+}
+
+Value* Value::find(std::string_view key) {
+  return const_cast<Value*>(static_cast<const Value*>(this)->find(key));
+}
+
+namespace {
+
+// A canonical array index ("0", "17"; not "01", "-1", "1.0").
+bool ParseIndex(std::string_view part, size_t* index) {
+  if (part.empty() || part.size() > 9) return false;
+  if (part.size() > 1 && part[0] == '0') return false;
+  size_t value = 0;
+  for (char c : part) {
+    if (c < '0' || c > '9') return false;
+    value = value * 10 + static_cast<size_t>(c - '0');
+  }
+  *index = value;
+  return true;
+}
+
+}  // namespace
+
+const Value* Value::find_path(std::string_view dotted_path) const {
+  const Value* current = this;
+  size_t start = 0;
+  while (true) {
+    size_t dot = dotted_path.find('.', start);
+    std::string_view part = dotted_path.substr(
+        start, dot == std::string_view::npos ? std::string_view::npos
+                                             : dot - start);
+    if (current->is_object()) {
+      current = current->find(part);
+    } else if (current->is_array()) {
+      size_t index;
+      const Array& array = current->as_array();
+      current = ParseIndex(part, &index) && index < array.size()
+                    ? &array[index]
+                    : nullptr;
+    } else {
+      return nullptr;
+    }
+    if (!current) return nullptr;
+    if (dot == std::string_view::npos) return current;
+    start = dot + 1;
+  }
+}
+
+Value& Value::set(std::string key, Value value) {
+  if (is_null()) data_ = Object{};
+  Object* object = std::get_if<Object>(&data_);
+  if (!object) return *this;
+  for (Member& m : *object) {
+    if (m.key == key) {
+      m.value = std::move(value);
+      return m.value;
+    }
+  }
+  object->push_back(Member{std::move(key), std::move(value)});
+  return object->back().value;
+}
+
+bool Value::erase(std::string_view key) {
+  Object* object = std::get_if<Object>(&data_);
+  if (!object) return false;
+  for (auto it = object->begin(); it != object->end(); ++it) {
+    if (it->key == key) {
+      object->erase(it);
+      return true;
+    }
+  }
+  return false;
+}
+
+Value& Value::push_back(Value value) {
+  if (is_null()) data_ = Array{};
+  Array* array = std::get_if<Array>(&data_);
+  if (!array) return *this;
+  array->push_back(std::move(value));
+  return array->back();
+}
+
+size_t Value::size() const {
+  if (const Array* a = std::get_if<Array>(&data_)) return a->size();
+  if (const Object* o = std::get_if<Object>(&data_)) return o->size();
+  return 0;
+}
+
+bool Value::operator==(const Value& other) const {
+  if (type() != other.type()) return false;
+  switch (type()) {
+    case Type::kNull: return true;
+    case Type::kBool: return as_bool() == other.as_bool();
+    case Type::kNumber: return as_number() == other.as_number();
+    case Type::kString: return as_string() == other.as_string();
+    case Type::kArray: return as_array() == other.as_array();
+    case Type::kObject: {
+      const Object& a = as_object();
+      if (a.size() != other.as_object().size()) return false;
+      for (const Member& m : a) {
+        const Value* v = other.find(m.key);
+        if (!v || *v != m.value) return false;
+      }
+      return true;
+    }
+  }
+  return false;
+}
+
+// ---- Writer ---------------------------------------------------------------
+
+namespace {
+
+void AppendQuoted(const std::string& s, std::string* out) {
+  static const char kHex[] = "0123456789abcdef";
+  out->push_back('"');
+  for (char ch : s) {
+    unsigned char c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '"': *out += "\\\""; break;
+      case '\\': *out += "\\\\"; break;
+      case '\b': *out += "\\b"; break;
+      case '\f': *out += "\\f"; break;
+      case '\n': *out += "\\n"; break;
+      case '\r': *out += "\\r"; break;
+      case '\t': *out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          *out += "\\u00";
+          out->push_back(kHex[c >> 4]);
+          out->push_back(kHex[c & 0xF]);
+        } else {
+          out->push_back(ch);
+        }
+    }
+  }
+  out->push_back('"');
+}
+
+void AppendJson(const Value& v, std::string* out) {
+  switch (v.type()) {
+    case Value::Type::kNull: *out += "null"; break;
+    case Value::Type::kBool: *out += v.as_bool() ? "true" : "false"; break;
+    case Value::Type::kNumber:
+      // JSON.stringify writes non-finite numbers as null.
+      if (std::isfinite(v.as_number())) {
+        *out += FormatJsNumber(v.as_number());
+      } else {
+        *out += "null";
+      }
+      break;
+    case Value::Type::kString: AppendQuoted(v.as_string(), out); break;
+    case Value::Type::kArray: {
+      out->push_back('[');
+      bool first = true;
+      for (const Value& item : v.as_array()) {
+        if (!first) out->push_back(',');
+        first = false;
+        AppendJson(item, out);
+      }
+      out->push_back(']');
+      break;
+    }
+    case Value::Type::kObject: {
+      out->push_back('{');
+      bool first = true;
+      for (const Member& m : v.as_object()) {
+        if (!first) out->push_back(',');
+        first = false;
+        AppendQuoted(m.key, out);
+        out->push_back(':');
+        AppendJson(m.value, out);
+      }
+      out->push_back('}');
+      break;
+    }
+  }
+}
+
+}  // namespace
+
+std::string Value::Dump() const {
+  std::string out;
+  AppendJson(*this, &out);
+  return out;
+}
+
+// ---- Parser ---------------------------------------------------------------
+
+namespace {
+
+class Parser {
+ public:
+  Parser(std::string_view text, const JsonParseOptions& options)
+      : text_(text), options_(options) {}
+
+  Result<Value> ParseDocument() {
+    SkipWhitespace();
+    Value root;
+    if (!ParseValue(0, &root)) return error_;
+    SkipWhitespace();
+    if (pos_ != text_.size()) {
+      Fail("unexpected text after the JSON value");
+      return error_;
+    }
+    return root;
+  }
+
+ private:
+  bool Fail(const std::string& what) {
+    if (error_.ok()) {
+      error_ = Status::InvalidArgument("JSON at byte " + std::to_string(pos_) +
+                                       ": " + what);
+    }
+    return false;
+  }
+
+  void SkipWhitespace() {
+    while (pos_ < text_.size()) {
+      char c = text_[pos_];
+      if (c != ' ' && c != '\t' && c != '\n' && c != '\r') return;
+      ++pos_;
+    }
+  }
+
+  bool Literal(std::string_view word) {
+    if (text_.substr(pos_, word.size()) != word) {
+      return Fail("invalid literal");
+    }
+    pos_ += word.size();
+    return true;
+  }
+
+  bool ParseValue(size_t depth, Value* out) {
+    if (pos_ >= text_.size()) return Fail("unexpected end of input");
+    switch (text_[pos_]) {
+      case '{': return ParseObject(depth + 1, out);
+      case '[': return ParseArray(depth + 1, out);
+      case '"': {
+        std::string s;
+        if (!ParseString(&s)) return false;
+        *out = Value(std::move(s));
+        return true;
+      }
+      case 't': *out = Value(true); return Literal("true");
+      case 'f': *out = Value(false); return Literal("false");
+      case 'n': *out = Value(); return Literal("null");
+      default: return ParseNumber(out);
+    }
+  }
+
+  bool CheckDepth(size_t depth) {
+    if (depth > options_.max_depth) {
+      error_ = Status::OutOfRange("JSON at byte " + std::to_string(pos_) +
+                                  ": nesting deeper than " +
+                                  std::to_string(options_.max_depth));
+      return false;
+    }
+    return true;
+  }
+
+  bool ParseObject(size_t depth, Value* out) {
+    if (!CheckDepth(depth)) return false;
+    ++pos_;  // '{'
+    *out = Value::MakeObject();
+    SkipWhitespace();
+    if (pos_ < text_.size() && text_[pos_] == '}') {
+      ++pos_;
+      return true;
+    }
+    while (true) {
+      SkipWhitespace();
+      if (pos_ >= text_.size() || text_[pos_] != '"') {
+        return Fail("expected a string key");
+      }
+      std::string key;
+      if (!ParseString(&key)) return false;
+      SkipWhitespace();
+      if (pos_ >= text_.size() || text_[pos_] != ':') {
+        return Fail("expected ':' after an object key");
+      }
+      ++pos_;
+      SkipWhitespace();
+      Value member;
+      if (!ParseValue(depth, &member)) return false;
+      out->set(std::move(key), std::move(member));  // last duplicate wins
+      SkipWhitespace();
+      if (pos_ >= text_.size()) return Fail("unterminated object");
+      if (text_[pos_] == ',') {
+        ++pos_;
+        continue;
+      }
+      if (text_[pos_] == '}') {
+        ++pos_;
+        return true;
+      }
+      return Fail("expected ',' or '}' in an object");
+    }
+  }
+
+  bool ParseArray(size_t depth, Value* out) {
+    if (!CheckDepth(depth)) return false;
+    ++pos_;  // '['
+    *out = Value::MakeArray();
+    Array& items = out->as_array();
+    SkipWhitespace();
+    if (pos_ < text_.size() && text_[pos_] == ']') {
+      ++pos_;
+      return true;
+    }
+    while (true) {
+      SkipWhitespace();
+      Value item;
+      if (!ParseValue(depth, &item)) return false;
+      items.push_back(std::move(item));
+      SkipWhitespace();
+      if (pos_ >= text_.size()) return Fail("unterminated array");
+      if (text_[pos_] == ',') {
+        ++pos_;
+        continue;
+      }
+      if (text_[pos_] == ']') {
+        ++pos_;
+        return true;
+      }
+      return Fail("expected ',' or ']' in an array");
+    }
+  }
+
+  bool ParseHex4(uint32_t* out) {
+    if (pos_ + 4 > text_.size()) return Fail("truncated \\u escape");
+    uint32_t v = 0;
+    for (int i = 0; i < 4; ++i) {
+      char c = text_[pos_ + static_cast<size_t>(i)];
+      v <<= 4;
+      if (c >= '0' && c <= '9') v |= static_cast<uint32_t>(c - '0');
+      else if (c >= 'a' && c <= 'f') v |= static_cast<uint32_t>(c - 'a' + 10);
+      else if (c >= 'A' && c <= 'F') v |= static_cast<uint32_t>(c - 'A' + 10);
+      else return Fail("invalid hex digit in \\u escape");
+    }
+    pos_ += 4;
+    *out = v;
+    return true;
+  }
+
+  static void AppendUtf8(uint32_t cp, std::string* out) {
+    if (cp < 0x80) {
+      out->push_back(static_cast<char>(cp));
+    } else if (cp < 0x800) {
+      out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
+      out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else if (cp < 0x10000) {
+      out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
+      out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+      out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else {
+      out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
+      out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+      out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+      out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    }
+  }
+
+  bool ParseEscape(std::string* out) {
+    if (pos_ >= text_.size()) return Fail("unterminated string");
+    char c = text_[pos_++];
+    switch (c) {
+      case '"': out->push_back('"'); return true;
+      case '\\': out->push_back('\\'); return true;
+      case '/': out->push_back('/'); return true;
+      case 'b': out->push_back('\b'); return true;
+      case 'f': out->push_back('\f'); return true;
+      case 'n': out->push_back('\n'); return true;
+      case 'r': out->push_back('\r'); return true;
+      case 't': out->push_back('\t'); return true;
+      case 'u': {
+        uint32_t cp;
+        if (!ParseHex4(&cp)) return false;
+        if (cp >= 0xDC00 && cp <= 0xDFFF) {
+          return Fail("lone low surrogate in \\u escape");
+        }
+        if (cp >= 0xD800 && cp <= 0xDBFF) {
+          if (text_.substr(pos_, 2) != "\\u") {
+            return Fail("high surrogate not followed by a low surrogate");
+          }
+          pos_ += 2;
+          uint32_t low;
+          if (!ParseHex4(&low)) return false;
+          if (low < 0xDC00 || low > 0xDFFF) {
+            return Fail("high surrogate not followed by a low surrogate");
+          }
+          cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+        }
+        AppendUtf8(cp, out);
+        return true;
+      }
+      default:
+        --pos_;
+        return Fail("invalid escape character");
+    }
+  }
+
+  bool ParseString(std::string* out) {
+    ++pos_;  // opening quote
+    while (true) {
+      size_t run_start = pos_;
+      while (pos_ < text_.size()) {
+        unsigned char c = static_cast<unsigned char>(text_[pos_]);
+        if (c == '"' || c == '\\' || c < 0x20) break;
+        ++pos_;
+      }
+      out->append(text_.data() + run_start, pos_ - run_start);
+      if (pos_ >= text_.size()) return Fail("unterminated string");
+      char c = text_[pos_];
+      if (c == '"') {
+        ++pos_;
+        return true;
+      }
+      if (c == '\\') {
+        ++pos_;
+        if (!ParseEscape(out)) return false;
+        continue;
+      }
+      return Fail("control character in string (escape it)");
+    }
+  }
+
+  bool ParseNumber(Value* out) {
+    // Validate the RFC 8259 grammar first; strtod is more permissive.
+    size_t start = pos_;
+    auto digit = [&](size_t i) {
+      return i < text_.size() && text_[i] >= '0' && text_[i] <= '9';
+    };
+    size_t i = pos_;
+    if (i < text_.size() && text_[i] == '-') ++i;
+    if (!digit(i)) return Fail("invalid value");
+    if (text_[i] == '0') {
+      ++i;
+    } else {
+      while (digit(i)) ++i;
+    }
+    if (i < text_.size() && text_[i] == '.') {
+      ++i;
+      if (!digit(i)) {
+        pos_ = i;
+        return Fail("expected a digit after the decimal point");
+      }
+      while (digit(i)) ++i;
+    }
+    if (i < text_.size() && (text_[i] == 'e' || text_[i] == 'E')) {
+      ++i;
+      if (i < text_.size() && (text_[i] == '+' || text_[i] == '-')) ++i;
+      if (!digit(i)) {
+        pos_ = i;
+        return Fail("expected a digit in the exponent");
+      }
+      while (digit(i)) ++i;
+    }
+    std::string token(text_.substr(start, i - start));
+    double d = std::strtod(token.c_str(), nullptr);
+    if (!std::isfinite(d)) return Fail("number out of range");
+    pos_ = i;
+    *out = Value(d);
+    return true;
+  }
+
+  std::string_view text_;
+  const JsonParseOptions& options_;
+  size_t pos_ = 0;
+  Status error_;
+};
+
+}  // namespace
+
+Result<Value> ParseJson(std::string_view text, const JsonParseOptions& options) {
+  if (text.size() > options.max_bytes) {
+    return Status::OutOfRange("JSON of " + std::to_string(text.size()) +
+                              " bytes exceeds the limit of " +
+                              std::to_string(options.max_bytes));
+  }
+  if (!IsValidUtf8(text)) {
+    return Status::InvalidArgument("JSON is not valid UTF-8");
+  }
+  return Parser(text, options).ParseDocument();
+}
+
+}  // namespace tessera

@@ -1,0 +1,112 @@
+// Number formatting and UTF-8 checking shared by the JSON writer and others.
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "tessera/json.h"
+
+namespace tessera {
+namespace {
+
+// Shortest decimal digits that round-trip `d` (d finite, > 0), with the
+// decimal exponent such that d = 0.<digits> * 10^exponent... expressed as
+// digits "d1d2..dn" and `point` = position of the decimal point relative to
+// the first digit (JavaScript's "n" in Number::toString).
+void ShortestDigits(double d, std::string* digits, int* point) {
+  char buf[40];
+  for (int precision = 1; precision <= 17; ++precision) {
+    std::snprintf(buf, sizeof buf, "%.*e", precision - 1, d);
+    if (std::strtod(buf, nullptr) == d) break;
+  }
+  // buf looks like "d.ddddde[+-]xx".
+  const char* e = std::strchr(buf, 'e');
+  int exponent = std::atoi(e + 1);
+  digits->clear();
+  for (const char* p = buf; p < e; ++p) {
+    if (*p >= '0' && *p <= '9') digits->push_back(*p);
+  }
+  while (digits->size() > 1 && digits->back() == '0') digits->pop_back();
+  *point = exponent + 1;
+}
+
+}  // namespace
+
+std::string FormatJsNumber(double d) {
+  if (std::isnan(d)) return "NaN";
+  if (std::isinf(d)) return d > 0 ? "Infinity" : "-Infinity";
+  if (d == 0) return "0";  // also -0, as JavaScript prints it
+  std::string out;
+  if (d < 0) {
+    out.push_back('-');
+    d = -d;
+  }
+  std::string digits;
+  int n = 0;
+  ShortestDigits(d, &digits, &n);
+  const int k = static_cast<int>(digits.size());
+  if (k <= n && n <= 21) {
+    out += digits;
+    out.append(static_cast<size_t>(n - k), '0');
+  } else if (0 < n && n <= 21) {
+    out += digits.substr(0, static_cast<size_t>(n));
+    out.push_back('.');
+    out += digits.substr(static_cast<size_t>(n));
+  } else if (-6 < n && n <= 0) {
+    out += "0.";
+    out.append(static_cast<size_t>(-n), '0');
+    out += digits;
+  } else {
+    out.push_back(digits[0]);
+    if (k > 1) {
+      out.push_back('.');
+      out += digits.substr(1);
+    }
+    out.push_back('e');
+    int exponent = n - 1;
+    out.push_back(exponent < 0 ? '-' : '+');
+    out += std::to_string(exponent < 0 ? -exponent : exponent);
+  }
+  return out;
+}
+
+bool IsValidUtf8(std::string_view text) {
+  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
+  const size_t n = text.size();
+  size_t i = 0;
+  while (i < n) {
+    unsigned char c = s[i];
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t len;
+    uint32_t cp;
+    if ((c & 0xE0) == 0xC0) {
+      len = 2;
+      cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      len = 3;
+      cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      len = 4;
+      cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (i + len > n) return false;
+    for (size_t j = 1; j < len; ++j) {
+      if ((s[i + j] & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (s[i + j] & 0x3F);
+    }
+    static const uint32_t kMinForLength[5] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < kMinForLength[len]) return false;          // overlong
+    if (cp >= 0xD800 && cp <= 0xDFFF) return false;     // surrogate
+    if (cp > 0x10FFFF) return false;
+    i += len;
+  }
+  return true;
+}
+
+}  // namespace tessera

@@ -1,0 +1,184 @@
+#include "tessera/json.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <string>
+
+namespace tessera {
+namespace {
+
+Value Parsed(std::string_view text) {
+  Result<Value> r = ParseJson(text);
+  EXPECT_TRUE(r.ok()) << r.status().ToString() << " for " << text;
+  return r.ok() ? r.value() : Value();
+}
+
+TEST(JsonParse, ReadsEveryValueType) {
+  Value v = Parsed(R"({"n":null,"t":true,"f":false,"i":-12,"d":1.5e3,
+                       "s":"x\ty","a":[1,[2]],"o":{"k":"v"}})");
+  ASSERT_TRUE(v.is_object());
+  EXPECT_TRUE(v.find("n")->is_null());
+  EXPECT_TRUE(v.find("t")->as_bool());
+  EXPECT_FALSE(v.find("f")->as_bool());
+  EXPECT_EQ(v.find("i")->as_number(), -12);
+  EXPECT_EQ(v.find("d")->as_number(), 1500);
+  EXPECT_EQ(v.find("s")->as_string(), "x\ty");
+  EXPECT_EQ(v.find("a")->size(), 2u);
+  EXPECT_EQ(v.find_path("o.k")->as_string(), "v");
+}
+
+TEST(JsonParse, DecodesUnicodeEscapesIncludingSurrogatePairs) {
+  EXPECT_EQ(Parsed(R"("\u00e9\u20ac\ud83d\ude00")").as_string(),
+            "\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80");
+}
+
+TEST(JsonParse, LastDuplicateKeyWinsAndOrderIsKept) {
+  Value v = Parsed(R"({"b":1,"a":2,"b":3})");
+  EXPECT_EQ(v.size(), 2u);
+  EXPECT_EQ(v.find("b")->as_number(), 3);
+  EXPECT_EQ(v.Dump(), R"({"b":3,"a":2})");
+}
+
+TEST(JsonParse, RejectsMalformedTextWithTheByteOffset) {
+  struct Case {
+    const char* text;
+    const char* fragment;
+  };
+  const Case cases[] = {
+      {"", "unexpected end of input"},
+      {"{", "expected a string key"},
+      {"[1,]", "invalid value"},
+      {"{\"a\" 1}", "expected ':'"},
+      {"01", "unexpected text after"},
+      {"1.", "digit after the decimal point"},
+      {"1e", "digit in the exponent"},
+      {"\"abc", "unterminated string"},
+      {"\"a\nb\"", "control character"},
+      {"\"\\x\"", "invalid escape"},
+      {"\"\\ud800\"", "high surrogate"},
+      {"\"\\udc00\"", "lone low surrogate"},
+      {"tru", "invalid literal"},
+      {"NaN", "invalid value"},
+      {"1e999", "out of range"},
+      {"[1] 2", "unexpected text after"},
+  };
+  for (const Case& c : cases) {
+    Result<Value> r = ParseJson(c.text);
+    ASSERT_FALSE(r.ok()) << c.text;
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << c.text;
+    EXPECT_NE(r.status().message().find(c.fragment), std::string::npos)
+        << c.text << " -> " << r.status().message();
+    EXPECT_NE(r.status().message().find("at byte"), std::string::npos);
+  }
+}
+
+TEST(JsonParse, RejectsInvalidUtf8) {
+  Result<Value> r = ParseJson("\"\xC3\x28\"");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("UTF-8"), std::string::npos);
+}
+
+TEST(JsonParse, EnforcesDepthAndSizeLimits) {
+  JsonParseOptions options;
+  options.max_depth = 3;
+  EXPECT_TRUE(ParseJson("[[[1]]]", options).ok());
+  Result<Value> deep = ParseJson("[[[[1]]]]", options);
+  ASSERT_FALSE(deep.ok());
+  EXPECT_EQ(deep.status().code(), StatusCode::kOutOfRange);
+
+  std::string very_deep(100000, '[');  // must not overflow the stack
+  EXPECT_FALSE(ParseJson(very_deep).ok());
+
+  options.max_bytes = 4;
+  Result<Value> big = ParseJson("12345", options);
+  ASSERT_FALSE(big.ok());
+  EXPECT_EQ(big.status().code(), StatusCode::kOutOfRange);
+}
+
+TEST(JsonDump, MatchesJavaScriptJsonStringify) {
+  Value v = Value::MakeObject();
+  v.set("s", "q\"\\\n\x01/\xC3\xA9");
+  v.set("n", 0.1);
+  v.set("big", 1e21);
+  v.set("small", 1.5e-7);
+  v.set("int", 123456789012.0);
+  v.set("neg0", -0.0);
+  v.set("inf", std::numeric_limits<double>::infinity());
+  v.set("a", Array{Value(), true, "x"});
+  EXPECT_EQ(v.Dump(),
+            "{\"s\":\"q\\\"\\\\\\n\\u0001/\xC3\xA9\",\"n\":0.1,\"big\":1e+21,"
+            "\"small\":1.5e-7,\"int\":123456789012,\"neg0\":0,\"inf\":null,"
+            "\"a\":[null,true,\"x\"]}");
+}
+
+TEST(JsonNumber, FormatsLikeNumberToString) {
+  EXPECT_EQ(FormatJsNumber(1), "1");
+  EXPECT_EQ(FormatJsNumber(-2.5), "-2.5");
+  EXPECT_EQ(FormatJsNumber(1.21), "1.21");
+  EXPECT_EQ(FormatJsNumber(0.000001), "0.000001");
+  EXPECT_EQ(FormatJsNumber(0.0000001), "1e-7");
+  EXPECT_EQ(FormatJsNumber(1e20), "100000000000000000000");
+  EXPECT_EQ(FormatJsNumber(1e21), "1e+21");
+  EXPECT_EQ(FormatJsNumber(123e25), "1.23e+27");
+  EXPECT_EQ(FormatJsNumber(0.1 + 0.2), "0.30000000000000004");
+  EXPECT_EQ(FormatJsNumber(5e-324), "5e-324");
+  EXPECT_EQ(FormatJsNumber(1.7976931348623157e308), "1.7976931348623157e+308");
+  EXPECT_EQ(FormatJsNumber(std::nan("")), "NaN");
+}
+
+TEST(JsonRoundTrip, DumpThenParseGivesAnEqualValue) {
+  const char* docs[] = {
+      R"({"a":[1,2.5,-3e-9,{"b":null}],"c":"\u2028 \ud83d\ude00","d":{}})",
+      R"([[],{},"",0,true])",
+  };
+  for (const char* doc : docs) {
+    Value first = Parsed(doc);
+    Value second = Parsed(first.Dump());
+    EXPECT_EQ(first, second);
+    EXPECT_EQ(first.Dump(), second.Dump());
+  }
+}
+
+TEST(JsonValue, EqualityIgnoresObjectMemberOrder) {
+  EXPECT_EQ(Parsed(R"({"a":1,"b":2})"), Parsed(R"({"b":2,"a":1})"));
+  EXPECT_NE(Parsed(R"([1,2])"), Parsed(R"([2,1])"));
+  EXPECT_NE(Parsed("1"), Parsed("\"1\""));
+}
+
+TEST(JsonValue, FindPathWalksObjectsAndArrayIndexes) {
+  Value v = Parsed(R"({"a":{"b":[10,{"c":"deep"}]}})");
+  EXPECT_EQ(v.find_path("a.b.0")->as_number(), 10);
+  EXPECT_EQ(v.find_path("a.b.1.c")->as_string(), "deep");
+  EXPECT_EQ(v.find_path("a.b.2"), nullptr);
+  EXPECT_EQ(v.find_path("a.b.01"), nullptr);
+  EXPECT_EQ(v.find_path("a.x"), nullptr);
+  EXPECT_EQ(v.find_path("a.b.0.z"), nullptr);
+}
+
+TEST(JsonValue, MutatorsBuildDocuments) {
+  Value v;
+  v.set("x", Value()).set("y", 2);  // returns the member; null -> object
+  v.set("n", 1).set("ignored", 2);  // setting a key on a number: no-op
+  v.set("list", Value()).push_back("a");
+  EXPECT_EQ(v.Dump(), R"({"x":{"y":2},"n":1,"list":["a"]})");
+  EXPECT_TRUE(v.erase("x"));
+  EXPECT_FALSE(v.erase("x"));
+  EXPECT_EQ(v.Dump(), R"({"n":1,"list":["a"]})");
+  EXPECT_EQ(Value(3).string_or("no"), "no");
+  EXPECT_EQ(Value("s").number_or(7), 7);
+}
+
+TEST(Utf8, AcceptsWellFormedAndRejectsMalformedSequences) {
+  EXPECT_TRUE(IsValidUtf8("plain ascii"));
+  EXPECT_TRUE(IsValidUtf8("\xF0\x9F\x98\x80"));
+  EXPECT_FALSE(IsValidUtf8("\xC0\xAF"));          // overlong '/'
+  EXPECT_FALSE(IsValidUtf8("\xED\xA0\x80"));      // surrogate
+  EXPECT_FALSE(IsValidUtf8("\xF4\x90\x80\x80"));  // > U+10FFFF
+  EXPECT_FALSE(IsValidUtf8("\xE2\x82"));          // truncated
+  EXPECT_FALSE(IsValidUtf8("\x80"));              // stray continuation
+}
+
+}  // namespace
+}  // namespace tessera
