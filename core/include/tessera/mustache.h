@@ -14,9 +14,9 @@
 //
 // Parse errors (unclosed tags or sections, mismatched section names, bad
 // delimiters, empty or space-containing names) return InvalidArgument naming
-// the line and column, e.g. `line 3, column 5: section "items" is never
-// closed`. Rendering returns OutOfRange instead of overflowing the stack or
-// memory when partials recurse or sections and partials nest past
+// the line and column (columns count bytes), e.g. `line 3, column 5: section
+// "items" is never closed`. Rendering returns OutOfRange instead of overflowing
+// the stack or memory when partials recurse or sections and partials nest past
 // `max_depth`, when output passes `max_output_bytes`, or when rendering
 // visits more than `max_render_steps` nodes. A partial that fails to parse
 // fails the render with its parse error, prefixed with the partial's name.
@@ -43,8 +43,8 @@ namespace tessera {
 struct MustacheOptions {
   size_t max_template_bytes = 256 * 1024;  // longer templates (and partials)
                                            // fail to parse with OutOfRange
-  size_t max_depth = 32;                   // section + partial nesting at render
-  size_t max_output_bytes = 1024 * 1024;   // rendering stops with OutOfRange
+  size_t max_depth = 32;                  // section + partial nesting at render
+  size_t max_output_bytes = 1024 * 1024;  // rendering stops with OutOfRange
   // Nodes visited per render. Bounds the time of templates that loop without
   // writing output (e.g. a partial that includes itself twice).
   size_t max_render_steps = 4 * 1024 * 1024;

@@ -1,0 +1,339 @@
+#include "tessera/engine.h"
+
+#include <algorithm>
+#include <cmath>
+#include <utility>
+
+namespace tessera {
+namespace {
+
+constexpr int64_t kMsPerHour = 60LL * 60 * 1000;
+constexpr int64_t kMsPerDay = 24 * kMsPerHour;
+
+// The signal's hour-of-week (docs/signal.md): 0 = Monday 00:00-00:59 local
+// time ... 167 = Sunday 23:00-23:59.
+int HourOfWeek(int64_t ts_ms, int utc_offset_minutes) {
+  int64_t local = ts_ms + static_cast<int64_t>(utc_offset_minutes) * 60000;
+  int64_t days = local >= 0 ? local / kMsPerDay : (local - kMsPerDay + 1) / kMsPerDay;
+  int64_t weekday = ((days + 3) % 7 + 7) % 7;  // 1970-01-01 was a Thursday
+  int64_t hour = (local - days * kMsPerDay) / kMsPerHour;
+  return static_cast<int>(weekday * 24 + hour);
+}
+
+bool Contains(const std::vector<Purpose>& purposes, Purpose p) {
+  return std::find(purposes.begin(), purposes.end(), p) != purposes.end();
+}
+
+}  // namespace
+
+Engine::Engine(EngineOptions options, int64_t now_ms, const RegexMatcher* regex)
+    : options_(std::move(options)),
+      regex_(regex),
+      consent_(options_.consent_policy, now_ms),
+      artifact_(regex),
+      segments_(std::make_unique<SegmentEvaluator>()) {
+  consent_.SetGlobalPrivacyControl(options_.global_privacy_control, now_ms);
+  if (!options_.visitor_id.empty()) {
+    profile_.SetAnonymousId(options_.visitor_id);
+  }
+}
+
+Engine::~Engine() = default;
+
+// ---- artifact ---------------------------------------------------------------
+
+Status Engine::LoadArtifact(std::string_view json_text) {
+  Status status = artifact_.Replace(json_text);
+  if (!status.ok()) return status;
+  const Artifact* artifact = artifact_.current();
+  segments_ = std::make_unique<SegmentEvaluator>(artifact->segments,
+                                                 artifact->clusters);
+  Invalidate();
+  return Status::Ok();
+}
+
+const Artifact* Engine::artifact() const { return artifact_.current(); }
+
+// ---- consent ----------------------------------------------------------------
+
+ConsentChange Engine::SetConsent(const ConsentUpdate& update, int64_t now_ms) {
+  const ConsentSnapshot before = consent_.Snapshot();
+  ConsentChange change;
+  change.withdrawn = consent_.Set(update, now_ms);
+  const ConsentSnapshot after = consent_.Snapshot();
+  change.changed = before.analytics != after.analytics ||
+                   before.personalization != after.personalization ||
+                   before.marketing != after.marketing;
+  ApplyWithdrawals(change.withdrawn);
+  Invalidate();
+  return change;
+}
+
+Status Engine::RestoreConsent(std::string_view stored_json, int64_t now_ms) {
+  Result<Value> parsed = ParseJson(stored_json);
+  if (!parsed.ok()) {
+    return Status::DataLoss("stored consent: " + parsed.status().message());
+  }
+  Result<ConsentState> restored = ConsentState::FromValue(*parsed);
+  if (!restored.ok()) return restored.status();
+  consent_ = std::move(restored).value();
+  // The site's policy may have changed since the choice was stored.
+  std::vector<Purpose> withdrawn =
+      consent_.AdoptPolicy(options_.consent_policy, now_ms);
+  std::vector<Purpose> gpc = consent_.SetGlobalPrivacyControl(
+      options_.global_privacy_control, now_ms);
+  withdrawn.insert(withdrawn.end(), gpc.begin(), gpc.end());
+  ApplyWithdrawals(withdrawn);
+  Invalidate();
+  return Status::Ok();
+}
+
+std::string Engine::ConsentRecord() const { return consent_.ToValue().Dump(); }
+
+bool Engine::MayKeepProfile() const {
+  return consent_.IsGranted(Purpose::kAnalytics) ||
+         consent_.IsGranted(Purpose::kPersonalization);
+}
+
+void Engine::ApplyWithdrawals(const std::vector<Purpose>& withdrawn) {
+  if (Contains(withdrawn, Purpose::kAnalytics)) {
+    pending_.Reset();
+    touched_events_.clear();
+  }
+  if (!MayKeepProfile()) {
+    std::string visitor = profile_.anonymous_id();
+    profile_.Clear();
+    // The random visitor id is not personal data on its own; keeping it in
+    // memory lets a later grant continue without a new id being minted.
+    if (!visitor.empty()) profile_.SetAnonymousId(visitor);
+  }
+}
+
+// ---- profile ----------------------------------------------------------------
+
+Status Engine::RestoreProfile(std::string_view bytes) {
+  Result<Profile> restored = Profile::Deserialize(bytes);
+  if (!restored.ok()) return restored.status();
+  profile_ = std::move(restored).value();
+  if (profile_.anonymous_id().empty() && !options_.visitor_id.empty()) {
+    profile_.SetAnonymousId(options_.visitor_id);
+  }
+  Invalidate();
+  return Status::Ok();
+}
+
+std::string Engine::SaveProfile() const {
+  if (!MayKeepProfile()) return std::string();
+  return profile_.Serialize();
+}
+
+// ---- tracking ---------------------------------------------------------------
+
+Result<Event> Engine::Track(std::string_view name, const Value& properties,
+                            const Value& timestamp, int64_t now_ms) {
+  if (!MayKeepProfile()) {
+    return Status::FailedPrecondition(
+        "tracking needs the analytics or personalization purpose");
+  }
+  Result<Event> event = NormalizeEvent(name, properties, timestamp, now_ms,
+                                       options_.event_limits);
+  if (!event.ok()) return event;
+  Status recorded = profile_.Record(*event, context_.utc_offset_minutes);
+  if (!recorded.ok()) return recorded;
+  if (consent_.Check(Operation::kTrack).ok()) {
+    const Value* value = event->properties.find("value");
+    pending_.RecordEvent(event->name, value ? value->number_or(0) : 0,
+                         event->timestamp_ms,
+                         HourOfWeek(event->timestamp_ms,
+                                    context_.utc_offset_minutes));
+    if (std::find(touched_events_.begin(), touched_events_.end(),
+                  event->name) == touched_events_.end()) {
+      touched_events_.push_back(event->name);
+    }
+  }
+  Invalidate();
+  return event;
+}
+
+Status Engine::Identify(std::string user_id, const Value& traits,
+                        int64_t now_ms) {
+  if (!MayKeepProfile()) {
+    return Status::FailedPrecondition(
+        "identify needs the analytics or personalization purpose");
+  }
+  Status status = profile_.Identify(std::move(user_id), traits);
+  if (status.ok()) Invalidate();
+  return status;
+}
+
+void Engine::SetContext(Context context) {
+  context_ = std::move(context);
+  Invalidate();
+}
+
+// ---- decisions --------------------------------------------------------------
+
+const Value& Engine::Attributes(int64_t now_ms) {
+  if (cached_generation_ == generation_ && cached_now_ms_ == now_ms) {
+    return cached_attributes_;
+  }
+  cached_attributes_ = DeriveAttributes(profile_, context_, now_ms);
+  cached_segments_.clear();
+  cached_cluster_.clear();
+  if (consent_.Check(Operation::kEvaluateSegments).ok()) {
+    const Artifact* artifact = artifact_.current();
+    static const Value kNoGroups;
+    SegmentResult result = segments_->Evaluate(
+        &cached_attributes_, artifact ? artifact->saved_groups : kNoGroups,
+        regex_);
+    cached_segments_ = std::move(result.segments);
+    if (const ClusterAssignment* cluster = result.cluster()) {
+      cached_cluster_ = cluster->centroid;
+    }
+  }
+  cached_generation_ = generation_;
+  cached_now_ms_ = now_ms;
+  return cached_attributes_;
+}
+
+std::vector<std::string> Engine::Segments(int64_t now_ms) {
+  Attributes(now_ms);
+  return cached_segments_;
+}
+
+namespace {
+
+// Content without personalization consent: the slot's default, unrendered
+// per visitor data beyond the variant's own.
+Decision DefaultDecision(const Slot& slot) {
+  Decision decision;
+  decision.slot_id = slot.id;
+  const Variant* variant =
+      slot.default_variant ? slot.FindVariant(*slot.default_variant) : nullptr;
+  if (!variant) {
+    decision.source = "none";
+    return decision;
+  }
+  decision.variant_id = variant->id;
+  decision.source = "default";
+  Value view = variant->data.is_object() ? variant->data : Value::MakeObject();
+  Result<std::string> html = variant->tmpl.Render(view);
+  if (html.ok()) {
+    decision.html = std::move(html).value();
+  } else {
+    decision.render_status = html.status();
+  }
+  return decision;
+}
+
+}  // namespace
+
+Result<Decision> Engine::Decide(std::string_view slot_id, int64_t now_ms) {
+  const Artifact* artifact = artifact_.current();
+  const Slot* slot = artifact ? artifact->FindSlot(slot_id) : nullptr;
+  if (!slot) {
+    return Status::NotFound("no slot \"" + std::string(slot_id) +
+                            "\" in the decision artifact");
+  }
+  if (!consent_.Check(Operation::kRenderPersonalized).ok()) {
+    return DefaultDecision(*slot);
+  }
+  const Value& attributes = Attributes(now_ms);
+  const Experiment* experiment =
+      slot->experiment_key.empty()
+          ? nullptr
+          : artifact->FindExperiment(slot->experiment_key);
+  Decision decision = ContentSelector::Decide(
+      *slot, experiment, attributes, artifact->saved_groups, regex_);
+  if (decision.exposure && decision.exposure->in_experiment &&
+      consent_.Check(Operation::kSendSignal).ok()) {
+    pending_.RecordExposure(decision.exposure->experiment_key,
+                            decision.exposure->variation_index,
+                            decision.exposure->variant_id);
+  }
+  return decision;
+}
+
+std::vector<Decision> Engine::DecideAll(int64_t now_ms) {
+  std::vector<Decision> decisions;
+  const Artifact* artifact = artifact_.current();
+  if (!artifact) return decisions;
+  decisions.reserve(artifact->slots.size());
+  for (const Slot& slot : artifact->slots) {
+    Result<Decision> decision = Decide(slot.id, now_ms);
+    if (decision.ok()) decisions.push_back(std::move(decision).value());
+  }
+  return decisions;
+}
+
+void Engine::RecordImpression(std::string_view slot, std::string_view variant) {
+  if (consent_.Check(Operation::kSendSignal).ok()) {
+    pending_.RecordImpression(slot, variant);
+  }
+}
+
+void Engine::RecordClick(std::string_view slot, std::string_view variant) {
+  if (consent_.Check(Operation::kSendSignal).ok()) {
+    pending_.RecordClick(slot, variant);
+  }
+}
+
+// ---- signals ----------------------------------------------------------------
+
+Result<std::string> Engine::Flush(std::string id, int64_t seq,
+                                  SignalFormat format, int64_t now_ms) {
+  if (!consent_.Check(Operation::kSendSignal).ok()) return std::string();
+  if (pending_.empty()) return std::string();
+  for (const std::string& name : touched_events_) {
+    WindowTotals totals = profile_.Totals(name, now_ms);
+    pending_.RecordWindowCounts(name,
+                                static_cast<int64_t>(totals.last_24h.count),
+                                static_cast<int64_t>(totals.last_7d.count),
+                                static_cast<int64_t>(totals.last_30d.count));
+  }
+  Attributes(now_ms);  // segments and cluster as of now
+
+  SignalHeader header;
+  header.id = std::move(id);
+  header.site = options_.site;
+  header.visitor_id = profile_.anonymous_id();
+  header.seq = seq;
+  ConsentSnapshot snapshot = consent_.Snapshot();
+  Value granted = Value::MakeArray();
+  granted.push_back("necessary");
+  if (snapshot.analytics) granted.push_back("analytics");
+  if (snapshot.personalization) granted.push_back("personalization");
+  if (snapshot.marketing) granted.push_back("marketing");
+  header.consent.set("granted", std::move(granted));
+  header.consent.set("policy", snapshot.policy_version);
+  header.segments = cached_segments_;
+  header.cluster = cached_cluster_;
+  if (!context_.device.empty() || !context_.language.empty()) {
+    header.context = Value::MakeObject();
+    if (!context_.device.empty()) header.context.set("dev", context_.device);
+    if (!context_.language.empty()) header.context.set("lang", context_.language);
+  }
+  header.marketing = consent_.Check(Operation::kSendMarketingSignal).ok();
+
+  Value signal = pending_.Build(header, now_ms);
+  Status valid = CheckSignal(signal);
+  if (!valid.ok()) {
+    // Never send what the server would refuse; the aggregates stay pending.
+    return Status(valid.code(), "signal not sent: " + valid.message());
+  }
+  std::string bytes = EncodeSignal(signal, format);
+  pending_.Reset();
+  touched_events_.clear();
+  return bytes;
+}
+
+void Engine::Forget(std::string new_visitor_id) {
+  profile_.Clear();
+  options_.visitor_id = std::move(new_visitor_id);
+  if (!options_.visitor_id.empty()) profile_.SetAnonymousId(options_.visitor_id);
+  pending_.Reset();
+  touched_events_.clear();
+  Invalidate();
+}
+
+}  // namespace tessera

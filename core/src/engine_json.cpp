@@ -1,0 +1,178 @@
+#include "tessera/engine_json.h"
+
+#include <cmath>
+
+namespace tessera {
+namespace {
+
+Status FieldError(std::string_view field, std::string_view expectation) {
+  return Status::InvalidArgument(std::string(field) + ": " +
+                                 std::string(expectation));
+}
+
+// Reads an optional string member into *out.
+Status ReadString(const Value& object, std::string_view key, std::string* out) {
+  const Value* v = object.find(key);
+  if (!v || v->is_null()) return Status::Ok();
+  if (!v->is_string()) return FieldError(key, "must be a string");
+  *out = v->as_string();
+  return Status::Ok();
+}
+
+Value PurposeNames(const std::vector<Purpose>& purposes) {
+  Value names = Value::MakeArray();
+  for (Purpose p : purposes) names.push_back(PurposeName(p));
+  return names;
+}
+
+}  // namespace
+
+Result<EngineOptions> EngineOptionsFromValue(const Value& options) {
+  if (!options.is_object()) return FieldError("options", "must be an object");
+  EngineOptions out;
+  Status s = ReadString(options, "site", &out.site);
+  if (!s.ok()) return s;
+  if (out.site.empty()) return FieldError("site", "is required");
+  s = ReadString(options, "visitorId", &out.visitor_id);
+  if (!s.ok()) return s;
+  if (const Value* policy = options.find("consentPolicy");
+      policy && !policy->is_null()) {
+    Result<ConsentPolicy> parsed = ConsentPolicyFromValue(*policy);
+    if (!parsed.ok()) {
+      return FieldError("consentPolicy", parsed.status().message());
+    }
+    out.consent_policy = *parsed;
+  }
+  if (const Value* gpc = options.find("gpc"); gpc && !gpc->is_null()) {
+    if (!gpc->is_bool()) return FieldError("gpc", "must be a boolean");
+    out.global_privacy_control = gpc->as_bool();
+  }
+  return out;
+}
+
+ConsentSource ConsentSourceFromName(std::string_view name) {
+  if (name == "tcf") return ConsentSource::kTcf;
+  if (name == "gcm") return ConsentSource::kGcm;
+  if (name == "gpc") return ConsentSource::kGpc;
+  if (name == "default") return ConsentSource::kDefault;
+  return ConsentSource::kApi;
+}
+
+Result<ConsentUpdate> ConsentUpdateFromValue(const Value& update,
+                                             ConsentSource source) {
+  if (!update.is_object()) return FieldError("consent", "must be an object");
+  if (const Value* tcf = update.find("tcf")) return FromTcf(*tcf);
+  if (const Value* gcm = update.find("gcm")) return FromGoogleConsentMode(*gcm);
+  ConsentUpdate out;
+  out.source = source;
+  for (const Member& m : update.as_object()) {
+    std::optional<bool>* target = nullptr;
+    if (m.key == "analytics") target = &out.analytics;
+    else if (m.key == "personalization") target = &out.personalization;
+    else if (m.key == "marketing") target = &out.marketing;
+    else if (m.key == "necessary") {
+      if (!m.value.is_bool() || !m.value.as_bool()) {
+        return FieldError("consent.necessary", "is always granted");
+      }
+      continue;
+    } else {
+      return FieldError("consent." + m.key,
+                        "is not a purpose (analytics, personalization, "
+                        "marketing)");
+    }
+    if (!m.value.is_bool()) {
+      return FieldError("consent." + m.key, "must be true or false");
+    }
+    *target = m.value.as_bool();
+  }
+  return out;
+}
+
+Result<Context> ContextFromValue(const Value& context) {
+  if (!context.is_object()) return FieldError("context", "must be an object");
+  Context out;
+  for (auto [key, field] : {std::pair<const char*, std::string*>{"device", &out.device},
+                            {"url", &out.url},
+                            {"path", &out.path},
+                            {"referrer", &out.referrer},
+                            {"language", &out.language}}) {
+    Status s = ReadString(context, key, field);
+    if (!s.ok()) return FieldError(std::string("context.") + key, "must be a string");
+  }
+  if (const Value* offset = context.find("utcOffsetMinutes");
+      offset && !offset->is_null()) {
+    double minutes = offset->number_or(NAN);
+    if (!std::isfinite(minutes) || std::fabs(minutes) > 18 * 60 ||
+        minutes != std::floor(minutes)) {
+      return FieldError("context.utcOffsetMinutes",
+                        "must be whole minutes within +/-18 hours");
+    }
+    out.utc_offset_minutes = static_cast<int>(minutes);
+  }
+  if (const Value* extra = context.find("extra"); extra && !extra->is_null()) {
+    if (!extra->is_object()) return FieldError("context.extra", "must be an object");
+    out.extra = *extra;
+  }
+  return out;
+}
+
+Value ConsentToValue(const ConsentState& consent) {
+  ConsentSnapshot s = consent.Snapshot();
+  Value out = Value::MakeObject();
+  out.set("necessary", true);
+  out.set("analytics", s.analytics);
+  out.set("personalization", s.personalization);
+  out.set("marketing", s.marketing);
+  out.set("policyVersion", s.policy_version);
+  out.set("gpc", consent.global_privacy_control());
+  return out;
+}
+
+Value ConsentChangeToValue(const ConsentChange& change) {
+  Value out = OkValue();
+  out.set("changed", change.changed);
+  out.set("withdrawn", PurposeNames(change.withdrawn));
+  return out;
+}
+
+Value DecisionToValue(const Decision& decision) {
+  Value out = OkValue();
+  out.set("slot", decision.slot_id);
+  out.set("variant", decision.variant_id);
+  out.set("source", decision.source);
+  out.set("html", decision.html);
+  if (decision.exposure) {
+    const Exposure& e = *decision.exposure;
+    Value exposure = Value::MakeObject();
+    exposure.set("key", e.experiment_key);
+    exposure.set("variation", e.variation_index);
+    exposure.set("variant", e.variant_id);
+    exposure.set("inExperiment", e.in_experiment);
+    exposure.set("inHoldout", e.in_holdout);
+    exposure.set("hashAttribute", e.hash_attribute);
+    exposure.set("bucket", e.bucket);
+    out.set("exposure", std::move(exposure));
+  }
+  if (!decision.render_status.ok()) {
+    out.set("renderError", decision.render_status.message());
+  }
+  return out;
+}
+
+Value OkValue() {
+  Value out = Value::MakeObject();
+  out.set("ok", true);
+  return out;
+}
+
+Value ErrorValue(const Status& status) {
+  Value error = Value::MakeObject();
+  error.set("code", StatusCodeName(status.code()));
+  error.set("message", status.message());
+  Value out = Value::MakeObject();
+  out.set("ok", false);
+  out.set("error", std::move(error));
+  return out;
+}
+
+}  // namespace tessera

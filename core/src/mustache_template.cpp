@@ -1,0 +1,60 @@
+// MustacheTemplate: a parsed tree shared (immutably) between copies.
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "mustache_tree.h"
+#include "tessera/json.h"
+#include "tessera/mustache.h"
+#include "tessera/status.h"
+
+namespace tessera {
+
+struct MustacheTemplate::Impl {
+  mustache_internal::MustacheTree tree;
+  MustacheOptions options;
+};
+
+MustacheTemplate::MustacheTemplate() = default;
+MustacheTemplate::~MustacheTemplate() = default;
+MustacheTemplate::MustacheTemplate(const MustacheTemplate&) = default;
+MustacheTemplate& MustacheTemplate::operator=(const MustacheTemplate&) =
+    default;
+MustacheTemplate::MustacheTemplate(MustacheTemplate&&) noexcept = default;
+MustacheTemplate& MustacheTemplate::operator=(MustacheTemplate&&) noexcept =
+    default;
+
+Result<MustacheTemplate> MustacheTemplate::Parse(
+    std::string_view text, const MustacheOptions& options) {
+  Result<mustache_internal::MustacheTree> tree =
+      mustache_internal::ParseMustacheTree(text, options);
+  if (!tree.ok()) return tree.status();
+  auto impl = std::make_shared<Impl>();
+  impl->tree = std::move(tree).value();
+  impl->options = options;
+  MustacheTemplate parsed;
+  parsed.impl_ = std::move(impl);
+  return parsed;
+}
+
+Result<std::string> MustacheTemplate::Render(const Value& view,
+                                             const Value& partials) const {
+  std::string out;
+  if (impl_ == nullptr) return out;
+  out.reserve(impl_->tree.source.size());
+  Status status = mustache_internal::RenderMustacheTree(
+      impl_->tree, view, partials, impl_->options, &out);
+  if (!status.ok()) return status;
+  return out;
+}
+
+Result<std::string> RenderMustache(std::string_view text, const Value& view,
+                                   const Value& partials,
+                                   const MustacheOptions& options) {
+  Result<MustacheTemplate> parsed = MustacheTemplate::Parse(text, options);
+  if (!parsed.ok()) return parsed.status();
+  return parsed->Render(view, partials);
+}
+
+}  // namespace tessera

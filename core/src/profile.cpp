@@ -1,0 +1,383 @@
+#include "tessera/profile.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <utility>
+
+#include "profile_state.h"
+
+namespace tessera {
+namespace {
+
+constexpr int64_t kMinuteMs = 60 * 1000;
+constexpr int64_t kHourMs = 60 * kMinuteMs;
+constexpr int64_t kDayMs = 24 * kHourMs;
+
+bool IsStandardEvent(std::string_view name) {
+  return name == kPageView || name == kAddToCart || name == kRemoveFromCart ||
+         name == kPurchaseComplete || name == kFormSubmit ||
+         name == kVideoPlayed;
+}
+
+// How strongly an event says "interested in this category": buying is the
+// clearest signal, putting in a cart the next, looking the weakest; taking
+// out of the cart says nothing positive.
+double AffinityWeight(std::string_view event_name) {
+  if (event_name == kPurchaseComplete) return 10;
+  if (event_name == kAddToCart) return 4;
+  if (event_name == kRemoveFromCart) return 0;
+  return 1;
+}
+
+double Decay(int64_t elapsed_ms) {
+  if (elapsed_ms <= 0) return 1;
+  return std::exp2(-static_cast<double>(elapsed_ms) /
+                   static_cast<double>(Profile::kAffinityHalfLifeMs));
+}
+
+int64_t FloorDiv(int64_t a, int64_t b) {
+  int64_t q = a / b;
+  return (a % b != 0 && a < 0) ? q - 1 : q;
+}
+
+size_t HourOfWeek(int64_t timestamp_ms, int utc_offset_minutes) {
+  const int64_t local_ms = timestamp_ms + utc_offset_minutes * kMinuteMs;
+  const int64_t day = FloorDiv(local_ms, kDayMs);
+  const int64_t weekday = ((day + 4) % 7 + 7) % 7;  // 1970-01-01 was a Thursday
+  const int64_t hour = (local_ms - day * kDayMs) / kHourMs;
+  return static_cast<size_t>(weekday * 24 + hour);
+}
+
+bool IsUsableCategory(const Value& v) {
+  return v.is_string() && !v.as_string().empty() &&
+         v.as_string().size() <= Profile::kMaxNameBytes &&
+         IsValidUtf8(v.as_string());
+}
+
+// The distinct categories an event mentions: properties.category,
+// properties.categories[] and properties.items[].category.
+std::vector<std::string> CategoriesOf(const Value& properties) {
+  std::vector<std::string> out;
+  auto add = [&out](const Value* v) {
+    if (v == nullptr || !IsUsableCategory(*v) ||
+        out.size() >= Profile::kMaxCategoriesPerEvent) {
+      return;
+    }
+    if (std::find(out.begin(), out.end(), v->as_string()) == out.end()) {
+      out.push_back(v->as_string());
+    }
+  };
+  add(properties.find("category"));
+  if (const Value* list = properties.find("categories");
+      list != nullptr && list->is_array()) {
+    for (const Value& v : list->as_array()) add(&v);
+  }
+  if (const Value* items = properties.find("items");
+      items != nullptr && items->is_array()) {
+    for (const Value& item : items->as_array()) add(item.find("category"));
+  }
+  return out;
+}
+
+double MonetaryValue(const Event& event) {
+  const Value* v = event.properties.find("value");
+  if (v == nullptr || !v->is_number() || !std::isfinite(v->as_number())) {
+    return 0;
+  }
+  return v->as_number();
+}
+
+void AddAffinity(std::vector<AffinityEntry>* entries,
+                 const std::string& category, double weight, int64_t at_ms) {
+  for (AffinityEntry& e : *entries) {
+    if (e.category != category) continue;
+    if (at_ms >= e.updated_ms) {
+      e.score = e.score * Decay(at_ms - e.updated_ms) + weight;
+      e.updated_ms = at_ms;
+    } else {
+      e.score += weight * Decay(e.updated_ms - at_ms);
+    }
+    return;
+  }
+  if (entries->size() < Profile::kAffinityCapacity) {
+    entries->push_back(AffinityEntry{category, weight, at_ms});
+    return;
+  }
+  // Full: the newcomer replaces the weakest category if it is now stronger,
+  // comparing both at the latest of their times.
+  int64_t reference = at_ms;
+  for (const AffinityEntry& e : *entries)
+    reference = std::max(reference, e.updated_ms);
+  auto strength = [reference](const AffinityEntry& e) {
+    return e.score * Decay(reference - e.updated_ms);
+  };
+  auto weakest =
+      std::min_element(entries->begin(), entries->end(),
+                       [&](const AffinityEntry& a, const AffinityEntry& b) {
+                         return strength(a) < strength(b);
+                       });
+  if (weight * Decay(reference - at_ms) > strength(*weakest)) {
+    *weakest = AffinityEntry{category, weight, at_ms};
+  }
+}
+
+}  // namespace
+
+Profile::Profile() : state_(std::make_unique<State>()) {}
+Profile::~Profile() = default;
+Profile::Profile(const Profile& other)
+    : state_(std::make_unique<State>(*other.state_)) {}
+Profile& Profile::operator=(const Profile& other) {
+  if (this != &other) *state_ = *other.state_;
+  return *this;
+}
+Profile::Profile(Profile&& other)
+    : state_(std::exchange(other.state_, std::make_unique<State>())) {}
+Profile& Profile::operator=(Profile&& other) {
+  if (this != &other) {
+    state_ = std::exchange(other.state_, std::make_unique<State>());
+  }
+  return *this;
+}
+
+Status Profile::Record(const Event& event, int utc_offset_minutes) {
+  if (event.name.empty() || event.name.size() > kMaxNameBytes ||
+      !IsValidUtf8(event.name)) {
+    return Status::InvalidArgument("event name must be 1 to " +
+                                   std::to_string(kMaxNameBytes) +
+                                   " bytes of UTF-8");
+  }
+  const int64_t ts = event.timestamp_ms;
+  if (ts < 0 || ts > kMaxTimestampMs) {
+    return Status::InvalidArgument("event timestamp " + std::to_string(ts) +
+                                   " ms is outside years 1970 to 9999");
+  }
+  if (utc_offset_minutes < -kMaxUtcOffsetMinutes ||
+      utc_offset_minutes > kMaxUtcOffsetMinutes) {
+    return Status::InvalidArgument(
+        "utc_offset_minutes " + std::to_string(utc_offset_minutes) +
+        " is beyond +-" + std::to_string(kMaxUtcOffsetMinutes));
+  }
+  State& s = *state_;
+
+  // Per-type counters. When the table is full, the least recently seen
+  // custom type makes room, unless this event is older still.
+  auto entry = std::find_if(
+      s.event_types.begin(), s.event_types.end(),
+      [&](const EventTypeEntry& e) { return e.name == event.name; });
+  if (entry == s.event_types.end()) {
+    bool admit = true;
+    if (s.event_types.size() >= kMaxEventTypes) {
+      auto victim = s.event_types.end();
+      for (auto it = s.event_types.begin(); it != s.event_types.end(); ++it) {
+        if (IsStandardEvent(it->name)) continue;
+        if (victim == s.event_types.end() ||
+            it->last_seen_ms < victim->last_seen_ms) {
+          victim = it;
+        }
+      }
+      admit = victim != s.event_types.end() &&
+              (IsStandardEvent(event.name) || ts >= victim->last_seen_ms);
+      if (admit) s.event_types.erase(victim);
+    }
+    if (admit) {
+      // Small steps: each entry is ~170 bytes, doubling would waste KBs.
+      if (s.event_types.size() == s.event_types.capacity()) {
+        s.event_types.reserve(s.event_types.size() + 4);
+      }
+      s.event_types.push_back(EventTypeEntry{event.name, ts, ts, {}});
+      entry = s.event_types.end() - 1;
+    }
+  }
+  if (entry != s.event_types.end()) {
+    entry->counter.Add(ts, MonetaryValue(event));
+    entry->first_seen_ms = std::min(entry->first_seen_ms, ts);
+    entry->last_seen_ms = std::max(entry->last_seen_ms, ts);
+  }
+
+  // Sessions. A late event just before the current session stretches it
+  // back; one older than that belongs to a past session whose shape is no
+  // longer known, so it changes no session state.
+  auto start_session = [&s, ts] {
+    s.session_starts.Add(ts, 0);
+    s.session_start_ms = ts;
+    s.pages_this_session = 0;
+  };
+  if (!s.has_activity || ts > s.last_seen_ms + kSessionGapMs) {
+    start_session();
+  } else if (ts < s.session_start_ms &&
+             ts >= s.session_start_ms - kSessionGapMs) {
+    s.session_start_ms = ts;
+  }
+  if (event.name == kPageView && ts >= s.session_start_ms) {
+    ++s.pages_this_session;
+  }
+
+  if (!s.has_activity) {
+    s.first_seen_ms = s.last_seen_ms = ts;
+    s.has_activity = true;
+  } else {
+    s.first_seen_ms = std::min(s.first_seen_ms, ts);
+    s.last_seen_ms = std::max(s.last_seen_ms, ts);
+  }
+
+  uint32_t& hour_count = s.hour_of_week[HourOfWeek(ts, utc_offset_minutes)];
+  if (hour_count != std::numeric_limits<uint32_t>::max()) ++hour_count;
+
+  const double weight = AffinityWeight(event.name);
+  if (weight > 0) {
+    for (const std::string& category : CategoriesOf(event.properties)) {
+      AddAffinity(&s.affinities, category, weight, ts);
+    }
+  }
+  s.utc_offset_minutes = utc_offset_minutes;
+  return Status::Ok();
+}
+
+Status Profile::Identify(std::string user_id, const Value& traits) {
+  if (user_id.size() > kMaxIdBytes || !IsValidUtf8(user_id)) {
+    return Status::InvalidArgument("user id must be at most " +
+                                   std::to_string(kMaxIdBytes) +
+                                   " bytes of UTF-8");
+  }
+  if (!traits.is_null() && !traits.is_object()) {
+    return Status::InvalidArgument("traits must be an object or null");
+  }
+  State& s = *state_;
+  const bool other_person =
+      !user_id.empty() && !s.user_id.empty() && user_id != s.user_id;
+  Value merged = other_person ? Value() : s.traits;
+  if (traits.is_object()) {
+    for (const Member& m : traits.as_object()) merged.set(m.key, m.value);
+  }
+  if (!merged.is_null()) {
+    const std::string text = merged.Dump();
+    if (text.size() > kMaxTraitsBytes) {
+      return Status::OutOfRange("traits take " + std::to_string(text.size()) +
+                                " bytes as JSON, more than the " +
+                                std::to_string(kMaxTraitsBytes) + " allowed");
+    }
+    // Stored traits must load again from the stored text (nesting depth,
+    // UTF-8), or the whole profile would become unreadable.
+    if (!ParseJson(text).ok()) {
+      return Status::InvalidArgument(
+          "traits cannot be stored: they do not survive a JSON round trip "
+          "(too deeply nested or not UTF-8)");
+    }
+  }
+  if (!user_id.empty()) s.user_id = std::move(user_id);
+  s.traits = std::move(merged);
+  return Status::Ok();
+}
+
+Status Profile::SetAnonymousId(std::string anonymous_id) {
+  if (anonymous_id.size() > kMaxIdBytes || !IsValidUtf8(anonymous_id)) {
+    return Status::InvalidArgument("anonymous id must be at most " +
+                                   std::to_string(kMaxIdBytes) +
+                                   " bytes of UTF-8");
+  }
+  state_->anonymous_id = std::move(anonymous_id);
+  return Status::Ok();
+}
+
+void Profile::Clear() { *state_ = State(); }
+
+const std::string& Profile::anonymous_id() const {
+  return state_->anonymous_id;
+}
+const std::string& Profile::user_id() const { return state_->user_id; }
+const Value& Profile::traits() const { return state_->traits; }
+int Profile::utc_offset_minutes() const { return state_->utc_offset_minutes; }
+
+WindowTotals Profile::Totals(std::string_view event, int64_t now_ms) const {
+  for (const EventTypeEntry& e : state_->event_types) {
+    if (e.name == event) return e.counter.Totals(now_ms);
+  }
+  return WindowTotals();
+}
+
+bool Profile::HasSeen(std::string_view event) const {
+  for (const EventTypeEntry& e : state_->event_types) {
+    if (e.name == event) return true;
+  }
+  return false;
+}
+
+std::vector<EventTypeSummary> Profile::EventTypes(int64_t now_ms) const {
+  std::vector<EventTypeSummary> out;
+  out.reserve(state_->event_types.size());
+  for (const EventTypeEntry& e : state_->event_types) {
+    out.push_back(EventTypeSummary{e.name, e.first_seen_ms, e.last_seen_ms,
+                                   e.counter.Totals(now_ms)});
+  }
+  return out;
+}
+
+size_t Profile::event_type_count() const { return state_->event_types.size(); }
+bool Profile::empty() const { return !state_->has_activity; }
+int64_t Profile::first_seen_ms() const { return state_->first_seen_ms; }
+int64_t Profile::last_seen_ms() const { return state_->last_seen_ms; }
+
+uint64_t Profile::session_count() const {
+  return state_->session_starts.Totals(0).all_time.count;
+}
+
+WindowTotals Profile::SessionTotals(int64_t now_ms) const {
+  return state_->session_starts.Totals(now_ms);
+}
+
+int64_t Profile::current_session_start_ms() const {
+  return state_->session_start_ms;
+}
+
+uint64_t Profile::PagesThisSession(int64_t now_ms) const {
+  if (!state_->has_activity || now_ms > state_->last_seen_ms + kSessionGapMs) {
+    return 0;
+  }
+  return state_->pages_this_session;
+}
+
+std::vector<CategoryAffinity> Profile::TopAffinities(int64_t now_ms) const {
+  std::vector<CategoryAffinity> all;
+  all.reserve(state_->affinities.size());
+  for (const AffinityEntry& e : state_->affinities) {
+    const double score = e.score * Decay(now_ms - e.updated_ms);
+    if (score > 0) all.push_back(CategoryAffinity{e.category, score, 0});
+  }
+  std::sort(all.begin(), all.end(),
+            [](const CategoryAffinity& a, const CategoryAffinity& b) {
+              if (a.score != b.score) return a.score > b.score;
+              return a.category < b.category;
+            });
+  if (all.size() > kTopAffinities) all.resize(kTopAffinities);
+  double total = 0;
+  for (const CategoryAffinity& a : all) total += a.score;
+  for (CategoryAffinity& a : all) a.share = a.score / total;
+  return all;
+}
+
+const std::array<uint32_t, Profile::kHoursPerWeek>& Profile::hour_of_week()
+    const {
+  return state_->hour_of_week;
+}
+
+size_t Profile::ApproximateMemoryBytes() const {
+  const State& s = *state_;
+  auto heap = [](const std::string& str) {
+    return str.capacity() > 15 ? str.capacity() + 1 : 0;
+  };
+  size_t n = sizeof(Profile) + sizeof(State) + heap(s.anonymous_id) +
+             heap(s.user_id) + s.session_starts.HeapBytes();
+  // A DOM costs a few times its text; twice the JSON is close enough here.
+  if (!s.traits.is_null()) n += 2 * s.traits.Dump().size();
+  n += s.event_types.capacity() * sizeof(EventTypeEntry);
+  for (const EventTypeEntry& e : s.event_types) {
+    n += heap(e.name) + e.counter.HeapBytes();
+  }
+  n += s.affinities.capacity() * sizeof(AffinityEntry);
+  for (const AffinityEntry& e : s.affinities) n += heap(e.category);
+  return n;
+}
+
+}  // namespace tessera

@@ -1,0 +1,129 @@
+#include "profile_codec.h"
+
+#include <cmath>
+#include <cstring>
+
+#include "tessera/json.h"
+
+namespace tessera {
+
+uint32_t ProfileCrc32(std::string_view bytes) {
+  // Bitwise rather than table-driven: profiles are a few KB, and a 1 KB
+  // table would cost more in the wasm download than it saves in time.
+  uint32_t crc = 0xFFFFFFFFu;
+  for (unsigned char c : bytes) {
+    crc ^= c;
+    for (int bit = 0; bit < 8; ++bit) {
+      crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
+    }
+  }
+  return ~crc;
+}
+
+void ProfileWriter::PutVarint(uint64_t v) {
+  while (v >= 0x80) {
+    PutByte(static_cast<uint8_t>(v | 0x80));
+    v >>= 7;
+  }
+  PutByte(static_cast<uint8_t>(v));
+}
+
+void ProfileWriter::PutSigned(int64_t v) {
+  uint64_t u = static_cast<uint64_t>(v);
+  PutVarint((u << 1) ^ (v < 0 ? ~uint64_t{0} : uint64_t{0}));
+}
+
+void ProfileWriter::PutDouble(double d) {
+  uint64_t bits;
+  std::memcpy(&bits, &d, sizeof bits);
+  for (int i = 0; i < 8; ++i) PutByte(static_cast<uint8_t>(bits >> (8 * i)));
+}
+
+void ProfileWriter::PutFixed32(uint32_t v) {
+  for (int i = 0; i < 4; ++i) PutByte(static_cast<uint8_t>(v >> (8 * i)));
+}
+
+void ProfileWriter::PutString(std::string_view s) {
+  PutVarint(s.size());
+  PutRaw(s);
+}
+
+bool ProfileReader::Fail(const std::string& message) {
+  if (error_.empty()) {
+    error_ = message + " (at byte " + std::to_string(pos_) + ")";
+  }
+  return false;
+}
+
+bool ProfileReader::ReadVarint(uint64_t* v, const char* what) {
+  if (!ok()) return false;
+  uint64_t result = 0;
+  for (int shift = 0; shift < 64; shift += 7) {
+    if (pos_ >= bytes_.size()) {
+      return Fail(std::string("truncated inside ") + what);
+    }
+    uint8_t b = static_cast<uint8_t>(bytes_[pos_++]);
+    // The tenth byte may carry only the top bit of a 64-bit value.
+    if (shift == 63 && b > 1) {
+      return Fail(std::string(what) + " overflows 64 bits");
+    }
+    result |= static_cast<uint64_t>(b & 0x7F) << shift;
+    if ((b & 0x80) == 0) {
+      // Overlong forms (trailing zero groups) would let two byte strings
+      // decode to the same profile and break byte-exact re-serialization.
+      if (b == 0 && shift > 0) {
+        return Fail(std::string(what) + " is not minimally encoded");
+      }
+      *v = result;
+      return true;
+    }
+  }
+  return Fail(std::string(what) + " overflows 64 bits");
+}
+
+bool ProfileReader::ReadBounded(uint64_t max, uint64_t* v, const char* what) {
+  if (!ReadVarint(v, what)) return false;
+  if (*v > max) {
+    return Fail(std::string(what) + " is " + std::to_string(*v) +
+                ", more than the limit " + std::to_string(max));
+  }
+  return true;
+}
+
+bool ProfileReader::ReadSigned(int64_t* v, const char* what) {
+  uint64_t u;
+  if (!ReadVarint(&u, what)) return false;
+  *v = static_cast<int64_t>((u >> 1) ^ (0 - (u & 1)));
+  return true;
+}
+
+bool ProfileReader::ReadFiniteDouble(double* d, const char* what) {
+  if (!ok()) return false;
+  if (remaining() < 8) return Fail(std::string("truncated inside ") + what);
+  uint64_t bits = 0;
+  for (int i = 0; i < 8; ++i) {
+    bits |= static_cast<uint64_t>(static_cast<uint8_t>(bytes_[pos_ + i]))
+            << (8 * i);
+  }
+  std::memcpy(d, &bits, sizeof bits);
+  if (!std::isfinite(*d)) return Fail(std::string(what) + " is not finite");
+  pos_ += 8;
+  return true;
+}
+
+bool ProfileReader::ReadString(size_t max_len, std::string* s,
+                               const char* what) {
+  uint64_t len;
+  if (!ReadBounded(max_len, &len, what)) return false;
+  if (len > remaining()) {
+    return Fail(std::string(what) + " claims " + std::to_string(len) +
+                " bytes but only " + std::to_string(remaining()) + " remain");
+  }
+  std::string_view view = bytes_.substr(pos_, static_cast<size_t>(len));
+  if (!IsValidUtf8(view)) return Fail(std::string(what) + " is not UTF-8");
+  s->assign(view.data(), view.size());
+  pos_ += static_cast<size_t>(len);
+  return true;
+}
+
+}  // namespace tessera

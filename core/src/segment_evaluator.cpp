@@ -1,0 +1,186 @@
+// Segment evaluation: nearest-centroid clustering, then prioritized rules.
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "tessera/segments.h"
+
+namespace tessera {
+namespace {
+
+// A model that breaks the length invariants ParseClusters guarantees would
+// read out of bounds; such a model (built by hand) is dropped instead.
+bool IsWellFormed(const ClusterModel& model) {
+  size_t n = model.features.size();
+  if (n == 0 || n > ClusterModel::kMaxFeatures) return false;
+  if (model.mean.size() != n || model.std_dev.size() != n) return false;
+  if (model.centroids.empty()) return false;
+  for (const ClusterCentroid& c : model.centroids) {
+    if (c.vector.size() != n) return false;
+  }
+  return true;
+}
+
+double FeatureValue(const Value& attributes, const std::string& path) {
+  const Value* v = attributes.find_path(path);
+  if (v == nullptr) return 0;
+  if (v->is_bool()) return v->as_bool() ? 1 : 0;
+  if (v->is_number() && std::isfinite(v->as_number())) return v->as_number();
+  return 0;
+}
+
+// Whether `model` assigns a centroid; fills `out` when it does.
+bool AssignCentroid(const ClusterModel& model, const Value& attributes,
+                    ClusterAssignment* out, const ClusterCentroid** centroid) {
+  double z[ClusterModel::kMaxFeatures];
+  size_t n = model.features.size();
+  for (size_t i = 0; i < n; ++i) {
+    double sd = model.std_dev[i] == 0 ? 1 : model.std_dev[i];
+    z[i] = (FeatureValue(attributes, model.features[i]) - model.mean[i]) / sd;
+  }
+  const ClusterCentroid* best = nullptr;
+  double best_squared = 0;
+  for (const ClusterCentroid& c : model.centroids) {
+    double squared = 0;
+    for (size_t i = 0; i < n; ++i) {
+      double d = z[i] - c.vector[i];
+      squared += d * d;
+    }
+    // Strictly less: on a tie the centroid listed first wins.
+    if (best == nullptr || squared < best_squared) {
+      best = &c;
+      best_squared = squared;
+    }
+  }
+  double distance = std::sqrt(best_squared);
+  if (!std::isfinite(distance)) return false;
+  if (model.max_distance >= 0 && distance > model.max_distance) return false;
+  out->model = model.id;
+  out->centroid = best->id;
+  out->distance = distance;
+  *centroid = best;
+  return true;
+}
+
+bool Contains(const std::vector<std::string>& ids, const std::string& id) {
+  return std::find(ids.begin(), ids.end(), id) != ids.end();
+}
+
+// Which exclusive groups already have a member. Up to 64 groups (every
+// realistic artifact) fit in a word, so Evaluate allocates nothing for it.
+class TakenGroups {
+ public:
+  explicit TakenGroups(size_t count) {
+    if (count > 64) overflow_.assign(count, false);
+  }
+  bool taken(size_t g) const {
+    return overflow_.empty() ? (bits_ >> g) & 1u : overflow_[g];
+  }
+  void take(size_t g) {
+    if (overflow_.empty()) {
+      bits_ |= uint64_t{1} << g;
+    } else {
+      overflow_[g] = true;
+    }
+  }
+
+ private:
+  uint64_t bits_ = 0;
+  std::vector<bool> overflow_;
+};
+
+}  // namespace
+
+bool SegmentResult::Has(const std::string& segment_id) const {
+  return Contains(segments, segment_id);
+}
+
+SegmentEvaluator::SegmentEvaluator(std::vector<RuleSegment> rules,
+                                   std::vector<ClusterModel> clusters)
+    : rules_(std::move(rules)) {
+  std::stable_sort(rules_.begin(), rules_.end(),
+                   [](const RuleSegment& a, const RuleSegment& b) {
+                     if (a.priority != b.priority) {
+                       return a.priority > b.priority;
+                     }
+                     return a.id < b.id;
+                   });
+  std::vector<const std::string*> groups;
+  group_index_.reserve(rules_.size());
+  for (const RuleSegment& rule : rules_) {
+    if (rule.group.empty()) {
+      group_index_.push_back(-1);
+      continue;
+    }
+    size_t g = 0;
+    while (g < groups.size() && *groups[g] != rule.group) ++g;
+    if (g == groups.size()) groups.push_back(&rule.group);
+    group_index_.push_back(static_cast<int32_t>(g));
+  }
+  group_count_ = groups.size();
+  for (ClusterModel& model : clusters) {
+    if (IsWellFormed(model)) clusters_.push_back(std::move(model));
+  }
+  // Parsed artifacts never repeat a membership id, so Evaluate checks for
+  // duplicates only where a hand-built input could produce one.
+  may_repeat_.reserve(rules_.size());
+  for (size_t i = 0; i < rules_.size(); ++i) {
+    bool repeats = false;
+    for (const ClusterModel& model : clusters_) {
+      for (const ClusterCentroid& c : model.centroids) {
+        repeats = repeats || c.segment == rules_[i].id;
+      }
+    }
+    for (size_t j = 0; j < i && !repeats; ++j) {
+      repeats = rules_[j].id == rules_[i].id;
+    }
+    may_repeat_.push_back(repeats);
+  }
+}
+
+SegmentResult SegmentEvaluator::Evaluate(Value* attributes,
+                                         const Value& saved_groups,
+                                         const RegexMatcher* regex) const {
+  SegmentResult result;
+  if (!attributes->is_object()) *attributes = Value::MakeObject();
+  result.segments.reserve(rules_.size() + clusters_.size());
+
+  for (const ClusterModel& model : clusters_) {
+    ClusterAssignment assignment;
+    const ClusterCentroid* centroid = nullptr;
+    if (!AssignCentroid(model, *attributes, &assignment, &centroid)) continue;
+    if (!centroid->segment.empty() &&
+        !Contains(result.segments, centroid->segment)) {
+      result.segments.push_back(centroid->segment);
+    }
+    result.clusters.push_back(std::move(assignment));
+  }
+  if (result.clusters.empty()) {
+    attributes->erase("cluster");
+  } else {
+    attributes->set("cluster", Value(result.clusters.front().centroid));
+  }
+
+  // Set last: later set() calls could move the members and invalidate this.
+  Value& visible = attributes->set("segments", Value::MakeArray());
+  visible.as_array().reserve(result.segments.capacity());
+  for (const std::string& id : result.segments) visible.push_back(Value(id));
+
+  TakenGroups taken(group_count_);
+  for (size_t i = 0; i < rules_.size(); ++i) {
+    const RuleSegment& rule = rules_[i];
+    int32_t group = group_index_[i];
+    if (group >= 0 && taken.taken(static_cast<size_t>(group))) continue;
+    if (!rule.condition.Evaluate(*attributes, saved_groups, regex)) continue;
+    if (group >= 0) taken.take(static_cast<size_t>(group));
+    if (may_repeat_[i] && Contains(result.segments, rule.id)) continue;
+    result.segments.push_back(rule.id);
+    visible.push_back(Value(rule.id));
+  }
+  return result;
+}
+
+}  // namespace tessera

@@ -1,0 +1,81 @@
+#include <cstdint>
+
+#include "tessera/signal.h"
+
+namespace tessera {
+namespace {
+
+constexpr size_t kMaxEventNameLength = 64;
+constexpr size_t kMaxLabelBytes = 128;
+
+bool IsAsciiAlpha(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+bool IsAsciiAlnum(char c) { return IsAsciiAlpha(c) || (c >= '0' && c <= '9'); }
+
+// Characters RFC 5322 allows in a dot-atom local part, minus the rare ones
+// that would make ordinary text match (quotes, braces, etc.).
+bool IsLocalPartChar(char c) {
+  return IsAsciiAlnum(c) || c == '.' || c == '_' || c == '%' || c == '+' ||
+         c == '-';
+}
+bool IsDomainChar(char c) { return IsAsciiAlnum(c) || c == '.' || c == '-'; }
+
+// Whether the text at `domain` starts like "example.com": labels separated
+// by dots ending in an alphabetic top-level label of two letters or more.
+bool StartsWithDomain(std::string_view domain) {
+  size_t end = 0;
+  while (end < domain.size() && IsDomainChar(domain[end])) ++end;
+  // Sentence punctuation after an address ("mail a@b.com.") is not domain.
+  while (end > 0 && (domain[end - 1] == '.' || domain[end - 1] == '-')) --end;
+  const std::string_view run = domain.substr(0, end);
+  const size_t last_dot = run.rfind('.');
+  if (last_dot == std::string_view::npos || last_dot == 0) return false;
+  if (run[last_dot - 1] == '.') return false;
+  const std::string_view top_level = run.substr(last_dot + 1);
+  if (top_level.size() < 2) return false;
+  for (char c : top_level) {
+    if (!IsAsciiAlpha(c)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool ContainsEmailAddress(std::string_view text) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    size_t at_length = 0;
+    if (text[i] == '@') {
+      at_length = 1;
+    } else if (text[i] == '%' && i + 2 < text.size() && text[i + 1] == '4' &&
+               text[i + 2] == '0') {
+      at_length = 3;  // "%40", a percent-encoded "@" as in URLs
+    } else {
+      continue;
+    }
+    if (i == 0 || !IsLocalPartChar(text[i - 1])) continue;
+    if (StartsWithDomain(text.substr(i + at_length))) return true;
+  }
+  return false;
+}
+
+bool IsSignalEventName(std::string_view name) {
+  if (name.empty() || name.size() > kMaxEventNameLength) return false;
+  for (char c : name) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool IsSignalLabel(std::string_view label) {
+  if (label.empty() || label.size() > kMaxLabelBytes) return false;
+  for (char c : label) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7f) return false;
+  }
+  return IsValidUtf8(label) && !ContainsEmailAddress(label);
+}
+
+}  // namespace tessera

@@ -1,0 +1,512 @@
+#include <cmath>
+#include <initializer_list>
+#include <string>
+#include <utility>
+
+#include "tessera/signal.h"
+
+namespace tessera {
+namespace {
+
+constexpr double kMaxSafeInteger = 9007199254740992.0;  // 2^53
+constexpr size_t kMinIdLength = 16;
+constexpr size_t kMaxIdLength = 64;
+constexpr size_t kMaxSiteLength = 64;
+constexpr size_t kMaxPurposeLength = 32;
+constexpr size_t kMaxPolicyLength = 64;
+constexpr size_t kMaxLanguageLength = 35;  // BCP 47 tags rarely exceed this
+constexpr size_t kMaxPageBytes = 256;
+constexpr size_t kMaxProblemsInStatus = 10;
+
+const char* const kDeviceClasses[] = {"desktop", "mobile", "tablet", "other"};
+
+bool IsCount(const Value& v) {
+  if (!v.is_number()) return false;
+  const double d = v.as_number();
+  return d >= 0 && d <= kMaxSafeInteger && d == std::floor(d);
+}
+
+bool IsIdChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+         (c >= '0' && c <= '9') || c == '_' || c == '-';
+}
+
+bool IsIdToken(std::string_view s) {
+  if (s.size() < kMinIdLength || s.size() > kMaxIdLength) return false;
+  for (char c : s) {
+    if (!IsIdChar(c)) return false;
+  }
+  return true;
+}
+
+bool IsSiteName(std::string_view s) {
+  if (s.empty() || s.size() > kMaxSiteLength) return false;
+  for (char c : s) {
+    if (!IsIdChar(c) && c != '.') return false;
+  }
+  return true;
+}
+
+bool IsPurpose(std::string_view s) {
+  if (s.empty() || s.size() > kMaxPurposeLength) return false;
+  for (char c : s) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool IsLanguageTag(std::string_view s) {
+  if (s.size() < 2 || s.size() > kMaxLanguageLength) return false;
+  for (char c : s) {
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+          (c >= '0' && c <= '9') || c == '-')) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// A path only: no scheme or host ("//host" included), no query string or
+// fragment (where PII and tokens tend to live), no whitespace.
+bool IsPagePath(std::string_view s) {
+  if (s.empty() || s.size() > kMaxPageBytes || s[0] != '/') return false;
+  if (s.size() > 1 && s[1] == '/') return false;
+  for (char c : s) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == '?' || c == '#' || byte <= 0x20 || byte == 0x7f) return false;
+  }
+  return true;
+}
+
+// "0".."167" written canonically (no sign, no leading zeros).
+bool IsHourKey(const std::string& key) {
+  if (key.empty() || key.size() > 3) return false;
+  if (key.size() > 1 && key[0] == '0') return false;
+  int hour = 0;
+  for (char c : key) {
+    if (c < '0' || c > '9') return false;
+    hour = hour * 10 + (c - '0');
+  }
+  return hour < kHoursPerWeek;
+}
+
+class SignalValidator {
+ public:
+  Problems Validate(const Value& signal) {
+    if (!signal.is_object()) {
+      Add("$", "must be an object");
+      return std::move(problems_);
+    }
+    CheckKnownFields(
+        signal, "$",
+        {"v", "id", "site", "vid", "seq", "from", "to", "consent", "mkt", "agg",
+         "seg", "cl", "exp", "imp", "clk", "hours", "ctx", "drop"});
+    CheckVersion(signal);
+    CheckRequiredString(signal, "id", IsIdToken,
+                        "must be 16-64 chars of [A-Za-z0-9_-]");
+    CheckRequiredString(signal, "site", IsSiteName,
+                        "must be 1-64 chars of [A-Za-z0-9_.-]");
+    CheckRequiredString(signal, "vid", IsIdToken,
+                        "must be 16-64 chars of [A-Za-z0-9_-] (the SDK's "
+                        "random visitor id)");
+    CheckRequiredCount(signal, "seq");
+    CheckTimeRange(signal);
+    CheckConsentSnapshot(signal);
+    if (const Value* mkt = signal.find("mkt"); mkt && !mkt->is_bool()) {
+      Add("$.mkt", "must be a boolean");
+    }
+    if (const Value* agg = signal.find("agg")) CheckAggregates(*agg);
+    if (const Value* seg = signal.find("seg")) CheckSegments(*seg);
+    if (const Value* cl = signal.find("cl"); cl && !IsLabelValue(*cl)) {
+      Add("$.cl", kLabelRule);
+    }
+    if (const Value* exp = signal.find("exp")) CheckExposures(*exp);
+    if (const Value* imp = signal.find("imp")) CheckSlotCounts(*imp, "$.imp");
+    if (const Value* clk = signal.find("clk")) CheckSlotCounts(*clk, "$.clk");
+    if (const Value* hours = signal.find("hours")) CheckHours(*hours);
+    if (const Value* ctx = signal.find("ctx")) CheckContext(*ctx);
+    if (const Value* drop = signal.find("drop"); drop && !IsCount(*drop)) {
+      Add("$.drop", "must be a non-negative integer");
+    }
+    CheckNoEmailAddresses(signal, "$");
+    const size_t bytes = signal.Dump().size();
+    if (bytes > kMaxSignalBytes) {
+      Add("$", "is " + std::to_string(bytes) + " bytes as JSON, over the " +
+                   std::to_string(kMaxSignalBytes) + "-byte limit");
+    }
+    return std::move(problems_);
+  }
+
+ private:
+  static constexpr const char* kLabelRule =
+      "must be 1-128 bytes of text without control characters";
+
+  static bool IsLabelValue(const Value& v) {
+    // Email-shaped labels are reported once, by the privacy guard.
+    return v.is_string() && !v.as_string().empty() &&
+           (IsSignalLabel(v.as_string()) ||
+            ContainsEmailAddress(v.as_string()));
+  }
+  static bool IsLabelKey(const std::string& key) {
+    return IsSignalLabel(key) || (!key.empty() && ContainsEmailAddress(key));
+  }
+
+  void Add(std::string path, std::string message) {
+    problems_.push_back(Problem{std::move(path), std::move(message)});
+  }
+
+  void CheckKnownFields(const Value& object, const std::string& path,
+                        std::initializer_list<const char*> known) {
+    for (const Member& member : object.as_object()) {
+      bool is_known = false;
+      for (const char* name : known) {
+        if (member.key == name) is_known = true;
+      }
+      if (!is_known) Add(JoinPath(path, member.key), "unknown field");
+    }
+  }
+
+  // The object at `path`, or nullptr after reporting why not.
+  const Value* ExpectObject(const Value& v, const std::string& path) {
+    if (v.is_object()) return &v;
+    Add(path, "must be an object");
+    return nullptr;
+  }
+
+  void CheckMaxSize(const Value& v, size_t max, const std::string& path,
+                    const char* what) {
+    if (v.size() > max) {
+      Add(path, "has " + std::to_string(v.size()) + " " + what +
+                    ", more than the limit of " + std::to_string(max));
+    }
+  }
+
+  void CheckVersion(const Value& signal) {
+    const Value* v = signal.find("v");
+    if (v == nullptr) {
+      Add("$.v", "is required (the schema version, 1)");
+    } else if (!v->is_number()) {
+      Add("$.v", "must be the number 1");
+    } else if (v->as_number() != kSignalVersion) {
+      Add("$.v", "unsupported schema version " +
+                     FormatJsNumber(v->as_number()) + " (expected 1)");
+    }
+  }
+
+  void CheckRequiredString(const Value& signal, const char* name,
+                           bool (*rule)(std::string_view),
+                           const char* rule_text) {
+    const std::string path = JoinPath("$", name);
+    const Value* v = signal.find(name);
+    if (v == nullptr) {
+      Add(path, "is required");
+    } else if (!v->is_string() || !rule(v->as_string())) {
+      Add(path, rule_text);
+    }
+  }
+
+  void CheckRequiredCount(const Value& signal, const char* name) {
+    const std::string path = JoinPath("$", name);
+    const Value* v = signal.find(name);
+    if (v == nullptr) {
+      Add(path, "is required");
+    } else if (!IsCount(*v)) {
+      Add(path, "must be a non-negative integer");
+    }
+  }
+
+  void CheckTimeRange(const Value& signal) {
+    CheckRequiredCount(signal, "from");
+    CheckRequiredCount(signal, "to");
+    const Value* from = signal.find("from");
+    const Value* to = signal.find("to");
+    if (from && to && IsCount(*from) && IsCount(*to) &&
+        from->as_number() > to->as_number()) {
+      Add("$.from", "must not be later than to");
+    }
+  }
+
+  void CheckConsentSnapshot(const Value& signal) {
+    const Value* consent = signal.find("consent");
+    if (consent == nullptr) {
+      Add("$.consent", "is required (the visitor's consent snapshot)");
+      return;
+    }
+    if (!ExpectObject(*consent, "$.consent")) return;
+    CheckKnownFields(*consent, "$.consent", {"granted", "policy"});
+    const Value* granted = consent->find("granted");
+    if (granted == nullptr) {
+      Add("$.consent.granted", "is required (the granted purposes)");
+    } else if (!granted->is_array()) {
+      Add("$.consent.granted", "must be an array of purpose names");
+    } else {
+      CheckMaxSize(*granted, kMaxSignalPurposes, "$.consent.granted",
+                   "purposes");
+      CheckUniqueStrings(*granted, "$.consent.granted", IsPurpose,
+                         "must be 1-32 chars of [a-z0-9_]");
+    }
+    const Value* policy = consent->find("policy");
+    if (policy == nullptr) {
+      Add("$.consent.policy", "is required (the consent policy version)");
+    } else if (!(IsCount(*policy) ||
+                 (policy->is_string() &&
+                  policy->as_string().size() <= kMaxPolicyLength))) {
+      // "" is allowed: a site's consent policy need not carry a version.
+      Add("$.consent.policy",
+          "must be a non-negative integer or a string of at most 64 bytes");
+    }
+  }
+
+  void CheckUniqueStrings(const Value& array, const std::string& path,
+                          bool (*rule)(std::string_view),
+                          const char* rule_text) {
+    const Array& elements = array.as_array();
+    for (size_t i = 0; i < elements.size(); ++i) {
+      const std::string element_path = JoinPath(path, i);
+      const Value& element = elements[i];
+      if (!element.is_string() || !rule(element.as_string())) {
+        // Email-shaped strings are reported once, by the privacy guard.
+        if (!element.is_string() || !ContainsEmailAddress(element.as_string()))
+          Add(element_path, rule_text);
+        continue;
+      }
+      for (size_t j = 0; j < i; ++j) {
+        if (elements[j] == element) {
+          Add(element_path, "duplicates an earlier entry");
+          break;
+        }
+      }
+    }
+  }
+
+  void CheckAggregates(const Value& agg) {
+    if (!ExpectObject(agg, "$.agg")) return;
+    CheckMaxSize(agg, kMaxSignalEventTypes, "$.agg", "event types");
+    for (const Member& member : agg.as_object()) {
+      const std::string path = JoinPath("$.agg", member.key);
+      if (!IsSignalEventName(member.key)) {
+        Add(path, "event type must be 1-64 chars of [a-z0-9_]");
+      }
+      if (!ExpectObject(member.value, path)) continue;
+      CheckKnownFields(member.value, path, {"n", "sum", "n24h", "n7d", "n30d"});
+      const Value* n = member.value.find("n");
+      if (n == nullptr) {
+        Add(JoinPath(path, "n"), "is required (the count since last flush)");
+      } else if (!IsCount(*n)) {
+        Add(JoinPath(path, "n"), "must be a non-negative integer");
+      }
+      const Value* sum = member.value.find("sum");
+      if (sum && !(sum->is_number() && std::isfinite(sum->as_number()))) {
+        Add(JoinPath(path, "sum"), "must be a finite number");
+      }
+      for (const char* window : {"n24h", "n7d", "n30d"}) {
+        const Value* count = member.value.find(window);
+        if (count && !IsCount(*count)) {
+          Add(JoinPath(path, window), "must be a non-negative integer");
+        }
+      }
+    }
+  }
+
+  void CheckSegments(const Value& seg) {
+    if (!seg.is_array()) {
+      Add("$.seg", "must be an array of segment ids");
+      return;
+    }
+    CheckMaxSize(seg, kMaxSignalSegments, "$.seg", "segments");
+    CheckUniqueStrings(seg, "$.seg", IsSignalLabel, kLabelRule);
+  }
+
+  void CheckExposures(const Value& exp) {
+    if (!exp.is_array()) {
+      Add("$.exp", "must be an array of {key, var, variant}");
+      return;
+    }
+    CheckMaxSize(exp, kMaxSignalExposures, "$.exp", "exposures");
+    const Array& entries = exp.as_array();
+    for (size_t i = 0; i < entries.size(); ++i) {
+      const std::string path = JoinPath("$.exp", i);
+      const Value& entry = entries[i];
+      if (!ExpectObject(entry, path)) continue;
+      CheckKnownFields(entry, path, {"key", "var", "variant"});
+      const Value* key = entry.find("key");
+      if (key == nullptr) {
+        Add(JoinPath(path, "key"), "is required (the experiment key)");
+      } else if (!IsLabelValue(*key)) {
+        Add(JoinPath(path, "key"), kLabelRule);
+      }
+      const Value* var = entry.find("var");
+      if (var == nullptr) {
+        Add(JoinPath(path, "var"), "is required (the variation index)");
+      } else if (!IsCount(*var) || var->as_number() > kMaxSignalVariation) {
+        Add(JoinPath(path, "var"), "must be an integer from 0 to " +
+                                       std::to_string(kMaxSignalVariation));
+      }
+      const Value* variant = entry.find("variant");
+      if (variant && !IsLabelValue(*variant)) {
+        Add(JoinPath(path, "variant"), kLabelRule);
+      }
+      for (size_t j = 0; j < i; ++j) {
+        const Value& earlier = entries[j];
+        if (key && var && earlier.is_object() && earlier.find("key") &&
+            earlier.find("var") && *earlier.find("key") == *key &&
+            *earlier.find("var") == *var) {
+          Add(path, "duplicates an earlier exposure (same key and var)");
+          break;
+        }
+      }
+    }
+  }
+
+  void CheckSlotCounts(const Value& slots, const std::string& path) {
+    if (!ExpectObject(slots, path)) return;
+    CheckMaxSize(slots, kMaxSignalSlots, path, "slots");
+    for (const Member& slot : slots.as_object()) {
+      const std::string slot_path = JoinPath(path, slot.key);
+      if (!IsLabelKey(slot.key))
+        Add(slot_path, "slot " + std::string(kLabelRule));
+      if (!ExpectObject(slot.value, slot_path)) continue;
+      CheckMaxSize(slot.value, kMaxSignalVariantsPerSlot, slot_path,
+                   "variants");
+      for (const Member& variant : slot.value.as_object()) {
+        const std::string variant_path = JoinPath(slot_path, variant.key);
+        if (!IsLabelKey(variant.key)) {
+          Add(variant_path, "variant " + std::string(kLabelRule));
+        }
+        if (!IsCount(variant.value)) {
+          Add(variant_path, "must be a non-negative integer");
+        }
+      }
+    }
+  }
+
+  void CheckHours(const Value& hours) {
+    if (!ExpectObject(hours, "$.hours")) return;
+    for (const Member& member : hours.as_object()) {
+      const std::string path = JoinPath("$.hours", member.key);
+      if (!IsHourKey(member.key)) {
+        Add(path, "key must be an hour of the week, \"0\" to \"167\"");
+      }
+      if (!IsCount(member.value)) Add(path, "must be a non-negative integer");
+    }
+  }
+
+  void CheckContext(const Value& ctx) {
+    if (!ExpectObject(ctx, "$.ctx")) return;
+    CheckKnownFields(ctx, "$.ctx", {"dev", "lang", "page"});
+    if (const Value* dev = ctx.find("dev")) {
+      bool known = false;
+      for (const char* device : kDeviceClasses) {
+        if (dev->is_string() && dev->as_string() == device) known = true;
+      }
+      if (!known) {
+        Add("$.ctx.dev", "must be one of desktop, mobile, tablet, other");
+      }
+    }
+    if (const Value* lang = ctx.find("lang");
+        lang && !(lang->is_string() && IsLanguageTag(lang->as_string()))) {
+      Add("$.ctx.lang", "must be a language tag such as \"fr-FR\"");
+    }
+    if (const Value* page = ctx.find("page");
+        page && !(page->is_string() && IsPagePath(page->as_string()))) {
+      Add("$.ctx.page",
+          "must be a path (\"/products/shoes\") without host, query string "
+          "or fragment, at most 256 bytes");
+    }
+  }
+
+  // The privacy guard: walks everything, unknown fields included.
+  void CheckNoEmailAddresses(const Value& v, const std::string& path) {
+    static constexpr const char* kPiiMessage =
+        "looks like an email address; PII in clear is not allowed in a signal";
+    if (v.is_string()) {
+      if (ContainsEmailAddress(v.as_string())) Add(path, kPiiMessage);
+    } else if (v.is_array()) {
+      const Array& elements = v.as_array();
+      for (size_t i = 0; i < elements.size(); ++i) {
+        CheckNoEmailAddresses(elements[i], JoinPath(path, i));
+      }
+    } else if (v.is_object()) {
+      for (const Member& member : v.as_object()) {
+        const std::string member_path = JoinPath(path, member.key);
+        if (ContainsEmailAddress(member.key)) {
+          Add(member_path, std::string("key ") + kPiiMessage);
+        }
+        CheckNoEmailAddresses(member.value, member_path);
+      }
+    }
+  }
+
+  Problems problems_;
+};
+
+bool HasBehaviouralData(const Value& signal, std::string* sections) {
+  for (const char* name : {"agg", "seg", "cl", "exp", "imp", "clk", "hours"}) {
+    const Value* section = signal.find(name);
+    if (section == nullptr) continue;
+    const bool carries = section->is_string() ? !section->as_string().empty()
+                                              : section->size() > 0;
+    if (!carries) continue;
+    if (!sections->empty()) *sections += ", ";
+    *sections += name;
+  }
+  return !sections->empty();
+}
+
+bool IsGranted(const Value& granted, std::string_view purpose) {
+  for (const Value& entry : granted.as_array()) {
+    if (entry.is_string() && entry.as_string() == purpose) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+Problems ValidateSignal(const Value& signal) {
+  return SignalValidator().Validate(signal);
+}
+
+Status CheckSignalConsent(const Value& signal) {
+  const Value* consent = signal.find("consent");
+  const Value* granted = consent ? consent->find("granted") : nullptr;
+  if (granted == nullptr || !granted->is_array()) {
+    return Status::FailedPrecondition(
+        "consent: the signal has no consent snapshot (consent.granted)");
+  }
+  std::string refusals;
+  std::string sections;
+  if (HasBehaviouralData(signal, &sections) &&
+      !IsGranted(*granted, kAnalyticsPurpose)) {
+    refusals =
+        "the signal carries " + sections + " but \"analytics\" is not granted";
+  }
+  const Value* mkt = signal.find("mkt");
+  if (mkt && mkt->is_bool() && mkt->as_bool() &&
+      !IsGranted(*granted, kMarketingPurpose)) {
+    if (!refusals.empty()) refusals += "; ";
+    refusals +=
+        "the signal is flagged for email use (mkt) but \"marketing\" "
+        "is not granted";
+  }
+  if (refusals.empty()) return Status::Ok();
+  return Status::FailedPrecondition("consent: " + refusals);
+}
+
+Status CheckSignal(const Value& signal) {
+  const Problems problems = ValidateSignal(signal);
+  if (problems.empty()) return CheckSignalConsent(signal);
+  std::string message = "signal: ";
+  for (size_t i = 0; i < problems.size() && i < kMaxProblemsInStatus; ++i) {
+    if (i > 0) message += "; ";
+    message += problems[i].path + ": " + problems[i].message;
+  }
+  if (problems.size() > kMaxProblemsInStatus) {
+    message += "; and " +
+               std::to_string(problems.size() - kMaxProblemsInStatus) + " more";
+  }
+  return Status::InvalidArgument(message);
+}
+
+}  // namespace tessera

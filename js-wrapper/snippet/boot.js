@@ -1,0 +1,40 @@
+// Loaded by the snippet: creates the instance from the snippet's options,
+// replays the queued calls in order, then routes window.tessera to it.
+import { createTessera } from '../src/index.js';
+
+function call(instance, name, args) {
+  if (name === 'consent') return instance.consent.set(...args);
+  return instance[name](...args);
+}
+
+export async function boot(win = window) {
+  const stub = win.tessera;
+  const options = { ...(stub?.o ?? {}) };
+  if (!options.endpoint) options.endpoint = win.location.origin;
+  const instance = await createTessera(options);
+  for (const [name, args] of stub?.q ?? []) {
+    try {
+      call(instance, name, args);
+    } catch (error) {
+      console.error(`tessera: queued ${name}() failed: ${error.message}`);
+    }
+  }
+  // A page view and a render for the page that loaded us, unless turned off.
+  if (options.autoPage !== false) {
+    instance.page();
+    instance.render();
+  }
+  const api = {
+    instance,
+    loaded: true,
+    push: ([name, ...args]) => call(instance, name, args),
+  };
+  for (const name of ['track', 'page', 'identify', 'render', 'flush', 'forget', 'on', 'decide']) {
+    api[name] = (...args) => instance[name](...args);
+  }
+  api.consent = (...args) => instance.consent.set(...args);
+  win.tessera = api;
+  return instance;
+}
+
+if (typeof window !== 'undefined' && window.tessera && window.tessera.q) boot();

@@ -1,0 +1,421 @@
+// createTessera(): one visitor's personalization engine in the page. The wasm
+// core decides everything (consent gate, profile, segments, content, signal);
+// this layer wires it to storage, the network, the DOM and the clock, and
+// turns misuse into TypeErrors. Runtime outcomes are typed results.
+import { loadModule } from './loader.js';
+import { parseResult, requireObject, requireString, toJson } from './core.js';
+import { SiteStorage, base64ToBytes, bytesToBase64 } from './storage.js';
+import { Transport } from './transport.js';
+import { listenGoogleConsentMode, listenTcf, readGlobalPrivacyControl } from './consent-sources.js';
+import { hideUndecidedSlots, renderSlots, slotElements, markReady } from './dom.js';
+import { watchNavigation } from './navigation.js';
+
+const PURPOSES = ['necessary', 'analytics', 'personalization', 'marketing'];
+const LEASE_MS = 10_000;
+
+function randomId(bytes = 16) {
+  const data = new Uint8Array(bytes);
+  globalThis.crypto.getRandomValues(data);
+  return [...data].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+function checkOptions(options) {
+  requireObject(options, 'createTessera: options');
+  const { site, writeKey, endpoint, artifact, artifactUrl } = options;
+  if (typeof site !== 'string' || !/^[a-z0-9][a-z0-9_-]{0,63}$/.test(site)) {
+    throw new TypeError('createTessera: site must be a lower-case id (letters, digits, - and _)');
+  }
+  if (endpoint !== undefined) {
+    requireString(endpoint, 'createTessera: endpoint');
+    requireString(writeKey, 'createTessera: writeKey (needed with endpoint)');
+  }
+  if (artifact !== undefined) requireObject(artifact, 'createTessera: artifact');
+  if (artifactUrl !== undefined) requireString(String(artifactUrl), 'createTessera: artifactUrl');
+  if (options.now !== undefined && typeof options.now !== 'function') {
+    throw new TypeError('createTessera: now must be a function returning epoch ms');
+  }
+  if (options.format !== undefined && !['cbor', 'json'].includes(options.format)) {
+    throw new TypeError('createTessera: format must be "cbor" or "json"');
+  }
+}
+
+/** The instance handed out when WebAssembly cannot run: defaults, no tracking. */
+function disabledInstance(reason) {
+  const no = { ok: false, error: { code: 'disabled', message: reason } };
+  return {
+    disabled: true,
+    consent: { get: () => Object.fromEntries(PURPOSES.map((p) => [p, p === 'necessary'])),
+               set: () => no, onChange: () => () => {} },
+    track: () => no, page: () => no, identify: () => no,
+    attributes: () => ({}), segments: () => [], decide: () => no,
+    render: (root = globalThis.document) => { slotElements(root).forEach(markReady); return []; },
+    flush: async () => ({ sent: 0, failed: 0, queued: 0 }),
+    forget: () => {}, on: () => () => {}, debug: () => {}, destroy: () => {},
+  };
+}
+
+class Tessera {
+  constructor(module, options) {
+    this.options = options;
+    this.site = options.site;
+    this.now = options.now ?? Date.now;
+    this.win = options.window ?? (typeof window !== 'undefined' ? window : undefined);
+    this.doc = options.document ?? this.win?.document;
+    this.format = options.format ?? 'cbor';
+    this.listeners = new Map();
+    this.cleanups = [];
+    this.debugOn = false;
+    this.tabId = randomId(8);
+    this.storage = new SiteStorage({
+      site: this.site, backend: options.storage, capBytes: options.storageCapBytes,
+      warn: options.warn ?? console.warn,
+    });
+    this.engine = new module._Engine(toJson({
+      site: this.site,
+      consentPolicy: options.consentPolicy ?? { mode: 'opt-in' },
+      visitorId: randomId(16),
+      gpc: readGlobalPrivacyControl(this.win?.navigator),
+    }, 'options'));
+    this.transport = options.endpoint ? new Transport({
+      endpoint: options.endpoint, writeKey: options.writeKey, storage: this.storage,
+      send: options.transport, beacon: options.beacon, now: this.now,
+      random: options.random, isLeader: () => this.claimLeadership(),
+      onEvent: (type, detail) => this.emit(type, detail),
+    }) : null;
+    this.consent = {
+      get: () => this.consentState(),
+      set: (update) => this.setConsent(update, 'api'),
+      onChange: (callback) => this.on('consent', callback),
+    };
+    this.seq = Number(this.storage.get('seq') ?? 0) || 0;
+  }
+
+  // ---- events --------------------------------------------------------------
+  on(type, callback) {
+    requireString(type, 'on: event name');
+    if (typeof callback !== 'function') throw new TypeError('on: callback must be a function');
+    if (!this.listeners.has(type)) this.listeners.set(type, new Set());
+    this.listeners.get(type).add(callback);
+    return () => this.listeners.get(type)?.delete(callback);
+  }
+
+  emit(type, detail) {
+    if (this.debugOn) console.debug(`tessera: ${type}`, detail);
+    for (const callback of this.listeners.get(type) ?? []) {
+      try { callback(detail); } catch (error) { console.error('tessera: listener failed', error); }
+    }
+  }
+
+  debug(on = true) { this.debugOn = !!on; }
+
+  // ---- consent -------------------------------------------------------------
+  consentState() {
+    return parseResult(this.engine._consent());
+  }
+
+  allows(purpose) {
+    return this.consentState()[purpose] === true;
+  }
+
+  setConsent(update, source) {
+    requireObject(update, 'consent.set: update');
+    const result = parseResult(this.engine._setConsent(toJson(update, 'update'), source, this.now()));
+    if (!result.ok) return result;
+    this.storage.set('consent', this.engine._consentRecord(), { necessary: true });
+    this.applyStoragePermission();
+    if (result.withdrawn.length > 0) this.purge(result.withdrawn);
+    if (result.changed) this.emit('consent', this.consentState());
+    this.afterConsent();
+    return result;
+  }
+
+  // Storing needs a purpose that uses the stored data; until then (and on the
+  // first call, before the stored profile is read back) nothing is written.
+  applyStoragePermission({ save = true } = {}) {
+    const mayStore = this.allows('analytics') || this.allows('personalization');
+    this.storage.setPersistent(mayStore);
+    if (mayStore && save) this.persistProfile();
+  }
+
+  // Withdrawal erases what depended on the purpose, locally and in the queue.
+  purge(withdrawn) {
+    if (withdrawn.includes('analytics')) {
+      this.transport?.clear();
+      this.storage.remove('seq');
+    }
+    if (!this.allows('analytics') && !this.allows('personalization')) {
+      this.storage.clear(['consent']);
+    } else {
+      this.saveProfile();
+    }
+  }
+
+  afterConsent() {
+    if ((this.allows('personalization') || this.allows('analytics')) && this.pendingArtifactUrl) {
+      const url = this.pendingArtifactUrl;
+      this.pendingArtifactUrl = null;
+      this.loadArtifactFrom(url);
+    }
+  }
+
+  // ---- storage -------------------------------------------------------------
+  restoreProfile() {
+    const text = this.storage.get('profile');
+    if (!text) return;
+    let result;
+    try {
+      result = parseResult(this.engine._restoreProfile(base64ToBytes(text)));
+    } catch (error) {
+      result = { ok: false, error: { message: error.message } };
+    }
+    if (!result.ok) {
+      this.storage.warn(`tessera: stored profile was unreadable (${result.error.message}); starting fresh`);
+      this.storage.remove('profile');
+    }
+  }
+
+  saveProfile() {
+    const bytes = this.engine._saveProfile();
+    if (bytes.length > 0) this.storage.set('profile', bytesToBase64(bytes));
+  }
+
+  // Other tabs may have written the profile since we read it: take theirs
+  // first so counts from every tab add up (one writer at a time: this tab).
+  syncFromStorage() {
+    const stamp = this.storage.get('profile-stamp');
+    if (stamp && stamp !== this.profileStamp) this.restoreProfile();
+  }
+
+  persistProfile() {
+    if (!this.storage.persistent) return;
+    this.saveProfile();
+    this.profileStamp = `${this.tabId}:${this.now()}:${Math.random()}`;
+    this.storage.set('profile-stamp', this.profileStamp);
+  }
+
+  claimLeadership() {
+    const now = this.now();
+    let lease = null;
+    try { lease = JSON.parse(this.storage.get('leader') ?? 'null'); } catch { lease = null; }
+    if (lease && lease.tab !== this.tabId && lease.until > now) return false;
+    this.storage.set('leader', JSON.stringify({ tab: this.tabId, until: now + LEASE_MS }));
+    return true;
+  }
+
+  // ---- tracking ------------------------------------------------------------
+  track(name, properties = {}) {
+    requireString(name, 'track: name');
+    requireObject(properties, 'track: properties');
+    this.syncFromStorage();
+    const timestamp = properties.timestamp ?? null;
+    const result = parseResult(this.engine._track(name, toJson(properties, 'properties'),
+        toJson(timestamp, 'timestamp'), this.now()));
+    if (result.ok) {
+      this.persistProfile();
+      this.emit('track', result.event);
+    } else if (result.error.code !== 'failed_precondition') {
+      this.emit('error', result.error);
+    }
+    return result;
+  }
+
+  page(properties = {}) {
+    requireObject(properties, 'page: properties');
+    const location = this.win?.location;
+    return this.track('page_view', {
+      ...(location ? { url: location.href.split('?')[0], path: location.pathname } : {}),
+      ...(this.doc?.title ? { title: this.doc.title } : {}),
+      ...(this.doc?.referrer ? { referrer: this.doc.referrer.split('?')[0] } : {}),
+      ...properties,
+    });
+  }
+
+  identify(userId, traits = {}) {
+    requireString(userId, 'identify: userId');
+    requireObject(traits, 'identify: traits');
+    const result = parseResult(this.engine._identify(userId, toJson(traits, 'traits'), this.now()));
+    if (result.ok) this.persistProfile();
+    return result;
+  }
+
+  setContext(context) {
+    requireObject(context, 'setContext: context');
+    this.engine._setContext(toJson(context, 'context'));
+  }
+
+  // ---- decisions -----------------------------------------------------------
+  attributes() {
+    this.syncFromStorage();
+    return parseResult(this.engine._attributes(this.now()));
+  }
+
+  segments() {
+    this.syncFromStorage();
+    return parseResult(this.engine._segments(this.now()));
+  }
+
+  decide(slotId) {
+    requireString(slotId, 'decide: slotId');
+    this.syncFromStorage();
+    const decision = parseResult(this.engine._decide(slotId, this.now()));
+    if (decision.ok) this.emit('decision', decision);
+    return decision;
+  }
+
+  render(root = this.doc) {
+    const applied = renderSlots(root, (slot) => {
+      const decision = this.decide(slot);
+      if (decision.ok && decision.source !== 'none') {
+        this.engine._recordImpression(decision.slot, decision.variant);
+      }
+      return decision.ok ? decision : null;
+    }, ({ slot, variant }) => this.engine._recordClick(slot, variant));
+    this.revealSlots?.();
+    return applied;
+  }
+
+  // ---- artifact ------------------------------------------------------------
+  loadArtifact(artifact) {
+    const text = typeof artifact === 'string' ? artifact : toJson(artifact, 'artifact');
+    const result = parseResult(this.engine._loadArtifact(text));
+    if (!result.ok) {
+      this.emit('error', { code: 'invalid_artifact', message: result.error.message });
+    }
+    return result;
+  }
+
+  async loadArtifactFrom(url) {
+    const fetchImpl = this.options.fetch ?? globalThis.fetch?.bind(globalThis);
+    if (!fetchImpl) return { ok: false, error: { code: 'no_fetch', message: 'fetch is not available' } };
+    const cachedEtag = this.storage.get('artifact-etag');
+    const cached = this.storage.get('artifact');
+    try {
+      const response = await fetchImpl(String(url), {
+        headers: cachedEtag && cached ? { 'If-None-Match': cachedEtag } : {},
+        credentials: 'omit',
+      });
+      if (response.status === 304 && cached) return this.loadArtifact(cached);
+      if (!response.ok) throw new Error(`artifact request answered ${response.status}`);
+      const text = await response.text();
+      const result = this.loadArtifact(text);
+      if (result.ok) {
+        this.storage.set('artifact', text);
+        const etag = response.headers.get('ETag');
+        if (etag) this.storage.set('artifact-etag', etag);
+      }
+      return result;
+    } catch (error) {
+      if (cached) this.loadArtifact(cached);
+      const failure = { code: 'artifact_unavailable', message: error.message };
+      this.emit('error', failure);
+      return { ok: false, error: failure };
+    }
+  }
+
+  // ---- signals -------------------------------------------------------------
+  async flush({ keepalive = false } = {}) {
+    if (!this.transport) return { sent: 0, failed: 0, queued: 0 };
+    if (this.allows('analytics')) {
+      const id = randomId(16);
+      const bytes = this.engine._flush(id, this.seq + 1, this.format, this.now());
+      if (bytes.length > 0) {
+        this.seq += 1;
+        this.storage.set('seq', String(this.seq));
+        this.transport.enqueue({ id, bytes, format: this.format });
+      }
+    }
+    if (!this.allows('analytics')) return { sent: 0, failed: 0, queued: 0 };
+    return this.transport.flush({ keepalive });
+  }
+
+  forget() {
+    this.engine._forget(randomId(16));
+    this.transport?.clear();
+    this.storage.clear(['consent']);
+    this.seq = 0;
+    this.emit('forget', {});
+  }
+
+  destroy() {
+    for (const cleanup of this.cleanups.splice(0)) cleanup();
+    this.engine.delete();
+  }
+
+  // ---- page wiring ---------------------------------------------------------
+  attachToPage() {
+    const win = this.win;
+    const doc = this.doc;
+    this.cleanups.push(listenTcf(win, (tcData) => this.setConsent({ tcf: tcData }, 'tcf')));
+    this.cleanups.push(listenGoogleConsentMode(win, (state) => this.setConsent({ gcm: state }, 'gcm')));
+    if (this.options.spa !== false && win) {
+      this.cleanups.push(watchNavigation(win, () => {
+        this.page();
+        this.render();
+      }));
+    }
+    if (doc?.addEventListener) {
+      // 'hidden' is the last reliable moment on mobile; no unload listeners so
+      // the page stays eligible for the back/forward cache.
+      const onHidden = () => {
+        if (doc.visibilityState === 'hidden') this.flush({ keepalive: true });
+      };
+      doc.addEventListener('visibilitychange', onHidden);
+      this.cleanups.push(() => doc.removeEventListener('visibilitychange', onHidden));
+    }
+    if (win?.addEventListener) {
+      const onOnline = () => this.transport?.flush();
+      win.addEventListener('online', onOnline);
+      this.cleanups.push(() => win.removeEventListener('online', onOnline));
+    }
+    const interval = this.options.flushIntervalMs ?? 15_000;
+    if (interval > 0 && this.transport) {
+      const timer = setInterval(() => this.flush(), interval);
+      this.cleanups.push(() => clearInterval(timer));
+    }
+  }
+}
+
+/**
+ * Creates the instance. Never rejects for runtime problems: when WebAssembly
+ * is unavailable (e.g. blocked by CSP) it resolves to an instance that shows
+ * default content and tracks nothing, after one console error.
+ */
+export async function createTessera(options) {
+  checkOptions(options);
+  const doc = options.document ?? (typeof document !== 'undefined' ? document : undefined);
+  const reveal = hideUndecidedSlots(doc, options.antiFlickerMs ?? 300);
+  let module;
+  try {
+    module = await loadModule(options.wasmUrl);
+  } catch (error) {
+    console.error(`tessera: the WebAssembly core could not start (${error.message}); ` +
+        "showing default content without tracking. If a Content-Security-Policy is set, " +
+        "script-src needs 'wasm-unsafe-eval'.");
+    reveal();
+    const instance = disabledInstance(error.message);
+    instance.render(doc);
+    return instance;
+  }
+  const instance = new Tessera(module, options);
+  instance.revealSlots = reveal;
+  const stored = instance.storage.get('consent');
+  if (stored) {
+    const restored = parseResult(instance.engine._restoreConsent(stored, instance.now()));
+    if (!restored.ok) {
+      instance.storage.warn(`tessera: stored consent was unreadable (${restored.error.message}); asking again`);
+      instance.storage.remove('consent');
+    }
+  }
+  instance.applyStoragePermission({ save: false });
+  instance.restoreProfile();
+  if (options.artifact) instance.loadArtifact(options.artifact);
+  if (options.artifactUrl) {
+    if (instance.allows('personalization') || instance.allows('analytics')) {
+      await instance.loadArtifactFrom(options.artifactUrl);
+    } else {
+      instance.pendingArtifactUrl = options.artifactUrl;  // no request before consent
+    }
+  }
+  instance.attachToPage();
+  return instance;
+}

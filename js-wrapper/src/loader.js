@@ -1,0 +1,41 @@
+// Loads the WebAssembly core once per URL. The module file sits beside this
+// package's dist/ folder; `wasmUrl` overrides where the .wasm is fetched from.
+// Under Node the generated loader cannot fetch file URLs, so the bytes are
+// read here and handed over as `wasmBinary`.
+
+const DEFAULT_WASM_URL = new URL('../dist/tessera_core.wasm', import.meta.url);
+const cache = new Map();
+
+function isNode() {
+  return typeof process !== 'undefined' && !!process.versions?.node &&
+      typeof window === 'undefined';
+}
+
+async function instantiate(wasmUrl) {
+  const { default: factory } = await import('../dist/tessera_core.mjs');
+  const url = new URL(String(wasmUrl ?? DEFAULT_WASM_URL), import.meta.url);
+  const options = {
+    // Keep the module quiet: the SDK reports its own errors once.
+    print: () => {},
+    printErr: () => {},
+  };
+  if (isNode() && url.protocol === 'file:') {
+    const { readFile } = await import('node:fs/promises');
+    options.wasmBinary = await readFile(url);
+  } else {
+    options.locateFile = () => url.href;
+  }
+  return factory(options);
+}
+
+/** Resolves to the raw Emscripten module (internal). */
+export function loadModule(wasmUrl) {
+  const key = String(wasmUrl ?? DEFAULT_WASM_URL);
+  if (!cache.has(key)) {
+    const pending = instantiate(wasmUrl);
+    // A failed load may be retried later (e.g. after a CSP change in tests).
+    pending.catch(() => cache.delete(key));
+    cache.set(key, pending);
+  }
+  return cache.get(key);
+}

@@ -1,0 +1,154 @@
+// Where the SDK keeps its state on the device. Everything is memory-only until
+// consent allows storing; then it goes to a backend (localStorage by default)
+// under a per-site prefix, within a byte cap. A full or failing backend never
+// breaks the page: the value stays in memory and one warning is logged.
+
+/** A backend over window.localStorage (or any Storage-like object). */
+export function localStorageBackend(storage = globalThis.localStorage) {
+  return {
+    getItem: (key) => storage.getItem(key),
+    setItem: (key, value) => storage.setItem(key, value),
+    removeItem: (key) => storage.removeItem(key),
+    keys: () => {
+      const keys = [];
+      for (let i = 0; i < storage.length; i++) keys.push(storage.key(i));
+      return keys;
+    },
+  };
+}
+
+/** A backend that lives in memory (tests, or when no storage exists). */
+export function memoryBackend(map = new Map()) {
+  return {
+    getItem: (key) => (map.has(key) ? map.get(key) : null),
+    setItem: (key, value) => { map.set(key, String(value)); },
+    removeItem: (key) => { map.delete(key); },
+    keys: () => [...map.keys()],
+  };
+}
+
+function defaultBackend() {
+  try {
+    const ls = globalThis.localStorage;
+    if (ls) return localStorageBackend(ls);
+  } catch {
+    // Access can throw (sandboxed iframes, disabled cookies).
+  }
+  return memoryBackend();
+}
+
+export class SiteStorage {
+  constructor({ site, backend, capBytes = 256 * 1024, warn = console.warn }) {
+    this.prefix = `tessera:${site}:`;
+    this.backend = backend ?? defaultBackend();
+    this.capBytes = capBytes;
+    this.warn = warn;
+    this.memory = new Map();
+    this.persistent = false;
+    this.warned = new Set();
+  }
+
+  warnOnce(kind, message) {
+    if (this.warned.has(kind)) return;
+    this.warned.add(kind);
+    this.warn(`tessera: ${message}`);
+  }
+
+  /** Allows or forbids writing to the backend (consent to store). */
+  setPersistent(persistent) {
+    this.persistent = persistent;
+    if (persistent) {
+      for (const [name, value] of this.memory) this.set(name, value);
+    }
+  }
+
+  get(name) {
+    if (this.memory.has(name)) return this.memory.get(name);
+    if (!this.persistent && name !== 'consent') return null;
+    try {
+      return this.backend.getItem(this.prefix + name);
+    } catch (error) {
+      this.warnOnce('read', `storage read failed (${error.message}); using memory`);
+      return null;
+    }
+  }
+
+  usedBytes(except) {
+    let total = 0;
+    try {
+      for (const key of this.backend.keys()) {
+        if (!key.startsWith(this.prefix) || key === this.prefix + except) continue;
+        total += key.length + (this.backend.getItem(key)?.length ?? 0);
+      }
+    } catch {
+      // Unreadable backend: counted as empty; the write below will tell.
+    }
+    return total;
+  }
+
+  /**
+   * Stores a string. `necessary` marks the consent record itself, which may
+   * be stored before any other consent (it is how the choice is remembered).
+   * Returns true when it reached the backend.
+   */
+  set(name, value, { necessary = false } = {}) {
+    this.memory.set(name, value);
+    if (!this.persistent && !necessary) return false;
+    const size = this.prefix.length + name.length + value.length;
+    if (this.usedBytes(name) + size > this.capBytes) {
+      this.warnOnce('cap', `storage cap of ${this.capBytes} bytes reached; keeping "${name}" in memory`);
+      return false;
+    }
+    try {
+      this.backend.setItem(this.prefix + name, value);
+      this.memory.delete(name);
+      return true;
+    } catch (error) {
+      const quota = error?.name === 'QuotaExceededError' || error?.code === 22;
+      this.warnOnce(quota ? 'quota' : 'write',
+          quota ? 'browser storage is full; keeping data in memory'
+                : `storage write failed (${error.message}); keeping data in memory`);
+      return false;
+    }
+  }
+
+  remove(name) {
+    this.memory.delete(name);
+    try {
+      this.backend.removeItem(this.prefix + name);
+    } catch {
+      // Nothing more to do: the memory copy is gone.
+    }
+  }
+
+  /** Erases everything this site stored, except what `keep` names. */
+  clear(keep = []) {
+    for (const name of [...this.memory.keys()]) {
+      if (!keep.includes(name)) this.memory.delete(name);
+    }
+    try {
+      for (const key of this.backend.keys()) {
+        if (key.startsWith(this.prefix) && !keep.includes(key.slice(this.prefix.length))) {
+          this.backend.removeItem(key);
+        }
+      }
+    } catch {
+      // Best effort: an unreadable backend holds nothing we can reach.
+    }
+  }
+}
+
+export function bytesToBase64(bytes) {
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    binary += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(binary);
+}
+
+export function base64ToBytes(text) {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}

@@ -1,0 +1,188 @@
+// Delivery of signals to the server: a capped queue persisted before any send,
+// one request per signal (each well under the 64 KB keepalive limit),
+// exponential backoff with jitter that honours Retry-After, and a send that
+// survives the page being hidden (fetch keepalive, sendBeacon as fallback).
+// The server counts a resent signal once (idempotency id), so at-least-once
+// delivery here is safe.
+import { base64ToBytes, bytesToBase64 } from './storage.js';
+
+export const MAX_REQUEST_BYTES = 60 * 1024;
+
+const CONTENT_TYPES = { cbor: 'application/cbor', json: 'application/json' };
+
+/** fetch-based sender: resolves to {status, retryAfter}. */
+export function fetchSender(fetchImpl = globalThis.fetch?.bind(globalThis)) {
+  return async ({ url, body, contentType, keepalive }) => {
+    const response = await fetchImpl(url, {
+      method: 'POST',
+      body,
+      keepalive,
+      headers: { 'Content-Type': contentType },
+      credentials: 'omit',
+    });
+    return { status: response.status, retryAfter: response.headers.get('Retry-After') };
+  };
+}
+
+/** Parses Retry-After (seconds or an HTTP date) into milliseconds from now. */
+export function retryAfterMs(header, nowMs) {
+  if (header == null || header === '') return 0;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(header);
+  return Number.isFinite(date) ? Math.max(0, date - nowMs) : 0;
+}
+
+export class Transport {
+  /**
+   * @param {object} o
+   * @param {string} o.endpoint server base URL
+   * @param {string} o.writeKey the site's write key
+   * @param {import('./storage.js').SiteStorage} o.storage
+   * @param {Function} [o.send] ({url, body, contentType, keepalive}) => Promise<{status, retryAfter}>
+   * @param {Function} [o.beacon] (url, Blob|Uint8Array) => boolean
+   */
+  constructor({ endpoint, writeKey, storage, send, beacon, now = Date.now,
+                random = Math.random, maxQueue = 50, baseDelayMs = 1000,
+                maxDelayMs = 5 * 60 * 1000, isLeader = () => true, onEvent = () => {} }) {
+    this.url = `${endpoint.replace(/\/+$/, '')}/v1/signals?key=${encodeURIComponent(writeKey)}`;
+    this.storage = storage;
+    this.send = send ?? fetchSender();
+    this.beacon = beacon ?? (globalThis.navigator?.sendBeacon
+        ? (url, data) => globalThis.navigator.sendBeacon(url, data) : null);
+    this.now = now;
+    this.random = random;
+    this.maxQueue = maxQueue;
+    this.baseDelayMs = baseDelayMs;
+    this.maxDelayMs = maxDelayMs;
+    this.isLeader = isLeader;
+    this.onEvent = onEvent;
+    this.attempts = 0;
+    this.notBefore = 0;
+    this.inFlight = null;
+  }
+
+  readQueue() {
+    const text = this.storage.get('queue');
+    if (!text) return [];
+    try {
+      const queue = JSON.parse(text);
+      if (Array.isArray(queue)) return queue.filter((e) => e && typeof e.id === 'string');
+    } catch {
+      // Fall through: a corrupted queue is dropped, with a warning.
+    }
+    this.storage.warn('tessera: the stored signal queue was corrupted and has been reset');
+    this.storage.remove('queue');
+    return [];
+  }
+
+  writeQueue(queue) {
+    if (queue.length === 0) this.storage.remove('queue');
+    else this.storage.set('queue', JSON.stringify(queue));
+  }
+
+  /** Persists a signal for delivery. Oldest entries go first past the cap. */
+  enqueue({ id, bytes, format }) {
+    if (bytes.length > MAX_REQUEST_BYTES) {
+      this.onEvent('error', { code: 'signal_too_large', message: `signal ${id} is ${bytes.length} bytes` });
+      return false;
+    }
+    const queue = this.readQueue();
+    if (queue.some((e) => e.id === id)) return true;
+    queue.push({ id, f: format, b: bytesToBase64(bytes) });
+    while (queue.length > this.maxQueue) {
+      const dropped = queue.shift();
+      this.onEvent('error', { code: 'queue_full', message: `dropped signal ${dropped.id}` });
+    }
+    this.writeQueue(queue);
+    return true;
+  }
+
+  removeFromQueue(id) {
+    this.writeQueue(this.readQueue().filter((e) => e.id !== id));
+  }
+
+  clear() {
+    this.storage.remove('queue');
+    this.attempts = 0;
+    this.notBefore = 0;
+  }
+
+  backoff(retryAfterHeader) {
+    this.attempts += 1;
+    const exponential = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (this.attempts - 1));
+    const jittered = exponential * (0.5 + 0.5 * this.random());
+    const delay = Math.max(jittered, retryAfterMs(retryAfterHeader, this.now()));
+    this.notBefore = this.now() + delay;
+    return delay;
+  }
+
+  /** Milliseconds until a retry is allowed (0 when sending may go ahead). */
+  waitMs() {
+    return Math.max(0, this.notBefore - this.now());
+  }
+
+  /**
+   * Sends what is queued. Resolves to {sent, failed, queued} once every
+   * request made has been answered. Only the leading tab sends, so several
+   * open tabs do not send the same queue twice.
+   */
+  flush({ keepalive = false } = {}) {
+    if (this.inFlight) return this.inFlight.then(() => this.flush({ keepalive }));
+    this.inFlight = this.drain(keepalive).finally(() => { this.inFlight = null; });
+    return this.inFlight;
+  }
+
+  async drain(keepalive) {
+    const result = { sent: 0, failed: 0, queued: 0 };
+    if (!this.isLeader() || this.waitMs() > 0) {
+      result.queued = this.readQueue().length;
+      return result;
+    }
+    for (const entry of this.readQueue()) {
+      const outcome = await this.deliver(entry, keepalive);
+      if (outcome === 'sent') {
+        result.sent += 1;
+        this.removeFromQueue(entry.id);
+      } else if (outcome === 'rejected') {
+        result.failed += 1;
+        this.removeFromQueue(entry.id);
+      } else {
+        break;  // retry later, in order
+      }
+    }
+    result.queued = this.readQueue().length;
+    return result;
+  }
+
+  async deliver(entry, keepalive) {
+    const format = entry.f === 'json' ? 'json' : 'cbor';
+    const body = base64ToBytes(entry.b);
+    let response;
+    try {
+      response = await this.send({ url: this.url, body, contentType: CONTENT_TYPES[format], keepalive });
+    } catch (error) {
+      if (keepalive && this.beacon) {
+        const blob = typeof Blob === 'function' ? new Blob([body], { type: CONTENT_TYPES[format] }) : body;
+        if (this.beacon(this.url, blob)) return 'sent';
+      }
+      const delay = this.backoff(null);
+      this.onEvent('retry', { id: entry.id, reason: String(error?.message ?? error), delayMs: delay });
+      return 'retry';
+    }
+    const { status } = response;
+    if (status >= 200 && status < 300) {
+      this.attempts = 0;
+      this.notBefore = 0;
+      this.onEvent('signal', { id: entry.id, status });
+      return 'sent';
+    }
+    if (status === 408 || status === 429 || status >= 500) {
+      const delay = this.backoff(response.retryAfter);
+      this.onEvent('retry', { id: entry.id, status, delayMs: delay });
+      return 'retry';
+    }
+    this.onEvent('error', { code: 'signal_rejected', message: `server answered ${status} for signal ${entry.id}` });
+    return 'rejected';
+  }
+}

@@ -1,0 +1,375 @@
+// The SDK instance against the real wasm core, with an injected clock,
+// storage, transport, window and document.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createTessera, memoryBackend } from '../src/index.js';
+import { artifact, Clock, FakeServer, FakeDocument, FakeElement, FakeWindow, tick } from './helpers.js';
+
+const DAY = 24 * 3600 * 1000;
+
+function setup({ map = new Map(), server = new FakeServer(), clock = new Clock(), ...extra } = {}) {
+  const warnings = [];
+  const options = {
+    site: 'demo',
+    endpoint: 'https://collect.example',
+    writeKey: 'wk_test',
+    artifact,
+    storage: memoryBackend(map),
+    transport: server.send,
+    now: clock.now,
+    random: () => 0.5,
+    format: 'json',
+    flushIntervalMs: 0,
+    window: new FakeWindow(),
+    document: new FakeDocument(),
+    warn: (message) => warnings.push(message),
+    ...extra,
+  };
+  return { options, map, server, clock, warnings };
+}
+
+const grantAll = { analytics: true, personalization: true, marketing: false };
+
+test('before consent: no request and no write, and content is the default', async () => {
+  const { options, map, server } = setup();
+  const t = await createTessera(options);
+  assert.equal(t.track('page_view', {}).ok, false);
+  t.page();
+  const result = await t.flush();
+  assert.deepEqual(result, { sent: 0, failed: 0, queued: 0 });
+  assert.equal(server.requests.length, 0);
+  assert.equal(map.size, 0, 'nothing written to storage');
+  const hero = t.decide('hero');
+  assert.equal(hero.ok, true);
+  assert.equal(hero.source, 'default');
+  assert.equal(hero.html, '<h2>Standard Promotion</h2>');
+  t.destroy();
+});
+
+test('artifactUrl is not fetched before consent', async () => {
+  let fetched = 0;
+  const { options } = setup({ artifact: undefined, artifactUrl: 'https://cdn.example/a.json',
+    fetch: async () => { fetched += 1; return new Response(JSON.stringify(artifact)); } });
+  const t = await createTessera(options);
+  assert.equal(fetched, 0);
+  t.consent.set(grantAll);
+  await tick();
+  assert.equal(fetched, 1);
+  t.destroy();
+});
+
+test('with consent: tracking drives segments and content, and one signal is sent', async () => {
+  const { options, server, clock } = setup();
+  const t = await createTessera(options);
+  const change = t.consent.set(grantAll);
+  assert.equal(change.ok, true);
+  assert.equal(change.changed, true);
+  t.identify('user-42', { name: 'Ada' });
+  assert.equal(t.track('Purchase Complete', { value: 30, currency: 'eur' }).ok, true);
+  assert.deepEqual(t.segments(), ['recent_buyers']);
+  assert.equal(t.decide('hero').html, '<h2>Thanks, Ada!</h2>');
+  clock.advance(8 * DAY);
+  assert.deepEqual(t.segments(), []);
+
+  const flushed = await t.flush();
+  assert.equal(flushed.sent, 1);
+  const [signal] = server.signals();
+  assert.equal(signal.site, 'demo');
+  assert.ok(signal.agg.purchase_complete, 'aggregates carry the event type');
+  assert.ok(!JSON.stringify(signal).includes('user-42'), 'no user id in signals');
+  assert.ok(!JSON.stringify(signal).includes('Ada'), 'no traits in signals');
+  t.destroy();
+});
+
+test('bad input throws TypeError; runtime problems come back as results', async () => {
+  const { options } = setup();
+  const t = await createTessera(options);
+  t.consent.set(grantAll);
+  assert.throws(() => t.track(42), TypeError);
+  assert.throws(() => t.track('x', 'not an object'), TypeError);
+  assert.throws(() => t.decide(), TypeError);
+  assert.throws(() => t.consent.set(null), TypeError);
+  const bad = t.track('purchase_complete', { value: 'lots', currency: 'EUR' });
+  assert.equal(bad.ok, false);
+  assert.match(bad.error.message, /value/);
+  const unknown = t.decide('no-such-slot');
+  assert.equal(unknown.ok, false);
+  assert.equal(unknown.error.code, 'not_found');
+  const wrongPurpose = t.consent.set({ ads: true });
+  assert.equal(wrongPurpose.ok, false);
+  await assert.rejects(createTessera({ site: 'Bad Site!' }), TypeError);
+  t.destroy();
+});
+
+test('withdrawing consent erases the stored profile and the queued signals', async () => {
+  const { options, map, server } = setup();
+  server.responses.push('offline');
+  const t = await createTessera(options);
+  t.consent.set(grantAll);
+  t.page();
+  await t.flush();  // offline: stays queued
+  assert.ok([...map.keys()].some((k) => k.endsWith(':profile')));
+  assert.ok([...map.keys()].some((k) => k.endsWith(':queue')));
+  const change = t.consent.set({ analytics: false, personalization: false });
+  assert.deepEqual(change.withdrawn.sort(), ['analytics', 'personalization']);
+  const left = [...map.keys()];
+  assert.deepEqual(left, ['tessera:demo:consent'], 'only the consent choice remains');
+  assert.equal(t.attributes().event.page_view.count_all, 0);
+  t.destroy();
+});
+
+test('retries back off exponentially, honour Retry-After and deliver once', async () => {
+  const { options, server, clock } = setup();
+  server.responses.push(503, { status: 429, retryAfter: '120' });
+  const retries = [];
+  const t = await createTessera(options);
+  t.on('retry', (detail) => retries.push(detail.delayMs));
+  t.consent.set(grantAll);
+  t.page();
+  let result = await t.flush();
+  assert.equal(result.sent, 0);
+  assert.equal(result.queued, 1);
+  assert.equal(retries[0], 750, 'first delay: 1 s with jitter factor 0.75');
+  result = await t.flush();  // still inside the backoff window: no request
+  assert.equal(server.requests.length, 1);
+  clock.advance(1000);
+  result = await t.flush();
+  assert.equal(server.requests.length, 2);
+  assert.equal(retries[1], 120_000, 'Retry-After beats the shorter backoff');
+  clock.advance(119_000);
+  await t.flush();
+  assert.equal(server.requests.length, 2, 'still waiting for Retry-After');
+  clock.advance(1000);
+  result = await t.flush();
+  assert.equal(result.sent, 1);
+  assert.equal(result.queued, 0);
+  assert.deepEqual([...server.received.values()], [1]);
+  t.destroy();
+});
+
+test('offline then online: every signal is delivered exactly once, in order', async () => {
+  const { options, server, clock } = setup();
+  const t = await createTessera(options);
+  t.consent.set(grantAll);
+  server.responses.push('offline', 'offline');
+  for (let i = 0; i < 3; i++) {
+    t.page({ path: `/p/${i}` });
+    await t.flush();
+    clock.advance(60_000);
+  }
+  options.window.dispatch('online');
+  await tick();
+  await t.flush();
+  const delivered = [...server.received.entries()];
+  assert.equal(delivered.length, 3);
+  assert.ok(delivered.every(([, count]) => count === 1));
+  const seqs = server.signals().filter((s, i) => server.requests[i]).map((s) => s.seq);
+  assert.deepEqual([...new Set(seqs)], [1, 2, 3]);
+  t.destroy();
+});
+
+test('a permanent rejection drops the signal instead of retrying forever', async () => {
+  const { options, server } = setup();
+  server.responses.push(400);
+  const errors = [];
+  const t = await createTessera(options);
+  t.on('error', (e) => errors.push(e.code));
+  t.consent.set(grantAll);
+  t.page();
+  const result = await t.flush();
+  assert.equal(result.failed, 1);
+  assert.equal(result.queued, 0);
+  assert.deepEqual(errors, ['signal_rejected']);
+  t.destroy();
+});
+
+test('two tabs: counts add up and the queue is sent by one tab only', async () => {
+  const map = new Map();
+  const server = new FakeServer();
+  const clock = new Clock();
+  const a = await createTessera(setup({ map, server, clock }).options);
+  a.consent.set(grantAll);
+  const b = await createTessera(setup({ map, server, clock }).options);
+  a.page();
+  b.page();
+  a.page();
+  assert.equal(a.attributes().event.page_view.count_all, 3);
+  assert.equal(b.attributes().event.page_view.count_all, 3);
+  server.responses.push('offline');
+  await a.flush();  // the leader: tries, fails, backs off
+  await b.flush();  // not the leader: queues only
+  clock.advance(2000);
+  await Promise.all([a.flush(), b.flush()]);
+  const counts = [...server.received.values()];
+  assert.equal(counts.length, 2, 'one signal from each tab');
+  assert.ok(counts.every((c) => c === 1), 'none delivered twice');
+  a.destroy();
+  b.destroy();
+});
+
+test('corrupted storage is reset with a warning, never a crash', async () => {
+  const map = new Map([
+    ['tessera:demo:consent', '{"v":1,"broken":'],
+    ['tessera:demo:profile', 'bm90IGEgcHJvZmlsZQ=='],
+    ['tessera:demo:queue', '[{"id":'],
+  ]);
+  const { options, warnings } = setup({ map });
+  const t = await createTessera(options);
+  assert.equal(t.consent.get().analytics, false, 'unreadable consent means no consent');
+  assert.ok(warnings.some((w) => /consent/.test(w)));
+  t.consent.set(grantAll);
+  map.set('tessera:demo:profile', 'AAAA');
+  map.set('tessera:demo:profile-stamp', 'someone-else');
+  assert.equal(t.page().ok, true);
+  assert.ok(warnings.some((w) => /profile/.test(w)));
+  await t.flush();
+  t.destroy();
+});
+
+test('a stored profile is read back on the next page', async () => {
+  const map = new Map();
+  const first = await createTessera(setup({ map }).options);
+  first.consent.set(grantAll);
+  first.page();
+  first.page();
+  first.destroy();
+  const second = await createTessera(setup({ map }).options);
+  assert.equal(second.consent.get().personalization, true);
+  assert.equal(second.attributes().event.page_view.count_all, 2);
+  second.destroy();
+});
+
+test('SPA navigation records page views on pushState and popstate', async () => {
+  const { options } = setup();
+  const t = await createTessera(options);
+  t.consent.set(grantAll);
+  options.window.history.pushState({}, '', '/products/1');
+  options.window.history.pushState({}, '', '/products/2');
+  options.window.location = new URL('https://shop.example/products/1');
+  options.window.dispatch('popstate');
+  assert.equal(t.attributes().event.page_view.count_all, 3);
+  t.destroy();
+});
+
+test('spa: false leaves history alone', async () => {
+  const { options } = setup({ spa: false });
+  const t = await createTessera(options);
+  t.consent.set(grantAll);
+  options.window.history.pushState({}, '', '/x');
+  assert.equal(t.attributes().event.page_view.count_all, 0);
+  t.destroy();
+});
+
+test('a malformed artifact is refused and the last good one stays', async () => {
+  const { options } = setup();
+  const t = await createTessera(options);
+  t.consent.set(grantAll);
+  const errors = [];
+  t.on('error', (e) => errors.push(e));
+  const result = t.loadArtifact({ schema_version: 1, slots: [{ id: 'hero', variants: 'nope' }] });
+  assert.equal(result.ok, false);
+  assert.match(result.error.message, /slots\[0\]\.variants/);
+  assert.equal(t.loadArtifact('{oops').ok, false);
+  assert.equal(t.decide('hero').ok, true);
+  assert.equal(errors.length, 2);
+  t.destroy();
+});
+
+test('render fills slots, records impressions and clicks', async () => {
+  const slot = new FakeElement({ 'data-tessera-slot': 'hero' });
+  const missing = new FakeElement({ 'data-tessera-slot': 'nowhere' });
+  const { options, server } = setup({ document: new FakeDocument([slot, missing]) });
+  const t = await createTessera(options);
+  t.consent.set(grantAll);
+  t.identify('u1', { predicted_clv: 900 });
+  const applied = t.render();
+  assert.equal(applied.length, 1);
+  assert.equal(slot.innerHTML, '<h2>Exclusive VIP Discount</h2>');
+  assert.equal(slot.getAttribute('data-tessera-variant'), 'vip');
+  assert.ok(slot.hasAttribute('data-tessera-ready'));
+  assert.ok(missing.hasAttribute('data-tessera-ready'), 'unknown slots show their default');
+  slot.click();
+  t.page();
+  await t.flush();
+  const [signal] = server.signals();
+  assert.equal(signal.imp.hero.vip, 1);
+  assert.equal(signal.clk.hero.vip, 1);
+  t.destroy();
+});
+
+test('hidden page flushes with keepalive; no unload listeners', async () => {
+  const { options, server } = setup();
+  const t = await createTessera(options);
+  t.consent.set(grantAll);
+  t.page();
+  options.document.visibilityState = 'hidden';
+  options.document.dispatch('visibilitychange');
+  await tick();
+  await tick();
+  assert.equal(server.requests.length, 1);
+  assert.equal(server.requests[0].keepalive, true);
+  assert.ok(server.requests[0].body.length < 60 * 1024);
+  assert.equal(options.window.listeners.unload, undefined);
+  assert.equal(options.window.listeners.beforeunload, undefined);
+  t.destroy();
+});
+
+test('forget erases local data and starts a new visitor', async () => {
+  const { options, map } = setup();
+  const t = await createTessera(options);
+  t.consent.set(grantAll);
+  t.page();
+  const before = t.attributes().id;
+  t.forget();
+  assert.notEqual(t.attributes().id, before);
+  assert.equal(t.attributes().event.page_view.count_all, 0);
+  assert.deepEqual([...map.keys()], ['tessera:demo:consent']);
+  t.destroy();
+});
+
+test('Global Privacy Control turns marketing off', async () => {
+  const win = new FakeWindow();
+  win.navigator.globalPrivacyControl = true;
+  const { options } = setup({ window: win, consentPolicy: { mode: 'opt-out', policyVersion: 'ccpa-1' } });
+  const t = await createTessera(options);
+  const state = t.consent.get();
+  assert.equal(state.analytics, true);
+  assert.equal(state.marketing, false);
+  assert.equal(state.gpc, true);
+  t.destroy();
+});
+
+test('TCF and Google Consent Mode update consent', async () => {
+  const win = new FakeWindow();
+  let tcfCallback;
+  win.__tcfapi = (command, version, callback) => {
+    if (command === 'addEventListener') tcfCallback = callback;
+  };
+  win.dataLayer = [['consent', 'default', { analytics_storage: 'denied', ad_storage: 'denied' }]];
+  const { options } = setup({ window: win });
+  const t = await createTessera(options);
+  assert.equal(t.consent.get().analytics, false);
+  win.dataLayer.push(['consent', 'update', { analytics_storage: 'granted', personalization_storage: 'granted' }]);
+  assert.equal(t.consent.get().analytics, true);
+  assert.equal(t.consent.get().personalization, true);
+  tcfCallback({ eventStatus: 'useractioncomplete', gdprApplies: true, listenerId: 1,
+    purpose: { consents: { 1: false } } }, true);
+  assert.equal(t.consent.get().analytics, false, 'no device storage consent under TCF');
+  t.destroy();
+});
+
+test('storage quota errors keep data in memory with one warning', async () => {
+  const backend = memoryBackend();
+  const failing = { ...backend, setItem: (key) => {
+    if (key.endsWith(':consent')) return backend.setItem(key, '');
+    const error = new Error('full'); error.name = 'QuotaExceededError'; throw error;
+  } };
+  const { options, warnings } = setup({ storage: failing });
+  const t = await createTessera(options);
+  t.consent.set(grantAll);
+  t.page();
+  t.page();
+  assert.equal(t.attributes().event.page_view.count_all, 2);
+  assert.equal(warnings.filter((w) => /full/.test(w)).length, 1);
+  t.destroy();
+});

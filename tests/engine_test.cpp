@@ -1,0 +1,264 @@
+#include "tessera/engine.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "tessera/engine_json.h"
+#include "tessera/std_regex_matcher.h"
+
+namespace tessera {
+namespace {
+
+constexpr int64_t kNow = 1'764'000'000'000;  // 2025-11-24
+constexpr int64_t kDay = 24LL * 60 * 60 * 1000;
+
+const char* kArtifact = R"({
+  "schema_version": 1, "version": "test-1", "site": "demo",
+  "segments": [
+    {"id": "recent_buyers", "name": "Recent Buyers", "priority": 10,
+     "condition": {"event.purchase_complete.days_since_last": {"$lte": 7}}},
+    {"id": "engaged", "name": "Engaged Visitors", "priority": 5,
+     "condition": {"event.page_view.count_24h": {"$gt": 5}}},
+    {"id": "high_value", "name": "High-Value", "priority": 20,
+     "condition": {"traits.predicted_clv": {"$gt": 500}}}
+  ],
+  "slots": [
+    {"id": "hero", "default": "standard", "variants": [
+      {"id": "vip", "condition": {"segments": {"$in": ["high_value"]}},
+       "template": "<h2>Exclusive VIP Discount</h2>"},
+      {"id": "welcome", "condition": {"traits.subscriber": true},
+       "template": "<h2>Welcome Offer</h2>"},
+      {"id": "standard", "template": "<h2>Standard Promotion</h2>"}]},
+    {"id": "banner", "default": "a", "experiment": "banner-test", "variants": [
+      {"id": "a", "template": "A"}, {"id": "b", "template": "B"}]}
+  ],
+  "experiments": [
+    {"key": "banner-test", "variations": ["a", "b"], "weights": [0.5, 0.5]}
+  ]
+})";
+
+class EngineTest : public ::testing::Test {
+ protected:
+  EngineTest() : engine_(Options(), kNow, &regex_) {
+    EXPECT_TRUE(engine_.LoadArtifact(kArtifact).ok());
+  }
+
+  static EngineOptions Options() {
+    EngineOptions options;
+    options.site = "demo";
+    options.visitor_id = "visitor_0123456789abcdef";
+    return options;  // opt-in policy by default
+  }
+
+  void GrantAll() {
+    ConsentUpdate update;
+    update.analytics = true;
+    update.personalization = true;
+    update.marketing = true;
+    engine_.SetConsent(update, kNow);
+  }
+
+  StdRegexMatcher regex_;
+  Engine engine_;
+};
+
+TEST_F(EngineTest, NothingIsRecordedStoredOrSentBeforeConsent) {
+  Result<Event> tracked = engine_.Track("page_view", Value(), Value(), kNow);
+  ASSERT_FALSE(tracked.ok());
+  EXPECT_EQ(tracked.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(engine_.SaveProfile(), "");
+  Result<std::string> signal =
+      engine_.Flush("flush_0123456789abcdef", 1, SignalFormat::kJson, kNow);
+  ASSERT_TRUE(signal.ok());
+  EXPECT_EQ(*signal, "");
+  Result<Decision> hero = engine_.Decide("hero", kNow);
+  ASSERT_TRUE(hero.ok());
+  EXPECT_EQ(hero->source, "default");
+  EXPECT_EQ(hero->html, "<h2>Standard Promotion</h2>");
+}
+
+TEST_F(EngineTest, RecentPurchaseMakesARecentBuyer) {
+  GrantAll();
+  Value purchase = Value::MakeObject();
+  purchase.set("value", 42.5);
+  purchase.set("currency", "eur");
+  ASSERT_TRUE(engine_.Track("Purchase Complete", purchase,
+                            Value(static_cast<double>(kNow - 3 * kDay)), kNow)
+                  .ok());
+  std::vector<std::string> segments = engine_.Segments(kNow);
+  EXPECT_NE(std::find(segments.begin(), segments.end(), "recent_buyers"),
+            segments.end());
+  // Eight days later the purchase is too old.
+  segments = engine_.Segments(kNow + 5 * kDay);
+  EXPECT_EQ(std::find(segments.begin(), segments.end(), "recent_buyers"),
+            segments.end());
+}
+
+TEST_F(EngineTest, SixPageViewsInADayMakeAnEngagedVisitor) {
+  GrantAll();
+  for (int i = 0; i < 5; ++i) {
+    engine_.Track("page_view", Value(), Value(), kNow - i * 3600 * 1000);
+  }
+  auto has_engaged = [&] {
+    std::vector<std::string> s = engine_.Segments(kNow);
+    return std::find(s.begin(), s.end(), "engaged") != s.end();
+  };
+  EXPECT_FALSE(has_engaged());
+  engine_.Track("page_view", Value(), Value(), kNow);
+  EXPECT_TRUE(has_engaged());
+}
+
+TEST_F(EngineTest, HeroSlotPicksVipThenWelcomeThenStandard) {
+  GrantAll();
+  EXPECT_EQ(engine_.Decide("hero", kNow)->variant_id, "standard");
+  Value traits = Value::MakeObject();
+  traits.set("subscriber", true);
+  ASSERT_TRUE(engine_.Identify("user-1", traits, kNow).ok());
+  EXPECT_EQ(engine_.Decide("hero", kNow)->html, "<h2>Welcome Offer</h2>");
+  traits.set("predicted_clv", 900);
+  ASSERT_TRUE(engine_.Identify("user-1", traits, kNow).ok());
+  Result<Decision> vip = engine_.Decide("hero", kNow);
+  EXPECT_EQ(vip->variant_id, "vip");
+  EXPECT_EQ(vip->source, "rule");
+}
+
+TEST_F(EngineTest, UnknownSlotIsNotFound) {
+  Result<Decision> missing = engine_.Decide("nope", kNow);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().code(), StatusCode::kNotFound);
+  EXPECT_NE(missing.status().message().find("nope"), std::string::npos);
+}
+
+TEST_F(EngineTest, InvalidArtifactKeepsTheLastGoodOne) {
+  Status bad = engine_.LoadArtifact(R"({"schema_version":1,"slots":"x"})");
+  EXPECT_FALSE(bad.ok());
+  EXPECT_FALSE(engine_.LoadArtifact("{not json").ok());
+  EXPECT_TRUE(engine_.Decide("hero", kNow).ok());
+  EXPECT_EQ(engine_.artifact()->slots.size(), 2u);
+}
+
+TEST_F(EngineTest, FlushBuildsAValidSignalOnceAndExposuresAreIncluded) {
+  GrantAll();
+  engine_.Track("page_view", Value(), Value(), kNow);
+  Result<Decision> banner = engine_.Decide("banner", kNow);
+  ASSERT_TRUE(banner.ok());
+  ASSERT_TRUE(banner->exposure.has_value());
+  engine_.RecordImpression("banner", banner->variant_id);
+
+  Result<std::string> bytes =
+      engine_.Flush("flush_0123456789abcdef", 1, SignalFormat::kCbor, kNow);
+  ASSERT_TRUE(bytes.ok()) << bytes.status().ToString();
+  ASSERT_FALSE(bytes->empty());
+  Result<Value> signal = DecodeSignal(*bytes, SignalFormat::kCbor);
+  ASSERT_TRUE(signal.ok()) << signal.status().ToString();
+  EXPECT_TRUE(CheckSignal(*signal).ok()) << CheckSignal(*signal).ToString();
+  EXPECT_EQ(signal->find("vid")->as_string(), "visitor_0123456789abcdef");
+  const std::string text = signal->Dump();
+  EXPECT_NE(text.find("banner-test"), std::string::npos);
+  EXPECT_NE(text.find("page_view"), std::string::npos);
+
+  Result<std::string> again =
+      engine_.Flush("flush_1123456789abcdef", 2, SignalFormat::kCbor, kNow);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, "") << "nothing new since the last flush";
+}
+
+TEST_F(EngineTest, WithdrawingConsentErasesTheProfileAndPendingSignal) {
+  GrantAll();
+  engine_.Track("page_view", Value(), Value(), kNow);
+  ASSERT_NE(engine_.SaveProfile(), "");
+  ConsentUpdate withdraw;
+  withdraw.analytics = false;
+  withdraw.personalization = false;
+  ConsentChange change = engine_.SetConsent(withdraw, kNow);
+  EXPECT_TRUE(change.changed);
+  EXPECT_EQ(change.withdrawn.size(), 2u);
+  EXPECT_EQ(engine_.SaveProfile(), "");
+  GrantAll();
+  EXPECT_EQ(engine_.Attributes(kNow).find_path("event.page_view.count_all")
+                ->as_number(), 0);
+  Result<std::string> signal =
+      engine_.Flush("flush_0123456789abcdef", 1, SignalFormat::kJson, kNow);
+  ASSERT_TRUE(signal.ok());
+  EXPECT_EQ(*signal, "");
+}
+
+TEST_F(EngineTest, ProfileSurvivesSaveAndRestoreAndRejectsCorruption) {
+  GrantAll();
+  engine_.Track("add_to_cart", Value(), Value(), kNow);
+  std::string saved = engine_.SaveProfile();
+
+  Engine other(Options(), kNow, &regex_);
+  other.SetConsent(ConsentUpdate{ConsentSource::kApi, true, true, false}, kNow);
+  ASSERT_TRUE(other.RestoreProfile(saved).ok());
+  EXPECT_EQ(other.Attributes(kNow).find_path("event.add_to_cart.count_24h")
+                ->as_number(), 1);
+
+  std::string corrupted = saved;
+  corrupted[corrupted.size() / 2] ^= 0x5A;
+  Status status = other.RestoreProfile(corrupted);
+  EXPECT_EQ(status.code(), StatusCode::kDataLoss);
+  EXPECT_EQ(other.Attributes(kNow).find_path("event.add_to_cart.count_24h")
+                ->as_number(), 1) << "a corrupted restore keeps the profile";
+}
+
+TEST_F(EngineTest, ForgetErasesAndStartsANewVisitor) {
+  GrantAll();
+  engine_.Track("page_view", Value(), Value(), kNow);
+  engine_.Forget("visitor_fedcba9876543210");
+  const Value& attributes = engine_.Attributes(kNow);
+  EXPECT_EQ(attributes.find("id")->as_string(), "visitor_fedcba9876543210");
+  EXPECT_EQ(attributes.find_path("event.page_view.count_all")->as_number(), 0);
+}
+
+TEST_F(EngineTest, ConsentRecordRoundTrips) {
+  GrantAll();
+  Engine other(Options(), kNow, &regex_);
+  ASSERT_TRUE(other.RestoreConsent(engine_.ConsentRecord(), kNow).ok());
+  EXPECT_TRUE(other.consent().IsGranted(Purpose::kMarketing));
+  Status bad = other.RestoreConsent("{\"v\":\"x\"}", kNow);
+  EXPECT_FALSE(bad.ok());
+  EXPECT_FALSE(other.RestoreConsent("not json", kNow).ok());
+}
+
+TEST(EngineJson, ConsentUpdatesNameTheBadField) {
+  Result<Value> bad = ParseJson(R"({"analytics":"yes"})");
+  Result<ConsentUpdate> r = ConsentUpdateFromValue(*bad, ConsentSource::kApi);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("consent.analytics"), std::string::npos);
+  Result<Value> unknown = ParseJson(R"({"ads":true})");
+  EXPECT_FALSE(ConsentUpdateFromValue(*unknown, ConsentSource::kApi).ok());
+  Result<Value> good = ParseJson(R"({"analytics":true,"marketing":false})");
+  Result<ConsentUpdate> ok = ConsentUpdateFromValue(*good, ConsentSource::kApi);
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ(ok->analytics, true);
+  EXPECT_EQ(ok->marketing, false);
+  EXPECT_FALSE(ok->personalization.has_value());
+}
+
+TEST(EngineJson, OptionsAndContextAreChecked) {
+  EXPECT_FALSE(EngineOptionsFromValue(*ParseJson("{}")).ok());
+  EXPECT_FALSE(
+      EngineOptionsFromValue(*ParseJson(R"({"site":"d","gpc":"no"})")).ok());
+  Result<EngineOptions> options = EngineOptionsFromValue(*ParseJson(
+      R"({"site":"demo","gpc":true,"consentPolicy":{"mode":"opt-out"}})"));
+  ASSERT_TRUE(options.ok()) << options.status().ToString();
+  EXPECT_TRUE(options->global_privacy_control);
+  EXPECT_EQ(options->consent_policy.mode, ConsentMode::kOptOut);
+  Result<Context> context = ContextFromValue(
+      *ParseJson(R"({"device":"mobile","utcOffsetMinutes":90})"));
+  ASSERT_TRUE(context.ok());
+  EXPECT_EQ(context->utc_offset_minutes, 90);
+  EXPECT_FALSE(
+      ContextFromValue(*ParseJson(R"({"utcOffsetMinutes":5000})")).ok());
+}
+
+TEST(EngineJson, ErrorsCarryAStableCodeAndMessage) {
+  Value error = ErrorValue(Status::NotFound("no slot"));
+  EXPECT_EQ(error.Dump(),
+            R"({"ok":false,"error":{"code":"not_found","message":"no slot"}})");
+}
+
+}  // namespace
+}  // namespace tessera
