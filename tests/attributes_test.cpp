@@ -195,7 +195,8 @@ TEST(Attributes, EmptyProfileGivesNeutralValues) {
 }
 
 TEST(Attributes, RecentBuyersRuleIsExpressible) {
-  // {"event.purchase_complete.days_since_last": {"$lte": 7}} or count_7d > 0.
+  // {"event.purchase_complete.days_since_last": {"$exists": true, "$lte": 7}}
+  // (a missing field is null to GrowthBook, and null <= 7 holds).
   Profile recent, lapsed, never;
   Record(&recent, "purchase_complete", kNow - 3 * kDay, R"({"value": 10})");
   Record(&lapsed, "purchase_complete", kNow - 10 * kDay, R"({"value": 10})");

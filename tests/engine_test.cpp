@@ -17,7 +17,8 @@ const char* kArtifact = R"({
   "schema_version": 1, "version": "test-1", "site": "demo",
   "segments": [
     {"id": "recent_buyers", "name": "Recent Buyers", "priority": 10,
-     "condition": {"event.purchase_complete.days_since_last": {"$lte": 7}}},
+     "condition": {"event.purchase_complete.days_since_last":
+                   {"$exists": true, "$lte": 7}}},
     {"id": "engaged", "name": "Engaged Visitors", "priority": 5,
      "condition": {"event.page_view.count_24h": {"$gt": 5}}},
     {"id": "high_value", "name": "High-Value", "priority": 20,
@@ -80,6 +81,7 @@ TEST_F(EngineTest, NothingIsRecordedStoredOrSentBeforeConsent) {
 
 TEST_F(EngineTest, RecentPurchaseMakesARecentBuyer) {
   GrantAll();
+  EXPECT_TRUE(engine_.Segments(kNow).empty()) << "never bought: no segment";
   Value purchase = Value::MakeObject();
   purchase.set("value", 42.5);
   purchase.set("currency", "eur");

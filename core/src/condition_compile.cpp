@@ -45,11 +45,34 @@ struct CompiledValue {
 };
 
 enum class Op : uint8_t {
-  kEq, kNe, kLt, kLte, kGt, kGte, kExists,
-  kIn, kNin, kIni, kNini, kInGroup, kNotInGroup,
-  kNot, kSize, kElemMatchValue, kElemMatchCondition, kAll, kAlli,
-  kRegex, kRegexi, kType,
-  kVeq, kVne, kVgt, kVgte, kVlt, kVlte,
+  kEq,
+  kNe,
+  kLt,
+  kLte,
+  kGt,
+  kGte,
+  kExists,
+  kIn,
+  kNin,
+  kIni,
+  kNini,
+  kInGroup,
+  kNotInGroup,
+  kNot,
+  kSize,
+  kElemMatchValue,
+  kElemMatchCondition,
+  kAll,
+  kAlli,
+  kRegex,
+  kRegexi,
+  kType,
+  kVeq,
+  kVne,
+  kVgt,
+  kVgte,
+  kVlt,
+  kVlte,
 };
 
 // A $in/$nin list, sorted for binary search.
@@ -61,11 +84,11 @@ struct MemberSet {
 
 struct OperatorClause {
   Op op = Op::kEq;
-  Value operand;       // $eq/$ne/$lt/$lte/$gt/$gte
-  bool flag = false;   // $exists
-  std::string text;    // padded version, pattern, type name, group id
+  Value operand;      // $eq/$ne/$lt/$lte/$gt/$gte
+  bool flag = false;  // $exists
+  std::string text;   // padded version, pattern, type name, group id
   MemberSet set;
-  std::vector<CompiledValue> values;  // $not/$size/$elemMatch: one; $all: n
+  std::vector<CompiledValue> values;     // $not/$size/$elemMatch: one; $all: n
   std::vector<CompiledCond> conditions;  // $elemMatch on plain conditions
 };
 
@@ -103,16 +126,55 @@ Outcome Eval(const CompiledCond& cond, const JsValue& obj,
 Outcome Eval(const CompiledValue& cv, const JsValue& value,
              const EvalContext& ctx);
 
+PropertyKey KeyOf(const PathStep& step) {
+  PropertyKey key;
+  key.name = step.name;
+  key.is_index = step.is_index;
+  key.index = step.index;
+  key.maybe_inherited = step.maybe_inherited;
+  return key;
+}
+
+// GrowthBook's getPath. Plain JSON steps (an own key of an object, an element
+// of an array) walk Value pointers directly; only the rare inherited names go
+// through the general JavaScript lookup.
 JsValue Resolve(const std::vector<PathStep>& path, const JsValue& obj) {
+  if (obj.proto == JsValue::Proto::kNone &&
+      (obj.kind == JsValue::Kind::kObject ||
+       obj.kind == JsValue::Kind::kArray)) {
+    const Value* current = obj.value;
+    size_t i = 0;
+    for (; i < path.size(); ++i) {
+      const PathStep& step = path[i];
+      const Value* next = nullptr;
+      if (current->is_object()) {
+        next = FindOwn(*current, step.name);
+      } else if (current->is_array()) {
+        if (step.is_index && step.index < current->as_array().size()) {
+          next = &current->as_array()[step.index];
+        }
+      } else {
+        return JsValue::Null();  // primitives have no properties to walk
+      }
+      if (next == nullptr) {
+        if (!step.maybe_inherited) return JsValue::Null();
+        break;  // an inherited name: continue in the general lookup
+      }
+      current = next;
+    }
+    if (i == path.size()) return JsValue::Of(*current);
+    JsValue holder = JsValue::Of(*current);
+    for (; i < path.size(); ++i) {
+      JsValue next;
+      if (!GetProperty(holder, KeyOf(path[i]), &next)) return JsValue::Null();
+      holder = next;
+    }
+    return holder;
+  }
   JsValue current = obj;
   for (const PathStep& step : path) {
-    PropertyKey key;
-    key.name = step.name;
-    key.is_index = step.is_index;
-    key.index = step.index;
-    key.maybe_inherited = step.maybe_inherited;
     JsValue next;
-    if (!GetProperty(current, key, &next)) return JsValue::Null();
+    if (!GetProperty(current, KeyOf(step), &next)) return JsValue::Null();
     current = next;
   }
   return current;
@@ -127,11 +189,9 @@ bool SetContains(const MemberSet& set, const JsValue& v, bool insensitive) {
         }
         return false;
       }
-      return std::binary_search(set.strings.begin(), set.strings.end(),
-                                v.string(),
-                                [](std::string_view a, std::string_view b) {
-                                  return a < b;
-                                });
+      return std::binary_search(
+          set.strings.begin(), set.strings.end(), v.string(),
+          [](std::string_view a, std::string_view b) { return a < b; });
     case JsValue::Kind::kNumber:
       if (std::isnan(v.number)) return set.has_nan && !insensitive;
       return std::binary_search(set.numbers.begin(), set.numbers.end(),
@@ -350,8 +410,7 @@ Status Invalid(const std::string& path, const std::string& message) {
   return Status::InvalidArgument(path + ": " + message);
 }
 
-constexpr const char* kConditionExpected =
-    "expects an object (a condition)";
+constexpr const char* kConditionExpected = "expects an object (a condition)";
 constexpr const char* kPrimitiveExpected =
     "expects a string, number, boolean or null";
 
@@ -360,28 +419,39 @@ struct OperatorName {
   Op op;
 };
 constexpr OperatorName kOperators[] = {
-    {"$eq", Op::kEq},          {"$ne", Op::kNe},
-    {"$lt", Op::kLt},          {"$lte", Op::kLte},
-    {"$gt", Op::kGt},          {"$gte", Op::kGte},
-    {"$exists", Op::kExists},  {"$in", Op::kIn},
-    {"$nin", Op::kNin},        {"$ini", Op::kIni},
-    {"$nini", Op::kNini},      {"$inGroup", Op::kInGroup},
-    {"$notInGroup", Op::kNotInGroup}, {"$not", Op::kNot},
-    {"$size", Op::kSize},      {"$elemMatch", Op::kElemMatchValue},
-    {"$all", Op::kAll},        {"$alli", Op::kAlli},
-    {"$regex", Op::kRegex},    {"$regexi", Op::kRegexi},
-    {"$type", Op::kType},      {"$veq", Op::kVeq},
-    {"$vne", Op::kVne},        {"$vgt", Op::kVgt},
-    {"$vgte", Op::kVgte},      {"$vlt", Op::kVlt},
+    {"$eq", Op::kEq},
+    {"$ne", Op::kNe},
+    {"$lt", Op::kLt},
+    {"$lte", Op::kLte},
+    {"$gt", Op::kGt},
+    {"$gte", Op::kGte},
+    {"$exists", Op::kExists},
+    {"$in", Op::kIn},
+    {"$nin", Op::kNin},
+    {"$ini", Op::kIni},
+    {"$nini", Op::kNini},
+    {"$inGroup", Op::kInGroup},
+    {"$notInGroup", Op::kNotInGroup},
+    {"$not", Op::kNot},
+    {"$size", Op::kSize},
+    {"$elemMatch", Op::kElemMatchValue},
+    {"$all", Op::kAll},
+    {"$alli", Op::kAlli},
+    {"$regex", Op::kRegex},
+    {"$regexi", Op::kRegexi},
+    {"$type", Op::kType},
+    {"$veq", Op::kVeq},
+    {"$vne", Op::kVne},
+    {"$vgt", Op::kVgt},
+    {"$vgte", Op::kVgte},
+    {"$vlt", Op::kVlt},
     {"$vlte", Op::kVlte},
 };
 
-constexpr const char* kTypeNames[] = {"string", "number", "boolean", "array",
+constexpr const char* kTypeNames[] = {"string", "number", "boolean",  "array",
                                       "object", "null",   "undefined"};
 
-bool IsPrimitive(const Value& v) {
-  return !v.is_array() && !v.is_object();
-}
+bool IsPrimitive(const Value& v) { return !v.is_array() && !v.is_object(); }
 
 class Compiler {
  public:
@@ -414,8 +484,8 @@ class Compiler {
       const Array& items = m.value.as_array();
       clause->children.resize(items.size());
       for (size_t i = 0; i < items.size(); ++i) {
-        Status s = CompileCondition(items[i], JoinPath(path, i),
-                                    &clause->children[i]);
+        Status s =
+            CompileCondition(items[i], JoinPath(path, i), &clause->children[i]);
         if (!s.ok()) return s;
       }
       return Status::Ok();
@@ -436,9 +506,8 @@ class Compiler {
     while (true) {
       size_t dot = key.find('.', start);
       PathStep step;
-      step.name = key.substr(start, dot == std::string::npos
-                                        ? std::string::npos
-                                        : dot - start);
+      step.name = key.substr(
+          start, dot == std::string::npos ? std::string::npos : dot - start);
       PropertyKey pk = MakePropertyKey(step.name);
       step.is_index = pk.is_index;
       step.index = pk.index;
@@ -483,8 +552,8 @@ class Compiler {
   }
 
   // A condition value: a literal to compare with, or an operator object.
-  Status CompileValue(const Value& v, const std::string& path,
-                      bool insensitive, CompiledValue* out) {
+  Status CompileValue(const Value& v, const std::string& path, bool insensitive,
+                      CompiledValue* out) {
     switch (v.type()) {
       case Value::Type::kString: {
         out->kind = CompiledValue::Kind::kString;
@@ -533,7 +602,8 @@ class Compiler {
     out->kind = CompiledValue::Kind::kOperators;
     for (const Member& m : members) {
       OperatorClause clause;
-      Status s = CompileOperator(m.key, m.value, JoinPath(path, m.key), &clause);
+      Status s =
+          CompileOperator(m.key, m.value, JoinPath(path, m.key), &clause);
       if (!s.ok()) return s;
       out->ops.push_back(std::move(clause));
     }

@@ -132,11 +132,10 @@ Outcome EvalElemMatch(const JsValue& actual, const Value& expected,
   for (size_t i = 0; i < actual.array_size(); ++i) {
     const Value& element = actual.element(i);
     if (element.is_null()) continue;
-    Outcome r = is_operator
-                    ? EvalConditionValue(expected, JsValue::Of(element), false,
-                                         ctx, visited)
-                    : InterpretCondition(JsValue::Of(element), &expected, ctx,
-                                         visited);
+    Outcome r = is_operator ? EvalConditionValue(expected, JsValue::Of(element),
+                                                 false, ctx, visited)
+                            : InterpretCondition(JsValue::Of(element),
+                                                 &expected, ctx, visited);
     if (r != Outcome::kFalse) return r;
   }
   return Outcome::kFalse;
@@ -176,8 +175,8 @@ Outcome EvalOperator(std::string_view op, const JsValue& actual,
   }
   if (op == "$eq") return ToOutcome(StrictEquals(actual, expected));
   if (op == "$ne") return ToOutcome(!StrictEquals(actual, expected));
-  const bool ordering = op == "$lt" || op == "$lte" || op == "$gt" ||
-                        op == "$gte";
+  const bool ordering =
+      op == "$lt" || op == "$lte" || op == "$gt" || op == "$gte";
   if (ordering &&
       (ToPrimitiveThrows(actual) || ToPrimitiveThrows(js_expected))) {
     return Outcome::kThrow;
@@ -306,8 +305,8 @@ JsValue GetPath(const JsValue& obj, std::string_view dotted_path) {
   while (true) {
     size_t dot = dotted_path.find('.', start);
     std::string_view part = dotted_path.substr(
-        start, dot == std::string_view::npos ? std::string_view::npos
-                                             : dot - start);
+        start,
+        dot == std::string_view::npos ? std::string_view::npos : dot - start);
     JsValue next;
     if (!GetProperty(current, MakePropertyKey(part), &next)) {
       return JsValue::Null();
@@ -359,8 +358,8 @@ SavedGroupList LookupSavedGroupList(const EvalContext& ctx,
   return {SavedGroupList::Kind::kNotAList, nullptr};
 }
 
-bool EvalInGroup(const JsValue& actual, std::string_view group_key,
-                 bool negate, const EvalContext& ctx) {
+bool EvalInGroup(const JsValue& actual, std::string_view group_key, bool negate,
+                 const EvalContext& ctx) {
   SavedGroupList list = LookupSavedGroupList(ctx, group_key);
   // A malformed entry matches nobody either way: $notInGroup over "no list"
   // passing everyone would be the dangerous reading.
@@ -371,8 +370,8 @@ bool EvalInGroup(const JsValue& actual, std::string_view group_key,
 }
 
 Outcome EvalSavedGroup(const JsValue& obj, std::string_view id,
-                       const std::string* attribute_key,
-                       const EvalContext& ctx, const VisitedGroups* visited) {
+                       const std::string* attribute_key, const EvalContext& ctx,
+                       const VisitedGroups* visited) {
   if (VisitedGroups::Contains(visited, id)) return Outcome::kFalse;
   static const Value* const empty_groups = new Value(Value::MakeObject());
   const Value* groups = ctx.saved_groups;

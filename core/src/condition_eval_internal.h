@@ -21,11 +21,13 @@ namespace condition_internal {
 // into `false` at the top.
 enum class Outcome : uint8_t { kFalse, kTrue, kThrow };
 
-inline Outcome ToOutcome(bool b) { return b ? Outcome::kTrue : Outcome::kFalse; }
+inline Outcome ToOutcome(bool b) {
+  return b ? Outcome::kTrue : Outcome::kFalse;
+}
 inline Outcome Negate(Outcome o) {
-  return o == Outcome::kThrow ? o
-                              : (o == Outcome::kTrue ? Outcome::kFalse
-                                                     : Outcome::kTrue);
+  return o == Outcome::kThrow
+             ? o
+             : (o == Outcome::kTrue ? Outcome::kFalse : Outcome::kTrue);
 }
 
 struct EvalContext {
@@ -63,14 +65,14 @@ SavedGroupList LookupSavedGroupList(const EvalContext& ctx,
                                     std::string_view key);
 
 // `$inGroup` (negate = false) and `$notInGroup` (negate = true).
-bool EvalInGroup(const JsValue& actual, std::string_view group_key,
-                 bool negate, const EvalContext& ctx);
+bool EvalInGroup(const JsValue& actual, std::string_view group_key, bool negate,
+                 const EvalContext& ctx);
 
 // A `$savedGroup` reference already known to have a string id and an
 // optional string attribute key (nullptr when absent).
 Outcome EvalSavedGroup(const JsValue& obj, std::string_view id,
-                       const std::string* attribute_key,
-                       const EvalContext& ctx, const VisitedGroups* visited);
+                       const std::string* attribute_key, const EvalContext& ctx,
+                       const VisitedGroups* visited);
 
 // $regex/$regexi: false without a matcher or for an invalid pattern.
 bool EvalRegex(const JsValue& actual, std::string_view pattern,

@@ -16,19 +16,24 @@ namespace {
 // Node 20 (V8 11). `in` finds them on every object/array, so a dotted path
 // such as "tags.map" reaches a function in GrowthBook.
 constexpr const char* kObjectPrototypeNames[] = {
-    "constructor",      "__defineGetter__", "__defineSetter__",
-    "hasOwnProperty",   "__lookupGetter__", "__lookupSetter__",
-    "isPrototypeOf",    "propertyIsEnumerable", "toString",
-    "valueOf",          "toLocaleString"};
+    "constructor",    "__defineGetter__",     "__defineSetter__",
+    "hasOwnProperty", "__lookupGetter__",     "__lookupSetter__",
+    "isPrototypeOf",  "propertyIsEnumerable", "toString",
+    "valueOf",        "toLocaleString"};
 constexpr const char* kArrayPrototypeNames[] = {
-    "at",         "concat",      "copyWithin", "fill",      "find",
-    "findIndex",  "findLast",    "findLastIndex", "lastIndexOf", "pop",
-    "push",       "reverse",     "shift",      "unshift",   "slice",
-    "sort",       "splice",      "includes",   "indexOf",   "join",
-    "keys",       "entries",     "values",     "forEach",   "filter",
-    "flat",       "flatMap",     "map",        "every",     "some",
-    "reduce",     "reduceRight", "toLocaleString", "toString", "toReversed",
-    "toSorted",   "toSpliced",   "with"};
+    "at",        "concat",        "copyWithin",
+    "fill",      "find",          "findIndex",
+    "findLast",  "findLastIndex", "lastIndexOf",
+    "pop",       "push",          "reverse",
+    "shift",     "unshift",       "slice",
+    "sort",      "splice",        "includes",
+    "indexOf",   "join",          "keys",
+    "entries",   "values",        "forEach",
+    "filter",    "flat",          "flatMap",
+    "map",       "every",         "some",
+    "reduce",    "reduceRight",   "toLocaleString",
+    "toString",  "toReversed",    "toSorted",
+    "toSpliced", "with"};
 
 template <size_t N>
 const char* FindName(const char* const (&names)[N], std::string_view key) {
@@ -98,9 +103,11 @@ bool GetInherited(const JsValue& holder, std::string_view key, JsValue* out) {
 uint32_t DecodeUtf8(std::string_view s, size_t* i) {
   const auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
   const unsigned char lead = byte(*i);
-  size_t length = lead < 0x80 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3
-                                                   : lead >= 0xC0 ? 2
-                                                                  : 0;
+  size_t length = lead < 0x80    ? 1
+                  : lead >= 0xF0 ? 4
+                  : lead >= 0xE0 ? 3
+                  : lead >= 0xC0 ? 2
+                                 : 0;
   if (length == 1) {
     ++*i;
     return lead;
@@ -219,7 +226,7 @@ double ParseRadixDigits(std::string_view digits, int radix) {
   if (digits.empty()) return NAN;
   double value = 0;
   for (char c : digits) {
-    int d = IsDigit(c) ? c - '0'
+    int d = IsDigit(c)               ? c - '0'
             : (c >= 'a' && c <= 'f') ? c - 'a' + 10
             : (c >= 'A' && c <= 'F') ? c - 'A' + 10
                                      : 99;
@@ -367,11 +374,22 @@ PropertyKey MakePropertyKey(std::string_view name) {
 
 const Value* FindOwn(const Value& object, std::string_view key) {
   if (!object.is_object()) return nullptr;
-  for (const Member& m : object.as_object()) {
-    if (m.key.size() == key.size() &&
-        std::memcmp(m.key.data(), key.data(), key.size()) == 0) {
-      return &m.value;
+  if (key.empty()) {
+    for (const Member& m : object.as_object()) {
+      if (m.key.empty()) return &m.value;
     }
+    return nullptr;
+  }
+  // Attribute names are short: an inline byte loop beats a memcmp call, and
+  // checking the size and first byte first skips most members.
+  const char first = key[0];
+  const size_t size = key.size();
+  for (const Member& m : object.as_object()) {
+    if (m.key.size() != size || m.key[0] != first) continue;
+    const char* a = m.key.data();
+    size_t i = 1;
+    while (i < size && a[i] == key[i]) ++i;
+    if (i == size) return &m.value;
   }
   return nullptr;
 }
@@ -418,7 +436,8 @@ bool ToPrimitiveThrows(const JsValue& v) {
   if (v.kind == JsValue::Kind::kObject) {
     return FindOwn(*v.value, "toString") != nullptr;
   }
-  if (v.kind == JsValue::Kind::kArray) return ElementsThrow(v.value->as_array());
+  if (v.kind == JsValue::Kind::kArray)
+    return ElementsThrow(v.value->as_array());
   return false;
 }
 
@@ -463,7 +482,8 @@ void AppendJsString(const JsValue& v, std::string* out) {
       const Array& elements = v.value->as_array();
       for (size_t i = 0; i < elements.size(); ++i) {
         if (i > 0) out->push_back(',');
-        if (!elements[i].is_null()) AppendJsString(JsValue::Of(elements[i]), out);
+        if (!elements[i].is_null())
+          AppendJsString(JsValue::Of(elements[i]), out);
       }
       return;
     }
@@ -608,16 +628,18 @@ Comparison JsCompare(const JsValue& a, const JsValue& b) {
   ToPrimitive(b, &pb);
   if (pa.kind == JsValue::Kind::kString && pb.kind == JsValue::Kind::kString) {
     int c = CompareUtf16(pa.text, pb.text);
-    return c < 0 ? Comparison::kLess
-                 : c > 0 ? Comparison::kGreater : Comparison::kEqual;
+    return c < 0   ? Comparison::kLess
+           : c > 0 ? Comparison::kGreater
+                   : Comparison::kEqual;
   }
-  double x = pa.kind == JsValue::Kind::kString ? JsStringToNumber(pa.text)
-                                               : pa.number;
-  double y = pb.kind == JsValue::Kind::kString ? JsStringToNumber(pb.text)
-                                               : pb.number;
+  double x =
+      pa.kind == JsValue::Kind::kString ? JsStringToNumber(pa.text) : pa.number;
+  double y =
+      pb.kind == JsValue::Kind::kString ? JsStringToNumber(pb.text) : pb.number;
   if (std::isnan(x) || std::isnan(y)) return Comparison::kUnordered;
-  return x < y ? Comparison::kLess
-               : x > y ? Comparison::kGreater : Comparison::kEqual;
+  return x < y   ? Comparison::kLess
+         : x > y ? Comparison::kGreater
+                 : Comparison::kEqual;
 }
 
 bool JsLess(const JsValue& a, const JsValue& b) {
@@ -679,7 +701,8 @@ bool StringifyEquals(const JsValue& a, const Value& b) {
 bool LowerCaseEquals(std::string_view a, std::string_view b) {
   size_t i = 0, j = 0;
   while (i < a.size() && j < b.size()) {
-    if (LowerCodePoint(DecodeUtf8(a, &i)) != LowerCodePoint(DecodeUtf8(b, &j))) {
+    if (LowerCodePoint(DecodeUtf8(a, &i)) !=
+        LowerCodePoint(DecodeUtf8(b, &j))) {
       return false;
     }
   }

@@ -37,7 +37,7 @@ struct JsValue {
   Proto proto = Proto::kNone;
   bool boolean = false;
   double number = 0;
-  const Value* value = nullptr;        // kString, kArray, kObject
+  const Value* value = nullptr;         // kString, kArray, kObject
   const char* function_name = nullptr;  // kFunction: "toString", "Object", ...
 
   static JsValue Null() { return JsValue(); }

@@ -406,7 +406,7 @@ class Parser {
       case 'r': out->push_back('\r'); return true;
       case 't': out->push_back('\t'); return true;
       case 'u': {
-        uint32_t cp;
+        uint32_t cp = 0;
         if (!ParseHex4(&cp)) return false;
         if (cp >= 0xDC00 && cp <= 0xDFFF) {
           return Fail("lone low surrogate in \\u escape");
@@ -416,7 +416,7 @@ class Parser {
             return Fail("high surrogate not followed by a low surrogate");
           }
           pos_ += 2;
-          uint32_t low;
+          uint32_t low = 0;
           if (!ParseHex4(&low)) return false;
           if (low < 0xDC00 || low > 0xDFFF) {
             return Fail("high surrogate not followed by a low surrogate");

@@ -7,7 +7,8 @@
 #include <utility>
 
 #if !defined(__cpp_exceptions)
-#error "std_regex_matcher.cpp needs exceptions: std::regex reports an invalid pattern only by throwing"
+#error \
+    "std_regex_matcher.cpp needs exceptions: std::regex reports an invalid pattern only by throwing"
 #endif
 
 namespace tessera {

@@ -1,7 +1,5 @@
 #include "version_compare.h"
 
-#include <cstring>
-
 namespace tessera {
 namespace condition_internal {
 namespace {
@@ -31,7 +29,11 @@ std::string_view StripPrefixAndBuild(std::string_view text) {
   // `\+.*$` matches at the first "+" with no line terminator after it.
   size_t search_from = begin;
   for (size_t i = begin; i < text.size(); ++i) {
-    if (IsLineTerminatorAt(text, i)) search_from = i + 1;
+    const char c = text[i];
+    if ((c == '\n' || c == '\r' || c == '\xE2') &&
+        IsLineTerminatorAt(text, i)) {
+      search_from = i + 1;
+    }
   }
   size_t end = text.find('+', search_from);
   if (end == std::string_view::npos) end = text.size();
@@ -68,12 +70,7 @@ PaddedVersion::PaddedVersion(const JsValue& v) {
   if (parts == 3) Append("-~");
 }
 
-void PaddedVersion::Append(std::string_view text) {
-  if (heap_.empty() && size_ + text.size() <= sizeof(inline_)) {
-    std::memcpy(inline_ + size_, text.data(), text.size());
-    size_ += text.size();
-    return;
-  }
+void PaddedVersion::AppendToHeap(std::string_view text) {
   if (heap_.empty()) heap_.assign(inline_, size_);
   heap_.append(text.data(), text.size());
 }

@@ -32,8 +32,21 @@ class PaddedVersion {
   }
 
  private:
-  void Append(std::string_view text);
-  void Append(char c) { Append(std::string_view(&c, 1)); }
+  void Append(std::string_view text) {
+    if (heap_.empty() && size_ + text.size() <= sizeof(inline_)) {
+      for (char c : text) inline_[size_++] = c;
+    } else {
+      AppendToHeap(text);
+    }
+  }
+  void Append(char c) {
+    if (heap_.empty() && size_ < sizeof(inline_)) {
+      inline_[size_++] = c;
+    } else {
+      AppendToHeap(std::string_view(&c, 1));
+    }
+  }
+  void AppendToHeap(std::string_view text);
 
   char inline_[96];
   size_t size_ = 0;

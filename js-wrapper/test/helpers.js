@@ -14,7 +14,7 @@ export const artifact = {
   site: 'demo',
   segments: [
     { id: 'recent_buyers', name: 'Recent Buyers', priority: 10,
-      condition: { 'event.purchase_complete.days_since_last': { $lte: 7 } } },
+      condition: { 'event.purchase_complete.days_since_last': { $exists: true, $lte: 7 } } },
     { id: 'engaged', name: 'Engaged Visitors', priority: 5,
       condition: { 'event.page_view.count_24h': { $gt: 5 } } },
     { id: 'high_value', name: 'High-Value', priority: 20,

@@ -20,8 +20,9 @@
 //     (page_view, add_to_cart, remove_from_cart, purchase_complete,
 //     form_submit, video_played) always, with zero counts when never seen, so
 //     "count_30d < 1" holds for someone who never bought. The *_since_*
-//     fields are absent for a type never seen: "days_since_last <= 7" is then
-//     false, as with GrowthBook's comparison on an undefined attribute.
+//     fields are absent for a type never seen. Careful: GrowthBook reads a
+//     missing path as null and null <= 7 is true in JavaScript, so a recency
+//     rule must also ask for the field: {"$exists": true, "$lte": 7}.
 //     Window edges are exact to the bucket width: 1 min for 1h, 1 h for 24h,
 //     6 h for 7d, 1 day for 30d/90d (see profile.h).
 //   visitor.sessions            sessions ever (30 minutes idle ends one)
@@ -50,7 +51,7 @@
 //                               nearest centroid's id
 //
 // Examples: Recent Buyers = {"event.purchase_complete.days_since_last":
-// {"$lte": 7}}; Engaged Visitors (more than 5 visits in 24 h) =
+// {"$exists": true, "$lte": 7}}; Engaged Visitors (more than 5 visits in 24 h) =
 // {"visitor.sessions_24h": {"$gt": 5}}, or with page views as visits,
 // {"event.page_view.count_24h": {"$gt": 5}}.
 //

@@ -1,11 +1,25 @@
 // Targeting conditions: GrowthBook's MongoDB-style condition dialect.
 //
-// EvalCondition gives the same answer as GrowthBook's JS `evalCondition` for
-// every input, malformed conditions included (an unknown operator is simply
-// false there, and here). CompiledCondition parses a condition once for fast
-// repeated evaluation and, unlike EvalCondition, rejects a malformed condition
-// with an InvalidArgument status naming the offending path
-// ("$.$and[1].age.$gt: $in needs an array").
+// EvalCondition gives the same answer as GrowthBook's JS `evalCondition`
+// (reference: @growthbook/growthbook 1.8.0, pinned in tests/peers) for every
+// input, malformed conditions included: an unknown operator is false there,
+// and here. JavaScript's coercions are reproduced (`"42"` equals 42, a
+// missing attribute reads as null, `$gte: 0` holds for it, "a.length" and
+// "a.0" reach into arrays); where GrowthBook would throw (a null
+// sub-condition), the answer is false. Saved groups follow 1.8.0 too: bare
+// arrays and {"type":"list"} entries for $inGroup/$notInGroup, and
+// `$savedGroup` references to list and condition groups.
+//
+// CompiledCondition parses a condition once for fast repeated evaluation
+// (no allocation for the usual attribute types) and, unlike EvalCondition,
+// rejects a malformed condition with an InvalidArgument status naming the
+// offending path ("$.$or[1].country.$in: expects an array"). A condition it
+// accepts evaluates exactly as EvalCondition does.
+//
+// $ini, $nini and $alli fold ASCII, Latin-1, Latin Extended-A, Greek,
+// Cyrillic and Armenian letters as String.prototype.toLowerCase does (except
+// its context rules: final sigma, dotted capital I); other scripts compare
+// exactly.
 //
 // `$regex`/`$regexi` are delegated to a RegexMatcher so that the browser build
 // can use the host's JavaScript RegExp (GrowthBook's exact semantics, and no

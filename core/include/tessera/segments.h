@@ -2,7 +2,7 @@
 //
 // Two kinds come from the decision artifact:
 //  - rule segments: a condition over the derived attributes
-//    ("event.purchase_complete.days_since_last": {"$lte": 7});
+//    ("event.purchase_complete.days_since_last": {"$exists": true, "$lte": 7});
 //  - cluster models: centroids computed by the server's batch clustering; the
 //    visitor's features are z-score normalized and the nearest centroid (by
 //    Euclidean distance) is the visitor's cluster.

@@ -1,0 +1,50 @@
+// The language-neutral vectors in tests/cases, run through the wasm core's
+// public helpers: the same answers the C++ suite and GrowthBook give.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { loadCore } from '../src/index.js';
+import { readJson, repoRoot } from './helpers.js';
+
+const core = await loadCore();
+
+test('every condition vector gives the expected answer', () => {
+  const { cases } = readJson('tests/cases/conditions.json');
+  assert.ok(cases.length >= 150);
+  for (const c of cases) {
+    const actual = core.evalCondition(c.attributes, c.condition, c.savedGroups);
+    assert.equal(actual, c.expected, c.name);
+  }
+});
+
+test('every hash vector matches GrowthBook, null for unknown versions', () => {
+  const { hash } = readJson('tests/cases/hashing.json');
+  for (const [seed, value, version, expected] of hash) {
+    assert.equal(core.hash(seed, value, version), expected, `${seed}/${value}/v${version}`);
+  }
+});
+
+test('pure helpers reject misuse with TypeError', () => {
+  assert.throws(() => core.evalCondition(null, {}), TypeError);
+  assert.throws(() => core.evalCondition({}, 'x'), TypeError);
+  assert.throws(() => core.hash(1, 'a', 1), TypeError);
+  assert.throws(() => core.hash('a', 'b', 1.5), TypeError);
+  assert.throws(() => core.renderTemplate(null, {}), TypeError);
+  assert.throws(() => core.renderTemplate('{{#open}}', {}), SyntaxError);
+});
+
+test('$regex uses the host RegExp', () => {
+  assert.equal(core.evalCondition({ path: '/products/42' }, { path: { $regex: '^/products/\\d+$' } }), true);
+  assert.equal(core.evalCondition({ path: 'ABC' }, { path: { $regexi: 'abc' } }), true);
+  assert.equal(core.evalCondition({ path: 'x' }, { path: { $regex: '(' } }), false, 'invalid pattern');
+});
+
+const specDir = new URL('tests/spec/mustache/', repoRoot);
+for (const file of readdirSync(specDir).filter((f) => f.endsWith('.json'))) {
+  test(`Mustache spec: ${file}`, () => {
+    const { tests } = readJson(`tests/spec/mustache/${file}`);
+    for (const t of tests) {
+      assert.equal(core.renderTemplate(t.template, t.data, t.partials), t.expected, `${file}: ${t.name}`);
+    }
+  });
+}

@@ -1,0 +1,79 @@
+// Api: every HTTP route of tessera-server, on top of a Store.
+//
+//   POST    /v1/signals                         ingest (write key)
+//   GET     /v1/artifact/{site}                 decision artifact (ETag)
+//   GET     /sdk/{file}                         the built SDK files
+//   GET     /healthz  /readyz  /metrics         operations
+//   GET|PUT /v1/admin/sites/{site}/artifact[/{part}]   (admin key)
+//   GET|DELETE /v1/admin/profiles/{vid}                (admin key)
+//   GET     /v1/admin/erasures                          (admin key)
+// docs/openapi.yaml describes each one.
+//
+// Handlers stay thin: they check, call the core or the store, and answer.
+// Every failure leaves a handler as an error and is turned into a response
+// in ONE place (ErrorResponse): a JSON body {"code", "message"[, "problems"]}
+// with the matching status. Thread-safe: Handle may run concurrently on
+// every I/O thread; the Store and Metrics must outlive the Api.
+#ifndef TESSERA_SERVER_API_H_
+#define TESSERA_SERVER_API_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "tessera/server/http_server.h"
+#include "tessera/server/metrics.h"
+#include "tessera/server/store.h"
+
+namespace tessera::server {
+
+struct ApiOptions {
+  // Origins (scheme://host[:port]) allowed to post signals and read the
+  // artifact from a browser; "*" allows any. Same-origin requests and
+  // requests without an Origin header are always allowed. Default: none.
+  std::vector<std::string> allowed_origins;
+  // Directory served under /sdk/. Default: "" (nothing served).
+  std::string sdk_dir;
+  // Largest signal body in bytes. Default: 64 KB.
+  uint64_t signal_body_limit = 64 * 1024;
+  // Largest admin request body (artifact uploads). Default: 4 MB.
+  uint64_t admin_body_limit = 4 * 1024 * 1024;
+  // How long a key lookup is reused before asking the store again, so a
+  // revoked key stops working within this time. Default: 5000 ms.
+  int key_cache_ms = 5000;
+};
+
+// A path-scoped problem, as listed in a 400/422 body.
+struct ApiProblem {
+  std::string path;
+  std::string message;
+};
+
+class Api {
+ public:
+  Api(Store& store, Metrics& metrics, ApiOptions options);
+  ~Api();
+  Api(const Api&) = delete;
+  Api& operator=(const Api&) = delete;
+
+  // Routes and answers one request (maybe later, from another thread).
+  void Handle(HttpRequest&& request, Responder respond);
+  // The body limit for a request path (for HttpServerOptions).
+  uint64_t BodyLimitFor(std::string_view path) const;
+
+  // The central error format: status, stable code, human message.
+  static HttpResponse ErrorResponse(
+      int status, const std::string& code, const std::string& message,
+      const std::vector<ApiProblem>& problems = {});
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace tessera::server
+
+#endif  // TESSERA_SERVER_API_H_

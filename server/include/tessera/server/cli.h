@@ -1,0 +1,73 @@
+// The tessera-server command line: one options struct per subcommand, with
+// the defaults documented on the fields, and the flags mapped onto it.
+//
+//   tessera-server serve          [--db --host --port --allowed-origins
+//                                  --body-limit --sdk-dir --threads --no-fsync]
+//   tessera-server keys create    --db --site --kind write|admin
+//   tessera-server keys list      --db [--site]
+//   tessera-server keys revoke    --db --id
+//   tessera-server migrate        --db
+//   tessera-server export signals --db --site [--out]
+//   tessera-server prune          --db --older-than-days
+//
+// Every subcommand accepts --help. Exit status: 0 success, 1 failure (the
+// message goes to stderr), 2 usage error. Output meant for scripts goes to
+// stdout (a created key is the last line); progress goes to stderr.
+#ifndef TESSERA_SERVER_CLI_H_
+#define TESSERA_SERVER_CLI_H_
+
+#include <cstdint>
+#include <string>
+
+#include "tessera/server/server.h"
+#include "tessera/server/store.h"
+
+namespace tessera::server {
+
+inline constexpr const char* kDefaultDb = "./data/tessera.db";
+
+struct KeysCreateOptions {
+  std::string db = kDefaultDb;     // Default: ./data/tessera.db
+  std::string site;                // required; "*" for an all-sites admin key
+  KeyKind kind = KeyKind::kWrite;  // Default: write
+};
+
+struct KeysListOptions {
+  std::string db = kDefaultDb;  // Default: ./data/tessera.db
+  std::string site;             // only this site's keys. Default: all
+};
+
+struct KeysRevokeOptions {
+  std::string db = kDefaultDb;  // Default: ./data/tessera.db
+  int64_t id = 0;               // required: the id shown by `keys list`
+};
+
+struct MigrateOptions {
+  std::string db = kDefaultDb;  // Default: ./data/tessera.db
+};
+
+struct ExportSignalsOptions {
+  std::string db = kDefaultDb;  // Default: ./data/tessera.db
+  std::string site;             // required
+  std::string out = "-";        // file to write; "-" is stdout. Default: "-"
+};
+
+struct PruneOptions {
+  std::string db = kDefaultDb;  // Default: ./data/tessera.db
+  int64_t older_than_days = 0;  // required, >= 1: signals older are deleted
+};
+
+// Runs the command line; returns the process exit status.
+int RunCli(int argc, char** argv);
+
+int RunServe(const ServeOptions& options);
+int RunKeysCreate(const KeysCreateOptions& options);
+int RunKeysList(const KeysListOptions& options);
+int RunKeysRevoke(const KeysRevokeOptions& options);
+int RunMigrate(const MigrateOptions& options);
+int RunExportSignals(const ExportSignalsOptions& options);
+int RunPrune(const PruneOptions& options);
+
+}  // namespace tessera::server
+
+#endif  // TESSERA_SERVER_CLI_H_

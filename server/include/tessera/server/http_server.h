@@ -1,0 +1,108 @@
+// HttpServer: the event-driven HTTP/1.1 transport of tessera-server.
+//
+// One io_context run by N threads; every connection lives on its own strand
+// and is served with asynchronous accept/read/write, so a slow or idle client
+// costs a socket and a timer, not a thread. Keep-alive is supported. Limits
+// are enforced here: header size, body size (per path, see
+// HttpServerOptions), a deadline for receiving the header and one for the
+// body; a client missing a deadline is disconnected.
+//
+// The transport knows nothing about routes: every complete request goes to
+// the HttpHandler, which answers through the Responder, possibly later and
+// from another thread (e.g. after a group commit). Transport-level failures
+// (body too large, malformed request) are turned into responses by the
+// ErrorRenderer, so one central error handler formats every error.
+//
+// Beast is confined to http_server.cpp; this header is cheap to include.
+// Thread-safety: Start/Run/Stop may be called from different threads; Stop
+// is idempotent and safe from a signal-handling thread.
+#ifndef TESSERA_SERVER_HTTP_SERVER_H_
+#define TESSERA_SERVER_HTTP_SERVER_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace tessera::server {
+
+struct HttpRequest {
+  std::string method;  // "GET", "POST", ...
+  std::string target;  // as received: path plus query
+  std::string path;    // percent-decoded path, without the query
+  std::vector<std::pair<std::string, std::string>> query;  // decoded
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  std::string remote_address;
+
+  // Case-insensitive header lookup; empty when absent.
+  std::string Header(std::string_view name) const;
+  // First value of a query parameter; empty when absent.
+  std::string QueryParam(std::string_view name) const;
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+
+  HttpResponse& Set(std::string name, std::string value) {
+    headers.emplace_back(std::move(name), std::move(value));
+    return *this;
+  }
+};
+
+// Delivers the response; callable once, from any thread.
+using Responder = std::function<void(HttpResponse)>;
+using HttpHandler = std::function<void(HttpRequest&& request, Responder)>;
+// Formats a transport-level error (status, stable code, message).
+using ErrorRenderer = std::function<HttpResponse(
+    int status, const std::string& code, const std::string& message)>;
+
+struct HttpServerOptions {
+  std::string host = "127.0.0.1";   // address to bind. Default: loopback
+  uint16_t port = 8080;             // 0 picks a free port. Default: 8080
+  unsigned threads = 0;             // I/O threads; 0 = one per core. Default: 0
+  uint64_t body_limit = 64 * 1024;  // bytes. Default: 64 KB
+  // Per-path override of body_limit (e.g. larger for admin uploads).
+  // Default: none, body_limit everywhere.
+  std::function<uint64_t(std::string_view path)> body_limit_for;
+  uint32_t header_limit = 16 * 1024;  // bytes of request header. Default 16 KB
+  int header_timeout_ms = 10000;  // to receive a whole header. Default: 10 s
+  int body_timeout_ms = 30000;    // to receive a whole body. Default: 30 s
+  int idle_timeout_ms = 60000;    // keep-alive wait for the next request. 60 s
+  int shutdown_grace_ms = 10000;  // in-flight work allowed on Stop. 10 s
+};
+
+class HttpServer {
+ public:
+  HttpServer(HttpServerOptions options, HttpHandler handler,
+             ErrorRenderer render_error);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Binds and listens; throws std::runtime_error when it cannot.
+  void Start();
+  // The port actually bound (useful with port 0), valid after Start.
+  uint16_t port() const;
+  // Serves on `threads` threads (the calling one included) until Stop and
+  // until in-flight requests are answered (or the grace period ends).
+  void Run();
+  // Stops accepting, closes idle connections, lets in-flight requests finish.
+  void Stop();
+  // Makes Run also stop on SIGINT/SIGTERM. Call before Run.
+  void StopOnSignals();
+
+  class Impl;  // opaque: defined with the connections in http_server.cpp
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace tessera::server
+
+#endif  // TESSERA_SERVER_HTTP_SERVER_H_

@@ -1,0 +1,55 @@
+// Metrics: the counters and histograms /metrics exposes in the Prometheus
+// text format (version 0.0.4).
+//
+// Labels are bounded by construction: routes are route templates
+// ("/v1/artifact/{site}"), never raw paths, so a client cannot grow the
+// series count. Thread-safe: every method may be called concurrently; the
+// cost per observation is one short mutex hold.
+#ifndef TESSERA_SERVER_METRICS_H_
+#define TESSERA_SERVER_METRICS_H_
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <tuple>
+#include <utility>
+
+namespace tessera::server {
+
+enum class SignalOutcome { kAccepted, kDuplicate, kRejected };
+
+class Metrics {
+ public:
+  // One finished HTTP request.
+  void ObserveRequest(const std::string& route, const std::string& method,
+                      int status, double seconds);
+  void CountSignal(SignalOutcome outcome);
+  // One group commit of the store.
+  void ObserveCommit(double seconds, size_t batch_size);
+
+  // The whole exposition, ready to serve as text/plain; version=0.0.4.
+  std::string RenderPrometheus() const;
+
+ private:
+  static constexpr size_t kBuckets = 12;
+  struct Histogram {
+    std::array<uint64_t, kBuckets> counts{};  // per bucket, not cumulative
+    uint64_t count = 0;
+    double sum = 0;
+    void Observe(double seconds);
+  };
+
+  mutable std::mutex mutex_;
+  // (route, method, status) -> requests
+  std::map<std::tuple<std::string, std::string, int>, uint64_t> requests_;
+  std::map<std::string, Histogram> latency_by_route_;
+  std::array<uint64_t, 3> signals_{};
+  Histogram commit_latency_;
+  uint64_t commit_signals_ = 0;
+};
+
+}  // namespace tessera::server
+
+#endif  // TESSERA_SERVER_METRICS_H_

@@ -1,0 +1,172 @@
+// Store: where tessera-server keeps API keys, signals, artifacts and the
+// erasure log. One abstract interface so engines (SQLite today, PostgreSQL
+// later) are interchangeable and run the same test suite.
+//
+// Ownership: the caller owns the Store (OpenStore returns a unique_ptr).
+// Thread-safety: every method may be called from any thread concurrently.
+// Failures: a broken database (cannot open, disk full, corrupt) throws
+// StoreError; "not found" is an empty optional, and inserting a signal that
+// is already stored is the normal outcome kDuplicate, never an error.
+// Durability: InsertSignalAsync acknowledges (calls back) only after the
+// transaction holding the signal has committed; engines batch concurrent
+// inserts into one transaction (group commit) so the cost of a durable
+// commit is shared.
+#ifndef TESSERA_SERVER_STORE_H_
+#define TESSERA_SERVER_STORE_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace tessera::server {
+
+class StoreError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+enum class KeyKind { kWrite, kAdmin };
+const char* KeyKindName(KeyKind kind);  // "write" / "admin"
+std::optional<KeyKind> ParseKeyKind(const std::string& name);
+
+// The site an admin key for every site is created with.
+inline constexpr const char* kAllSites = "*";
+
+struct ApiKeyRecord {
+  int64_t id = 0;
+  std::string site;  // the site it is valid for, or kAllSites
+  KeyKind kind = KeyKind::kWrite;
+  std::string prefix;  // first characters of the key, to recognise it
+  int64_t created_at_ms = 0;
+  bool revoked = false;
+};
+
+struct SignalRecord {
+  std::string site;
+  std::string id;   // idempotency id, unique per site
+  std::string vid;  // pseudonymous visitor id
+  int64_t received_at_ms = 0;
+  std::string body;  // the signal as canonical JSON text
+};
+
+struct ArtifactRecord {
+  std::string site;
+  int64_t revision = 0;  // incremented by every PutArtifact for the site
+  std::string json;
+  std::string etag;  // quoted, as sent in the ETag header
+  int64_t updated_at_ms = 0;
+};
+
+struct ErasureRecord {
+  int64_t erased_at_ms = 0;
+  std::string site;          // the scope of the request (or kAllSites)
+  std::string subject_hash;  // SHA-256 of the visitor id, never the id itself
+  int64_t signals_erased = 0;
+};
+
+enum class InsertOutcome { kAccepted, kDuplicate };
+
+// Outcome of an asynchronous insert: either an outcome or an error message.
+struct InsertResult {
+  bool ok = false;
+  InsertOutcome outcome = InsertOutcome::kAccepted;
+  std::string error;
+};
+
+// Called exactly once, on an engine thread, after the commit (or failure).
+// Must not block: hand the result over to the I/O thread and return.
+using InsertCallback = std::function<void(const InsertResult&)>;
+
+// Called by the engine after every group commit (seconds, signals in batch).
+using CommitObserver = std::function<void(double seconds, size_t batch_size)>;
+
+struct StoreOptions {
+  // Durable commits: fsync on every commit (SQLite synchronous=FULL). When
+  // false (NORMAL), a power loss may lose the last commits; a process crash
+  // still loses nothing. Default: true.
+  bool durable = true;
+  // Most signals in one group-commit transaction. Default: 512.
+  size_t max_batch = 512;
+  // Optional observer for metrics. Default: none.
+  CommitObserver on_commit;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // Applies every schema migration not yet applied; returns the schema
+  // version now in effect. Idempotent.
+  virtual int Migrate() = 0;
+  virtual int SchemaVersion() = 0;
+  // Whether the database answers a trivial query.
+  virtual bool Ping() = 0;
+
+  // API keys; only the SHA-256 of a key is stored.
+  virtual ApiKeyRecord CreateApiKey(const std::string& site, KeyKind kind,
+                                    const std::string& key_hash,
+                                    const std::string& prefix,
+                                    int64_t now_ms) = 0;
+  // Every key (revoked ones included), of one site or of all when empty.
+  virtual std::vector<ApiKeyRecord> ListApiKeys(const std::string& site) = 0;
+  // Returns whether a key with this id existed and was not yet revoked.
+  virtual bool RevokeApiKey(int64_t id) = 0;
+  virtual std::optional<ApiKeyRecord> FindApiKey(
+      const std::string& key_hash) = 0;
+
+  // Queues a signal for the next group commit; `done` runs after it.
+  virtual void InsertSignalAsync(SignalRecord signal, InsertCallback done) = 0;
+  // Synchronous convenience over InsertSignalAsync; throws StoreError.
+  InsertOutcome InsertSignal(SignalRecord signal);
+  // Blocks until every insert queued before the call has committed.
+  virtual void Flush() = 0;
+
+  // Every signal of `site` in (received_at, id) order.
+  virtual void ForEachSignal(
+      const std::string& site,
+      const std::function<void(const SignalRecord&)>& visit) = 0;
+  // Signals of one visitor; `site` empty or kAllSites means every site.
+  virtual std::vector<SignalRecord> SignalsOfVisitor(
+      const std::string& site, const std::string& vid) = 0;
+  // Deletes every signal of the visitor (within `site`, or every site for
+  // kAllSites) after flushing pending inserts, and records the erasure.
+  virtual ErasureRecord EraseVisitor(const std::string& site,
+                                     const std::string& vid,
+                                     int64_t now_ms) = 0;
+  virtual std::vector<ErasureRecord> ListErasures() = 0;
+  // Retention: deletes signals received before `cutoff_ms`; returns count.
+  virtual int64_t DeleteSignalsBefore(int64_t cutoff_ms) = 0;
+
+  virtual std::optional<ArtifactRecord> GetArtifact(
+      const std::string& site) = 0;
+  // Stores a new revision (the caller has validated it).
+  virtual ArtifactRecord PutArtifact(const std::string& site,
+                                     const std::string& json,
+                                     const std::string& etag,
+                                     int64_t now_ms) = 0;
+
+  // Commits what is pending and stops the writer; later inserts fail.
+  virtual void Close() = 0;
+
+ protected:
+  Store() = default;
+};
+
+// Opens the store named by `uri`: a file path (SQLite; its directory is
+// created) or "sqlite:PATH". Throws StoreError on failure or an unsupported
+// scheme (postgresql:// is not built yet). Does not migrate.
+std::unique_ptr<Store> OpenStore(const std::string& uri,
+                                 const StoreOptions& options = {});
+
+// Milliseconds since the epoch from the system clock.
+int64_t NowMs();
+
+}  // namespace tessera::server
+
+#endif  // TESSERA_SERVER_STORE_H_

@@ -1,0 +1,682 @@
+#include "tessera/server/api.h"
+
+#include <chrono>
+#include <exception>
+#include <functional>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <unordered_map>
+
+#include "artifact_check.h"
+#include "tessera/json.h"
+#include "tessera/server/api_key.h"
+#include "tessera/server/digest.h"
+#include "tessera/server/static_files.h"
+#include "tessera/signal.h"
+
+namespace tessera::server {
+namespace {
+
+using Json = nlohmann::ordered_json;
+using Clock = std::chrono::steady_clock;
+
+// What a handler throws to refuse a request; the central error handler turns
+// it into the response.
+struct ApiError {
+  int status;
+  std::string code;
+  std::string message;
+  std::vector<ApiProblem> problems;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+[[noreturn]] void Refuse(int status, std::string code, std::string message,
+                         std::vector<ApiProblem> problems = {}) {
+  throw ApiError{
+      status, std::move(code), std::move(message), std::move(problems), {}};
+}
+
+std::vector<ApiProblem> ToApiProblems(const Problems& problems) {
+  std::vector<ApiProblem> out;
+  out.reserve(problems.size());
+  for (const Problem& problem : problems) {
+    out.push_back(ApiProblem{problem.path, problem.message});
+  }
+  return out;
+}
+
+HttpResponse JsonResponse(int status, const Json& body) {
+  HttpResponse response;
+  response.status = status;
+  response.Set("Content-Type", "application/json");
+  response.Set("Cache-Control", "no-store");
+  response.body = body.dump(-1, ' ', false, Json::error_handler_t::replace);
+  return response;
+}
+
+std::string Lower(std::string text) {
+  for (char& c : text) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return text;
+}
+
+// "application/json; charset=utf-8" -> "application/json".
+std::string MediaType(const std::string& content_type) {
+  std::string type = content_type.substr(0, content_type.find(';'));
+  while (!type.empty() && type.back() == ' ') type.pop_back();
+  while (!type.empty() && type.front() == ' ') type.erase(0, 1);
+  return Lower(type);
+}
+
+std::vector<std::string> SplitPath(std::string_view path) {
+  std::vector<std::string> segments;
+  size_t start = 1;  // paths start with '/'
+  while (start <= path.size()) {
+    size_t slash = path.find('/', start);
+    if (slash == std::string_view::npos) slash = path.size();
+    segments.emplace_back(path.substr(start, slash - start));
+    start = slash + 1;
+  }
+  return segments;
+}
+
+// Whether an If-None-Match header names `etag` (weak comparison).
+bool IfNoneMatchHits(const std::string& header, const std::string& etag) {
+  size_t start = 0;
+  while (start < header.size()) {
+    size_t comma = header.find(',', start);
+    if (comma == std::string::npos) comma = header.size();
+    std::string token = header.substr(start, comma - start);
+    while (!token.empty() && token.front() == ' ') token.erase(0, 1);
+    while (!token.empty() && token.back() == ' ') token.pop_back();
+    if (token.rfind("W/", 0) == 0) token = token.substr(2);
+    if (token == "*" || token == etag) return true;
+    start = comma + 1;
+  }
+  return false;
+}
+
+const char* const kArtifactParts[] = {"segments",    "clusters", "slots",
+                                      "experiments", "consent",  "signals"};
+
+bool IsArtifactPart(const std::string& part) {
+  for (const char* known : kArtifactParts) {
+    if (part == known) return true;
+  }
+  return false;
+}
+
+// One request in flight: what the router found and how to answer.
+struct Exchange {
+  HttpRequest request;
+  Responder respond;
+  std::string route = "unmatched";
+  std::vector<std::string> params;  // values of the {placeholders}
+  std::string cors_origin;          // echoed in Access-Control-Allow-Origin
+  Clock::time_point start = Clock::now();
+};
+using ExchangePtr = std::shared_ptr<Exchange>;
+
+}  // namespace
+
+class Api::Impl {
+ public:
+  using Handler = void (Impl::*)(const ExchangePtr&);
+  struct Route {
+    const char* method;
+    const char* pattern;  // "{x}" matches one segment, "{*x}" the rest
+    Handler handler;
+  };
+
+  Impl(Store& store, Metrics& metrics, ApiOptions options)
+      : store_(store),
+        metrics_(metrics),
+        options_(std::move(options)),
+        static_files_(options_.sdk_dir) {}
+
+  void Handle(HttpRequest&& request, Responder respond) {
+    auto exchange = std::make_shared<Exchange>();
+    exchange->request = std::move(request);
+    exchange->respond = std::move(respond);
+    Run(exchange, [this, &exchange] { Dispatch(exchange); });
+  }
+
+  uint64_t BodyLimitFor(std::string_view path) const {
+    return path.rfind("/v1/admin/", 0) == 0 ? options_.admin_body_limit
+                                            : options_.signal_body_limit;
+  }
+
+ private:
+  static const std::vector<Route>& Routes() {
+    static const std::vector<Route> routes = {
+        {"POST", "/v1/signals", &Impl::PostSignal},
+        {"OPTIONS", "/v1/signals", &Impl::Preflight},
+        {"GET", "/v1/artifact/{site}", &Impl::GetArtifact},
+        {"OPTIONS", "/v1/artifact/{site}", &Impl::Preflight},
+        {"GET", "/sdk/{*file}", &Impl::GetSdkFile},
+        {"GET", "/healthz", &Impl::GetHealth},
+        {"GET", "/readyz", &Impl::GetReady},
+        {"GET", "/metrics", &Impl::GetMetrics},
+        {"GET", "/v1/admin/sites/{site}/artifact", &Impl::AdminGetArtifact},
+        {"PUT", "/v1/admin/sites/{site}/artifact", &Impl::AdminPutArtifact},
+        {"GET", "/v1/admin/sites/{site}/artifact/{part}",
+         &Impl::AdminGetArtifactPart},
+        {"PUT", "/v1/admin/sites/{site}/artifact/{part}",
+         &Impl::AdminPutArtifactPart},
+        {"GET", "/v1/admin/profiles/{vid}", &Impl::AdminGetProfile},
+        {"DELETE", "/v1/admin/profiles/{vid}", &Impl::AdminDeleteProfile},
+        {"GET", "/v1/admin/erasures", &Impl::AdminListErasures},
+    };
+    return routes;
+  }
+
+  static bool Match(const char* pattern, const std::vector<std::string>& path,
+                    std::vector<std::string>* params) {
+    std::vector<std::string> parts = SplitPath(pattern);
+    params->clear();
+    for (size_t i = 0; i < parts.size(); ++i) {
+      const std::string& part = parts[i];
+      if (part.rfind("{*", 0) == 0) {
+        std::string rest;
+        for (size_t j = i; j < path.size(); ++j) {
+          rest += (j > i ? "/" : "") + path[j];
+        }
+        if (rest.empty()) return false;
+        params->push_back(rest);
+        return true;
+      }
+      if (i >= path.size()) return false;
+      if (part.front() == '{') {
+        if (path[i].empty()) return false;
+        params->push_back(path[i]);
+      } else if (part != path[i]) {
+        return false;
+      }
+    }
+    return parts.size() == path.size();
+  }
+
+  void Dispatch(const ExchangePtr& exchange) {
+    const HttpRequest& request = exchange->request;
+    std::vector<std::string> path = SplitPath(request.path);
+    std::vector<std::string> params;
+    std::string allowed;
+    for (const Route& route : Routes()) {
+      if (!Match(route.pattern, path, &params)) continue;
+      exchange->route = route.pattern;
+      if (request.method != route.method) {
+        if (!allowed.empty()) allowed += ", ";
+        allowed += route.method;
+        continue;
+      }
+      exchange->params = std::move(params);
+      (this->*route.handler)(exchange);
+      return;
+    }
+    if (!allowed.empty()) {
+      ApiError error{405,
+                     "method_not_allowed",
+                     request.method + " is not allowed on " + request.path,
+                     {},
+                     {{"Allow", allowed}}};
+      throw error;
+    }
+    Refuse(404, "not_found", "no route for " + request.path);
+  }
+
+  // Runs `body`; whatever it throws becomes the error response. This is the
+  // central error handler.
+  void Run(const ExchangePtr& exchange, const std::function<void()>& body) {
+    try {
+      body();
+    } catch (const ApiError& error) {
+      Fail(exchange, error);
+    } catch (const StoreError& error) {
+      Fail(exchange, ApiError{503, "store_unavailable", error.what(), {}, {}});
+    } catch (const std::exception& error) {
+      Fail(exchange, ApiError{500, "internal_error", error.what(), {}, {}});
+    }
+  }
+
+  void Fail(const ExchangePtr& exchange, const ApiError& error) {
+    HttpResponse response =
+        ErrorResponse(error.status, error.code, error.message, error.problems);
+    for (const auto& header : error.headers)
+      response.Set(header.first, header.second);
+    if (exchange->route == "/v1/signals" &&
+        exchange->request.method == "POST") {
+      metrics_.CountSignal(SignalOutcome::kRejected);
+    }
+    Finish(exchange, std::move(response));
+  }
+
+  void Finish(const ExchangePtr& exchange, HttpResponse response) {
+    if (!exchange->cors_origin.empty()) {
+      response.Set("Access-Control-Allow-Origin", exchange->cors_origin);
+      response.Set("Vary", "Origin");
+      response.Set("Access-Control-Expose-Headers", "ETag");
+    }
+    response.Set("X-Content-Type-Options", "nosniff");
+    double seconds =
+        std::chrono::duration<double>(Clock::now() - exchange->start).count();
+    metrics_.ObserveRequest(exchange->route, exchange->request.method,
+                            response.status, seconds);
+    exchange->respond(std::move(response));
+  }
+
+  // --- shared checks -------------------------------------------------------
+
+  // Whether a browser on `origin` may use the public routes.
+  bool OriginAllowed(const HttpRequest& request, const std::string& origin) {
+    for (const std::string& allowed : options_.allowed_origins) {
+      if (allowed == "*" || allowed == origin) return true;
+    }
+    std::string host = request.Header("Host");
+    return !host.empty() &&
+           (origin == "http://" + host || origin == "https://" + host);
+  }
+
+  // Sets the CORS origin for an allowed Origin; `required` refuses others.
+  void ApplyOrigin(const ExchangePtr& exchange, bool required) {
+    std::string origin = exchange->request.Header("Origin");
+    if (origin.empty()) return;
+    if (OriginAllowed(exchange->request, origin)) {
+      exchange->cors_origin = origin;
+    } else if (required) {
+      Refuse(403, "origin_not_allowed",
+             "origin '" + origin + "' is not in the allowed origins");
+    }
+  }
+
+  std::optional<ApiKeyRecord> LookupKey(const std::string& key) {
+    std::string hash = HashApiKey(key);
+    auto now = Clock::now();
+    {
+      std::lock_guard<std::mutex> lock(key_cache_mutex_);
+      auto hit = key_cache_.find(hash);
+      if (hit != key_cache_.end() && hit->second.expires > now) {
+        return hit->second.record;
+      }
+    }
+    std::optional<ApiKeyRecord> record = store_.FindApiKey(hash);
+    if (record && record->revoked) record.reset();
+    std::lock_guard<std::mutex> lock(key_cache_mutex_);
+    // Random keys must not grow the cache without bound.
+    if (key_cache_.size() > 10000) key_cache_.clear();
+    key_cache_[hash] = CachedKey{
+        record, now + std::chrono::milliseconds(options_.key_cache_ms)};
+    return record;
+  }
+
+  // The admin key of the request, allowed to act on `site` (empty: any
+  // site the key covers). Refuses with 401/403 otherwise.
+  ApiKeyRecord RequireAdmin(const ExchangePtr& exchange,
+                            const std::string& site) {
+    std::string authorization = exchange->request.Header("Authorization");
+    const std::string scheme = "bearer ";
+    if (authorization.size() <= scheme.size() ||
+        Lower(authorization.substr(0, scheme.size())) != scheme) {
+      throw ApiError{401,
+                     "missing_admin_key",
+                     "this route needs 'Authorization: Bearer <admin key>'",
+                     {},
+                     {{"WWW-Authenticate", "Bearer"}}};
+    }
+    std::optional<ApiKeyRecord> key =
+        LookupKey(authorization.substr(scheme.size()));
+    if (!key) {
+      throw ApiError{401,
+                     "invalid_key",
+                     "the key is unknown or revoked",
+                     {},
+                     {{"WWW-Authenticate", "Bearer"}}};
+    }
+    if (key->kind != KeyKind::kAdmin) {
+      Refuse(403, "admin_key_required", "this route needs an admin key");
+    }
+    if (!site.empty() && key->site != kAllSites && key->site != site) {
+      Refuse(403, "wrong_site",
+             "the admin key is not valid for site '" + site + "'");
+    }
+    return *key;
+  }
+
+  static Value ParseJsonBody(const std::string& body) {
+    JsonParseOptions options;
+    options.max_bytes = body.size() + 1;
+    Result<Value> parsed = ParseJson(body, options);
+    if (!parsed.ok()) {
+      Refuse(400, "malformed_json",
+             "the body is not valid JSON: " + parsed.status().message());
+    }
+    return std::move(parsed).value();
+  }
+
+  static std::string EtagOf(const std::string& json) {
+    return "\"" + Sha256Hex(json).substr(0, 32) + "\"";
+  }
+
+  // --- public routes -------------------------------------------------------
+
+  void Preflight(const ExchangePtr& exchange) {
+    std::string origin = exchange->request.Header("Origin");
+    if (origin.empty()) {
+      Refuse(400, "not_a_preflight", "an OPTIONS request needs an Origin");
+    }
+    ApplyOrigin(exchange, true);
+    bool signals = exchange->route == "/v1/signals";
+    HttpResponse response;
+    response.status = 204;
+    response.Set("Access-Control-Allow-Methods",
+                 signals ? "POST, OPTIONS" : "GET, OPTIONS");
+    response.Set("Access-Control-Allow-Headers",
+                 signals ? "Content-Type, X-Tessera-Key" : "If-None-Match");
+    response.Set("Access-Control-Max-Age", "600");
+    Finish(exchange, std::move(response));
+  }
+
+  void PostSignal(const ExchangePtr& exchange) {
+    const HttpRequest& request = exchange->request;
+    ApplyOrigin(exchange, true);
+    std::string key = request.Header("X-Tessera-Key");
+    if (key.empty()) key = request.QueryParam("key");
+    if (key.empty()) {
+      Refuse(401, "missing_key",
+             "send the site's write key in X-Tessera-Key or ?key=");
+    }
+    std::optional<ApiKeyRecord> record = LookupKey(key);
+    if (!record) Refuse(401, "invalid_key", "the key is unknown or revoked");
+    if (record->kind != KeyKind::kWrite) {
+      Refuse(403, "write_key_required", "signals need a site's write key");
+    }
+
+    std::string media = MediaType(request.Header("Content-Type"));
+    SignalFormat format;
+    // text/plain: what navigator.sendBeacon can send without a preflight.
+    if (media == "application/json" || media == "text/plain") {
+      format = SignalFormat::kJson;
+    } else if (media == "application/cbor") {
+      format = SignalFormat::kCbor;
+    } else {
+      Refuse(
+          415, "unsupported_media_type",
+          "Content-Type must be application/json or application/cbor, not '" +
+              media + "'");
+    }
+    Result<Value> decoded = DecodeSignal(request.body, format);
+    if (!decoded.ok()) {
+      Refuse(400, "malformed_signal", decoded.status().message());
+    }
+    const Value& signal = decoded.value();
+    Problems problems = ValidateSignal(signal);
+    if (!problems.empty()) {
+      Refuse(
+          400, "invalid_signal",
+          std::to_string(problems.size()) + " schema problem(s); see problems",
+          ToApiProblems(problems));
+    }
+    std::string site = signal.find("site")->as_string();
+    if (record->site != site && record->site != kAllSites) {
+      Refuse(403, "wrong_site", "the key is not valid for site '" + site + "'");
+    }
+    Status consent = CheckSignalConsent(signal);
+    if (!consent.ok()) Refuse(403, "consent_required", consent.message());
+
+    SignalRecord row;
+    row.site = site;
+    row.id = signal.find("id")->as_string();
+    row.vid = signal.find("vid")->string_or("");
+    row.received_at_ms = NowMs();
+    row.body = signal.Dump();
+    store_.InsertSignalAsync(std::move(row), [this, exchange](
+                                                 const InsertResult& result) {
+      Run(exchange, [&] {
+        if (!result.ok) {
+          Refuse(503, "store_unavailable",
+                 "the signal was not stored: " + result.error);
+        }
+        bool accepted = result.outcome == InsertOutcome::kAccepted;
+        metrics_.CountSignal(accepted ? SignalOutcome::kAccepted
+                                      : SignalOutcome::kDuplicate);
+        Finish(exchange,
+               JsonResponse(accepted ? 202 : 200,
+                            {{"status", accepted ? "accepted" : "duplicate"}}));
+      });
+    });
+  }
+
+  void GetArtifact(const ExchangePtr& exchange) {
+    ApplyOrigin(exchange, false);
+    const std::string& site = exchange->params[0];
+    std::optional<ArtifactRecord> artifact = store_.GetArtifact(site);
+    if (!artifact) {
+      Refuse(404, "artifact_not_found",
+             "no artifact is published for site '" + site + "'");
+    }
+    HttpResponse response;
+    response.Set("ETag", artifact->etag);
+    response.Set("Cache-Control", "public, max-age=60");
+    if (IfNoneMatchHits(exchange->request.Header("If-None-Match"),
+                        artifact->etag)) {
+      response.status = 304;
+    } else {
+      response.Set("Content-Type", "application/json");
+      response.body = std::move(artifact->json);
+    }
+    Finish(exchange, std::move(response));
+  }
+
+  void GetSdkFile(const ExchangePtr& exchange) {
+    std::optional<StaticFile> file = static_files_.Read(exchange->params[0]);
+    if (!file)
+      Refuse(404, "not_found", "no SDK file " + exchange->request.path);
+    HttpResponse response;
+    response.Set("Content-Type", file->content_type);
+    response.Set("Cache-Control", "public, max-age=300");
+    // Cross-origin module scripts and wasm need CORS; the SDK is public.
+    response.Set("Access-Control-Allow-Origin", "*");
+    response.body = std::move(file->content);
+    Finish(exchange, std::move(response));
+  }
+
+  void GetHealth(const ExchangePtr& exchange) {
+    Finish(exchange, JsonResponse(200, {{"status", "ok"}}));
+  }
+
+  void GetReady(const ExchangePtr& exchange) {
+    if (!store_.Ping()) Refuse(503, "not_ready", "the store does not answer");
+    Finish(exchange, JsonResponse(200, {{"status", "ready"}}));
+  }
+
+  void GetMetrics(const ExchangePtr& exchange) {
+    HttpResponse response;
+    response.Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+    response.Set("Cache-Control", "no-store");
+    response.body = metrics_.RenderPrometheus();
+    Finish(exchange, std::move(response));
+  }
+
+  // --- admin routes --------------------------------------------------------
+
+  ArtifactRecord RequireArtifact(const std::string& site) {
+    std::optional<ArtifactRecord> artifact = store_.GetArtifact(site);
+    if (!artifact) {
+      Refuse(404, "artifact_not_found",
+             "no artifact is published for site '" + site + "'");
+    }
+    return *artifact;
+  }
+
+  void AdminGetArtifact(const ExchangePtr& exchange) {
+    const std::string& site = exchange->params[0];
+    RequireAdmin(exchange, site);
+    ArtifactRecord artifact = RequireArtifact(site);
+    HttpResponse response;
+    response.Set("Content-Type", "application/json");
+    response.Set("Cache-Control", "no-store");
+    response.Set("ETag", artifact.etag);
+    response.body = std::move(artifact.json);
+    Finish(exchange, std::move(response));
+  }
+
+  // Validates and stores a whole artifact; answers with its new revision.
+  void PublishArtifact(const ExchangePtr& exchange, const std::string& site,
+                       const Value& artifact) {
+    if (!artifact.is_object()) {
+      Refuse(422, "invalid_artifact", "the artifact must be a JSON object",
+             {ApiProblem{"$", "expected an object"}});
+    }
+    Problems problems = CheckArtifact(artifact, site);
+    if (!problems.empty()) {
+      Refuse(422, "invalid_artifact",
+             std::to_string(problems.size()) +
+                 " problem(s) in the artifact; nothing was changed",
+             ToApiProblems(problems));
+    }
+    std::string json = artifact.Dump();
+    ArtifactRecord stored =
+        store_.PutArtifact(site, json, EtagOf(json), NowMs());
+    HttpResponse response =
+        JsonResponse(200, {{"site", stored.site},
+                           {"revision", stored.revision},
+                           {"etag", stored.etag},
+                           {"updated_at_ms", stored.updated_at_ms}});
+    response.Set("ETag", stored.etag);
+    Finish(exchange, std::move(response));
+  }
+
+  void AdminPutArtifact(const ExchangePtr& exchange) {
+    const std::string& site = exchange->params[0];
+    RequireAdmin(exchange, site);
+    PublishArtifact(exchange, site, ParseJsonBody(exchange->request.body));
+  }
+
+  const std::string& RequirePart(const ExchangePtr& exchange) {
+    const std::string& part = exchange->params[1];
+    if (!IsArtifactPart(part)) {
+      Refuse(404, "unknown_artifact_part",
+             "'" + part +
+                 "' is not an artifact part (segments, clusters, slots, "
+                 "experiments, consent, signals)");
+    }
+    return part;
+  }
+
+  void AdminGetArtifactPart(const ExchangePtr& exchange) {
+    const std::string& site = exchange->params[0];
+    RequireAdmin(exchange, site);
+    const std::string& part = RequirePart(exchange);
+    ArtifactRecord artifact = RequireArtifact(site);
+    Result<Value> parsed = ParseJson(artifact.json);
+    if (!parsed.ok()) {
+      Refuse(500, "corrupt_artifact", parsed.status().message());
+    }
+    const Value* value = parsed->find(part);
+    if (!value) {
+      Refuse(404, "artifact_part_not_found",
+             "the artifact of site '" + site + "' has no '" + part + "'");
+    }
+    HttpResponse response;
+    response.Set("Content-Type", "application/json");
+    response.Set("Cache-Control", "no-store");
+    response.body = value->Dump();
+    Finish(exchange, std::move(response));
+  }
+
+  void AdminPutArtifactPart(const ExchangePtr& exchange) {
+    const std::string& site = exchange->params[0];
+    RequireAdmin(exchange, site);
+    const std::string& part = RequirePart(exchange);
+    Value replacement = ParseJsonBody(exchange->request.body);
+    ArtifactRecord current = RequireArtifact(site);
+    Result<Value> artifact = ParseJson(current.json);
+    if (!artifact.ok()) {
+      Refuse(500, "corrupt_artifact", artifact.status().message());
+    }
+    artifact->set(part, std::move(replacement));
+    PublishArtifact(exchange, site, artifact.value());
+  }
+
+  void AdminGetProfile(const ExchangePtr& exchange) {
+    ApiKeyRecord key = RequireAdmin(exchange, "");
+    const std::string& vid = exchange->params[0];
+    std::vector<SignalRecord> signals = store_.SignalsOfVisitor(key.site, vid);
+    Json list = Json::array();
+    for (const SignalRecord& signal : signals) {
+      list.push_back({{"site", signal.site},
+                      {"id", signal.id},
+                      {"received_at_ms", signal.received_at_ms},
+                      {"signal", Json::parse(signal.body, nullptr, false)}});
+    }
+    Finish(exchange, JsonResponse(200, {{"vid", vid},
+                                        {"scope", key.site},
+                                        {"signal_count", signals.size()},
+                                        {"signals", std::move(list)}}));
+  }
+
+  void AdminDeleteProfile(const ExchangePtr& exchange) {
+    ApiKeyRecord key = RequireAdmin(exchange, "");
+    const std::string& vid = exchange->params[0];
+    ErasureRecord erasure = store_.EraseVisitor(key.site, vid, NowMs());
+    Finish(exchange,
+           JsonResponse(200, {{"vid", vid},
+                              {"scope", erasure.site},
+                              {"signals_erased", erasure.signals_erased},
+                              {"erased_at_ms", erasure.erased_at_ms}}));
+  }
+
+  void AdminListErasures(const ExchangePtr& exchange) {
+    ApiKeyRecord key = RequireAdmin(exchange, "");
+    Json list = Json::array();
+    for (const ErasureRecord& record : store_.ListErasures()) {
+      if (key.site != kAllSites && record.site != key.site) continue;
+      list.push_back({{"erased_at_ms", record.erased_at_ms},
+                      {"scope", record.site},
+                      {"subject_hash", record.subject_hash},
+                      {"signals_erased", record.signals_erased}});
+    }
+    Finish(exchange, JsonResponse(200, {{"erasures", std::move(list)}}));
+  }
+
+  struct CachedKey {
+    std::optional<ApiKeyRecord> record;
+    Clock::time_point expires;
+  };
+
+  Store& store_;
+  Metrics& metrics_;
+  ApiOptions options_;
+  StaticFiles static_files_;
+  std::mutex key_cache_mutex_;
+  std::unordered_map<std::string, CachedKey> key_cache_;
+};
+
+Api::Api(Store& store, Metrics& metrics, ApiOptions options)
+    : impl_(std::make_unique<Impl>(store, metrics, std::move(options))) {}
+
+Api::~Api() = default;
+
+void Api::Handle(HttpRequest&& request, Responder respond) {
+  impl_->Handle(std::move(request), std::move(respond));
+}
+
+uint64_t Api::BodyLimitFor(std::string_view path) const {
+  return impl_->BodyLimitFor(path);
+}
+
+HttpResponse Api::ErrorResponse(int status, const std::string& code,
+                                const std::string& message,
+                                const std::vector<ApiProblem>& problems) {
+  Json body = {{"code", code}, {"message", message}};
+  if (!problems.empty()) {
+    Json list = Json::array();
+    for (const ApiProblem& problem : problems) {
+      list.push_back({{"path", problem.path}, {"message", problem.message}});
+    }
+    body["problems"] = std::move(list);
+  }
+  return JsonResponse(status, body);
+}
+
+}  // namespace tessera::server

@@ -1,0 +1,82 @@
+// The embedded SQLite engine of Store (see store.h for the contract).
+//
+// Two connections: a writer thread owns one and turns queued signal inserts
+// into group-commit transactions; the other, guarded by a mutex, serves every
+// other call. WAL mode lets readers proceed while the writer commits; both
+// connections wait (busy_timeout) rather than fail when the other holds the
+// write lock.
+#ifndef TESSERA_SERVER_SQLITE_STORE_H_
+#define TESSERA_SERVER_SQLITE_STORE_H_
+
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+#include "tessera/server/store.h"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace tessera::server {
+
+class SqliteStore final : public Store {
+ public:
+  // Opens (creating it and its directory if needed) the database at `path`.
+  SqliteStore(const std::string& path, const StoreOptions& options);
+  ~SqliteStore() override;
+
+  int Migrate() override;
+  int SchemaVersion() override;
+  bool Ping() override;
+  ApiKeyRecord CreateApiKey(const std::string& site, KeyKind kind,
+                            const std::string& key_hash,
+                            const std::string& prefix, int64_t now_ms) override;
+  std::vector<ApiKeyRecord> ListApiKeys(const std::string& site) override;
+  bool RevokeApiKey(int64_t id) override;
+  std::optional<ApiKeyRecord> FindApiKey(const std::string& key_hash) override;
+  void InsertSignalAsync(SignalRecord signal, InsertCallback done) override;
+  void Flush() override;
+  void ForEachSignal(
+      const std::string& site,
+      const std::function<void(const SignalRecord&)>& visit) override;
+  std::vector<SignalRecord> SignalsOfVisitor(const std::string& site,
+                                             const std::string& vid) override;
+  ErasureRecord EraseVisitor(const std::string& site, const std::string& vid,
+                             int64_t now_ms) override;
+  std::vector<ErasureRecord> ListErasures() override;
+  int64_t DeleteSignalsBefore(int64_t cutoff_ms) override;
+  std::optional<ArtifactRecord> GetArtifact(const std::string& site) override;
+  ArtifactRecord PutArtifact(const std::string& site, const std::string& json,
+                             const std::string& etag, int64_t now_ms) override;
+  void Close() override;
+
+ private:
+  struct Pending {
+    SignalRecord signal;
+    InsertCallback done;
+  };
+
+  void WriterLoop();
+  void CommitBatch(std::vector<Pending>& batch);
+
+  StoreOptions options_;
+  std::mutex db_mutex_;  // guards db_
+  sqlite3* db_ = nullptr;
+  sqlite3* writer_db_ = nullptr;         // used by the writer thread only
+  sqlite3_stmt* insert_stmt_ = nullptr;  // writer thread only
+
+  std::mutex queue_mutex_;
+  std::condition_variable queue_cv_;    // work arrived, or stop
+  std::condition_variable flushed_cv_;  // committed_ advanced
+  std::deque<Pending> queue_;
+  uint64_t enqueued_ = 0;
+  uint64_t committed_ = 0;  // inserts finished (committed or failed)
+  bool stopping_ = false;
+  bool closed_ = false;
+  std::thread writer_;
+};
+
+}  // namespace tessera::server
+
+#endif  // TESSERA_SERVER_SQLITE_STORE_H_

@@ -1,0 +1,552 @@
+// In-process HTTP tests: the whole server listens on a free port on a
+// thread, a raw-socket client sends requests, and the server is stopped.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "temp_dir.h"
+#include "tessera/json.h"
+#include "tessera/server/api_key.h"
+#include "tessera/server/digest.h"
+#include "tessera/server/server.h"
+#include "tessera/signal.h"
+#include "test_http_client.h"
+
+namespace tessera::server {
+namespace {
+
+using testing::ClientRequest;
+using testing::ClientResponse;
+using testing::TempDir;
+using testing::TestConnection;
+
+constexpr const char* kVid = "6f1c2a9e-4b7d-4e3a-9c58-0d2b7e41a6f3";
+constexpr const char* kAllowedOrigin = "https://shop.example";
+
+// docs/examples/signal.json when present, else an equivalent signal.
+std::string ExampleSignalText() {
+  std::ifstream in(std::string(TESSERA_SOURCE_DIR) +
+                   "/docs/examples/signal.json");
+  if (in) {
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+  }
+  return R"({"v":1,"id":"sig_5Qm8XcA2rT7kLw9EpZ3n","site":"demo",
+    "vid":"6f1c2a9e-4b7d-4e3a-9c58-0d2b7e41a6f3","seq":1,
+    "from":1717408500000,"to":1717408920000,
+    "consent":{"granted":["necessary","analytics"],"policy":"2024-06"},
+    "agg":{"page_view":{"n":6}}})";
+}
+
+Value ExampleSignal() {
+  Result<Value> parsed = ParseJson(ExampleSignalText());
+  EXPECT_TRUE(parsed.ok()) << parsed.status().ToString();
+  return parsed.ok() ? parsed.value() : Value();
+}
+
+// The example signal with its own idempotency id (and visitor, site).
+std::string SignalWith(const std::string& id, const std::string& vid = kVid,
+                       const std::string& site = "demo") {
+  Value signal = ExampleSignal();
+  signal.set("id", id);
+  signal.set("vid", vid);
+  signal.set("site", site);
+  return signal.Dump();
+}
+
+class HttpApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_FALSE(dir_.path().empty());
+    std::filesystem::create_directories(dir_.File("sdk/dist"));
+    std::ofstream(dir_.File("sdk/tessera.wasm"), std::ios::binary)
+        << std::string("\0asm\1\0\0\0", 8);
+    std::ofstream(dir_.File("sdk/dist/index.js")) << "export const x = 1;\n";
+    std::ofstream(dir_.File("secret.txt")) << "do not serve";
+
+    ServeOptions options;
+    options.db = dir_.File("data/tessera.db");
+    options.port = 0;
+    options.threads = 2;
+    options.allowed_origins = {kAllowedOrigin};
+    options.sdk_dir = dir_.File("sdk");
+    options.header_timeout_ms = 300;
+    options.durable = false;  // tests need no fsync; the code path is shared
+    server_ = std::make_unique<TesseraServer>(options);
+    server_->Start();
+    port_ = server_->port();
+    runner_ = std::thread([this] { server_->Run(); });
+
+    write_key_ = CreateApiKey(server_->store(), "demo", KeyKind::kWrite);
+    admin_key_ = CreateApiKey(server_->store(), "demo", KeyKind::kAdmin);
+    other_admin_key_ = CreateApiKey(server_->store(), "other", KeyKind::kAdmin);
+  }
+
+  void TearDown() override {
+    if (server_) server_->Stop();
+    if (runner_.joinable()) runner_.join();
+    server_.reset();
+  }
+
+  ClientResponse Post(
+      const std::string& body,
+      const std::string& content_type = "application/json",
+      std::vector<std::pair<std::string, std::string>> headers = {},
+      const std::string& target = "/v1/signals") {
+    ClientRequest request;
+    request.method = "POST";
+    request.target = target;
+    request.headers = std::move(headers);
+    if (!content_type.empty()) {
+      request.headers.emplace_back("Content-Type", content_type);
+    }
+    request.body = body;
+    return testing::Send(port_, request);
+  }
+
+  ClientResponse PostSignal(const std::string& body) {
+    return Post(body, "application/json", {{"X-Tessera-Key", write_key_}});
+  }
+
+  ClientResponse Request(
+      const std::string& method, const std::string& target,
+      std::vector<std::pair<std::string, std::string>> headers = {},
+      const std::string& body = "") {
+    ClientRequest request;
+    request.method = method;
+    request.target = target;
+    request.headers = std::move(headers);
+    request.body = body;
+    return testing::Send(port_, request);
+  }
+
+  ClientResponse Admin(const std::string& method, const std::string& target,
+                       const std::string& key, const std::string& body = "") {
+    return Request(method, target, {{"Authorization", "Bearer " + key}}, body);
+  }
+
+  static Value Body(const ClientResponse& response) {
+    Result<Value> parsed = ParseJson(response.body);
+    EXPECT_TRUE(parsed.ok()) << "not JSON: " << response.body;
+    return parsed.ok() ? parsed.value() : Value();
+  }
+  static std::string Code(const ClientResponse& response) {
+    Value body = Body(response);
+    const Value* code = body.find("code");
+    return code ? code->string_or("") : "";
+  }
+
+  TempDir dir_;
+  std::unique_ptr<TesseraServer> server_;
+  std::thread runner_;
+  uint16_t port_ = 0;
+  std::string write_key_, admin_key_, other_admin_key_;
+};
+
+TEST_F(HttpApiTest, HealthAndReadinessAnswer) {
+  ClientResponse health = Request("GET", "/healthz");
+  EXPECT_EQ(health.status, 200);
+  EXPECT_EQ(Body(health).find("status")->as_string(), "ok");
+  ClientResponse ready = Request("GET", "/readyz");
+  EXPECT_EQ(ready.status, 200);
+  EXPECT_EQ(Body(ready).find("status")->as_string(), "ready");
+}
+
+TEST_F(HttpApiTest, ValidSignalIsAcceptedThenCountedOnceWhenResent) {
+  std::string signal = SignalWith("sig_resent_000000001");
+  ClientResponse first = PostSignal(signal);
+  EXPECT_EQ(first.status, 202) << first.body;
+  EXPECT_EQ(first.body, "{\"status\":\"accepted\"}");
+  ClientResponse again = PostSignal(signal);
+  EXPECT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(again.body, "{\"status\":\"duplicate\"}");
+  // Acknowledged means committed: it is readable at once.
+  EXPECT_EQ(server_->store().SignalsOfVisitor("demo", kVid).size(), 1u);
+
+  ClientResponse metrics = Request("GET", "/metrics");
+  EXPECT_EQ(metrics.status, 200);
+  EXPECT_NE(metrics.body.find("tessera_signals_total{outcome=\"accepted\"} 1"),
+            std::string::npos);
+  EXPECT_NE(metrics.body.find("tessera_signals_total{outcome=\"duplicate\"} 1"),
+            std::string::npos);
+  EXPECT_NE(metrics.body.find("tessera_store_commit_duration_seconds_count"),
+            std::string::npos);
+  EXPECT_NE(metrics.body.find("route=\"/v1/signals\",method=\"POST\","
+                              "status=\"202\"} 1"),
+            std::string::npos);
+}
+
+TEST_F(HttpApiTest, KeyInQueryParameterWorksForSendBeacon) {
+  ClientResponse response =
+      Post(SignalWith("sig_beacon_0000000001"), "text/plain;charset=UTF-8", {},
+           "/v1/signals?key=" + write_key_);
+  EXPECT_EQ(response.status, 202) << response.body;
+}
+
+TEST_F(HttpApiTest, CborSignalIsAccepted) {
+  std::string cbor =
+      EncodeSignal(ParseJson(SignalWith("sig_cbor_00000000001")).value(),
+                   SignalFormat::kCbor);
+  ClientResponse response =
+      Post(cbor, "application/cbor", {{"X-Tessera-Key", write_key_}});
+  EXPECT_EQ(response.status, 202) << response.body;
+  ClientResponse garbage =
+      Post("\xff\x00\x13", "application/cbor", {{"X-Tessera-Key", write_key_}});
+  EXPECT_EQ(garbage.status, 400);
+  EXPECT_EQ(Code(garbage), "malformed_signal");
+}
+
+TEST_F(HttpApiTest, MalformedJsonIsA400WithAMessage) {
+  ClientResponse response = PostSignal("{\"id\": ");
+  EXPECT_EQ(response.status, 400);
+  EXPECT_EQ(Code(response), "malformed_signal");
+  EXPECT_FALSE(Body(response).find("message")->as_string().empty());
+}
+
+TEST_F(HttpApiTest, InvalidUtf8IsA400) {
+  std::string signal = SignalWith("sig_utf8_00000000001");
+  size_t at = signal.find("demo");
+  std::string bad = signal.substr(0, at) + "\xc3\x28" + signal.substr(at + 4);
+  ClientResponse response = PostSignal(bad);
+  EXPECT_EQ(response.status, 400);
+  EXPECT_EQ(Code(response), "malformed_signal");
+}
+
+TEST_F(HttpApiTest, SchemaProblemsAreListedWithTheirPaths) {
+  Value signal = ExampleSignal();
+  signal.set("id", "sig_schema_000000001");
+  signal.set("seq", "twelve");
+  ClientResponse response = PostSignal(signal.Dump());
+  EXPECT_EQ(response.status, 400);
+  EXPECT_EQ(Code(response), "invalid_signal");
+  Value body = Body(response);
+  const Value* problems = body.find("problems");
+  ASSERT_TRUE(problems && problems->is_array());
+  bool names_seq = false;
+  for (const Value& problem : problems->as_array()) {
+    if (problem.find("path")->as_string() == "$.seq") names_seq = true;
+  }
+  EXPECT_TRUE(names_seq) << response.body;
+}
+
+TEST_F(HttpApiTest, SignalWithoutConsentIsRefused) {
+  Value signal = ExampleSignal();
+  signal.set("id", "sig_consent_00000001");
+  Value consent = Value::MakeObject();
+  consent.set("granted", Value::MakeArray());
+  consent.set("policy", "2024-06");
+  signal.set("consent", consent);
+  ClientResponse response = PostSignal(signal.Dump());
+  EXPECT_EQ(response.status, 403) << response.body;
+  EXPECT_EQ(Code(response), "consent_required");
+  EXPECT_TRUE(server_->store().SignalsOfVisitor("demo", kVid).empty());
+}
+
+TEST_F(HttpApiTest, OversizedBodyIsA413) {
+  std::string big(70 * 1024, ' ');
+  ClientResponse response = PostSignal("{" + big + "}");
+  EXPECT_EQ(response.status, 413);
+  EXPECT_EQ(Code(response), "payload_too_large");
+  // The server keeps serving others.
+  EXPECT_EQ(Request("GET", "/healthz").status, 200);
+}
+
+TEST_F(HttpApiTest, MissingWrongAndAdminKeysCannotPostSignals) {
+  std::string signal = SignalWith("sig_keys_00000000001");
+  ClientResponse missing = Post(signal);
+  EXPECT_EQ(missing.status, 401);
+  EXPECT_EQ(Code(missing), "missing_key");
+  ClientResponse wrong =
+      Post(signal, "application/json", {{"X-Tessera-Key", "tsw_nonsense"}});
+  EXPECT_EQ(wrong.status, 401);
+  EXPECT_EQ(Code(wrong), "invalid_key");
+  ClientResponse admin =
+      Post(signal, "application/json", {{"X-Tessera-Key", admin_key_}});
+  EXPECT_EQ(admin.status, 403);
+  EXPECT_EQ(Code(admin), "write_key_required");
+  EXPECT_TRUE(server_->store().SignalsOfVisitor("demo", kVid).empty());
+}
+
+TEST_F(HttpApiTest, SignalForAnotherSiteIsRefused) {
+  ClientResponse response =
+      PostSignal(SignalWith("sig_site_00000000001", kVid, "unknown-site"));
+  EXPECT_EQ(response.status, 403);
+  EXPECT_EQ(Code(response), "wrong_site");
+}
+
+TEST_F(HttpApiTest, WrongContentTypeIsA415) {
+  ClientResponse response =
+      Post(SignalWith("sig_type_00000000001"), "application/xml",
+           {{"X-Tessera-Key", write_key_}});
+  EXPECT_EQ(response.status, 415);
+  EXPECT_EQ(Code(response), "unsupported_media_type");
+}
+
+TEST_F(HttpApiTest, CorsPreflightAllowsListedOriginsOnly) {
+  ClientResponse allowed = Request(
+      "OPTIONS", "/v1/signals",
+      {{"Origin", kAllowedOrigin},
+       {"Access-Control-Request-Method", "POST"},
+       {"Access-Control-Request-Headers", "content-type,x-tessera-key"}});
+  EXPECT_EQ(allowed.status, 204);
+  EXPECT_EQ(allowed.Header("Access-Control-Allow-Origin"), kAllowedOrigin);
+  EXPECT_NE(
+      allowed.Header("Access-Control-Allow-Headers").find("X-Tessera-Key"),
+      std::string::npos);
+  EXPECT_NE(allowed.Header("Access-Control-Allow-Methods").find("POST"),
+            std::string::npos);
+
+  ClientResponse refused = Request("OPTIONS", "/v1/signals",
+                                   {{"Origin", "https://evil.example"},
+                                    {"Access-Control-Request-Method", "POST"}});
+  EXPECT_EQ(refused.status, 403);
+  EXPECT_EQ(Code(refused), "origin_not_allowed");
+  EXPECT_TRUE(refused.Header("Access-Control-Allow-Origin").empty());
+
+  ClientResponse post =
+      Post(SignalWith("sig_cors_00000000001"), "application/json",
+           {{"X-Tessera-Key", write_key_}, {"Origin", "https://evil.example"}});
+  EXPECT_EQ(post.status, 403);
+  ClientResponse good =
+      Post(SignalWith("sig_cors_00000000002"), "application/json",
+           {{"X-Tessera-Key", write_key_}, {"Origin", kAllowedOrigin}});
+  EXPECT_EQ(good.status, 202);
+  EXPECT_EQ(good.Header("Access-Control-Allow-Origin"), kAllowedOrigin);
+}
+
+TEST_F(HttpApiTest, ArtifactIsServedWithEtagAndRevalidatesTo304) {
+  ClientResponse missing = Request("GET", "/v1/artifact/demo");
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(Code(missing), "artifact_not_found");
+
+  std::string json = "{\"schema_version\":1,\"version\":\"7\"}";
+  std::string etag = "\"" + Sha256Hex(json).substr(0, 32) + "\"";
+  server_->store().PutArtifact("demo", json, etag, 1);
+  ClientResponse full = Request("GET", "/v1/artifact/demo");
+  EXPECT_EQ(full.status, 200);
+  EXPECT_EQ(full.body, json);
+  EXPECT_EQ(full.Header("ETag"), etag);
+  EXPECT_EQ(full.Header("Cache-Control"), "public, max-age=60");
+
+  ClientResponse cached =
+      Request("GET", "/v1/artifact/demo", {{"If-None-Match", etag}});
+  EXPECT_EQ(cached.status, 304);
+  EXPECT_TRUE(cached.body.empty());
+  EXPECT_EQ(cached.Header("ETag"), etag);
+  ClientResponse stale =
+      Request("GET", "/v1/artifact/demo", {{"If-None-Match", "\"old\""}});
+  EXPECT_EQ(stale.status, 200);
+}
+
+TEST_F(HttpApiTest, SdkFilesAreServedWithTheirTypesAndNoTraversal) {
+  ClientResponse wasm = Request("GET", "/sdk/tessera.wasm");
+  EXPECT_EQ(wasm.status, 200);
+  EXPECT_EQ(wasm.Header("Content-Type"), "application/wasm");
+  EXPECT_EQ(wasm.body.size(), 8u);
+  ClientResponse js = Request("GET", "/sdk/dist/index.js");
+  EXPECT_EQ(js.status, 200);
+  EXPECT_EQ(js.Header("Content-Type").rfind("text/javascript", 0), 0u);
+
+  for (const char* target : {"/sdk/../secret.txt", "/sdk/%2e%2e/secret.txt",
+                             "/sdk/dist/../../secret.txt", "/sdk/.hidden",
+                             "/sdk/missing.js", "/sdk/dist"}) {
+    ClientResponse response = Request("GET", target);
+    EXPECT_EQ(response.status, 404) << target;
+    EXPECT_EQ(response.body.find("do not serve"), std::string::npos) << target;
+  }
+}
+
+TEST_F(HttpApiTest, UnknownRoutesAndMethodsAreJsonErrors) {
+  ClientResponse unknown = Request("GET", "/nope");
+  EXPECT_EQ(unknown.status, 404);
+  EXPECT_EQ(Code(unknown), "not_found");
+  ClientResponse method = Request("DELETE", "/v1/signals");
+  EXPECT_EQ(method.status, 405);
+  EXPECT_EQ(Code(method), "method_not_allowed");
+  EXPECT_NE(method.Header("Allow").find("POST"), std::string::npos);
+}
+
+TEST_F(HttpApiTest, EveryAdminRouteRefusesMissingWrongAndForeignKeys) {
+  const std::pair<const char*, const char*> kRoutes[] = {
+      {"GET", "/v1/admin/sites/demo/artifact"},
+      {"PUT", "/v1/admin/sites/demo/artifact"},
+      {"GET", "/v1/admin/sites/demo/artifact/slots"},
+      {"PUT", "/v1/admin/sites/demo/artifact/slots"},
+      {"GET", "/v1/admin/profiles/some-visitor"},
+      {"DELETE", "/v1/admin/profiles/some-visitor"},
+      {"GET", "/v1/admin/erasures"},
+  };
+  for (const auto& [method, target] : kRoutes) {
+    ClientResponse none = Request(method, target, {}, "{}");
+    EXPECT_EQ(none.status, 401) << method << " " << target;
+    EXPECT_EQ(Code(none), "missing_admin_key");
+    ClientResponse wrong = Admin(method, target, "tsa_wrong", "{}");
+    EXPECT_EQ(wrong.status, 401) << method << " " << target;
+    EXPECT_EQ(Code(wrong), "invalid_key");
+    ClientResponse write = Admin(method, target, write_key_, "{}");
+    EXPECT_EQ(write.status, 403) << method << " " << target;
+    EXPECT_EQ(Code(write), "admin_key_required");
+    ClientResponse basic = Request(
+        method, target, {{"Authorization", "Basic " + admin_key_}}, "{}");
+    EXPECT_EQ(basic.status, 401) << method << " " << target;
+  }
+  // Site-scoped admin keys stay on their site.
+  ClientResponse foreign =
+      Admin("GET", "/v1/admin/sites/demo/artifact", other_admin_key_);
+  EXPECT_EQ(foreign.status, 403);
+  EXPECT_EQ(Code(foreign), "wrong_site");
+}
+
+TEST_F(HttpApiTest, ErasureReallyErasesAndIsLoggedWithoutTheId) {
+  ASSERT_EQ(PostSignal(SignalWith("sig_erase_0000000001")).status, 202);
+  ASSERT_EQ(PostSignal(SignalWith("sig_erase_0000000002")).status, 202);
+  ASSERT_EQ(
+      PostSignal(SignalWith("sig_erase_0000000003", "another-visitor-123"))
+          .status,
+      202);
+
+  ClientResponse before =
+      Admin("GET", std::string("/v1/admin/profiles/") + kVid, admin_key_);
+  EXPECT_EQ(before.status, 200);
+  EXPECT_EQ(Body(before).find("signal_count")->as_number(), 2);
+  EXPECT_EQ(Body(before)
+                .find("signals")
+                ->as_array()[0]
+                .find("signal")
+                ->find("vid")
+                ->as_string(),
+            kVid);
+
+  ClientResponse erase =
+      Admin("DELETE", std::string("/v1/admin/profiles/") + kVid, admin_key_);
+  EXPECT_EQ(erase.status, 200) << erase.body;
+  EXPECT_EQ(Body(erase).find("signals_erased")->as_number(), 2);
+
+  ClientResponse after =
+      Admin("GET", std::string("/v1/admin/profiles/") + kVid, admin_key_);
+  EXPECT_EQ(Body(after).find("signal_count")->as_number(), 0);
+  EXPECT_TRUE(server_->store().SignalsOfVisitor("demo", kVid).empty());
+  EXPECT_EQ(
+      server_->store().SignalsOfVisitor("demo", "another-visitor-123").size(),
+      1u);
+
+  ClientResponse log = Admin("GET", "/v1/admin/erasures", admin_key_);
+  EXPECT_EQ(log.status, 200);
+  EXPECT_EQ(log.body.find(kVid), std::string::npos);
+  EXPECT_NE(log.body.find(Sha256Hex(kVid)), std::string::npos);
+}
+
+TEST_F(HttpApiTest, AdminPutRejectsMalformedAndInvalidArtifacts) {
+  ClientResponse malformed =
+      Admin("PUT", "/v1/admin/sites/demo/artifact", admin_key_, "{\"a\":");
+  EXPECT_EQ(malformed.status, 400);
+  EXPECT_EQ(Code(malformed), "malformed_json");
+  ClientResponse not_object =
+      Admin("PUT", "/v1/admin/sites/demo/artifact", admin_key_, "[1,2]");
+  EXPECT_EQ(not_object.status, 422);
+  EXPECT_EQ(Code(not_object), "invalid_artifact");
+  ClientResponse invalid = Admin("PUT", "/v1/admin/sites/demo/artifact",
+                                 admin_key_, "{\"slots\": 5}");
+  EXPECT_EQ(invalid.status, 422);
+  EXPECT_EQ(Code(invalid), "invalid_artifact");
+  Value body = Body(invalid);
+  const Value* problems = body.find("problems");
+  ASSERT_TRUE(problems && problems->is_array() && problems->size() > 0);
+  EXPECT_TRUE(problems->as_array()[0].find("path")->is_string());
+  EXPECT_FALSE(server_->store().GetArtifact("demo").has_value());
+}
+
+std::string ExampleArtifactText() {
+  std::ifstream in(std::string(TESSERA_SOURCE_DIR) +
+                   "/docs/examples/artifact.json");
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+TEST_F(HttpApiTest, AdminPublishesAnArtifactThatBrowsersThenFetch) {
+  std::string artifact = ExampleArtifactText();
+  ASSERT_FALSE(artifact.empty()) << "docs/examples/artifact.json is missing";
+  ClientResponse put =
+      Admin("PUT", "/v1/admin/sites/demo/artifact", admin_key_, artifact);
+  ASSERT_EQ(put.status, 200) << put.body;
+  EXPECT_EQ(Body(put).find("revision")->as_number(), 1);
+  std::string etag = put.Header("ETag");
+  EXPECT_FALSE(etag.empty());
+
+  ClientResponse fetched = Request("GET", "/v1/artifact/demo");
+  EXPECT_EQ(fetched.status, 200);
+  EXPECT_EQ(fetched.Header("ETag"), etag);
+  EXPECT_EQ(Body(fetched), ParseJson(artifact).value());
+  EXPECT_EQ(
+      Request("GET", "/v1/artifact/demo", {{"If-None-Match", etag}}).status,
+      304);
+
+  ClientResponse admin_get =
+      Admin("GET", "/v1/admin/sites/demo/artifact", admin_key_);
+  EXPECT_EQ(admin_get.status, 200);
+  EXPECT_EQ(admin_get.body, fetched.body);
+}
+
+TEST_F(HttpApiTest, ArtifactPartsAreReadAndReplacedWithValidation) {
+  std::string artifact = ExampleArtifactText();
+  ASSERT_EQ(Admin("PUT", "/v1/admin/sites/demo/artifact", admin_key_, artifact)
+                .status,
+            200);
+  ClientResponse slots =
+      Admin("GET", "/v1/admin/sites/demo/artifact/slots", admin_key_);
+  EXPECT_EQ(slots.status, 200);
+  EXPECT_EQ(Body(slots), *ParseJson(artifact)->find("slots"));
+
+  ClientResponse bad = Admin("PUT", "/v1/admin/sites/demo/artifact/segments",
+                             admin_key_, "[{\"id\": 5}]");
+  EXPECT_EQ(bad.status, 422) << bad.body;
+  EXPECT_EQ(Code(bad), "invalid_artifact");
+  EXPECT_NE(bad.body.find("$.segments[0]"), std::string::npos) << bad.body;
+  EXPECT_EQ(server_->store().GetArtifact("demo")->revision, 1);  // unchanged
+
+  ClientResponse unknown =
+      Admin("GET", "/v1/admin/sites/demo/artifact/secrets", admin_key_);
+  EXPECT_EQ(unknown.status, 404);
+  EXPECT_EQ(Code(unknown), "unknown_artifact_part");
+}
+
+TEST_F(HttpApiTest, ArtifactForAnotherSiteIsRejected) {
+  ClientResponse put = Admin("PUT", "/v1/admin/sites/other/artifact",
+                             other_admin_key_, ExampleArtifactText());
+  EXPECT_EQ(put.status, 422);
+  EXPECT_NE(put.body.find("\"$.site\""), std::string::npos) << put.body;
+}
+
+TEST_F(HttpApiTest, KeepAliveServesSeveralRequestsOnOneConnection) {
+  TestConnection connection(port_);
+  ASSERT_TRUE(connection.connected());
+  ClientRequest health;
+  health.target = "/healthz";
+  connection.SendRaw(testing::Serialize(health));
+  EXPECT_EQ(connection.Read().status, 200);
+  connection.SendRaw(testing::Serialize(health));
+  EXPECT_EQ(connection.Read().status, 200);
+}
+
+TEST_F(HttpApiTest, SlowClientIsDisconnectedWhileOthersAreServed) {
+  TestConnection slow(port_);
+  ASSERT_TRUE(slow.connected());
+  slow.SendRaw("POST /v1/signals HTTP/1.1\r\nHost: x\r\n");  // never finishes
+  EXPECT_EQ(Request("GET", "/healthz").status, 200);
+  EXPECT_TRUE(slow.WaitForClose());
+}
+
+TEST_F(HttpApiTest, GarbageRequestLineIsA400) {
+  TestConnection connection(port_);
+  connection.SendRaw("NOT HTTP AT ALL\r\n\r\n");
+  ClientResponse response = connection.Read();
+  EXPECT_EQ(response.status, 400);
+  EXPECT_EQ(Code(response), "malformed_request");
+}
+
+}  // namespace
+}  // namespace tessera::server

@@ -1,0 +1,124 @@
+#include "test_http_client.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+
+namespace tessera::server::testing {
+
+std::string ClientResponse::Header(const std::string& name) const {
+  for (const auto& [key, value] : headers) {
+    if (strcasecmp(key.c_str(), name.c_str()) == 0) return value;
+  }
+  return std::string();
+}
+
+TestConnection::TestConnection(uint16_t port) {
+  fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd_ < 0) return;
+  // A safety net so a broken server fails a test instead of hanging it.
+  timeval timeout{20, 0};
+  setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(port);
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) !=
+      0) {
+    ::close(fd_);
+    fd_ = -1;
+  }
+}
+
+TestConnection::~TestConnection() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+void TestConnection::SendRaw(const std::string& bytes) {
+  size_t sent = 0;
+  while (fd_ >= 0 && sent < bytes.size()) {
+    ssize_t n =
+        ::send(fd_, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) return;
+    sent += static_cast<size_t>(n);
+  }
+}
+
+ClientResponse TestConnection::Read() {
+  ClientResponse response;
+  auto fill = [this]() {
+    char chunk[16384];
+    ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
+    if (n <= 0) return false;
+    buffer_.append(chunk, static_cast<size_t>(n));
+    return true;
+  };
+  size_t header_end;
+  while ((header_end = buffer_.find("\r\n\r\n")) == std::string::npos) {
+    if (fd_ < 0 || !fill()) return response;
+  }
+  std::string head = buffer_.substr(0, header_end);
+  buffer_.erase(0, header_end + 4);
+  size_t line_end = head.find("\r\n");
+  std::string status_line = head.substr(0, line_end);
+  response.status = std::atoi(status_line.substr(9, 3).c_str());
+  size_t pos = line_end == std::string::npos ? head.size() : line_end + 2;
+  while (pos < head.size()) {
+    size_t end = head.find("\r\n", pos);
+    if (end == std::string::npos) end = head.size();
+    std::string line = head.substr(pos, end - pos);
+    size_t colon = line.find(':');
+    if (colon != std::string::npos) {
+      std::string value = line.substr(colon + 1);
+      while (!value.empty() && value.front() == ' ') value.erase(0, 1);
+      response.headers.emplace_back(line.substr(0, colon), value);
+    }
+    pos = end + 2;
+  }
+  size_t length =
+      std::strtoul(response.Header("Content-Length").c_str(), nullptr, 10);
+  while (buffer_.size() < length) {
+    if (!fill()) break;
+  }
+  response.body = buffer_.substr(0, length);
+  buffer_.erase(0, std::min(length, buffer_.size()));
+  return response;
+}
+
+bool TestConnection::WaitForClose() {
+  char chunk[4096];
+  for (;;) {
+    ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
+    if (n == 0) return true;
+    if (n < 0) return errno != EAGAIN && errno != EWOULDBLOCK;
+  }
+}
+
+std::string Serialize(const ClientRequest& request) {
+  std::string out = request.method + " " + request.target + " HTTP/1.1\r\n";
+  out += "Host: 127.0.0.1\r\n";
+  for (const auto& [name, value] : request.headers) {
+    out += name + ": " + value + "\r\n";
+  }
+  if (!request.body.empty() || request.method == "POST" ||
+      request.method == "PUT") {
+    out += "Content-Length: " + std::to_string(request.body.size()) + "\r\n";
+  }
+  out += "\r\n" + request.body;
+  return out;
+}
+
+ClientResponse Send(uint16_t port, const ClientRequest& request) {
+  TestConnection connection(port);
+  connection.SendRaw(Serialize(request));
+  return connection.Read();
+}
+
+}  // namespace tessera::server::testing

@@ -1,0 +1,54 @@
+// A tiny blocking HTTP/1.1 client over POSIX sockets for the server tests:
+// enough to send one request (or several on a kept-alive connection) and
+// read a Content-Length framed response. Not for production use.
+#ifndef TESSERA_TESTS_SERVER_TEST_HTTP_CLIENT_H_
+#define TESSERA_TESTS_SERVER_TEST_HTTP_CLIENT_H_
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace tessera::server::testing {
+
+struct ClientResponse {
+  int status = 0;  // 0 when the connection closed without a response
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  std::string Header(const std::string& name) const;  // case-insensitive
+};
+
+class TestConnection {
+ public:
+  explicit TestConnection(uint16_t port);  // connects to 127.0.0.1:port
+  ~TestConnection();
+  TestConnection(const TestConnection&) = delete;
+  TestConnection& operator=(const TestConnection&) = delete;
+
+  bool connected() const { return fd_ >= 0; }
+  void SendRaw(const std::string& bytes);
+  // Reads one response; status 0 if the server closed the connection first.
+  ClientResponse Read();
+  // Whether the server closed the connection (reads until EOF or error).
+  bool WaitForClose();
+
+ private:
+  int fd_ = -1;
+  std::string buffer_;
+};
+
+struct ClientRequest {
+  std::string method = "GET";
+  std::string target = "/";
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+};
+
+// The request as bytes (adds Host and Content-Length).
+std::string Serialize(const ClientRequest& request);
+// One request on a fresh connection.
+ClientResponse Send(uint16_t port, const ClientRequest& request);
+
+}  // namespace tessera::server::testing
+
+#endif  // TESSERA_TESTS_SERVER_TEST_HTTP_CLIENT_H_
