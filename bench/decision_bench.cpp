@@ -49,7 +49,7 @@ std::string BenchmarkArtifact() {
 class Fixture {
  public:
   Fixture() : engine_(Options(), kNow, &regex_) {
-    Status loaded = engine_.LoadArtifact(BenchmarkArtifact());
+    Status loaded = engine_.LoadArtifact(BenchmarkArtifact(), kNow);
     if (!loaded.ok()) std::fprintf(stderr, "%s\n", loaded.ToString().c_str());
     engine_.SetConsent(ConsentUpdate{ConsentSource::kApi, true, true, true}, kNow);
     Context context;

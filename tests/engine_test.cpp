@@ -42,7 +42,7 @@ const char* kArtifact = R"({
 class EngineTest : public ::testing::Test {
  protected:
   EngineTest() : engine_(Options(), kNow, &regex_) {
-    EXPECT_TRUE(engine_.LoadArtifact(kArtifact).ok());
+    EXPECT_TRUE(engine_.LoadArtifact(kArtifact, kNow).ok());
   }
 
   static EngineOptions Options() {
@@ -133,9 +133,9 @@ TEST_F(EngineTest, UnknownSlotIsNotFound) {
 }
 
 TEST_F(EngineTest, InvalidArtifactKeepsTheLastGoodOne) {
-  Status bad = engine_.LoadArtifact(R"({"schema_version":1,"slots":"x"})");
+  Status bad = engine_.LoadArtifact(R"({"schema_version":1,"slots":"x"})", kNow);
   EXPECT_FALSE(bad.ok());
-  EXPECT_FALSE(engine_.LoadArtifact("{not json").ok());
+  EXPECT_FALSE(engine_.LoadArtifact("{not json", kNow).ok());
   EXPECT_TRUE(engine_.Decide("hero", kNow).ok());
   EXPECT_EQ(engine_.artifact()->slots.size(), 2u);
 }
@@ -222,6 +222,27 @@ TEST_F(EngineTest, ConsentRecordRoundTrips) {
   Status bad = other.RestoreConsent("{\"v\":\"x\"}", kNow);
   EXPECT_FALSE(bad.ok());
   EXPECT_FALSE(other.RestoreConsent("not json", kNow).ok());
+}
+
+TEST(EngineConsent, ArtifactPolicyAppliesUnlessThePageChoseOne) {
+  StdRegexMatcher regex;
+  const char* opt_out = R"({"schema_version": 1, "version": "p", "site": "demo",
+    "consent": {"mode": "opt-out", "policyVersion": "ccpa-1",
+                "purposes": {"marketing": false}}})";
+  EngineOptions options;
+  options.site = "demo";
+  options.visitor_id = "visitor_0123456789abcdef";
+  Engine adopting(options, kNow, &regex);
+  EXPECT_FALSE(adopting.consent().IsGranted(Purpose::kAnalytics));
+  ASSERT_TRUE(adopting.LoadArtifact(opt_out, kNow).ok());
+  EXPECT_TRUE(adopting.consent().IsGranted(Purpose::kAnalytics));
+  EXPECT_FALSE(adopting.consent().IsGranted(Purpose::kMarketing));
+  EXPECT_EQ(adopting.consent().Snapshot().policy_version, "ccpa-1");
+
+  options.consent_policy_from_page = true;  // opt-in chosen by the page
+  Engine keeping(options, kNow, &regex);
+  ASSERT_TRUE(keeping.LoadArtifact(opt_out, kNow).ok());
+  EXPECT_FALSE(keeping.consent().IsGranted(Purpose::kAnalytics));
 }
 
 TEST(EngineJson, ConsentUpdatesNameTheBadField) {

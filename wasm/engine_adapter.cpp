@@ -91,8 +91,9 @@ EngineAdapter::EngineAdapter(const std::string& options_json) {
   engine_ = std::make_unique<Engine>(std::move(options), 0, &regex_);
 }
 
-std::string EngineAdapter::loadArtifact(const std::string& json) {
-  Status status = engine_->LoadArtifact(json);
+std::string EngineAdapter::loadArtifact(const std::string& json,
+                                        double now_ms) {
+  Status status = engine_->LoadArtifact(json, ToMs(now_ms));
   return status.ok() ? OkValue().Dump() : Error(status);
 }
 

@@ -28,7 +28,7 @@ class EngineAdapter {
   explicit EngineAdapter(const std::string& options_json);
 
   std::string initError() const { return init_error_; }
-  std::string loadArtifact(const std::string& json);
+  std::string loadArtifact(const std::string& json, double now_ms);
   std::string setConsent(const std::string& update_json,
                          const std::string& source, double now_ms);
   std::string consent() const;

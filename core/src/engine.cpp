@@ -42,10 +42,18 @@ Engine::~Engine() = default;
 
 // ---- artifact ---------------------------------------------------------------
 
-Status Engine::LoadArtifact(std::string_view json_text) {
+Status Engine::LoadArtifact(std::string_view json_text, int64_t now_ms) {
   Status status = artifact_.Replace(json_text);
   if (!status.ok()) return status;
   const Artifact* artifact = artifact_.current();
+  if (!options_.consent_policy_from_page) {
+    std::vector<Purpose> withdrawn =
+        consent_.AdoptPolicy(artifact->consent, now_ms);
+    std::vector<Purpose> by_defaults =
+        consent_.Set(artifact->consent_defaults, now_ms);
+    withdrawn.insert(withdrawn.end(), by_defaults.begin(), by_defaults.end());
+    ApplyWithdrawals(withdrawn);
+  }
   segments_ = std::make_unique<SegmentEvaluator>(artifact->segments,
                                                  artifact->clusters);
   Invalidate();

@@ -42,6 +42,7 @@ Result<EngineOptions> EngineOptionsFromValue(const Value& options) {
       return FieldError("consentPolicy", parsed.status().message());
     }
     out.consent_policy = *parsed;
+    out.consent_policy_from_page = true;
   }
   if (const Value* gpc = options.find("gpc"); gpc && !gpc->is_null()) {
     if (!gpc->is_bool()) return FieldError("gpc", "must be a boolean");

@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "decimal_conversion.h"
+
 namespace tessera {
 
 // ---- Value ----------------------------------------------------------------
@@ -458,7 +460,7 @@ class Parser {
   }
 
   bool ParseNumber(Value* out) {
-    // Validate the RFC 8259 grammar first; strtod is more permissive.
+    // Validate the RFC 8259 grammar first; ParseDecimal is more permissive.
     size_t start = pos_;
     auto digit = [&](size_t i) {
       return i < text_.size() && text_[i] >= '0' && text_[i] <= '9';
@@ -488,8 +490,7 @@ class Parser {
       }
       while (digit(i)) ++i;
     }
-    std::string token(text_.substr(start, i - start));
-    double d = std::strtod(token.c_str(), nullptr);
+    double d = decimal::ParseDecimal(text_.substr(start, i - start));
     if (!std::isfinite(d)) return Fail("number out of range");
     pos_ = i;
     *out = Value(d);

@@ -47,7 +47,7 @@ function disabledInstance(reason) {
     consent: { get: () => Object.fromEntries(PURPOSES.map((p) => [p, p === 'necessary'])),
                set: () => no, onChange: () => () => {} },
     track: () => no, page: () => no, identify: () => no,
-    attributes: () => ({}), segments: () => [], decide: () => no,
+    attributes: () => ({}), segments: () => [], decide: () => no, decideAll: () => [],
     render: (root = globalThis.document) => { slotElements(root).forEach(markReady); return []; },
     flush: async () => ({ sent: 0, failed: 0, queued: 0 }),
     forget: () => {}, on: () => () => {}, debug: () => {}, destroy: () => {},
@@ -72,7 +72,8 @@ class Tessera {
     });
     this.engine = new module._Engine(toJson({
       site: this.site,
-      consentPolicy: options.consentPolicy ?? { mode: 'opt-in' },
+      // Without a page policy the artifact's applies (opt-in until then).
+      ...(options.consentPolicy ? { consentPolicy: options.consentPolicy } : {}),
       visitorId: randomId(16),
       gpc: readGlobalPrivacyControl(this.win?.navigator),
     }, 'options'));
@@ -262,6 +263,14 @@ class Tessera {
     return decision;
   }
 
+  /** Decides every slot of the artifact in one call into the core. */
+  decideAll() {
+    this.syncFromStorage();
+    const decisions = parseResult(this.engine._decideAll(this.now()));
+    for (const decision of decisions) this.emit('decision', decision);
+    return decisions;
+  }
+
   render(root = this.doc) {
     const applied = renderSlots(root, (slot) => {
       const decision = this.decide(slot);
@@ -277,7 +286,7 @@ class Tessera {
   // ---- artifact ------------------------------------------------------------
   loadArtifact(artifact) {
     const text = typeof artifact === 'string' ? artifact : toJson(artifact, 'artifact');
-    const result = parseResult(this.engine._loadArtifact(text));
+    const result = parseResult(this.engine._loadArtifact(text, this.now()));
     if (!result.ok) {
       this.emit('error', { code: 'invalid_artifact', message: result.error.message });
     }

@@ -40,6 +40,9 @@ namespace tessera {
 struct EngineOptions {
   std::string site;                  // required: the artifact's and signal's site
   ConsentPolicy consent_policy;      // default: opt-in, honours GPC
+  // Whether consent_policy was chosen by the page. When false, the site's
+  // policy and purpose defaults from the decision artifact are adopted.
+  bool consent_policy_from_page = false;
   bool global_privacy_control = false;  // navigator.globalPrivacyControl
   std::string visitor_id;            // used when the profile has none yet
   EventLimits event_limits;          // defaults in event.h
@@ -59,8 +62,10 @@ class Engine {
 
   // ---- decision artifact
   // Parses and validates; on failure the previous artifact stays in force and
-  // the status lists every problem with its JSON path.
-  Status LoadArtifact(std::string_view json_text);
+  // the status lists every problem with its JSON path. Unless the page chose
+  // a consent policy, the artifact's policy and defaults take effect (a
+  // stricter policy withdraws, and erases, at once).
+  Status LoadArtifact(std::string_view json_text, int64_t now_ms);
   const Artifact* artifact() const;
 
   // ---- consent
