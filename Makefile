@@ -9,7 +9,7 @@ FUZZ_SECONDS ?= 8
 NATIVE := build/native
 export NODE_PATH := /usr/share/nodejs
 
-.PHONY: all deps build native wasm test test-native test-js fuzz-build fuzz-smoke bench demo clean
+.PHONY: all deps build native wasm test test-native test-js test-e2e fuzz-build fuzz-smoke bench demo clean
 
 all: build
 
@@ -22,13 +22,16 @@ native: deps
 
 wasm: deps
 	@if [ -f wasm/CMakeLists.txt ]; then \
-	  cmake --preset wasm >/dev/null && cmake --build --preset wasm -j $(JOBS); \
+	  cmake --preset wasm >/dev/null && cmake --build --preset wasm -j $(JOBS) && \
+	  (cd js-wrapper && npm ci --no-audit --no-fund --loglevel=error >/dev/null && node scripts/build.mjs); \
 	else echo "wasm: not present yet"; fi
 
 build: native wasm
 
+# The store suite also runs against PostgreSQL on 127.0.0.1 (started here).
 test-native: native
-	ctest --test-dir $(NATIVE) --output-on-failure -j $(JOBS)
+	@uri=$$(scripts/start-postgres.sh) && \
+	  TESSERA_TEST_POSTGRES_URI="$$uri" ctest --test-dir $(NATIVE) --output-on-failure -j $(JOBS)
 
 fuzz-build: deps
 	cmake --preset fuzz >/dev/null
@@ -42,9 +45,13 @@ fuzz-smoke: fuzz-build
 test-js: build
 	@scripts/test-js.sh
 
-test: test-native fuzz-smoke test-js
+# The demo store in Debian's Chromium against a real server (tests/e2e).
+test-e2e: build
+	@TESSERA_SKIP_BUILD=1 scripts/test-e2e.sh
 
-bench: native
+test: test-native fuzz-smoke test-js test-e2e
+
+bench: native wasm
 	@scripts/bench.sh
 
 demo: build

@@ -21,8 +21,7 @@ namespace {
 // the start marks an invalid pattern.
 class SubstringMatcher : public tessera::RegexMatcher {
  public:
-  std::optional<bool> Search(std::string_view pattern,
-                             std::string_view subject,
+  std::optional<bool> Search(std::string_view pattern, std::string_view subject,
                              bool ignore_case) const override {
     if (!pattern.empty() && pattern[0] == '(') return std::nullopt;
     return subject.find(pattern) != std::string_view::npos;

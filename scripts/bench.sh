@@ -7,3 +7,9 @@ cd "$root"
 echo "== core: one full decision and one track() (native)"
 build/native/bench/decision_bench --benchmark_repetitions=5 \
   --benchmark_report_aggregates_only=true
+
+echo
+scripts/bench-js.sh
+
+echo
+scripts/bench-server.sh

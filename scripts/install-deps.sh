@@ -11,8 +11,11 @@ packages=(
   nlohmann-json3-dev libeigen3-dev
   libboost-dev libboost-system-dev libboost-math-dev
   libsqlite3-dev sqlite3 libpq-dev libssl-dev
+  postgresql                          # store tests (scripts/start-postgres.sh)
   emscripten binaryen nodejs npm
   brotli gzip
+  chromium curl                       # browser end-to-end tests, make demo
+  wrk nginx-light                     # server ingest benchmark (make bench)
 )
 if [[ "${TESSERA_DEPS_EXTRA:-}" != "" ]]; then
   read -r -a extra <<<"$TESSERA_DEPS_EXTRA"

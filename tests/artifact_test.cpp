@@ -85,7 +85,7 @@ TEST(ArtifactExample, ParsesClean) {
   EXPECT_EQ(artifact->consent_defaults.marketing, false);
   EXPECT_FALSE(artifact->consent_defaults.analytics.has_value());
   EXPECT_EQ(artifact->signals.endpoint, "/v1/signals");
-  EXPECT_EQ(artifact->signals.flush_interval_ms, 15000);
+  EXPECT_EQ(artifact->signals.flush_interval_ms, 300000);
   EXPECT_EQ(artifact->signals.max_batch_bytes, 60000);
   EXPECT_EQ(artifact->signals.format, SignalFormat::kCbor);
 }

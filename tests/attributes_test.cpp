@@ -237,5 +237,45 @@ TEST(Attributes, DumpsToJsonThatParsesBackEqual) {
   EXPECT_EQ(*back, a);
 }
 
+// The in-place form reuses whatever the Value held; the result must be the
+// fresh attributes exactly, member order included (Dump shows the order).
+TEST(Attributes, DerivingOverAnyPreviousValueEqualsDerivingAfresh) {
+  const Profile history = ScriptedHistory();
+  Profile bought;
+  Record(&bought, "purchase_complete", kNow - kHour, R"({"value": 5})");
+  const Context mobile = MobileContext();
+  Context desktop;
+  desktop.device = "desktop";
+  desktop.extra = Json(R"({"campaign": "fall", "ab": [1, 2]})");
+
+  struct Step {
+    const Profile* profile;
+    const Context* context;
+    int64_t now;
+  };
+  const Step steps[] = {
+      {&history, &mobile, kNow},        {&history, &mobile, kNow + kHour},
+      {&bought, &desktop, kNow},        {&history, &desktop, kNow},
+      {&history, &mobile, kNow - kDay}, {&bought, &mobile, kNow + kDay},
+  };
+  const Value starts[] = {
+      Value(),
+      Value(7),
+      Json(R"({"event": [1], "segments": {"a": 1}, "zzz": true})"),
+      DeriveAttributes(bought, desktop, kNow + 5 * kDay),
+  };
+  for (const Value& start : starts) {
+    Value reused = start;
+    for (const Step& step : steps) {
+      DeriveAttributes(*step.profile, *step.context, step.now, &reused);
+      const Value fresh = DeriveAttributes(*step.profile, *step.context, step.now);
+      EXPECT_EQ(reused.Dump(), fresh.Dump()) << "from " << start.Dump();
+      // What the segment evaluator does to the attributes in between.
+      reused.find("segments")->push_back(Value("seg-x"));
+      reused.erase("cluster");
+    }
+  }
+}
+
 }  // namespace
 }  // namespace tessera

@@ -380,5 +380,40 @@ TEST(Condition, CompiledAgreesWithEvalConditionOnRandomInputs) {
   EXPECT_GT(compiled_count, 1000);  // the generator mostly makes valid ones
 }
 
+// A compiled condition remembers where it last found each key; objects with
+// other layouts, and id lists of every size, must still give the
+// interpreter's answers.
+TEST(CompiledCondition, ReusedOnDifferentLayoutsAgreesWithEvalCondition) {
+  const Value conditions[] = {
+      Json(R"({"a.b": {"$gt": 1}, "seg": {"$in": ["s1"]}})"),
+      Json(R"({"seg": {"$in": ["s10", "s2", "x", "s21"]}})"),
+      Json(R"({"seg": {"$in": ["a","b","c","d","e","f","g","h","s3","s12"]}})"),
+      Json(R"({"seg": {"$nin": ["s1", 1, true, null]}})"),
+      Json(R"({"seg": {"$all": ["s1", "s12"]}})"),
+      Json(R"({"seg": {"$all": ["1", "S1"]}})"),
+      Json(R"({"seg": {"$alli": ["S1"]}})"),
+      Json(R"({"a.b": {"$lte": "3"}, "a.c": {"$lt": 2}})"),
+  };
+  const Value attributes[] = {
+      Json(R"({"a": {"b": 2, "c": 1}, "seg": ["s2", "s12", "s1"]})"),
+      Json(R"({"seg": ["s21", "t1"], "a": {"c": 5, "b": 0}})"),
+      Json(R"({"x": 1, "a": {"bb": 3, "b": "3"}, "seg": "s1"})"),
+      Json(R"({"seg": [1, null, true, "S1", ["s1"], {"s1": 1}, "s12"]})"),
+      Json(R"({"seg": ["", "s", "s3", "s11", "h"], "a": {"b": null}})"),
+      Json(R"({"a": [{"b": 4}], "seg": []})"),
+      Json(R"({"seg": [12, "1"], "a": {"b": 2.5, "c": -1}})"),
+  };
+  for (const Value& condition : conditions) {
+    Result<CompiledCondition> compiled = CompiledCondition::Compile(condition);
+    ASSERT_TRUE(compiled.ok()) << compiled.status().ToString();
+    for (int round = 0; round < 2; ++round) {
+      for (const Value& attrs : attributes) {
+        EXPECT_EQ(compiled->Evaluate(attrs), EvalCondition(attrs, condition))
+            << condition.Dump() << " on " << attrs.Dump();
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace tessera

@@ -239,6 +239,12 @@ TEST(EngineConsent, ArtifactPolicyAppliesUnlessThePageChoseOne) {
   EXPECT_FALSE(adopting.consent().IsGranted(Purpose::kMarketing));
   EXPECT_EQ(adopting.consent().Snapshot().policy_version, "ccpa-1");
 
+  ConsentUpdate accept_all{ConsentSource::kApi, true, true, true};
+  adopting.SetConsent(accept_all, kNow);
+  ASSERT_TRUE(adopting.LoadArtifact(opt_out, kNow + 1).ok());
+  EXPECT_TRUE(adopting.consent().IsGranted(Purpose::kMarketing))
+      << "reloading the artifact must not undo the visitor's choice";
+
   options.consent_policy_from_page = true;  // opt-in chosen by the page
   Engine keeping(options, kNow, &regex);
   ASSERT_TRUE(keeping.LoadArtifact(opt_out, kNow).ok());

@@ -356,5 +356,20 @@ TEST(MustacheBounds, NestedLoopsOverEmptyBodiesCountSteps) {
   EXPECT_EQ(rendered.status().code(), StatusCode::kOutOfRange);
 }
 
+TEST(MustacheStacked, TopShadowsBaseAndMissingNamesFallThrough) {
+  Result<MustacheTemplate> t = MustacheTemplate::Parse(
+      "{{greeting}}, {{name}} ({{user.tier}}){{#items}} {{.}}{{/items}}");
+  ASSERT_TRUE(t.ok());
+  Result<Value> base =
+      ParseJson(R"({"greeting":"Hi","name":"Ada","user":{"tier":"gold"},
+                    "items":[1,2]})");
+  Result<Value> top = ParseJson(R"({"greeting":"Welcome","user":{}})");
+  Result<std::string> html = t->RenderStacked(*base, *top);
+  ASSERT_TRUE(html.ok()) << html.status().ToString();
+  // "user" resolves in the top layer, as a merge would replace it there.
+  EXPECT_EQ(*html, "Welcome, Ada () 1 2");
+  EXPECT_EQ(*t->RenderStacked(*base, Value()), "Hi, Ada (gold) 1 2");
+}
+
 }  // namespace
 }  // namespace tessera

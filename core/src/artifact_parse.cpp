@@ -15,27 +15,8 @@ namespace {
 // Integers a double holds exactly (and JavaScript's Number.MAX_SAFE_INTEGER).
 constexpr double kMaxSafeInteger = 9007199254740991.0;
 
-void Add(Problems* problems, std::string path, std::string message) {
-  problems->push_back(Problem{std::move(path), std::move(message)});
-}
-
-bool IsOneOf(std::string_view key, std::initializer_list<std::string_view> ok) {
-  for (std::string_view k : ok) {
-    if (key == k) return true;
-  }
-  return false;
-}
-
-void RejectUnknownFields(const Value& object, const std::string& path,
-                         std::initializer_list<std::string_view> known,
-                         Problems* problems) {
-  for (const Member& m : object.as_object()) {
-    if (!IsOneOf(m.key, known)) {
-      Add(problems, JoinPath(path, m.key),
-          "unknown field (an artifact carries only schema fields)");
-    }
-  }
-}
+constexpr std::string_view kUnknownArtifactField =
+    "unknown field (an artifact carries only schema fields)";
 
 bool IsInteger(const Value& v) {
   return v.is_number() && std::isfinite(v.as_number()) &&
@@ -50,9 +31,9 @@ void ReadInteger(const Value& object, const std::string& path, const char* key,
   if (v == nullptr) return;
   if (!IsInteger(*v) || v->as_number() < static_cast<double>(min) ||
       v->as_number() > static_cast<double>(max)) {
-    Add(problems, JoinPath(path, key),
-        "must be an integer from " + std::to_string(min) + " to " +
-            std::to_string(max));
+    AddProblem(problems, JoinPath(path, key),
+               "must be an integer from " + std::to_string(min) + " to " +
+                   std::to_string(max));
     return;
   }
   *out = static_cast<int64_t>(v->as_number());
@@ -63,11 +44,11 @@ bool ReadString(const Value& object, const std::string& path, const char* key,
                 bool required, std::string* out, Problems* problems) {
   const Value* v = object.find(key);
   if (v == nullptr) {
-    if (required) Add(problems, JoinPath(path, key), "is required");
+    if (required) AddProblem(problems, JoinPath(path, key), "is required");
     return !required;
   }
   if (!v->is_string() || v->as_string().empty()) {
-    Add(problems, JoinPath(path, key), "must be a non-empty string");
+    AddProblem(problems, JoinPath(path, key), "must be a non-empty string");
     return false;
   }
   *out = v->as_string();
@@ -82,7 +63,7 @@ bool IsSiteChar(char c) {
 void ReadSite(const Value& root, Artifact* out, Problems* problems) {
   const Value* site = root.find("site");
   if (site == nullptr) {
-    Add(problems, "$.site", "is required");
+    AddProblem(problems, "$.site", "is required");
     return;
   }
   bool ok = site->is_string() && !site->as_string().empty() &&
@@ -92,7 +73,7 @@ void ReadSite(const Value& root, Artifact* out, Problems* problems) {
   }
   if (!ok) {
     // The same rule as a signal's site, so the two always match.
-    Add(problems, "$.site", "must be 1-64 characters of [A-Za-z0-9_.-]");
+    AddProblem(problems, "$.site", "must be 1-64 characters of [A-Za-z0-9_.-]");
     return;
   }
   out->site = site->as_string();
@@ -101,14 +82,15 @@ void ReadSite(const Value& root, Artifact* out, Problems* problems) {
 void ReadVersion(const Value& root, Artifact* out, Problems* problems) {
   const Value* version = root.find("version");
   if (version == nullptr) {
-    Add(problems, "$.version", "is required");
+    AddProblem(problems, "$.version", "is required");
   } else if (version->is_string() && !version->as_string().empty() &&
              version->as_string().size() <= 256) {
     out->version = version->as_string();
   } else if (IsInteger(*version) && version->as_number() >= 0) {
     out->version = FormatJsNumber(version->as_number());
   } else {
-    Add(problems, "$.version",
+    AddProblem(
+        problems, "$.version",
         "must be a non-empty string (at most 256 bytes) or a non-negative "
         "integer");
   }
@@ -119,22 +101,24 @@ void ReadConsent(const Value& root, Artifact* out, Problems* problems) {
   if (consent == nullptr) return;  // the safe defaults: opt-in, honour GPC
   const std::string path = "$.consent";
   if (!consent->is_object()) {
-    Add(problems, path, "must be an object");
+    AddProblem(problems, path, "must be an object");
     return;
   }
   RejectUnknownFields(
       *consent, path,
-      {"mode", "policyVersion", "policyId", "honorGpc", "purposes"}, problems);
+      {"mode", "policyVersion", "policyId", "honorGpc", "purposes"}, problems,
+      kUnknownArtifactField);
   ConsentPolicy& policy = out->consent;
   const Value* mode = consent->find("mode");
   if (mode == nullptr) {
-    Add(problems, JoinPath(path, "mode"), "is required");
+    AddProblem(problems, JoinPath(path, "mode"), "is required");
   } else if (mode->is_string() && mode->as_string() == "opt-in") {
     policy.mode = ConsentMode::kOptIn;
   } else if (mode->is_string() && mode->as_string() == "opt-out") {
     policy.mode = ConsentMode::kOptOut;
   } else {
-    Add(problems, JoinPath(path, "mode"), "must be \"opt-in\" or \"opt-out\"");
+    AddProblem(problems, JoinPath(path, "mode"),
+               "must be \"opt-in\" or \"opt-out\"");
   }
   ReadString(*consent, path, "policyVersion", /*required=*/true,
              &policy.version, problems);
@@ -144,15 +128,15 @@ void ReadConsent(const Value& root, Artifact* out, Problems* problems) {
     if (gpc->is_bool()) {
       policy.honor_gpc = gpc->as_bool();
     } else {
-      Add(problems, JoinPath(path, "honorGpc"), "must be true or false");
+      AddProblem(problems, JoinPath(path, "honorGpc"), "must be true or false");
     }
   }
   const Value* purposes = consent->find("purposes");
   if (purposes == nullptr) return;
   const std::string purposes_path = JoinPath(path, "purposes");
   if (!purposes->is_object()) {
-    Add(problems, purposes_path,
-        "must be an object of purpose -> default (true or false)");
+    AddProblem(problems, purposes_path,
+               "must be an object of purpose -> default (true or false)");
     return;
   }
   out->consent_defaults.source = ConsentSource::kDefault;
@@ -165,23 +149,24 @@ void ReadConsent(const Value& root, Artifact* out, Problems* problems) {
     }
     if (m.key == "marketing") slot = &out->consent_defaults.marketing;
     if (m.key == "necessary") {
-      Add(problems, purpose_path,
-          "\"necessary\" is always granted and cannot be configured");
+      AddProblem(problems, purpose_path,
+                 "\"necessary\" is always granted and cannot be configured");
       continue;
     }
     if (slot == nullptr) {
-      Add(problems, purpose_path,
+      AddProblem(
+          problems, purpose_path,
           "unknown purpose (known: analytics, personalization, marketing)");
       continue;
     }
     if (!m.value.is_bool()) {
-      Add(problems, purpose_path, "must be true or false");
+      AddProblem(problems, purpose_path, "must be true or false");
       continue;
     }
     if (m.value.as_bool() && policy.mode == ConsentMode::kOptIn) {
-      Add(problems, purpose_path,
-          "cannot default to granted in opt-in mode (nothing is granted "
-          "before the visitor agrees)");
+      AddProblem(problems, purpose_path,
+                 "cannot default to granted in opt-in mode (nothing is granted "
+                 "before the visitor agrees)");
       continue;
     }
     *slot = m.value.as_bool();
@@ -204,20 +189,21 @@ void ReadSignals(const Value& root, Artifact* out, Problems* problems) {
   if (signals == nullptr) return;
   const std::string path = "$.signals";
   if (!signals->is_object()) {
-    Add(problems, path, "must be an object");
+    AddProblem(problems, path, "must be an object");
     return;
   }
   RejectUnknownFields(
       *signals, path,
-      {"endpoint", "flushIntervalMs", "maxBatchBytes", "format"}, problems);
+      {"endpoint", "flushIntervalMs", "maxBatchBytes", "format"}, problems,
+      kUnknownArtifactField);
   SignalsConfig& config = out->signals;
   if (const Value* endpoint = signals->find("endpoint")) {
     if (endpoint->is_string() && IsValidEndpoint(endpoint->as_string())) {
       config.endpoint = endpoint->as_string();
     } else {
-      Add(problems, JoinPath(path, "endpoint"),
-          "must be a path (\"/v1/signals\") or an http(s) URL, without "
-          "spaces");
+      AddProblem(problems, JoinPath(path, "endpoint"),
+                 "must be a path (\"/v1/signals\") or an http(s) URL, without "
+                 "spaces");
     }
   }
   ReadInteger(*signals, path, "flushIntervalMs", 1000, 3600000,
@@ -231,7 +217,8 @@ void ReadSignals(const Value& root, Artifact* out, Problems* problems) {
     } else if (format->is_string() && format->as_string() == "json") {
       config.format = SignalFormat::kJson;
     } else {
-      Add(problems, JoinPath(path, "format"), "must be \"cbor\" or \"json\"");
+      AddProblem(problems, JoinPath(path, "format"),
+                 "must be \"cbor\" or \"json\"");
     }
   }
 }
@@ -241,25 +228,28 @@ void ReadSavedGroups(const Value& root, Artifact* out, Problems* problems) {
   if (groups == nullptr) return;
   const std::string path = "$.savedGroups";
   if (!groups->is_object()) {
-    Add(problems, path, "must be an object of group id -> array of values");
+    AddProblem(problems, path,
+               "must be an object of group id -> array of values");
     return;
   }
   bool ok = true;
   for (const Member& m : groups->as_object()) {
     const std::string group_path = JoinPath(path, m.key);
     if (m.key.empty()) {
-      Add(problems, group_path, "a group id must not be empty");
+      AddProblem(problems, group_path, "a group id must not be empty");
       ok = false;
     }
     if (!m.value.is_array()) {
-      Add(problems, group_path, "must be an array of strings or numbers");
+      AddProblem(problems, group_path,
+                 "must be an array of strings or numbers");
       ok = false;
       continue;
     }
     const Array& values = m.value.as_array();
     for (size_t i = 0; i < values.size(); ++i) {
       if (!values[i].is_string() && !values[i].is_number()) {
-        Add(problems, JoinPath(group_path, i), "must be a string or a number");
+        AddProblem(problems, JoinPath(group_path, i),
+                   "must be a string or a number");
         ok = false;
       }
     }
@@ -271,7 +261,7 @@ const Array* ReadArray(const Value& root, const char* key, Problems* problems) {
   const Value* v = root.find(key);
   if (v == nullptr) return nullptr;
   if (!v->is_array()) {
-    Add(problems, JoinPath("$", key), "must be an array");
+    AddProblem(problems, JoinPath("$", key), "must be an array");
     return nullptr;
   }
   return &v->as_array();
@@ -290,9 +280,9 @@ void ReadContent(const Value& root, const RegexMatcher* regex, Artifact* out,
       bool ok = ParseSlot((*slots)[i], path, regex, &slot, problems);
       for (size_t j = 0; j < out->slots.size() && !slot.id.empty(); ++j) {
         if (out->slots[j].id == slot.id) {
-          Add(problems, JoinPath(path, "id"),
-              "duplicate slot id \"" + slot.id + "\" (also at " +
-                  JoinPath("$.slots", j) + ")");
+          AddProblem(problems, JoinPath(path, "id"),
+                     "duplicate slot id \"" + slot.id + "\" (also at " +
+                         JoinPath("$.slots", j) + ")");
           ok = false;
           break;
         }
@@ -309,9 +299,9 @@ void ReadContent(const Value& root, const RegexMatcher* regex, Artifact* out,
       for (size_t j = 0; j < out->experiments.size() && !experiment.key.empty();
            ++j) {
         if (out->experiments[j].key == experiment.key) {
-          Add(problems, JoinPath(path, "key"),
-              "duplicate experiment key \"" + experiment.key + "\" (also at " +
-                  JoinPath("$.experiments", j) + ")");
+          AddProblem(problems, JoinPath(path, "key"),
+                     "duplicate experiment key \"" + experiment.key +
+                         "\" (also at " + JoinPath("$.experiments", j) + ")");
           ok = false;
           break;
         }
@@ -329,9 +319,9 @@ void ReadContent(const Value& root, const RegexMatcher* regex, Artifact* out,
       ++e;
     }
     if (e == out->experiments.size()) {
-      Add(problems, JoinPath(JoinPath("$.slots", i), "experiment"),
-          "names experiment \"" + slot.experiment_key +
-              "\", which $.experiments does not define");
+      AddProblem(problems, JoinPath(JoinPath("$.slots", i), "experiment"),
+                 "names experiment \"" + slot.experiment_key +
+                     "\", which $.experiments does not define");
     } else if (slot_ok[i] && experiment_ok[e]) {
       CheckSlotExperiment(slot, out->experiments[e],
                           JoinPath("$.experiments", e), problems);
@@ -342,9 +332,9 @@ void ReadContent(const Value& root, const RegexMatcher* regex, Artifact* out,
 void ReadSchemaVersion(const Value& root, Artifact* out, Problems* problems) {
   const Value* v = root.find("schema_version");
   if (v == nullptr) {
-    Add(problems, "$.schema_version", "is required");
+    AddProblem(problems, "$.schema_version", "is required");
   } else if (!IsInteger(*v)) {
-    Add(problems, "$.schema_version", "must be an integer");
+    AddProblem(problems, "$.schema_version", "must be an integer");
   } else {
     out->schema_version = static_cast<int>(v->as_number());
   }
@@ -368,19 +358,20 @@ const Value* UnsupportedSchemaVersion(const Value& root) {
 void ReadArtifact(const Value& root, const RegexMatcher* regex, Artifact* out,
                   Problems* problems) {
   if (!root.is_object()) {
-    Add(problems, "$", "must be an object (the artifact)");
+    AddProblem(problems, "$", "must be an object (the artifact)");
     return;
   }
   if (const Value* unsupported = UnsupportedSchemaVersion(root)) {
     // Nothing else can be judged without knowing the schema.
-    Add(problems, "$.schema_version", UnsupportedVersionMessage(*unsupported));
+    AddProblem(problems, "$.schema_version",
+               UnsupportedVersionMessage(*unsupported));
     return;
   }
   RejectUnknownFields(
       root, "$",
       {"schema_version", "version", "site", "generated_at", "segments",
        "clusters", "slots", "experiments", "savedGroups", "consent", "signals"},
-      problems);
+      problems, kUnknownArtifactField);
   ReadSchemaVersion(root, out, problems);
   ReadVersion(root, out, problems);
   ReadSite(root, out, problems);
@@ -388,8 +379,8 @@ void ReadArtifact(const Value& root, const RegexMatcher* regex, Artifact* out,
     if (generated_at->is_string()) {
       out->generated_at = generated_at->as_string();
     } else {
-      Add(problems, "$.generated_at",
-          "must be a string (an RFC 3339 timestamp)");
+      AddProblem(problems, "$.generated_at",
+                 "must be a string (an RFC 3339 timestamp)");
     }
   }
   if (const Value* segments = root.find("segments")) {

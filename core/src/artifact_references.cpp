@@ -178,24 +178,20 @@ Definitions CollectDefinitions(const Value& root) {
   return defs;
 }
 
-void Add(Problems* problems, std::string path, std::string message) {
-  problems->push_back(Problem{std::move(path), std::move(message)});
-}
-
 void CheckClustersAndGroups(const References& refs, const Definitions& defs,
                             const std::string& path, Problems* problems) {
   for (const std::string& cluster : refs.clusters) {
     if (!Contains(defs.centroids, cluster)) {
-      Add(problems, path,
-          "refers to cluster \"" + cluster +
-              "\", which no centroid in $.clusters defines");
+      AddProblem(problems, path,
+                 "refers to cluster \"" + cluster +
+                     "\", which no centroid in $.clusters defines");
     }
   }
   for (const std::string& group : refs.groups) {
     if (!Contains(defs.groups, group)) {
-      Add(problems, path,
-          "refers to saved group \"" + group +
-              "\", which $.savedGroups does not define");
+      AddProblem(problems, path,
+                 "refers to saved group \"" + group +
+                     "\", which $.savedGroups does not define");
     }
   }
 }
@@ -218,17 +214,17 @@ void CheckRuleConditions(const Value& root, const Definitions& defs,
       if (Contains(defs.cluster_segments, ref)) continue;
       const RuleInfo* target = defs.FindRule(ref);
       if (target == nullptr) {
-        Add(problems, path,
-            "refers to segment \"" + ref +
-                "\", which no segment or cluster centroid defines");
+        AddProblem(problems, path,
+                   "refers to segment \"" + ref +
+                       "\", which no segment or cluster centroid defines");
       } else if (self != nullptr && target->index == self->index) {
-        Add(problems, path, "refers to its own segment \"" + ref + "\"");
+        AddProblem(problems, path, "refers to its own segment \"" + ref + "\"");
       } else if (self != nullptr && !EvaluatedBefore(*target, *self)) {
-        Add(problems, path,
-            "refers to segment \"" + ref + "\" (" +
-                JoinPath(JoinPath("$", "segments"), target->index) +
-                "), which is evaluated after this one and so is never "
-                "matched yet; give it a higher priority");
+        AddProblem(problems, path,
+                   "refers to segment \"" + ref + "\" (" +
+                       JoinPath(JoinPath("$", "segments"), target->index) +
+                       "), which is evaluated after this one and so is never "
+                       "matched yet; give it a higher priority");
       }
     }
     CheckClustersAndGroups(refs, defs, path, problems);
@@ -254,9 +250,9 @@ void CheckVariantConditions(const Value& root, const Definitions& defs,
       for (const std::string& ref : refs.segments) {
         if (!Contains(defs.cluster_segments, ref) &&
             defs.FindRule(ref) == nullptr) {
-          Add(problems, path,
-              "refers to segment \"" + ref +
-                  "\", which no segment or cluster centroid defines");
+          AddProblem(problems, path,
+                     "refers to segment \"" + ref +
+                         "\", which no segment or cluster centroid defines");
         }
       }
       CheckClustersAndGroups(refs, defs, path, problems);
@@ -275,7 +271,8 @@ void CheckCentroidSegments(const Value& root, const Definitions& defs,
       const std::string* segment = StringMember((*centroids)[c], "segment");
       if (segment == nullptr) continue;
       if (const RuleInfo* rule = defs.FindRule(*segment)) {
-        Add(problems,
+        AddProblem(
+            problems,
             JoinPath(JoinPath(JoinPath(JoinPath(JoinPath("$", "clusters"), k),
                                        "centroids"),
                               c),

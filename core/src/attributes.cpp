@@ -1,8 +1,13 @@
 #include "tessera/attributes.h"
 
 #include <algorithm>
+#include <cstddef>
+#include <cstring>
+#include <iterator>
 #include <string_view>
 #include <utility>
+
+#include "short_text.h"
 
 namespace tessera {
 namespace {
@@ -20,65 +25,125 @@ double Since(int64_t then_ms, int64_t now_ms, double unit_ms) {
                            : static_cast<double>(now_ms - then_ms) / unit_ms;
 }
 
-Value WindowObject(const WindowTotals& t) {
-  Object o;
-  o.reserve(15);
-  o.push_back({"count_1h", Value(t.last_1h.count)});
-  o.push_back({"count_24h", Value(t.last_24h.count)});
-  o.push_back({"count_7d", Value(t.last_7d.count)});
-  o.push_back({"count_30d", Value(t.last_30d.count)});
-  o.push_back({"count_90d", Value(t.last_90d.count)});
-  o.push_back({"count_all", Value(t.all_time.count)});
-  o.push_back({"sum_value_1h", Value(t.last_1h.sum_value)});
-  o.push_back({"sum_value_24h", Value(t.last_24h.sum_value)});
-  o.push_back({"sum_value_7d", Value(t.last_7d.sum_value)});
-  o.push_back({"sum_value_30d", Value(t.last_30d.sum_value)});
-  o.push_back({"sum_value_90d", Value(t.last_90d.sum_value)});
-  o.push_back({"sum_value_all", Value(t.all_time.sum_value)});
-  return Value(std::move(o));
+// Writes an object's members, in order, over whatever the object held before
+// (usually the previous decision's attributes), keeping each member whose
+// key is already in place and overwriting its value: the layout seldom
+// changes between decisions, and a value costs far less to overwrite than a
+// member does to build and later free. Once the writer is gone the object
+// holds exactly the members written, in the order written. A reference from
+// Slot() is valid until the next Slot() call on the same writer.
+class MemberWriter {
+ public:
+  MemberWriter(Value* object, size_t expected) {
+    if (!object->is_object()) *object = Value::MakeObject();
+    members_ = &object->as_object();
+    members_->reserve(expected);
+  }
+  MemberWriter(const MemberWriter&) = delete;
+  MemberWriter& operator=(const MemberWriter&) = delete;
+  ~MemberWriter() {
+    members_->erase(members_->begin() + static_cast<std::ptrdiff_t>(next_),
+                    members_->end());
+  }
+
+  // The value of member `key`, which the caller overwrites.
+  Value& Slot(std::string_view key) {
+    if (next_ < members_->size()) {
+      Member& m = (*members_)[next_];
+      if (short_text::Same(m.key, key)) {
+        ++next_;
+        return m.value;
+      }
+      // The layout changed: the rest is rebuilt.
+      members_->erase(members_->begin() + static_cast<std::ptrdiff_t>(next_),
+                      members_->end());
+    }
+    members_->push_back(Member{std::string(key), Value()});
+    ++next_;
+    return members_->back().value;
+  }
+  void Put(std::string_view key, Value value) { Slot(key) = std::move(value); }
+  // Put(key, Value(number)); most numbers equal the previous decision's, and
+  // those (compared bit for bit, so -0 stays distinct from 0) are left be.
+  void PutNumber(std::string_view key, double number) {
+    Value& slot = Slot(key);
+    if (slot.is_number()) {
+      const double old = slot.as_number();
+      if (std::memcmp(&old, &number, sizeof number) == 0) return;
+    }
+    slot = Value(number);
+  }
+  // Member `key` as an empty array whose storage is kept.
+  Array& PutEmptyArray(std::string_view key) {
+    Value& slot = Slot(key);
+    if (!slot.is_array()) slot = Value::MakeArray();
+    slot.as_array().clear();
+    return slot.as_array();
+  }
+
+ private:
+  Object* members_;
+  size_t next_ = 0;
+};
+
+// An event's window statistics, in attribute order.
+void PutWindowStats(const WindowTotals& t, MemberWriter* o) {
+  o->PutNumber("count_1h", static_cast<double>(t.last_1h.count));
+  o->PutNumber("count_24h", static_cast<double>(t.last_24h.count));
+  o->PutNumber("count_7d", static_cast<double>(t.last_7d.count));
+  o->PutNumber("count_30d", static_cast<double>(t.last_30d.count));
+  o->PutNumber("count_90d", static_cast<double>(t.last_90d.count));
+  o->PutNumber("count_all", static_cast<double>(t.all_time.count));
+  o->PutNumber("sum_value_1h", t.last_1h.sum_value);
+  o->PutNumber("sum_value_24h", t.last_24h.sum_value);
+  o->PutNumber("sum_value_7d", t.last_7d.sum_value);
+  o->PutNumber("sum_value_30d", t.last_30d.sum_value);
+  o->PutNumber("sum_value_90d", t.last_90d.sum_value);
+  o->PutNumber("sum_value_all", t.all_time.sum_value);
 }
 
-Value EventsObject(const Profile& profile, int64_t now_ms) {
-  Object events;
-  for (const EventTypeSummary& e : profile.EventTypes(now_ms)) {
-    Value stats = WindowObject(e.totals);
-    Object& o = stats.as_object();
-    o.push_back(
-        {"days_since_last", Value(Since(e.last_seen_ms, now_ms, kDayMs))});
-    o.push_back(
-        {"days_since_first", Value(Since(e.first_seen_ms, now_ms, kDayMs))});
-    o.push_back(
-        {"hours_since_last", Value(Since(e.last_seen_ms, now_ms, kHourMs))});
-    events.push_back({e.name, std::move(stats)});
+void PutEvents(const Profile& profile, int64_t now_ms, Value* out) {
+  const std::vector<EventTypeSummary> seen = profile.EventTypes(now_ms);
+  MemberWriter events(out, seen.size() + std::size(kStandardEvents));
+  for (const EventTypeSummary& e : seen) {
+    MemberWriter o(&events.Slot(e.name), 15);
+    PutWindowStats(e.totals, &o);
+    o.PutNumber("days_since_last", Since(e.last_seen_ms, now_ms, kDayMs));
+    o.PutNumber("days_since_first", Since(e.first_seen_ms, now_ms, kDayMs));
+    o.PutNumber("hours_since_last", Since(e.last_seen_ms, now_ms, kHourMs));
   }
   for (std::string_view name : kStandardEvents) {
     if (!profile.HasSeen(name)) {
-      events.push_back({std::string(name), WindowObject(WindowTotals())});
+      MemberWriter o(&events.Slot(name), 12);
+      PutWindowStats(WindowTotals(), &o);
     }
   }
-  return Value(std::move(events));
 }
 
-Value VisitorObject(const Profile& profile, int64_t now_ms) {
+void PutVisitor(const Profile& profile, int64_t now_ms, Value* out) {
   const WindowTotals sessions = profile.SessionTotals(now_ms);
   const bool seen = !profile.empty();
-  Object o;
-  o.push_back({"sessions", Value(sessions.all_time.count)});
-  o.push_back({"sessions_24h", Value(sessions.last_24h.count)});
-  o.push_back({"sessions_7d", Value(sessions.last_7d.count)});
-  o.push_back({"sessions_30d", Value(sessions.last_30d.count)});
-  o.push_back({"pages_this_session", Value(profile.PagesThisSession(now_ms))});
-  o.push_back(
-      {"days_since_first_seen",
-       Value(seen ? Since(profile.first_seen_ms(), now_ms, kDayMs) : 0.0)});
-  o.push_back(
-      {"days_since_last_seen",
-       Value(seen ? Since(profile.last_seen_ms(), now_ms, kDayMs) : 0.0)});
-  o.push_back({"identified", Value(!profile.user_id().empty())});
-  return Value(std::move(o));
+  MemberWriter o(out, 8);
+  o.PutNumber("sessions", static_cast<double>(sessions.all_time.count));
+  o.PutNumber("sessions_24h", static_cast<double>(sessions.last_24h.count));
+  o.PutNumber("sessions_7d", static_cast<double>(sessions.last_7d.count));
+  o.PutNumber("sessions_30d", static_cast<double>(sessions.last_30d.count));
+  o.PutNumber("pages_this_session",
+              static_cast<double>(profile.PagesThisSession(now_ms)));
+  o.PutNumber("days_since_first_seen",
+              seen ? Since(profile.first_seen_ms(), now_ms, kDayMs) : 0.0);
+  o.PutNumber("days_since_last_seen",
+              seen ? Since(profile.last_seen_ms(), now_ms, kDayMs) : 0.0);
+  o.Put("identified", Value(!profile.user_id().empty()));
 }
 
-Value ContextObject(const Context& context, int64_t now_ms) {
+// The built-in context members; Context::extra cannot override them.
+constexpr std::string_view kContextKeys[] = {
+    "device", "hour", "weekday",  "utc_offset_minutes",
+    "path",   "url",  "referrer", "language",
+};
+
+void PutContext(const Context& context, int64_t now_ms, Value* out) {
   const int offset =
       std::clamp(context.utc_offset_minutes, -Profile::kMaxUtcOffsetMinutes,
                  Profile::kMaxUtcOffsetMinutes);
@@ -92,57 +157,66 @@ Value ContextObject(const Context& context, int64_t now_ms) {
   const int64_t hour =
       (local_ms - day * day_ms) / static_cast<int64_t>(kHourMs);
 
-  Object o;
-  o.push_back({"device", Value(context.device)});
-  o.push_back({"hour", Value(hour)});
-  o.push_back({"weekday", Value(weekday)});
-  o.push_back({"utc_offset_minutes", Value(offset)});
-  o.push_back({"path", Value(context.path)});
-  o.push_back({"url", Value(context.url)});
-  o.push_back({"referrer", Value(context.referrer)});
-  o.push_back({"language", Value(context.language)});
+  MemberWriter o(out, std::size(kContextKeys) + context.extra.size());
+  o.Put(kContextKeys[0], Value(context.device));
+  o.PutNumber(kContextKeys[1], static_cast<double>(hour));
+  o.PutNumber(kContextKeys[2], static_cast<double>(weekday));
+  o.PutNumber(kContextKeys[3], static_cast<double>(offset));
+  o.Put(kContextKeys[4], Value(context.path));
+  o.Put(kContextKeys[5], Value(context.url));
+  o.Put(kContextKeys[6], Value(context.referrer));
+  o.Put(kContextKeys[7], Value(context.language));
   if (context.extra.is_object()) {
-    const size_t built_in = o.size();
     for (const Member& m : context.extra.as_object()) {
       const bool taken =
-          std::any_of(o.begin(), o.begin() + built_in,
-                      [&m](const Member& b) { return b.key == m.key; });
-      if (!taken) o.push_back(m);
+          std::find(std::begin(kContextKeys), std::end(kContextKeys), m.key) !=
+          std::end(kContextKeys);
+      if (!taken) o.Put(m.key, m.value);
     }
   }
-  return Value(std::move(o));
 }
 
 }  // namespace
 
+void DeriveAttributes(const Profile& profile, const Context& context,
+                      int64_t now_ms, Value* attributes) {
+  MemberWriter root(attributes, 10);
+  if (profile.anonymous_id().empty()) {
+    root.Put("id", Value());
+  } else {
+    root.Put("id", Value(profile.anonymous_id()));
+  }
+  if (profile.user_id().empty()) {
+    root.Put("userId", Value());
+  } else {
+    root.Put("userId", Value(profile.user_id()));
+  }
+  PutEvents(profile, now_ms, &root.Slot("event"));
+  PutVisitor(profile, now_ms, &root.Slot("visitor"));
+
+  const std::vector<CategoryAffinity> top = profile.TopAffinities(now_ms);
+  Array& names = root.PutEmptyArray("affinities");
+  names.reserve(top.size());
+  for (const CategoryAffinity& a : top) names.push_back(Value(a.category));
+  {
+    MemberWriter shares(&root.Slot("affinity"), top.size());
+    for (const CategoryAffinity& a : top) shares.PutNumber(a.category, a.share);
+  }
+  if (profile.traits().is_object()) {
+    root.Slot("traits") = profile.traits();
+  } else {
+    root.Put("traits", Value::MakeObject());
+  }
+  PutContext(context, now_ms, &root.Slot("context"));
+  root.PutEmptyArray("segments");
+  root.Put("cluster", Value());
+}
+
 Value DeriveAttributes(const Profile& profile, const Context& context,
                        int64_t now_ms) {
-  Object root;
-  root.reserve(10);
-  root.push_back({"id", profile.anonymous_id().empty()
-                            ? Value()
-                            : Value(profile.anonymous_id())});
-  root.push_back({"userId", profile.user_id().empty()
-                                ? Value()
-                                : Value(profile.user_id())});
-  root.push_back({"event", EventsObject(profile, now_ms)});
-  root.push_back({"visitor", VisitorObject(profile, now_ms)});
-
-  Array names;
-  Object shares;
-  for (const CategoryAffinity& a : profile.TopAffinities(now_ms)) {
-    names.push_back(Value(a.category));
-    shares.push_back({a.category, Value(a.share)});
-  }
-  root.push_back({"affinities", Value(std::move(names))});
-  root.push_back({"affinity", Value(std::move(shares))});
-  root.push_back({"traits", profile.traits().is_object()
-                                ? profile.traits()
-                                : Value::MakeObject()});
-  root.push_back({"context", ContextObject(context, now_ms)});
-  root.push_back({"segments", Value::MakeArray()});
-  root.push_back({"cluster", Value()});
-  return Value(std::move(root));
+  Value attributes;
+  DeriveAttributes(profile, context, now_ms, &attributes);
+  return attributes;
 }
 
 }  // namespace tessera

@@ -3,14 +3,17 @@
 // types, no allocation. Its answers equal the interpreter's (EvalCondition)
 // for every well-formed condition; malformed ones are rejected instead.
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "condition_eval_internal.h"
 #include "condition_js_value.h"
+#include "short_text.h"
 #include "tessera/condition.h"
 #include "tessera/validation.h"
 #include "version_compare.h"
@@ -80,6 +83,19 @@ struct MemberSet {
   std::vector<std::string> strings;  // sorted (original text for $ini/$nini)
   std::vector<double> numbers;       // sorted
   bool has_true = false, has_false = false, has_null = false, has_nan = false;
+  // Which sizes (bit min(size, 63)) and which last bytes the strings have:
+  // a string failing either test is in no list, which settles most lookups
+  // of an id array against a short id list without comparing text.
+  uint64_t string_sizes = 0;
+  uint64_t last_bytes[4] = {0, 0, 0, 0};
+
+  bool MayHoldString(std::string_view text) const {
+    const size_t size = text.size();
+    if (((string_sizes >> (size < 63 ? size : 63)) & 1u) == 0) return false;
+    if (size == 0) return true;
+    const unsigned char last = static_cast<unsigned char>(text[size - 1]);
+    return ((last_bytes[last >> 6] >> (last & 63u)) & 1u) != 0;
+  }
 };
 
 struct OperatorClause {
@@ -92,11 +108,36 @@ struct OperatorClause {
   std::vector<CompiledCond> conditions;  // $elemMatch on plain conditions
 };
 
+// Where a path step last found its key among an object's members. Attribute
+// objects are rebuilt with the same layout for every decision, so trying that
+// position first turns most lookups into a single comparison. A relaxed
+// atomic keeps concurrent evaluations of one shared condition free of data
+// races; a stale hint only costs the scan it would have saved. (Objects
+// holding one key twice, which neither ParseJson nor Value::set produce, may
+// resolve to either copy.)
+class MemberHint {
+ public:
+  MemberHint() = default;
+  MemberHint(const MemberHint& other) : position_(other.get()) {}
+  MemberHint& operator=(const MemberHint& other) {
+    set(other.get());
+    return *this;
+  }
+  uint32_t get() const { return position_.load(std::memory_order_relaxed); }
+  void set(uint32_t position) const {
+    position_.store(position, std::memory_order_relaxed);
+  }
+
+ private:
+  mutable std::atomic<uint32_t> position_{0};
+};
+
 struct PathStep {
   std::string name;
   bool is_index = false;
   uint32_t index = 0;
   bool maybe_inherited = true;
+  MemberHint hint;
 };
 
 struct CondClause;
@@ -135,6 +176,36 @@ PropertyKey KeyOf(const PathStep& step) {
   return key;
 }
 
+// a == b for ids compared against many others: sizes first, then the last
+// byte, where ids such as "seg12" and "seg13" differ, then the rest.
+inline bool SameText(std::string_view a, std::string_view b) {
+  const size_t size = a.size();
+  if (b.size() != size) return false;
+  if (size == 0) return true;
+  if (a[size - 1] != b[size - 1]) return false;
+  return short_text::SameBytes(a.data(), b.data(), size);
+}
+
+// FindOwn(object, step.name), trying the step's hint first.
+const Value* FindMember(const Value& object, const PathStep& step) {
+  const Object& members = object.as_object();
+  const std::string& name = step.name;
+  const size_t size = name.size();
+  const uint32_t hint = step.hint.get();
+  if (hint < members.size() && short_text::Same(members[hint].key, name)) {
+    return &members[hint].value;
+  }
+  for (size_t i = 0; i < members.size(); ++i) {
+    const std::string& key = members[i].key;
+    if (key.size() != size || (size != 0 && key[0] != name[0])) continue;
+    if (short_text::SameBytes(key.data(), name.data(), size)) {
+      step.hint.set(static_cast<uint32_t>(i));
+      return &members[i].value;
+    }
+  }
+  return nullptr;
+}
+
 // GrowthBook's getPath. Plain JSON steps (an own key of an object, an element
 // of an array) walk Value pointers directly; only the rare inherited names go
 // through the general JavaScript lookup.
@@ -148,7 +219,7 @@ JsValue Resolve(const std::vector<PathStep>& path, const JsValue& obj) {
       const PathStep& step = path[i];
       const Value* next = nullptr;
       if (current->is_object()) {
-        next = FindOwn(*current, step.name);
+        next = FindMember(*current, step);
       } else if (current->is_array()) {
         if (step.is_index && step.index < current->as_array().size()) {
           next = &current->as_array()[step.index];
@@ -180,6 +251,25 @@ JsValue Resolve(const std::vector<PathStep>& path, const JsValue& obj) {
   return current;
 }
 
+bool SearchStrings(const std::vector<std::string>& strings,
+                   std::string_view text) {
+  return std::binary_search(
+      strings.begin(), strings.end(), text,
+      [](std::string_view a, std::string_view b) { return a < b; });
+}
+
+// Exact membership of `text` in the set's sorted strings. Lists in
+// conditions are mostly a handful of ids: a scan beats a binary search of
+// three-way string comparisons there.
+inline bool HasString(const MemberSet& set, std::string_view text) {
+  if (!set.MayHoldString(text)) return false;
+  if (set.strings.size() > 8) return SearchStrings(set.strings, text);
+  for (const std::string& s : set.strings) {
+    if (SameText(s, text)) return true;
+  }
+  return false;
+}
+
 bool SetContains(const MemberSet& set, const JsValue& v, bool insensitive) {
   switch (v.kind) {
     case JsValue::Kind::kString:
@@ -189,9 +279,7 @@ bool SetContains(const MemberSet& set, const JsValue& v, bool insensitive) {
         }
         return false;
       }
-      return std::binary_search(
-          set.strings.begin(), set.strings.end(), v.string(),
-          [](std::string_view a, std::string_view b) { return a < b; });
+      return HasString(set, v.string());
     case JsValue::Kind::kNumber:
       if (std::isnan(v.number)) return set.has_nan && !insensitive;
       return std::binary_search(set.numbers.begin(), set.numbers.end(),
@@ -207,8 +295,13 @@ bool SetContains(const MemberSet& set, const JsValue& v, bool insensitive) {
 
 bool SetIsIn(const MemberSet& set, const JsValue& actual, bool insensitive) {
   if (actual.is_array()) {
-    for (size_t i = 0; i < actual.array_size(); ++i) {
-      if (SetContains(set, JsValue::Of(actual.element(i)), insensitive)) {
+    // The common case, a list of ids against an array of ids: string
+    // elements are looked up directly, without a JsValue view each.
+    for (const Value& element : actual.value->as_array()) {
+      if (!insensitive && element.is_string()) {
+        const std::string& text = element.as_string();
+        if (set.MayHoldString(text) && HasString(set, text)) return true;
+      } else if (SetContains(set, JsValue::Of(element), insensitive)) {
         return true;
       }
     }
@@ -233,6 +326,25 @@ bool StringMatches(const CompiledValue& cv, const JsValue& value) {
   }
 }
 
+// Whether some element matches `cv` ($all's test of one value): kTrue at
+// the first match, kThrow when an element before it throws, else kFalse.
+// String elements against a string are compared directly: a string converts
+// to a primitive without throwing and matches by its exact text.
+Outcome AnyElementMatches(const CompiledValue& cv, const Array& elements,
+                          const EvalContext& ctx) {
+  const bool plain_text =
+      cv.kind == CompiledValue::Kind::kString && !cv.insensitive;
+  for (const Value& element : elements) {
+    if (plain_text && element.is_string()) {
+      if (SameText(element.as_string(), cv.text)) return Outcome::kTrue;
+      continue;
+    }
+    Outcome r = Eval(cv, JsValue::Of(element), ctx);
+    if (r != Outcome::kFalse) return r;
+  }
+  return Outcome::kFalse;
+}
+
 int CompareVersionsWith(const JsValue& actual, const std::string& padded) {
   PaddedVersion a(actual);
   return CompareVersions(a.view(), padded);
@@ -240,6 +352,22 @@ int CompareVersionsWith(const JsValue& actual, const std::string& padded) {
 
 // $lt/$lte/$gt/$gte; the operand is a number or a string.
 Outcome EvalOrdering(const OperatorClause& c, const JsValue& actual) {
+  if (actual.kind == JsValue::Kind::kNumber && c.operand.is_number()) {
+    // Number against number, the usual case: no coercion, and a NaN on
+    // either side makes every comparison false, as in JavaScript.
+    const double a = actual.number;
+    const double b = c.operand.as_number();
+    switch (c.op) {
+      case Op::kLt:
+        return ToOutcome(a < b);
+      case Op::kLte:
+        return ToOutcome(a <= b);
+      case Op::kGt:
+        return ToOutcome(a > b);
+      default:
+        return ToOutcome(a >= b);
+    }
+  }
   if (ToPrimitiveThrows(actual)) return Outcome::kThrow;
   const JsValue operand = JsValue::Of(c.operand);
   switch (c.op) {
@@ -303,14 +431,10 @@ Outcome EvalOp(const OperatorClause& c, const JsValue& actual,
     case Op::kAll:
     case Op::kAlli: {
       if (!actual.is_array()) return Outcome::kFalse;
+      const Array& elements = actual.value->as_array();
       for (const CompiledValue& expected : c.values) {
-        bool passed = false;
-        for (size_t j = 0; j < actual.array_size() && !passed; ++j) {
-          Outcome r = Eval(expected, JsValue::Of(actual.element(j)), ctx);
-          if (r == Outcome::kThrow) return r;
-          passed = r == Outcome::kTrue;
-        }
-        if (!passed) return Outcome::kFalse;
+        Outcome r = AnyElementMatches(expected, elements, ctx);
+        if (r != Outcome::kTrue) return r;
       }
       return Outcome::kTrue;
     }
@@ -641,6 +765,12 @@ class Compiler {
     }
     std::sort(set->strings.begin(), set->strings.end());
     std::sort(set->numbers.begin(), set->numbers.end());
+    for (const std::string& text : set->strings) {
+      set->string_sizes |= uint64_t{1} << (text.size() < 63 ? text.size() : 63);
+      if (text.empty()) continue;
+      const unsigned char last = static_cast<unsigned char>(text.back());
+      set->last_bytes[last >> 6] |= uint64_t{1} << (last & 63u);
+    }
     return Status::Ok();
   }
 

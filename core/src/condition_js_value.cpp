@@ -2,11 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <utility>
 #include <vector>
+
+#include "decimal_conversion.h"
 
 namespace tessera {
 namespace condition_internal {
@@ -209,19 +210,6 @@ std::string_view TrimJsWhitespace(std::string_view s) {
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
-// strtod needs a terminated copy; numbers are short, so a stack buffer
-// serves all but pathological inputs.
-double ParseWithStrtod(std::string_view text) {
-  char buffer[64];
-  if (text.size() < sizeof(buffer)) {
-    std::memcpy(buffer, text.data(), text.size());
-    buffer[text.size()] = '\0';
-    return std::strtod(buffer, nullptr);
-  }
-  std::string copy(text);
-  return std::strtod(copy.c_str(), nullptr);
-}
-
 double ParseRadixDigits(std::string_view digits, int radix) {
   if (digits.empty()) return NAN;
   double value = 0;
@@ -240,10 +228,17 @@ double ParseRadixDigits(std::string_view digits, int radix) {
 // without allocating; returns false for numbers needing FormatJsNumber.
 bool FormatSmallInteger(double d, char (&buffer)[24], size_t* length) {
   if (!(std::fabs(d) < 9007199254740992.0) || d != std::floor(d)) return false;
-  if (d == 0) d = 0;  // -0 prints as "0"
-  int n = std::snprintf(buffer, sizeof(buffer), "%.0f", d);
-  if (n <= 0) return false;
-  *length = static_cast<size_t>(n);
+  size_t n = 0;
+  if (d < 0) buffer[n++] = '-';  // -0 prints as "0"
+  uint64_t magnitude = static_cast<uint64_t>(std::fabs(d));
+  char digits[20];
+  size_t count = 0;
+  do {
+    digits[count++] = static_cast<char>('0' + magnitude % 10);
+    magnitude /= 10;
+  } while (magnitude != 0);
+  while (count > 0) buffer[n++] = digits[--count];
+  *length = n;
   return true;
 }
 
@@ -529,9 +524,7 @@ double JsStringToNumber(std::string_view text) {
   if (s.size() > 2 && s[0] == '0') {
     const char marker = s[1];
     if (marker == 'x' || marker == 'X') {
-      double value = ParseRadixDigits(s.substr(2), 16);
-      if (std::isnan(value)) return value;
-      return ParseWithStrtod(s);  // correctly rounded for long literals
+      return decimal::ParseHexInteger(s.substr(2));  // correctly rounded
     }
     if (marker == 'o' || marker == 'O') return ParseRadixDigits(s.substr(2), 8);
     if (marker == 'b' || marker == 'B') return ParseRadixDigits(s.substr(2), 2);
@@ -558,7 +551,7 @@ double JsStringToNumber(std::string_view text) {
     if (exp_digits == 0) return NAN;
   }
   if (i != s.size()) return NAN;
-  return ParseWithStrtod(s);
+  return decimal::ParseDecimal(s);
 }
 
 double JsNumber(const JsValue& v) {

@@ -180,7 +180,10 @@ std::vector<Purpose> ConsentState::Set(const ConsentUpdate& update,
         update.source != ConsentSource::kApi) {
       continue;  // under GPC only the visitor's own choice re-grants
     }
-    Assign(purpose, *wanted, update.source != ConsentSource::kDefault);
+    const bool is_default = update.source == ConsentSource::kDefault;
+    // A default (e.g. the artifact's) fills only what the visitor left open.
+    if (is_default && (explicit_ & Bit(purpose))) continue;
+    Assign(purpose, *wanted, !is_default);
   }
   return Commit(old_granted, old_explicit, update.source, now_ms,
                 /*always_record=*/false);

@@ -6,30 +6,16 @@
 namespace tessera {
 namespace {
 
-void Add(Problems* problems, std::string path, std::string message) {
-  problems->push_back(Problem{std::move(path), std::move(message)});
-}
-
-void CheckKnownFields(const Value& json, const std::string& path,
-                      std::initializer_list<const char*> fields,
-                      Problems* problems) {
-  for (const Member& member : json.as_object()) {
-    bool known = false;
-    for (const char* field : fields) known = known || member.key == field;
-    if (!known) Add(problems, JoinPath(path, member.key), "unknown field");
-  }
-}
-
 // Reads a required non-empty string member; returns whether it was one.
 bool ReadId(const Value& json, const std::string& path, std::string* out,
             Problems* problems) {
   const Value* id = json.find("id");
   if (id == nullptr) {
-    Add(problems, JoinPath(path, "id"), "is required");
+    AddProblem(problems, JoinPath(path, "id"), "is required");
     return false;
   }
   if (!id->is_string() || id->as_string().empty()) {
-    Add(problems, JoinPath(path, "id"), "must be a non-empty string");
+    AddProblem(problems, JoinPath(path, "id"), "must be a non-empty string");
     return false;
   }
   *out = id->as_string();
@@ -44,22 +30,22 @@ void AddConditionProblem(const std::string& condition_path,
       (message[1] == '.' || message[1] == '[' || message[1] == ':')) {
     const size_t colon = message.find(": ");
     if (colon != std::string::npos) {
-      Add(problems, condition_path + message.substr(1, colon - 1),
-          message.substr(colon + 2));
+      AddProblem(problems, condition_path + message.substr(1, colon - 1),
+                 message.substr(colon + 2));
       return;
     }
   }
-  Add(problems, condition_path, message);
+  AddProblem(problems, condition_path, message);
 }
 
 void ParseVariant(const Value& json, const std::string& path,
                   const RegexMatcher* regex, Variant* out, Problems* problems) {
   if (!json.is_object()) {
-    Add(problems, path, "must be an object");
+    AddProblem(problems, path, "must be an object");
     return;
   }
-  CheckKnownFields(json, path, {"id", "condition", "template", "data", "name"},
-                   problems);
+  RejectUnknownFields(
+      json, path, {"id", "condition", "template", "data", "name"}, problems);
   ReadId(json, path, &out->id, problems);
 
   const Value* condition = json.find("condition");
@@ -78,9 +64,10 @@ void ParseVariant(const Value& json, const std::string& path,
   const std::string template_path = JoinPath(path, "template");
   const Value* text = json.find("template");
   if (text == nullptr) {
-    Add(problems, template_path, "is required");
+    AddProblem(problems, template_path, "is required");
   } else if (!text->is_string()) {
-    Add(problems, template_path, "must be a string (a Mustache template)");
+    AddProblem(problems, template_path,
+               "must be a string (a Mustache template)");
   } else {
     out->template_text = text->as_string();
     Result<MustacheTemplate> parsed =
@@ -88,7 +75,7 @@ void ParseVariant(const Value& json, const std::string& path,
     if (parsed.ok()) {
       out->tmpl = std::move(parsed).value();
     } else {
-      Add(problems, template_path, parsed.status().message());
+      AddProblem(problems, template_path, parsed.status().message());
     }
   }
 
@@ -97,8 +84,8 @@ void ParseVariant(const Value& json, const std::string& path,
     if (data->is_object()) {
       out->data = *data;
     } else {
-      Add(problems, JoinPath(path, "data"),
-          "must be an object (extra values for the template)");
+      AddProblem(problems, JoinPath(path, "data"),
+                 "must be an object (extra values for the template)");
     }
   }
 }
@@ -110,22 +97,22 @@ bool ParseSlot(const Value& json, const std::string& path,
   const size_t problems_before = problems->size();
   *out = Slot();
   if (!json.is_object()) {
-    Add(problems, path, "must be an object");
+    AddProblem(problems, path, "must be an object");
     return false;
   }
-  CheckKnownFields(json, path,
-                   {"id", "variants", "default", "experiment", "name"},
-                   problems);
+  RejectUnknownFields(json, path,
+                      {"id", "variants", "default", "experiment", "name"},
+                      problems);
   ReadId(json, path, &out->id, problems);
 
   const std::string variants_path = JoinPath(path, "variants");
   const Value* variants = json.find("variants");
   if (variants == nullptr) {
-    Add(problems, variants_path, "is required");
+    AddProblem(problems, variants_path, "is required");
   } else if (!variants->is_array()) {
-    Add(problems, variants_path, "must be an array of variants");
+    AddProblem(problems, variants_path, "must be an array of variants");
   } else if (variants->size() == 0) {
-    Add(problems, variants_path, "must list at least one variant");
+    AddProblem(problems, variants_path, "must list at least one variant");
   } else {
     const Array& items = variants->as_array();
     for (size_t i = 0; i < items.size(); ++i) {
@@ -135,9 +122,9 @@ bool ParseSlot(const Value& json, const std::string& path,
       if (!variant.id.empty()) {
         for (size_t j = 0; j < out->variants.size(); ++j) {
           if (out->variants[j].id == variant.id) {
-            Add(problems, JoinPath(item_path, "id"),
-                "duplicate variant id \"" + variant.id + "\" (also at " +
-                    JoinPath(variants_path, j) + ")");
+            AddProblem(problems, JoinPath(item_path, "id"),
+                       "duplicate variant id \"" + variant.id + "\" (also at " +
+                           JoinPath(variants_path, j) + ")");
             break;
           }
         }
@@ -150,11 +137,12 @@ bool ParseSlot(const Value& json, const std::string& path,
   if (default_variant != nullptr && !default_variant->is_null()) {
     const std::string default_path = JoinPath(path, "default");
     if (!default_variant->is_string() || default_variant->as_string().empty()) {
-      Add(problems, default_path, "must be a non-empty string (a variant id)");
+      AddProblem(problems, default_path,
+                 "must be a non-empty string (a variant id)");
     } else if (out->FindVariant(default_variant->as_string()) == nullptr) {
-      Add(problems, default_path,
-          "\"" + default_variant->as_string() +
-              "\" is not the id of any variant of this slot");
+      AddProblem(problems, default_path,
+                 "\"" + default_variant->as_string() +
+                     "\" is not the id of any variant of this slot");
     } else {
       out->default_variant = default_variant->as_string();
     }
@@ -163,8 +151,8 @@ bool ParseSlot(const Value& json, const std::string& path,
   const Value* experiment = json.find("experiment");
   if (experiment != nullptr && !experiment->is_null()) {
     if (!experiment->is_string() || experiment->as_string().empty()) {
-      Add(problems, JoinPath(path, "experiment"),
-          "must be a non-empty string (an experiment key)");
+      AddProblem(problems, JoinPath(path, "experiment"),
+                 "must be a non-empty string (an experiment key)");
     } else {
       out->experiment_key = experiment->as_string();
     }
@@ -180,8 +168,8 @@ bool CheckSlotExperiment(const Slot& slot, const Experiment& experiment,
   for (size_t i = 0; i < experiment.variations.size(); ++i) {
     const std::string& id = experiment.variations[i];
     if (slot.FindVariant(id) == nullptr) {
-      Add(problems, JoinPath(variations_path, i),
-          "\"" + id + "\" is not a variant of slot \"" + slot.id + "\"");
+      AddProblem(problems, JoinPath(variations_path, i),
+                 "\"" + id + "\" is not a variant of slot \"" + slot.id + "\"");
     }
   }
   return problems->size() == problems_before;

@@ -33,17 +33,11 @@ const Variant* FirstMatchingRule(const Slot& slot, const Value& attributes,
 
 void Render(const Variant& variant, const Value& attributes,
             Decision* decision) {
-  // Copy the attributes only when the variant adds data to them.
-  Value merged;
-  const Value* view = &attributes;
-  if (variant.data.is_object() && variant.data.size() > 0) {
-    merged = attributes.is_object() ? attributes : Value::MakeObject();
-    for (const Member& member : variant.data.as_object()) {
-      merged.set(member.key, member.value);
-    }
-    view = &merged;
-  }
-  Result<std::string> html = variant.tmpl.Render(*view);
+  // The variant's data sits over the attributes, shadowing same-named keys,
+  // without copying the attribute tree for every block.
+  const bool has_data = variant.data.is_object() && variant.data.size() > 0;
+  Result<std::string> html =
+      variant.tmpl.RenderStacked(attributes, has_data ? variant.data : Value());
   if (html.ok()) {
     decision->html = std::move(html).value();
   } else {

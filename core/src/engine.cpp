@@ -185,7 +185,7 @@ const Value& Engine::Attributes(int64_t now_ms) {
   if (cached_generation_ == generation_ && cached_now_ms_ == now_ms) {
     return cached_attributes_;
   }
-  cached_attributes_ = DeriveAttributes(profile_, context_, now_ms);
+  DeriveAttributes(profile_, context_, now_ms, &cached_attributes_);
   cached_segments_.clear();
   cached_cluster_.clear();
   if (consent_.Check(Operation::kEvaluateSegments).ok()) {
@@ -243,16 +243,21 @@ Result<Decision> Engine::Decide(std::string_view slot_id, int64_t now_ms) {
     return Status::NotFound("no slot \"" + std::string(slot_id) +
                             "\" in the decision artifact");
   }
+  return DecideSlot(*artifact, *slot, now_ms);
+}
+
+Decision Engine::DecideSlot(const Artifact& artifact, const Slot& slot,
+                            int64_t now_ms) {
   if (!consent_.Check(Operation::kRenderPersonalized).ok()) {
-    return DefaultDecision(*slot);
+    return DefaultDecision(slot);
   }
   const Value& attributes = Attributes(now_ms);
   const Experiment* experiment =
-      slot->experiment_key.empty()
+      slot.experiment_key.empty()
           ? nullptr
-          : artifact->FindExperiment(slot->experiment_key);
+          : artifact.FindExperiment(slot.experiment_key);
   Decision decision = ContentSelector::Decide(
-      *slot, experiment, attributes, artifact->saved_groups, regex_);
+      slot, experiment, attributes, artifact.saved_groups, regex_);
   if (decision.exposure && decision.exposure->in_experiment &&
       consent_.Check(Operation::kSendSignal).ok()) {
     pending_.RecordExposure(decision.exposure->experiment_key,
@@ -267,9 +272,10 @@ std::vector<Decision> Engine::DecideAll(int64_t now_ms) {
   const Artifact* artifact = artifact_.current();
   if (!artifact) return decisions;
   decisions.reserve(artifact->slots.size());
+  // Slot ids are unique in a loaded artifact, so this is Decide() for each
+  // id without looking the slot up again.
   for (const Slot& slot : artifact->slots) {
-    Result<Decision> decision = Decide(slot.id, now_ms);
-    if (decision.ok()) decisions.push_back(std::move(decision).value());
+    decisions.push_back(DecideSlot(*artifact, slot, now_ms));
   }
   return decisions;
 }

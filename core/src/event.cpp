@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "decimal_conversion.h"
 #include "event_date.h"
 #include "event_quote.h"
 #include "tessera/validation.h"
@@ -130,8 +131,7 @@ bool ParseDecimal(std::string_view text, double* out) {
     if (digits() == 0) return false;
   }
   if (i != text.size()) return false;
-  std::string copy(text);
-  *out = std::strtod(copy.c_str(), nullptr);
+  *out = decimal::ParseDecimal(text);
   return true;
 }
 

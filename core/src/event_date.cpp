@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "decimal_conversion.h"
 #include "event_quote.h"
 
 namespace tessera {
@@ -175,10 +176,8 @@ Result<int64_t> ParseEventDate(const Value& value) {
     }
   }
   if (epoch_digits && dots <= 1 && text.front() != '.' && text.back() != '.') {
-    // Only digits and one inner dot reach strtod, so it cannot read hex,
-    // "inf" or locale-specific forms.
-    std::string digits(text);
-    return EpochToMs(std::strtod(digits.c_str(), nullptr), shown);
+    // Only digits and one inner dot get here: no hex, "inf" or locale forms.
+    return EpochToMs(decimal::ParseDecimal(text), shown);
   }
   int64_t ms = 0;
   if (!ParseIso8601(text, &ms)) {

@@ -1,13 +1,17 @@
 #include "event_quote.h"
 
-#include <cstdio>
-
 #include "tessera/json.h"
 
 namespace tessera {
 namespace {
 
 constexpr size_t kMaxQuotedBytes = 64;
+
+void AppendHexByte(unsigned char c, std::string* out) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out->push_back(kHex[c >> 4]);
+  out->push_back(kHex[c & 0xF]);
+}
 
 }  // namespace
 
@@ -27,16 +31,15 @@ std::string QuoteForMessage(std::string_view text) {
   std::string out = "\"";
   for (char ch : text) {
     unsigned char c = static_cast<unsigned char>(ch);
-    char escaped[8];
     if (c == '"' || c == '\\') {
       out += '\\';
       out += ch;
     } else if (c < 0x20 || c == 0x7F) {
-      std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
-      out += escaped;
+      out += "\\u00";
+      AppendHexByte(c, &out);
     } else if (c >= 0x80 && !valid_utf8) {
-      std::snprintf(escaped, sizeof escaped, "\\x%02x", c);
-      out += escaped;
+      out += "\\x";
+      AppendHexByte(c, &out);
     } else {
       out += ch;
     }

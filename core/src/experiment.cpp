@@ -66,10 +66,6 @@ ExperimentAssignment NotIn(const Experiment& experiment,
   return result;
 }
 
-void Add(Problems* problems, std::string path, std::string message) {
-  problems->push_back(Problem{std::move(path), std::move(message)});
-}
-
 bool IsFiniteNumber(const Value& v) {
   return v.is_number() && std::isfinite(v.as_number());
 }
@@ -83,9 +79,10 @@ void ReadShare(const Value& json, const char* key, const std::string& path,
   const double high = 1;
   if (!IsFiniteNumber(*v) || v->as_number() < 0 ||
       (high_exclusive ? v->as_number() >= high : v->as_number() > high)) {
-    Add(problems, JoinPath(path, key),
-        high_exclusive ? "must be a number from 0 up to (not including) 1"
-                       : "must be a number from 0 to 1");
+    AddProblem(problems, JoinPath(path, key),
+               high_exclusive
+                   ? "must be a number from 0 up to (not including) 1"
+                   : "must be a number from 0 to 1");
     return;
   }
   *out = v->as_number();
@@ -96,33 +93,34 @@ void ReadVariations(const Value& json, const std::string& path, Experiment* out,
   const std::string list_path = JoinPath(path, "variations");
   const Value* list = json.find("variations");
   if (list == nullptr) {
-    Add(problems, list_path, "is required");
+    AddProblem(problems, list_path, "is required");
     return;
   }
   if (!list->is_array()) {
-    Add(problems, list_path, "must be an array of variant ids");
+    AddProblem(problems, list_path, "must be an array of variant ids");
     return;
   }
   const Array& items = list->as_array();
   if (items.size() < 2) {
-    Add(problems, list_path,
-        "needs at least 2 variations (the control first), got " +
-            std::to_string(items.size()));
+    AddProblem(problems, list_path,
+               "needs at least 2 variations (the control first), got " +
+                   std::to_string(items.size()));
   }
   out->variations.clear();
   for (size_t i = 0; i < items.size(); ++i) {
     const std::string item_path = JoinPath(list_path, i);
     if (!items[i].is_string() || items[i].as_string().empty()) {
-      Add(problems, item_path, "must be a non-empty string (a variant id)");
+      AddProblem(problems, item_path,
+                 "must be a non-empty string (a variant id)");
       out->variations.emplace_back();
       continue;
     }
     const std::string& id = items[i].as_string();
     for (size_t j = 0; j < i; ++j) {
       if (out->variations[j] == id) {
-        Add(problems, item_path,
-            "duplicate variation \"" + id + "\" (also at " +
-                JoinPath(list_path, j) + ")");
+        AddProblem(problems, item_path,
+                   "duplicate variation \"" + id + "\" (also at " +
+                       JoinPath(list_path, j) + ")");
         break;
       }
     }
@@ -136,7 +134,7 @@ void ReadWeights(const Value& json, const std::string& path, Experiment* out,
   if (list == nullptr || list->is_null()) return;
   const std::string list_path = JoinPath(path, "weights");
   if (!list->is_array()) {
-    Add(problems, list_path, "must be an array of numbers");
+    AddProblem(problems, list_path, "must be an array of numbers");
     return;
   }
   const Array& items = list->as_array();
@@ -146,7 +144,8 @@ void ReadWeights(const Value& json, const std::string& path, Experiment* out,
   for (size_t i = 0; i < items.size(); ++i) {
     if (!IsFiniteNumber(items[i]) || items[i].as_number() < 0 ||
         items[i].as_number() > 1) {
-      Add(problems, JoinPath(list_path, i), "must be a number from 0 to 1");
+      AddProblem(problems, JoinPath(list_path, i),
+                 "must be a number from 0 to 1");
       all_valid = false;
       continue;
     }
@@ -156,17 +155,17 @@ void ReadWeights(const Value& json, const std::string& path, Experiment* out,
   const Value* variations = json.find("variations");
   const bool variations_given = variations != nullptr && variations->is_array();
   if (variations_given && items.size() != out->variations.size()) {
-    Add(problems, list_path,
-        "has " + std::to_string(items.size()) + " weights for " +
-            std::to_string(out->variations.size()) +
-            " variations: give one weight per variation");
+    AddProblem(problems, list_path,
+               "has " + std::to_string(items.size()) + " weights for " +
+                   std::to_string(out->variations.size()) +
+                   " variations: give one weight per variation");
     all_valid = false;
   } else if (all_valid && (total < 0.99 || total > 1.01)) {
     // GrowthBook's tolerance: outside it, GrowthBook silently uses equal
     // weights, which is never what the author meant.
-    Add(problems, list_path,
-        "must add up to 1 (between 0.99 and 1.01), got " +
-            FormatJsNumber(total));
+    AddProblem(problems, list_path,
+               "must add up to 1 (between 0.99 and 1.01), got " +
+                   FormatJsNumber(total));
     all_valid = false;
   }
   if (all_valid) out->weights = std::move(weights);
@@ -181,18 +180,18 @@ void ReadNamespace(const Value& json, const std::string& path, Experiment* out,
       ns->is_array() && ns->size() == 3 && ns->as_array()[0].is_string() &&
       IsFiniteNumber(ns->as_array()[1]) && IsFiniteNumber(ns->as_array()[2]);
   if (!well_formed) {
-    Add(problems, ns_path,
-        "must be [namespace id, range start, range end], e.g. "
-        "[\"pricing\", 0, 0.5]");
+    AddProblem(problems, ns_path,
+               "must be [namespace id, range start, range end], e.g. "
+               "[\"pricing\", 0, 0.5]");
     return;
   }
   const Array& parts = ns->as_array();
   const double start = parts[1].as_number();
   const double end = parts[2].as_number();
   if (start < 0 || end > 1 || start > end) {
-    Add(problems, ns_path,
-        "range must satisfy 0 <= start <= end <= 1, got [" +
-            FormatJsNumber(start) + ", " + FormatJsNumber(end) + "]");
+    AddProblem(problems, ns_path,
+               "range must satisfy 0 <= start <= end <= 1, got [" +
+                   FormatJsNumber(start) + ", " + FormatJsNumber(end) + "]");
     return;
   }
   out->namespace_range = NamespaceRange{parts[0].as_string(), start, end};
@@ -254,29 +253,26 @@ bool ParseExperiment(const Value& json, const std::string& path,
   const size_t problems_before = problems->size();
   *out = Experiment();
   if (!json.is_object()) {
-    Add(problems, path, "must be an object");
+    AddProblem(problems, path, "must be an object");
     return false;
   }
-  static const char* const kFields[] = {
-      "key",  "variations",  "weights",   "coverage", "hashAttribute",
-      "seed", "hashVersion", "namespace", "holdout",  "name"};
-  for (const Member& member : json.as_object()) {
-    bool known = false;
-    for (const char* field : kFields) known = known || member.key == field;
-    if (!known) Add(problems, JoinPath(path, member.key), "unknown field");
-  }
+  RejectUnknownFields(
+      json, path,
+      {"key", "variations", "weights", "coverage", "hashAttribute", "seed",
+       "hashVersion", "namespace", "holdout", "name"},
+      problems);
 
   const Value* key = json.find("key");
   if (key == nullptr) {
-    Add(problems, JoinPath(path, "key"), "is required");
+    AddProblem(problems, JoinPath(path, "key"), "is required");
   } else if (!key->is_string() || key->as_string().empty()) {
-    Add(problems, JoinPath(path, "key"), "must be a non-empty string");
+    AddProblem(problems, JoinPath(path, "key"), "must be a non-empty string");
   } else {
     out->key = key->as_string();
   }
   const Value* name = json.find("name");
   if (name != nullptr && !name->is_string() && !name->is_null()) {
-    Add(problems, JoinPath(path, "name"), "must be a string");
+    AddProblem(problems, JoinPath(path, "name"), "must be a string");
   }
 
   ReadVariations(json, path, out, problems);
@@ -289,7 +285,8 @@ bool ParseExperiment(const Value& json, const std::string& path,
   const Value* attribute = json.find("hashAttribute");
   if (attribute != nullptr && !attribute->is_null()) {
     if (!attribute->is_string() || attribute->as_string().empty()) {
-      Add(problems, JoinPath(path, "hashAttribute"),
+      AddProblem(
+          problems, JoinPath(path, "hashAttribute"),
           "must be a non-empty string (an attribute name such as \"id\")");
     } else {
       out->hash_attribute = attribute->as_string();
@@ -298,7 +295,7 @@ bool ParseExperiment(const Value& json, const std::string& path,
   const Value* seed = json.find("seed");
   if (seed != nullptr && !seed->is_null()) {
     if (!seed->is_string()) {
-      Add(problems, JoinPath(path, "seed"), "must be a string");
+      AddProblem(problems, JoinPath(path, "seed"), "must be a string");
     } else {
       out->seed = seed->as_string();
     }
@@ -309,8 +306,8 @@ bool ParseExperiment(const Value& json, const std::string& path,
         (version->as_number() == 1 || version->as_number() == 2)) {
       out->hash_version = static_cast<int>(version->as_number());
     } else {
-      Add(problems, JoinPath(path, "hashVersion"),
-          "unknown hash version " + version->Dump() + ": use 1 or 2");
+      AddProblem(problems, JoinPath(path, "hashVersion"),
+                 "unknown hash version " + version->Dump() + ": use 1 or 2");
     }
   }
   ReadNamespace(json, path, out, problems);

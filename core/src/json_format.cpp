@@ -1,37 +1,11 @@
 // Number formatting and UTF-8 checking shared by the JSON writer and others.
 #include <cmath>
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <string>
 
+#include "decimal_conversion.h"
 #include "tessera/json.h"
 
 namespace tessera {
-namespace {
-
-// Shortest decimal digits that round-trip `d` (d finite, > 0), with the
-// decimal exponent such that d = 0.<digits> * 10^exponent... expressed as
-// digits "d1d2..dn" and `point` = position of the decimal point relative to
-// the first digit (JavaScript's "n" in Number::toString).
-void ShortestDigits(double d, std::string* digits, int* point) {
-  char buf[40];
-  for (int precision = 1; precision <= 17; ++precision) {
-    std::snprintf(buf, sizeof buf, "%.*e", precision - 1, d);
-    if (std::strtod(buf, nullptr) == d) break;
-  }
-  // buf looks like "d.ddddde[+-]xx".
-  const char* e = std::strchr(buf, 'e');
-  int exponent = std::atoi(e + 1);
-  digits->clear();
-  for (const char* p = buf; p < e; ++p) {
-    if (*p >= '0' && *p <= '9') digits->push_back(*p);
-  }
-  while (digits->size() > 1 && digits->back() == '0') digits->pop_back();
-  *point = exponent + 1;
-}
-
-}  // namespace
 
 std::string FormatJsNumber(double d) {
   if (std::isnan(d)) return "NaN";
@@ -44,7 +18,7 @@ std::string FormatJsNumber(double d) {
   }
   std::string digits;
   int n = 0;
-  ShortestDigits(d, &digits, &n);
+  decimal::ShortestDigits(d, &digits, &n);
   const int k = static_cast<int>(digits.size());
   if (k <= n && n <= 21) {
     out += digits;
@@ -66,7 +40,7 @@ std::string FormatJsNumber(double d) {
     out.push_back('e');
     int exponent = n - 1;
     out.push_back(exponent < 0 ? '-' : '+');
-    out += std::to_string(exponent < 0 ? -exponent : exponent);
+    decimal::AppendUnsigned(static_cast<uint64_t>(exponent < 0 ? -exponent : exponent), &out);
   }
   return out;
 }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "mustache_tree.h"
+#include "short_text.h"
 #include "tessera/json.h"
 #include "tessera/mustache.h"
 #include "tessera/status.h"
@@ -144,8 +145,22 @@ bool ParseIndex(std::string_view text, size_t* index) {
   return true;
 }
 
+// Value::find, with the size and first byte compared before the rest: view
+// keys are short and most members differ in one of them.
+const Value* FindMember(const Object& object, std::string_view key) {
+  const size_t size = key.size();
+  for (const Member& m : object) {
+    if (m.key.size() != size) continue;
+    if (size != 0 && m.key[0] != key[0]) continue;
+    if (short_text::SameBytes(m.key.data(), key.data(), size)) {
+      return &m.value;
+    }
+  }
+  return nullptr;
+}
+
 const Value* Child(const Value& parent, std::string_view key) {
-  if (parent.is_object()) return parent.find(key);
+  if (parent.is_object()) return FindMember(parent.as_object(), key);
   size_t index = 0;
   if (parent.is_array() && ParseIndex(key, &index) &&
       index < parent.as_array().size()) {
@@ -154,12 +169,43 @@ const Value* Child(const Value& parent, std::string_view key) {
   return nullptr;
 }
 
+// The context stack. Sections seldom nest deeply, so the first levels live
+// inline and most renders allocate nothing for the stack.
+class ContextStack {
+ public:
+  void push(const Value* context) {
+    if (size_ < kInline) {
+      inline_[size_] = context;
+    } else {
+      overflow_.push_back(context);
+    }
+    ++size_;
+  }
+  void pop() {
+    --size_;
+    if (size_ >= kInline) overflow_.pop_back();
+  }
+  size_t size() const { return size_; }
+  // The i-th context from the bottom.
+  const Value* at(size_t i) const {
+    return i < kInline ? inline_[i] : overflow_[i - kInline];
+  }
+  const Value* top() const { return at(size_ - 1); }
+
+ private:
+  static constexpr size_t kInline = 8;
+  const Value* inline_[kInline] = {};
+  std::vector<const Value*> overflow_;
+  size_t size_ = 0;
+};
+
 class Renderer {
  public:
-  Renderer(const Value& view, const Value& partials,
+  Renderer(const Value& view, const Value* top, const Value& partials,
            const MustacheOptions& options, std::string* out)
       : partials_(partials), options_(options), out_(out) {
-    stack_.push_back(&view);
+    stack_.push(&view);
+    if (top != nullptr) stack_.push(top);
   }
 
   Status Render(const MustacheTree& tree) {
@@ -259,9 +305,9 @@ class Renderer {
   Status RenderBodyWith(const Value& context, const MustacheTree& tree,
                         size_t index, size_t depth) {
     if (!Step()) return TooManySteps();
-    stack_.push_back(&context);
+    stack_.push(&context);
     Status status = RenderRange(tree, index + 1, tree.nodes[index].end, depth);
-    stack_.pop_back();
+    stack_.pop();
     return status;
   }
 
@@ -307,13 +353,12 @@ class Renderer {
   // Resolves a (dotted) name: the first part against the context stack from
   // the top, each further part only against the previous part's value.
   const Value* Lookup(std::string_view name) const {
-    if (name == ".") return stack_.back();
+    if (name == ".") return stack_.top();
     size_t dot = name.find('.');
     const std::string_view first = name.substr(0, dot);
     const Value* value = nullptr;
-    for (auto it = stack_.rbegin(); it != stack_.rend() && value == nullptr;
-         ++it) {
-      value = Child(**it, first);
+    for (size_t i = stack_.size(); i > 0 && value == nullptr; --i) {
+      value = Child(*stack_.at(i - 1), first);
     }
     while (value != nullptr && dot != std::string_view::npos) {
       const size_t part_start = dot + 1;
@@ -337,7 +382,8 @@ class Renderer {
       }
       return;
     }
-    if (!escape) {
+    // Numbers and booleans print without characters that need escaping.
+    if (!escape || value->is_number() || value->is_bool()) {
       AppendDisplay(*value, 0, out_);
       return;
     }
@@ -349,7 +395,7 @@ class Renderer {
   const Value& partials_;
   const MustacheOptions& options_;
   std::string* out_;
-  std::vector<const Value*> stack_;
+  ContextStack stack_;
   // The indentation of the enclosing standalone partials, outermost first.
   std::string indent_;
   size_t steps_ = 0;
@@ -360,9 +406,9 @@ class Renderer {
 }  // namespace
 
 Status RenderMustacheTree(const MustacheTree& tree, const Value& view,
-                          const Value& partials, const MustacheOptions& options,
-                          std::string* out) {
-  return Renderer(view, partials, options, out).Render(tree);
+                          const Value* top, const Value& partials,
+                          const MustacheOptions& options, std::string* out) {
+  return Renderer(view, top, partials, options, out).Render(tree);
 }
 
 }  // namespace mustache_internal

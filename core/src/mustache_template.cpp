@@ -40,11 +40,17 @@ Result<MustacheTemplate> MustacheTemplate::Parse(
 
 Result<std::string> MustacheTemplate::Render(const Value& view,
                                              const Value& partials) const {
+  return RenderStacked(view, Value(), partials);
+}
+
+Result<std::string> MustacheTemplate::RenderStacked(
+    const Value& base, const Value& top, const Value& partials) const {
   std::string out;
   if (impl_ == nullptr) return out;
   out.reserve(impl_->tree.source.size());
   Status status = mustache_internal::RenderMustacheTree(
-      impl_->tree, view, partials, impl_->options, &out);
+      impl_->tree, base, top.is_null() ? nullptr : &top, partials,
+      impl_->options, &out);
   if (!status.ok()) return status;
   return out;
 }

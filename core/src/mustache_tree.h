@@ -66,11 +66,12 @@ struct MustacheTree {
 Result<MustacheTree> ParseMustacheTree(std::string_view text,
                                        const MustacheOptions& options);
 
-// Renders `tree` against `view`, appending to `out` (mustache_renderer.cpp).
-// On error `out` holds a partial rendering the caller should discard.
+// Renders `tree` against `view` (with `top`, when not null, stacked over it),
+// appending to `out` (mustache_renderer.cpp). On error `out` holds a partial
+// rendering the caller should discard.
 Status RenderMustacheTree(const MustacheTree& tree, const Value& view,
-                          const Value& partials, const MustacheOptions& options,
-                          std::string* out);
+                          const Value* top, const Value& partials,
+                          const MustacheOptions& options, std::string* out);
 
 }  // namespace mustache_internal
 }  // namespace tessera

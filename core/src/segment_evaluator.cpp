@@ -165,9 +165,16 @@ SegmentResult SegmentEvaluator::Evaluate(Value* attributes,
   }
 
   // Set last: later set() calls could move the members and invalidate this.
-  Value& visible = attributes->set("segments", Value::MakeArray());
-  visible.as_array().reserve(result.segments.capacity());
-  for (const std::string& id : result.segments) visible.push_back(Value(id));
+  // An array already there (DeriveAttributes leaves an empty one) is emptied
+  // rather than replaced, keeping its storage.
+  Value* existing = attributes->find("segments");
+  Array& visible = existing != nullptr && existing->is_array()
+                       ? existing->as_array()
+                       : attributes->set("segments", Value::MakeArray())
+                             .as_array();
+  visible.clear();
+  visible.reserve(result.segments.capacity());
+  for (const std::string& id : result.segments) visible.emplace_back(id);
 
   TakenGroups taken(group_count_);
   for (size_t i = 0; i < rules_.size(); ++i) {
@@ -178,7 +185,7 @@ SegmentResult SegmentEvaluator::Evaluate(Value* attributes,
     if (group >= 0) taken.take(static_cast<size_t>(group));
     if (may_repeat_[i] && Contains(result.segments, rule.id)) continue;
     result.segments.push_back(rule.id);
-    visible.push_back(Value(rule.id));
+    visible.emplace_back(rule.id);
   }
   return result;
 }

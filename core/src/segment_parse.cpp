@@ -10,40 +10,16 @@
 namespace tessera {
 namespace {
 
-void Add(Problems* problems, std::string path, std::string message) {
-  problems->push_back(Problem{std::move(path), std::move(message)});
-}
-
-bool IsOneOf(std::string_view key, std::initializer_list<std::string_view> ok) {
-  for (std::string_view k : ok) {
-    if (key == k) return true;
-  }
-  return false;
-}
-
-// Unknown fields are rejected rather than ignored: a typo ("priorty") would
-// otherwise silently change behaviour, and artifacts must carry nothing but
-// the schema (no stray personal data).
-void RejectUnknownFields(const Value& object, const std::string& path,
-                         std::initializer_list<std::string_view> known,
-                         Problems* problems) {
-  for (const Member& m : object.as_object()) {
-    if (!IsOneOf(m.key, known)) {
-      Add(problems, JoinPath(path, m.key), "unknown field");
-    }
-  }
-}
-
 // Reads a required non-empty string member; reports and returns false if not.
 bool RequiredString(const Value& object, const std::string& path,
                     const char* key, std::string* out, Problems* problems) {
   const Value* v = object.find(key);
   if (v == nullptr) {
-    Add(problems, JoinPath(path, key), "is required");
+    AddProblem(problems, JoinPath(path, key), "is required");
     return false;
   }
   if (!v->is_string() || v->as_string().empty()) {
-    Add(problems, JoinPath(path, key), "must be a non-empty string");
+    AddProblem(problems, JoinPath(path, key), "must be a non-empty string");
     return false;
   }
   *out = v->as_string();
@@ -57,8 +33,8 @@ bool OptionalString(const Value& object, const std::string& path,
   const Value* v = object.find(key);
   if (v == nullptr) return true;
   if (!v->is_string() || (!allow_empty && v->as_string().empty())) {
-    Add(problems, JoinPath(path, key),
-        allow_empty ? "must be a string" : "must be a non-empty string");
+    AddProblem(problems, JoinPath(path, key),
+               allow_empty ? "must be a string" : "must be a non-empty string");
     return false;
   }
   *out = v->as_string();
@@ -73,22 +49,23 @@ bool FiniteNumber(const Value* v) {
 bool NumberVector(const Value& v, const std::string& path, size_t expected,
                   std::vector<double>* out, Problems* problems) {
   if (!v.is_array()) {
-    Add(problems, path, "must be an array of numbers");
+    AddProblem(problems, path, "must be an array of numbers");
     return false;
   }
   bool ok = true;
   const Array& items = v.as_array();
   if (items.size() != expected) {
-    Add(problems, path,
-        "has " + std::to_string(items.size()) + " entries; the model has " +
-            std::to_string(expected) + " features");
+    AddProblem(problems, path,
+               "has " + std::to_string(items.size()) +
+                   " entries; the model has " + std::to_string(expected) +
+                   " features");
     ok = false;
   }
   out->clear();
   out->reserve(items.size());
   for (size_t i = 0; i < items.size(); ++i) {
     if (!FiniteNumber(&items[i])) {
-      Add(problems, JoinPath(path, i), "must be a finite number");
+      AddProblem(problems, JoinPath(path, i), "must be a finite number");
       ok = false;
       out->push_back(0);
     } else {
@@ -106,12 +83,12 @@ void AddConditionProblem(const std::string& condition_path,
       (message[1] == '.' || message[1] == '[' || message[1] == ':')) {
     size_t colon = message.find(": ");
     if (colon != std::string::npos) {
-      Add(problems, condition_path + message.substr(1, colon - 1),
-          message.substr(colon + 2));
+      AddProblem(problems, condition_path + message.substr(1, colon - 1),
+                 message.substr(colon + 2));
       return;
     }
   }
-  Add(problems, condition_path, message);
+  AddProblem(problems, condition_path, message);
 }
 
 // Reports `id` if an earlier entry of the list at `list_path` has it.
@@ -122,9 +99,9 @@ bool IsUniqueId(const std::string& id, const std::vector<std::string>& seen,
   if (id.empty()) return true;
   for (size_t j = 0; j < seen.size(); ++j) {
     if (seen[j] == id) {
-      Add(problems, id_path,
-          std::string("duplicate ") + what + " id \"" + id + "\" (also at " +
-              JoinPath(list_path, j) + ")");
+      AddProblem(problems, id_path,
+                 std::string("duplicate ") + what + " id \"" + id +
+                     "\" (also at " + JoinPath(list_path, j) + ")");
       return false;
     }
   }
@@ -135,7 +112,7 @@ bool ParseOneSegment(const Value& json, const std::string& path,
                      const RegexMatcher* regex, RuleSegment* out,
                      Problems* problems) {
   if (!json.is_object()) {
-    Add(problems, path, "must be an object");
+    AddProblem(problems, path, "must be an object");
     return false;
   }
   size_t before = problems->size();
@@ -152,7 +129,8 @@ bool ParseOneSegment(const Value& json, const std::string& path,
                  problems);
   if (const Value* priority = json.find("priority")) {
     if (!FiniteNumber(priority)) {
-      Add(problems, JoinPath(path, "priority"), "must be a finite number");
+      AddProblem(problems, JoinPath(path, "priority"),
+                 "must be a finite number");
     } else {
       out->priority = priority->as_number();
     }
@@ -160,9 +138,10 @@ bool ParseOneSegment(const Value& json, const std::string& path,
   std::string condition_path = JoinPath(path, "condition");
   const Value* condition = json.find("condition");
   if (condition == nullptr) {
-    Add(problems, condition_path, "is required (use {} to match everyone)");
+    AddProblem(problems, condition_path,
+               "is required (use {} to match everyone)");
   } else if (!condition->is_object()) {
-    Add(problems, condition_path, "must be an object");
+    AddProblem(problems, condition_path, "must be an object");
   } else {
     Result<CompiledCondition> compiled =
         CompiledCondition::Compile(*condition, regex);
@@ -180,7 +159,7 @@ bool ParseCentroid(const Value& json, const std::string& path,
                    size_t feature_count, ClusterCentroid* out,
                    Problems* problems) {
   if (!json.is_object()) {
-    Add(problems, path, "must be an object");
+    AddProblem(problems, path, "must be an object");
     return false;
   }
   size_t before = problems->size();
@@ -193,13 +172,13 @@ bool ParseCentroid(const Value& json, const std::string& path,
                  problems);
   if (const Value* size = json.find("size")) {
     if (!FiniteNumber(size) || size->as_number() < 0) {
-      Add(problems, JoinPath(path, "size"),
-          "must be a non-negative number (members at training time)");
+      AddProblem(problems, JoinPath(path, "size"),
+                 "must be a non-negative number (members at training time)");
     }
   }
   const Value* vector = json.find("vector");
   if (vector == nullptr) {
-    Add(problems, JoinPath(path, "vector"), "is required");
+    AddProblem(problems, JoinPath(path, "vector"), "is required");
   } else {
     NumberVector(*vector, JoinPath(path, "vector"), feature_count, &out->vector,
                  problems);
@@ -212,33 +191,34 @@ void ParseFeatures(const Value& model, const std::string& path,
   std::string features_path = JoinPath(path, "features");
   const Value* features = model.find("features");
   if (features == nullptr) {
-    Add(problems, features_path, "is required");
+    AddProblem(problems, features_path, "is required");
     return;
   }
   if (!features->is_array() || features->as_array().empty()) {
-    Add(problems, features_path,
-        "must be a non-empty array of attribute paths");
+    AddProblem(problems, features_path,
+               "must be a non-empty array of attribute paths");
     return;
   }
   const Array& items = features->as_array();
   if (items.size() > ClusterModel::kMaxFeatures) {
-    Add(problems, features_path,
-        "has " + std::to_string(items.size()) + " features; at most " +
-            std::to_string(ClusterModel::kMaxFeatures) + " are supported");
+    AddProblem(problems, features_path,
+               "has " + std::to_string(items.size()) + " features; at most " +
+                   std::to_string(ClusterModel::kMaxFeatures) +
+                   " are supported");
   }
   for (size_t i = 0; i < items.size(); ++i) {
     std::string item_path = JoinPath(features_path, i);
     if (!items[i].is_string() || items[i].as_string().empty()) {
-      Add(problems, item_path, "must be a non-empty attribute path");
+      AddProblem(problems, item_path, "must be a non-empty attribute path");
       out->features.emplace_back();
       continue;
     }
     const std::string& feature = items[i].as_string();
     for (size_t j = 0; j < out->features.size(); ++j) {
       if (out->features[j] == feature) {
-        Add(problems, item_path,
-            "duplicate feature \"" + feature + "\" (also at index " +
-                std::to_string(j) + ")");
+        AddProblem(problems, item_path,
+                   "duplicate feature \"" + feature + "\" (also at index " +
+                       std::to_string(j) + ")");
         break;
       }
     }
@@ -255,28 +235,28 @@ void ParseNormalization(const Value& model, const std::string& path,
   if (normalization == nullptr) return;
   std::string norm_path = JoinPath(path, "normalization");
   if (!normalization->is_object()) {
-    Add(problems, norm_path,
-        "must be an object {\"mean\": [...], \"std\": [...]}");
+    AddProblem(problems, norm_path,
+               "must be an object {\"mean\": [...], \"std\": [...]}");
     return;
   }
   RejectUnknownFields(*normalization, norm_path, {"mean", "std"}, problems);
   if (const Value* mean = normalization->find("mean")) {
     NumberVector(*mean, JoinPath(norm_path, "mean"), n, &out->mean, problems);
   } else {
-    Add(problems, JoinPath(norm_path, "mean"), "is required");
+    AddProblem(problems, JoinPath(norm_path, "mean"), "is required");
   }
   if (const Value* std_dev = normalization->find("std")) {
     std::string std_path = JoinPath(norm_path, "std");
     if (NumberVector(*std_dev, std_path, n, &out->std_dev, problems)) {
       for (size_t i = 0; i < out->std_dev.size(); ++i) {
         if (out->std_dev[i] < 0) {
-          Add(problems, JoinPath(std_path, i),
-              "must not be negative (a standard deviation)");
+          AddProblem(problems, JoinPath(std_path, i),
+                     "must not be negative (a standard deviation)");
         }
       }
     }
   } else {
-    Add(problems, JoinPath(norm_path, "std"), "is required");
+    AddProblem(problems, JoinPath(norm_path, "std"), "is required");
   }
   // Keep the evaluator's invariant (one entry per feature) even when the
   // lengths were wrong, so a partly-invalid model is still safe to inspect.
@@ -287,7 +267,7 @@ void ParseNormalization(const Value& model, const std::string& path,
 bool ParseOneCluster(const Value& json, const std::string& path,
                      ClusterModel* out, Problems* problems) {
   if (!json.is_object()) {
-    Add(problems, path, "must be an object");
+    AddProblem(problems, path, "must be an object");
     return false;
   }
   size_t before = problems->size();
@@ -302,8 +282,8 @@ bool ParseOneCluster(const Value& json, const std::string& path,
   ParseNormalization(json, path, out, problems);
   if (const Value* max_distance = json.find("maxDistance")) {
     if (!FiniteNumber(max_distance) || max_distance->as_number() < 0) {
-      Add(problems, JoinPath(path, "maxDistance"),
-          "must be a finite number >= 0");
+      AddProblem(problems, JoinPath(path, "maxDistance"),
+                 "must be a finite number >= 0");
     } else {
       out->max_distance = max_distance->as_number();
     }
@@ -311,9 +291,9 @@ bool ParseOneCluster(const Value& json, const std::string& path,
   std::string centroids_path = JoinPath(path, "centroids");
   const Value* centroids = json.find("centroids");
   if (centroids == nullptr) {
-    Add(problems, centroids_path, "is required");
+    AddProblem(problems, centroids_path, "is required");
   } else if (!centroids->is_array() || centroids->as_array().empty()) {
-    Add(problems, centroids_path, "must be a non-empty array");
+    AddProblem(problems, centroids_path, "must be a non-empty array");
   } else {
     const Array& items = centroids->as_array();
     std::vector<std::string> seen_ids;
@@ -337,7 +317,7 @@ bool ParseSegments(const Value& json, const std::string& path,
                    const RegexMatcher* regex, std::vector<RuleSegment>* out,
                    Problems* problems) {
   if (!json.is_array()) {
-    Add(problems, path, "must be an array of segments");
+    AddProblem(problems, path, "must be an array of segments");
     return false;
   }
   size_t before = problems->size();
@@ -360,7 +340,7 @@ bool ParseSegments(const Value& json, const std::string& path,
 bool ParseClusters(const Value& json, const std::string& path,
                    std::vector<ClusterModel>* out, Problems* problems) {
   if (!json.is_array()) {
-    Add(problems, path, "must be an array of cluster models");
+    AddProblem(problems, path, "must be an array of cluster models");
     return false;
   }
   size_t before = problems->size();

@@ -1,5 +1,7 @@
 #include "tessera/validation.h"
 
+#include <utility>
+
 namespace tessera {
 namespace {
 
@@ -27,6 +29,22 @@ std::string JoinPath(const std::string& parent, const std::string& key) {
 
 std::string JoinPath(const std::string& parent, size_t index) {
   return parent + "[" + std::to_string(index) + "]";
+}
+
+void AddProblem(Problems* problems, std::string path, std::string message) {
+  problems->push_back(Problem{std::move(path), std::move(message)});
+}
+
+void RejectUnknownFields(const Value& object, const std::string& path,
+                         std::initializer_list<std::string_view> known,
+                         Problems* problems, std::string_view message) {
+  for (const Member& m : object.as_object()) {
+    bool is_known = false;
+    for (std::string_view k : known) is_known = is_known || m.key == k;
+    if (!is_known) {
+      AddProblem(problems, JoinPath(path, m.key), std::string(message));
+    }
+  }
 }
 
 std::string FormatProblems(const Problems& problems) {

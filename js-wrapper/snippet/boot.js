@@ -8,11 +8,11 @@ function call(instance, name, args) {
 }
 
 export async function boot(win = window) {
-  const stub = win.tessera;
-  const options = { ...(stub?.o ?? {}) };
+  const queued = win.tessera;
+  const options = { ...(queued?.o ?? {}) };
   if (!options.endpoint) options.endpoint = win.location.origin;
   const instance = await createTessera(options);
-  for (const [name, args] of stub?.q ?? []) {
+  for (const [name, args] of queued?.q ?? []) {
     try {
       call(instance, name, args);
     } catch (error) {

@@ -109,6 +109,11 @@ export interface Tessera {
   attributes(): Record<string, unknown>;
   segments(): string[];
   decide(slotId: string): Outcome<Decision>;
+  /**
+   * Every slot of the artifact, in artifact order (slots that cannot be decided are left out).
+   * Records experiment exposures for every slot, like decide(): use it when all slots are shown.
+   */
+  decideAll(): Array<{ ok: true } & Decision>;
   render(root?: ParentNode): Decision[];
   loadArtifact(artifact: object | string): Outcome;
   flush(options?: { keepalive?: boolean }): Promise<FlushResult>;

@@ -203,6 +203,15 @@ class Tessera {
     return true;
   }
 
+  // A hidden page (another tab in front, or this page being left for the
+  // next one on the same site) hands the lease over at once, so the page in
+  // front can send without waiting for the lease to run out.
+  releaseLeadership() {
+    let lease = null;
+    try { lease = JSON.parse(this.storage.get('leader') ?? 'null'); } catch { lease = null; }
+    if (lease && lease.tab === this.tabId) this.storage.remove('leader');
+  }
+
   // ---- tracking ------------------------------------------------------------
   track(name, properties = {}) {
     requireString(name, 'track: name');
@@ -258,12 +267,23 @@ class Tessera {
   decide(slotId) {
     requireString(slotId, 'decide: slotId');
     this.syncFromStorage();
-    const decision = parseResult(this.engine._decide(slotId, this.now()));
+    return this.decideAt(slotId, this.now());
+  }
+
+  // The core derives attributes and segments once per (profile, time): the
+  // slots of one render share a timestamp so that work is done once, not
+  // again each time the clock ticks between two slots.
+  decideAt(slotId, now) {
+    const decision = parseResult(this.engine._decide(slotId, now));
     if (decision.ok) this.emit('decision', decision);
     return decision;
   }
 
-  /** Decides every slot of the artifact in one call into the core. */
+  /**
+   * Decides every slot of the artifact in one call into the core. Like
+   * decide(), it records an experiment exposure for each slot that runs one,
+   * so use it when all of the artifact's slots are shown.
+   */
   decideAll() {
     this.syncFromStorage();
     const decisions = parseResult(this.engine._decideAll(this.now()));
@@ -272,8 +292,10 @@ class Tessera {
   }
 
   render(root = this.doc) {
+    this.syncFromStorage();
+    const now = this.now();
     const applied = renderSlots(root, (slot) => {
-      const decision = this.decide(slot);
+      const decision = this.decideAt(slot, now);
       if (decision.ok && decision.source !== 'none') {
         this.engine._recordImpression(decision.slot, decision.variant);
       }
@@ -366,7 +388,10 @@ class Tessera {
       // 'hidden' is the last reliable moment on mobile; no unload listeners so
       // the page stays eligible for the back/forward cache.
       const onHidden = () => {
-        if (doc.visibilityState === 'hidden') this.flush({ keepalive: true });
+        if (doc.visibilityState !== 'hidden') return;
+        // flush() has claimed the lease (or not) before it returns.
+        this.flush({ keepalive: true });
+        this.releaseLeadership();
       };
       doc.addEventListener('visibilitychange', onHidden);
       this.cleanups.push(() => doc.removeEventListener('visibilitychange', onHidden));
@@ -376,7 +401,9 @@ class Tessera {
       win.addEventListener('online', onOnline);
       this.cleanups.push(() => win.removeEventListener('online', onOnline));
     }
-    const interval = this.options.flushIntervalMs ?? 15_000;
+    // Signals are aggregates: flushing rarely (and always when the page is
+    // hidden) sends far fewer bytes than per-event trackers do.
+    const interval = this.options.flushIntervalMs ?? 300_000;
     if (interval > 0 && this.transport) {
       const timer = setInterval(() => this.flush(), interval);
       this.cleanups.push(() => clearInterval(timer));

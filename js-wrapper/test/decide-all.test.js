@@ -43,3 +43,32 @@ test('decideAll without personalization consent gives the defaults and emits dec
   assert.deepEqual(seen, ['hero', 'footer']);
   t.destroy();
 });
+
+test('render() decides every slot of one pass at the same moment', async () => {
+  const DAY = 24 * 3600 * 1000;
+  const buyerSlot = (id) => ({ id, default: 'plain', variants: [
+    { id: 'thanks', condition: { segments: { $in: ['recent_buyers'] } }, template: 'thanks' },
+    { id: 'plain', template: 'plain' },
+  ] });
+  let time = Date.UTC(2026, 10, 23, 12);
+  let step = 0;
+  // Each reading of the clock moves it on by `step`: a slow page, exaggerated.
+  const now = () => { const t = time; time += step; return t; };
+  const slots = ['a', 'b'].map((id) => {
+    const attributes = new Map([['data-tessera-slot', id]]);
+    return { innerHTML: '', getAttribute: (n) => attributes.get(n) ?? null,
+             setAttribute: (n, v) => attributes.set(n, String(v)),
+             hasAttribute: (n) => attributes.has(n), addEventListener() {} };
+  });
+  const root = { querySelectorAll: () => slots };
+  const t = await createTessera({ site: 'demo', storage: memoryBackend(), now,
+    artifact: { ...artifact, slots: [buyerSlot('a'), buyerSlot('b')] } });
+  t.consent.set({ analytics: true, personalization: true });
+  t.track('purchase_complete', { value: 10, currency: 'EUR' });
+  time += 6.5 * DAY;  // the purchase is 7 days old after one more day
+  step = DAY;
+  const applied = t.render(root);
+  assert.deepEqual(applied.map((d) => d.variant), ['thanks', 'thanks']);
+  assert.deepEqual(slots.map((s) => s.innerHTML), ['thanks', 'thanks']);
+  t.destroy();
+});

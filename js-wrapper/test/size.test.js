@@ -1,25 +1,25 @@
-// Size is a requirement: the whole SDK as a browser downloads it (wasm, the
-// generated loader and the wrapper's modules), each compressed on its own.
+// Size is a requirement: the whole SDK as a browser downloads it, each file
+// compressed on its own: the wasm, the generated loader (minified) and the
+// wrapper bundle (dist/tessera.js, src/ minified into one module by
+// scripts/build.mjs).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { brotliCompressSync, gzipSync, constants } from 'node:zlib';
 
 const root = new URL('../', import.meta.url);
-const files = [
-  'dist/tessera_core.wasm',
-  'dist/tessera_core.mjs',
-  ...readdirSync(new URL('src/', root)).filter((f) => f.endsWith('.js')).map((f) => `src/${f}`),
-];
+const files = ['dist/tessera_core.wasm', 'dist/tessera_core.mjs', 'dist/tessera.js'];
+// For the record only: the readable modules the bundle is made from.
+const sources = readdirSync(new URL('src/', root)).filter((f) => f.endsWith('.js')).map((f) => `src/${f}`);
 
 // The target (issue 3) is 50 KB gzipped for everything; the build is not
 // there yet (see docs/BENCHMARKS.md). This ceiling stops it from growing while
 // the gap is closed; lower it with every cut.
-const CEILING_GZIP_BYTES = 140 * 1024;
+const CEILING_GZIP_BYTES = 119 * 1024;
 export const TARGET_GZIP_BYTES = 50 * 1024;
 
-function sizes() {
-  return files.map((file) => {
+function sizes(list = files) {
+  return list.map((file) => {
     const bytes = readFileSync(new URL(file, root));
     return {
       file,
@@ -35,6 +35,8 @@ test('the SDK stays under its size ceiling (gzip -9), brotli reported', () => {
   const total = (key) => rows.reduce((sum, r) => sum + r[key], 0);
   for (const r of rows) console.log(`size: ${r.file} raw ${r.raw} gzip ${r.gzip} brotli ${r.brotli}`);
   console.log(`size: total gzip ${total('gzip')} brotli ${total('brotli')} (target ${TARGET_GZIP_BYTES})`);
+  const readable = sizes(sources).reduce((sum, r) => sum + r.gzip, 0);
+  console.log(`size: (src/*.js unminified, not shipped to browsers: gzip ${readable} in ${sources.length} files)`);
   assert.ok(total('gzip') <= CEILING_GZIP_BYTES, `gzip total ${total('gzip')} > ${CEILING_GZIP_BYTES}`);
 });
 

@@ -5,11 +5,15 @@
 #include <functional>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <unordered_map>
 
 #include "artifact_check.h"
+#include "crm_json.h"
 #include "tessera/json.h"
 #include "tessera/server/api_key.h"
+#include "tessera/server/crm_import.h"
+#include "tessera/server/crm_store.h"
 #include "tessera/server/digest.h"
 #include "tessera/server/static_files.h"
 #include "tessera/signal.h"
@@ -107,6 +111,50 @@ bool IsArtifactPart(const std::string& part) {
   return false;
 }
 
+// Object members in a parsed value, nested ones included.
+size_t CountMembers(const Value& value) {
+  size_t count = 0;
+  if (value.is_object()) {
+    for (const Member& member : value.as_object()) {
+      count += 1 + CountMembers(member.value);
+    }
+  } else if (value.is_array()) {
+    for (const Value& item : value.as_array()) count += CountMembers(item);
+  }
+  return count;
+}
+
+// The stored form of a signal received as JSON: its text without the
+// whitespace between tokens. Much cheaper than re-serializing the parsed
+// value (formatting every number), and as exact, since the parser accepted
+// the text. Only when the parser dropped a duplicate key (last one wins) do
+// text and value differ; then, and for CBOR, the value is serialized.
+std::string StoredSignalJson(std::string_view text, const Value& parsed) {
+  std::string out;
+  out.reserve(text.size());
+  size_t members = 0;  // one ':' outside strings per object member
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (in_string) {
+      out.push_back(c);
+      if (c == '\\' && i + 1 < text.size()) {
+        out.push_back(text[++i]);
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+      out.push_back(c);
+    } else if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+      if (c == ':') ++members;
+      out.push_back(c);
+    }
+  }
+  if (members != CountMembers(parsed)) return parsed.Dump();
+  return out;
+}
+
 // One request in flight: what the router found and how to answer.
 struct Exchange {
   HttpRequest request;
@@ -133,7 +181,8 @@ class Api::Impl {
       : store_(store),
         metrics_(metrics),
         options_(std::move(options)),
-        static_files_(options_.sdk_dir) {}
+        static_files_(options_.sdk_dir),
+        site_files_(options_.site_dir) {}
 
   void Handle(HttpRequest&& request, Responder respond) {
     auto exchange = std::make_shared<Exchange>();
@@ -143,6 +192,10 @@ class Api::Impl {
   }
 
   uint64_t BodyLimitFor(std::string_view path) const {
+    if (path.rfind("/v1/admin/sites/", 0) == 0 &&
+        path.find("/import/") != std::string_view::npos) {
+      return options_.import_body_limit;
+    }
     return path.rfind("/v1/admin/", 0) == 0 ? options_.admin_body_limit
                                             : options_.signal_body_limit;
   }
@@ -167,6 +220,9 @@ class Api::Impl {
         {"GET", "/v1/admin/profiles/{vid}", &Impl::AdminGetProfile},
         {"DELETE", "/v1/admin/profiles/{vid}", &Impl::AdminDeleteProfile},
         {"GET", "/v1/admin/erasures", &Impl::AdminListErasures},
+        {"POST", "/v1/admin/sites/{site}/import/{kind}", &Impl::AdminImport},
+        {"POST", "/v1/admin/sites/{site}/identities",
+         &Impl::AdminLinkIdentity},
     };
     return routes;
   }
@@ -212,6 +268,13 @@ class Api::Impl {
       }
       exchange->params = std::move(params);
       (this->*route.handler)(exchange);
+      return;
+    }
+    // The website (if any) gets every GET no route claims, except the API's.
+    if (allowed.empty() && request.method == "GET" && site_files_.enabled() &&
+        request.path.rfind("/v1/", 0) != 0) {
+      exchange->route = "(site)";
+      GetSiteFile(exchange);
       return;
     }
     if (!allowed.empty()) {
@@ -428,7 +491,9 @@ class Api::Impl {
     row.id = signal.find("id")->as_string();
     row.vid = signal.find("vid")->string_or("");
     row.received_at_ms = NowMs();
-    row.body = signal.Dump();
+    row.body = format == SignalFormat::kJson
+                   ? StoredSignalJson(request.body, signal)
+                   : signal.Dump();
     store_.InsertSignalAsync(std::move(row), [this, exchange](
                                                  const InsertResult& result) {
       Run(exchange, [&] {
@@ -476,6 +541,18 @@ class Api::Impl {
     response.Set("Cache-Control", "public, max-age=300");
     // Cross-origin module scripts and wasm need CORS; the SDK is public.
     response.Set("Access-Control-Allow-Origin", "*");
+    response.body = std::move(file->content);
+    Finish(exchange, std::move(response));
+  }
+
+  void GetSiteFile(const ExchangePtr& exchange) {
+    std::string relative = exchange->request.path.substr(1);
+    if (relative.empty() || relative.back() == '/') relative += "index.html";
+    std::optional<StaticFile> file = site_files_.Read(relative);
+    if (!file) Refuse(404, "not_found", "no page " + exchange->request.path);
+    HttpResponse response;
+    response.Set("Content-Type", file->content_type);
+    response.Set("Cache-Control", "no-cache");
     response.body = std::move(file->content);
     Finish(exchange, std::move(response));
   }
@@ -598,10 +675,38 @@ class Api::Impl {
     PublishArtifact(exchange, site, artifact.value());
   }
 
-  void AdminGetProfile(const ExchangePtr& exchange) {
-    ApiKeyRecord key = RequireAdmin(exchange, "");
-    const std::string& vid = exchange->params[0];
-    std::vector<SignalRecord> signals = store_.SignalsOfVisitor(key.site, vid);
+  // The CRM part of a data access request for `id` (a visitor or a
+  // customer id) within `scope`: customers with their transactions and
+  // identity links; emails and names decrypted when the server has the key.
+  Json CrmProfile(const std::string& scope, const std::string& id) {
+    CrmStore& crm = *options_.crm;
+    Json customers = Json::array();
+    for (const CustomerRecord& customer : crm.CustomersById(scope, id)) {
+      Json entry;
+      try {
+        entry = CustomerJson(customer, options_.pii);
+      } catch (const PiiError& error) {
+        Refuse(409, "pii_key_mismatch", error.what());
+      }
+      Json transactions = Json::array();
+      for (const TransactionRecord& t :
+           crm.TransactionsOfCustomer(customer.site, customer.customer_id)) {
+        transactions.push_back(TransactionJson(t));
+      }
+      entry["transactions"] = std::move(transactions);
+      customers.push_back(std::move(entry));
+    }
+    Json links = Json::array();
+    for (const IdentityLink& link : crm.LinksOf(scope, id)) {
+      links.push_back(IdentityLinkJson(link));
+    }
+    return {{"customers", std::move(customers)},
+            {"identity_links", std::move(links)},
+            {"pii", options_.pii ? "decrypted"
+                                 : "not included: the server has no PII key"}};
+  }
+
+  static Json SignalList(const std::vector<SignalRecord>& signals) {
     Json list = Json::array();
     for (const SignalRecord& signal : signals) {
       list.push_back({{"site", signal.site},
@@ -609,21 +714,61 @@ class Api::Impl {
                       {"received_at_ms", signal.received_at_ms},
                       {"signal", Json::parse(signal.body, nullptr, false)}});
     }
-    Finish(exchange, JsonResponse(200, {{"vid", vid},
-                                        {"scope", key.site},
-                                        {"signal_count", signals.size()},
-                                        {"signals", std::move(list)}}));
+    return list;
+  }
+
+  void AdminGetProfile(const ExchangePtr& exchange) {
+    ApiKeyRecord key = RequireAdmin(exchange, "");
+    const std::string& vid = exchange->params[0];
+    std::vector<SignalRecord> signals = store_.SignalsOfVisitor(key.site, vid);
+    Json body = {{"vid", vid},
+                 {"scope", key.site},
+                 {"signal_count", signals.size()},
+                 {"signals", SignalList(signals)}};
+    if (options_.crm) {
+      body["crm"] = CrmProfile(key.site, vid);
+      // A customer's data includes what their linked visitors sent.
+      Json linked = Json::array();
+      for (const IdentityLink& link : options_.crm->LinksOf(key.site, vid)) {
+        if (link.customer_id != vid || link.vid == vid) continue;
+        linked.push_back(
+            {{"vid", link.vid},
+             {"signals",
+              SignalList(store_.SignalsOfVisitor(link.site, link.vid))}});
+      }
+      body["linked_visitors"] = std::move(linked);
+    }
+    Finish(exchange, JsonResponse(200, body));
   }
 
   void AdminDeleteProfile(const ExchangePtr& exchange) {
     ApiKeyRecord key = RequireAdmin(exchange, "");
     const std::string& vid = exchange->params[0];
-    ErasureRecord erasure = store_.EraseVisitor(key.site, vid, NowMs());
-    Finish(exchange,
-           JsonResponse(200, {{"vid", vid},
-                              {"scope", erasure.site},
-                              {"signals_erased", erasure.signals_erased},
-                              {"erased_at_ms", erasure.erased_at_ms}}));
+    int64_t now = NowMs();
+    // CRM first: it names the visitors linked to a customer, whose signals
+    // go too.
+    std::optional<CrmErasureRecord> crm;
+    if (options_.crm) crm = options_.crm->EraseSubject(key.site, vid, now);
+    ErasureRecord erasure = store_.EraseVisitor(key.site, vid, now);
+    int64_t signals_erased = erasure.signals_erased;
+    if (crm) {
+      for (const std::string& linked : crm->linked_vids) {
+        if (linked == vid) continue;
+        signals_erased +=
+            store_.EraseVisitor(key.site, linked, now).signals_erased;
+      }
+    }
+    Json body = {{"vid", vid},
+                 {"scope", erasure.site},
+                 {"signals_erased", signals_erased},
+                 {"erased_at_ms", erasure.erased_at_ms}};
+    if (crm) {
+      body["customers_erased"] = crm->customers_erased;
+      body["transactions_erased"] = crm->transactions_erased;
+      body["identity_links_erased"] = crm->links_erased;
+      body["linked_visitors_erased"] = crm->linked_vids.size();
+    }
+    Finish(exchange, JsonResponse(200, body));
   }
 
   void AdminListErasures(const ExchangePtr& exchange) {
@@ -636,8 +781,174 @@ class Api::Impl {
                       {"subject_hash", record.subject_hash},
                       {"signals_erased", record.signals_erased}});
     }
-    Finish(exchange, JsonResponse(200, {{"erasures", std::move(list)}}));
+    Json body = {{"erasures", std::move(list)}};
+    if (options_.crm) {
+      Json crm = Json::array();
+      for (const CrmErasureRecord& record : options_.crm->ListErasures()) {
+        if (key.site != kAllSites && record.site != key.site) continue;
+        crm.push_back({{"erased_at_ms", record.erased_at_ms},
+                       {"scope", record.site},
+                       {"subject_hash", record.subject_hash},
+                       {"customers_erased", record.customers_erased},
+                       {"transactions_erased", record.transactions_erased},
+                       {"identity_links_erased", record.links_erased}});
+      }
+      body["crm_erasures"] = std::move(crm);
+    }
+    Finish(exchange, JsonResponse(200, body));
   }
+
+  // --- CRM routes ----------------------------------------------------------
+
+  CrmStore& RequireCrm() {
+    if (!options_.crm) {
+      Refuse(501, "crm_unavailable",
+             "CRM data is stored only in SQLite databases in this build");
+    }
+    return *options_.crm;
+  }
+
+  void AdminImport(const ExchangePtr& exchange) {
+    const std::string& site = exchange->params[0];
+    RequireAdmin(exchange, site);
+    CrmStore& crm = RequireCrm();
+    std::optional<ImportKind> kind = ParseImportKind(exchange->params[1]);
+    if (!kind) {
+      Refuse(404, "unknown_import",
+             "'" + exchange->params[1] +
+                 "' is not an import (customers, transactions)");
+    }
+    std::string media = MediaType(exchange->request.Header("Content-Type"));
+    if (media != "text/csv" && media != "text/plain") {
+      Refuse(415, "unsupported_media_type",
+             "Content-Type must be text/csv (or text/plain), not '" + media +
+                 "'");
+    }
+    std::string format_name = exchange->request.QueryParam("format");
+    std::optional<ImportFormat> format =
+        ParseImportFormat(format_name.empty() ? "csv" : format_name);
+    if (!format) {
+      Refuse(400, "invalid_format",
+             "format must be csv or cdnow, not '" + format_name + "'");
+    }
+    ImportOptions import;
+    import.site = site;
+    import.kind = *kind;
+    import.format = *format;
+    import.pii = options_.pii;
+    import.max_errors_kept = kMaxImportErrorsListed;
+    std::istringstream input(exchange->request.body);
+    ImportSummary summary;
+    try {
+      summary = ImportCrm(crm, input, import, NowMs());
+    } catch (const ImportError& error) {
+      Refuse(422, "import_refused", error.what());
+    } catch (const PiiError& error) {
+      Refuse(409, "pii_key_mismatch", error.what());
+    }
+    Json errors = Json::array();
+    for (const ImportRowError& error : summary.errors) {
+      errors.push_back({{"line", error.line}, {"message", error.message}});
+    }
+    Json body = {{"site", site},
+                 {"kind", ImportKindName(*kind)},
+                 {"inserted", summary.inserted},
+                 {"updated", summary.updated},
+                 {"unchanged", summary.unchanged},
+                 {"rejected", summary.rejected},
+                 {"changed", summary.changed()},
+                 {"summary", summary.Describe(*kind)},
+                 {"errors", std::move(errors)},
+                 {"errors_truncated",
+                  summary.rejected > static_cast<int64_t>(
+                                         summary.errors.size())}};
+    if (*kind == ImportKind::kTransactions) {
+      body["customers_created"] = summary.customers_created;
+    }
+    Finish(exchange, JsonResponse(200, body));
+  }
+
+  // A visitor id or customer id given in a request: 1-128 bytes, no
+  // control characters, not an email address.
+  static std::string RequireId(const Value& body, const char* field) {
+    const Value* value = body.find(field);
+    if (!value || !value->is_string()) {
+      Refuse(400, "invalid_identity",
+             std::string("'") + field + "' must be a string",
+             {ApiProblem{std::string("$.") + field, "expected a string"}});
+    }
+    const std::string& id = value->as_string();
+    bool control = false;
+    for (char c : id) control |= static_cast<unsigned char>(c) < 0x20;
+    if (id.empty() || id.size() > 128 || control ||
+        ContainsEmailAddress(id)) {
+      Refuse(400, "invalid_identity",
+             std::string("'") + field +
+                 "' must be 1-128 bytes without control characters and not "
+                 "an email address",
+             {ApiProblem{std::string("$.") + field, "invalid id"}});
+    }
+    return id;
+  }
+
+  // Links an anonymous visitor to a customer, by customer id or by email
+  // (matched through its keyed hash; the email is not stored).
+  void AdminLinkIdentity(const ExchangePtr& exchange) {
+    const std::string& site = exchange->params[0];
+    RequireAdmin(exchange, site);
+    CrmStore& crm = RequireCrm();
+    Value body = ParseJsonBody(exchange->request.body);
+    if (!body.is_object()) {
+      Refuse(400, "invalid_identity", "the body must be a JSON object");
+    }
+    IdentityLink link;
+    link.site = site;
+    link.vid = RequireId(body, "vid");
+    const Value* email = body.find("email");
+    if (body.find("customer_id") && email) {
+      Refuse(400, "invalid_identity", "send customer_id or email, not both");
+    }
+    if (email) {
+      if (!email->is_string() || email->as_string().empty()) {
+        Refuse(400, "invalid_identity", "'email' must be a non-empty string",
+               {ApiProblem{"$.email", "expected a string"}});
+      }
+      if (!options_.pii) {
+        Refuse(409, "pii_key_missing",
+               "matching by email needs the server's PII key "
+               "(--pii-key-file or TESSERA_PII_KEY)");
+      }
+      std::vector<CustomerRecord> matches = crm.FindCustomersByEmailHmac(
+          site, options_.pii->EmailHmac(email->as_string()));
+      if (matches.empty()) {
+        Refuse(404, "customer_not_found",
+               "no customer of site '" + site + "' has this email");
+      }
+      if (matches.size() > 1) {
+        Refuse(409, "ambiguous_email",
+               std::to_string(matches.size()) +
+                   " customers share this email; link by customer_id");
+      }
+      link.customer_id = matches.front().customer_id;
+      link.source = "api:email";
+    } else {
+      link.customer_id = RequireId(body, "customer_id");
+      link.source = "api:customer_id";
+    }
+    link.linked_at_ms = NowMs();
+    bool created = crm.LinkIdentity(link);
+    bool known = crm.FindCustomer(site, link.customer_id).has_value();
+    Finish(exchange,
+           JsonResponse(created ? 201 : 200,
+                        {{"status", created ? "linked" : "unchanged"},
+                         {"site", site},
+                         {"vid", link.vid},
+                         {"customer_id", link.customer_id},
+                         {"source", link.source},
+                         {"customer_known", known}}));
+  }
+
+  static constexpr size_t kMaxImportErrorsListed = 1000;
 
   struct CachedKey {
     std::optional<ApiKeyRecord> record;
@@ -648,6 +959,7 @@ class Api::Impl {
   Metrics& metrics_;
   ApiOptions options_;
   StaticFiles static_files_;
+  StaticFiles site_files_;
   std::mutex key_cache_mutex_;
   std::unordered_map<std::string, CachedKey> key_cache_;
 };

@@ -13,6 +13,8 @@
 #include <vector>
 
 #include "tessera/server/api_key.h"
+#include "tessera/server/crm_cli.h"
+#include "tessera/server/crm_store.h"
 
 namespace tessera::server {
 namespace {
@@ -141,7 +143,9 @@ void Require(const std::string& value, const std::string& flag) {
   if (value.empty()) throw UsageError("--" + flag + " is required");
 }
 
-std::string kDbHelp = "database file (default ./data/tessera.db)";
+std::string kDbHelp =
+    "database file, or postgresql://USER:PASSWORD@HOST:PORT/DB (default "
+    "./data/tessera.db)";
 
 int ServeCommand(int argc, char** argv, int first) {
   ServeOptions options;
@@ -170,15 +174,29 @@ int ServeCommand(int argc, char** argv, int first) {
             });
   flags.Add("sdk-dir", "DIR", "directory served under /sdk/ (default: none)",
             [&](const std::string& v) { options.sdk_dir = v; });
+  flags.Add("site-dir", "DIR",
+            "website served at / for paths no API route claims, e.g. "
+            "demo-site (default: none)",
+            [&](const std::string& v) { options.site_dir = v; });
   flags.Add("threads", "N", "I/O threads (default: one per core)",
             [&](const std::string& v) {
               options.threads =
                   static_cast<unsigned>(ParseUnsigned("threads", v, 1024));
             });
+  flags.Add("pii-key-file", "FILE",
+            "PII key (64 hex chars) for CRM imports and data access "
+            "requests (default: $TESSERA_PII_KEY, else none)",
+            [&](const std::string& v) { options.pii_key_file = v; });
   flags.Add("no-fsync", "",
             "do not fsync each commit (a power loss may lose the last "
             "signals; a crash does not)",
             [&](const std::string&) { options.durable = false; });
+  flags.Add("tls-cert", "PEM",
+            "certificate chain file; with --tls-key serves HTTPS, TLS 1.2+ "
+            "(default: plain HTTP)",
+            [&](const std::string& v) { options.tls_cert = v; });
+  flags.Add("tls-key", "PEM", "private key file for --tls-cert",
+            [&](const std::string& v) { options.tls_key = v; });
   if (!flags.Parse(argc, argv, first)) return 0;
   return RunServe(options);
 }
@@ -251,14 +269,91 @@ int MigrateCommand(int argc, char** argv, int first) {
   return RunMigrate(options);
 }
 
+int ImportCommand(int argc, char** argv, int first) {
+  std::string what = first < argc ? argv[first] : "";
+  if (what == "--help" || what == "-h" || what.empty()) {
+    std::cout << "usage: tessera-server import customers|transactions "
+                 "[flags]\n"
+                 "Run `tessera-server import <kind> --help` for the flags.\n";
+    return what.empty() ? 2 : 0;
+  }
+  std::optional<ImportKind> kind = ParseImportKind(what);
+  if (!kind) {
+    throw UsageError("unknown import '" + what +
+                     "' (customers, transactions)");
+  }
+  ImportCommandOptions options;
+  options.kind = *kind;
+  FlagSet flags(
+      "import " + what,
+      "Imports a CRM CSV export incrementally: unchanged rows are skipped,\n"
+      "bad rows are reported on stderr (FILE:LINE: reason) and the rest is\n"
+      "imported; the summary goes to stdout. customers: customer_id, email,\n"
+      "name, trait columns. transactions: customer_id, date, quantity,\n"
+      "amount[, transaction_id]; --format cdnow reads CDNOW_master.txt.\n"
+      "Exit 0 when the file was readable (even with bad rows), 1 when not.");
+  flags.Add("db", "PATH", kDbHelp,
+            [&](const std::string& v) { options.db = v; });
+  flags.Add("site", "SITE", "site the rows belong to (required)",
+            [&](const std::string& v) { options.site = v; });
+  flags.Add("file", "FILE", "file to import, - for stdin (required)",
+            [&](const std::string& v) { options.file = v; });
+  flags.Add("format", "csv|cdnow", "input format (default csv)",
+            [&](const std::string& v) {
+              std::optional<ImportFormat> format = ParseImportFormat(v);
+              if (!format) {
+                throw UsageError("--format must be csv or cdnow, not '" + v +
+                                 "'");
+              }
+              options.format = *format;
+            });
+  flags.Add("pii-key-file", "FILE",
+            "PII key, 64 hex chars (default: $TESSERA_PII_KEY); needed for "
+            "email and name columns",
+            [&](const std::string& v) { options.pii_key_file = v; });
+  if (!flags.Parse(argc, argv, first + 1)) return 0;
+  Require(options.site, "site");
+  Require(options.file, "file");
+  return RunImport(options);
+}
+
+int ExportCrmCommand(int argc, char** argv, int first) {
+  std::string what = argv[first];
+  ExportCrmOptions options;
+  options.kind = *ParseImportKind(what);
+  FlagSet flags("export " + what,
+                "Writes a site's CRM " + what +
+                    " as JSON Lines; emails and names only with "
+                    "--include-pii and the PII key.");
+  flags.Add("db", "PATH", kDbHelp,
+            [&](const std::string& v) { options.db = v; });
+  flags.Add("site", "SITE", "site to export (required)",
+            [&](const std::string& v) { options.site = v; });
+  flags.Add("out", "FILE", "output file, - for stdout (default -)",
+            [&](const std::string& v) { options.out = v; });
+  flags.Add("include-pii", "", "decrypt and include emails and names",
+            [&](const std::string&) { options.include_pii = true; });
+  flags.Add("pii-key-file", "FILE",
+            "PII key, 64 hex chars (default: $TESSERA_PII_KEY)",
+            [&](const std::string& v) { options.pii_key_file = v; });
+  if (!flags.Parse(argc, argv, first + 1)) return 0;
+  Require(options.site, "site");
+  return RunExportCrm(options);
+}
+
 int ExportCommand(int argc, char** argv, int first) {
   std::string what = first < argc ? argv[first] : "";
   if (what == "--help" || what == "-h" || what.empty()) {
-    std::cout << "usage: tessera-server export signals [flags]\n";
+    std::cout << "usage: tessera-server export signals|customers|"
+                 "transactions [flags]\n";
     return what.empty() ? 2 : 0;
   }
+  if (what == "customers" || what == "transactions") {
+    return ExportCrmCommand(argc, argv, first);
+  }
   if (what != "signals") {
-    throw UsageError("unknown export '" + what + "' (signals)");
+    throw UsageError("unknown export '" + what +
+                     "' (signals, customers, transactions)");
   }
   ExportSignalsOptions options;
   FlagSet flags("export signals",
@@ -302,6 +397,8 @@ const char kMainUsage[] =
     "  keys revoke      revoke an API key\n"
     "  migrate          apply database schema migrations\n"
     "  export signals   write a site's stored signals as JSON Lines\n"
+    "  import customers|transactions   import a CRM CSV export\n"
+    "  export customers|transactions   write CRM data as JSON Lines\n"
     "  prune            delete signals older than the retention period\n\n"
     "Run `tessera-server <command> --help` for its flags.\n";
 
@@ -316,8 +413,10 @@ std::unique_ptr<Store> OpenMigrated(const std::string& db) {
 int RunServe(const ServeOptions& options) {
   TesseraServer server(options);
   server.Start();
-  std::cerr << "tessera-server: listening on http://" << options.host << ":"
-            << server.port() << " (store " << options.db << ")" << std::endl;
+  std::cerr << "tessera-server: listening on "
+            << (server.tls() ? "https://" : "http://") << options.host << ":"
+            << server.port() << " (store " << RedactStoreUri(options.db) << ")"
+            << std::endl;
   server.Run();
   std::cerr << "tessera-server: stopped" << std::endl;
   return 0;
@@ -363,6 +462,17 @@ int RunMigrate(const MigrateOptions& options) {
     std::cout << "schema is up to date (version " << after << ")" << std::endl;
   } else {
     std::cout << "migrated schema from version " << before << " to " << after
+              << std::endl;
+  }
+  // The CRM tables have their own migration sequence (crm_store.h).
+  if (std::unique_ptr<CrmStore> crm = OpenCrmStore(options.db)) {
+    int crm_before = crm->SchemaVersion();
+    int crm_after = crm->Migrate();
+    std::cout << (crm_before == crm_after
+                      ? "crm schema is up to date (version "
+                      : "migrated crm schema from version " +
+                            std::to_string(crm_before) + " to ")
+              << crm_after << (crm_before == crm_after ? ")" : "")
               << std::endl;
   }
   return 0;
@@ -411,6 +521,7 @@ int RunCli(int argc, char** argv) {
     if (command == "keys") return KeysCommand(argc, argv, 2);
     if (command == "migrate") return MigrateCommand(argc, argv, 2);
     if (command == "export") return ExportCommand(argc, argv, 2);
+    if (command == "import") return ImportCommand(argc, argv, 2);
     if (command == "prune") return PruneCommand(argc, argv, 2);
     if (command == "--help" || command == "-h" || command == "help") {
       std::cout << kMainUsage;

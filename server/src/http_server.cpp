@@ -1,16 +1,32 @@
 // The only translation unit that includes Boost.Beast (it is slow to compile).
+//
+// One Session template serves both transports: Session<PlainStream> speaks
+// HTTP over TCP, Session<TlsStream> the same over TLS (OpenSSL through
+// Asio's ssl::stream). The TLS variant only adds the handshake before the
+// first request and a close_notify before closing; reading, limits,
+// deadlines, keep-alive and the graceful stop are the same code.
 #include "tessera/server/http_server.h"
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include <atomic>
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <fstream>
 #include <limits>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <thread>
+#include <type_traits>
 #include <unordered_map>
 
 namespace tessera::server {
@@ -21,6 +37,11 @@ namespace http = beast::http;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 using std::chrono::milliseconds;
+using PlainStream = beast::tcp_stream;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+// How long a closing TLS connection waits for the peer's close_notify.
+constexpr int kTlsCloseMs = 2000;
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -82,6 +103,79 @@ void SplitTarget(std::string_view target, HttpRequest& request) {
   }
 }
 
+// Throws unless `path` can be opened for reading, naming the file and why.
+void RequireReadable(const std::string& path, const char* what) {
+  std::ifstream file(path);
+  if (!file) {
+    throw std::runtime_error(std::string("cannot read the TLS ") + what +
+                             " file '" + path + "': " + std::strerror(errno));
+  }
+}
+
+// A server TLS context from PEM files: TLS 1.2 and later only, and the key
+// checked against the certificate so a mismatched pair fails at start-up
+// rather than at the first handshake.
+std::unique_ptr<net::ssl::context> LoadTlsContext(const std::string& cert,
+                                                  const std::string& key) {
+  if (cert.empty() || key.empty()) {
+    throw std::runtime_error(
+        "TLS needs both a certificate (--tls-cert) and a private key "
+        "(--tls-key)");
+  }
+  RequireReadable(cert, "certificate");
+  RequireReadable(key, "private key");
+  auto context =
+      std::make_unique<net::ssl::context>(net::ssl::context::tls_server);
+  context->set_options(
+      net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
+      net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1 |
+      net::ssl::context::no_tlsv1_1 | net::ssl::context::no_compression);
+  SSL_CTX_set_min_proto_version(context->native_handle(), TLS1_2_VERSION);
+  beast::error_code error;
+  context->use_certificate_chain_file(cert, error);
+  if (error) {
+    throw std::runtime_error("cannot load the TLS certificate '" + cert +
+                             "' (PEM expected): " + error.message());
+  }
+  const std::string mismatch = "the TLS private key '" + key +
+                               "' does not match the certificate '" + cert +
+                               "'";
+  context->use_private_key_file(key, net::ssl::context::pem, error);
+  if (error && error.category() == net::error::get_ssl_category() &&
+      ERR_GET_REASON(static_cast<unsigned long>(error.value())) ==
+          X509_R_KEY_VALUES_MISMATCH) {
+    throw std::runtime_error(mismatch);
+  }
+  if (error) {
+    throw std::runtime_error("cannot load the TLS private key '" + key +
+                             "' (PEM expected): " + error.message());
+  }
+  // Some OpenSSL versions accept a mismatched key and drop the certificate
+  // instead; this check catches that too.
+  if (SSL_CTX_check_private_key(context->native_handle()) != 1) {
+    throw std::runtime_error(mismatch);
+  }
+  return context;
+}
+
+// Errors that end a connection quietly: the peer left or went silent.
+bool IsDisconnect(const beast::error_code& error) {
+  return error == http::error::end_of_stream || error == net::error::eof ||
+         error == beast::error::timeout ||
+         error == net::error::operation_aborted ||
+         error == net::error::connection_reset ||
+         error == net::ssl::error::stream_truncated;
+}
+
+// What the server needs of a connection, whatever its transport.
+class SessionBase {
+ public:
+  virtual ~SessionBase() = default;
+  // Called on stop: an idle connection is closed now, a busy one after its
+  // response.
+  virtual void OnServerStop() = 0;
+};
+
 }  // namespace
 
 std::string HttpRequest::Header(std::string_view name) const {
@@ -98,8 +192,6 @@ std::string HttpRequest::QueryParam(std::string_view name) const {
   return std::string();
 }
 
-class Session;
-
 class HttpServer::Impl {
  public:
   Impl(HttpServerOptions options, HttpHandler handler,
@@ -114,7 +206,7 @@ class HttpServer::Impl {
 
   void Accept();
   void BeginStop();
-  void Register(uint64_t id, std::weak_ptr<Session> session) {
+  void Register(uint64_t id, std::weak_ptr<SessionBase> session) {
     std::lock_guard<std::mutex> lock(sessions_mutex);
     sessions.emplace(id, std::move(session));
   }
@@ -143,57 +235,80 @@ class HttpServer::Impl {
   std::atomic<bool> stopping{false};
   std::atomic<uint64_t> next_session_id{1};
   std::mutex sessions_mutex;
-  std::unordered_map<uint64_t, std::weak_ptr<Session>> sessions;
+  std::unordered_map<uint64_t, std::weak_ptr<SessionBase>> sessions;
+  std::unique_ptr<net::ssl::context> tls;  // set by Start when TLS is on
   uint16_t bound_port = 0;
   bool started = false;
 };
 
-class Session : public std::enable_shared_from_this<Session> {
+// One connection. `Stream` is PlainStream or TlsStream; everything that
+// differs between them is behind `if constexpr (kTls)`.
+template <class Stream>
+class Session : public SessionBase,
+                public std::enable_shared_from_this<Session<Stream>> {
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+
  public:
-  Session(tcp::socket socket, HttpServer::Impl& server)
-      : stream_(std::move(socket)),
+  // `stream_args` are what Stream needs besides the socket (the TLS
+  // context for TlsStream).
+  template <class... StreamArgs>
+  Session(HttpServer::Impl& server, tcp::socket socket,
+          StreamArgs&... stream_args)
+      : stream_(std::move(socket), stream_args...),
         server_(server),
         id_(server.next_session_id++) {
     beast::error_code error;
-    auto endpoint = stream_.socket().remote_endpoint(error);
+    auto endpoint = Tcp().socket().remote_endpoint(error);
     if (!error) remote_ = endpoint.address().to_string();
   }
-  ~Session() { server_.Unregister(id_); }
+  ~Session() override { server_.Unregister(id_); }
 
   void Start() {
-    server_.Register(id_, weak_from_this());
+    server_.Register(id_, this->weak_from_this());
     net::dispatch(stream_.get_executor(),
-                  [self = shared_from_this()] { self->WaitForRequest(); });
+                  [self = this->shared_from_this()] { self->Begin(); });
   }
 
-  // Called on stop: an idle connection is closed now, a busy one after its
-  // response.
-  void OnServerStop() {
-    net::post(stream_.get_executor(), [self = shared_from_this()] {
-      if (!self->busy_) {
-        beast::error_code ignored;
-        self->stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-        self->stream_.socket().close(ignored);
-      }
+  void OnServerStop() override {
+    net::post(stream_.get_executor(), [self = this->shared_from_this()] {
+      if (!self->busy_) self->CloseSocket();  // wakes the pending read
     });
   }
 
  private:
   const HttpServerOptions& options() const { return server_.options; }
+  // The TCP layer, where the deadlines and the socket live.
+  beast::tcp_stream& Tcp() { return beast::get_lowest_layer(stream_); }
+
+  void Begin() {
+    if constexpr (kTls) {
+      // The handshake counts against the deadline for the first header.
+      Tcp().expires_after(milliseconds(options().header_timeout_ms));
+      stream_.async_handshake(
+          net::ssl::stream_base::server,
+          [self = this->shared_from_this()](beast::error_code error) {
+            if (error) return self->CloseSocket();
+            self->handshake_done_ = true;
+            self->WaitForRequest();
+          });
+    } else {
+      WaitForRequest();
+    }
+  }
 
   void WaitForRequest() {
     if (server_.stopping.load()) return Close();
     if (buffer_.size() > 0) return ReadHeader();  // pipelined bytes
-    stream_.expires_after(milliseconds(first_request_
-                                           ? options().header_timeout_ms
-                                           : options().idle_timeout_ms));
-    stream_.async_read_some(
-        buffer_.prepare(4096),
-        [self = shared_from_this()](beast::error_code error, size_t bytes) {
-          if (error) return self->Close();
-          self->buffer_.commit(bytes);
-          self->ReadHeader();
-        });
+    Tcp().expires_after(milliseconds(first_request_
+                                         ? options().header_timeout_ms
+                                         : options().idle_timeout_ms));
+    stream_.async_read_some(buffer_.prepare(4096),
+                            [self = this->shared_from_this()](
+                                beast::error_code error, size_t bytes) {
+                              if (error) return self->Close();
+                              self->buffer_.commit(bytes);
+                              self->ReadHeader();
+                            });
   }
 
   void ReadHeader() {
@@ -204,10 +319,10 @@ class Session : public std::enable_shared_from_this<Session> {
     // (Not boost::none: Beast 1.74 compares a length against an empty
     // optional as "greater" and refuses every body.)
     parser_->body_limit(std::numeric_limits<uint64_t>::max());
-    stream_.expires_after(milliseconds(options().header_timeout_ms));
+    Tcp().expires_after(milliseconds(options().header_timeout_ms));
     http::async_read_header(
         stream_, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code error, size_t) {
+        [self = this->shared_from_this()](beast::error_code error, size_t) {
           self->OnHeader(error);
         });
   }
@@ -219,12 +334,7 @@ class Session : public std::enable_shared_from_this<Session> {
                       std::to_string(options().header_limit) + " bytes");
     }
     if (error) {
-      if (error == http::error::end_of_stream || error == net::error::eof ||
-          error == beast::error::timeout ||
-          error == net::error::operation_aborted ||
-          error == net::error::connection_reset) {
-        return Close();
-      }
+      if (IsDisconnect(error)) return Close();
       return Fail(400, "malformed_request",
                   "the HTTP request could not be parsed: " + error.message());
     }
@@ -248,7 +358,7 @@ class Session : public std::enable_shared_from_this<Session> {
       auto interim = std::make_shared<http::response<http::empty_body>>(
           http::status::continue_, header.version());
       return http::async_write(stream_, *interim,
-                               [self = shared_from_this(), interim](
+                               [self = this->shared_from_this(), interim](
                                    beast::error_code error, size_t) {
                                  if (error) return self->Close();
                                  self->ReadBody();
@@ -258,10 +368,10 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void ReadBody() {
-    stream_.expires_after(milliseconds(options().body_timeout_ms));
+    Tcp().expires_after(milliseconds(options().body_timeout_ms));
     http::async_read(
         stream_, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code error, size_t) {
+        [self = this->shared_from_this()](beast::error_code error, size_t) {
           self->OnRequest(error);
         });
   }
@@ -273,16 +383,11 @@ class Session : public std::enable_shared_from_this<Session> {
                       std::to_string(body_limit_) + " bytes");
     }
     if (error) {
-      if (error == beast::error::timeout ||
-          error == net::error::operation_aborted ||
-          error == http::error::end_of_stream || error == net::error::eof ||
-          error == net::error::connection_reset) {
-        return Close();
-      }
+      if (IsDisconnect(error)) return Close();
       return Fail(400, "malformed_request",
                   "the HTTP request could not be parsed: " + error.message());
     }
-    stream_.expires_never();
+    Tcp().expires_never();
     auto message = parser_->release();
     parser_.reset();
     keep_alive_ = message.keep_alive();
@@ -306,7 +411,7 @@ class Session : public std::enable_shared_from_this<Session> {
         net::executor_work_guard<net::io_context::executor_type>>(
         server_.ioc.get_executor());
     auto answered = std::make_shared<std::atomic<bool>>(false);
-    Responder respond = [self = shared_from_this(), work,
+    Responder respond = [self = this->shared_from_this(), work,
                          answered](HttpResponse response) {
       if (answered->exchange(true)) return;
       net::post(self->stream_.get_executor(),
@@ -340,9 +445,9 @@ class Session : public std::enable_shared_from_this<Session> {
     bool keep_alive = keep_alive_ && !server_.stopping.load();
     message->keep_alive(keep_alive);
     message->prepare_payload();
-    stream_.expires_after(milliseconds(options().body_timeout_ms));
+    Tcp().expires_after(milliseconds(options().body_timeout_ms));
     http::async_write(stream_, *message,
-                      [self = shared_from_this(), message, keep_alive,
+                      [self = this->shared_from_this(), message, keep_alive,
                        lingering_close](beast::error_code error, size_t) {
                         self->busy_ = false;
                         if (error) return self->Close();
@@ -354,27 +459,59 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // After refusing a request whose body was not read, closing at once could
   // reset the connection before the client reads the answer; so stop
-  // sending, discard what still arrives for a moment, then close.
+  // sending (over TLS: close_notify first), discard what still arrives for
+  // a moment, then close.
   void LingeringClose() {
+    if constexpr (kTls) {
+      if (StartTlsShutdown([](Session& self) { self.DrainThenClose(); }))
+        return;
+    }
+    DrainThenClose();
+  }
+
+  void DrainThenClose() {
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.expires_after(milliseconds(2000));
+    Tcp().socket().shutdown(tcp::socket::shutdown_send, ignored);
+    Tcp().expires_after(milliseconds(2000));
     buffer_.consume(buffer_.size());
-    stream_.async_read_some(
+    Tcp().async_read_some(
         buffer_.prepare(16 * 1024),
-        [self = shared_from_this()](beast::error_code error, size_t) {
-          if (error) return self->Close();
-          self->LingeringClose();
+        [self = this->shared_from_this()](beast::error_code error, size_t) {
+          if (error) return self->CloseSocket();
+          self->DrainThenClose();
         });
   }
 
+  // Ends the connection; over TLS, politely (close_notify) when possible.
   void Close() {
-    beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    stream_.close();
+    if constexpr (kTls) {
+      if (StartTlsShutdown([](Session& self) { self.CloseSocket(); })) return;
+    }
+    CloseSocket();
   }
 
-  beast::tcp_stream stream_;
+  // Sends close_notify and waits (bounded) for the peer's, then runs
+  // `next`. False when there is nothing to shut down (no handshake yet, the
+  // socket already closed, or a shutdown already under way).
+  template <class Next>
+  bool StartTlsShutdown(Next next) {
+    if (!handshake_done_ || tls_closing_ || !Tcp().socket().is_open()) {
+      return false;
+    }
+    tls_closing_ = true;
+    Tcp().expires_after(milliseconds(kTlsCloseMs));
+    stream_.async_shutdown([self = this->shared_from_this(),
+                            next](beast::error_code) { next(*self); });
+    return true;
+  }
+
+  void CloseSocket() {
+    beast::error_code ignored;
+    Tcp().socket().shutdown(tcp::socket::shutdown_both, ignored);
+    Tcp().close();
+  }
+
+  Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   HttpServer::Impl& server_;
@@ -385,14 +522,19 @@ class Session : public std::enable_shared_from_this<Session> {
   bool keep_alive_ = true;
   bool busy_ = false;
   bool first_request_ = true;
+  bool handshake_done_ = false;  // TLS only
+  bool tls_closing_ = false;     // TLS only: close_notify sent
 };
 
 void HttpServer::Impl::Accept() {
   acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code error,
                                                       tcp::socket socket) {
     if (stopping.load() || !acceptor.is_open()) return;
-    if (!error) {
-      std::make_shared<Session>(std::move(socket), *this)->Start();
+    if (!error && tls) {
+      std::make_shared<Session<TlsStream>>(*this, std::move(socket), *tls)
+          ->Start();
+    } else if (!error) {
+      std::make_shared<Session<PlainStream>>(*this, std::move(socket))->Start();
     } else {
       std::fprintf(stderr, "tessera-server: accept failed: %s\n",
                    error.message().c_str());
@@ -407,7 +549,7 @@ void HttpServer::Impl::BeginStop() {
     beast::error_code ignored;
     acceptor.close(ignored);
     signals.cancel(ignored);
-    std::vector<std::shared_ptr<Session>> live;
+    std::vector<std::shared_ptr<SessionBase>> live;
     {
       std::lock_guard<std::mutex> lock(sessions_mutex);
       for (auto& [id, weak] : sessions) {
@@ -432,6 +574,9 @@ HttpServer::~HttpServer() = default;
 
 void HttpServer::Start() {
   Impl& s = *impl_;
+  if (!s.options.tls_cert_file.empty() || !s.options.tls_key_file.empty()) {
+    s.tls = LoadTlsContext(s.options.tls_cert_file, s.options.tls_key_file);
+  }
   beast::error_code error;
   tcp::resolver resolver(s.ioc);
   auto endpoints =
@@ -459,6 +604,8 @@ void HttpServer::Start() {
 }
 
 uint16_t HttpServer::port() const { return impl_->bound_port; }
+
+bool HttpServer::tls() const { return impl_->tls != nullptr; }
 
 void HttpServer::StopOnSignals() {
   Impl& s = *impl_;

@@ -1,8 +1,13 @@
 #include "tessera/server/server.h"
 
+#include <optional>
+
 #include "tessera/server/api.h"
+#include "tessera/server/crm_import.h"
+#include "tessera/server/crm_store.h"
 #include "tessera/server/http_server.h"
 #include "tessera/server/metrics.h"
+#include "tessera/server/pii_cipher.h"
 
 namespace tessera::server {
 
@@ -12,6 +17,8 @@ namespace tessera::server {
 struct TesseraServer::Parts {
   Metrics metrics;
   std::unique_ptr<Store> store;
+  std::unique_ptr<CrmStore> crm;  // null when the engine has no CRM tables
+  std::optional<PiiCipher> pii;   // the PII key, when one is configured
   std::unique_ptr<Api> api;
   std::unique_ptr<HttpServer> http;
   bool handle_signals = false;
@@ -28,11 +35,20 @@ TesseraServer::TesseraServer(const ServeOptions& options)
   };
   p.store = OpenStore(options.db, store_options);
   p.store->Migrate();
+  p.crm = OpenCrmStore(options.db);
+  if (p.crm) p.crm->Migrate();
+  p.pii = PiiCipher::Load(options.pii_key_file);
+  // A key other than the one the stored PII was sealed with is refused now,
+  // not at the first data access request.
+  if (p.crm && p.pii) VerifyPiiKey(*p.crm, *p.pii, false);
 
   ApiOptions api_options;
   api_options.allowed_origins = options.allowed_origins;
   api_options.sdk_dir = options.sdk_dir;
+  api_options.site_dir = options.site_dir;
   api_options.signal_body_limit = options.body_limit;
+  api_options.crm = p.crm.get();
+  api_options.pii = p.pii ? &*p.pii : nullptr;
   p.api = std::make_unique<Api>(*p.store, p.metrics, api_options);
 
   HttpServerOptions http_options;
@@ -41,6 +57,8 @@ TesseraServer::TesseraServer(const ServeOptions& options)
   http_options.threads = options.threads;
   http_options.body_limit = options.body_limit;
   http_options.header_timeout_ms = options.header_timeout_ms;
+  http_options.tls_cert_file = options.tls_cert;
+  http_options.tls_key_file = options.tls_key;
   Api* api = p.api.get();
   http_options.body_limit_for = [api](std::string_view path) {
     return api->BodyLimitFor(path);
@@ -73,6 +91,8 @@ void TesseraServer::Start() {
 }
 
 uint16_t TesseraServer::port() const { return parts_->http->port(); }
+
+bool TesseraServer::tls() const { return parts_->http->tls(); }
 
 void TesseraServer::Run() {
   parts_->http->Run();

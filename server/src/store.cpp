@@ -3,6 +3,7 @@
 #include <chrono>
 #include <future>
 
+#include "postgres_store.h"
 #include "sqlite_store.h"
 
 namespace tessera::server {
@@ -31,14 +32,43 @@ InsertOutcome Store::InsertSignal(SignalRecord signal) {
 std::unique_ptr<Store> OpenStore(const std::string& uri,
                                  const StoreOptions& options) {
   if (uri.rfind("postgresql://", 0) == 0 || uri.rfind("postgres://", 0) == 0) {
-    throw StoreError(
-        "PostgreSQL stores are not supported by this build yet; use a SQLite "
-        "file path");
+    return std::make_unique<PostgresStore>(uri, options);
   }
   std::string path = uri;
   if (path.rfind("sqlite:", 0) == 0) path = path.substr(7);
   if (path.empty()) throw StoreError("empty database path");
   return std::make_unique<SqliteStore>(path, options);
+}
+
+std::string RedactStoreUri(const std::string& uri) {
+  std::string redacted = uri;
+  // scheme://user:password@host...
+  size_t scheme = redacted.find("://");
+  if (scheme != std::string::npos) {
+    size_t start = scheme + 3;
+    size_t end = redacted.find_first_of("/?", start);
+    size_t at = redacted.rfind('@', end == std::string::npos ? redacted.size()
+                                                             : end);
+    if (at != std::string::npos && at >= start) {
+      size_t colon = redacted.find(':', start);
+      if (colon != std::string::npos && colon < at) {
+        redacted.replace(colon + 1, at - colon - 1, "***");
+      }
+    }
+  }
+  // ...?password=secret&...
+  for (size_t at = redacted.find("password="); at != std::string::npos;
+       at = redacted.find("password=", at + 1)) {
+    if (at > 0 && redacted[at - 1] != '?' && redacted[at - 1] != '&') {
+      continue;
+    }
+    size_t value = at + 9;
+    size_t end = redacted.find('&', value);
+    redacted.replace(value,
+                     (end == std::string::npos ? redacted.size() : end) - value,
+                     "***");
+  }
+  return redacted;
 }
 
 int64_t NowMs() {

@@ -66,6 +66,10 @@ class HttpApiTest : public ::testing::Test {
         << std::string("\0asm\1\0\0\0", 8);
     std::ofstream(dir_.File("sdk/dist/index.js")) << "export const x = 1;\n";
     std::ofstream(dir_.File("secret.txt")) << "do not serve";
+    std::filesystem::create_directories(dir_.File("site/shop"));
+    std::ofstream(dir_.File("site/index.html")) << "<h1>home</h1>";
+    std::ofstream(dir_.File("site/shop/index.html")) << "<h1>shop</h1>";
+    std::ofstream(dir_.File("site/app.js")) << "export {};\n";
 
     ServeOptions options;
     options.db = dir_.File("data/tessera.db");
@@ -73,6 +77,7 @@ class HttpApiTest : public ::testing::Test {
     options.threads = 2;
     options.allowed_origins = {kAllowedOrigin};
     options.sdk_dir = dir_.File("sdk");
+    options.site_dir = dir_.File("site");
     options.header_timeout_ms = 300;
     options.durable = false;  // tests need no fsync; the code path is shared
     server_ = std::make_unique<TesseraServer>(options);
@@ -355,6 +360,31 @@ TEST_F(HttpApiTest, SdkFilesAreServedWithTheirTypesAndNoTraversal) {
                              "/sdk/missing.js", "/sdk/dist"}) {
     ClientResponse response = Request("GET", target);
     EXPECT_EQ(response.status, 404) << target;
+    EXPECT_EQ(response.body.find("do not serve"), std::string::npos) << target;
+  }
+}
+
+TEST_F(HttpApiTest, SiteFilesAreServedAtTheRootWithoutShadowingTheApi) {
+  ClientResponse home = Request("GET", "/");
+  EXPECT_EQ(home.status, 200);
+  EXPECT_EQ(home.body, "<h1>home</h1>");
+  EXPECT_EQ(home.Header("Content-Type").rfind("text/html", 0), 0u);
+  EXPECT_EQ(Request("GET", "/shop/").body, "<h1>shop</h1>");
+  ClientResponse script = Request("GET", "/app.js?v=1");
+  EXPECT_EQ(script.status, 200);
+  EXPECT_EQ(script.Header("Content-Type").rfind("text/javascript", 0), 0u);
+
+  // API routes keep their own answers; the site never sees /v1/ paths.
+  EXPECT_EQ(Request("GET", "/healthz").status, 200);
+  EXPECT_EQ(Request("GET", "/v1/signals").status, 405);
+  EXPECT_EQ(Code(Request("GET", "/v1/nope")), "not_found");
+  EXPECT_EQ(Request("POST", "/index.html").status, 404);
+  for (const char* target : {"/../secret.txt", "/%2e%2e/secret.txt",
+                             "/shop/../../secret.txt", "/.hidden", "/shop",
+                             "/missing.html"}) {
+    ClientResponse response = Request("GET", target);
+    EXPECT_EQ(response.status, 404) << target;
+    EXPECT_EQ(Code(response), "not_found") << target;
     EXPECT_EQ(response.body.find("do not serve"), std::string::npos) << target;
   }
 }

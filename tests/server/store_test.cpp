@@ -1,13 +1,21 @@
-// The Store contract, run against the SQLite engine in a temporary directory.
+// The Store contract, run against every engine: SQLite in a temporary
+// directory, and PostgreSQL in a fresh schema of the database named by
+// TESSERA_TEST_POSTGRES_URI (see scripts/start-postgres.sh; without it the
+// PostgreSQL cases fail and say what to run). Then what only PostgreSQL
+// has: day partitions and their retention.
 #include "tessera/server/store.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <future>
+#include <map>
+#include <set>
 #include <thread>
 #include <vector>
 
+#include "postgres_test_db.h"
 #include "temp_dir.h"
 #include "tessera/server/api_key.h"
 #include "tessera/server/digest.h"
@@ -15,7 +23,10 @@
 namespace tessera::server {
 namespace {
 
+using testing::PostgresTestDb;
 using testing::TempDir;
+
+constexpr int64_t kDay = 24 * 3600 * 1000LL;
 
 SignalRecord MakeSignal(const std::string& site, const std::string& id,
                         const std::string& vid, int64_t received_at_ms = 1000) {
@@ -23,50 +34,106 @@ SignalRecord MakeSignal(const std::string& site, const std::string& id,
                       "{\"id\":\"" + id + "\",\"vid\":\"" + vid + "\"}"};
 }
 
+// Engines: where a test's databases live. NewDatabase() returns the `--db`
+// value of a new, empty database each time.
+class SqliteEngine {
+ public:
+  bool Ready(std::string* why) {
+    *why = "cannot create a temporary directory";
+    return !dir_.path().empty();
+  }
+  std::string NewDatabase() {
+    return dir_.File("nested/dir/tessera" + std::to_string(count_++) + ".db");
+  }
+
+ private:
+  TempDir dir_;
+  int count_ = 0;
+};
+
+class PostgresEngine {
+ public:
+  bool Ready(std::string* why) { return db_.Ready(why); }
+  std::string NewDatabase() {
+    std::string uri = db_.NewSchema().uri;
+    if (uri.empty()) throw StoreError("cannot create a test schema");
+    return uri;
+  }
+
+ private:
+  PostgresTestDb db_;
+};
+
+template <typename Engine>
 class StoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_FALSE(dir_.path().empty());
-    store_ = OpenStore(dir_.File("nested/dir/tessera.db"));
-    store_->Migrate();
+    std::string why;
+    ASSERT_TRUE(engine_.Ready(&why)) << why;
+    uri_ = engine_.NewDatabase();
+    store_ = OpenStore(uri_);
+    this->store_->Migrate();
   }
   void Reopen() {
     store_.reset();
-    store_ = OpenStore(dir_.File("nested/dir/tessera.db"));
-    store_->Migrate();
+    store_ = OpenStore(uri_);
+    this->store_->Migrate();
+  }
+  // Another server process ("replica") on the same database.
+  std::unique_ptr<Store> OpenReplica() {
+    std::unique_ptr<Store> replica = OpenStore(uri_);
+    replica->Migrate();
+    return replica;
+  }
+  int CountSignals(const std::string& site) {
+    int count = 0;
+    this->store_->ForEachSignal(site, [&](const SignalRecord&) { ++count; });
+    return count;
   }
 
-  TempDir dir_;
+  // Destroyed in reverse: the stores close before the engine drops its data.
+  Engine engine_;
+  std::string uri_;
   std::unique_ptr<Store> store_;
 };
 
-TEST_F(StoreTest, MigrateIsIdempotentAndRecordsTheVersion) {
-  EXPECT_EQ(store_->SchemaVersion(), 1);
-  EXPECT_EQ(store_->Migrate(), 1);
-  EXPECT_EQ(store_->SchemaVersion(), 1);
-  EXPECT_TRUE(store_->Ping());
+struct EngineNames {
+  template <typename Engine>
+  static std::string GetName(int) {
+    return std::is_same<Engine, SqliteEngine>::value ? "Sqlite" : "Postgres";
+  }
+};
+
+using Engines = ::testing::Types<SqliteEngine, PostgresEngine>;
+TYPED_TEST_SUITE(StoreTest, Engines, EngineNames);
+
+TYPED_TEST(StoreTest, MigrateIsIdempotentAndRecordsTheVersion) {
+  EXPECT_EQ(this->store_->SchemaVersion(), 1);
+  EXPECT_EQ(this->store_->Migrate(), 1);
+  EXPECT_EQ(this->store_->SchemaVersion(), 1);
+  EXPECT_TRUE(this->store_->Ping());
 }
 
-TEST_F(StoreTest, FreshDatabaseHasSchemaVersionZeroUntilMigrated) {
-  auto fresh = OpenStore(dir_.File("fresh.db"));
+TYPED_TEST(StoreTest, FreshDatabaseHasSchemaVersionZeroUntilMigrated) {
+  auto fresh = OpenStore(this->engine_.NewDatabase());
   EXPECT_EQ(fresh->SchemaVersion(), 0);
   EXPECT_EQ(fresh->Migrate(), 1);
 }
 
-TEST_F(StoreTest, ResentSignalIsADuplicateNotAnError) {
-  EXPECT_EQ(store_->InsertSignal(MakeSignal("demo", "sig_1", "v1")),
+TYPED_TEST(StoreTest, ResentSignalIsADuplicateNotAnError) {
+  EXPECT_EQ(this->store_->InsertSignal(MakeSignal("demo", "sig_1", "v1")),
             InsertOutcome::kAccepted);
-  EXPECT_EQ(store_->InsertSignal(MakeSignal("demo", "sig_1", "v1")),
+  EXPECT_EQ(this->store_->InsertSignal(MakeSignal("demo", "sig_1", "v1")),
             InsertOutcome::kDuplicate);
   // Idempotency ids are scoped per site.
-  EXPECT_EQ(store_->InsertSignal(MakeSignal("other", "sig_1", "v1")),
+  EXPECT_EQ(this->store_->InsertSignal(MakeSignal("other", "sig_1", "v1")),
             InsertOutcome::kAccepted);
   int count = 0;
-  store_->ForEachSignal("demo", [&](const SignalRecord&) { ++count; });
+  this->store_->ForEachSignal("demo", [&](const SignalRecord&) { ++count; });
   EXPECT_EQ(count, 1);
 }
 
-TEST_F(StoreTest, ConcurrentInsertsAreAllAcknowledgedAfterGroupCommit) {
+TYPED_TEST(StoreTest, ConcurrentInsertsAreAllAcknowledgedAfterGroupCommit) {
   constexpr int kThreads = 4, kPerThread = 200;
   std::atomic<int> accepted{0}, duplicates{0}, failed{0};
   std::vector<std::thread> threads;
@@ -79,7 +146,7 @@ TEST_F(StoreTest, ConcurrentInsertsAreAllAcknowledgedAfterGroupCommit) {
         // Threads 0 and 1 send the same ids: each id must count once.
         std::string id = "sig_" + std::to_string(t % 2 == 0 ? t : t - 1) + "_" +
                          std::to_string(i);
-        store_->InsertSignalAsync(
+        this->store_->InsertSignalAsync(
             MakeSignal("demo", id, "v" + std::to_string(i)),
             [&, promise](const InsertResult& result) {
               if (!result.ok) {
@@ -100,70 +167,74 @@ TEST_F(StoreTest, ConcurrentInsertsAreAllAcknowledgedAfterGroupCommit) {
   EXPECT_EQ(accepted.load(), 2 * kPerThread);
   EXPECT_EQ(duplicates.load(), 2 * kPerThread);
   int stored = 0;
-  store_->ForEachSignal("demo", [&](const SignalRecord&) { ++stored; });
+  this->store_->ForEachSignal("demo", [&](const SignalRecord&) { ++stored; });
   EXPECT_EQ(stored, 2 * kPerThread);
 }
 
-TEST_F(StoreTest, AcknowledgedSignalsSurviveReopening) {
-  store_->InsertSignal(MakeSignal("demo", "sig_keep", "v1", 42));
-  Reopen();
-  std::vector<SignalRecord> signals = store_->SignalsOfVisitor("demo", "v1");
+TYPED_TEST(StoreTest, AcknowledgedSignalsSurviveReopening) {
+  this->store_->InsertSignal(MakeSignal("demo", "sig_keep", "v1", 42));
+  this->Reopen();
+  std::vector<SignalRecord> signals =
+      this->store_->SignalsOfVisitor("demo", "v1");
   ASSERT_EQ(signals.size(), 1u);
   EXPECT_EQ(signals[0].id, "sig_keep");
   EXPECT_EQ(signals[0].received_at_ms, 42);
   EXPECT_EQ(signals[0].body, "{\"id\":\"sig_keep\",\"vid\":\"v1\"}");
 }
 
-TEST_F(StoreTest, KeysAreFoundByHashAndRevoked) {
+TYPED_TEST(StoreTest, KeysAreFoundByHashAndRevoked) {
   ApiKeyRecord record;
-  std::string key = CreateApiKey(*store_, "demo", KeyKind::kAdmin, &record);
+  std::string key =
+      CreateApiKey(*this->store_, "demo", KeyKind::kAdmin, &record);
   EXPECT_EQ(key.rfind("tsa_", 0), 0u);
   EXPECT_EQ(key.size(), 4u + 64u);
-  std::optional<ApiKeyRecord> found = store_->FindApiKey(HashApiKey(key));
+  std::optional<ApiKeyRecord> found = this->store_->FindApiKey(HashApiKey(key));
   ASSERT_TRUE(found.has_value());
   EXPECT_EQ(found->id, record.id);
   EXPECT_EQ(found->site, "demo");
   EXPECT_EQ(found->kind, KeyKind::kAdmin);
   EXPECT_FALSE(found->revoked);
-  EXPECT_FALSE(store_->FindApiKey(HashApiKey(key + "x")).has_value());
+  EXPECT_FALSE(this->store_->FindApiKey(HashApiKey(key + "x")).has_value());
 
-  EXPECT_TRUE(store_->RevokeApiKey(record.id));
-  EXPECT_FALSE(store_->RevokeApiKey(record.id));  // already revoked
-  EXPECT_TRUE(store_->FindApiKey(HashApiKey(key))->revoked);
-  EXPECT_EQ(store_->ListApiKeys("demo").size(), 1u);
-  EXPECT_TRUE(store_->ListApiKeys("other").empty());
+  EXPECT_TRUE(this->store_->RevokeApiKey(record.id));
+  EXPECT_FALSE(this->store_->RevokeApiKey(record.id));  // already revoked
+  EXPECT_TRUE(this->store_->FindApiKey(HashApiKey(key))->revoked);
+  EXPECT_EQ(this->store_->ListApiKeys("demo").size(), 1u);
+  EXPECT_TRUE(this->store_->ListApiKeys("other").empty());
 }
 
-TEST_F(StoreTest, GeneratedKeysDiffer) {
+TYPED_TEST(StoreTest, GeneratedKeysDiffer) {
   EXPECT_NE(GenerateApiKey(KeyKind::kWrite), GenerateApiKey(KeyKind::kWrite));
 }
 
-TEST_F(StoreTest, ArtifactRevisionsIncrease) {
-  EXPECT_FALSE(store_->GetArtifact("demo").has_value());
-  ArtifactRecord first = store_->PutArtifact("demo", "{\"v\":1}", "\"a\"", 10);
-  ArtifactRecord second = store_->PutArtifact("demo", "{\"v\":2}", "\"b\"", 20);
+TYPED_TEST(StoreTest, ArtifactRevisionsIncrease) {
+  EXPECT_FALSE(this->store_->GetArtifact("demo").has_value());
+  ArtifactRecord first =
+      this->store_->PutArtifact("demo", "{\"v\":1}", "\"a\"", 10);
+  ArtifactRecord second =
+      this->store_->PutArtifact("demo", "{\"v\":2}", "\"b\"", 20);
   EXPECT_EQ(first.revision, 1);
   EXPECT_EQ(second.revision, 2);
-  std::optional<ArtifactRecord> stored = store_->GetArtifact("demo");
+  std::optional<ArtifactRecord> stored = this->store_->GetArtifact("demo");
   ASSERT_TRUE(stored.has_value());
   EXPECT_EQ(stored->json, "{\"v\":2}");
   EXPECT_EQ(stored->etag, "\"b\"");
   EXPECT_EQ(stored->revision, 2);
 }
 
-TEST_F(StoreTest, ErasureRemovesOnlyThatVisitorAndLogsNoIdentifier) {
-  store_->InsertSignal(MakeSignal("demo", "sig_a", "visitor-1"));
-  store_->InsertSignal(MakeSignal("demo", "sig_b", "visitor-1"));
-  store_->InsertSignal(MakeSignal("other", "sig_c", "visitor-1"));
-  store_->InsertSignal(MakeSignal("demo", "sig_d", "visitor-2"));
+TYPED_TEST(StoreTest, ErasureRemovesOnlyThatVisitorAndLogsNoIdentifier) {
+  this->store_->InsertSignal(MakeSignal("demo", "sig_a", "visitor-1"));
+  this->store_->InsertSignal(MakeSignal("demo", "sig_b", "visitor-1"));
+  this->store_->InsertSignal(MakeSignal("other", "sig_c", "visitor-1"));
+  this->store_->InsertSignal(MakeSignal("demo", "sig_d", "visitor-2"));
 
-  ErasureRecord erasure = store_->EraseVisitor("demo", "visitor-1", 5000);
+  ErasureRecord erasure = this->store_->EraseVisitor("demo", "visitor-1", 5000);
   EXPECT_EQ(erasure.signals_erased, 2);
-  EXPECT_TRUE(store_->SignalsOfVisitor("demo", "visitor-1").empty());
-  EXPECT_EQ(store_->SignalsOfVisitor("other", "visitor-1").size(), 1u);
-  EXPECT_EQ(store_->SignalsOfVisitor("demo", "visitor-2").size(), 1u);
+  EXPECT_TRUE(this->store_->SignalsOfVisitor("demo", "visitor-1").empty());
+  EXPECT_EQ(this->store_->SignalsOfVisitor("other", "visitor-1").size(), 1u);
+  EXPECT_EQ(this->store_->SignalsOfVisitor("demo", "visitor-2").size(), 1u);
 
-  std::vector<ErasureRecord> log = store_->ListErasures();
+  std::vector<ErasureRecord> log = this->store_->ListErasures();
   ASSERT_EQ(log.size(), 1u);
   EXPECT_EQ(log[0].erased_at_ms, 5000);
   EXPECT_EQ(log[0].signals_erased, 2);
@@ -171,34 +242,310 @@ TEST_F(StoreTest, ErasureRemovesOnlyThatVisitorAndLogsNoIdentifier) {
   EXPECT_EQ(log[0].subject_hash.find("visitor"), std::string::npos);
 
   // An all-sites erasure reaches every site.
-  EXPECT_EQ(store_->EraseVisitor(kAllSites, "visitor-1", 6000).signals_erased,
-            1);
-  EXPECT_TRUE(store_->SignalsOfVisitor(kAllSites, "visitor-1").empty());
+  EXPECT_EQ(
+      this->store_->EraseVisitor(kAllSites, "visitor-1", 6000).signals_erased,
+      1);
+  EXPECT_TRUE(this->store_->SignalsOfVisitor(kAllSites, "visitor-1").empty());
 }
 
-TEST_F(StoreTest, RetentionDeletesOnlyOlderSignals) {
-  const int64_t kDay = 24 * 3600 * 1000LL;
-  store_->InsertSignal(MakeSignal("demo", "old", "v", 1 * kDay));
-  store_->InsertSignal(MakeSignal("demo", "new", "v", 10 * kDay));
-  EXPECT_EQ(store_->DeleteSignalsBefore(5 * kDay), 1);
-  std::vector<SignalRecord> left = store_->SignalsOfVisitor("demo", "v");
+TYPED_TEST(StoreTest, RetentionDeletesOnlyOlderSignals) {
+  this->store_->InsertSignal(MakeSignal("demo", "old", "v", 1 * kDay));
+  this->store_->InsertSignal(MakeSignal("demo", "new", "v", 10 * kDay));
+  EXPECT_EQ(this->store_->DeleteSignalsBefore(5 * kDay), 1);
+  std::vector<SignalRecord> left = this->store_->SignalsOfVisitor("demo", "v");
   ASSERT_EQ(left.size(), 1u);
   EXPECT_EQ(left[0].id, "new");
 }
 
-TEST_F(StoreTest, InsertAfterCloseFailsWithAMessage) {
-  store_->Close();
-  EXPECT_THROW(store_->InsertSignal(MakeSignal("demo", "late", "v")),
+TYPED_TEST(StoreTest, InsertAfterCloseFailsWithAMessage) {
+  this->store_->Close();
+  EXPECT_THROW(this->store_->InsertSignal(MakeSignal("demo", "late", "v")),
                StoreError);
 }
 
-TEST(OpenStoreTest, UnsupportedPostgresUriIsAClearError) {
+TYPED_TEST(StoreTest, ResentSignalOnAnotherDayIsStillADuplicate) {
+  // A client retrying after midnight: the idempotency id spans days (and so,
+  // in PostgreSQL, partitions).
+  EXPECT_EQ(this->store_->InsertSignal(MakeSignal("demo", "late", "v", kDay)),
+            InsertOutcome::kAccepted);
+  EXPECT_EQ(
+      this->store_->InsertSignal(MakeSignal("demo", "late", "v", 3 * kDay)),
+      InsertOutcome::kDuplicate);
+  std::vector<SignalRecord> stored =
+      this->store_->SignalsOfVisitor("demo", "v");
+  ASSERT_EQ(stored.size(), 1u);
+  EXPECT_EQ(stored[0].received_at_ms, kDay);
+}
+
+TYPED_TEST(StoreTest, RetentionCutsInsideADayAndFreesTheIds) {
+  const int64_t cutoff = 5 * kDay + 100;
+  this->store_->InsertSignal(MakeSignal("demo", "a", "v", 1 * kDay));
+  this->store_->InsertSignal(MakeSignal("demo", "b", "v", 2 * kDay + 5));
+  this->store_->InsertSignal(MakeSignal("other", "c", "v", 5 * kDay + 10));
+  this->store_->InsertSignal(MakeSignal("demo", "d", "v", 5 * kDay + 200));
+  this->store_->InsertSignal(MakeSignal("demo", "e", "v", 10 * kDay));
+  EXPECT_EQ(this->store_->DeleteSignalsBefore(cutoff), 3);
+  std::vector<SignalRecord> left =
+      this->store_->SignalsOfVisitor(kAllSites, "v");
+  ASSERT_EQ(left.size(), 2u);
+  EXPECT_EQ(left[0].id, "d");
+  EXPECT_EQ(left[1].id, "e");
+  EXPECT_EQ(this->store_->DeleteSignalsBefore(cutoff), 0);
+  // What retention deleted is gone, id included: the same id is new again.
+  EXPECT_EQ(this->store_->InsertSignal(MakeSignal("demo", "a", "v", 6 * kDay)),
+            InsertOutcome::kAccepted);
+  EXPECT_EQ(this->store_->InsertSignal(MakeSignal("demo", "d", "v", 6 * kDay)),
+            InsertOutcome::kDuplicate);
+}
+
+TYPED_TEST(StoreTest, ForEachSignalVisitsInTimeThenIdOrder) {
+  this->store_->InsertSignal(MakeSignal("demo", "b", "v", 2000));
+  this->store_->InsertSignal(MakeSignal("demo", "a", "v", 2000));
+  this->store_->InsertSignal(MakeSignal("demo", "Z", "v", 2000));
+  this->store_->InsertSignal(MakeSignal("demo", "c", "v", 1000));
+  this->store_->InsertSignal(MakeSignal("demo", "x", "v", 2 * kDay));
+  std::vector<std::string> ids;
+  this->store_->ForEachSignal(
+      "demo", [&](const SignalRecord& signal) { ids.push_back(signal.id); });
+  // Ids compare byte-wise ("Z" < "a"), whatever the database collation.
+  EXPECT_EQ(ids, (std::vector<std::string>{"c", "Z", "a", "b", "x"}));
+}
+
+TYPED_TEST(StoreTest, AnExceptionFromTheVisitorLeavesTheStoreUsable) {
+  for (int i = 0; i < 5; ++i) {
+    this->store_->InsertSignal(
+        MakeSignal("demo", "s" + std::to_string(i), "v"));
+  }
+  int seen = 0;
+  EXPECT_THROW(this->store_->ForEachSignal("demo",
+                                           [&](const SignalRecord&) {
+                                             if (++seen == 2) {
+                                               throw std::runtime_error("stop");
+                                             }
+                                           }),
+               std::runtime_error);
+  EXPECT_EQ(seen, 2);
+  EXPECT_EQ(this->CountSignals("demo"), 5);
+  EXPECT_TRUE(this->store_->Ping());
+}
+
+TYPED_TEST(StoreTest, TwoReplicasRacingOnTheSameIdsAcceptEachOnce) {
+  // Two server processes receiving the same resent signals at once: every
+  // id is accepted by exactly one of them, the other reports a duplicate.
+  std::unique_ptr<Store> replica = this->OpenReplica();
+  constexpr int kIds = 300;
+  std::mutex mutex;
+  std::map<std::string, std::vector<InsertResult>> outcomes;
+  auto send_all = [&](Store& store, bool reverse) {
+    std::vector<std::future<void>> done;
+    for (int k = 0; k < kIds; ++k) {
+      int i = reverse ? kIds - 1 - k : k;
+      std::string id = "sig_race_" + std::to_string(i);
+      auto promise = std::make_shared<std::promise<void>>();
+      done.push_back(promise->get_future());
+      store.InsertSignalAsync(MakeSignal("demo", id, "v" + std::to_string(i)),
+                              [&, id, promise](const InsertResult& result) {
+                                {
+                                  std::lock_guard<std::mutex> lock(mutex);
+                                  outcomes[id].push_back(result);
+                                }
+                                promise->set_value();
+                              });
+    }
+    for (auto& future : done) future.wait();
+  };
+  std::thread first([&] { send_all(*this->store_, false); });
+  std::thread second([&] { send_all(*replica, true); });
+  first.join();
+  second.join();
+
+  ASSERT_EQ(outcomes.size(), static_cast<size_t>(kIds));
+  for (const auto& [id, results] : outcomes) {
+    ASSERT_EQ(results.size(), 2u) << id;
+    EXPECT_TRUE(results[0].ok) << id << ": " << results[0].error;
+    EXPECT_TRUE(results[1].ok) << id << ": " << results[1].error;
+    int accepted = (results[0].outcome == InsertOutcome::kAccepted) +
+                   (results[1].outcome == InsertOutcome::kAccepted);
+    EXPECT_EQ(accepted, 1) << id;
+  }
+  EXPECT_EQ(this->CountSignals("demo"), kIds);
+  // Both replicas read what either wrote.
+  EXPECT_EQ(replica->SignalsOfVisitor("demo", "v7").size(), 1u);
+}
+
+TYPED_TEST(StoreTest, TwoReplicasHandOutEachArtifactRevisionOnce) {
+  std::unique_ptr<Store> replica = this->OpenReplica();
+  constexpr int kPuts = 20;
+  std::vector<int64_t> revisions_a, revisions_b;
+  std::thread first([&] {
+    for (int i = 0; i < kPuts; ++i) {
+      revisions_a.push_back(
+          this->store_->PutArtifact("demo", "{\"a\":1}", "\"a\"", i).revision);
+    }
+  });
+  std::thread second([&] {
+    for (int i = 0; i < kPuts; ++i) {
+      revisions_b.push_back(
+          replica->PutArtifact("demo", "{\"b\":1}", "\"b\"", i).revision);
+    }
+  });
+  first.join();
+  second.join();
+  std::set<int64_t> all(revisions_a.begin(), revisions_a.end());
+  all.insert(revisions_b.begin(), revisions_b.end());
+  EXPECT_EQ(all.size(), static_cast<size_t>(2 * kPuts));
+  EXPECT_EQ(*all.begin(), 1);
+  EXPECT_EQ(*all.rbegin(), 2 * kPuts);
+  EXPECT_EQ(this->store_->GetArtifact("demo")->revision, 2 * kPuts);
+}
+
+TYPED_TEST(StoreTest, ReplicasMigratingAtOnceAgreeOnTheSchema) {
+  std::string uri = this->engine_.NewDatabase();
+  std::unique_ptr<Store> a = OpenStore(uri);
+  std::unique_ptr<Store> b = OpenStore(uri);
+  std::future<int> from_a =
+      std::async(std::launch::async, [&] { return a->Migrate(); });
+  std::future<int> from_b =
+      std::async(std::launch::async, [&] { return b->Migrate(); });
+  EXPECT_EQ(from_a.get(), 1);
+  EXPECT_EQ(from_b.get(), 1);
+  EXPECT_EQ(a->SchemaVersion(), 1);
+  EXPECT_EQ(a->InsertSignal(MakeSignal("demo", "m", "v")),
+            InsertOutcome::kAccepted);
+  EXPECT_EQ(b->InsertSignal(MakeSignal("demo", "m", "v")),
+            InsertOutcome::kDuplicate);
+}
+
+// What only the PostgreSQL engine has: one partition per day, and
+// connections that the database may close under it.
+class PostgresEngineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string why;
+    ASSERT_TRUE(db_.Ready(&why)) << why;
+    schema_ = db_.NewSchema();
+    ASSERT_FALSE(schema_.name.empty()) << "cannot create a test schema";
+    store_ = OpenStore(schema_.uri);
+    store_->Migrate();
+  }
+  std::vector<std::string> Partitions() {
+    std::string error;
+    std::vector<std::string> names = db_.Column(
+        "SELECT c.relname FROM pg_inherits i "
+        "JOIN pg_class c ON c.oid = i.inhrelid "
+        "JOIN pg_class p ON p.oid = i.inhparent "
+        "JOIN pg_namespace n ON n.oid = p.relnamespace "
+        "WHERE p.relname = 'signals' AND n.nspname = $1 ORDER BY 1",
+        schema_.name, &error);
+    EXPECT_EQ(error, "");
+    return names;
+  }
+
+  PostgresTestDb db_;
+  PostgresTestDb::Schema schema_;
+  std::unique_ptr<Store> store_;
+};
+
+TEST_F(PostgresEngineTest, SignalsLandInOnePartitionPerDay) {
+  EXPECT_TRUE(Partitions().empty());
+  store_->InsertSignal(MakeSignal("demo", "a", "v", 3 * kDay));
+  store_->InsertSignal(MakeSignal("demo", "b", "v", 3 * kDay + 1));
+  store_->InsertSignal(MakeSignal("demo", "c", "v", 4 * kDay));
+  store_->InsertSignal(MakeSignal("demo", "d", "v", 9 * kDay + 5));
+  EXPECT_EQ(Partitions(), (std::vector<std::string>{"signals_d3", "signals_d4",
+                                                    "signals_d9"}));
+  std::string error;
+  EXPECT_EQ(db_.Column("SELECT count(*)::text FROM " + schema_.name +
+                           ".signals_d3 WHERE $1 <> ''",
+                       "x", &error),
+            std::vector<std::string>{"2"})
+      << error;
+}
+
+TEST_F(PostgresEngineTest, RetentionDropsWholeDaysAndTrimsTheCutoffDay) {
+  store_->InsertSignal(MakeSignal("demo", "a", "v", 3 * kDay));
+  store_->InsertSignal(MakeSignal("demo", "b", "v", 4 * kDay + 7));
+  store_->InsertSignal(MakeSignal("demo", "c", "v", 5 * kDay + 10));
+  store_->InsertSignal(MakeSignal("demo", "d", "v", 5 * kDay + 500));
+  EXPECT_EQ(store_->DeleteSignalsBefore(5 * kDay + 100), 3);
+  // Days 3 and 4 were wholly older: dropped. Day 5 keeps its newer signal.
+  EXPECT_EQ(Partitions(), std::vector<std::string>{"signals_d5"});
+  std::vector<SignalRecord> left = store_->SignalsOfVisitor("demo", "v");
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(left[0].id, "d");
+}
+
+TEST_F(PostgresEngineTest, AReplicaRecreatesAPartitionAnotherDropped) {
+  std::unique_ptr<Store> replica = OpenStore(schema_.uri);
+  EXPECT_EQ(store_->InsertSignal(MakeSignal("demo", "a", "v", 2 * kDay)),
+            InsertOutcome::kAccepted);
+  // The replica's retention drops day 2, which this store has seen.
+  EXPECT_EQ(replica->DeleteSignalsBefore(3 * kDay), 1);
+  EXPECT_TRUE(Partitions().empty());
+  EXPECT_EQ(store_->InsertSignal(MakeSignal("demo", "b", "v", 2 * kDay + 1)),
+            InsertOutcome::kAccepted);
+  EXPECT_EQ(Partitions(), std::vector<std::string>{"signals_d2"});
+  EXPECT_EQ(replica->SignalsOfVisitor("demo", "v").size(), 1u);
+}
+
+TEST_F(PostgresEngineTest, InsertingBeforeMigrationFailsEveryCallback) {
+  PostgresTestDb::Schema empty = db_.NewSchema();
+  ASSERT_FALSE(empty.name.empty());
+  std::unique_ptr<Store> unmigrated = OpenStore(empty.uri);
   try {
-    OpenStore("postgresql://localhost/tessera");
+    unmigrated->InsertSignal(MakeSignal("demo", "a", "v"));
     FAIL() << "expected StoreError";
   } catch (const StoreError& error) {
-    EXPECT_NE(std::string(error.what()).find("PostgreSQL"), std::string::npos);
+    EXPECT_NE(std::string(error.what()).find("postgresql"), std::string::npos)
+        << error.what();
   }
+  // After migrating, the same store writes normally.
+  unmigrated->Migrate();
+  EXPECT_EQ(unmigrated->InsertSignal(MakeSignal("demo", "a", "v")),
+            InsertOutcome::kAccepted);
+}
+
+TEST_F(PostgresEngineTest, ConnectionsTheDatabaseClosesAreReopened) {
+  EXPECT_EQ(store_->InsertSignal(MakeSignal("demo", "a", "v")),
+            InsertOutcome::kAccepted);
+  // Both of the store's connections (reads, writer) die, as in a restart;
+  // each is replaced on its next use.
+  EXPECT_EQ(db_.TerminateConnections(schema_), 2);
+  EXPECT_EQ(store_->SignalsOfVisitor("demo", "v").size(), 1u);
+  EXPECT_EQ(store_->InsertSignal(MakeSignal("demo", "b", "v")),
+            InsertOutcome::kAccepted);
+  EXPECT_EQ(store_->InsertSignal(MakeSignal("demo", "a", "v")),
+            InsertOutcome::kDuplicate);
+  // Which connections are open now depends on timing (the writer reconnects
+  // lazily); what matters is that every one killed is replaced.
+  EXPECT_GE(db_.TerminateConnections(schema_), 1);
+  EXPECT_TRUE(store_->Ping());
+  EXPECT_EQ(store_->SignalsOfVisitor("demo", "v").size(), 2u);
+}
+
+TEST(OpenStoreTest, UnreachablePostgresIsAClearErrorWithoutThePassword) {
+  for (const char* uri :
+       {"postgresql://tessera:s3cret-pw@127.0.0.1:1/tessera",
+        "postgres://127.0.0.1:1/tessera?user=tessera&password=s3cret-pw"}) {
+    try {
+      OpenStore(uri);
+      ADD_FAILURE() << "expected StoreError for " << uri;
+    } catch (const StoreError& error) {
+      std::string message = error.what();
+      EXPECT_NE(message.find("cannot connect to PostgreSQL"), std::string::npos)
+          << message;
+      EXPECT_EQ(message.find("s3cret-pw"), std::string::npos) << message;
+    }
+  }
+}
+
+TEST(OpenStoreTest, RedactStoreUriHidesOnlyThePassword) {
+  EXPECT_EQ(RedactStoreUri("postgresql://u:pw@h:5432/db?sslmode=require"),
+            "postgresql://u:***@h:5432/db?sslmode=require");
+  EXPECT_EQ(RedactStoreUri("postgres://h/db?user=u&password=pw&x=1"),
+            "postgres://h/db?user=u&password=***&x=1");
+  EXPECT_EQ(RedactStoreUri("postgresql://u@h/db"), "postgresql://u@h/db");
+  EXPECT_EQ(RedactStoreUri("./data/tessera.db"), "./data/tessera.db");
 }
 
 TEST(OpenStoreTest, UnwritableLocationIsAStoreError) {

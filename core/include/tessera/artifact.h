@@ -45,7 +45,7 @@ inline constexpr int kArtifactSchemaVersion = 1;
 // How and where the browser sends signals (the artifact's "signals").
 struct SignalsConfig {
   std::string endpoint = "/v1/signals";  // a path, or an http(s) URL
-  int64_t flush_interval_ms = 15000;     // [1000, 3600000]
+  int64_t flush_interval_ms = 300000;    // [1000, 3600000]
   // [1024, kMaxSignalBytes]: keepalive fetch and sendBeacon refuse bodies
   // past 64 KiB.
   int64_t max_batch_bytes = 60000;

@@ -83,6 +83,11 @@ struct Context {
 
 Value DeriveAttributes(const Profile& profile, const Context& context,
                        int64_t now_ms);
+// The same attributes written over *attributes, whatever it held, reusing
+// its storage: with the previous decision's attributes there, most members
+// are overwritten in place instead of built and freed again.
+void DeriveAttributes(const Profile& profile, const Context& context,
+                      int64_t now_ms, Value* attributes);
 
 }  // namespace tessera
 

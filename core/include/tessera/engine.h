@@ -117,6 +117,9 @@ class Engine {
   void ApplyWithdrawals(const std::vector<Purpose>& withdrawn);
   bool MayKeepProfile() const;
   void Invalidate() { ++generation_; }
+  // Decide() for a slot of the current artifact.
+  Decision DecideSlot(const Artifact& artifact, const Slot& slot,
+                      int64_t now_ms);
 
   EngineOptions options_;
   const RegexMatcher* regex_;

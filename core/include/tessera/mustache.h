@@ -69,6 +69,11 @@ class MustacheTemplate {
   // object, or a partial that is not text, is InvalidArgument.
   Result<std::string> Render(const Value& view,
                              const Value& partials = Value()) const;
+  // Renders with `top` stacked over `base`: a name is looked up in `top`
+  // first, as if `top`'s members were merged over `base`'s, without copying
+  // either (content blocks add a variant's data to the visitor attributes).
+  Result<std::string> RenderStacked(const Value& base, const Value& top,
+                                    const Value& partials = Value()) const;
 
  private:
   struct Impl;

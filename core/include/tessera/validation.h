@@ -7,8 +7,12 @@
 #ifndef TESSERA_VALIDATION_H_
 #define TESSERA_VALIDATION_H_
 
+#include <initializer_list>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "tessera/json.h"
 
 namespace tessera {
 
@@ -25,6 +29,17 @@ std::string JoinPath(const std::string& parent, const std::string& key);
 std::string JoinPath(const std::string& parent, size_t index);
 // One line per problem: "<path>: <message>".
 std::string FormatProblems(const Problems& problems);
+
+void AddProblem(Problems* problems, std::string path, std::string message);
+
+// Documents reject fields they do not define rather than ignore them: a typo
+// ("priorty") would otherwise change behaviour silently, and a stray field
+// could carry data nobody meant to publish. Adds `message` at each unknown
+// member's path; `object` must be an object.
+void RejectUnknownFields(const Value& object, const std::string& path,
+                         std::initializer_list<std::string_view> known,
+                         Problems* problems,
+                         std::string_view message = "unknown field");
 
 }  // namespace tessera
 

@@ -3,9 +3,12 @@
 //   POST    /v1/signals                         ingest (write key)
 //   GET     /v1/artifact/{site}                 decision artifact (ETag)
 //   GET     /sdk/{file}                         the built SDK files
+//   GET     /{file}                             the website (--site-dir), last
 //   GET     /healthz  /readyz  /metrics         operations
 //   GET|PUT /v1/admin/sites/{site}/artifact[/{part}]   (admin key)
-//   GET|DELETE /v1/admin/profiles/{vid}                (admin key)
+//   GET|DELETE /v1/admin/profiles/{id}   visitor or customer (admin key)
+//   POST    /v1/admin/sites/{site}/import/{customers|transactions}  (admin)
+//   POST    /v1/admin/sites/{site}/identities   link vid -> customer (admin)
 //   GET     /v1/admin/erasures                          (admin key)
 // docs/openapi.yaml describes each one.
 //
@@ -30,6 +33,9 @@
 
 namespace tessera::server {
 
+class CrmStore;
+class PiiCipher;
+
 struct ApiOptions {
   // Origins (scheme://host[:port]) allowed to post signals and read the
   // artifact from a browser; "*" allows any. Same-origin requests and
@@ -37,10 +43,22 @@ struct ApiOptions {
   std::vector<std::string> allowed_origins;
   // Directory served under /sdk/. Default: "" (nothing served).
   std::string sdk_dir;
+  // A website (e.g. demo-site/) served for GET paths no route claims, so a
+  // page and the API share one origin; "/" and "dir/" serve index.html.
+  // Default: "" (nothing served).
+  std::string site_dir;
   // Largest signal body in bytes. Default: 64 KB.
   uint64_t signal_body_limit = 64 * 1024;
   // Largest admin request body (artifact uploads). Default: 4 MB.
   uint64_t admin_body_limit = 4 * 1024 * 1024;
+  // Largest CRM import body (POST .../import/...). Default: 64 MB.
+  uint64_t import_body_limit = 64 * 1024 * 1024;
+  // CRM storage and the PII key, both owned by the caller and outliving the
+  // Api. Without a CrmStore the CRM routes answer 501; without a key an
+  // import with PII is refused and profiles show no email/name. Default:
+  // none.
+  CrmStore* crm = nullptr;
+  const PiiCipher* pii = nullptr;
   // How long a key lookup is reused before asking the store again, so a
   // revoked key stops working within this time. Default: 5000 ms.
   int key_cache_ms = 5000;

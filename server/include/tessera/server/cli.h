@@ -9,6 +9,8 @@
 //   tessera-server migrate        --db
 //   tessera-server export signals --db --site [--out]
 //   tessera-server prune          --db --older-than-days
+//   tessera-server import customers|transactions   (see crm_cli.h)
+//   tessera-server export customers|transactions   (see crm_cli.h)
 //
 // Every subcommand accepts --help. Exit status: 0 success, 1 failure (the
 // message goes to stderr), 2 usage error. Output meant for scripts goes to

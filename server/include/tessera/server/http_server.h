@@ -7,6 +7,11 @@
 // HttpServerOptions), a deadline for receiving the header and one for the
 // body; a client missing a deadline is disconnected.
 //
+// With a certificate and key (HttpServerOptions::tls_cert_file/tls_key_file)
+// the same server speaks HTTPS instead, through OpenSSL, TLS 1.2 or later;
+// the TLS handshake counts against the header deadline. Start throws when
+// the files cannot be read, are not PEM, or the key does not match.
+//
 // The transport knows nothing about routes: every complete request goes to
 // the HttpHandler, which answers through the Responder, possibly later and
 // from another thread (e.g. after a group commit). Transport-level failures
@@ -75,6 +80,10 @@ struct HttpServerOptions {
   int body_timeout_ms = 30000;    // to receive a whole body. Default: 30 s
   int idle_timeout_ms = 60000;    // keep-alive wait for the next request. 60 s
   int shutdown_grace_ms = 10000;  // in-flight work allowed on Stop. 10 s
+  // PEM certificate chain and private key; both set = HTTPS only on this
+  // port. Default: none (plain HTTP).
+  std::string tls_cert_file;
+  std::string tls_key_file;
 };
 
 class HttpServer {
@@ -85,10 +94,13 @@ class HttpServer {
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
-  // Binds and listens; throws std::runtime_error when it cannot.
+  // Loads the TLS files if any, binds and listens; throws
+  // std::runtime_error (naming the file or address) when it cannot.
   void Start();
   // The port actually bound (useful with port 0), valid after Start.
   uint16_t port() const;
+  // Whether connections are served over TLS, valid after Start.
+  bool tls() const;
   // Serves on `threads` threads (the calling one included) until Stop and
   // until in-flight requests are answered (or the grace period ends).
   void Run();

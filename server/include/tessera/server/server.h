@@ -26,11 +26,19 @@ struct ServeOptions {
   std::vector<std::string> allowed_origins;  // see ApiOptions. Default: none
   uint64_t body_limit = 64 * 1024;  // signal body bytes. Default: 64 KB
   std::string sdk_dir;              // served under /sdk/. Default: none
+  std::string site_dir;             // a website served at /. Default: none
   unsigned threads = 0;             // I/O threads; 0 = cores. Default 0
   bool durable = true;              // fsync each commit. Default: true
   int header_timeout_ms = 10000;    // to send a request header. Default: 10 s
   bool handle_signals = false;      // stop on SIGINT/SIGTERM. Default: false
                                     // (the CLI turns it on)
+  // PII key file (64 hex chars) for CRM imports and data access requests;
+  // empty = $TESSERA_PII_KEY, else none (CRM PII routes then refuse).
+  std::string pii_key_file;
+  // PEM certificate chain and private key: both set = HTTPS (TLS 1.2+);
+  // Start throws on an unreadable file or a mismatched pair. Default: none.
+  std::string tls_cert;
+  std::string tls_key;
 };
 
 class TesseraServer {
@@ -42,6 +50,7 @@ class TesseraServer {
 
   void Start();
   uint16_t port() const;  // the bound port, after Start
+  bool tls() const;       // whether it serves HTTPS, after Start
   void Run();
   void Stop();
   Store& store();

@@ -1,6 +1,6 @@
 // Store: where tessera-server keeps API keys, signals, artifacts and the
-// erasure log. One abstract interface so engines (SQLite today, PostgreSQL
-// later) are interchangeable and run the same test suite.
+// erasure log. One abstract interface so engines (SQLite, PostgreSQL) are
+// interchangeable and run the same test suite.
 //
 // Ownership: the caller owns the Store (OpenStore returns a unique_ptr).
 // Thread-safety: every method may be called from any thread concurrently.
@@ -85,9 +85,10 @@ using InsertCallback = std::function<void(const InsertResult&)>;
 using CommitObserver = std::function<void(double seconds, size_t batch_size)>;
 
 struct StoreOptions {
-  // Durable commits: fsync on every commit (SQLite synchronous=FULL). When
-  // false (NORMAL), a power loss may lose the last commits; a process crash
-  // still loses nothing. Default: true.
+  // Durable commits: fsync on every commit (SQLite synchronous=FULL,
+  // PostgreSQL synchronous_commit=on). When false (SQLite NORMAL, PostgreSQL
+  // synchronous_commit=off), a power loss or database crash may lose the last
+  // commits; a crash of the server process still loses nothing. Default: true.
   bool durable = true;
   // Most signals in one group-commit transaction. Default: 512.
   size_t max_batch = 512;
@@ -159,10 +160,14 @@ class Store {
 };
 
 // Opens the store named by `uri`: a file path (SQLite; its directory is
-// created) or "sqlite:PATH". Throws StoreError on failure or an unsupported
-// scheme (postgresql:// is not built yet). Does not migrate.
+// created), "sqlite:PATH", or a libpq connection URI "postgresql://..." /
+// "postgres://..." (PostgreSQL; several server processes may share one
+// database). Throws StoreError on failure. Does not migrate.
 std::unique_ptr<Store> OpenStore(const std::string& uri,
                                  const StoreOptions& options = {});
+
+// `uri` with any password replaced by "***", for logs and error messages.
+std::string RedactStoreUri(const std::string& uri);
 
 // Milliseconds since the epoch from the system clock.
 int64_t NowMs();

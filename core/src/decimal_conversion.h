@@ -1,0 +1,36 @@
+// Exact conversions between doubles and decimal text, written for the core so
+// that neither strtod nor printf (and the long-double arithmetic they pull in)
+// ends up in the WebAssembly build. Both are exact: parsing rounds to nearest,
+// ties to even, like strtod; the shortest digits are those JavaScript's
+// Number.prototype.toString prints. Private to core/.
+#ifndef TESSERA_CORE_DECIMAL_CONVERSION_H_
+#define TESSERA_CORE_DECIMAL_CONVERSION_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace tessera::decimal {
+
+// The double nearest to `text`, which must match
+//   [+-]? digits? ( '.' digits? )? ( [eE] [+-]? digits )?
+// with at least one mantissa digit (callers validate their own grammar
+// first). Too large gives +-infinity, too small +-0, as strtod does.
+// Text outside that grammar gives NaN.
+double ParseDecimal(std::string_view text);
+
+// The double nearest to the hexadecimal integer `hex_digits` (0-9a-fA-F, at
+// least one); NaN for any other character.
+double ParseHexInteger(std::string_view hex_digits);
+
+// The shortest decimal digits that read back as `d` (finite, > 0), the
+// closest to `d` among them (ties to even): `digits` without leading or
+// trailing zeros, and `point` such that d ~ 0.d1d2...dn * 10^point.
+void ShortestDigits(double d, std::string* digits, int* point);
+
+// Appends the decimal form of `value` to `out` (no sign, no padding).
+void AppendUnsigned(uint64_t value, std::string* out);
+
+}  // namespace tessera::decimal
+
+#endif  // TESSERA_CORE_DECIMAL_CONVERSION_H_

@@ -1,0 +1,857 @@
+#include "postgres_store.h"
+
+#include <libpq-fe.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <exception>
+#include <initializer_list>
+
+#include "tessera/server/digest.h"
+
+namespace tessera::server {
+namespace {
+
+constexpr int64_t kMsPerDay = 24 * 60 * 60 * 1000;
+
+// First key of the two-int advisory locks; the second is a hash of the
+// schema, so stores in different schemas of one database do not contend.
+constexpr int kMigrationLock = 0x7e55e8a1;
+constexpr int kPartitionLock = 0x7e55e8a2;
+
+constexpr const char* kInsertStatement = "tessera_insert_signal";
+// Claims (site, id) in the ledger; only a claim that succeeded stores the
+// signal, so the command's row count says accepted (1) or duplicate (0).
+// Another replica's uncommitted claim of the same id makes this wait for its
+// outcome rather than guess.
+constexpr const char* kInsertSql =
+    "WITH claimed AS (INSERT INTO signal_ids (site, id, day) "
+    "VALUES ($1, $2, $5::integer) ON CONFLICT DO NOTHING RETURNING day) "
+    "INSERT INTO signals (site, id, vid, received_at_ms, day, body) "
+    "SELECT $1, $2, $3, $4::bigint, day, $6 FROM claimed";
+
+// Each entry is one schema version; append, never edit an applied one.
+const char* const kMigrations[] = {
+    // 1: keys, signals (partitioned by day) and their ledger, artifacts,
+    // erasure log.
+    R"sql(
+CREATE TABLE api_keys (
+  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  site TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('write', 'admin')),
+  key_hash TEXT NOT NULL UNIQUE,
+  prefix TEXT NOT NULL,
+  created_at_ms BIGINT NOT NULL,
+  revoked_at_ms BIGINT
+);
+CREATE TABLE signal_ids (
+  site TEXT NOT NULL,
+  id TEXT NOT NULL,
+  day INTEGER NOT NULL,
+  PRIMARY KEY (site, id)
+);
+CREATE INDEX signal_ids_by_day ON signal_ids (day);
+CREATE TABLE signals (
+  site TEXT NOT NULL,
+  id TEXT NOT NULL,
+  vid TEXT NOT NULL,
+  received_at_ms BIGINT NOT NULL,
+  day INTEGER NOT NULL,
+  body TEXT NOT NULL
+) PARTITION BY RANGE (day);
+CREATE INDEX signals_by_site ON signals (site, received_at_ms);
+CREATE INDEX signals_by_vid ON signals (vid, site);
+CREATE TABLE artifacts (
+  site TEXT PRIMARY KEY,
+  revision BIGINT NOT NULL,
+  json TEXT NOT NULL,
+  etag TEXT NOT NULL,
+  updated_at_ms BIGINT NOT NULL
+);
+CREATE TABLE erasure_log (
+  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  erased_at_ms BIGINT NOT NULL,
+  site TEXT NOT NULL,
+  subject_hash TEXT NOT NULL,
+  signals_erased BIGINT NOT NULL
+);
+)sql",
+};
+constexpr int kLatestVersion =
+    static_cast<int>(sizeof kMigrations / sizeof kMigrations[0]);
+
+// Owns a PGresult.
+class PgResult {
+ public:
+  explicit PgResult(PGresult* result = nullptr) : result_(result) {}
+  ~PgResult() { PQclear(result_); }
+  PgResult(PgResult&& other) noexcept : result_(other.result_) {
+    other.result_ = nullptr;
+  }
+  PgResult& operator=(PgResult&&) = delete;
+  PgResult(const PgResult&) = delete;
+  PgResult& operator=(const PgResult&) = delete;
+
+  PGresult* get() const { return result_; }
+  int rows() const { return PQntuples(result_); }
+  std::string Text(int row, int column) const {
+    return std::string(PQgetvalue(result_, row, column),
+                       PQgetlength(result_, row, column));
+  }
+  int64_t Int(int row, int column) const {
+    return std::strtoll(PQgetvalue(result_, row, column), nullptr, 10);
+  }
+  bool IsNull(int row, int column) const {
+    return PQgetisnull(result_, row, column) != 0;
+  }
+  // Rows an INSERT/UPDATE/DELETE touched.
+  int64_t Affected() const {
+    return std::strtoll(PQcmdTuples(result_), nullptr, 10);
+  }
+
+ private:
+  PGresult* result_;
+};
+
+std::string ConnectionError(PGconn* conn) {
+  std::string message = conn ? PQerrorMessage(conn) : "out of memory";
+  while (!message.empty() &&
+         (message.back() == '\n' || message.back() == ' ')) {
+    message.pop_back();
+  }
+  return message;
+}
+
+std::string ResultError(const PGresult* result, PGconn* conn) {
+  const char* text = result ? PQresultErrorMessage(result) : nullptr;
+  std::string message =
+      text && *text ? std::string(text) : ConnectionError(conn);
+  while (!message.empty() && message.back() == '\n') message.pop_back();
+  return message;
+}
+
+// Runs one statement with text parameters; throws StoreError on failure.
+PgResult Exec(PGconn* conn, const char* sql,
+              std::initializer_list<std::string> params = {}) {
+  std::vector<const char*> values;
+  values.reserve(params.size());
+  for (const std::string& param : params) values.push_back(param.c_str());
+  PgResult result(PQexecParams(conn, sql, static_cast<int>(values.size()),
+                               nullptr, values.data(), nullptr, nullptr, 0));
+  ExecStatusType status = PQresultStatus(result.get());
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+    throw StoreError("postgresql: " + ResultError(result.get(), conn));
+  }
+  return result;
+}
+
+// A read-only statement: when the database had closed the connection
+// (restart, idle timeout, terminated backend), `reconnect` and run it once
+// more. Only for reads: a write may have committed before the loss.
+template <typename Reconnect>
+PgResult ExecRead(PGconn* conn, Reconnect reconnect, const char* sql,
+                  std::initializer_list<std::string> params = {}) {
+  try {
+    return Exec(conn, sql, params);
+  } catch (const StoreError&) {
+    if (PQstatus(conn) == CONNECTION_OK) throw;
+  }
+  reconnect();
+  return Exec(conn, sql, params);
+}
+
+// Runs a script of several statements (simple query protocol, no params).
+void ExecScript(PGconn* conn, const char* sql) {
+  PgResult result(PQexec(conn, sql));
+  ExecStatusType status = PQresultStatus(result.get());
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+    throw StoreError("postgresql: " + ResultError(result.get(), conn));
+  }
+}
+
+// BEGIN ... COMMIT, rolled back if not committed.
+class Transaction {
+ public:
+  explicit Transaction(PGconn* conn) : conn_(conn) { Exec(conn, "BEGIN"); }
+  ~Transaction() {
+    if (!done_) PQclear(PQexec(conn_, "ROLLBACK"));
+  }
+  void Commit() {
+    Exec(conn_, "COMMIT");
+    done_ = true;
+  }
+
+ private:
+  PGconn* conn_;
+  bool done_ = false;
+};
+
+// Takes a transaction-scoped advisory lock for this schema.
+void LockForSchema(PGconn* conn, int which) {
+  Exec(conn,
+       "SELECT pg_advisory_xact_lock($1::integer, "
+       "hashtext(coalesce(current_schema(), '')))",
+       {std::to_string(which)});
+}
+
+void IgnoreNotice(void*, const char*) {}
+
+void SetUpSession(PGconn* conn, bool durable) {
+  // Notices (e.g. "relation already exists, skipping") are not errors.
+  PQsetNoticeProcessor(conn, IgnoreNotice, nullptr);
+  if (PQsetClientEncoding(conn, "UTF8") != 0) {
+    throw StoreError("postgresql: cannot use UTF8: " + ConnectionError(conn));
+  }
+  // Not durable: a server crash may lose the last commits (never corrupts).
+  if (!durable) Exec(conn, "SET synchronous_commit = off");
+}
+
+PGconn* Connect(const std::string& uri, bool durable) {
+  // The URI may name the application; otherwise it is "tessera-server".
+  const char* keywords[] = {"dbname", "fallback_application_name", nullptr};
+  const char* values[] = {uri.c_str(), "tessera-server", nullptr};
+  PGconn* conn = PQconnectdbParams(keywords, values, 1);
+  if (PQstatus(conn) != CONNECTION_OK) {
+    std::string message = ConnectionError(conn);
+    PQfinish(conn);
+    throw StoreError("cannot connect to PostgreSQL at '" + RedactStoreUri(uri) +
+                     "': " + message);
+  }
+  try {
+    SetUpSession(conn, durable);
+  } catch (...) {
+    PQfinish(conn);
+    throw;
+  }
+  return conn;
+}
+
+int64_t DayOf(int64_t received_at_ms) { return received_at_ms / kMsPerDay; }
+
+// Partition names encode their day: signals_d19876, signals_dm3 for day -3.
+std::string PartitionName(int64_t day) {
+  return day < 0 ? "signals_dm" + std::to_string(-day)
+                 : "signals_d" + std::to_string(day);
+}
+
+// The day of a partition named by PartitionName, or nullopt.
+std::optional<int64_t> PartitionDay(const std::string& name) {
+  const std::string prefix = "signals_d";
+  if (name.rfind(prefix, 0) != 0) return std::nullopt;
+  std::string digits = name.substr(prefix.size());
+  bool negative = !digits.empty() && digits[0] == 'm';
+  if (negative) digits = digits.substr(1);
+  if (digits.empty() || digits.size() > 12 ||
+      digits.find_first_not_of("0123456789") != std::string::npos) {
+    return std::nullopt;
+  }
+  int64_t day = std::strtoll(digits.c_str(), nullptr, 10);
+  return negative ? -day : day;
+}
+
+ApiKeyRecord ReadKey(const PgResult& rows, int row) {
+  ApiKeyRecord key;
+  key.id = rows.Int(row, 0);
+  key.site = rows.Text(row, 1);
+  key.kind = rows.Text(row, 2) == "admin" ? KeyKind::kAdmin : KeyKind::kWrite;
+  key.prefix = rows.Text(row, 3);
+  key.created_at_ms = rows.Int(row, 4);
+  key.revoked = !rows.IsNull(row, 5);
+  return key;
+}
+
+SignalRecord ReadSignal(const PgResult& rows, int row) {
+  SignalRecord signal;
+  signal.site = rows.Text(row, 0);
+  signal.id = rows.Text(row, 1);
+  signal.vid = rows.Text(row, 2);
+  signal.received_at_ms = rows.Int(row, 3);
+  signal.body = rows.Text(row, 4);
+  return signal;
+}
+
+bool AllSites(const std::string& site) {
+  return site.empty() || site == kAllSites;
+}
+
+// A failed batch attempt; `sqlstate` tells a retryable cause apart.
+struct BatchFailure {
+  std::string message;
+  std::string sqlstate;
+};
+
+// SQLSTATE of "no partition of relation ... found for row".
+constexpr const char* kNoPartitionState = "23514";
+
+// Ids compare byte-wise, as in the SQLite engine.
+constexpr const char* kSignalColumns =
+    "SELECT site, id, vid, received_at_ms, body FROM signals ";
+constexpr const char* kSignalOrder =
+    " ORDER BY received_at_ms, id COLLATE \"C\"";
+
+}  // namespace
+
+PostgresStore::PostgresStore(const std::string& uri,
+                             const StoreOptions& options)
+    : uri_(uri), options_(options) {
+  if (options_.max_batch == 0) options_.max_batch = 1;
+  db_ = Connect(uri_, options_.durable);
+  try {
+    writer_db_ = Connect(uri_, options_.durable);
+  } catch (...) {
+    PQfinish(db_);
+    throw;
+  }
+  writer_ = std::thread([this] { WriterLoop(); });
+}
+
+PostgresStore::~PostgresStore() {
+  Close();
+  PQfinish(db_);
+}
+
+bool PostgresStore::EnsureConnected(PGconn* conn) {
+  if (PQstatus(conn) == CONNECTION_OK) return false;
+  PQreset(conn);
+  if (PQstatus(conn) != CONNECTION_OK) {
+    throw StoreError("lost the PostgreSQL connection to '" +
+                     RedactStoreUri(uri_) + "': " + ConnectionError(conn));
+  }
+  SetUpSession(conn, options_.durable);
+  return true;
+}
+
+int PostgresStore::SchemaVersion() {
+  std::lock_guard<std::mutex> lock(db_mutex_);
+  EnsureConnected(db_);
+  auto reconnect = [this] { EnsureConnected(db_); };
+  PgResult exists(ExecRead(
+      db_, reconnect, "SELECT to_regclass('schema_migrations') IS NOT NULL"));
+  if (exists.Text(0, 0) != "t") return 0;
+  PgResult version(
+      ExecRead(db_, reconnect,
+               "SELECT coalesce(max(version), 0) FROM schema_migrations"));
+  return static_cast<int>(version.Int(0, 0));
+}
+
+int PostgresStore::Migrate() {
+  std::lock_guard<std::mutex> lock(db_mutex_);
+  EnsureConnected(db_);
+  Transaction transaction(db_);
+  // Replicas starting together: one migrates, the others wait and then
+  // find nothing left to do.
+  LockForSchema(db_, kMigrationLock);
+  Exec(db_,
+       "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY "
+       "KEY, applied_at_ms BIGINT NOT NULL)");
+  PgResult read(
+      Exec(db_, "SELECT coalesce(max(version), 0) FROM schema_migrations"));
+  int current = static_cast<int>(read.Int(0, 0));
+  if (current > kLatestVersion) {
+    throw StoreError("database schema version " + std::to_string(current) +
+                     " is newer than this server knows (" +
+                     std::to_string(kLatestVersion) + ")");
+  }
+  for (int version = current + 1; version <= kLatestVersion; ++version) {
+    ExecScript(db_, kMigrations[version - 1]);
+    Exec(db_,
+         "INSERT INTO schema_migrations (version, applied_at_ms) VALUES "
+         "($1::integer, $2::bigint)",
+         {std::to_string(version), std::to_string(NowMs())});
+  }
+  transaction.Commit();
+  return kLatestVersion;
+}
+
+bool PostgresStore::Ping() {
+  try {
+    std::lock_guard<std::mutex> lock(db_mutex_);
+    EnsureConnected(db_);
+    auto reconnect = [this] { EnsureConnected(db_); };
+    PgResult ping(ExecRead(db_, reconnect, "SELECT 1"));
+    return ping.rows() == 1 && ping.Int(0, 0) == 1;
+  } catch (const StoreError&) {
+    return false;
+  }
+}
+
+ApiKeyRecord PostgresStore::CreateApiKey(const std::string& site, KeyKind kind,
+                                         const std::string& key_hash,
+                                         const std::string& prefix,
+                                         int64_t now_ms) {
+  std::lock_guard<std::mutex> lock(db_mutex_);
+  EnsureConnected(db_);
+  PgResult inserted(Exec(
+      db_,
+      "INSERT INTO api_keys (site, kind, key_hash, prefix, "
+      "created_at_ms) VALUES ($1, $2, $3, $4, $5::bigint) "
+      "RETURNING id",
+      {site, KeyKindName(kind), key_hash, prefix, std::to_string(now_ms)}));
+  ApiKeyRecord record;
+  record.id = inserted.Int(0, 0);
+  record.site = site;
+  record.kind = kind;
+  record.prefix = prefix;
+  record.created_at_ms = now_ms;
+  return record;
+}
+
+std::vector<ApiKeyRecord> PostgresStore::ListApiKeys(const std::string& site) {
+  std::lock_guard<std::mutex> lock(db_mutex_);
+  EnsureConnected(db_);
+  auto reconnect = [this] { EnsureConnected(db_); };
+  PgResult rows(
+      ExecRead(db_, reconnect,
+               "SELECT id, site, kind, prefix, created_at_ms, "
+               "revoked_at_ms FROM api_keys WHERE $1 = '' OR site = $1 "
+               "ORDER BY id",
+               {site}));
+  std::vector<ApiKeyRecord> keys;
+  for (int row = 0; row < rows.rows(); ++row) {
+    keys.push_back(ReadKey(rows, row));
+  }
+  return keys;
+}
+
+bool PostgresStore::RevokeApiKey(int64_t id) {
+  std::lock_guard<std::mutex> lock(db_mutex_);
+  EnsureConnected(db_);
+  PgResult updated(Exec(db_,
+                        "UPDATE api_keys SET revoked_at_ms = $1::bigint WHERE "
+                        "id = $2::bigint AND revoked_at_ms IS NULL",
+                        {std::to_string(NowMs()), std::to_string(id)}));
+  return updated.Affected() > 0;
+}
+
+std::optional<ApiKeyRecord> PostgresStore::FindApiKey(
+    const std::string& key_hash) {
+  std::lock_guard<std::mutex> lock(db_mutex_);
+  EnsureConnected(db_);
+  auto reconnect = [this] { EnsureConnected(db_); };
+  PgResult rows(ExecRead(db_, reconnect,
+                         "SELECT id, site, kind, prefix, created_at_ms, "
+                         "revoked_at_ms FROM api_keys WHERE key_hash = $1",
+                         {key_hash}));
+  if (rows.rows() == 0) return std::nullopt;
+  return ReadKey(rows, 0);
+}
+
+void PostgresStore::InsertSignalAsync(SignalRecord signal,
+                                      InsertCallback done) {
+  {
+    std::lock_guard<std::mutex> lock(queue_mutex_);
+    if (!stopping_) {
+      queue_.push_back(Pending{std::move(signal), std::move(done)});
+      ++enqueued_;
+      queue_cv_.notify_one();
+      return;
+    }
+  }
+  InsertResult closed;
+  closed.error = "the store is closed";
+  done(closed);
+}
+
+void PostgresStore::Flush() {
+  std::unique_lock<std::mutex> lock(queue_mutex_);
+  uint64_t target = enqueued_;
+  flushed_cv_.wait(lock, [&] { return committed_ >= target || closed_; });
+}
+
+void PostgresStore::WriterLoop() {
+  for (;;) {
+    std::vector<Pending> batch;
+    {
+      std::unique_lock<std::mutex> lock(queue_mutex_);
+      queue_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) break;  // stopping, and nothing left to commit
+      size_t count = std::min(queue_.size(), options_.max_batch);
+      batch.reserve(count);
+      for (size_t i = 0; i < count; ++i) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    CommitBatch(batch);
+    {
+      std::lock_guard<std::mutex> lock(queue_mutex_);
+      committed_ += batch.size();
+    }
+    flushed_cv_.notify_all();
+  }
+  PQfinish(writer_db_);
+  writer_db_ = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(queue_mutex_);
+    closed_ = true;
+  }
+  flushed_cv_.notify_all();
+}
+
+void PostgresStore::EnsurePartitions(const std::set<int64_t>& days) {
+  std::vector<int64_t> missing;
+  for (int64_t day : days) {
+    if (!known_days_.count(day)) missing.push_back(day);
+  }
+  if (missing.empty()) return;
+  // The lock orders creation against other replicas creating the same day
+  // (CREATE TABLE IF NOT EXISTS alone races) and against retention.
+  Transaction transaction(writer_db_);
+  LockForSchema(writer_db_, kPartitionLock);
+  for (int64_t day : missing) {
+    std::string sql = "CREATE TABLE IF NOT EXISTS " + PartitionName(day) +
+                      " PARTITION OF signals FOR VALUES FROM (" +
+                      std::to_string(day) + ") TO (" + std::to_string(day + 1) +
+                      ")";
+    Exec(writer_db_, sql.c_str());
+  }
+  transaction.Commit();
+  known_days_.insert(missing.begin(), missing.end());
+}
+
+void PostgresStore::TryCommitBatch(const std::vector<Pending>& batch,
+                                   const std::vector<size_t>& order,
+                                   std::vector<InsertResult>& results) {
+  if (!writer_db_ || EnsureConnected(writer_db_)) {
+    if (!writer_db_) writer_db_ = Connect(uri_, options_.durable);
+    insert_prepared_ = false;
+    known_days_.clear();
+  }
+  std::set<int64_t> days;
+  for (const Pending& pending : batch) {
+    days.insert(DayOf(pending.signal.received_at_ms));
+  }
+  EnsurePartitions(days);
+  if (!insert_prepared_) {
+    PgResult prepared(
+        PQprepare(writer_db_, kInsertStatement, kInsertSql, 0, nullptr));
+    if (PQresultStatus(prepared.get()) != PGRES_COMMAND_OK) {
+      throw BatchFailure{
+          "postgresql: prepare insert (is the schema "
+          "migrated?): " +
+              ResultError(prepared.get(), writer_db_),
+          ""};
+    }
+    insert_prepared_ = true;
+  }
+
+  // BEGIN, one insert per signal, COMMIT, all sent before reading any
+  // result: one round trip per batch. Results are a few bytes per insert,
+  // so the server never blocks on writing them while we still send.
+  if (PQenterPipelineMode(writer_db_) != 1) {
+    throw BatchFailure{"postgresql: cannot enter pipeline mode: " +
+                           ConnectionError(writer_db_),
+                       ""};
+  }
+  auto send_failed = [&]() -> BatchFailure {
+    BatchFailure failure{
+        "postgresql: send batch: " + ConnectionError(writer_db_), ""};
+    // The connection is in an unknown state: the next batch opens a new
+    // one.
+    PQfinish(writer_db_);
+    writer_db_ = nullptr;
+    return failure;
+  };
+  bool sent = PQsendQueryParams(writer_db_, "BEGIN", 0, nullptr, nullptr,
+                                nullptr, nullptr, 0) == 1;
+  for (size_t k = 0; sent && k < order.size(); ++k) {
+    const SignalRecord& s = batch[order[k]].signal;
+    std::string received = std::to_string(s.received_at_ms);
+    std::string day = std::to_string(DayOf(s.received_at_ms));
+    const char* values[] = {s.site.c_str(),   s.id.c_str(), s.vid.c_str(),
+                            received.c_str(), day.c_str(),  s.body.c_str()};
+    sent = PQsendQueryPrepared(writer_db_, kInsertStatement, 6, values, nullptr,
+                               nullptr, 0) == 1;
+  }
+  sent = sent && PQsendQueryParams(writer_db_, "COMMIT", 0, nullptr, nullptr,
+                                   nullptr, nullptr, 0) == 1;
+  sent = sent && PQpipelineSync(writer_db_) == 1;
+  if (!sent) throw send_failed();
+
+  // Results arrive in order: BEGIN, the inserts, COMMIT, then the sync.
+  BatchFailure failure;
+  size_t query = 0;
+  int empty_in_a_row = 0;
+  for (;;) {
+    PgResult result(PQgetResult(writer_db_));
+    if (!result.get()) {
+      // Ends one query's results; two in a row means nothing is coming.
+      if (++empty_in_a_row > 1 || PQstatus(writer_db_) != CONNECTION_OK) {
+        throw send_failed();
+      }
+      continue;
+    }
+    empty_in_a_row = 0;
+    ExecStatusType status = PQresultStatus(result.get());
+    if (status == PGRES_PIPELINE_SYNC) break;
+    if (status == PGRES_COMMAND_OK) {
+      if (query >= 1 && query <= order.size()) {
+        InsertResult& r = results[order[query - 1]];
+        r.ok = true;
+        r.outcome = result.Affected() > 0 ? InsertOutcome::kAccepted
+                                          : InsertOutcome::kDuplicate;
+      }
+    } else if (status != PGRES_PIPELINE_ABORTED && failure.message.empty()) {
+      const char* state = PQresultErrorField(result.get(), PG_DIAG_SQLSTATE);
+      failure = BatchFailure{"postgresql: insert signals: " +
+                                 ResultError(result.get(), writer_db_),
+                             state ? state : ""};
+    }
+    ++query;
+  }
+  PQexitPipelineMode(writer_db_);
+  if (failure.message.empty() && query != order.size() + 2) {
+    failure.message = "postgresql: insert signals: " + std::to_string(query) +
+                      " results for " + std::to_string(order.size() + 2) +
+                      " statements";
+  }
+  if (!failure.message.empty()) {
+    if (PQstatus(writer_db_) != CONNECTION_OK) {
+      PQfinish(writer_db_);  // a new one for the next attempt
+      writer_db_ = nullptr;
+    } else if (PQtransactionStatus(writer_db_) != PQTRANS_IDLE) {
+      PQclear(PQexec(writer_db_, "ROLLBACK"));
+    }
+    throw failure;
+  }
+}
+
+void PostgresStore::CommitBatch(std::vector<Pending>& batch) {
+  auto start = std::chrono::steady_clock::now();
+  // Every writer claims ids in the same (site, id) order, so two replicas'
+  // overlapping batches wait for each other instead of deadlocking.
+  std::vector<size_t> order(batch.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    const SignalRecord& x = batch[a].signal;
+    const SignalRecord& y = batch[b].signal;
+    return x.site != y.site ? x.site < y.site : x.id < y.id;
+  });
+  std::vector<InsertResult> results(batch.size());
+  std::string failure;
+  for (int attempt = 0;; ++attempt) {
+    failure.clear();
+    try {
+      results.assign(batch.size(), InsertResult{});
+      TryCommitBatch(batch, order, results);
+      break;
+    } catch (const BatchFailure& error) {
+      failure = error.message;
+      // Another replica's retention may have dropped a partition we had
+      // seen: forget what we know and create it again, once.
+      if (attempt == 0 && error.sqlstate == kNoPartitionState) {
+        known_days_.clear();
+        continue;
+      }
+    } catch (const StoreError& error) {
+      failure = error.what();
+    }
+    // A connection the database closed (restart, idle timeout, terminated
+    // backend): once more on a new one. Safe even if the lost attempt did
+    // commit, since ids already stored then come back as duplicates.
+    if (attempt == 0 &&
+        (!writer_db_ || PQstatus(writer_db_) != CONNECTION_OK)) {
+      continue;
+    }
+    break;
+  }
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
+  if (failure.empty() && options_.on_commit) {
+    options_.on_commit(seconds, batch.size());
+  }
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (!failure.empty()) {
+      results[i] = InsertResult{};
+      results[i].error = failure;
+    }
+    if (batch[i].done) batch[i].done(results[i]);
+  }
+}
+
+void PostgresStore::ForEachSignal(
+    const std::string& site,
+    const std::function<void(const SignalRecord&)>& visit) {
+  std::lock_guard<std::mutex> lock(db_mutex_);
+  EnsureConnected(db_);
+  // Row by row, so exporting a large site does not load it all in memory.
+  std::string sql =
+      std::string(kSignalColumns) + "WHERE site = $1" + kSignalOrder;
+  const char* values[] = {site.c_str()};
+  if (PQsendQueryParams(db_, sql.c_str(), 1, nullptr, values, nullptr, nullptr,
+                        0) != 1) {
+    throw StoreError("postgresql: " + ConnectionError(db_));
+  }
+  PQsetSingleRowMode(db_);
+  std::exception_ptr visit_error;
+  std::string db_error;
+  // Every result is read, even after a failure, to leave the connection
+  // ready for the next query.
+  while (PGresult* raw = PQgetResult(db_)) {
+    PgResult result(raw);
+    ExecStatusType status = PQresultStatus(raw);
+    if (status == PGRES_SINGLE_TUPLE) {
+      if (visit_error || !db_error.empty()) continue;
+      try {
+        visit(ReadSignal(result, 0));
+      } catch (...) {
+        visit_error = std::current_exception();
+      }
+    } else if (status != PGRES_TUPLES_OK && db_error.empty()) {
+      db_error = ResultError(raw, db_);
+    }
+  }
+  if (visit_error) std::rethrow_exception(visit_error);
+  if (!db_error.empty()) throw StoreError("postgresql: " + db_error);
+}
+
+std::vector<SignalRecord> PostgresStore::SignalsOfVisitor(
+    const std::string& site, const std::string& vid) {
+  std::lock_guard<std::mutex> lock(db_mutex_);
+  EnsureConnected(db_);
+  auto reconnect = [this] { EnsureConnected(db_); };
+  std::string sql = std::string(kSignalColumns) +
+                    "WHERE vid = $1 AND ($2 = '' OR site = $2)" + kSignalOrder;
+  PgResult rows(ExecRead(db_, reconnect, sql.c_str(),
+                         {vid, AllSites(site) ? std::string() : site}));
+  std::vector<SignalRecord> signals;
+  for (int row = 0; row < rows.rows(); ++row) {
+    signals.push_back(ReadSignal(rows, row));
+  }
+  return signals;
+}
+
+ErasureRecord PostgresStore::EraseVisitor(const std::string& site,
+                                          const std::string& vid,
+                                          int64_t now_ms) {
+  // A signal acknowledged before the request must not survive it.
+  Flush();
+  ErasureRecord record;
+  record.erased_at_ms = now_ms;
+  record.site = AllSites(site) ? std::string(kAllSites) : site;
+  record.subject_hash = Sha256Hex(vid);
+  std::lock_guard<std::mutex> lock(db_mutex_);
+  EnsureConnected(db_);
+  // One statement, so one transaction: the signals, their ledger rows and
+  // the log entry go together.
+  PgResult logged(Exec(
+      db_,
+      "WITH gone AS (DELETE FROM signals WHERE vid = $1 AND ($2 = '' OR site "
+      "= $2) RETURNING site, id), "
+      "forgotten AS (DELETE FROM signal_ids i USING gone g WHERE i.site = "
+      "g.site AND i.id = g.id) "
+      "INSERT INTO erasure_log (erased_at_ms, site, subject_hash, "
+      "signals_erased) SELECT $3::bigint, $4, $5, count(*) FROM gone "
+      "RETURNING signals_erased",
+      {vid, AllSites(site) ? std::string() : site,
+       std::to_string(record.erased_at_ms), record.site, record.subject_hash}));
+  record.signals_erased = logged.Int(0, 0);
+  return record;
+}
+
+std::vector<ErasureRecord> PostgresStore::ListErasures() {
+  std::lock_guard<std::mutex> lock(db_mutex_);
+  EnsureConnected(db_);
+  auto reconnect = [this] { EnsureConnected(db_); };
+  PgResult rows(
+      ExecRead(db_, reconnect,
+               "SELECT erased_at_ms, site, subject_hash, signals_erased "
+               "FROM erasure_log ORDER BY id"));
+  std::vector<ErasureRecord> records;
+  for (int row = 0; row < rows.rows(); ++row) {
+    records.push_back(ErasureRecord{rows.Int(row, 0), rows.Text(row, 1),
+                                    rows.Text(row, 2), rows.Int(row, 3)});
+  }
+  return records;
+}
+
+int64_t PostgresStore::DeleteSignalsBefore(int64_t cutoff_ms) {
+  Flush();
+  std::lock_guard<std::mutex> lock(db_mutex_);
+  EnsureConnected(db_);
+  Transaction transaction(db_);
+  LockForSchema(db_, kPartitionLock);
+  int64_t deleted = 0;
+  // Day d >= 0 holds [d, d + 1) days: wholly older than the cut-off when
+  // d < whole_days. Those partitions are dropped, not scanned.
+  int64_t whole_days = cutoff_ms > 0 ? cutoff_ms / kMsPerDay : 0;
+  if (whole_days > 0) {
+    PgResult partitions(
+        Exec(db_,
+             "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = "
+             "i.inhrelid WHERE i.inhparent = 'signals'::regclass"));
+    std::vector<std::string> old;
+    for (int row = 0; row < partitions.rows(); ++row) {
+      std::string name = partitions.Text(row, 0);
+      std::optional<int64_t> day = PartitionDay(name);
+      if (day && *day >= 0 && *day < whole_days) old.push_back(name);
+    }
+    // The ledger has one row per stored signal, so its count is theirs.
+    PgResult forgotten(
+        Exec(db_, "DELETE FROM signal_ids WHERE day >= 0 AND day < $1::integer",
+             {std::to_string(whole_days)}));
+    deleted += forgotten.Affected();
+    for (const std::string& name : old) {
+      Exec(db_, ("DROP TABLE " + name).c_str());
+    }
+  }
+  // The rest: rows older than the cut-off in the partitions that remain
+  // (the day bound lets PostgreSQL skip every newer partition).
+  PgResult rest(
+      Exec(db_,
+           "WITH gone AS (DELETE FROM signals WHERE day <= $1::integer AND "
+           "received_at_ms < $2::bigint RETURNING site, id), "
+           "forgotten AS (DELETE FROM signal_ids i USING gone g WHERE i.site "
+           "= g.site AND i.id = g.id) SELECT count(*) FROM gone",
+           {std::to_string(DayOf(cutoff_ms)), std::to_string(cutoff_ms)}));
+  deleted += rest.Int(0, 0);
+  transaction.Commit();
+  return deleted;
+}
+
+std::optional<ArtifactRecord> PostgresStore::GetArtifact(
+    const std::string& site) {
+  std::lock_guard<std::mutex> lock(db_mutex_);
+  EnsureConnected(db_);
+  auto reconnect = [this] { EnsureConnected(db_); };
+  PgResult rows(
+      ExecRead(db_, reconnect,
+               "SELECT site, revision, json, etag, updated_at_ms FROM "
+               "artifacts WHERE site = $1",
+               {site}));
+  if (rows.rows() == 0) return std::nullopt;
+  return ArtifactRecord{rows.Text(0, 0), rows.Int(0, 1), rows.Text(0, 2),
+                        rows.Text(0, 3), rows.Int(0, 4)};
+}
+
+ArtifactRecord PostgresStore::PutArtifact(const std::string& site,
+                                          const std::string& json,
+                                          const std::string& etag,
+                                          int64_t now_ms) {
+  std::lock_guard<std::mutex> lock(db_mutex_);
+  EnsureConnected(db_);
+  // The row lock of ON CONFLICT DO UPDATE serialises replicas: each
+  // revision number is handed out once.
+  PgResult upserted(Exec(
+      db_,
+      "INSERT INTO artifacts (site, revision, json, etag, updated_at_ms) "
+      "VALUES ($1, 1, $2, $3, $4::bigint) ON CONFLICT (site) DO UPDATE SET "
+      "revision = artifacts.revision + 1, json = EXCLUDED.json, etag = "
+      "EXCLUDED.etag, updated_at_ms = EXCLUDED.updated_at_ms "
+      "RETURNING revision",
+      {site, json, etag, std::to_string(now_ms)}));
+  return ArtifactRecord{site, upserted.Int(0, 0), json, etag, now_ms};
+}
+
+void PostgresStore::Close() {
+  {
+    std::lock_guard<std::mutex> lock(queue_mutex_);
+    stopping_ = true;
+  }
+  queue_cv_.notify_all();
+  if (writer_.joinable()) writer_.join();
+}
+
+}  // namespace tessera::server

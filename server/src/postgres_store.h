@@ -1,0 +1,109 @@
+// The PostgreSQL engine of Store (see store.h for the contract), over libpq.
+//
+// Built so that several stateless tessera-server replicas can share one
+// database: every write is safe against other processes (INSERT ... ON
+// CONFLICT DO NOTHING for idempotency, upserts for artifacts, advisory locks
+// around migrations and partition changes), and nothing is cached that
+// another replica could invalidate without the engine noticing.
+//
+// Layout: `signals` is PARTITIONED BY RANGE on its `day` column (days since
+// the epoch of received_at_ms), one partition per day, created on demand by
+// the writer; retention drops whole partitions and deletes from the one the
+// cut-off falls in. PostgreSQL cannot enforce UNIQUE (site, id) across
+// partitions (a unique key must contain the partition key), and a resent
+// signal may arrive on another day, so a small unpartitioned ledger,
+// `signal_ids`, holds the unique (site, id) of every stored signal; its row
+// and the signal's row are written, erased and pruned together.
+//
+// Two connections, like the SQLite engine: a writer thread owns one and
+// turns queued inserts into one pipelined transaction per batch (group
+// commit; callbacks run after COMMIT); the other, guarded by a mutex,
+// serves every other call. A connection found broken is reset before use.
+#ifndef TESSERA_SERVER_POSTGRES_STORE_H_
+#define TESSERA_SERVER_POSTGRES_STORE_H_
+
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "tessera/server/store.h"
+
+struct pg_conn;
+
+namespace tessera::server {
+
+class PostgresStore final : public Store {
+ public:
+  // Connects to `uri` (a libpq connection URI, postgresql://...). Throws
+  // StoreError, without the password, when it cannot connect.
+  PostgresStore(const std::string& uri, const StoreOptions& options);
+  ~PostgresStore() override;
+
+  int Migrate() override;
+  int SchemaVersion() override;
+  bool Ping() override;
+  ApiKeyRecord CreateApiKey(const std::string& site, KeyKind kind,
+                            const std::string& key_hash,
+                            const std::string& prefix, int64_t now_ms) override;
+  std::vector<ApiKeyRecord> ListApiKeys(const std::string& site) override;
+  bool RevokeApiKey(int64_t id) override;
+  std::optional<ApiKeyRecord> FindApiKey(const std::string& key_hash) override;
+  void InsertSignalAsync(SignalRecord signal, InsertCallback done) override;
+  void Flush() override;
+  void ForEachSignal(
+      const std::string& site,
+      const std::function<void(const SignalRecord&)>& visit) override;
+  std::vector<SignalRecord> SignalsOfVisitor(const std::string& site,
+                                             const std::string& vid) override;
+  ErasureRecord EraseVisitor(const std::string& site, const std::string& vid,
+                             int64_t now_ms) override;
+  std::vector<ErasureRecord> ListErasures() override;
+  int64_t DeleteSignalsBefore(int64_t cutoff_ms) override;
+  std::optional<ArtifactRecord> GetArtifact(const std::string& site) override;
+  ArtifactRecord PutArtifact(const std::string& site, const std::string& json,
+                             const std::string& etag, int64_t now_ms) override;
+  void Close() override;
+
+ private:
+  struct Pending {
+    SignalRecord signal;
+    InsertCallback done;
+  };
+
+  void WriterLoop();
+  void CommitBatch(std::vector<Pending>& batch);
+  // One attempt at committing `batch` in `order`; fills `results` or throws.
+  void TryCommitBatch(const std::vector<Pending>& batch,
+                      const std::vector<size_t>& order,
+                      std::vector<InsertResult>& results);
+  // Creates the day partitions the writer has not seen yet (writer only).
+  void EnsurePartitions(const std::set<int64_t>& days);
+  // Resets a broken connection and re-applies the session settings.
+  // Returns whether it had to reconnect.
+  bool EnsureConnected(pg_conn* conn);
+
+  std::string uri_;
+  StoreOptions options_;
+  std::mutex db_mutex_;  // guards db_
+  pg_conn* db_ = nullptr;
+  // Writer thread only; null after a broken pipeline until the next batch.
+  pg_conn* writer_db_ = nullptr;
+  bool insert_prepared_ = false;  // writer thread only
+  std::set<int64_t> known_days_;  // writer thread only; partitions seen
+
+  std::mutex queue_mutex_;
+  std::condition_variable queue_cv_;    // work arrived, or stop
+  std::condition_variable flushed_cv_;  // committed_ advanced
+  std::deque<Pending> queue_;
+  uint64_t enqueued_ = 0;
+  uint64_t committed_ = 0;  // inserts finished (committed or failed)
+  bool stopping_ = false;
+  bool closed_ = false;
+  std::thread writer_;
+};
+
+}  // namespace tessera::server
+
+#endif  // TESSERA_SERVER_POSTGRES_STORE_H_

@@ -1,0 +1,280 @@
+// The demo store in a real browser: consent gating, personalization from the
+// published artifact, signals reaching the server once, persistence across
+// reloads, failing closed under a strict CSP, and no flicker.
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import {
+  adminGet, apiRequests, env, inlineScriptHash, openBrowser, signalRequests,
+  tesseraStorageKeys, visitor,
+} from './helpers.js';
+
+const hero = '#hero';
+
+async function heroVariant(page) {
+  return page.locator(hero).getAttribute('data-tessera-variant');
+}
+
+async function waitForHeroVariant(page, variant) {
+  await page.waitForFunction(
+      (wanted) => document.getElementById('hero')?.getAttribute('data-tessera-variant') === wanted,
+      variant, { timeout: 10000 });
+}
+
+async function addToCart(page, productId) {
+  await page.goto(`${env.base}/product.html?id=${productId}`);
+  await page.click('#add-to-cart');
+  await page.locator('#added').waitFor();
+}
+
+test('before consent: no request to the API and nothing stored by tessera', async () => {
+  const browser = await openBrowser();
+  try {
+    const { page, log } = browser;
+    await page.goto(`${env.base}/`);
+    await page.locator('#consent-banner').waitFor();
+    const before = await visitor(page);
+    assert.equal(before.disabled, false, 'the SDK runs (WebAssembly allowed)');
+    assert.deepEqual([before.consent.analytics, before.consent.personalization], [false, false]);
+
+    // Browse and buy without answering the banner.
+    await addToCart(page, 'trail-runner');
+    await page.goto(`${env.base}/checkout.html`);
+    await page.click('#place-order');
+    await page.waitForFunction(() => document.body.dataset.lastFlush !== undefined);
+    assert.deepEqual(JSON.parse(await page.evaluate(() => document.body.dataset.lastFlush)),
+        { sent: 0, failed: 0, queued: 0 });
+    await page.goto(`${env.base}/`);
+    await visitor(page);
+    // The default content is shown, undecorated.
+    assert.match(await page.locator(hero).innerText(), /New season, new arrivals/);
+    assert.equal(await heroVariant(page), null);
+
+    assert.deepEqual(signalRequests(log), []);
+    assert.deepEqual(apiRequests(log), [], 'not even the artifact is fetched before consent');
+    assert.ok(log.requests.some((url) => url.endsWith('/sdk/dist/tessera_core.wasm')),
+        'the SDK itself loaded first-party');
+    assert.deepEqual(await tesseraStorageKeys(page), []);
+
+    // "Only necessary": the choice is remembered, nothing else is kept or sent.
+    await page.click('[data-consent-choice="necessary"]');
+    await page.locator('#consent-banner').waitFor({ state: 'hidden' });
+    const flushed = await page.evaluate(() => window.tessera.flush());
+    assert.equal(flushed.sent, 0);
+    assert.deepEqual(await tesseraStorageKeys(page), ['tessera:demo:consent']);
+    assert.deepEqual(signalRequests(log), []);
+  } finally {
+    await browser.close();
+  }
+});
+
+describe('a visitor who accepts everything', () => {
+  let browser;
+  let vid;
+  before(async () => { browser = await openBrowser(); });
+  after(async () => { await browser?.close(); });
+
+  test('shopping personalizes the hero and one purchase reaches the server once', async () => {
+    const { page, log } = browser;
+    await page.goto(`${env.base}/`);
+    await page.click('[data-consent-choice="all"]');
+    await waitForHeroVariant(page, 'standard');
+    ({ id: vid } = await visitor(page));
+    assert.match(vid, /\S{8,}/);
+
+    // A newsletter subscriber who has not bought yet gets the welcome offer.
+    await page.fill('#newsletter-form input[name=email]', 'someone@example.com');
+    await page.click('#newsletter-form button');
+    await waitForHeroVariant(page, 'welcome');
+    assert.match(await page.locator(hero).innerText(), /WELCOME10/);
+    assert.ok((await visitor(page)).segments.includes('new-subscriber'));
+
+    await addToCart(page, 'trail-runner');
+    await addToCart(page, 'rain-shell');
+    await page.goto(`${env.base}/checkout.html`);
+    assert.match(await page.locator('#cart-total').innerText(), /218\.00 EUR/);
+    await page.click('#place-order');
+    await page.waitForFunction(() => document.body.dataset.lastFlush !== undefined);
+    const flushed = JSON.parse(await page.evaluate(() => document.body.dataset.lastFlush));
+    assert.ok(flushed.sent >= 1, `the purchase was sent: ${JSON.stringify(flushed)}`);
+    assert.ok(signalRequests(log).every((url) => new URL(url).origin === env.base));
+
+    // Now a recent buyer: no longer a new subscriber, so the standard hero.
+    await page.goto(`${env.base}/`);
+    await waitForHeroVariant(page, 'standard');
+    const after = await visitor(page);
+    assert.ok(after.segments.includes('recent-buyers'), `segments: ${after.segments}`);
+    assert.ok(!after.segments.includes('new-subscriber'));
+    assert.equal(after.id, vid);
+
+    // The store's backend knows this customer's predicted value: VIP hero.
+    await page.click('[data-debug-action="vip"]');
+    await waitForHeroVariant(page, 'vip');
+    assert.match(await page.locator(hero).innerText(), /Exclusive VIP Discount/);
+    assert.ok((await visitor(page)).segments.includes('high-value'));
+    await page.waitForFunction(
+        () => document.querySelector('#tessera-debug [data-debug="segments"]')?.textContent.includes('high-value'));
+    await mkdir(env.out, { recursive: true });
+    await page.screenshot({ path: join(env.out, 'landing.png'), fullPage: true });
+
+    // The server has the purchase, once, as an aggregate (never the events).
+    const profile = await adminGet(`/v1/admin/profiles/${encodeURIComponent(vid)}`);
+    assert.equal(profile.status, 200);
+    const signals = profile.body.signals.map((entry) => entry.signal);
+    const purchases = signals.reduce((n, s) => n + (s.agg?.purchase_complete?.n ?? 0), 0);
+    const carts = signals.reduce((n, s) => n + (s.agg?.add_to_cart?.n ?? 0), 0);
+    assert.equal(purchases, 1, JSON.stringify(signals));
+    assert.equal(carts, 2);
+    const withPurchase = signals.find((s) => s.agg?.purchase_complete?.n === 1);
+    assert.equal(withPurchase.agg.purchase_complete.sum, 218);
+    assert.equal(withPurchase.site, 'demo');
+    assert.ok(withPurchase.consent.granted.includes('analytics'));
+    assert.ok(!JSON.stringify(signals).includes('someone@example.com'), 'no email in any signal');
+
+    // A resent signal counts once.
+    const resent = await fetch(`${env.base}/v1/signals`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Tessera-Key': env.writeKey },
+      body: JSON.stringify(withPurchase),
+    });
+    assert.equal(resent.status, 200);
+    assert.equal((await resent.json()).status, 'duplicate');
+    const again = await adminGet(`/v1/admin/profiles/${encodeURIComponent(vid)}`);
+    assert.equal(again.body.signal_count, profile.body.signal_count);
+
+    const problems = log.console.filter((m) => m.type === 'error' || m.type === 'pageerror');
+    assert.deepEqual(problems, [], 'no errors in the console');
+  });
+
+  test('a reload keeps the profile, the consent and the decisions', async () => {
+    const { page, log } = browser;
+    const requestsBefore = log.requests.length;
+    await page.reload();
+    await waitForHeroVariant(page, 'vip');
+    const state = await visitor(page);
+    assert.equal(state.id, vid);
+    assert.ok(state.segments.includes('recent-buyers'));
+    assert.ok(state.segments.includes('high-value'));
+    assert.deepEqual([state.consent.analytics, state.consent.personalization, state.consent.marketing],
+        [true, true, true], 'every purpose accepted is still granted');
+    assert.equal(await page.locator('#consent-banner').isHidden(), true);
+    const keys = await tesseraStorageKeys(page);
+    assert.ok(keys.includes('tessera:demo:profile'), `keys: ${keys}`);
+    // The artifact is revalidated on load (consent already given).
+    assert.ok(log.requests.slice(requestsBefore).some((url) => url.endsWith('/v1/artifact/demo')));
+    // The A/B banner is one of the experiment's variations (or the default
+    // for the holdout) and stays the same across loads.
+    const banner = await page.locator('#home-banner').getAttribute('data-tessera-variant');
+    assert.ok(['free-shipping', 'bestsellers'].includes(banner), `banner: ${banner}`);
+    await page.reload();
+    await waitForHeroVariant(page, 'vip');
+    assert.equal(await page.locator('#home-banner').getAttribute('data-tessera-variant'), banner);
+  });
+
+  test('no flicker: the hero stays hidden until decided, then shows the VIP block', async () => {
+    const { context, page } = browser;
+    // Every visible state of the hero, from the moment the parser adds it.
+    await context.addInitScript(() => {
+      window.__heroStates = [];
+      const record = () => {
+        const element = document.getElementById('hero');
+        if (!element) return;
+        const state = {
+          visible: getComputedStyle(element).visibility === 'visible',
+          variant: element.getAttribute('data-tessera-variant'),
+          text: element.textContent.trim().slice(0, 40),
+        };
+        const last = window.__heroStates[window.__heroStates.length - 1];
+        if (!last || JSON.stringify(last) !== JSON.stringify(state)) window.__heroStates.push(state);
+      };
+      new MutationObserver(record).observe(document, {
+        subtree: true, childList: true, attributes: true, characterData: true,
+      });
+    });
+    // Timers stand still, so the anti-flicker timeout cannot expire while
+    // the SDK is loading, however slow this machine is.
+    await context.clock.install();
+    await context.clock.pauseAt(Date.now() + 1000);
+    await page.goto(`${env.base}/`);
+    await waitForHeroVariant(page, 'vip');
+    const states = await page.evaluate(() => window.__heroStates);
+    assert.equal(states[0].visible, false, `first state: ${JSON.stringify(states[0])}`);
+    const shown = states.filter((s) => s.visible);
+    assert.ok(shown.length >= 1, JSON.stringify(states));
+    for (const state of shown) {
+      assert.equal(state.variant, 'vip', `visible before decided: ${JSON.stringify(states)}`);
+    }
+    await context.clock.runFor(1000);  // the wait expires: nothing changes
+    assert.equal(await heroVariant(page), 'vip');
+  });
+});
+
+test('a strict CSP without wasm-unsafe-eval: default content, one error, no tracking', async (t) => {
+  const browser = await openBrowser();
+  try {
+    const { page, log } = browser;
+    const csp = `script-src 'self' ${await inlineScriptHash()}`;
+    await page.route((url) => url.pathname === '/' && url.searchParams.get('csp') === 'strict',
+        async (route) => {
+          const response = await route.fetch();
+          await route.fulfill({ response, headers: { ...response.headers(), 'content-security-policy': csp } });
+        });
+    await page.goto(`${env.base}/?csp=strict`);
+    const state = await visitor(page);
+    assert.equal(state.disabled, true, 'the SDK runs disabled');
+    // The visitor says yes to everything: still nothing is tracked.
+    await page.click('[data-consent-choice="all"]');
+    await page.locator('#consent-banner').waitFor({ state: 'hidden' });
+    await page.evaluate(() => window.tessera.track('add_to_cart', { value: 10, currency: 'EUR' }));
+    assert.deepEqual(await page.evaluate(() => window.tessera.flush()), { sent: 0, failed: 0, queued: 0 });
+
+    const heroState = await page.locator(hero).evaluate((element) => ({
+      ready: element.hasAttribute('data-tessera-ready'),
+      visibility: getComputedStyle(element).visibility,
+      text: element.textContent,
+    }));
+    assert.deepEqual([heroState.ready, heroState.visibility], [true, 'visible']);
+    assert.match(heroState.text, /New season, new arrivals/);
+
+    t.diagnostic(`console: ${JSON.stringify(log.console)}`);
+    const errors = log.console.filter((m) => m.type === 'error' && m.text.startsWith('tessera:'));
+    assert.equal(errors.length, 1, JSON.stringify(log.console));
+    assert.match(errors[0].text, /wasm-unsafe-eval/);
+    assert.deepEqual(log.console.filter((m) => m.type === 'pageerror'), []);
+    assert.deepEqual(signalRequests(log), []);
+    assert.deepEqual(apiRequests(log), []);
+    assert.deepEqual(await tesseraStorageKeys(page), []);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('a slow SDK: slots stay hidden for the wait, then the default shows', async () => {
+  const browser = await openBrowser();
+  try {
+    const { context, page } = browser;
+    let release;
+    const held = new Promise((resolve) => { release = resolve; });
+    await page.route('**/sdk/snippet/boot.js', async (route) => {
+      await held;
+      await route.continue();
+    });
+    await context.clock.install();
+    await context.clock.pauseAt(Date.now() + 1000);
+    await page.goto(`${env.base}/`, { waitUntil: 'domcontentloaded' });
+    const visibility = () => page.locator(hero).evaluate((e) => getComputedStyle(e).visibility);
+    assert.equal(await visibility(), 'hidden');
+    await context.clock.runFor(299);
+    assert.equal(await visibility(), 'hidden', 'still within the 300 ms wait');
+    await context.clock.runFor(2);
+    assert.equal(await visibility(), 'visible', 'the default shows once the wait is over');
+    assert.match(await page.locator(hero).innerText(), /New season, new arrivals/);
+    release();
+    await context.clock.resume();
+    await visitor(page);
+    assert.equal(await visibility(), 'visible');
+  } finally {
+    await browser.close();
+  }
+});

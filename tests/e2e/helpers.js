@@ -1,0 +1,100 @@
+// Shared by the end-to-end tests: Debian's Chromium through playwright-core
+// (never a downloaded browser), a fresh profile per browser, a log of every
+// request and console message, and the admin API of the server under test.
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const repoRoot = join(here, '..', '..');
+
+function required(name) {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the tests with scripts/test-e2e.sh`);
+  return value;
+}
+
+export const env = {
+  get base() { return required('TESSERA_E2E_BASE'); },
+  get adminKey() { return required('TESSERA_E2E_ADMIN_KEY'); },
+  get writeKey() { return required('TESSERA_E2E_WRITE_KEY'); },
+  get out() { return process.env.TESSERA_E2E_OUT ?? join(repoRoot, 'build', 'e2e'); },
+};
+
+const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+
+/**
+ * A browser with a fresh user-data-dir. `log.requests` holds every request
+ * URL, `log.console` every console message ({type, text}).
+ */
+export async function openBrowser() {
+  const userDataDir = await mkdtemp(join(tmpdir(), 'tessera-e2e-chromium-'));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1280, height: 900 },
+  });
+  const log = { requests: [], console: [] };
+  context.on('request', (request) => log.requests.push(request.url()));
+  context.on('console', (message) => log.console.push({ type: message.type(), text: message.text() }));
+  context.on('weberror', (error) => log.console.push({ type: 'pageerror', text: String(error.error()) }));
+  const page = context.pages()[0] ?? await context.newPage();
+  return {
+    context,
+    page,
+    log,
+    async close() {
+      await context.close();
+      await rm(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function signalRequests(log) {
+  return log.requests.filter((url) => new URL(url).pathname === '/v1/signals');
+}
+
+export function apiRequests(log) {
+  return log.requests.filter((url) => new URL(url).pathname.startsWith('/v1/'));
+}
+
+/** localStorage keys written by Tessera (the store's own keys are not). */
+export async function tesseraStorageKeys(page) {
+  return page.evaluate(() => Object.keys(localStorage).filter((key) => key.startsWith('tessera')));
+}
+
+/** The SDK instance's view of the visitor, once the snippet has booted it. */
+export async function visitor(page) {
+  await page.waitForFunction(() => window.tessera?.loaded === true);
+  return page.evaluate(() => {
+    const instance = window.tessera.instance;
+    return {
+      disabled: instance.disabled === true,
+      id: instance.attributes().id ?? null,
+      segments: instance.segments(),
+      consent: instance.consent.get(),
+    };
+  });
+}
+
+export async function adminGet(path) {
+  const response = await fetch(`${env.base}${path}`, {
+    headers: { Authorization: `Bearer ${env.adminKey}` },
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+/** The inline snippet of a demo page, as a CSP hash source. */
+export async function inlineScriptHash(page = 'index.html') {
+  const html = await readFile(join(repoRoot, 'demo-site', page), 'utf8');
+  const match = html.match(/<script>([\s\S]*?)<\/script>/);
+  if (!match) throw new Error(`no inline script in demo-site/${page}`);
+  return `'sha256-${createHash('sha256').update(match[1]).digest('base64')}'`;
+}

@@ -1,0 +1,268 @@
+// The CRM admin routes in-process: CSV import over HTTP, identity links by
+// customer id or email, and data access / erasure requests that cover the
+// CRM rows and the signals of linked visitors.
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "temp_dir.h"
+#include "tessera/json.h"
+#include "tessera/server/api_key.h"
+#include "tessera/server/server.h"
+#include "test_http_client.h"
+
+namespace tessera::server {
+namespace {
+
+using testing::ClientRequest;
+using testing::ClientResponse;
+using Json = nlohmann::json;
+
+constexpr const char* kVid = "5b0c7f6e-1d2a-4c3b-8e9f-a0b1c2d3e4f5";
+const char kKey[] =
+    "8f4e2a1c9b7d3e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7";
+
+std::string SignalFor(const std::string& id, const std::string& vid) {
+  std::ifstream in(std::string(TESSERA_SOURCE_DIR) +
+                   "/docs/examples/signal.json");
+  std::stringstream text;
+  text << in.rdbuf();
+  Result<Value> signal = ParseJson(text.str());
+  EXPECT_TRUE(signal.ok());
+  signal->set("id", id);
+  signal->set("vid", vid);
+  signal->set("site", "demo");
+  return signal->Dump();
+}
+
+class CrmApiTest : public ::testing::Test {
+ protected:
+  void Start(bool with_key) {
+    ASSERT_FALSE(dir_.path().empty());
+    unsetenv("TESSERA_PII_KEY");
+    std::ofstream(dir_.File("pii.key")) << kKey << "\n";
+    ServeOptions options;
+    options.db = dir_.File("data/tessera.db");
+    options.port = 0;
+    options.threads = 2;
+    options.durable = false;
+    if (with_key) options.pii_key_file = dir_.File("pii.key");
+    server_ = std::make_unique<TesseraServer>(options);
+    server_->Start();
+    runner_ = std::thread([this] { server_->Run(); });
+    admin_ = CreateApiKey(server_->store(), "demo", KeyKind::kAdmin);
+    other_admin_ = CreateApiKey(server_->store(), "other", KeyKind::kAdmin);
+    write_ = CreateApiKey(server_->store(), "demo", KeyKind::kWrite);
+  }
+  void TearDown() override {
+    if (server_) server_->Stop();
+    if (runner_.joinable()) runner_.join();
+    server_.reset();
+  }
+
+  ClientResponse Send(const std::string& method, const std::string& target,
+                      const std::string& body = "",
+                      const std::string& content_type = "",
+                      const std::string& key = "USE_ADMIN") {
+    ClientRequest request;
+    request.method = method;
+    request.target = target;
+    std::string bearer = key == "USE_ADMIN" ? admin_ : key;
+    if (!bearer.empty()) {
+      request.headers.emplace_back("Authorization", "Bearer " + bearer);
+    }
+    if (!content_type.empty()) {
+      request.headers.emplace_back("Content-Type", content_type);
+    }
+    request.body = body;
+    return testing::Send(server_->port(), request);
+  }
+
+  static Json Body(const ClientResponse& response) {
+    return Json::parse(response.body, nullptr, false);
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<TesseraServer> server_;
+  std::thread runner_;
+  std::string admin_, other_admin_, write_;
+};
+
+const char kCustomers[] =
+    "customer_id,email,name,tier\r\n"
+    "c1,ann@example.com,Ann Lee,gold\r\n"
+    "c2,broken-email,Bob,silver\r\n"
+    "c3,carl@example.com,Carl,\r\n";
+
+TEST_F(CrmApiTest, ImportsCsvAndReportsRowErrorsAndUnchangedReimports) {
+  Start(true);
+  ClientResponse first = Send("POST", "/v1/admin/sites/demo/import/customers",
+                              kCustomers, "text/csv");
+  ASSERT_EQ(first.status, 200) << first.body;
+  Json body = Body(first);
+  EXPECT_EQ(body["inserted"], 2);
+  EXPECT_EQ(body["rejected"], 1);
+  ASSERT_EQ(body["errors"].size(), 1u);
+  EXPECT_EQ(body["errors"][0]["line"], 3);
+  EXPECT_NE(body["errors"][0]["message"].get<std::string>().find("email"),
+            std::string::npos);
+  // The response carries no PII.
+  EXPECT_EQ(first.body.find("ann@example.com"), std::string::npos);
+
+  ClientResponse again = Send("POST", "/v1/admin/sites/demo/import/customers",
+                              kCustomers, "text/csv");
+  ASSERT_EQ(again.status, 200);
+  EXPECT_EQ(Body(again)["unchanged"], 2);
+  EXPECT_EQ(Body(again)["changed"], false);
+  EXPECT_NE(Body(again)["summary"].get<std::string>().find(
+                "0 inserted, 0 updated, 2 unchanged"),
+            std::string::npos);
+
+  ClientResponse cdnow =
+      Send("POST", "/v1/admin/sites/demo/import/transactions?format=cdnow",
+           " 00001 19970101  1   11.77\r\n 00002 19970112  1   12.00\r\n",
+           "text/plain");
+  ASSERT_EQ(cdnow.status, 200) << cdnow.body;
+  EXPECT_EQ(Body(cdnow)["inserted"], 2);
+  EXPECT_EQ(Body(cdnow)["customers_created"], 2);
+}
+
+TEST_F(CrmApiTest, ImportRefusalsAreJsonErrors) {
+  Start(true);
+  const std::string target = "/v1/admin/sites/demo/import/customers";
+  EXPECT_EQ(Send("POST", target, kCustomers, "text/csv", "").status, 401);
+  EXPECT_EQ(Send("POST", target, kCustomers, "text/csv", "tsa_wrong").status,
+            401);
+  EXPECT_EQ(Send("POST", target, kCustomers, "text/csv", other_admin_).status,
+            403);
+  EXPECT_EQ(Send("POST", target, kCustomers, "text/csv", write_).status, 403);
+  ClientResponse kind = Send("POST", "/v1/admin/sites/demo/import/orders",
+                             kCustomers, "text/csv");
+  EXPECT_EQ(kind.status, 404);
+  EXPECT_EQ(Body(kind)["code"], "unknown_import");
+  EXPECT_EQ(Send("POST", target, kCustomers, "application/json").status, 415);
+  ClientResponse header =
+      Send("POST", target, "id,email\n1,a@b.co\n", "text/csv");
+  EXPECT_EQ(header.status, 422);
+  EXPECT_EQ(Body(header)["code"], "import_refused");
+  EXPECT_EQ(Send("POST", "/v1/admin/sites/demo/identities",
+                 R"({"vid":"v","customer_id":"c"})", "application/json", "")
+                .status,
+            401);
+}
+
+TEST_F(CrmApiTest, WithoutAKeyPiiImportsAreRefused) {
+  Start(false);
+  ClientResponse response = Send(
+      "POST", "/v1/admin/sites/demo/import/customers", kCustomers, "text/csv");
+  EXPECT_EQ(response.status, 422);
+  EXPECT_NE(
+      Body(response)["message"].get<std::string>().find("no PII key was given"),
+      std::string::npos);
+  ClientResponse link =
+      Send("POST", "/v1/admin/sites/demo/identities",
+           R"({"vid":"v1","email":"ann@example.com"})", "application/json");
+  EXPECT_EQ(link.status, 409);
+  EXPECT_EQ(Body(link)["code"], "pii_key_missing");
+}
+
+TEST_F(CrmApiTest, IdentitiesLinkByCustomerIdOrEmail) {
+  Start(true);
+  ASSERT_EQ(Send("POST", "/v1/admin/sites/demo/import/customers", kCustomers,
+                 "text/csv")
+                .status,
+            200);
+  const std::string target = "/v1/admin/sites/demo/identities";
+  ClientResponse by_id = Send(
+      "POST", target, R"({"vid":"v1","customer_id":"c1"})", "application/json");
+  EXPECT_EQ(by_id.status, 201) << by_id.body;
+  EXPECT_EQ(Body(by_id)["customer_known"], true);
+  ClientResponse repeat = Send(
+      "POST", target, R"({"vid":"v1","customer_id":"c1"})", "application/json");
+  EXPECT_EQ(repeat.status, 200);
+  EXPECT_EQ(Body(repeat)["status"], "unchanged");
+  ClientResponse by_email =
+      Send("POST", target, R"({"vid":"v2","email":" CARL@example.com "})",
+           "application/json");
+  EXPECT_EQ(by_email.status, 201) << by_email.body;
+  EXPECT_EQ(Body(by_email)["customer_id"], "c3");
+  EXPECT_EQ(Body(by_email)["source"], "api:email");
+  EXPECT_EQ(Send("POST", target, R"({"vid":"v3","email":"nobody@example.com"})",
+                 "application/json")
+                .status,
+            404);
+  ClientResponse pii_vid =
+      Send("POST", target, R"({"vid":"ann@example.com","customer_id":"c1"})",
+           "application/json");
+  EXPECT_EQ(pii_vid.status, 400);
+  EXPECT_EQ(Body(pii_vid)["code"], "invalid_identity");
+  EXPECT_EQ(Send("POST", target, R"({"vid":"v4"})", "application/json").status,
+            400);
+  EXPECT_EQ(Send("POST", target, "not json", "application/json").status, 400);
+}
+
+TEST_F(CrmApiTest, DataAccessAndErasureCoverCrmAndLinkedVisitors) {
+  Start(true);
+  ASSERT_EQ(Send("POST", "/v1/admin/sites/demo/import/customers", kCustomers,
+                 "text/csv")
+                .status,
+            200);
+  ASSERT_EQ(Send("POST", "/v1/admin/sites/demo/import/transactions",
+                 "customer_id,date,quantity,amount\nc1,2024-05-01,2,30.50\n",
+                 "text/csv")
+                .status,
+            200);
+  ClientRequest signal;
+  signal.method = "POST";
+  signal.target = "/v1/signals";
+  signal.headers = {{"Content-Type", "application/json"},
+                    {"X-Tessera-Key", write_}};
+  signal.body = SignalFor("sig_crm_erasure_0001", kVid);
+  ClientResponse posted = testing::Send(server_->port(), signal);
+  ASSERT_EQ(posted.status, 202) << posted.body;
+  ASSERT_EQ(Send("POST", "/v1/admin/sites/demo/identities",
+                 std::string(R"({"vid":")") + kVid + R"(","customer_id":"c1"})",
+                 "application/json")
+                .status,
+            201);
+
+  ClientResponse profile = Send("GET", "/v1/admin/profiles/c1");
+  ASSERT_EQ(profile.status, 200) << profile.body;
+  Json body = Body(profile);
+  ASSERT_EQ(body["crm"]["customers"].size(), 1u);
+  EXPECT_EQ(body["crm"]["customers"][0]["email"], "ann@example.com");
+  EXPECT_EQ(body["crm"]["customers"][0]["name"], "Ann Lee");
+  EXPECT_EQ(body["crm"]["customers"][0]["transactions"][0]["amount"], "30.50");
+  ASSERT_EQ(body["crm"]["identity_links"].size(), 1u);
+  ASSERT_EQ(body["linked_visitors"].size(), 1u);
+  EXPECT_EQ(body["linked_visitors"][0]["signals"].size(), 1u);
+  // Another site's admin sees nothing of this customer.
+  ClientResponse other =
+      Send("GET", "/v1/admin/profiles/c1", "", "", other_admin_);
+  EXPECT_TRUE(Body(other)["crm"]["customers"].empty());
+
+  ClientResponse erased = Send("DELETE", "/v1/admin/profiles/c1");
+  ASSERT_EQ(erased.status, 200) << erased.body;
+  Json erasure = Body(erased);
+  EXPECT_EQ(erasure["customers_erased"], 1);
+  EXPECT_EQ(erasure["transactions_erased"], 1);
+  EXPECT_EQ(erasure["identity_links_erased"], 1);
+  EXPECT_EQ(erasure["signals_erased"], 1);  // the linked visitor's signal
+  Json after = Body(Send("GET", "/v1/admin/profiles/c1"));
+  EXPECT_TRUE(after["crm"]["customers"].empty());
+  EXPECT_TRUE(after["crm"]["identity_links"].empty());
+  EXPECT_EQ(Body(Send("GET", std::string("/v1/admin/profiles/") +
+                                 kVid))["signal_count"],
+            0);
+  Json log = Body(Send("GET", "/v1/admin/erasures"));
+  ASSERT_EQ(log["crm_erasures"].size(), 1u);
+  EXPECT_EQ(log["crm_erasures"][0]["customers_erased"], 1);
+  EXPECT_EQ(log.dump().find("\"c1\""), std::string::npos);
+}
+
+}  // namespace
+}  // namespace tessera::server
