@@ -1,6 +1,6 @@
 # The commands a newcomer uses. Each installs what it needs first.
 #   make build   native server + core, and the wasm SDK
-#   make test    every test suite (C++, fuzz smoke, JS)
+#   make test    every test suite (C++ incl. PostgreSQL, fuzz smoke, JS, browser)
 #   make bench   benchmarks (results go in docs/BENCHMARKS.md by hand)
 #   make demo    the server with the SDK and demo site on http://127.0.0.1:8080
 SHELL := /bin/bash
@@ -20,11 +20,12 @@ native: deps
 	cmake --preset native-release >/dev/null
 	cmake --build --preset native-release -j $(JOBS)
 
+# The wasm core lands in js-wrapper/dist/; the wrapper's build step then
+# minifies the loader and bundles the browser entry (js-wrapper/scripts).
 wasm: deps
-	@if [ -f wasm/CMakeLists.txt ]; then \
-	  cmake --preset wasm >/dev/null && cmake --build --preset wasm -j $(JOBS) && \
-	  (cd js-wrapper && npm ci --no-audit --no-fund --loglevel=error >/dev/null && node scripts/build.mjs); \
-	else echo "wasm: not present yet"; fi
+	cmake --preset wasm >/dev/null
+	cmake --build --preset wasm -j $(JOBS)
+	cd js-wrapper && npm ci --no-audit --no-fund --loglevel=error && node scripts/build.mjs
 
 build: native wasm
 
