@@ -16,6 +16,13 @@ std::string FormatJsNumber(double d) {
     out.push_back('-');
     d = -d;
   }
+  // Whole numbers below 2^53 print as their exact digits, which is also
+  // what the shortest round-trip form gives; most numbers in signals and
+  // attributes are counts, so this skips the general algorithm.
+  if (d < 9007199254740992.0 && d == std::floor(d)) {
+    decimal::AppendUnsigned(static_cast<uint64_t>(d), &out);
+    return out;
+  }
   std::string digits;
   int n = 0;
   decimal::ShortestDigits(d, &digits, &n);
