@@ -83,18 +83,21 @@ struct MemberSet {
   std::vector<std::string> strings;  // sorted (original text for $ini/$nini)
   std::vector<double> numbers;       // sorted
   bool has_true = false, has_false = false, has_null = false, has_nan = false;
-  // Which sizes (bit min(size, 63)) and which last bytes the strings have:
-  // a string failing either test is in no list, which settles most lookups
-  // of an id array against a short id list without comparing text.
-  uint64_t string_sizes = 0;
-  uint64_t last_bytes[4] = {0, 0, 0, 0};
+  // One bit per TextBit() of the strings: a text whose bit is clear is in
+  // no list, which settles most lookups of an id array against a short id
+  // list without comparing text.
+  uint64_t text_bits = 0;
 
-  bool MayHoldString(std::string_view text) const {
+  // A bit from the size and the last byte, where ids like "seg12" and
+  // "seg13" differ.
+  static uint64_t TextBit(std::string_view text) {
     const size_t size = text.size();
-    if (((string_sizes >> (size < 63 ? size : 63)) & 1u) == 0) return false;
-    if (size == 0) return true;
-    const unsigned char last = static_cast<unsigned char>(text[size - 1]);
-    return ((last_bytes[last >> 6] >> (last & 63u)) & 1u) != 0;
+    const unsigned last =
+        size == 0 ? 0u : static_cast<unsigned char>(text[size - 1]);
+    return uint64_t{1} << ((size * 8 + last) & 63u);
+  }
+  bool MayHoldString(std::string_view text) const {
+    return (text_bits & TextBit(text)) != 0;
   }
 };
 
@@ -300,7 +303,7 @@ bool SetIsIn(const MemberSet& set, const JsValue& actual, bool insensitive) {
     for (const Value& element : actual.value->as_array()) {
       if (!insensitive && element.is_string()) {
         const std::string& text = element.as_string();
-        if (set.MayHoldString(text) && HasString(set, text)) return true;
+        if (HasString(set, text)) return true;
       } else if (SetContains(set, JsValue::Of(element), insensitive)) {
         return true;
       }
@@ -766,10 +769,7 @@ class Compiler {
     std::sort(set->strings.begin(), set->strings.end());
     std::sort(set->numbers.begin(), set->numbers.end());
     for (const std::string& text : set->strings) {
-      set->string_sizes |= uint64_t{1} << (text.size() < 63 ? text.size() : 63);
-      if (text.empty()) continue;
-      const unsigned char last = static_cast<unsigned char>(text.back());
-      set->last_bytes[last >> 6] |= uint64_t{1} << (last & 63u);
+      set->text_bits |= MemberSet::TextBit(text);
     }
     return Status::Ok();
   }

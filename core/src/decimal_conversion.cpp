@@ -280,7 +280,24 @@ double ParseDecimal(std::string_view text) {
     digits.pop_back();
     ++exponent;
   }
-  const double magnitude = digits.empty() ? 0 : RoundDecimal(digits, exponent);
+  double magnitude = 0;
+  if (digits.empty()) {
+    magnitude = 0;
+  } else if (digits.size() <= 15 && exponent >= -22 && exponent <= 22) {
+    // Clinger's fast path: both the digits (< 10^15 < 2^53) and 10^|e|
+    // (e <= 22) are exact doubles, so one IEEE multiply or divide rounds
+    // correctly. Nearly every number in a JSON document takes this path.
+    static const double kPowersOfTen[] = {
+        1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+        1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    uint64_t integer = 0;
+    for (char c : digits) integer = integer * 10 + static_cast<uint64_t>(c - '0');
+    const double whole = static_cast<double>(integer);
+    magnitude = exponent < 0 ? whole / kPowersOfTen[-exponent]
+                             : whole * kPowersOfTen[exponent];
+  } else {
+    magnitude = RoundDecimal(digits, exponent);
+  }
   return negative ? -magnitude : magnitude;
 }
 
