@@ -1,5 +1,6 @@
-// Shared by every page of the demo store: the consent banner, the cart
-// badge, the debug panel, and access to the Tessera SDK. Page scripts call
+// Shared by every page of the demo store: the header and footer, the consent
+// banner, the cart badge, the debug panel, and access to the Tessera SDK.
+// The pages hold only their own content; page scripts call
 // the snippet's `window.tessera` (a queue until the SDK has loaded, then the
 // SDK itself), so nothing here waits for WebAssembly before the page works.
 import { cartCount } from './cart.js';
@@ -8,7 +9,6 @@ import { cartCount } from './cart.js';
 // choice itself is kept by the SDK.
 const CHOICE_KEY = 'demo-consent-choice';
 const PURPOSES = ['analytics', 'personalization', 'marketing'];
-const ARTIFACT_WAIT_MS = 3000;
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -31,24 +31,48 @@ export async function whenLoaded(timeoutMs = 10000) {
 
 // ---- slots -------------------------------------------------------------------
 
-/**
- * Fills the page's slots again, e.g. after consent or an identify. Right
- * after consent the SDK fetches the decision artifact on its own; this waits
- * for it (bounded) so the slots switch to their personalized content.
- */
+/** Fills the page's slots again, e.g. after consent or an identify. */
 export async function refreshSlots() {
-  const slots = document.querySelectorAll('[data-tessera-slot]');
   const instance = await whenLoaded();
-  if (!instance || instance.disabled || slots.length === 0) return;
-  const consent = instance.consent.get();
-  if (consent.personalization || consent.analytics) {
-    const first = slots[0].getAttribute('data-tessera-slot');
-    for (let waited = 0; waited < ARTIFACT_WAIT_MS && !instance.decide(first).ok; waited += 50) {
-      await sleep(50);
-    }
-  }
-  instance.render();
+  if (!instance || instance.disabled) return;
+  if (document.querySelector('[data-tessera-slot]')) instance.render();
   updateDebugPanel();
+}
+
+// Right after consent the SDK fetches the decision artifact on its own; when
+// it arrives the slots switch to their personalized content. An artifact
+// accepted while the SDK starts needs nothing here: the snippet's boot
+// renders the page once the instance is ready.
+function watchArtifact() {
+  tessera().on('artifact', () => {
+    if (window.tessera?.loaded) refreshSlots();
+  });
+}
+
+// ---- header and footer ------------------------------------------------------
+
+const HEADER_HTML = `
+  <a class="logo" href="/">Tessera <span>Outdoor</span></a>
+  <nav>
+    <a href="/">Home</a>
+    <a href="/product.html?id=trail-runner">Shoes</a>
+    <a href="/product.html?id=rain-shell">Jackets</a>
+    <a href="/checkout.html" class="cart-link">Cart (<span id="cart-count">0</span>)</a>
+  </nav>`;
+
+const FOOTER_HTML = `
+  A demo store for Tessera: personalization
+  decided in your browser. <a href="#" data-open-privacy>Privacy choices</a>`;
+
+function setupChrome() {
+  const header = document.createElement('header');
+  header.className = 'site-header';
+  header.innerHTML = HEADER_HTML;
+  document.body.prepend(header);
+  const footer = document.createElement('footer');
+  footer.className = 'site-footer';
+  footer.innerHTML = FOOTER_HTML;
+  document.querySelector('main').after(footer);
 }
 
 // ---- consent banner ---------------------------------------------------------
@@ -238,6 +262,8 @@ function setupDebugPanel() {
 // ---- start ------------------------------------------------------------------
 
 export function startPage() {
+  setupChrome();
+  watchArtifact();
   setupBanner();
   setupDebugPanel();
   updateCartBadge();

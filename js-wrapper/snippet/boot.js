@@ -11,8 +11,21 @@ export async function boot(win = window) {
   const queued = win.tessera;
   const options = { ...(queued?.o ?? {}) };
   if (!options.endpoint) options.endpoint = win.location.origin;
-  const instance = await createTessera(options);
+  // Listeners queued before the SDK loaded are attached when the instance is
+  // created, so they hear its start too (e.g. the initial 'artifact' event).
+  const on = { ...(options.on ?? {}) };
+  const calls = [];
   for (const [name, args] of queued?.q ?? []) {
+    const [type, listener] = args;
+    if (name === 'on' && typeof type === 'string' && typeof listener === 'function') {
+      on[type] = [on[type] ?? []].flat().concat(listener);
+    } else {
+      calls.push([name, args]);
+    }
+  }
+  options.on = on;
+  const instance = await createTessera(options);
+  for (const [name, args] of calls) {
     try {
       call(instance, name, args);
     } catch (error) {

@@ -67,11 +67,46 @@ export interface ConsentPolicy {
   honorGpc?: boolean;
 }
 
-export interface TesseraOptions {
-  site: string;
-  writeKey?: string;
+/** Sent with the 'artifact' event each time the core accepts an artifact. */
+export interface ArtifactEvent {
+  /** The artifact's `version` (an integer version as its decimal text). */
+  version: string;
+}
+
+export type TesseraEvent =
+  | 'artifact' | 'track' | 'decision' | 'consent' | 'signal' | 'retry' | 'error' | 'forget';
+
+/**
+ * How signals are sent. Each setting comes from the page's option when it is
+ * given, otherwise from the `signals` object of the last accepted artifact
+ * (docs/artifact.md), otherwise from the default:
+ *
+ * | setting | page option | artifact | default |
+ * |---|---|---|---|
+ * | where | `endpoint` (base URL) | `signals.endpoint` | `/v1/signals` |
+ * | timer | `flushIntervalMs` | `signals.flushIntervalMs` | 300000 |
+ * | encoding | `format` | `signals.format` | `'cbor'` |
+ * | request cap | (none) | `signals.maxBatchBytes` | 61440 (60 KiB) |
+ *
+ * `endpoint` is the server's base URL, never the signals URL: the path of
+ * `signals.endpoint` is appended to it (`https://api.example` +
+ * `/v1/signals`), and an artifact whose `signals.endpoint` is a full
+ * http(s) URL sends there instead. Without `endpoint` on the page nothing is
+ * ever sent, whatever the artifact says. A new artifact with another
+ * interval restarts the timer; one with the same interval leaves it running.
+ */
+export interface SignalOptions {
   /** The server's base URL; without it nothing is ever sent. */
   endpoint?: string;
+  /** Overrides the artifact's signals.format. */
+  format?: 'cbor' | 'json';
+  /** Overrides the artifact's signals.flushIntervalMs; 0 turns the timer off. */
+  flushIntervalMs?: number;
+}
+
+export interface TesseraOptions extends SignalOptions {
+  site: string;
+  writeKey?: string;
   artifact?: object;
   artifactUrl?: string | URL;
   consentPolicy?: ConsentPolicy;
@@ -85,9 +120,13 @@ export interface TesseraOptions {
   now?: () => number;
   random?: () => number;
   wasmUrl?: string | URL;
-  format?: 'cbor' | 'json';
-  flushIntervalMs?: number;
   antiFlickerMs?: number;
+  /**
+   * Listeners attached before the instance starts, so they also hear what
+   * happens while it does (e.g. 'artifact' for the initial load). The
+   * snippet passes the `on(...)` calls queued before the SDK loaded here.
+   */
+  on?: { [E in TesseraEvent]?: TesseraListener<E> | Array<TesseraListener<E>> };
   /** Page views on history.pushState / popstate; default true. */
   spa?: boolean;
   window?: Window;
@@ -95,6 +134,13 @@ export interface TesseraOptions {
   fetch?: typeof fetch;
   warn?: (message: string) => void;
 }
+
+export type TesseraListener<E extends TesseraEvent = TesseraEvent> =
+  E extends 'artifact' ? (detail: ArtifactEvent) => void
+  : E extends 'consent' ? (state: ConsentState) => void
+  : E extends 'error' ? (error: TesseraError) => void
+  : E extends 'decision' ? (decision: { ok: true } & Decision) => void
+  : (detail: any) => void;
 
 export interface Tessera {
   readonly consent: {
@@ -118,8 +164,13 @@ export interface Tessera {
   loadArtifact(artifact: object | string): Outcome;
   flush(options?: { keepalive?: boolean }): Promise<FlushResult>;
   forget(): void;
-  on(event: 'track' | 'decision' | 'consent' | 'signal' | 'retry' | 'error' | 'forget',
-     callback: (detail: any) => void): () => void;
+  /**
+   * Returns a function that removes the listener. 'artifact' fires whenever
+   * an artifact is accepted: the initial `artifact` / `artifactUrl` load,
+   * the `artifactUrl` fetch made once consent is given, a revalidation, and
+   * loadArtifact(). A refused artifact fires 'error' instead.
+   */
+  on<E extends TesseraEvent>(event: E, callback: TesseraListener<E>): () => void;
   debug(on?: boolean): void;
   destroy(): void;
 }

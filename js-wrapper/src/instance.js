@@ -5,13 +5,17 @@
 import { loadModule } from './loader.js';
 import { parseResult, requireObject, requireString, toJson } from './core.js';
 import { SiteStorage, base64ToBytes, bytesToBase64 } from './storage.js';
-import { Transport } from './transport.js';
+import { DEFAULT_SIGNALS_PATH, MAX_REQUEST_BYTES, Transport } from './transport.js';
 import { listenGoogleConsentMode, listenTcf, readGlobalPrivacyControl } from './consent-sources.js';
 import { hideUndecidedSlots, renderSlots, slotElements, markReady } from './dom.js';
 import { watchNavigation } from './navigation.js';
 
 const PURPOSES = ['necessary', 'analytics', 'personalization', 'marketing'];
 const LEASE_MS = 10_000;
+// The artifact's `signals` defaults (docs/artifact.md), used when neither the
+// page nor the artifact says otherwise.
+const DEFAULT_FLUSH_INTERVAL_MS = 300_000;
+const DEFAULT_FORMAT = 'cbor';
 
 function randomId(bytes = 16) {
   const data = new Uint8Array(bytes);
@@ -37,6 +41,37 @@ function checkOptions(options) {
   if (options.format !== undefined && !['cbor', 'json'].includes(options.format)) {
     throw new TypeError('createTessera: format must be "cbor" or "json"');
   }
+  if (options.flushIntervalMs !== undefined &&
+      !(Number.isFinite(options.flushIntervalMs) && options.flushIntervalMs >= 0)) {
+    throw new TypeError('createTessera: flushIntervalMs must be a number >= 0 (0 turns the timer off)');
+  }
+  if (options.on !== undefined) {
+    requireObject(options.on, 'createTessera: on');
+    for (const [type, listeners] of Object.entries(options.on)) {
+      if (![listeners].flat().every((listener) => typeof listener === 'function')) {
+        throw new TypeError(`createTessera: on.${type} must be a function or an array of functions`);
+      }
+    }
+  }
+}
+
+/**
+ * The `signals` object of an artifact the core has accepted. The core does
+ * not hand its parsed artifact back, so the few fields this layer needs are
+ * read from the same text here; anything unexpected means the defaults.
+ */
+function artifactInfo(text) {
+  let parsed;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return { version: null, signals: {} };
+  }
+  const signals = parsed?.signals;
+  return {
+    version: parsed?.version === undefined ? null : String(parsed.version),
+    signals: signals && typeof signals === 'object' && !Array.isArray(signals) ? signals : {},
+  };
 }
 
 /** The instance handed out when WebAssembly cannot run: defaults, no tracking. */
@@ -61,8 +96,16 @@ class Tessera {
     this.now = options.now ?? Date.now;
     this.win = options.window ?? (typeof window !== 'undefined' ? window : undefined);
     this.doc = options.document ?? this.win?.document;
-    this.format = options.format ?? 'cbor';
     this.listeners = new Map();
+    // Listeners given up front also hear what happens while the instance
+    // starts (e.g. the 'artifact' event of the initial load).
+    for (const [type, listeners] of Object.entries(options.on ?? {})) {
+      for (const listener of [listeners].flat()) this.on(type, listener);
+    }
+    this.artifactSignals = {};
+    this.attached = false;
+    this.flushTimer = null;
+    this.flushTimerMs = 0;
     this.cleanups = [];
     this.debugOn = false;
     this.tabId = randomId(8);
@@ -311,8 +354,46 @@ class Tessera {
     const result = parseResult(this.engine._loadArtifact(text, this.now()));
     if (!result.ok) {
       this.emit('error', { code: 'invalid_artifact', message: result.error.message });
+      return result;
     }
+    const { version, signals } = artifactInfo(text);
+    this.applySignalSettings(signals);
+    this.emit('artifact', { version });
     return result;
+  }
+
+  // ---- signal settings: the page's options win over the artifact's --------
+  signalFormat() {
+    return this.options.format ?? this.artifactSignals.format ?? DEFAULT_FORMAT;
+  }
+
+  flushIntervalMs() {
+    return this.options.flushIntervalMs ?? this.artifactSignals.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS;
+  }
+
+  applySignalSettings(signals) {
+    this.artifactSignals = signals;
+    if (this.transport) {
+      // The page's `endpoint` is the base a path is resolved against; no
+      // endpoint on the page means nothing is sent, whatever the artifact says.
+      this.transport.setTarget(typeof signals.endpoint === 'string' ? signals.endpoint : DEFAULT_SIGNALS_PATH);
+      this.transport.maxBytes = Math.min(MAX_REQUEST_BYTES, signals.maxBatchBytes ?? MAX_REQUEST_BYTES);
+    }
+    this.armFlushTimer();
+  }
+
+  // Signals are aggregates: flushing rarely (and always when the page is
+  // hidden) sends far fewer bytes than per-event trackers do. The timer is
+  // set again only when the interval changes, so a reloaded artifact with
+  // the same settings does not postpone the next flush.
+  armFlushTimer() {
+    if (!this.attached || !this.transport) return;
+    const interval = this.flushIntervalMs();
+    if (interval === this.flushTimerMs) return;
+    clearInterval(this.flushTimer);
+    this.flushTimer = null;
+    this.flushTimerMs = interval;
+    if (interval > 0) this.flushTimer = setInterval(() => this.flush(), interval);
   }
 
   async loadArtifactFrom(url) {
@@ -348,11 +429,12 @@ class Tessera {
     if (!this.transport) return { sent: 0, failed: 0, queued: 0 };
     if (this.allows('analytics')) {
       const id = randomId(16);
-      const bytes = this.engine._flush(id, this.seq + 1, this.format, this.now());
+      const format = this.signalFormat();
+      const bytes = this.engine._flush(id, this.seq + 1, format, this.now());
       if (bytes.length > 0) {
         this.seq += 1;
         this.storage.set('seq', String(this.seq));
-        this.transport.enqueue({ id, bytes, format: this.format });
+        this.transport.enqueue({ id, bytes, format });
       }
     }
     if (!this.allows('analytics')) return { sent: 0, failed: 0, queued: 0 };
@@ -368,6 +450,7 @@ class Tessera {
   }
 
   destroy() {
+    this.attached = false;
     for (const cleanup of this.cleanups.splice(0)) cleanup();
     this.engine.delete();
   }
@@ -401,13 +484,13 @@ class Tessera {
       win.addEventListener('online', onOnline);
       this.cleanups.push(() => win.removeEventListener('online', onOnline));
     }
-    // Signals are aggregates: flushing rarely (and always when the page is
-    // hidden) sends far fewer bytes than per-event trackers do.
-    const interval = this.options.flushIntervalMs ?? 300_000;
-    if (interval > 0 && this.transport) {
-      const timer = setInterval(() => this.flush(), interval);
-      this.cleanups.push(() => clearInterval(timer));
-    }
+    this.attached = true;
+    this.armFlushTimer();
+    this.cleanups.push(() => {
+      clearInterval(this.flushTimer);
+      this.flushTimer = null;
+      this.flushTimerMs = 0;
+    });
   }
 }
 

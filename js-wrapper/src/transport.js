@@ -7,6 +7,7 @@
 import { base64ToBytes, bytesToBase64 } from './storage.js';
 
 export const MAX_REQUEST_BYTES = 60 * 1024;
+export const DEFAULT_SIGNALS_PATH = '/v1/signals';
 
 const CONTENT_TYPES = { cbor: 'application/cbor', json: 'application/json' };
 
@@ -36,7 +37,8 @@ export function retryAfterMs(header, nowMs) {
 export class Transport {
   /**
    * @param {object} o
-   * @param {string} o.endpoint server base URL
+   * @param {string} o.endpoint server base URL; signals go to its /v1/signals
+   *   until setTarget() names another path or URL
    * @param {string} o.writeKey the site's write key
    * @param {import('./storage.js').SiteStorage} o.storage
    * @param {Function} [o.send] ({url, body, contentType, keepalive}) => Promise<{status, retryAfter}>
@@ -45,7 +47,10 @@ export class Transport {
   constructor({ endpoint, writeKey, storage, send, beacon, now = Date.now,
                 random = Math.random, maxQueue = 50, baseDelayMs = 1000,
                 maxDelayMs = 5 * 60 * 1000, isLeader = () => true, onEvent = () => {} }) {
-    this.url = `${endpoint.replace(/\/+$/, '')}/v1/signals?key=${encodeURIComponent(writeKey)}`;
+    this.base = endpoint.replace(/\/+$/, '');
+    this.writeKey = writeKey;
+    this.maxBytes = MAX_REQUEST_BYTES;
+    this.setTarget(DEFAULT_SIGNALS_PATH);
     this.storage = storage;
     this.send = send ?? fetchSender();
     this.beacon = beacon ?? (globalThis.navigator?.sendBeacon
@@ -60,6 +65,15 @@ export class Transport {
     this.attempts = 0;
     this.notBefore = 0;
     this.inFlight = null;
+  }
+
+  /**
+   * Where signals go: a path ("/v1/signals") is appended to the endpoint
+   * base, an http(s) URL is used as it is. Queued signals follow.
+   */
+  setTarget(pathOrUrl) {
+    const target = /^https?:\/\//i.test(pathOrUrl) ? pathOrUrl : `${this.base}${pathOrUrl}`;
+    this.url = `${target}${target.includes('?') ? '&' : '?'}key=${encodeURIComponent(this.writeKey)}`;
   }
 
   readQueue() {
@@ -83,8 +97,9 @@ export class Transport {
 
   /** Persists a signal for delivery. Oldest entries go first past the cap. */
   enqueue({ id, bytes, format }) {
-    if (bytes.length > MAX_REQUEST_BYTES) {
-      this.onEvent('error', { code: 'signal_too_large', message: `signal ${id} is ${bytes.length} bytes` });
+    if (bytes.length > this.maxBytes) {
+      this.onEvent('error', { code: 'signal_too_large',
+        message: `signal ${id} is ${bytes.length} bytes, over the limit of ${this.maxBytes}` });
       return false;
     }
     const queue = this.readQueue();

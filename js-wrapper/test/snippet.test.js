@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import vm from 'node:vm';
 import { boot } from '../snippet/boot.js';
-import { artifact, FakeDocument, FakeWindow, FakeServer, Clock } from './helpers.js';
+import { artifact, FakeDocument, FakeWindow, FakeServer, Clock, repoRoot } from './helpers.js';
 import { memoryBackend } from '../src/index.js';
 
 test('queued calls are replayed in order after the SDK loads', async () => {
@@ -37,4 +37,77 @@ test('queued calls are replayed in order after the SDK loads', async () => {
   win.tessera.track('form_submit', {});
   assert.equal(instance.attributes().event.form_submit.count_all, 1, 'later calls go straight through');
   instance.destroy();
+});
+
+test('listeners queued before load hear the initial artifact; other calls replay in order', async () => {
+  const win = new FakeWindow();
+  const doc = new FakeDocument();
+  doc.createElement = (tag) => ({ tag, remove() {} });
+  const source = readFileSync(new URL('../snippet/snippet.js', import.meta.url), 'utf8');
+  vm.runInNewContext(source, { window: win, document: doc, setTimeout: () => 0 });
+  const heard = [];
+  win.tessera.on('artifact', (detail) => heard.push(detail.version));
+  win.tessera.on('artifact', () => heard.push('second listener'));
+  win.tessera.on('track', (event) => heard.push(`track ${event.name}`));
+  win.tessera.consent({ analytics: true, personalization: true });
+  win.tessera.track('add_to_cart', { value: 5 });
+  Object.assign(win.tessera.o, {
+    endpoint: 'https://collect.example', artifact, storage: memoryBackend(),
+    transport: new FakeServer().send, now: new Clock().now, window: win, document: doc,
+    flushIntervalMs: 0, format: 'json', artifactUrl: undefined,
+  });
+  const instance = await boot(win);
+  assert.deepEqual(heard, [artifact.version, 'second listener', 'track add_to_cart', 'track page_view']);
+  instance.destroy();
+});
+
+// The demo store's pages carry the snippet inline (it must run before the
+// SDK loads, and the server serves the pages as files). These copies must be
+// snippet.js's code exactly, apart from the options object, and the same on
+// every page (so one CSP hash fits the whole store).
+const demoPages = ['index.html', 'product.html', 'checkout.html'];
+const SNIPPET_START = '(function (w, d, sdk, options) {';
+
+/** The snippet's code from its IIFE up to (not including) the options object. */
+function snippetCode(source, where) {
+  const start = source.indexOf(SNIPPET_START);
+  assert.ok(start >= 0, `${where}: no "${SNIPPET_START}"`);
+  const call = source.indexOf('})(window, document, ', start);
+  assert.ok(call > start, `${where}: the snippet is not called with (window, document, ...)`);
+  const options = source.indexOf('{', call + 2);
+  assert.ok(options > call, `${where}: no options object`);
+  return source.slice(start, options).split('\n').map((line) => line.trim()).filter(Boolean).join('\n');
+}
+
+function inlineScript(page) {
+  const html = readFileSync(new URL(`demo-site/${page}`, repoRoot), 'utf8');
+  const scripts = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => m[1]);
+  assert.equal(scripts.length, 1, `demo-site/${page}: one inline script (the snippet)`);
+  return scripts[0];
+}
+
+test('each demo page inlines snippet.js unchanged, with the same options', () => {
+  const canonical = snippetCode(readFileSync(new URL('../snippet/snippet.js', import.meta.url), 'utf8'),
+      'snippet/snippet.js');
+  const inline = demoPages.map(inlineScript);
+  for (const [i, page] of demoPages.entries()) {
+    assert.equal(snippetCode(inline[i], page), canonical, `demo-site/${page} drifted from snippet/snippet.js`);
+    assert.equal(inline[i], inline[0], `demo-site/${page}'s inline script differs from index.html's`);
+  }
+  // The drift check itself notices a change.
+  assert.notEqual(snippetCode(inline[0].replace("'on', 'decide'", "'on'"), 'mutated'), canonical);
+
+  // The inline copy runs and queues with the store's options.
+  const win = new FakeWindow('http://127.0.0.1:8080/');
+  win.TESSERA_DEMO = { writeKey: 'wk_demo' };
+  const doc = new FakeDocument();
+  const appended = [];
+  doc.head = { appendChild: (el) => appended.push(el) };
+  doc.createElement = (tag) => ({ tag, remove() {} });
+  vm.runInNewContext(inline[0], { window: win, document: doc, setTimeout: () => 0 });
+  assert.deepEqual(JSON.parse(JSON.stringify(win.tessera.o)), {
+    site: 'demo', writeKey: 'wk_demo', artifactUrl: '/v1/artifact/demo',
+    consentPolicy: { mode: 'opt-in', policyVersion: '2026-01' }, antiFlickerMs: 300,
+  });
+  assert.equal(appended.find((el) => el.tag === 'script').src, '/sdk/snippet/boot.js');
 });

@@ -123,6 +123,9 @@ std::string FormatJsNumber(double d);
 // Whether `text` is well-formed UTF-8 (no overlongs, no surrogates, <= U+10FFFF).
 bool IsValidUtf8(std::string_view text);
 
+// Appends the UTF-8 encoding of `code_point` (a scalar value <= U+10FFFF).
+void AppendUtf8(uint32_t code_point, std::string* out);
+
 }  // namespace tessera
 
 #endif  // TESSERA_JSON_H_
