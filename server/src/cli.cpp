@@ -3,15 +3,19 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <iostream>
+#include <iterator>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "export_output.h"
 #include "tessera/server/api_key.h"
 #include "tessera/server/crm_cli.h"
 #include "tessera/server/crm_store.h"
@@ -19,8 +23,13 @@
 namespace tessera::server {
 namespace {
 
-struct UsageError : std::runtime_error {
-  using std::runtime_error::runtime_error;
+// The JSON types a flag takes in a config file; on the command line every
+// value is text, and the setter parses it either way.
+enum class FlagKind {
+  kText,    // a string
+  kNumber,  // a whole number (or its text, e.g. "64k")
+  kList,    // an array of strings (or one comma-separated string)
+  kSwitch,  // a flag without a value: true sets it, false leaves it
 };
 
 // The flags of one subcommand, mapped onto its options struct.
@@ -30,15 +39,37 @@ class FlagSet {
       : command_(std::move(command)), summary_(std::move(summary)) {}
 
   void Add(std::string name, std::string value_name, std::string help,
-           std::function<void(const std::string&)> set) {
+           std::function<void(const std::string&)> set,
+           FlagKind kind = FlagKind::kText) {
+    if (value_name.empty()) kind = FlagKind::kSwitch;
     flags_.push_back(Flag{std::move(name), std::move(value_name),
-                          std::move(help), std::move(set)});
+                          std::move(help), std::move(set), kind});
   }
+
+  // A flag whose value is stored as given.
+  void AddString(std::string name, std::string value_name, std::string help,
+                 std::string* field) {
+    Add(std::move(name), std::move(value_name), std::move(help),
+        [field](const std::string& value) { *field = value; });
+  }
+
+  // Adds --config FILE: a JSON object of these flags' names (no dashes) and
+  // values, applied through the same setters before the command-line flags,
+  // so that those override it wherever --config stands.
+  void AllowConfigFile() { config_allowed_ = true; }
 
   // Parses argv[first..]; returns false when --help was asked (and printed).
   bool Parse(int argc, char** argv, int first) {
-    for (int i = first; i < argc; ++i) {
-      std::string arg = argv[i];
+    std::vector<std::string> args;
+    for (int i = first; i < argc; ++i) args.emplace_back(argv[i]);
+    return Parse(args);
+  }
+
+  bool Parse(const std::vector<std::string>& args) {
+    std::vector<std::pair<const Flag*, std::string>> given;
+    std::optional<std::string> config;
+    for (size_t i = 0; i < args.size(); ++i) {
+      const std::string& arg = args[i];
       if (arg == "--help" || arg == "-h") {
         std::cout << Usage();
         return false;
@@ -54,24 +85,39 @@ class FlagSet {
         inline_value = true;
       }
       const Flag* flag = Find(name);
-      if (!flag) throw UsageError("unknown flag --" + name);
-      if (flag->value_name.empty()) {
+      bool is_config = config_allowed_ && name == "config";
+      if (!flag && !is_config) throw UsageError("unknown flag --" + name);
+      if (flag && flag->kind == FlagKind::kSwitch) {
         if (inline_value) throw UsageError("--" + name + " takes no value");
-        flag->set("");
+        given.emplace_back(flag, "");
         continue;
       }
       if (!inline_value) {
-        if (i + 1 >= argc) throw UsageError("--" + name + " needs a value");
-        value = argv[++i];
+        if (i + 1 >= args.size()) {
+          throw UsageError("--" + name + " needs a value");
+        }
+        value = args[++i];
       }
-      flag->set(value);
+      if (is_config) {
+        config = value;
+      } else {
+        given.emplace_back(flag, value);
+      }
     }
+    if (config) ApplyConfigFile(*config);
+    for (const auto& [flag, value] : given) flag->set(value);
     return true;
   }
 
   std::string Usage() const {
     std::string text = "usage: tessera-server " + command_ + " [flags]\n\n" +
                        summary_ + "\n\nflags:\n";
+    if (config_allowed_) {
+      text +=
+          "  --config FILE              JSON object of these flags without "
+          "the dashes,\n                             e.g. {\"port\": 8080}; "
+          "flags given here override it\n";
+    }
     for (const Flag& flag : flags_) {
       std::string left = "  --" + flag.name +
                          (flag.value_name.empty() ? "" : " " + flag.value_name);
@@ -86,6 +132,7 @@ class FlagSet {
   struct Flag {
     std::string name, value_name, help;
     std::function<void(const std::string&)> set;
+    FlagKind kind;
   };
   const Flag* Find(const std::string& name) const {
     for (const Flag& flag : flags_) {
@@ -94,8 +141,101 @@ class FlagSet {
     return nullptr;
   }
 
+  void ApplyConfigFile(const std::string& path) {
+    const std::string file = "config file '" + path + "'";
+    std::error_code error;
+    if (!std::filesystem::is_regular_file(path, error)) {
+      throw UsageError("cannot read " + file + ": " +
+                       (std::filesystem::exists(path, error)
+                            ? "not a regular file"
+                            : "no such file"));
+    }
+    std::ifstream in(path, std::ios::binary);
+    std::string text((std::istreambuf_iterator<char>(in)),
+                     std::istreambuf_iterator<char>());
+    if (!in.is_open() || in.bad()) throw UsageError("cannot read " + file);
+    nlohmann::json doc;
+    try {
+      doc = nlohmann::json::parse(text);
+    } catch (const nlohmann::json::parse_error& parse_error) {
+      // Drop nlohmann's "[json.exception.parse_error.101] " prefix.
+      std::string reason = parse_error.what();
+      if (size_t end = reason.find("] "); end != std::string::npos) {
+        reason.erase(0, end + 2);
+      }
+      throw UsageError(file + " is not valid JSON: " + reason);
+    }
+    if (!doc.is_object()) {
+      throw UsageError(file + " must hold a JSON object, not " +
+                       std::string(doc.type_name()));
+    }
+    for (const auto& [key, value] : doc.items()) {
+      const Flag* flag = Find(key);
+      if (!flag) {
+        throw UsageError(file + ": unknown key \"" + key + "\" (keys are " +
+                         command_ + "'s flag names without the dashes)");
+      }
+      const std::string where = file + ", key \"" + key + "\"";
+      std::optional<std::string> flag_text = ConfigValueText(*flag, value);
+      if (!flag_text) {
+        throw UsageError(where + ": expected " + KindName(flag->kind) +
+                         ", not " + std::string(value.type_name()));
+      }
+      if (flag->kind == FlagKind::kSwitch && value == false) continue;
+      try {
+        flag->set(*flag_text);
+      } catch (const UsageError& bad_value) {
+        throw UsageError(where + ": " + bad_value.what());
+      }
+    }
+  }
+
+  // The command-line text a config value stands for, or nullopt when its
+  // JSON type does not fit the flag.
+  static std::optional<std::string> ConfigValueText(
+      const Flag& flag, const nlohmann::json& value) {
+    switch (flag.kind) {
+      case FlagKind::kSwitch:
+        if (value.is_boolean()) return std::string();
+        return std::nullopt;
+      case FlagKind::kText:
+        if (value.is_string()) return value.get<std::string>();
+        return std::nullopt;
+      case FlagKind::kNumber:
+        if (value.is_string()) return value.get<std::string>();
+        if (value.is_number_integer()) return value.dump();
+        return std::nullopt;
+      case FlagKind::kList: {
+        if (value.is_string()) return value.get<std::string>();
+        if (!value.is_array()) return std::nullopt;
+        std::string joined;
+        for (const nlohmann::json& item : value) {
+          if (!item.is_string()) return std::nullopt;
+          joined += (joined.empty() ? "" : ",") + item.get<std::string>();
+        }
+        return joined;
+      }
+    }
+    return std::nullopt;
+  }
+
+  static const char* KindName(FlagKind kind) {
+    switch (kind) {
+      case FlagKind::kSwitch:
+        return "true or false";
+      case FlagKind::kNumber:
+        return "a whole number";
+      case FlagKind::kList:
+        return "an array of strings";
+      case FlagKind::kText:
+        break;
+    }
+    return "a string";
+  }
+
   std::string command_, summary_;
   std::vector<Flag> flags_;
+  bool config_allowed_ = false;
 };
 
 uint64_t ParseUnsigned(const std::string& flag, const std::string& text,
@@ -148,57 +288,10 @@ std::string kDbHelp =
     "./data/tessera.db)";
 
 int ServeCommand(int argc, char** argv, int first) {
-  ServeOptions options;
-  options.handle_signals = true;
-  FlagSet flags("serve",
-                "Serves ingest, the artifact, the SDK and the admin API until "
-                "SIGINT/SIGTERM.\nMigrates the database first.");
-  flags.Add("db", "PATH", kDbHelp,
-            [&](const std::string& v) { options.db = v; });
-  flags.Add("host", "HOST", "address to bind (default 127.0.0.1)",
-            [&](const std::string& v) { options.host = v; });
-  flags.Add("port", "PORT", "port to bind, 0 for any free one (default 8080)",
-            [&](const std::string& v) {
-              options.port =
-                  static_cast<uint16_t>(ParseUnsigned("port", v, 65535));
-            });
-  flags.Add(
-      "allowed-origins", "LIST",
-      "comma-separated browser origins allowed to post signals, or * "
-      "(default: same origin only)",
-      [&](const std::string& v) { options.allowed_origins = SplitList(v); });
-  flags.Add("body-limit", "BYTES",
-            "largest signal body, e.g. 64k (default 64k)",
-            [&](const std::string& v) {
-              options.body_limit = ParseBytes("body-limit", v);
-            });
-  flags.Add("sdk-dir", "DIR", "directory served under /sdk/ (default: none)",
-            [&](const std::string& v) { options.sdk_dir = v; });
-  flags.Add("site-dir", "DIR",
-            "website served at / for paths no API route claims, e.g. "
-            "demo-site (default: none)",
-            [&](const std::string& v) { options.site_dir = v; });
-  flags.Add("threads", "N", "I/O threads (default: one per core)",
-            [&](const std::string& v) {
-              options.threads =
-                  static_cast<unsigned>(ParseUnsigned("threads", v, 1024));
-            });
-  flags.Add("pii-key-file", "FILE",
-            "PII key (64 hex chars) for CRM imports and data access "
-            "requests (default: $TESSERA_PII_KEY, else none)",
-            [&](const std::string& v) { options.pii_key_file = v; });
-  flags.Add("no-fsync", "",
-            "do not fsync each commit (a power loss may lose the last "
-            "signals; a crash does not)",
-            [&](const std::string&) { options.durable = false; });
-  flags.Add("tls-cert", "PEM",
-            "certificate chain file; with --tls-key serves HTTPS, TLS 1.2+ "
-            "(default: plain HTTP)",
-            [&](const std::string& v) { options.tls_cert = v; });
-  flags.Add("tls-key", "PEM", "private key file for --tls-cert",
-            [&](const std::string& v) { options.tls_key = v; });
-  if (!flags.Parse(argc, argv, first)) return 0;
-  return RunServe(options);
+  std::optional<ServeOptions> options =
+      ParseServeArgs(std::vector<std::string>(argv + first, argv + argc));
+  if (!options) return 0;
+  return RunServe(*options);
 }
 
 int KeysCommand(int argc, char** argv, int first) {
@@ -209,8 +302,7 @@ int KeysCommand(int argc, char** argv, int first) {
     FlagSet flags("keys create",
                   "Creates an API key and prints it as the last line of "
                   "stdout.\nOnly its SHA-256 is stored: keep the key.");
-    flags.Add("db", "PATH", kDbHelp,
-              [&](const std::string& v) { options.db = v; });
+    flags.AddString("db", "PATH", kDbHelp, &options.db);
     flags.Add("site", "SITE", "site the key is for; * = every site (admin)",
               [&](const std::string& v) { options.site = v; });
     flags.Add("kind", "write|admin", "what the key may do (default write)",
@@ -227,10 +319,9 @@ int KeysCommand(int argc, char** argv, int first) {
     KeysListOptions options;
     FlagSet flags("keys list",
                   "Lists API keys (ids and prefixes, never keys).");
-    flags.Add("db", "PATH", kDbHelp,
-              [&](const std::string& v) { options.db = v; });
-    flags.Add("site", "SITE", "only this site's keys (default: all)",
-              [&](const std::string& v) { options.site = v; });
+    flags.AddString("db", "PATH", kDbHelp, &options.db);
+    flags.AddString("site", "SITE", "only this site's keys (default: all)",
+                    &options.site);
     if (!flags.Parse(argc, argv, first + 1)) return 0;
     return RunKeysList(options);
   }
@@ -239,8 +330,7 @@ int KeysCommand(int argc, char** argv, int first) {
     FlagSet flags("keys revoke",
                   "Revokes an API key by id; servers stop accepting it within "
                   "5 seconds.");
-    flags.Add("db", "PATH", kDbHelp,
-              [&](const std::string& v) { options.db = v; });
+    flags.AddString("db", "PATH", kDbHelp, &options.db);
     flags.Add("id", "ID", "key id from `keys list` (required)",
               [&](const std::string& v) {
                 options.id = static_cast<int64_t>(
@@ -263,8 +353,7 @@ int MigrateCommand(int argc, char** argv, int first) {
   MigrateOptions options;
   FlagSet flags("migrate",
                 "Applies pending schema migrations (serve also does).");
-  flags.Add("db", "PATH", kDbHelp,
-            [&](const std::string& v) { options.db = v; });
+  flags.AddString("db", "PATH", kDbHelp, &options.db);
   if (!flags.Parse(argc, argv, first)) return 0;
   return RunMigrate(options);
 }
@@ -292,12 +381,11 @@ int ImportCommand(int argc, char** argv, int first) {
       "name, trait columns. transactions: customer_id, date, quantity,\n"
       "amount[, transaction_id]; --format cdnow reads CDNOW_master.txt.\n"
       "Exit 0 when the file was readable (even with bad rows), 1 when not.");
-  flags.Add("db", "PATH", kDbHelp,
-            [&](const std::string& v) { options.db = v; });
-  flags.Add("site", "SITE", "site the rows belong to (required)",
-            [&](const std::string& v) { options.site = v; });
-  flags.Add("file", "FILE", "file to import, - for stdin (required)",
-            [&](const std::string& v) { options.file = v; });
+  flags.AddString("db", "PATH", kDbHelp, &options.db);
+  flags.AddString("site", "SITE", "site the rows belong to (required)",
+                  &options.site);
+  flags.AddString("file", "FILE", "file to import, - for stdin (required)",
+                  &options.file);
   flags.Add("format", "csv|cdnow", "input format (default csv)",
             [&](const std::string& v) {
               std::optional<ImportFormat> format = ParseImportFormat(v);
@@ -325,17 +413,15 @@ int ExportCrmCommand(int argc, char** argv, int first) {
                 "Writes a site's CRM " + what +
                     " as JSON Lines; emails and names only with "
                     "--include-pii and the PII key.");
-  flags.Add("db", "PATH", kDbHelp,
-            [&](const std::string& v) { options.db = v; });
-  flags.Add("site", "SITE", "site to export (required)",
-            [&](const std::string& v) { options.site = v; });
-  flags.Add("out", "FILE", "output file, - for stdout (default -)",
-            [&](const std::string& v) { options.out = v; });
+  flags.AddString("db", "PATH", kDbHelp, &options.db);
+  flags.AddString("site", "SITE", "site to export (required)", &options.site);
+  flags.AddString("out", "FILE", "output file, - for stdout (default -)",
+                  &options.out);
   flags.Add("include-pii", "", "decrypt and include emails and names",
             [&](const std::string&) { options.include_pii = true; });
-  flags.Add("pii-key-file", "FILE",
-            "PII key, 64 hex chars (default: $TESSERA_PII_KEY)",
-            [&](const std::string& v) { options.pii_key_file = v; });
+  flags.AddString("pii-key-file", "FILE",
+                  "PII key, 64 hex chars (default: $TESSERA_PII_KEY)",
+                  &options.pii_key_file);
   if (!flags.Parse(argc, argv, first + 1)) return 0;
   Require(options.site, "site");
   return RunExportCrm(options);
@@ -358,12 +444,10 @@ int ExportCommand(int argc, char** argv, int first) {
   ExportSignalsOptions options;
   FlagSet flags("export signals",
                 "Writes every stored signal of a site as JSON Lines.");
-  flags.Add("db", "PATH", kDbHelp,
-            [&](const std::string& v) { options.db = v; });
-  flags.Add("site", "SITE", "site to export (required)",
-            [&](const std::string& v) { options.site = v; });
-  flags.Add("out", "FILE", "output file, - for stdout (default -)",
-            [&](const std::string& v) { options.out = v; });
+  flags.AddString("db", "PATH", kDbHelp, &options.db);
+  flags.AddString("site", "SITE", "site to export (required)", &options.site);
+  flags.AddString("out", "FILE", "output file, - for stdout (default -)",
+                  &options.out);
   if (!flags.Parse(argc, argv, first + 1)) return 0;
   Require(options.site, "site");
   return RunExportSignals(options);
@@ -373,9 +457,9 @@ int PruneCommand(int argc, char** argv, int first) {
   PruneOptions options;
   FlagSet flags("prune",
                 "Retention: deletes signals received more than N days ago.\n"
-                "Run it daily (cron, systemd timer).");
-  flags.Add("db", "PATH", kDbHelp,
-            [&](const std::string& v) { options.db = v; });
+                "serve does this itself (--retention-days); run prune daily\n"
+                "(cron, systemd timer) when serve runs with --retention-days 0.");
+  flags.AddString("db", "PATH", kDbHelp, &options.db);
   flags.Add("older-than-days", "N", "retention period in days (required)",
             [&](const std::string& v) {
               options.older_than_days = static_cast<int64_t>(
@@ -410,6 +494,77 @@ std::unique_ptr<Store> OpenMigrated(const std::string& db) {
 
 }  // namespace
 
+std::optional<ServeOptions> ParseServeArgs(
+    const std::vector<std::string>& args) {
+  ServeOptions options;
+  options.handle_signals = true;
+  FlagSet flags("serve",
+                "Serves ingest, the artifact, the SDK and the admin API until "
+                "SIGINT/SIGTERM.\nMigrates the database first, and deletes "
+                "signals older than\n--retention-days at start and hourly.");
+  flags.AllowConfigFile();
+  flags.AddString("db", "PATH", kDbHelp, &options.db);
+  flags.AddString("host", "HOST", "address to bind (default 127.0.0.1)",
+                  &options.host);
+  flags.Add(
+      "port", "PORT", "port to bind, 0 for any free one (default 8080)",
+      [&](const std::string& v) {
+        options.port = static_cast<uint16_t>(ParseUnsigned("port", v, 65535));
+      },
+      FlagKind::kNumber);
+  flags.Add(
+      "allowed-origins", "LIST",
+      "comma-separated browser origins allowed to post signals, or * "
+      "(default: same origin only)",
+      [&](const std::string& v) { options.allowed_origins = SplitList(v); },
+      FlagKind::kList);
+  flags.Add(
+      "body-limit", "BYTES", "largest signal body, e.g. 64k (default 64k)",
+      [&](const std::string& v) {
+        options.body_limit = ParseBytes("body-limit", v);
+      },
+      FlagKind::kNumber);
+  flags.AddString("sdk-dir", "DIR",
+                  "directory served under /sdk/ (default: none)",
+                  &options.sdk_dir);
+  flags.AddString("site-dir", "DIR",
+                  "website served at / for paths no API route claims, e.g. "
+                  "demo-site (default: none)",
+                  &options.site_dir);
+  flags.Add(
+      "threads", "N", "I/O threads (default: one per core)",
+      [&](const std::string& v) {
+        options.threads =
+            static_cast<unsigned>(ParseUnsigned("threads", v, 1024));
+      },
+      FlagKind::kNumber);
+  flags.AddString("pii-key-file", "FILE",
+                  "PII key (64 hex chars) for CRM imports and data access "
+                  "requests (default: $TESSERA_PII_KEY, else none)",
+                  &options.pii_key_file);
+  flags.Add("no-fsync", "",
+            "do not fsync each commit (a power loss may lose the last "
+            "signals; a crash does not)",
+            [&](const std::string&) { options.durable = false; });
+  flags.Add("tls-cert", "PEM",
+            "certificate chain file; with --tls-key serves HTTPS, TLS 1.2+ "
+            "(default: plain HTTP)",
+            [&](const std::string& v) { options.tls_cert = v; });
+  flags.AddString("tls-key", "PEM", "private key file for --tls-cert",
+                  &options.tls_key);
+  flags.Add(
+      "retention-days", "N",
+      "delete signals received more than N days ago, at start and "
+      "hourly; 0 keeps them (default 90)",
+      [&](const std::string& v) {
+        options.retention_days =
+            static_cast<int64_t>(ParseUnsigned("retention-days", v, 100000));
+      },
+      FlagKind::kNumber);
+  if (!flags.Parse(args)) return std::nullopt;
+  return options;
+}
+
 int RunServe(const ServeOptions& options) {
   TesseraServer server(options);
   server.Start();
@@ -417,6 +572,14 @@ int RunServe(const ServeOptions& options) {
             << (server.tls() ? "https://" : "http://") << options.host << ":"
             << server.port() << " (store " << RedactStoreUri(options.db) << ")"
             << std::endl;
+  if (options.retention_days > 0) {
+    std::cerr << "tessera-server: signals are kept " << options.retention_days
+              << " day(s) (--retention-days)" << std::endl;
+  } else {
+    std::cerr << "tessera-server: retention is off: signals are kept until "
+                 "erased or pruned"
+              << std::endl;
+  }
   server.Run();
   std::cerr << "tessera-server: stopped" << std::endl;
   return 0;
@@ -480,25 +643,19 @@ int RunMigrate(const MigrateOptions& options) {
 
 int RunExportSignals(const ExportSignalsOptions& options) {
   auto store = OpenMigrated(options.db);
-  std::ofstream file;
-  std::ostream* out = &std::cout;
-  if (options.out != "-") {
-    file.open(options.out, std::ios::binary | std::ios::trunc);
-    if (!file) throw std::runtime_error("cannot write '" + options.out + "'");
-    out = &file;
-  }
+  ExportOutput output(options.out);
+  std::ostream& out = output.stream();
   int64_t count = 0;
   store->ForEachSignal(options.site, [&](const SignalRecord& signal) {
     // The body is stored as canonical JSON text; embed it as is.
-    *out << "{\"site\":" << nlohmann::json(signal.site).dump()
+    out << "{\"site\":" << nlohmann::json(signal.site).dump()
          << ",\"id\":" << nlohmann::json(signal.id).dump()
          << ",\"vid\":" << nlohmann::json(signal.vid).dump()
          << ",\"received_at_ms\":" << signal.received_at_ms
          << ",\"signal\":" << signal.body << "}\n";
     ++count;
   });
-  out->flush();
-  if (!*out) throw std::runtime_error("writing the export failed");
+  output.Finish();
   std::cerr << "exported " << count << " signal(s) of site " << options.site
             << std::endl;
   return 0;

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "crm_json.h"
+#include "export_output.h"
 #include "tessera/server/crm_store.h"
 
 namespace tessera::server {
@@ -70,27 +71,21 @@ int RunExportCrm(const ExportCrmOptions& options) {
   }
   std::unique_ptr<CrmStore> crm = OpenMigratedCrm(options.db);
   if (pii) VerifyPiiKey(*crm, *pii, false);
-  std::ofstream file;
-  std::ostream* out = &std::cout;
-  if (options.out != "-") {
-    file.open(options.out, std::ios::binary | std::ios::trunc);
-    if (!file) throw std::runtime_error("cannot write '" + options.out + "'");
-    out = &file;
-  }
+  ExportOutput output(options.out);
+  std::ostream& out = output.stream();
   int64_t count = 0;
   if (options.kind == ImportKind::kCustomers) {
     crm->ForEachCustomer(options.site, [&](const CustomerRecord& customer) {
-      *out << CustomerJson(customer, pii ? &*pii : nullptr).dump() << "\n";
+      out << CustomerJson(customer, pii ? &*pii : nullptr).dump() << "\n";
       ++count;
     });
   } else {
     crm->ForEachTransaction(options.site, [&](const TransactionRecord& t) {
-      *out << TransactionJson(t).dump() << "\n";
+      out << TransactionJson(t).dump() << "\n";
       ++count;
     });
   }
-  out->flush();
-  if (!*out) throw std::runtime_error("writing the export failed");
+  output.Finish();
   std::cerr << "exported " << count << " " << ImportKindName(options.kind)
             << " of site " << options.site
             << (pii ? " (with emails and names)" : "") << std::endl;

@@ -3,7 +3,6 @@
 #include <libpq-fe.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cstdlib>
 #include <exception>
 #include <initializer_list>
@@ -294,16 +293,25 @@ constexpr const char* kSignalOrder =
 
 PostgresStore::PostgresStore(const std::string& uri,
                              const StoreOptions& options)
-    : uri_(uri), options_(options) {
-  if (options_.max_batch == 0) options_.max_batch = 1;
-  db_ = Connect(uri_, options_.durable);
+    : uri_(uri),
+      durable_(options.durable),
+      inserts_(options.max_batch, options.on_commit) {
+  db_ = Connect(uri_, durable_);
   try {
-    writer_db_ = Connect(uri_, options_.durable);
+    writer_db_ = Connect(uri_, durable_);
   } catch (...) {
     PQfinish(db_);
     throw;
   }
-  writer_ = std::thread([this] { WriterLoop(); });
+  inserts_.Start(
+      [this](const std::vector<SignalRecord>& batch,
+             std::vector<InsertResult>& results) {
+        return CommitBatch(batch, results);
+      },
+      [this] {
+        PQfinish(writer_db_);
+        writer_db_ = nullptr;
+      });
 }
 
 PostgresStore::~PostgresStore() {
@@ -318,7 +326,7 @@ bool PostgresStore::EnsureConnected(PGconn* conn) {
     throw StoreError("lost the PostgreSQL connection to '" +
                      RedactStoreUri(uri_) + "': " + ConnectionError(conn));
   }
-  SetUpSession(conn, options_.durable);
+  SetUpSession(conn, durable_);
   return true;
 }
 
@@ -439,55 +447,10 @@ std::optional<ApiKeyRecord> PostgresStore::FindApiKey(
 
 void PostgresStore::InsertSignalAsync(SignalRecord signal,
                                       InsertCallback done) {
-  {
-    std::lock_guard<std::mutex> lock(queue_mutex_);
-    if (!stopping_) {
-      queue_.push_back(Pending{std::move(signal), std::move(done)});
-      ++enqueued_;
-      queue_cv_.notify_one();
-      return;
-    }
-  }
-  InsertResult closed;
-  closed.error = "the store is closed";
-  done(closed);
+  inserts_.Enqueue(std::move(signal), std::move(done));
 }
 
-void PostgresStore::Flush() {
-  std::unique_lock<std::mutex> lock(queue_mutex_);
-  uint64_t target = enqueued_;
-  flushed_cv_.wait(lock, [&] { return committed_ >= target || closed_; });
-}
-
-void PostgresStore::WriterLoop() {
-  for (;;) {
-    std::vector<Pending> batch;
-    {
-      std::unique_lock<std::mutex> lock(queue_mutex_);
-      queue_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) break;  // stopping, and nothing left to commit
-      size_t count = std::min(queue_.size(), options_.max_batch);
-      batch.reserve(count);
-      for (size_t i = 0; i < count; ++i) {
-        batch.push_back(std::move(queue_.front()));
-        queue_.pop_front();
-      }
-    }
-    CommitBatch(batch);
-    {
-      std::lock_guard<std::mutex> lock(queue_mutex_);
-      committed_ += batch.size();
-    }
-    flushed_cv_.notify_all();
-  }
-  PQfinish(writer_db_);
-  writer_db_ = nullptr;
-  {
-    std::lock_guard<std::mutex> lock(queue_mutex_);
-    closed_ = true;
-  }
-  flushed_cv_.notify_all();
-}
+void PostgresStore::Flush() { inserts_.Flush(); }
 
 void PostgresStore::EnsurePartitions(const std::set<int64_t>& days) {
   std::vector<int64_t> missing;
@@ -510,17 +473,17 @@ void PostgresStore::EnsurePartitions(const std::set<int64_t>& days) {
   known_days_.insert(missing.begin(), missing.end());
 }
 
-void PostgresStore::TryCommitBatch(const std::vector<Pending>& batch,
+void PostgresStore::TryCommitBatch(const std::vector<SignalRecord>& batch,
                                    const std::vector<size_t>& order,
                                    std::vector<InsertResult>& results) {
   if (!writer_db_ || EnsureConnected(writer_db_)) {
-    if (!writer_db_) writer_db_ = Connect(uri_, options_.durable);
+    if (!writer_db_) writer_db_ = Connect(uri_, durable_);
     insert_prepared_ = false;
     known_days_.clear();
   }
   std::set<int64_t> days;
-  for (const Pending& pending : batch) {
-    days.insert(DayOf(pending.signal.received_at_ms));
+  for (const SignalRecord& signal : batch) {
+    days.insert(DayOf(signal.received_at_ms));
   }
   EnsurePartitions(days);
   if (!insert_prepared_) {
@@ -556,7 +519,7 @@ void PostgresStore::TryCommitBatch(const std::vector<Pending>& batch,
   bool sent = PQsendQueryParams(writer_db_, "BEGIN", 0, nullptr, nullptr,
                                 nullptr, nullptr, 0) == 1;
   for (size_t k = 0; sent && k < order.size(); ++k) {
-    const SignalRecord& s = batch[order[k]].signal;
+    const SignalRecord& s = batch[order[k]];
     std::string received = std::to_string(s.received_at_ms);
     std::string day = std::to_string(DayOf(s.received_at_ms));
     const char* values[] = {s.site.c_str(),   s.id.c_str(), s.vid.c_str(),
@@ -617,18 +580,17 @@ void PostgresStore::TryCommitBatch(const std::vector<Pending>& batch,
   }
 }
 
-void PostgresStore::CommitBatch(std::vector<Pending>& batch) {
-  auto start = std::chrono::steady_clock::now();
+std::string PostgresStore::CommitBatch(const std::vector<SignalRecord>& batch,
+                                       std::vector<InsertResult>& results) {
   // Every writer claims ids in the same (site, id) order, so two replicas'
   // overlapping batches wait for each other instead of deadlocking.
   std::vector<size_t> order(batch.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    const SignalRecord& x = batch[a].signal;
-    const SignalRecord& y = batch[b].signal;
+    const SignalRecord& x = batch[a];
+    const SignalRecord& y = batch[b];
     return x.site != y.site ? x.site < y.site : x.id < y.id;
   });
-  std::vector<InsertResult> results(batch.size());
   std::string failure;
   for (int attempt = 0;; ++attempt) {
     failure.clear();
@@ -656,19 +618,7 @@ void PostgresStore::CommitBatch(std::vector<Pending>& batch) {
     }
     break;
   }
-  double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-          .count();
-  if (failure.empty() && options_.on_commit) {
-    options_.on_commit(seconds, batch.size());
-  }
-  for (size_t i = 0; i < batch.size(); ++i) {
-    if (!failure.empty()) {
-      results[i] = InsertResult{};
-      results[i].error = failure;
-    }
-    if (batch[i].done) batch[i].done(results[i]);
-  }
+  return failure;
 }
 
 void PostgresStore::ForEachSignal(
@@ -845,13 +795,6 @@ ArtifactRecord PostgresStore::PutArtifact(const std::string& site,
   return ArtifactRecord{site, upserted.Int(0, 0), json, etag, now_ms};
 }
 
-void PostgresStore::Close() {
-  {
-    std::lock_guard<std::mutex> lock(queue_mutex_);
-    stopping_ = true;
-  }
-  queue_cv_.notify_all();
-  if (writer_.joinable()) writer_.join();
-}
+void PostgresStore::Close() { inserts_.Close(); }
 
 }  // namespace tessera::server

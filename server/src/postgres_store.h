@@ -22,12 +22,12 @@
 #ifndef TESSERA_SERVER_POSTGRES_STORE_H_
 #define TESSERA_SERVER_POSTGRES_STORE_H_
 
-#include <condition_variable>
-#include <deque>
 #include <mutex>
 #include <set>
-#include <thread>
+#include <string>
+#include <vector>
 
+#include "group_commit_queue.h"
 #include "tessera/server/store.h"
 
 struct pg_conn;
@@ -67,15 +67,12 @@ class PostgresStore final : public Store {
   void Close() override;
 
  private:
-  struct Pending {
-    SignalRecord signal;
-    InsertCallback done;
-  };
-
-  void WriterLoop();
-  void CommitBatch(std::vector<Pending>& batch);
+  // One group commit (GroupCommitQueue::CommitFunction), retried once on a
+  // lost connection or a partition dropped by another replica.
+  std::string CommitBatch(const std::vector<SignalRecord>& batch,
+                          std::vector<InsertResult>& results);
   // One attempt at committing `batch` in `order`; fills `results` or throws.
-  void TryCommitBatch(const std::vector<Pending>& batch,
+  void TryCommitBatch(const std::vector<SignalRecord>& batch,
                       const std::vector<size_t>& order,
                       std::vector<InsertResult>& results);
   // Creates the day partitions the writer has not seen yet (writer only).
@@ -85,23 +82,14 @@ class PostgresStore final : public Store {
   bool EnsureConnected(pg_conn* conn);
 
   std::string uri_;
-  StoreOptions options_;
+  bool durable_;         // StoreOptions::durable
   std::mutex db_mutex_;  // guards db_
   pg_conn* db_ = nullptr;
   // Writer thread only; null after a broken pipeline until the next batch.
   pg_conn* writer_db_ = nullptr;
   bool insert_prepared_ = false;  // writer thread only
   std::set<int64_t> known_days_;  // writer thread only; partitions seen
-
-  std::mutex queue_mutex_;
-  std::condition_variable queue_cv_;    // work arrived, or stop
-  std::condition_variable flushed_cv_;  // committed_ advanced
-  std::deque<Pending> queue_;
-  uint64_t enqueued_ = 0;
-  uint64_t committed_ = 0;  // inserts finished (committed or failed)
-  bool stopping_ = false;
-  bool closed_ = false;
-  std::thread writer_;
+  GroupCommitQueue inserts_;
 };
 
 }  // namespace tessera::server

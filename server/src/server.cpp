@@ -1,6 +1,13 @@
 #include "tessera/server/server.h"
 
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <ctime>
+#include <iostream>
+#include <mutex>
 #include <optional>
+#include <thread>
 
 #include "tessera/server/api.h"
 #include "tessera/server/crm_import.h"
@@ -22,7 +29,44 @@ struct TesseraServer::Parts {
   std::unique_ptr<Api> api;
   std::unique_ptr<HttpServer> http;
   bool handle_signals = false;
+
+  // The retention thread: a pass at Start, then one per interval, until
+  // StopRetention. Its own thread, so a long DELETE never holds up an I/O
+  // thread.
+  int64_t retention_days = 0;
+  int64_t retention_interval_ms = 0;
+  std::thread retention;
+  std::mutex retention_mutex;  // guards retention_stopping
+  std::condition_variable retention_wake;
+  bool retention_stopping = false;
+  std::mutex retention_join_mutex;  // Run and the destructor may both join
+
+  void StopRetention() {
+    {
+      std::lock_guard<std::mutex> lock(retention_mutex);
+      retention_stopping = true;
+    }
+    retention_wake.notify_all();
+    std::lock_guard<std::mutex> lock(retention_join_mutex);
+    if (retention.joinable()) retention.join();
+  }
 };
+
+namespace {
+
+constexpr int64_t kMsPerDay = 24 * 60 * 60 * 1000LL;
+
+// "2024-06-03 10:15:00 UTC", for the retention log line.
+std::string UtcText(int64_t ms) {
+  std::time_t seconds = static_cast<std::time_t>(ms / 1000);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S UTC", &utc);
+  return text;
+}
+
+}  // namespace
 
 TesseraServer::TesseraServer(const ServeOptions& options)
     : parts_(std::make_unique<Parts>()) {
@@ -74,9 +118,14 @@ TesseraServer::TesseraServer(const ServeOptions& options)
         return Api::ErrorResponse(status, code, message);
       });
   p.handle_signals = options.handle_signals;
+  p.retention_days = options.retention_days;
+  // At least a second between passes, so a zero cannot spin.
+  p.retention_interval_ms =
+      std::max<int64_t>(options.retention_interval_ms, 1000);
 }
 
 TesseraServer::~TesseraServer() {
+  parts_->StopRetention();
   parts_->http.reset();
   parts_->api.reset();
   if (parts_->store) {
@@ -88,6 +137,38 @@ TesseraServer::~TesseraServer() {
 void TesseraServer::Start() {
   parts_->http->Start();
   if (parts_->handle_signals) parts_->http->StopOnSignals();
+  if (parts_->retention_days <= 0) return;
+  Parts* p = parts_.get();
+  p->retention = std::thread([this, p] {
+    std::unique_lock<std::mutex> lock(p->retention_mutex);
+    while (!p->retention_stopping) {
+      lock.unlock();
+      try {
+        ApplyRetention();
+      } catch (const std::exception& error) {
+        // A busy or broken database: log it and try again next interval.
+        std::cerr << "tessera-server: retention failed: " << error.what()
+                  << std::endl;
+      }
+      lock.lock();
+      p->retention_wake.wait_for(
+          lock, std::chrono::milliseconds(p->retention_interval_ms),
+          [p] { return p->retention_stopping; });
+    }
+  });
+}
+
+int64_t TesseraServer::ApplyRetention() {
+  Parts& p = *parts_;
+  if (p.retention_days <= 0) return 0;
+  int64_t cutoff_ms = NowMs() - p.retention_days * kMsPerDay;
+  int64_t deleted = p.store->DeleteSignalsBefore(cutoff_ms);
+  if (deleted > 0) {
+    std::cerr << "tessera-server: retention deleted " << deleted
+              << " signal(s) received before " << UtcText(cutoff_ms) << " ("
+              << p.retention_days << " day(s))" << std::endl;
+  }
+  return deleted;
 }
 
 uint16_t TesseraServer::port() const { return parts_->http->port(); }
@@ -96,6 +177,7 @@ bool TesseraServer::tls() const { return parts_->http->tls(); }
 
 void TesseraServer::Run() {
   parts_->http->Run();
+  parts_->StopRetention();
   parts_->store->Flush();
 }
 

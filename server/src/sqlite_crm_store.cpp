@@ -6,10 +6,9 @@
 // than left in free pages.
 #include <sqlite3.h>
 
-#include <filesystem>
 #include <mutex>
-#include <system_error>
 
+#include "sqlite_connection.h"
 #include "tessera/server/crm_store.h"
 #include "tessera/server/digest.h"
 
@@ -78,94 +77,20 @@ CREATE TABLE crm_erasure_log (
 constexpr int kLatestCrmVersion =
     static_cast<int>(sizeof kCrmMigrations / sizeof kCrmMigrations[0]);
 
-[[noreturn]] void Fail(sqlite3* db, const std::string& what) {
-  throw StoreError("sqlite (crm): " + what + ": " +
-                   (db ? sqlite3_errmsg(db) : "out of memory"));
-}
+// Errors from these tables read "sqlite (crm): ...".
+constexpr const char* kCrmLabel = "sqlite (crm)";
 
-void Exec(sqlite3* db, const char* sql) {
-  char* error = nullptr;
-  if (sqlite3_exec(db, sql, nullptr, nullptr, &error) != SQLITE_OK) {
-    std::string message = error ? error : sqlite3_errmsg(db);
-    sqlite3_free(error);
-    throw StoreError(std::string("sqlite (crm): ") + message);
-  }
-}
+void Exec(sqlite3* db, const char* sql) { sqlite::Exec(db, sql, kCrmLabel); }
 
-class Statement {
+class Statement : public sqlite::Statement {
  public:
-  Statement(sqlite3* db, const char* sql) : db_(db) {
-    if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) {
-      Fail(db, "prepare");
-    }
-  }
-  ~Statement() { sqlite3_finalize(stmt_); }
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-
-  Statement& Bind(int index, const std::string& text) {
-    sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()),
-                      SQLITE_TRANSIENT);
-    return *this;
-  }
-  Statement& Bind(int index, int64_t number) {
-    sqlite3_bind_int64(stmt_, index, number);
-    return *this;
-  }
-  // Binary data; NULL when empty.
-  Statement& BindBlobOrNull(int index, const std::string& bytes) {
-    if (bytes.empty()) {
-      sqlite3_bind_null(stmt_, index);
-    } else {
-      sqlite3_bind_blob(stmt_, index, bytes.data(),
-                        static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
-    }
-    return *this;
-  }
-  Statement& BindTextOrNull(int index, const std::string& text) {
-    if (text.empty()) {
-      sqlite3_bind_null(stmt_, index);
-      return *this;
-    }
-    return Bind(index, text);
-  }
-  bool Step() {
-    int rc = sqlite3_step(stmt_);
-    if (rc == SQLITE_ROW) return true;
-    if (rc == SQLITE_DONE) return false;
-    Fail(db_, "step");
-  }
-  void Reset() {
-    sqlite3_reset(stmt_);
-    sqlite3_clear_bindings(stmt_);
-  }
-  int64_t Int(int column) { return sqlite3_column_int64(stmt_, column); }
-  std::string Text(int column) {
-    const void* data = sqlite3_column_blob(stmt_, column);
-    int size = sqlite3_column_bytes(stmt_, column);
-    return data ? std::string(static_cast<const char*>(data), size)
-                : std::string();
-  }
-
- private:
-  sqlite3* db_;
-  sqlite3_stmt* stmt_ = nullptr;
+  Statement(sqlite3* db, const char* sql)
+      : sqlite::Statement(db, sql, kCrmLabel) {}
 };
 
-class Transaction {
+class Transaction : public sqlite::Transaction {
  public:
-  explicit Transaction(sqlite3* db) : db_(db) { Exec(db, "BEGIN IMMEDIATE"); }
-  ~Transaction() {
-    if (!done_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-  }
-  void Commit() {
-    Exec(db_, "COMMIT");
-    done_ = true;
-  }
-
- private:
-  sqlite3* db_;
-  bool done_ = false;
+  explicit Transaction(sqlite3* db) : sqlite::Transaction(db, kCrmLabel) {}
 };
 
 bool AllSites(const std::string& site) {
@@ -215,29 +140,10 @@ TransactionRecord ReadTransaction(Statement& row) {
 class SqliteCrmStore final : public CrmStore {
  public:
   explicit SqliteCrmStore(const std::string& path) {
-    std::filesystem::path parent = std::filesystem::path(path).parent_path();
-    if (!parent.empty()) {
-      std::error_code error;
-      std::filesystem::create_directories(parent, error);
-    }
-    int rc = sqlite3_open_v2(
-        path.c_str(), &db_,
-        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-        nullptr);
-    if (rc != SQLITE_OK) {
-      std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
-      sqlite3_close(db_);
-      throw StoreError("cannot open database '" + path + "': " + message);
-    }
-    sqlite3_busy_timeout(db_, 10000);
-    try {
-      Exec(db_, "PRAGMA journal_mode=WAL");
-      Exec(db_, "PRAGMA synchronous=FULL");
-      Exec(db_, "PRAGMA secure_delete=ON");
-    } catch (...) {
-      sqlite3_close(db_);
-      throw;
-    }
+    sqlite::ConnectionOptions connection;
+    connection.secure_delete = true;
+    connection.label = kCrmLabel;
+    db_ = sqlite::Open(path, connection);
   }
   ~SqliteCrmStore() override { sqlite3_close(db_); }
 

@@ -2,10 +2,7 @@
 
 #include <sqlite3.h>
 
-#include <chrono>
-#include <filesystem>
-#include <system_error>
-
+#include "sqlite_connection.h"
 #include "tessera/server/digest.h"
 
 namespace tessera::server {
@@ -56,102 +53,10 @@ CREATE TABLE erasure_log (
 constexpr int kLatestVersion =
     static_cast<int>(sizeof kMigrations / sizeof kMigrations[0]);
 
-[[noreturn]] void Fail(sqlite3* db, const std::string& what) {
-  throw StoreError("sqlite: " + what + ": " +
-                   (db ? sqlite3_errmsg(db) : "out of memory"));
-}
-
-void Exec(sqlite3* db, const char* sql) {
-  char* error = nullptr;
-  if (sqlite3_exec(db, sql, nullptr, nullptr, &error) != SQLITE_OK) {
-    std::string message = error ? error : sqlite3_errmsg(db);
-    sqlite3_free(error);
-    throw StoreError(std::string("sqlite: ") + message);
-  }
-}
-
-// A prepared statement that finalizes itself.
-class Statement {
- public:
-  Statement(sqlite3* db, const char* sql) : db_(db) {
-    if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) {
-      Fail(db, "prepare");
-    }
-  }
-  ~Statement() { sqlite3_finalize(stmt_); }
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-
-  Statement& Bind(int index, const std::string& text) {
-    sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()),
-                      SQLITE_TRANSIENT);
-    return *this;
-  }
-  Statement& Bind(int index, int64_t number) {
-    sqlite3_bind_int64(stmt_, index, number);
-    return *this;
-  }
-  // True while a row is available; false when done. Throws on error.
-  bool Step() {
-    int rc = sqlite3_step(stmt_);
-    if (rc == SQLITE_ROW) return true;
-    if (rc == SQLITE_DONE) return false;
-    Fail(db_, "step");
-  }
-  int64_t Int(int column) { return sqlite3_column_int64(stmt_, column); }
-  bool IsNull(int column) {
-    return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
-  }
-  std::string Text(int column) {
-    const unsigned char* text = sqlite3_column_text(stmt_, column);
-    int size = sqlite3_column_bytes(stmt_, column);
-    return text ? std::string(reinterpret_cast<const char*>(text), size)
-                : std::string();
-  }
-
- private:
-  sqlite3* db_;
-  sqlite3_stmt* stmt_ = nullptr;
-};
-
-// BEGIN IMMEDIATE ... COMMIT, rolled back if not committed.
-class Transaction {
- public:
-  explicit Transaction(sqlite3* db) : db_(db) { Exec(db, "BEGIN IMMEDIATE"); }
-  ~Transaction() {
-    if (!done_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-  }
-  void Commit() {
-    Exec(db_, "COMMIT");
-    done_ = true;
-  }
-
- private:
-  sqlite3* db_;
-  bool done_ = false;
-};
-
-sqlite3* OpenConnection(const std::string& path, bool durable) {
-  sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(
-      path.c_str(), &db,
-      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-      nullptr);
-  if (rc != SQLITE_OK) {
-    std::string message = db ? sqlite3_errmsg(db) : "out of memory";
-    sqlite3_close(db);
-    throw StoreError("cannot open database '" + path + "': " + message);
-  }
-  sqlite3_busy_timeout(db, 10000);
-  try {
-    Exec(db, "PRAGMA journal_mode=WAL");
-    Exec(db, durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
-  } catch (...) {
-    sqlite3_close(db);
-    throw;
-  }
-  return db;
-}
+using sqlite::Exec;
+using sqlite::Fail;
+using sqlite::Statement;
+using sqlite::Transaction;
 
 ApiKeyRecord ReadKey(Statement& row) {
   ApiKeyRecord key;
@@ -181,25 +86,27 @@ bool AllSites(const std::string& site) {
 }  // namespace
 
 SqliteStore::SqliteStore(const std::string& path, const StoreOptions& options)
-    : options_(options) {
-  if (options_.max_batch == 0) options_.max_batch = 1;
-  std::filesystem::path parent = std::filesystem::path(path).parent_path();
-  if (!parent.empty()) {
-    std::error_code error;
-    std::filesystem::create_directories(parent, error);
-    if (error) {
-      throw StoreError("cannot create directory '" + parent.string() +
-                       "': " + error.message());
-    }
-  }
-  db_ = OpenConnection(path, options_.durable);
+    : inserts_(options.max_batch, options.on_commit) {
+  sqlite::ConnectionOptions connection;
+  connection.durable = options.durable;
+  db_ = sqlite::Open(path, connection);
   try {
-    writer_db_ = OpenConnection(path, options_.durable);
+    writer_db_ = sqlite::Open(path, connection);
   } catch (...) {
     sqlite3_close(db_);
     throw;
   }
-  writer_ = std::thread([this] { WriterLoop(); });
+  inserts_.Start(
+      [this](const std::vector<SignalRecord>& batch,
+             std::vector<InsertResult>& results) {
+        return CommitBatch(batch, results);
+      },
+      [this] {
+        if (insert_stmt_) sqlite3_finalize(insert_stmt_);
+        insert_stmt_ = nullptr;
+        sqlite3_close(writer_db_);
+        writer_db_ = nullptr;
+      });
 }
 
 SqliteStore::~SqliteStore() {
@@ -313,62 +220,13 @@ std::optional<ApiKeyRecord> SqliteStore::FindApiKey(
 }
 
 void SqliteStore::InsertSignalAsync(SignalRecord signal, InsertCallback done) {
-  {
-    std::lock_guard<std::mutex> lock(queue_mutex_);
-    if (!stopping_) {
-      queue_.push_back(Pending{std::move(signal), std::move(done)});
-      ++enqueued_;
-      queue_cv_.notify_one();
-      return;
-    }
-  }
-  InsertResult closed;
-  closed.error = "the store is closed";
-  done(closed);
+  inserts_.Enqueue(std::move(signal), std::move(done));
 }
 
-void SqliteStore::Flush() {
-  std::unique_lock<std::mutex> lock(queue_mutex_);
-  uint64_t target = enqueued_;
-  flushed_cv_.wait(lock, [&] { return committed_ >= target || closed_; });
-}
+void SqliteStore::Flush() { inserts_.Flush(); }
 
-void SqliteStore::WriterLoop() {
-  for (;;) {
-    std::vector<Pending> batch;
-    {
-      std::unique_lock<std::mutex> lock(queue_mutex_);
-      queue_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) break;  // stopping, and nothing left to commit
-      size_t count = std::min(queue_.size(), options_.max_batch);
-      batch.reserve(count);
-      for (size_t i = 0; i < count; ++i) {
-        batch.push_back(std::move(queue_.front()));
-        queue_.pop_front();
-      }
-    }
-    CommitBatch(batch);
-    {
-      std::lock_guard<std::mutex> lock(queue_mutex_);
-      committed_ += batch.size();
-    }
-    flushed_cv_.notify_all();
-  }
-  if (insert_stmt_) sqlite3_finalize(insert_stmt_);
-  insert_stmt_ = nullptr;
-  sqlite3_close(writer_db_);
-  writer_db_ = nullptr;
-  {
-    std::lock_guard<std::mutex> lock(queue_mutex_);
-    closed_ = true;
-  }
-  flushed_cv_.notify_all();
-}
-
-void SqliteStore::CommitBatch(std::vector<Pending>& batch) {
-  auto start = std::chrono::steady_clock::now();
-  std::vector<InsertResult> results(batch.size());
-  std::string failure;
+std::string SqliteStore::CommitBatch(const std::vector<SignalRecord>& batch,
+                                     std::vector<InsertResult>& results) {
   try {
     if (!insert_stmt_ &&
         sqlite3_prepare_v2(writer_db_,
@@ -380,7 +238,7 @@ void SqliteStore::CommitBatch(std::vector<Pending>& batch) {
     }
     Transaction transaction(writer_db_);
     for (size_t i = 0; i < batch.size(); ++i) {
-      const SignalRecord& s = batch[i].signal;
+      const SignalRecord& s = batch[i];
       sqlite3_reset(insert_stmt_);
       auto bind_text = [&](int index, const std::string& text) {
         sqlite3_bind_text(insert_stmt_, index, text.data(),
@@ -404,21 +262,9 @@ void SqliteStore::CommitBatch(std::vector<Pending>& batch) {
     transaction.Commit();
   } catch (const StoreError& error) {
     if (insert_stmt_) sqlite3_reset(insert_stmt_);
-    failure = error.what();
+    return error.what();
   }
-  double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-          .count();
-  if (failure.empty() && options_.on_commit) {
-    options_.on_commit(seconds, batch.size());
-  }
-  for (size_t i = 0; i < batch.size(); ++i) {
-    if (!failure.empty()) {
-      results[i] = InsertResult{};
-      results[i].error = failure;
-    }
-    if (batch[i].done) batch[i].done(results[i]);
-  }
+  return "";
 }
 
 void SqliteStore::ForEachSignal(
@@ -526,13 +372,6 @@ ArtifactRecord SqliteStore::PutArtifact(const std::string& site,
   return ArtifactRecord{site, revision, json, etag, now_ms};
 }
 
-void SqliteStore::Close() {
-  {
-    std::lock_guard<std::mutex> lock(queue_mutex_);
-    stopping_ = true;
-  }
-  queue_cv_.notify_all();
-  if (writer_.joinable()) writer_.join();
-}
+void SqliteStore::Close() { inserts_.Close(); }
 
 }  // namespace tessera::server

@@ -8,11 +8,11 @@
 #ifndef TESSERA_SERVER_SQLITE_STORE_H_
 #define TESSERA_SERVER_SQLITE_STORE_H_
 
-#include <condition_variable>
-#include <deque>
 #include <mutex>
-#include <thread>
+#include <string>
+#include <vector>
 
+#include "group_commit_queue.h"
 #include "tessera/server/store.h"
 
 struct sqlite3;
@@ -52,29 +52,15 @@ class SqliteStore final : public Store {
   void Close() override;
 
  private:
-  struct Pending {
-    SignalRecord signal;
-    InsertCallback done;
-  };
+  // One group commit (GroupCommitQueue::CommitFunction); writer thread.
+  std::string CommitBatch(const std::vector<SignalRecord>& batch,
+                          std::vector<InsertResult>& results);
 
-  void WriterLoop();
-  void CommitBatch(std::vector<Pending>& batch);
-
-  StoreOptions options_;
   std::mutex db_mutex_;  // guards db_
   sqlite3* db_ = nullptr;
   sqlite3* writer_db_ = nullptr;         // used by the writer thread only
   sqlite3_stmt* insert_stmt_ = nullptr;  // writer thread only
-
-  std::mutex queue_mutex_;
-  std::condition_variable queue_cv_;    // work arrived, or stop
-  std::condition_variable flushed_cv_;  // committed_ advanced
-  std::deque<Pending> queue_;
-  uint64_t enqueued_ = 0;
-  uint64_t committed_ = 0;  // inserts finished (committed or failed)
-  bool stopping_ = false;
-  bool closed_ = false;
-  std::thread writer_;
+  GroupCommitQueue inserts_;
 };
 
 }  // namespace tessera::server

@@ -2,16 +2,11 @@
 // the server runs as its own process and is stopped (SIGTERM) or killed
 // (SIGKILL), and what it acknowledged must still be there after a restart.
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <chrono>
-#include <cstdio>
 #include <fstream>
-#include <sstream>
-#include <thread>
+#include <string>
 
+#include "server_binary.h"
 #include "temp_dir.h"
 #include "tessera/json.h"
 #include "test_http_client.h"
@@ -21,40 +16,17 @@ namespace {
 
 using testing::ClientRequest;
 using testing::ClientResponse;
+using testing::CommandResult;
+using testing::ReadFile;
+using testing::RunCommand;
+using testing::ServerProcess;
 using testing::TempDir;
-
-struct CommandResult {
-  int exit_code = -1;
-  std::string out;
-};
-
-CommandResult RunCommand(const std::string& arguments) {
-  CommandResult result;
-  std::string command =
-      std::string(TESSERA_SERVER_BINARY) + " " + arguments + " 2>/dev/null";
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) return result;
-  char chunk[4096];
-  size_t n;
-  while ((n = fread(chunk, 1, sizeof chunk, pipe)) > 0)
-    result.out.append(chunk, n);
-  int status = pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
-}
 
 std::string LastLine(const std::string& text) {
   std::string trimmed = text;
   while (!trimmed.empty() && trimmed.back() == '\n') trimmed.pop_back();
   size_t newline = trimmed.rfind('\n');
   return newline == std::string::npos ? trimmed : trimmed.substr(newline + 1);
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
 }
 
 std::string ExampleSignalWithId(const std::string& id) {
@@ -70,53 +42,6 @@ std::string ExampleSignalWithId(const std::string& id) {
   signal->set("id", id);
   return signal->Dump();
 }
-
-// A `tessera-server serve` child process on a free port.
-class ServerProcess {
- public:
-  ServerProcess(const std::string& db, const std::string& log) : log_(log) {
-    pid_ = fork();
-    if (pid_ == 0) {
-      FILE* err = freopen(log.c_str(), "w", stderr);
-      (void)err;
-      execl(TESSERA_SERVER_BINARY, TESSERA_SERVER_BINARY, "serve", "--db",
-            db.c_str(), "--port", "0", "--threads", "2",
-            static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    // The server announces its port on stderr once it listens.
-    const std::string marker = "listening on http://127.0.0.1:";
-    for (int i = 0; i < 200 && port_ == 0; ++i) {
-      std::string text = ReadFile(log);
-      size_t at = text.find(marker);
-      if (at != std::string::npos) {
-        port_ =
-            static_cast<uint16_t>(std::atoi(text.c_str() + at + marker.size()));
-      } else {
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      }
-    }
-  }
-  ~ServerProcess() {
-    if (pid_ > 0) Signal(SIGKILL);
-  }
-
-  uint16_t port() const { return port_; }
-  // Sends `signal_number` and returns the exit status (or 128 + signal).
-  int Signal(int signal_number) {
-    kill(pid_, signal_number);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    pid_ = -1;
-    if (WIFEXITED(status)) return WEXITSTATUS(status);
-    return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : -1;
-  }
-
- private:
-  std::string log_;
-  pid_t pid_ = -1;
-  uint16_t port_ = 0;
-};
 
 ClientResponse PostSignal(uint16_t port, const std::string& key,
                           const std::string& body) {
@@ -248,6 +173,50 @@ TEST(CliBinaryTest, PruneKeepsRecentSignals) {
   EXPECT_EQ(pruned.exit_code, 0);
   EXPECT_NE(pruned.out.find("deleted 0 signal(s)"), std::string::npos);
   EXPECT_EQ(RunCommand("prune --db " + db).exit_code, 2);
+}
+
+TEST(CliBinaryTest, RetentionAndConfigMistakesAreUsageErrors) {
+  TempDir dir;
+  CommandResult negative = RunCommand("serve --retention-days -1", true);
+  EXPECT_EQ(negative.exit_code, 2);
+  EXPECT_NE(negative.out.find("--retention-days needs a whole number up to "
+                              "100000, not '-1'"),
+            std::string::npos)
+      << negative.out;
+  CommandResult word = RunCommand("serve --retention-days ninety", true);
+  EXPECT_EQ(word.exit_code, 2);
+  EXPECT_NE(word.out.find("not 'ninety'"), std::string::npos) << word.out;
+
+  std::string missing = dir.File("missing.json");
+  CommandResult unreadable = RunCommand("serve --config " + missing, true);
+  EXPECT_EQ(unreadable.exit_code, 2);
+  EXPECT_NE(unreadable.out.find("cannot read config file '" + missing + "'"),
+            std::string::npos)
+      << unreadable.out;
+  std::ofstream(dir.File("typo.json")) << R"({"retention_days": 30})";
+  CommandResult typo =
+      RunCommand("serve --config " + dir.File("typo.json"), true);
+  EXPECT_EQ(typo.exit_code, 2);
+  EXPECT_NE(typo.out.find("unknown key \"retention_days\""), std::string::npos)
+      << typo.out;
+  // Only serve reads a config file.
+  EXPECT_EQ(RunCommand("migrate --config " + dir.File("typo.json")).exit_code,
+            2);
+}
+
+TEST(CliBinaryTest, ServeReadsItsConfigFile) {
+  TempDir dir;
+  std::string config = dir.File("serve.json");
+  std::ofstream(config) << R"({"retention-days": 0, "port": 1})";
+  std::string log = dir.File("serve.log");
+  {
+    // --port 0 on the command line wins over the file's port 1.
+    ServerProcess server(dir.File("tessera.db"), log, {"--config", config});
+    ASSERT_NE(server.port(), 0);
+    EXPECT_EQ(server.Signal(SIGTERM), 0);
+  }
+  EXPECT_NE(ReadFile(log).find("retention is off"), std::string::npos)
+      << ReadFile(log);
 }
 
 TEST(CliBinaryTest, MigrateReportsTheSchemaVersion) {

@@ -3,18 +3,12 @@
 // what both stored. The database comes from TESSERA_TEST_POSTGRES_URI (see
 // scripts/start-postgres.sh); without it these tests fail and say so.
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
-#include <cstdio>
-#include <fstream>
-#include <sstream>
-#include <thread>
+#include <string>
 
 #include "postgres_test_db.h"
+#include "server_binary.h"
 #include "temp_dir.h"
 #include "test_http_client.h"
 
@@ -23,72 +17,11 @@ namespace {
 
 using testing::ClientRequest;
 using testing::ClientResponse;
+using testing::CommandResult;
 using testing::PostgresTestDb;
+using testing::RunCommand;
+using testing::ServerProcess;
 using testing::TempDir;
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-// Runs the binary with `arguments`; returns its exit code and stdout.
-int RunBinary(const std::string& arguments, std::string* out) {
-  std::string command =
-      std::string(TESSERA_SERVER_BINARY) + " " + arguments + " 2>/dev/null";
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) return -1;
-  char chunk[4096];
-  size_t n;
-  while ((n = fread(chunk, 1, sizeof chunk, pipe)) > 0) out->append(chunk, n);
-  int status = pclose(pipe);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-// A `tessera-server serve --db DB --port 0` child, stopped by SIGTERM.
-class Replica {
- public:
-  Replica(const std::string& db, const std::string& log) : log_(log) {
-    pid_ = fork();
-    if (pid_ == 0) {
-      FILE* err = freopen(log.c_str(), "w", stderr);
-      (void)err;
-      execl(TESSERA_SERVER_BINARY, TESSERA_SERVER_BINARY, "serve", "--db",
-            db.c_str(), "--port", "0", "--threads", "1",
-            static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    const std::string marker = "listening on http://127.0.0.1:";
-    for (int i = 0; i < 200 && port_ == 0; ++i) {
-      std::string text = ReadFile(log);
-      size_t at = text.find(marker);
-      if (at != std::string::npos) {
-        port_ =
-            static_cast<uint16_t>(std::atoi(text.c_str() + at + marker.size()));
-      } else {
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      }
-    }
-  }
-  ~Replica() {
-    if (pid_ > 0) Stop();
-  }
-  uint16_t port() const { return port_; }
-  std::string log() const { return ReadFile(log_); }
-  int Stop() {
-    kill(pid_, SIGTERM);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    pid_ = -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-
- private:
-  std::string log_;
-  pid_t pid_ = -1;
-  uint16_t port_ = 0;
-};
 
 std::string SignalWithId(const std::string& id) {
   return R"({"v":1,"id":")" + id + R"(","site":"demo",
@@ -118,19 +51,17 @@ TEST(PostgresBinaryTest, TwoServeReplicasShareOneDatabase) {
   // popen runs a shell: quote the URI (it holds '?' and '&').
   const std::string quoted = "'" + schema.uri + "'";
 
-  std::string created;
-  ASSERT_EQ(
-      RunBinary("keys create --db " + quoted + " --site demo --kind write",
-                &created),
-      0)
-      << created;
+  CommandResult keys =
+      RunCommand("keys create --db " + quoted + " --site demo --kind write");
+  std::string created = keys.out;
+  ASSERT_EQ(keys.exit_code, 0) << created;
   while (!created.empty() && created.back() == '\n') created.pop_back();
   std::string key = created.substr(created.rfind('\n') + 1);
   ASSERT_EQ(key.rfind("tsw_", 0), 0u) << created;
 
   TempDir dir;
-  Replica first(schema.uri, dir.File("first.log"));
-  Replica second(schema.uri, dir.File("second.log"));
+  ServerProcess first(schema.uri, dir.File("first.log"), {"--threads", "1"});
+  ServerProcess second(schema.uri, dir.File("second.log"), {"--threads", "1"});
   ASSERT_NE(first.port(), 0) << first.log();
   ASSERT_NE(second.port(), 0) << second.log();
 
@@ -143,15 +74,15 @@ TEST(PostgresBinaryTest, TwoServeReplicasShareOneDatabase) {
   EXPECT_EQ(again.body, "{\"status\":\"duplicate\"}");
   EXPECT_EQ(Post(second.port(), key, SignalWithId("sig_pg_binary_0002")).status,
             202);
-  EXPECT_EQ(first.Stop(), 0);
-  EXPECT_EQ(second.Stop(), 0);
+  EXPECT_EQ(first.Signal(SIGTERM), 0);
+  EXPECT_EQ(second.Signal(SIGTERM), 0);
   // The log names the store without its password.
   EXPECT_EQ(first.log().find(":tessera@"), std::string::npos) << first.log();
 
-  std::string exported;
-  EXPECT_EQ(
-      RunBinary("export signals --db " + quoted + " --site demo", &exported),
-      0);
+  CommandResult export_run =
+      RunCommand("export signals --db " + quoted + " --site demo");
+  EXPECT_EQ(export_run.exit_code, 0);
+  const std::string& exported = export_run.out;
   EXPECT_EQ(std::count(exported.begin(), exported.end(), '\n'), 2) << exported;
   EXPECT_NE(exported.find("sig_pg_binary_0001"), std::string::npos);
   EXPECT_NE(exported.find("sig_pg_binary_0002"), std::string::npos);
@@ -159,17 +90,10 @@ TEST(PostgresBinaryTest, TwoServeReplicasShareOneDatabase) {
 
 TEST(PostgresBinaryTest, UnreachableDatabaseExitsWithAMessage) {
   // Port 1 on loopback: nothing listens there.
-  std::string command = std::string(TESSERA_SERVER_BINARY) +
-                        " migrate --db postgresql://tessera:pw@127.0.0.1:1/x "
-                        "2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  ASSERT_NE(pipe, nullptr);
-  std::string text;
-  char chunk[4096];
-  size_t n;
-  while ((n = fread(chunk, 1, sizeof chunk, pipe)) > 0) text.append(chunk, n);
-  int status = pclose(pipe);
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) != 0) << text;
+  CommandResult run =
+      RunCommand("migrate --db postgresql://tessera:pw@127.0.0.1:1/x", true);
+  const std::string& text = run.out;
+  EXPECT_GT(run.exit_code, 0) << text;
   EXPECT_NE(text.find("cannot connect to PostgreSQL"), std::string::npos)
       << text;
   EXPECT_EQ(text.find(":pw@"), std::string::npos) << text;

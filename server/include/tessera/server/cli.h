@@ -1,8 +1,11 @@
 // The tessera-server command line: one options struct per subcommand, with
 // the defaults documented on the fields, and the flags mapped onto it.
 //
-//   tessera-server serve          [--db --host --port --allowed-origins
-//                                  --body-limit --sdk-dir --threads --no-fsync]
+//   tessera-server serve          [--config FILE --db --host --port
+//                                  --allowed-origins --body-limit --sdk-dir
+//                                  --site-dir --threads --pii-key-file
+//                                  --no-fsync --tls-cert --tls-key
+//                                  --retention-days]
 //   tessera-server keys create    --db --site --kind write|admin
 //   tessera-server keys list      --db [--site]
 //   tessera-server keys revoke    --db --id
@@ -15,11 +18,19 @@
 // Every subcommand accepts --help. Exit status: 0 success, 1 failure (the
 // message goes to stderr), 2 usage error. Output meant for scripts goes to
 // stdout (a created key is the last line); progress goes to stderr.
+//
+// `serve --config FILE` reads a JSON object whose keys are serve's flag
+// names without the dashes, e.g. {"db": "data/t.db", "port": 8080,
+// "allowed-origins": ["https://shop.example"], "retention-days": 30,
+// "no-fsync": true}; flags given on the command line override the file.
 #ifndef TESSERA_SERVER_CLI_H_
 #define TESSERA_SERVER_CLI_H_
 
 #include <cstdint>
+#include <optional>
+#include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "tessera/server/server.h"
 #include "tessera/server/store.h"
@@ -59,8 +70,22 @@ struct PruneOptions {
   int64_t older_than_days = 0;  // required, >= 1: signals older are deleted
 };
 
+// A mistake in the command line or the config file: an unknown flag or key,
+// a missing or malformed value, an unreadable file. The message names the
+// flag, key or file; RunCli prints it and exits with status 2.
+class UsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 // Runs the command line; returns the process exit status.
 int RunCli(int argc, char** argv);
+
+// Maps serve's arguments (those after the word "serve") onto ServeOptions:
+// the --config file first, then the flags. Returns nullopt when --help was
+// asked (the usage went to stdout). Throws UsageError.
+std::optional<ServeOptions> ParseServeArgs(
+    const std::vector<std::string>& args);
 
 int RunServe(const ServeOptions& options);
 int RunKeysCreate(const KeysCreateOptions& options);

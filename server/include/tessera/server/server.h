@@ -5,8 +5,10 @@
 // Lifecycle: construct (opens and migrates the store; throws StoreError),
 // Start (binds; throws std::runtime_error), Run (blocks, serving, until Stop
 // or, with handle_signals, SIGINT/SIGTERM), then the destructor flushes and
-// closes the store. Stop is thread-safe and idempotent; in-flight requests
-// are answered (signals committed) before Run returns.
+// closes the store. Start also starts the retention thread (see
+// ServeOptions::retention_days), which Run and the destructor stop. Stop is
+// thread-safe and idempotent; in-flight requests are answered (signals
+// committed) before Run returns.
 #ifndef TESSERA_SERVER_SERVER_H_
 #define TESSERA_SERVER_SERVER_H_
 
@@ -39,6 +41,12 @@ struct ServeOptions {
   // Start throws on an unreadable file or a mismatched pair. Default: none.
   std::string tls_cert;
   std::string tls_key;
+  // Retention: signals received more than this many days ago are deleted
+  // when the server starts and then every retention_interval_ms, on a
+  // background thread (requests are not held up); each deletion is logged
+  // on stderr. 0 keeps signals forever. Default: 90 (docs/privacy.md).
+  int64_t retention_days = 90;
+  int64_t retention_interval_ms = 60 * 60 * 1000;  // Default: 1 hour
 };
 
 class TesseraServer {
@@ -54,6 +62,10 @@ class TesseraServer {
   void Run();
   void Stop();
   Store& store();
+  // Deletes the signals older than retention_days now and returns how many
+  // (0 when retention_days is 0). The retention thread calls it; it is
+  // public so operators' tools and tests can run a pass on demand.
+  int64_t ApplyRetention();
 
  private:
   struct Parts;
