@@ -1,3 +1,4 @@
+#include "test_support.h"
 #include "tessera/artifact.h"
 
 #include <gtest/gtest.h>
@@ -31,21 +32,7 @@ std::string ExampleText() {
   return text;
 }
 
-Value Json(std::string_view text) {
-  Result<Value> r = ParseJson(text);
-  EXPECT_TRUE(r.ok()) << r.status().ToString() << " for " << text;
-  return r.ok() ? r.value() : Value();
-}
 
-bool HasProblem(const Problems& problems, const std::string& path,
-                const std::string& words = "") {
-  for (const Problem& p : problems) {
-    if (p.path == path && p.message.find(words) != std::string::npos) {
-      return true;
-    }
-  }
-  return false;
-}
 
 // The smallest valid artifact, with `extra` members spliced in.
 std::string Minimal(const std::string& extra = "") {

@@ -1,3 +1,4 @@
+#include "test_support.h"
 #include "tessera/attributes.h"
 
 #include <gtest/gtest.h>
@@ -15,11 +16,6 @@ constexpr int64_t kMonday = 1704067200000;  // 2024-01-01T00:00:00Z
 // Thursday 2024-01-11 14:00 UTC.
 constexpr int64_t kNow = kMonday + 10 * kDay + 14 * kHour;
 
-Value Json(const char* text) {
-  Result<Value> v = ParseJson(text);
-  EXPECT_TRUE(v.ok()) << v.status().ToString();
-  return v.ok() ? *v : Value();
-}
 
 void Record(Profile* p, const char* name, int64_t ts,
             const char* props = "{}") {

@@ -1,3 +1,4 @@
+#include "test_support.h"
 #include "tessera/cbor.h"
 
 #include <gtest/gtest.h>
@@ -32,11 +33,6 @@ std::string ToHex(std::string_view bytes) {
   return hex;
 }
 
-Value Json(std::string_view text) {
-  Result<Value> parsed = ParseJson(text);
-  EXPECT_TRUE(parsed.ok()) << parsed.status().ToString() << " for " << text;
-  return parsed.ok() ? parsed.value() : Value();
-}
 
 Status DecodeError(std::string_view hex,
                    const CborDecodeOptions& options = {}) {

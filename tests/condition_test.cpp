@@ -1,3 +1,4 @@
+#include "test_support.h"
 #include "tessera/condition.h"
 
 #include <gtest/gtest.h>
@@ -38,11 +39,6 @@ const Value& Vectors() {
   return *vectors;
 }
 
-Value Json(const char* text) {
-  Result<Value> parsed = ParseJson(text);
-  EXPECT_TRUE(parsed.ok()) << text << ": " << parsed.status().ToString();
-  return parsed.ok() ? *parsed : Value();
-}
 
 const Value& Field(const Value& c, const char* key) {
   static const Value* null_value = new Value();

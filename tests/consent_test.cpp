@@ -1,3 +1,4 @@
+#include "test_support.h"
 #include "tessera/consent.h"
 
 #include <gtest/gtest.h>
@@ -10,11 +11,6 @@ namespace {
 
 constexpr int64_t kT0 = 1709296200000;
 
-Value Json(const char* text) {
-  Result<Value> parsed = ParseJson(text);
-  EXPECT_TRUE(parsed.ok()) << parsed.status().ToString() << " in " << text;
-  return parsed.ok() ? *parsed : Value();
-}
 
 ConsentPolicy Policy(ConsentMode mode, std::string version = "v1",
                      bool honor_gpc = true) {

@@ -1,5 +1,6 @@
 // Experiments (GrowthBook-compatible assignment, holdout, coverage) and
 // content-slot decisions (rules, default, experiment, rendering, parsing).
+#include "test_support.h"
 #include "tessera/content.h"
 
 #include <gtest/gtest.h>
@@ -15,11 +16,6 @@
 namespace tessera {
 namespace {
 
-Value Json(const std::string& text) {
-  Result<Value> parsed = ParseJson(text);
-  EXPECT_TRUE(parsed.ok()) << parsed.status().ToString() << "\n" << text;
-  return parsed.ok() ? parsed.value() : Value();
-}
 
 Value LoadCases(const std::string& name) {
   std::ifstream in(std::string(TESSERA_TEST_DATA_DIR) + "/cases/" + name,
@@ -51,21 +47,6 @@ Value Visitor(const std::string& id) {
   return attributes;
 }
 
-// Whether `problems` has one at exactly `path` whose message contains
-// `fragment`.
-::testing::AssertionResult HasProblem(const Problems& problems,
-                                      const std::string& path,
-                                      const std::string& fragment) {
-  for (const Problem& p : problems) {
-    if (p.path == path && p.message.find(fragment) != std::string::npos) {
-      return ::testing::AssertionSuccess();
-    }
-  }
-  return ::testing::AssertionFailure()
-         << "no problem at " << path << " mentioning \"" << fragment
-         << "\"; got:\n"
-         << FormatProblems(problems);
-}
 
 Problems ExperimentProblems(const std::string& text) {
   Experiment experiment;

@@ -1,3 +1,4 @@
+#include "test_support.h"
 #include "tessera/event.h"
 
 #include <gtest/gtest.h>
@@ -11,11 +12,6 @@ namespace {
 
 constexpr int64_t kNow = 1709296200000;  // 2024-03-01T12:30:00Z
 
-Value Json(const char* text) {
-  Result<Value> parsed = ParseJson(text);
-  EXPECT_TRUE(parsed.ok()) << parsed.status().ToString() << " in " << text;
-  return parsed.ok() ? *parsed : Value();
-}
 
 Result<Event> Normalize(std::string_view name, const char* properties_json,
                         const EventLimits& limits = {}) {

@@ -1,5 +1,6 @@
 // Behaviour of the Mustache renderer beyond the official spec: escaping, how
 // values print, errors with positions, and the safety bounds.
+#include "test_support.h"
 #include "tessera/mustache.h"
 
 #include <gtest/gtest.h>
@@ -11,11 +12,6 @@
 namespace tessera {
 namespace {
 
-Value Json(const char* text) {
-  Result<Value> value = ParseJson(text);
-  EXPECT_TRUE(value.ok()) << value.status().ToString();
-  return value.ok() ? *value : Value();
-}
 
 std::string RenderOk(const char* text, const Value& view,
                      const Value& partials = Value()) {

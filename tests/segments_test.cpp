@@ -1,3 +1,4 @@
+#include "test_support.h"
 #include "tessera/segments.h"
 
 #include <gtest/gtest.h>
@@ -30,11 +31,6 @@ void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 namespace tessera {
 namespace {
 
-Value Json(std::string_view text) {
-  Result<Value> r = ParseJson(text);
-  EXPECT_TRUE(r.ok()) << r.status().ToString() << " for " << text;
-  return r.ok() ? r.value() : Value();
-}
 
 std::vector<RuleSegment> Segments(std::string_view text) {
   std::vector<RuleSegment> out;
@@ -67,16 +63,6 @@ Problems ClusterProblems(const Value& json) {
   return problems;
 }
 
-// Whether some problem is at exactly `path` and its message contains `words`.
-bool HasProblem(const Problems& problems, const std::string& path,
-                const std::string& words = "") {
-  for (const Problem& p : problems) {
-    if (p.path == path && p.message.find(words) != std::string::npos) {
-      return true;
-    }
-  }
-  return false;
-}
 
 std::vector<std::string> VisibleSegments(const Value& attributes) {
   std::vector<std::string> ids;

@@ -1,3 +1,4 @@
+#include "test_support.h"
 #include "tessera/signal.h"
 
 #include <gtest/gtest.h>
@@ -25,11 +26,6 @@ std::string ReadFile(const std::string& path) {
   return text;
 }
 
-Value Json(std::string_view text) {
-  Result<Value> parsed = ParseJson(text);
-  EXPECT_TRUE(parsed.ok()) << parsed.status().ToString() << " for " << text;
-  return parsed.ok() ? parsed.value() : Value();
-}
 
 // docs/examples/signal.json, parsed: a valid signal every rule test mutates.
 Value Example() {
@@ -38,17 +34,6 @@ Value Example() {
   return example;
 }
 
-// Whether some problem sits at `path` and mentions `words`.
-bool HasProblem(const Problems& problems, const std::string& path,
-                const std::string& words) {
-  for (const Problem& problem : problems) {
-    if (problem.path == path &&
-        problem.message.find(words) != std::string::npos) {
-      return true;
-    }
-  }
-  return false;
-}
 
 #define EXPECT_PROBLEM(signal, path, words)                      \
   do {                                                           \
