@@ -129,12 +129,12 @@ TEST(ArtifactParse, MinimalArtifactGetsTheSafeDefaults) {
   EXPECT_EQ(artifact->signals.format, SignalFormat::kCbor);
 }
 
-TEST(ArtifactParse, UnknownSchemaVersionIsUnimplemented) {
+TEST(ArtifactParse, UnknownSchemaVersionIsUnsupported) {
   Result<Artifact> artifact = ParseArtifact(
       R"({"schema_version": 2, "version": "x", "site": "demo", "new": 1})",
       nullptr);
   ASSERT_FALSE(artifact.ok());
-  EXPECT_EQ(artifact.status().code(), StatusCode::kUnimplemented);
+  EXPECT_EQ(artifact.status().code(), StatusCode::kUnsupported);
   EXPECT_NE(artifact.status().message().find("schema_version 2"),
             std::string::npos)
       << artifact.status().message();

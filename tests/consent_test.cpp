@@ -527,9 +527,9 @@ TEST(ConsentStateJson, RejectsOverlongHistory) {
             "kept");
 }
 
-TEST(ConsentStateJson, NewerFormatIsUnimplemented) {
+TEST(ConsentStateJson, NewerFormatIsUnsupported) {
   Status s = StoredError(R"({"format":2})");
-  EXPECT_EQ(s.code(), StatusCode::kUnimplemented);
+  EXPECT_EQ(s.code(), StatusCode::kUnsupported);
   EXPECT_EQ(s.message(),
             "stored consent state: format 2 is newer than this build reads "
             "(1)");

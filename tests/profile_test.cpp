@@ -690,7 +690,7 @@ TEST(ProfileSerialization, NamesWhatIsWrong) {
   EXPECT_NE(r.status().message().find("limit"), std::string::npos);
 }
 
-TEST(ProfileSerialization, UnknownFutureVersionIsUnimplemented) {
+TEST(ProfileSerialization, UnknownFutureVersionIsUnsupported) {
   // A correct checksum (from an independent CRC implementation) makes the
   // reader get as far as the version.
   ASSERT_EQ(ReferenceCrc32("123456789"), 0xCBF43926u);
@@ -698,10 +698,10 @@ TEST(ProfileSerialization, UnknownFutureVersionIsUnimplemented) {
   ASSERT_EQ(Seal(current.substr(4, current.size() - 8)), current);
 
   Result<Profile> r = Profile::Deserialize(Seal(Varint(2) + "whatever"));
-  EXPECT_EQ(r.status().code(), StatusCode::kUnimplemented);
+  EXPECT_EQ(r.status().code(), StatusCode::kUnsupported);
   EXPECT_NE(r.status().message().find("version 2"), std::string::npos);
   r = Profile::Deserialize(Seal(Varint(1u << 20)));
-  EXPECT_EQ(r.status().code(), StatusCode::kUnimplemented);
+  EXPECT_EQ(r.status().code(), StatusCode::kUnsupported);
   r = Profile::Deserialize(Seal(Varint(0)));
   EXPECT_EQ(r.status().code(), StatusCode::kDataLoss);
 }

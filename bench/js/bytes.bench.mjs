@@ -18,7 +18,7 @@
 // a single flush at page hide. CBOR (the default) and JSON.
 //
 // Segment: AnalyticsBrowser.load() in Node with a minimal DOM
-// (segment-capture.mjs), settings given inline, fetch stubbed to capture
+// (segment-capture.mjs), settings given inline, fetch replaced to capture
 // bodies and answer 200. Batching delivery (`deliveryStrategy: batching`,
 // its default size 10 / 5 s: bodies to /v1/b) and the default delivery (one
 // request per event to /v1/p and /v1/t).

@@ -1,7 +1,7 @@
 // Runs the real @segment/analytics-next (the browser build) inside Node with
 // the least DOM it needs, and captures every request body it would send to
 // api.segment.io instead of sending it. Nothing leaves the process: the
-// settings come inline (cdnSettings) and fetch is a stub answering 200.
+// settings come inline (cdnSettings) and fetch is replaced by a fake answering 200.
 
 class Listeners {
   constructor() { this.map = new Map(); }
@@ -86,7 +86,7 @@ export function installBrowserShim({ userAgent, language = 'fr-FR' } = {}) {
   };
 }
 
-/** Stubs fetch; returns the list the captured requests are pushed to. */
+/** Replaces fetch; returns the list the captured requests are pushed to. */
 export function captureFetch() {
   const requests = [];
   globalThis.fetch = async (url, init = {}) => {

@@ -428,7 +428,7 @@ Result<Artifact> ParseArtifact(std::string_view json_text,
                   "artifact is not valid JSON: " + json.status().message());
   }
   if (const Value* unsupported = UnsupportedSchemaVersion(*json)) {
-    return Status::Unimplemented("artifact " +
+    return Status::Unsupported("artifact " +
                                  UnsupportedVersionMessage(*unsupported));
   }
   Artifact artifact;

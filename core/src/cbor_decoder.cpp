@@ -32,7 +32,7 @@ constexpr size_t kMaxReserve = 256;
 // Keys quoted in error messages are cut to this many bytes.
 constexpr size_t kMaxQuotedKeyBytes = 40;
 
-double HalfToDouble(uint16_t half) {
+double DecodeHalfFloat(uint16_t half) {
   const int exponent = (half >> 10) & 0x1f;
   const int mantissa = half & 0x3ff;
   double magnitude;
@@ -207,7 +207,7 @@ class CborDecoder {
       case 27: {
         double d;
         if (head.info == 25) {
-          d = HalfToDouble(static_cast<uint16_t>(head.argument));
+          d = DecodeHalfFloat(static_cast<uint16_t>(head.argument));
         } else if (head.info == 26) {
           const uint32_t bits = static_cast<uint32_t>(head.argument);
           float single;

@@ -215,7 +215,7 @@ Result<ConsentState> ConsentState::FromValue(const Value& stored) {
                                     ShownInConsentMessage(*format)});
   }
   if (format->as_number() > kStateFormat) {
-    return Status::Unimplemented(std::string(kStoredPrefix) + "format " +
+    return Status::Unsupported(std::string(kStoredPrefix) + "format " +
                                  FormatJsNumber(format->as_number()) +
                                  " is newer than this build reads (" +
                                  std::to_string(kStateFormat) + ")");

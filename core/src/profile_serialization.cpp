@@ -257,7 +257,7 @@ Result<Profile> Profile::Deserialize(std::string_view bytes) {
       break;
     default:
       if (version == 0) return Corrupted("format version 0 does not exist");
-      return Status::Unimplemented("profile format version " +
+      return Status::Unsupported("profile format version " +
                                    std::to_string(version) +
                                    " is newer than this build reads (up to " +
                                    std::to_string(kFormatVersion) + ")");

@@ -10,7 +10,7 @@ const char* StatusCodeName(StatusCode code) {
     case StatusCode::kFailedPrecondition: return "failed_precondition";
     case StatusCode::kOutOfRange: return "out_of_range";
     case StatusCode::kDataLoss: return "data_loss";
-    case StatusCode::kUnimplemented: return "unimplemented";
+    case StatusCode::kUnsupported: return "unsupported";
   }
   return "unknown";
 }

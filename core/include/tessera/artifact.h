@@ -39,7 +39,7 @@
 
 namespace tessera {
 
-// The only schema_version this build reads; others give Unimplemented.
+// The only schema_version this build reads; others give Unsupported.
 inline constexpr int kArtifactSchemaVersion = 1;
 
 // How and where the browser sends signals (the artifact's "signals").
@@ -85,7 +85,7 @@ struct Artifact {
 Problems ValidateArtifact(const Value& json, const RegexMatcher* regex);
 
 // Parses and validates an artifact. Failures: the JSON parser's status for
-// malformed text; Unimplemented naming an unknown schema_version;
+// malformed text; Unsupported naming an unknown schema_version;
 // InvalidArgument whose message lists every problem, one per line
 // ("$.slots[0].experiment: ...").
 Result<Artifact> ParseArtifact(std::string_view json_text,

@@ -197,7 +197,7 @@ class ConsentState {
   // purposes were chosen explicitly, the GPC flag and the history.
   Value ToValue() const;
   // Reads what ToValue wrote. Malformed state gives DataLoss naming the
-  // field; a newer format gives Unimplemented. Callers fall back to a fresh
+  // field; a newer format gives Unsupported. Callers fall back to a fresh
   // ConsentState under the current policy.
   static Result<ConsentState> FromValue(const Value& stored);
 

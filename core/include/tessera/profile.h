@@ -30,7 +30,7 @@
 // Storage: Serialize() gives a compact binary record (magic "TSPR", format
 // version, payload, CRC-32). Deserialize() reads every format version this
 // build knows and rejects truncated, corrupted or oversized bytes with
-// DataLoss (a newer, unknown version with Unimplemented); it never crashes and
+// DataLoss (a newer, unknown version with Unsupported); it never crashes and
 // never allocates more than the input can justify.
 //
 // A Profile is a plain value (copyable, movable) with no shared state; it is

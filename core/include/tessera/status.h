@@ -21,7 +21,7 @@ enum class StatusCode {
   kFailedPrecondition, // the operation needs something not granted (consent)
   kOutOfRange,         // a size, depth or count bound was exceeded
   kDataLoss,           // stored bytes are corrupted or truncated
-  kUnimplemented,      // a version or feature this build does not know
+  kUnsupported,      // a version or feature this build does not know
 };
 
 // Stable lower-case name for a code, e.g. "invalid_argument".
@@ -49,8 +49,8 @@ class Status {
   static Status DataLoss(std::string m) {
     return Status(StatusCode::kDataLoss, std::move(m));
   }
-  static Status Unimplemented(std::string m) {
-    return Status(StatusCode::kUnimplemented, std::move(m));
+  static Status Unsupported(std::string m) {
+    return Status(StatusCode::kUnsupported, std::move(m));
   }
 
   bool ok() const { return code_ == StatusCode::kOk; }
