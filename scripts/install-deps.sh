@@ -8,11 +8,11 @@ packages=(
   cmake ninja-build g++ make pkg-config git
   clang-14 libclang-rt-14-dev          # libFuzzer targets
   libgtest-dev libgmock-dev libbenchmark-dev
-  nlohmann-json3-dev libeigen3-dev
-  libboost-dev libboost-system-dev libboost-math-dev
-  libsqlite3-dev sqlite3 libpq-dev libssl-dev
+  nlohmann-json3-dev                  # server-side JSON (CLI config, CRM)
+  libboost-dev libboost-system-dev    # Beast/Asio HTTP
+  libsqlite3-dev sqlite3 libpq-dev libssl-dev openssl ca-certificates
   postgresql                          # store tests (scripts/start-postgres.sh)
-  emscripten binaryen nodejs npm
+  emscripten binaryen nodejs npm      # the wasm SDK; Node 20+ for its tests
   brotli gzip
   chromium curl                       # browser end-to-end tests, make demo
   wrk nginx-light                     # server ingest benchmark (make bench)
