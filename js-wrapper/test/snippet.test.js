@@ -1,4 +1,4 @@
-// The inline stub queue: calls made before the SDK loads are replayed in order.
+// The inline snippet queue: calls made before the SDK loads are replayed in order.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
