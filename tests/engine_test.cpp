@@ -251,6 +251,25 @@ TEST(EngineConsent, ArtifactPolicyAppliesUnlessThePageChoseOne) {
   EXPECT_FALSE(keeping.consent().IsGranted(Purpose::kAnalytics));
 }
 
+TEST(EngineConsent, RestoringKeepsTheArtifactPolicyWhenThePageSetNone) {
+  StdRegexMatcher regex;
+  const char* opt_out = R"({"schema_version": 1, "version": "p", "site": "demo",
+    "consent": {"mode": "opt-out", "policyVersion": "ccpa-1"}})";
+  EngineOptions options;
+  options.site = "demo";
+  options.visitor_id = "visitor_0123456789abcdef";
+  Engine first(options, kNow, &regex);
+  ASSERT_TRUE(first.LoadArtifact(opt_out, kNow).ok());
+  ASSERT_TRUE(first.consent().IsGranted(Purpose::kAnalytics));
+
+  // The next page: the stored state is restored before any artifact loads,
+  // and must not fall back to the built-in opt-in default meanwhile.
+  Engine next(options, kNow, &regex);
+  ASSERT_TRUE(next.RestoreConsent(first.ConsentRecord(), kNow).ok());
+  EXPECT_TRUE(next.consent().IsGranted(Purpose::kAnalytics));
+  EXPECT_EQ(next.consent().Snapshot().policy_version, "ccpa-1");
+}
+
 TEST(EngineJson, ConsentUpdatesNameTheBadField) {
   Result<Value> bad = ParseJson(R"({"analytics":"yes"})");
   Result<ConsentUpdate> r = ConsentUpdateFromValue(*bad, ConsentSource::kApi);

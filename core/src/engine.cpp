@@ -85,9 +85,13 @@ Status Engine::RestoreConsent(std::string_view stored_json, int64_t now_ms) {
   Result<ConsentState> restored = ConsentState::FromValue(*parsed);
   if (!restored.ok()) return restored.status();
   consent_ = std::move(restored).value();
-  // The site's policy may have changed since the choice was stored.
-  std::vector<Purpose> withdrawn =
-      consent_.AdoptPolicy(options_.consent_policy, now_ms);
+  // A policy the page sets may have changed since the choice was stored.
+  // Without one, the stored state keeps the policy it last adopted from an
+  // artifact; the next artifact load brings any change.
+  std::vector<Purpose> withdrawn;
+  if (options_.consent_policy_from_page) {
+    withdrawn = consent_.AdoptPolicy(options_.consent_policy, now_ms);
+  }
   std::vector<Purpose> gpc = consent_.SetGlobalPrivacyControl(
       options_.global_privacy_control, now_ms);
   withdrawn.insert(withdrawn.end(), gpc.begin(), gpc.end());

@@ -213,7 +213,66 @@ void AppendJson(const Value& v, std::string* out) {
   }
 }
 
+// Bytes AppendQuoted writes for `s`.
+size_t QuotedLength(const std::string& s) {
+  size_t length = s.size() + 2;  // the quotes
+  for (char ch : s) {
+    const unsigned char c = static_cast<unsigned char>(ch);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    switch (c) {
+      case '"': case '\\': case '\b': case '\f': case '\n': case '\r':
+      case '\t':
+        length += 1;  // a backslash before one letter
+        break;
+      default:
+        length += 5;  // \u00XX in place of one byte
+    }
+  }
+  return length;
+}
+
+// Bytes FormatJsNumber writes for a finite `d`.
+size_t NumberLength(double d) {
+  const double magnitude = std::fabs(d);
+  // Whole numbers below 2^53 print as their plain digits (-0 as "0").
+  if (magnitude < 9007199254740992.0 && magnitude == std::floor(magnitude)) {
+    size_t digits = 1;
+    for (double power = 10; power <= magnitude; power *= 10) ++digits;
+    return digits + (d < 0 ? 1 : 0);
+  }
+  return FormatJsNumber(d).size();
+}
+
+size_t ValueLength(const Value& v) {
+  switch (v.type()) {
+    case Value::Type::kNull: return 4;
+    case Value::Type::kBool: return v.as_bool() ? 4 : 5;
+    case Value::Type::kNumber:
+      return std::isfinite(v.as_number()) ? NumberLength(v.as_number()) : 4;
+    case Value::Type::kString: return QuotedLength(v.as_string());
+    case Value::Type::kArray: {
+      const Array& items = v.as_array();
+      size_t length = 2 + (items.empty() ? 0 : items.size() - 1);
+      for (const Value& item : items) length += ValueLength(item);
+      return length;
+    }
+    case Value::Type::kObject: {
+      const Object& members = v.as_object();
+      // Braces, a ':' per member and a ',' between members.
+      size_t length = 2 + members.size() +
+                      (members.empty() ? 0 : members.size() - 1);
+      for (const Member& m : members) {
+        length += QuotedLength(m.key) + ValueLength(m.value);
+      }
+      return length;
+    }
+  }
+  return 0;
+}
+
 }  // namespace
+
+size_t JsonLength(const Value& value) { return ValueLength(value); }
 
 std::string Value::Dump() const {
   std::string out;

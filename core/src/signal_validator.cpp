@@ -131,7 +131,7 @@ class SignalValidator {
       Add("$.drop", "must be a non-negative integer");
     }
     CheckNoEmailAddresses(signal, "$");
-    const size_t bytes = signal.Dump().size();
+    const size_t bytes = JsonLength(signal);
     if (bytes > kMaxSignalBytes) {
       Add("$", "is " + std::to_string(bytes) + " bytes as JSON, over the " +
                    std::to_string(kMaxSignalBytes) + "-byte limit");

@@ -112,6 +112,10 @@ struct JsonParseOptions {
   size_t max_bytes = 4 * 1024 * 1024;  // longer input fails before parsing
 };
 
+// The number of bytes `value.Dump()` writes, counted without building the
+// text (no allocation except for non-integral numbers, which are formatted).
+size_t JsonLength(const Value& value);
+
 // Parses one JSON text (RFC 8259; surrounding whitespace allowed).
 Result<Value> ParseJson(std::string_view text,
                         const JsonParseOptions& options = {});
