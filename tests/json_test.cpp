@@ -39,6 +39,26 @@ TEST(JsonParse, LastDuplicateKeyWinsAndOrderIsKept) {
   EXPECT_EQ(v.size(), 2u);
   EXPECT_EQ(v.find("b")->as_number(), 3);
   EXPECT_EQ(v.Dump(), R"({"b":3,"a":2})");
+  // Nested objects and arrays keep their own members apart.
+  Value nested = Parsed(
+      R"({"a":{"a":1,"b":[{"a":2,"a":3},[4,{"c":5}]],"a":6},"b":[],"a":{}})");
+  EXPECT_EQ(nested.Dump(), R"({"a":{},"b":[]})");
+  Value inner = Parsed(R"([{"x":1,"y":[{"x":2}],"x":3},{"x":4},[[],[5]]])");
+  EXPECT_EQ(inner.Dump(), R"([{"x":3,"y":[{"x":2}]},{"x":4},[[],[5]]])");
+}
+
+TEST(JsonParse, ReadsIntegersOfEveryLengthExactly) {
+  EXPECT_TRUE(std::signbit(Parsed("-0").as_number()));
+  EXPECT_FALSE(std::signbit(Parsed("0").as_number()));
+  EXPECT_EQ(Parsed("-7").as_number(), -7);
+  EXPECT_EQ(Parsed("999999999999999").as_number(), 999999999999999.0);
+  EXPECT_EQ(Parsed("-1234567890123456").as_number(), -1234567890123456.0);
+  EXPECT_EQ(Parsed("9007199254740993").as_number(), 9007199254740992.0);
+  EXPECT_EQ(Parsed("12345678901234567890123").as_number(),
+            12345678901234567890123.0);
+  EXPECT_EQ(Parsed("[10,2e1,30.0]").Dump(), "[10,20,30]");
+  EXPECT_FALSE(ParseJson("012").ok());
+  EXPECT_FALSE(ParseJson("-").ok());
 }
 
 TEST(JsonParse, RejectsMalformedTextWithTheByteOffset) {
@@ -170,6 +190,52 @@ TEST(JsonValue, MutatorsBuildDocuments) {
   EXPECT_EQ(Value("s").number_or(7), 7);
 }
 
+TEST(JsonLength, CountsExactlyWhatDumpWrites) {
+  const char* const kDocuments[] = {
+      "null", "true", "false", "0", "-0", "7", "-7", "9", "10", "99", "100",
+      "-1234567890", "9007199254740991", "9007199254740992", "1e21", "1e300",
+      "-1.5e-7", "0.1", "0.30000000000000004", "123.456", "5e-324",
+      R"("")", R"("plain")", R"("q\"b\\s\/")", R"("\b\f\n\r\t")",
+      R"("\u0001\u001f\u007f")", R"("\u00e9\u20ac\ud83d\ude00")", "[]", "{}",
+      "[1]", "[1,[2,[]],{}]", R"({"a":1})", R"({"":""})",
+      R"({"k\n":"v\u0000","list":[null,true,false,-0.5],"o":{"x":{}}})",
+      R"({"v":1,"agg":{"page_view":{"n":6,"sum":74.5}},"seg":["a","b"],
+          "hours":{"9":4,"10":5}})"};
+  for (const char* text : kDocuments) {
+    Value v = Parsed(text);
+    EXPECT_EQ(JsonLength(v), v.Dump().size()) << text;
+  }
+  // Values built in code: non-finite numbers are written as null.
+  Value built = Value::MakeObject();
+  built.set("nan", Value(std::nan("")));
+  built.set("inf", Value(-std::numeric_limits<double>::infinity()));
+  built.set("max", Value(std::numeric_limits<double>::max()));
+  built.set("big", Value(static_cast<int64_t>(-4503599627370496)));
+  built.set(std::string("nul\0key", 7), Value(std::string(3, '\x1e')));
+  EXPECT_EQ(JsonLength(built), built.Dump().size()) << built.Dump();
+  EXPECT_EQ(JsonLength(built), 113u) << built.Dump();
+  // Many numbers, whole and fractional, of every magnitude and sign.
+  Value numbers = Value::MakeArray();
+  for (int i = -3000; i <= 3000; i += 7) {
+    numbers.push_back(Value(i / 1000.0));
+    numbers.push_back(Value(i * 0.37));
+    numbers.push_back(Value(i / 3.0));
+    numbers.push_back(Value(i * 1e-4));
+    numbers.push_back(Value(i * 123456.789));
+    numbers.push_back(Value(i * 1e12 + 0.5));
+  }
+  for (double d : {0.001, 0.000999, 0.0015, 9.95, 99.99, 0.99999999,
+                   1.00000001, 1125899906842.623, 4503599627370495.5,
+                   1e-6, 1e-7, 1e20, 123e18}) {
+    numbers.push_back(Value(d));
+    numbers.push_back(Value(-d));
+  }
+  for (const Value& n : numbers.as_array()) {
+    EXPECT_EQ(JsonLength(n), n.Dump().size()) << n.Dump();
+  }
+  EXPECT_EQ(JsonLength(numbers), numbers.Dump().size());
+}
+
 TEST(Utf8, AcceptsWellFormedAndRejectsMalformedSequences) {
   EXPECT_TRUE(IsValidUtf8("plain ascii"));
   EXPECT_TRUE(IsValidUtf8("\xF0\x9F\x98\x80"));
@@ -178,6 +244,11 @@ TEST(Utf8, AcceptsWellFormedAndRejectsMalformedSequences) {
   EXPECT_FALSE(IsValidUtf8("\xF4\x90\x80\x80"));  // > U+10FFFF
   EXPECT_FALSE(IsValidUtf8("\xE2\x82"));          // truncated
   EXPECT_FALSE(IsValidUtf8("\x80"));              // stray continuation
+  // Past the eight-byte ASCII blocks too.
+  EXPECT_TRUE(IsValidUtf8("0123456789abcdef\xF0\x9F\x98\x80 and more text"));
+  EXPECT_FALSE(IsValidUtf8("0123456789abcdef\xC0\xAF"));
+  EXPECT_FALSE(IsValidUtf8("0123456789abcdefghijklm\xE2\x82"));
+  EXPECT_FALSE(IsValidUtf8("0123456789abcdefghijklmnopqrstu\xFF"));
 }
 
 }  // namespace

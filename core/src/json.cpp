@@ -240,6 +240,27 @@ size_t NumberLength(double d) {
     for (double power = 10; power <= magnitude; power *= 10) ++digits;
     return digits + (d < 0 ? 1 : 0);
   }
+  // A few decimals ("74.5", "0.25"): the fewest fractional digits k whose
+  // nearest multiple m of 10^-k reads back as exactly d. While m < 2^50 the
+  // spacing of doubles near d is under a quarter of 10^-k, so that m is the
+  // only k-digit candidate, and the shortest round-trip form is m's digits
+  // with k of them after the point.
+  if (magnitude >= 1e-3) {
+    double scale = 1;
+    for (int k = 1; k <= 8; ++k) {
+      scale *= 10;
+      const double m = std::nearbyint(magnitude * scale);
+      if (m >= 1125899906842624.0) break;  // 2^50
+      if (m / scale != magnitude) continue;
+      size_t length = static_cast<size_t>(k) + (d < 0 ? 1 : 0);
+      if (magnitude >= 1) {
+        size_t digits = 1;
+        for (double power = 10; power <= m; power *= 10) ++digits;
+        return length + digits - static_cast<size_t>(k) + 1;  // and a '.'
+      }
+      return length + 2;  // "0."
+    }
+  }
   return FormatJsNumber(d).size();
 }
 
@@ -363,6 +384,9 @@ class Parser {
       ++pos_;
       return true;
     }
+    // One allocation per document for the usual small ones, not a regrowth.
+    if (member_stack_.capacity() == 0) member_stack_.reserve(32);
+    const size_t first = member_stack_.size();
     while (true) {
       SkipWhitespace();
       if (pos_ >= text_.size() || text_[pos_] != '"') {
@@ -378,7 +402,18 @@ class Parser {
       SkipWhitespace();
       Value member;
       if (!ParseValue(depth, &member)) return false;
-      out->set(std::move(key), std::move(member));  // last duplicate wins
+      // Last duplicate wins, in the first one's place (as Value::set does).
+      bool duplicate = false;
+      for (size_t i = first; i < member_stack_.size(); ++i) {
+        if (member_stack_[i].key == key) {
+          member_stack_[i].value = std::move(member);
+          duplicate = true;
+          break;
+        }
+      }
+      if (!duplicate) {
+        member_stack_.push_back(Member{std::move(key), std::move(member)});
+      }
       SkipWhitespace();
       if (pos_ >= text_.size()) return Fail("unterminated object");
       if (text_[pos_] == ',') {
@@ -387,27 +422,42 @@ class Parser {
       }
       if (text_[pos_] == '}') {
         ++pos_;
+        MoveFromStack(&member_stack_, first, &out->as_object());
         return true;
       }
       return Fail("expected ',' or '}' in an object");
     }
   }
 
+  // Moves stack[first..] into `out` (one allocation of the exact size) and
+  // pops them. Members and items collect on one stack per parser so that an
+  // object or array is allocated once, not regrown member by member.
+  template <typename T>
+  static void MoveFromStack(std::vector<T>* stack, size_t first,
+                            std::vector<T>* out) {
+    out->reserve(stack->size() - first);
+    for (size_t i = first; i < stack->size(); ++i) {
+      out->push_back(std::move((*stack)[i]));
+    }
+    stack->resize(first);
+  }
+
   bool ParseArray(size_t depth, Value* out) {
     if (!CheckDepth(depth)) return false;
     ++pos_;  // '['
     *out = Value::MakeArray();
-    Array& items = out->as_array();
     SkipWhitespace();
     if (pos_ < text_.size() && text_[pos_] == ']') {
       ++pos_;
       return true;
     }
+    if (item_stack_.capacity() == 0) item_stack_.reserve(16);
+    const size_t first = item_stack_.size();
     while (true) {
       SkipWhitespace();
       Value item;
       if (!ParseValue(depth, &item)) return false;
-      items.push_back(std::move(item));
+      item_stack_.push_back(std::move(item));
       SkipWhitespace();
       if (pos_ >= text_.size()) return Fail("unterminated array");
       if (text_[pos_] == ',') {
@@ -416,6 +466,7 @@ class Parser {
       }
       if (text_[pos_] == ']') {
         ++pos_;
+        MoveFromStack(&item_stack_, first, &out->as_array());
         return true;
       }
       return Fail("expected ',' or ']' in an array");
@@ -511,10 +562,24 @@ class Parser {
     size_t i = pos_;
     if (i < text_.size() && text_[i] == '-') ++i;
     if (!digit(i)) return Fail("invalid value");
+    const size_t integer_start = i;
     if (text_[i] == '0') {
       ++i;
     } else {
       while (digit(i)) ++i;
+    }
+    const bool more = i < text_.size() &&
+                      (text_[i] == '.' || text_[i] == 'e' || text_[i] == 'E');
+    if (!more && i - integer_start <= 15) {
+      // A plain integer below 10^15 is exact as a double: skip ParseDecimal.
+      uint64_t magnitude = 0;
+      for (size_t j = integer_start; j < i; ++j) {
+        magnitude = magnitude * 10 + static_cast<uint64_t>(text_[j] - '0');
+      }
+      const double d = static_cast<double>(magnitude);
+      pos_ = i;
+      *out = Value(integer_start > start ? -d : d);  // "-0" stays -0
+      return true;
     }
     if (i < text_.size() && text_[i] == '.') {
       ++i;
@@ -544,6 +609,8 @@ class Parser {
   const JsonParseOptions& options_;
   size_t pos_ = 0;
   Status error_;
+  std::vector<Member> member_stack_;  // members of the open objects
+  Array item_stack_;                  // items of the open arrays
 };
 
 }  // namespace

@@ -1,5 +1,7 @@
 // Number formatting and UTF-8 checking shared by the JSON writer and others.
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <string>
 
 #include "decimal_conversion.h"
@@ -75,6 +77,14 @@ bool IsValidUtf8(std::string_view text) {
   const size_t n = text.size();
   size_t i = 0;
   while (i < n) {
+    // Skip ASCII eight bytes at a time: JSON text is mostly ASCII.
+    while (i + 8 <= n) {
+      uint64_t block;
+      std::memcpy(&block, s + i, sizeof block);
+      if (block & 0x8080808080808080ull) break;
+      i += 8;
+    }
+    if (i >= n) break;
     unsigned char c = s[i];
     if (c < 0x80) {
       ++i;

@@ -1,6 +1,7 @@
 #include <cmath>
 #include <initializer_list>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "tessera/signal.h"
@@ -158,11 +159,14 @@ class SignalValidator {
   }
 
   void CheckKnownFields(const Value& object, const std::string& path,
-                        std::initializer_list<const char*> known) {
+                        std::initializer_list<std::string_view> known) {
     for (const Member& member : object.as_object()) {
       bool is_known = false;
-      for (const char* name : known) {
-        if (member.key == name) is_known = true;
+      for (std::string_view name : known) {
+        if (member.key == name) {
+          is_known = true;
+          break;
+        }
       }
       if (!is_known) Add(JoinPath(path, member.key), "unknown field");
     }

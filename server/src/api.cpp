@@ -1,6 +1,7 @@
 #include "tessera/server/api.h"
 
 #include <chrono>
+#include <cstring>
 #include <exception>
 #include <functional>
 #include <mutex>
@@ -131,26 +132,31 @@ size_t CountMembers(const Value& value) {
 // text and value differ; then, and for CBOR, the value is serialized.
 std::string StoredSignalJson(std::string_view text, const Value& parsed) {
   std::string out;
-  out.reserve(text.size());
+  out.resize(text.size());
+  char* const begin = out.data();
+  char* write = begin;
   size_t members = 0;  // one ':' outside strings per object member
-  bool in_string = false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (in_string) {
-      out.push_back(c);
-      if (c == '\\' && i + 1 < text.size()) {
-        out.push_back(text[++i]);
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-      out.push_back(c);
-    } else if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
-      if (c == ':') ++members;
-      out.push_back(c);
+  const size_t n = text.size();
+  size_t i = 0;
+  while (i < n) {
+    const char c = text[i];
+    if (c == '"') {
+      // Copy the whole string, escapes included, in one go.
+      size_t end = i + 1;
+      while (end < n && text[end] != '"') end += text[end] == '\\' ? 2 : 1;
+      end = end < n ? end + 1 : n;
+      std::memcpy(write, text.data() + i, end - i);
+      write += end - i;
+      i = end;
+      continue;
     }
+    if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+      if (c == ':') ++members;
+      *write++ = c;
+    }
+    ++i;
   }
+  out.resize(static_cast<size_t>(write - begin));
   if (members != CountMembers(parsed)) return parsed.Dump();
   return out;
 }

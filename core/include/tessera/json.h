@@ -113,7 +113,8 @@ struct JsonParseOptions {
 };
 
 // The number of bytes `value.Dump()` writes, counted without building the
-// text (no allocation except for non-integral numbers, which are formatted).
+// text (no allocation, except for numbers that are neither whole nor short
+// decimals such as 74.5 or 0.25: those are formatted to be counted).
 size_t JsonLength(const Value& value);
 
 // Parses one JSON text (RFC 8259; surrounding whitespace allowed).
