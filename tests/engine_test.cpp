@@ -308,5 +308,48 @@ TEST(EngineJson, ErrorsCarryAStableCodeAndMessage) {
             R"({"ok":false,"error":{"code":"not_found","message":"no slot"}})");
 }
 
+TEST(EngineJson, DecisionTextIsWhatJsonStringifyWrites) {
+  Decision rule;
+  rule.slot_id = "hero";
+  rule.variant_id = "vip";
+  rule.source = "rule";
+  rule.html = "<p class=\"x\">caf\xc3\xa9 \\ line\nbreak\ttab\x01</p>";
+  EXPECT_EQ(DecisionJson(rule),
+            R"({"ok":true,"slot":"hero","variant":"vip","source":"rule",)"
+            R"("html":"<p class=\"x\">caf)" "\xc3\xa9"
+            R"( \\ line\nbreak\ttab\u0001</p>"})");
+
+  Decision held;
+  held.slot_id = "banner";
+  held.variant_id = "control";
+  held.source = "default";
+  held.render_status = Status::InvalidArgument("unclosed section \"x\"");
+  Exposure e;
+  e.experiment_key = "exp-1";
+  e.variation_index = 1;
+  e.variant_id = "b";
+  e.in_holdout = true;
+  e.hash_attribute = "id";
+  e.bucket = 0.3125;
+  held.exposure = e;
+  const std::string held_json =
+      R"({"ok":true,"slot":"banner","variant":"control","source":"default",)"
+      R"("html":"","exposure":{"key":"exp-1","variation":1,"variant":"b",)"
+      R"("inExperiment":false,"inHoldout":true,"hashAttribute":"id",)"
+      R"("bucket":0.3125},"renderError":"unclosed section \"x\""})";
+  EXPECT_EQ(DecisionJson(held), held_json);
+
+  EXPECT_EQ(DecisionsJson({}), "[]");
+  const std::string both = DecisionsJson({rule, held});
+  EXPECT_EQ(both, "[" + DecisionJson(rule) + "," + held_json + "]");
+  // Valid JSON that reads back to the same fields.
+  Result<Value> parsed = ParseJson(both);
+  ASSERT_TRUE(parsed.ok()) << parsed.status().message();
+  ASSERT_EQ(parsed->size(), 2u);
+  EXPECT_EQ(parsed->as_array()[0].find("html")->as_string(), rule.html);
+  EXPECT_EQ(parsed->as_array()[1].find_path("exposure.bucket")->as_number(),
+            0.3125);
+}
+
 }  // namespace
 }  // namespace tessera

@@ -172,15 +172,11 @@ std::string EngineAdapter::segments(double now_ms) {
 std::string EngineAdapter::decide(const std::string& slot_id, double now_ms) {
   Result<Decision> decision = engine_->Decide(slot_id, ToMs(now_ms));
   if (!decision.ok()) return Error(decision.status());
-  return DecisionToValue(*decision).Dump();
+  return DecisionJson(*decision);
 }
 
 std::string EngineAdapter::decideAll(double now_ms) {
-  Value out = Value::MakeArray();
-  for (const Decision& d : engine_->DecideAll(ToMs(now_ms))) {
-    out.push_back(DecisionToValue(d));
-  }
-  return out.Dump();
+  return DecisionsJson(engine_->DecideAll(ToMs(now_ms)));
 }
 
 void EngineAdapter::recordImpression(const std::string& slot,

@@ -136,27 +136,77 @@ Value ConsentChangeToValue(const ConsentChange& change) {
   return out;
 }
 
-Value DecisionToValue(const Decision& decision) {
-  Value out = OkValue();
-  out.set("slot", decision.slot_id);
-  out.set("variant", decision.variant_id);
-  out.set("source", decision.source);
-  out.set("html", decision.html);
+namespace {
+
+// Appends `,"key":` (or `{"key":` for an object's first member).
+void AppendKey(std::string_view key, bool first, std::string* out) {
+  out->push_back(first ? '{' : ',');
+  AppendJsonString(key, out);
+  out->push_back(':');
+}
+
+void AppendBool(bool b, std::string* out) { *out += b ? "true" : "false"; }
+
+}  // namespace
+
+// Written as text directly: a decision crosses to JavaScript on every page
+// view, and building a Value tree only to Dump() it cost more than deciding.
+void AppendDecisionJson(const Decision& decision, std::string* out) {
+  *out += "{\"ok\":true";
+  AppendKey("slot", false, out);
+  AppendJsonString(decision.slot_id, out);
+  AppendKey("variant", false, out);
+  AppendJsonString(decision.variant_id, out);
+  AppendKey("source", false, out);
+  AppendJsonString(decision.source, out);
+  AppendKey("html", false, out);
+  AppendJsonString(decision.html, out);
   if (decision.exposure) {
     const Exposure& e = *decision.exposure;
-    Value exposure = Value::MakeObject();
-    exposure.set("key", e.experiment_key);
-    exposure.set("variation", e.variation_index);
-    exposure.set("variant", e.variant_id);
-    exposure.set("inExperiment", e.in_experiment);
-    exposure.set("inHoldout", e.in_holdout);
-    exposure.set("hashAttribute", e.hash_attribute);
-    exposure.set("bucket", e.bucket);
-    out.set("exposure", std::move(exposure));
+    AppendKey("exposure", false, out);
+    AppendKey("key", true, out);
+    AppendJsonString(e.experiment_key, out);
+    AppendKey("variation", false, out);
+    AppendJsonNumber(e.variation_index, out);
+    AppendKey("variant", false, out);
+    AppendJsonString(e.variant_id, out);
+    AppendKey("inExperiment", false, out);
+    AppendBool(e.in_experiment, out);
+    AppendKey("inHoldout", false, out);
+    AppendBool(e.in_holdout, out);
+    AppendKey("hashAttribute", false, out);
+    AppendJsonString(e.hash_attribute, out);
+    AppendKey("bucket", false, out);
+    AppendJsonNumber(e.bucket, out);
+    out->push_back('}');
   }
   if (!decision.render_status.ok()) {
-    out.set("renderError", decision.render_status.message());
+    AppendKey("renderError", false, out);
+    AppendJsonString(decision.render_status.message(), out);
   }
+  out->push_back('}');
+}
+
+std::string DecisionJson(const Decision& decision) {
+  std::string out;
+  out.reserve(decision.html.size() + 112);
+  AppendDecisionJson(decision, &out);
+  return out;
+}
+
+std::string DecisionsJson(const std::vector<Decision>& decisions) {
+  size_t html_bytes = 0;
+  for (const Decision& d : decisions) html_bytes += d.html.size();
+  // One allocation for the usual decision (no exposure, ASCII without
+  // escapes); the string grows geometrically past that, never per decision.
+  std::string out;
+  out.reserve(html_bytes + decisions.size() * 112 + 2);
+  out.push_back('[');
+  for (size_t i = 0; i < decisions.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    AppendDecisionJson(decisions[i], &out);
+  }
+  out.push_back(']');
   return out;
 }
 

@@ -143,18 +143,20 @@ bool Value::operator==(const Value& other) const {
 
 // ---- Writer ---------------------------------------------------------------
 
-namespace {
-
-void AppendQuoted(const std::string& s, std::string* out) {
+void AppendJsonString(std::string_view s, std::string* out) {
   static const char kHex[] = "0123456789abcdef";
   out->push_back('"');
-  // Copy runs that need no escaping in one append: most text has none.
-  size_t run_start = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
+  // Copy runs that need no escaping in one append: most text has none. The
+  // scan walks raw pointers: in the size-optimized wasm build, indexing a
+  // std::string is an out-of-line call per character.
+  const char* const begin = s.data();
+  const char* const end = begin + s.size();
+  const char* run = begin;
+  for (const char* p = begin; p != end; ++p) {
+    const unsigned char c = static_cast<unsigned char>(*p);
     if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out->append(s, run_start, i - run_start);
-    run_start = i + 1;
+    out->append(run, static_cast<size_t>(p - run));
+    run = p + 1;
     switch (c) {
       case '"': *out += "\\\""; break;
       case '\\': *out += "\\\\"; break;
@@ -169,23 +171,27 @@ void AppendQuoted(const std::string& s, std::string* out) {
         out->push_back(kHex[c & 0xF]);
     }
   }
-  out->append(s, run_start, s.size() - run_start);
+  out->append(run, static_cast<size_t>(end - run));
   out->push_back('"');
 }
+
+void AppendJsonNumber(double d, std::string* out) {
+  // JSON.stringify writes non-finite numbers as null.
+  if (std::isfinite(d)) {
+    *out += FormatJsNumber(d);
+  } else {
+    *out += "null";
+  }
+}
+
+namespace {
 
 void AppendJson(const Value& v, std::string* out) {
   switch (v.type()) {
     case Value::Type::kNull: *out += "null"; break;
     case Value::Type::kBool: *out += v.as_bool() ? "true" : "false"; break;
-    case Value::Type::kNumber:
-      // JSON.stringify writes non-finite numbers as null.
-      if (std::isfinite(v.as_number())) {
-        *out += FormatJsNumber(v.as_number());
-      } else {
-        *out += "null";
-      }
-      break;
-    case Value::Type::kString: AppendQuoted(v.as_string(), out); break;
+    case Value::Type::kNumber: AppendJsonNumber(v.as_number(), out); break;
+    case Value::Type::kString: AppendJsonString(v.as_string(), out); break;
     case Value::Type::kArray: {
       out->push_back('[');
       bool first = true;
@@ -203,7 +209,7 @@ void AppendJson(const Value& v, std::string* out) {
       for (const Member& m : v.as_object()) {
         if (!first) out->push_back(',');
         first = false;
-        AppendQuoted(m.key, out);
+        AppendJsonString(m.key, out);
         out->push_back(':');
         AppendJson(m.value, out);
       }
@@ -213,7 +219,7 @@ void AppendJson(const Value& v, std::string* out) {
   }
 }
 
-// Bytes AppendQuoted writes for `s`.
+// Bytes AppendJsonString writes for `s`.
 size_t QuotedLength(const std::string& s) {
   size_t length = s.size() + 2;  // the quotes
   for (char ch : s) {

@@ -8,7 +8,9 @@
 #ifndef TESSERA_ENGINE_JSON_H_
 #define TESSERA_ENGINE_JSON_H_
 
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "tessera/engine.h"
 
@@ -36,8 +38,12 @@ Value ConsentChangeToValue(const ConsentChange& change);
 
 // {"ok":true,"slot":"hero","variant":"vip","source":"rule","html":"...",
 //  "exposure":{"key","variation","variant","inExperiment","inHoldout",
-//  "hashAttribute","bucket"}}; a render failure adds "renderError".
-Value DecisionToValue(const Decision& decision);
+//  "hashAttribute","bucket"}}; a render failure adds "renderError". The
+// text is what JSON.stringify writes for that object.
+std::string DecisionJson(const Decision& decision);
+void AppendDecisionJson(const Decision& decision, std::string* out);
+// A JSON array of DecisionJson() texts, in order.
+std::string DecisionsJson(const std::vector<Decision>& decisions);
 
 Value OkValue();
 Value ErrorValue(const Status& status);

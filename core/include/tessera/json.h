@@ -121,6 +121,13 @@ size_t JsonLength(const Value& value);
 Result<Value> ParseJson(std::string_view text,
                         const JsonParseOptions& options = {});
 
+// Writers for JSON text built without a Value tree, byte for byte what
+// Dump() writes: `s` quoted and escaped as JSON.stringify escapes it (`s`
+// is assumed valid UTF-8, as every string in a Value is), and a number as
+// JSON.stringify writes it (non-finite ones as null).
+void AppendJsonString(std::string_view s, std::string* out);
+void AppendJsonNumber(double d, std::string* out);
+
 // Formats a double exactly as JavaScript's Number.prototype.toString does
 // ("1", "0.1", "1e+21", "1.5e-7"; NaN and infinities as "NaN"/"Infinity").
 std::string FormatJsNumber(double d);
