@@ -102,11 +102,19 @@ void AppendDisplay(const Value& value, int depth, std::string* out) {
   }
 }
 
+// Appends `text`. A (pointer, size) append: string_view's templated overload
+// stays an out-of-line call in the size-optimized wasm build.
+void AppendText(std::string_view text, std::string* out) {
+  out->append(text.data(), text.size());
+}
+
 void AppendHtmlEscaped(std::string_view text, std::string* out) {
+  const char* const data = text.data();
+  const size_t size = text.size();
   size_t run_start = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
+  for (size_t i = 0; i < size; ++i) {
     const char* entity = nullptr;
-    switch (text[i]) {
+    switch (data[i]) {
       case '&':
         entity = "&amp;";
         break;
@@ -125,11 +133,11 @@ void AppendHtmlEscaped(std::string_view text, std::string* out) {
       default:
         continue;
     }
-    out->append(text.substr(run_start, i - run_start));
+    out->append(data + run_start, i - run_start);
     out->append(entity);
     run_start = i + 1;
   }
-  out->append(text.substr(run_start));
+  out->append(data + run_start, size - run_start);
 }
 
 // Parses a non-empty run of decimal digits; false on anything else or on an
@@ -237,7 +245,7 @@ class Renderer {
       const Node& node = tree.nodes[i];
       switch (node.kind) {
         case NodeKind::kText:
-          out_->append(tree.View(node.text));
+          AppendText(tree.View(node.text), out_);
           break;
         case NodeKind::kIndent:
           out_->append(indent_);
