@@ -133,6 +133,38 @@ TEST(JsonDump, MatchesJavaScriptJsonStringify) {
             "\"a\":[null,true,\"x\"]}");
 }
 
+TEST(JsonDump, AppendWritersMatchDumpAndKeepWhatWasThere) {
+  std::string out = "prefix:";
+  AppendJsonString("a\"b\\c\n\x1f\xc3\xa9", &out);
+  out += ',';
+  AppendJsonNumber(0.1, &out);
+  out += ',';
+  AppendJsonNumber(std::nan(""), &out);
+  EXPECT_EQ(out, std::string("prefix:\"a\\\"b\\\\c\\n\\u001f\xc3\xa9\",0.1,null"));
+  EXPECT_EQ(out.substr(7, out.find(',') - 7),
+            Value("a\"b\\c\n\x1f\xc3\xa9").Dump());
+}
+
+TEST(JsonDump, LongDocumentsGrowTheirTextCorrectly) {
+  // Many pieces and long runs, past any initial capacity: the writer grows
+  // its string while writing and must neither drop nor repeat bytes.
+  Value doc = Value::MakeArray();
+  std::string expected = "[";
+  for (int i = 0; i < 500; ++i) {
+    std::string text(static_cast<size_t>(i % 40), static_cast<char>('a' + i % 26));
+    text += "\t\"";
+    doc.push_back(text);
+    doc.push_back(i);
+    if (i > 0) expected += ',';
+    expected += "\"" + std::string(static_cast<size_t>(i % 40),
+                                    static_cast<char>('a' + i % 26)) +
+                "\\t\\\"\"," + std::to_string(i);
+  }
+  expected += "]";
+  EXPECT_EQ(doc.Dump(), expected);
+  EXPECT_EQ(doc.Dump().size(), JsonLength(doc));
+}
+
 TEST(JsonNumber, FormatsLikeNumberToString) {
   EXPECT_EQ(FormatJsNumber(1), "1");
   EXPECT_EQ(FormatJsNumber(-2.5), "-2.5");

@@ -2,6 +2,9 @@
 
 #include <cmath>
 
+#include "json_text.h"
+#include "text_builder.h"
+
 namespace tessera {
 namespace {
 
@@ -138,53 +141,56 @@ Value ConsentChangeToValue(const ConsentChange& change) {
 
 namespace {
 
-// Appends `,"key":` (or `{"key":` for an object's first member).
-void AppendKey(std::string_view key, bool first, std::string* out) {
-  out->push_back(first ? '{' : ',');
-  AppendJsonString(key, out);
-  out->push_back(':');
+// Writes `,"key":` (or `{"key":` for an object's first member).
+void WriteKey(std::string_view key, bool first, TextBuilder* out) {
+  out->Push(first ? '{' : ',');
+  WriteJsonString(key, out);
+  out->Push(':');
 }
 
-void AppendBool(bool b, std::string* out) { *out += b ? "true" : "false"; }
+void WriteDecision(const Decision& decision, TextBuilder* out) {
+  out->Append("{\"ok\":true");
+  WriteKey("slot", false, out);
+  WriteJsonString(decision.slot_id, out);
+  WriteKey("variant", false, out);
+  WriteJsonString(decision.variant_id, out);
+  WriteKey("source", false, out);
+  WriteJsonString(decision.source, out);
+  WriteKey("html", false, out);
+  WriteJsonString(decision.html, out);
+  if (decision.exposure) {
+    const Exposure& e = *decision.exposure;
+    WriteKey("exposure", false, out);
+    WriteKey("key", true, out);
+    WriteJsonString(e.experiment_key, out);
+    WriteKey("variation", false, out);
+    WriteJsonNumber(e.variation_index, out);
+    WriteKey("variant", false, out);
+    WriteJsonString(e.variant_id, out);
+    WriteKey("inExperiment", false, out);
+    out->Append(e.in_experiment ? "true" : "false");
+    WriteKey("inHoldout", false, out);
+    out->Append(e.in_holdout ? "true" : "false");
+    WriteKey("hashAttribute", false, out);
+    WriteJsonString(e.hash_attribute, out);
+    WriteKey("bucket", false, out);
+    WriteJsonNumber(e.bucket, out);
+    out->Push('}');
+  }
+  if (!decision.render_status.ok()) {
+    WriteKey("renderError", false, out);
+    WriteJsonString(decision.render_status.message(), out);
+  }
+  out->Push('}');
+}
 
 }  // namespace
 
 // Written as text directly: a decision crosses to JavaScript on every page
 // view, and building a Value tree only to Dump() it cost more than deciding.
 void AppendDecisionJson(const Decision& decision, std::string* out) {
-  *out += "{\"ok\":true";
-  AppendKey("slot", false, out);
-  AppendJsonString(decision.slot_id, out);
-  AppendKey("variant", false, out);
-  AppendJsonString(decision.variant_id, out);
-  AppendKey("source", false, out);
-  AppendJsonString(decision.source, out);
-  AppendKey("html", false, out);
-  AppendJsonString(decision.html, out);
-  if (decision.exposure) {
-    const Exposure& e = *decision.exposure;
-    AppendKey("exposure", false, out);
-    AppendKey("key", true, out);
-    AppendJsonString(e.experiment_key, out);
-    AppendKey("variation", false, out);
-    AppendJsonNumber(e.variation_index, out);
-    AppendKey("variant", false, out);
-    AppendJsonString(e.variant_id, out);
-    AppendKey("inExperiment", false, out);
-    AppendBool(e.in_experiment, out);
-    AppendKey("inHoldout", false, out);
-    AppendBool(e.in_holdout, out);
-    AppendKey("hashAttribute", false, out);
-    AppendJsonString(e.hash_attribute, out);
-    AppendKey("bucket", false, out);
-    AppendJsonNumber(e.bucket, out);
-    out->push_back('}');
-  }
-  if (!decision.render_status.ok()) {
-    AppendKey("renderError", false, out);
-    AppendJsonString(decision.render_status.message(), out);
-  }
-  out->push_back('}');
+  TextBuilder builder(out);
+  WriteDecision(decision, &builder);
 }
 
 std::string DecisionJson(const Decision& decision) {
@@ -197,16 +203,19 @@ std::string DecisionJson(const Decision& decision) {
 std::string DecisionsJson(const std::vector<Decision>& decisions) {
   size_t html_bytes = 0;
   for (const Decision& d : decisions) html_bytes += d.html.size();
-  // One allocation for the usual decision (no exposure, ASCII without
-  // escapes); the string grows geometrically past that, never per decision.
+  // Room for the usual decision (no exposure, text without escapes) from
+  // the start; the builder grows geometrically past that.
   std::string out;
   out.reserve(html_bytes + decisions.size() * 112 + 2);
-  out.push_back('[');
-  for (size_t i = 0; i < decisions.size(); ++i) {
-    if (i > 0) out.push_back(',');
-    AppendDecisionJson(decisions[i], &out);
+  {
+    TextBuilder builder(&out);
+    builder.Push('[');
+    for (size_t i = 0; i < decisions.size(); ++i) {
+      if (i > 0) builder.Push(',');
+      WriteDecision(decisions[i], &builder);
+    }
+    builder.Push(']');
   }
-  out.push_back(']');
   return out;
 }
 

@@ -5,6 +5,8 @@
 #include <cstring>
 
 #include "decimal_conversion.h"
+#include "json_text.h"
+#include "text_builder.h"
 
 namespace tessera {
 
@@ -143,77 +145,90 @@ bool Value::operator==(const Value& other) const {
 
 // ---- Writer ---------------------------------------------------------------
 
-void AppendJsonString(std::string_view s, std::string* out) {
+void WriteJsonString(std::string_view s, TextBuilder* out) {
   static const char kHex[] = "0123456789abcdef";
-  out->push_back('"');
-  // Copy runs that need no escaping in one append: most text has none. The
-  // scan walks raw pointers: in the size-optimized wasm build, indexing a
-  // std::string is an out-of-line call per character.
+  out->Push('"');
+  // Copy runs that need no escaping in one append: most text has none.
   const char* const begin = s.data();
   const char* const end = begin + s.size();
   const char* run = begin;
   for (const char* p = begin; p != end; ++p) {
     const unsigned char c = static_cast<unsigned char>(*p);
     if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out->append(run, static_cast<size_t>(p - run));
+    out->Append(run, static_cast<size_t>(p - run));
     run = p + 1;
+    char escape = 0;
     switch (c) {
-      case '"': *out += "\\\""; break;
-      case '\\': *out += "\\\\"; break;
-      case '\b': *out += "\\b"; break;
-      case '\f': *out += "\\f"; break;
-      case '\n': *out += "\\n"; break;
-      case '\r': *out += "\\r"; break;
-      case '\t': *out += "\\t"; break;
-      default:
-        *out += "\\u00";
-        out->push_back(kHex[c >> 4]);
-        out->push_back(kHex[c & 0xF]);
+      case '"': escape = '"'; break;
+      case '\\': escape = '\\'; break;
+      case '\b': escape = 'b'; break;
+      case '\f': escape = 'f'; break;
+      case '\n': escape = 'n'; break;
+      case '\r': escape = 'r'; break;
+      case '\t': escape = 't'; break;
+      default: {
+        const char unicode[6] = {'\\', 'u', '0', '0', kHex[c >> 4],
+                                 kHex[c & 0xF]};
+        out->Append(unicode, sizeof unicode);
+        continue;
+      }
     }
+    out->Push('\\');
+    out->Push(escape);
   }
-  out->append(run, static_cast<size_t>(end - run));
-  out->push_back('"');
+  out->Append(run, static_cast<size_t>(end - run));
+  out->Push('"');
+}
+
+void WriteJsonNumber(double d, TextBuilder* out) {
+  // JSON.stringify writes non-finite numbers as null.
+  if (std::isfinite(d)) {
+    out->Append(FormatJsNumber(d));
+  } else {
+    out->Append("null");
+  }
+}
+
+void AppendJsonString(std::string_view s, std::string* out) {
+  TextBuilder builder(out);
+  WriteJsonString(s, &builder);
 }
 
 void AppendJsonNumber(double d, std::string* out) {
-  // JSON.stringify writes non-finite numbers as null.
-  if (std::isfinite(d)) {
-    *out += FormatJsNumber(d);
-  } else {
-    *out += "null";
-  }
+  TextBuilder builder(out);
+  WriteJsonNumber(d, &builder);
 }
 
 namespace {
 
-void AppendJson(const Value& v, std::string* out) {
+void WriteJson(const Value& v, TextBuilder* out) {
   switch (v.type()) {
-    case Value::Type::kNull: *out += "null"; break;
-    case Value::Type::kBool: *out += v.as_bool() ? "true" : "false"; break;
-    case Value::Type::kNumber: AppendJsonNumber(v.as_number(), out); break;
-    case Value::Type::kString: AppendJsonString(v.as_string(), out); break;
+    case Value::Type::kNull: out->Append("null"); break;
+    case Value::Type::kBool: out->Append(v.as_bool() ? "true" : "false"); break;
+    case Value::Type::kNumber: WriteJsonNumber(v.as_number(), out); break;
+    case Value::Type::kString: WriteJsonString(v.as_string(), out); break;
     case Value::Type::kArray: {
-      out->push_back('[');
+      out->Push('[');
       bool first = true;
       for (const Value& item : v.as_array()) {
-        if (!first) out->push_back(',');
+        if (!first) out->Push(',');
         first = false;
-        AppendJson(item, out);
+        WriteJson(item, out);
       }
-      out->push_back(']');
+      out->Push(']');
       break;
     }
     case Value::Type::kObject: {
-      out->push_back('{');
+      out->Push('{');
       bool first = true;
       for (const Member& m : v.as_object()) {
-        if (!first) out->push_back(',');
+        if (!first) out->Push(',');
         first = false;
-        AppendJsonString(m.key, out);
-        out->push_back(':');
-        AppendJson(m.value, out);
+        WriteJsonString(m.key, out);
+        out->Push(':');
+        WriteJson(m.value, out);
       }
-      out->push_back('}');
+      out->Push('}');
       break;
     }
   }
@@ -303,7 +318,10 @@ size_t JsonLength(const Value& value) { return ValueLength(value); }
 
 std::string Value::Dump() const {
   std::string out;
-  AppendJson(*this, &out);
+  {
+    TextBuilder builder(&out);
+    WriteJson(*this, &builder);
+  }
   return out;
 }
 

@@ -12,6 +12,7 @@
 
 #include "mustache_tree.h"
 #include "short_text.h"
+#include "text_builder.h"
 #include "tessera/json.h"
 #include "tessera/mustache.h"
 #include "tessera/status.h"
@@ -50,7 +51,7 @@ bool IsTruthy(const Value& value) {
 // writing their digits directly is much cheaper than the general shortest
 // round-trip formatting. Below 2^53 every whole double prints as its digits in
 // JavaScript; -0 prints as "0".
-void AppendNumber(double d, std::string* out) {
+void AppendNumber(double d, TextBuilder* out) {
   constexpr double kMaxExactInteger = 9007199254740992.0;  // 2^53
   if (d > -kMaxExactInteger && d < kMaxExactInteger && d == std::floor(d)) {
     long long whole = static_cast<long long>(d);
@@ -65,50 +66,44 @@ void AppendNumber(double d, std::string* out) {
       magnitude /= 10;
     } while (magnitude != 0);
     if (negative) digits[--begin] = '-';
-    out->append(digits + begin, sizeof digits - begin);
+    out->Append(digits + begin, sizeof digits - begin);
     return;
   }
-  out->append(FormatJsNumber(d));
+  out->Append(FormatJsNumber(d));
 }
 
 // Appends `value` as JavaScript's String(value) prints it, except that null
 // prints as nothing (Mustache's rule for null data).
-void AppendDisplay(const Value& value, int depth, std::string* out) {
+void AppendDisplay(const Value& value, int depth, TextBuilder* out) {
   switch (value.type()) {
     case Value::Type::kNull:
       return;
     case Value::Type::kBool:
-      out->append(value.as_bool() ? "true" : "false");
+      out->Append(value.as_bool() ? "true" : "false");
       return;
     case Value::Type::kNumber:
       AppendNumber(value.as_number(), out);
       return;
     case Value::Type::kString:
-      out->append(value.as_string());
+      out->Append(value.as_string());
       return;
     case Value::Type::kArray: {
       if (depth >= kMaxDisplayDepth) return;
       bool first = true;
       for (const Value& element : value.as_array()) {
-        if (!first) out->push_back(',');
+        if (!first) out->Push(',');
         first = false;
         AppendDisplay(element, depth + 1, out);
       }
       return;
     }
     case Value::Type::kObject:
-      out->append("[object Object]");
+      out->Append("[object Object]");
       return;
   }
 }
 
-// Appends `text`. A (pointer, size) append: string_view's templated overload
-// stays an out-of-line call in the size-optimized wasm build.
-void AppendText(std::string_view text, std::string* out) {
-  out->append(text.data(), text.size());
-}
-
-void AppendHtmlEscaped(std::string_view text, std::string* out) {
+void AppendHtmlEscaped(std::string_view text, TextBuilder* out) {
   const char* const data = text.data();
   const size_t size = text.size();
   size_t run_start = 0;
@@ -133,11 +128,11 @@ void AppendHtmlEscaped(std::string_view text, std::string* out) {
       default:
         continue;
     }
-    out->append(data + run_start, i - run_start);
-    out->append(entity);
+    out->Append(data + run_start, i - run_start);
+    out->Append(entity);
     run_start = i + 1;
   }
-  out->append(data + run_start, size - run_start);
+  out->Append(data + run_start, size - run_start);
 }
 
 // Parses a non-empty run of decimal digits; false on anything else or on an
@@ -218,7 +213,7 @@ class ContextStack {
 class Renderer {
  public:
   Renderer(const Value& view, const Value* top, const Value& partials,
-           const MustacheOptions& options, std::string* out)
+           const MustacheOptions& options, TextBuilder* out)
       : partials_(partials), options_(options), out_(out) {
     stack_.push(&view);
     if (top != nullptr) stack_.push(top);
@@ -245,10 +240,10 @@ class Renderer {
       const Node& node = tree.nodes[i];
       switch (node.kind) {
         case NodeKind::kText:
-          AppendText(tree.View(node.text), out_);
+          out_->Append(tree.View(node.text));
           break;
         case NodeKind::kIndent:
-          out_->append(indent_);
+          out_->Append(indent_);
           break;
         case NodeKind::kEscaped:
         case NodeKind::kRaw:
@@ -394,7 +389,7 @@ class Renderer {
       if (escape) {
         AppendHtmlEscaped(value->as_string(), out_);
       } else {
-        out_->append(value->as_string());
+        out_->Append(value->as_string());
       }
       return;
     }
@@ -404,13 +399,16 @@ class Renderer {
       return;
     }
     scratch_.clear();
-    AppendDisplay(*value, 0, &scratch_);
+    {
+      TextBuilder scratch(&scratch_);
+      AppendDisplay(*value, 0, &scratch);
+    }
     AppendHtmlEscaped(scratch_, out_);
   }
 
   const Value& partials_;
   const MustacheOptions& options_;
-  std::string* out_;
+  TextBuilder* out_;
   ContextStack stack_;
   // The indentation of the enclosing standalone partials, outermost first.
   std::string indent_;
@@ -424,7 +422,8 @@ class Renderer {
 Status RenderMustacheTree(const MustacheTree& tree, const Value& view,
                           const Value* top, const Value& partials,
                           const MustacheOptions& options, std::string* out) {
-  return Renderer(view, top, partials, options, out).Render(tree);
+  TextBuilder builder(out);
+  return Renderer(view, top, partials, options, &builder).Render(tree);
 }
 
 }  // namespace mustache_internal
