@@ -145,6 +145,50 @@ TEST(JsonDump, AppendWritersMatchDumpAndKeepWhatWasThere) {
             Value("a\"b\\c\n\x1f\xc3\xa9").Dump());
 }
 
+// JSON.stringify's escaping, one byte at a time, as a reference.
+std::string EscapedByteByByte(const std::string& text) {
+  static const char kHex[] = "0123456789abcdef";
+  std::string out = "\"";
+  for (char ch : text) {
+    const unsigned char c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          out += "\\u00";
+          out += kHex[c >> 4];
+          out += kHex[c & 0xF];
+        } else {
+          out += ch;
+        }
+    }
+  }
+  return out + "\"";
+}
+
+TEST(JsonDump, EscapesEveryByteAtEveryPositionOfAWord) {
+  // The writer skips clean text eight bytes at a time; each special byte
+  // must be caught wherever it falls in a word, and bytes next to it (0x1f
+  // and 0x20, 0x21 and 0x23, 0x5b and 0x5d, UTF-8 lead and continuation
+  // bytes) must be left alone.
+  for (int byte = 0; byte < 256; ++byte) {
+    for (size_t position = 0; position < 20; ++position) {
+      std::string text(20, 'x');
+      text[position] = static_cast<char>(byte);
+      std::string out;
+      AppendJsonString(text, &out);
+      ASSERT_EQ(out, EscapedByteByByte(text))
+          << "byte " << byte << " at " << position;
+    }
+  }
+}
+
 TEST(JsonDump, LongDocumentsGrowTheirTextCorrectly) {
   // Many pieces and long runs, past any initial capacity: the writer grows
   // its string while writing and must neither drop nor repeat bytes.

@@ -1,6 +1,7 @@
 #include "tessera/json.h"
 
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 
@@ -145,6 +146,26 @@ bool Value::operator==(const Value& other) const {
 
 // ---- Writer ---------------------------------------------------------------
 
+namespace {
+
+// Whether any of the eight bytes at `p` is a control character (< 0x20), '"'
+// or '\\', by word arithmetic: the byte-wise "has a zero byte" and "has a
+// byte below n" tests, each exact about whether any byte qualifies.
+inline bool NeedsEscapeIn8(const char* p) {
+  constexpr uint64_t kOnes = 0x0101010101010101ull;
+  constexpr uint64_t kHighs = 0x8080808080808080ull;
+  uint64_t x;
+  std::memcpy(&x, p, sizeof x);
+  const uint64_t quote = x ^ (kOnes * '"');
+  const uint64_t backslash = x ^ (kOnes * '\\');
+  const uint64_t control = (x - kOnes * 0x20) & ~x;
+  const uint64_t has_quote = (quote - kOnes) & ~quote;
+  const uint64_t has_backslash = (backslash - kOnes) & ~backslash;
+  return ((control | has_quote | has_backslash) & kHighs) != 0;
+}
+
+}  // namespace
+
 void WriteJsonString(std::string_view s, TextBuilder* out) {
   static const char kHex[] = "0123456789abcdef";
   out->Push('"');
@@ -153,6 +174,10 @@ void WriteJsonString(std::string_view s, TextBuilder* out) {
   const char* const end = begin + s.size();
   const char* run = begin;
   for (const char* p = begin; p != end; ++p) {
+    // Skip eight bytes at a time while none needs escaping: the text in
+    // decisions and documents is mostly long runs of plain characters.
+    while (end - p >= 8 && !NeedsEscapeIn8(p)) p += 8;
+    if (p == end) break;
     const unsigned char c = static_cast<unsigned char>(*p);
     if (c >= 0x20 && c != '"' && c != '\\') continue;
     out->Append(run, static_cast<size_t>(p - run));
