@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include <cstdint>
 #include <string>
 
@@ -244,6 +246,19 @@ TEST(Attributes, DerivingOverAnyPreviousValueEqualsDerivingAfresh) {
   desktop.device = "desktop";
   desktop.extra = Json(R"({"campaign": "fall", "ab": [1, 2]})");
 
+  // Traits that equal each other loosely but not exactly: the same members
+  // in another order, and -0 where there was 0.
+  Profile traits_in_order, traits_reordered, traits_negative_zero;
+  ASSERT_TRUE(traits_in_order
+                  .Identify("u", Json(R"({"plan":"pro","n":0,"tags":[1,{"x":0}]})"))
+                  .ok());
+  ASSERT_TRUE(traits_reordered
+                  .Identify("u", Json(R"({"n":0,"plan":"pro","tags":[1,{"x":0}]})"))
+                  .ok());
+  ASSERT_TRUE(traits_negative_zero
+                  .Identify("u", Json(R"({"plan":"pro","n":0,"tags":[1,{"x":-0}]})"))
+                  .ok());
+
   struct Step {
     const Profile* profile;
     const Context* context;
@@ -253,6 +268,8 @@ TEST(Attributes, DerivingOverAnyPreviousValueEqualsDerivingAfresh) {
       {&history, &mobile, kNow},        {&history, &mobile, kNow + kHour},
       {&bought, &desktop, kNow},        {&history, &desktop, kNow},
       {&history, &mobile, kNow - kDay}, {&bought, &mobile, kNow + kDay},
+      {&traits_in_order, &mobile, kNow}, {&traits_reordered, &mobile, kNow},
+      {&traits_negative_zero, &mobile, kNow}, {&traits_in_order, &mobile, kNow},
   };
   const Value starts[] = {
       Value(),
@@ -266,6 +283,11 @@ TEST(Attributes, DerivingOverAnyPreviousValueEqualsDerivingAfresh) {
       DeriveAttributes(*step.profile, *step.context, step.now, &reused);
       const Value fresh = DeriveAttributes(*step.profile, *step.context, step.now);
       EXPECT_EQ(reused.Dump(), fresh.Dump()) << "from " << start.Dump();
+      const Value* zero = fresh.find_path("traits.tags.1.x");
+      if (zero != nullptr) {
+        EXPECT_EQ(std::signbit(reused.find_path("traits.tags.1.x")->as_number()),
+                  std::signbit(zero->as_number()));
+      }
       // What the segment evaluator does to the attributes in between.
       reused.find("segments")->push_back(Value("seg-x"));
       reused.erase("cluster");
