@@ -5,6 +5,7 @@
 #include "tessera/engine_json.h"
 #include "tessera/hashing.h"
 #include "tessera/mustache.h"
+#include "js_text.h"
 
 namespace tessera::wasm {
 namespace {
@@ -169,14 +170,15 @@ std::string EngineAdapter::segments(double now_ms) {
   return out.Dump();
 }
 
-std::string EngineAdapter::decide(const std::string& slot_id, double now_ms) {
+emscripten::val EngineAdapter::decide(const std::string& slot_id,
+                                      double now_ms) {
   Result<Decision> decision = engine_->Decide(slot_id, ToMs(now_ms));
-  if (!decision.ok()) return Error(decision.status());
-  return DecisionJson(*decision);
+  if (!decision.ok()) return TextToJs(Error(decision.status()));
+  return TextToJs(DecisionJson(*decision));
 }
 
-std::string EngineAdapter::decideAll(double now_ms) {
-  return DecisionsJson(engine_->DecideAll(ToMs(now_ms)));
+emscripten::val EngineAdapter::decideAll(double now_ms) {
+  return TextToJs(DecisionsJson(engine_->DecideAll(ToMs(now_ms))));
 }
 
 void EngineAdapter::recordImpression(const std::string& slot,

@@ -41,8 +41,9 @@ class EngineAdapter {
   std::string setContext(const std::string& context_json);
   std::string attributes(double now_ms);
   std::string segments(double now_ms);
-  std::string decide(const std::string& slot_id, double now_ms);
-  std::string decideAll(double now_ms);
+  // JSON text as a JS string (see js_text.h: the large, hot outputs).
+  emscripten::val decide(const std::string& slot_id, double now_ms);
+  emscripten::val decideAll(double now_ms);
   void recordImpression(const std::string& slot, const std::string& variant);
   void recordClick(const std::string& slot, const std::string& variant);
   emscripten::val flush(const std::string& id, double seq,
