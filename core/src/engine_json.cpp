@@ -195,8 +195,10 @@ void AppendDecisionJson(const Decision& decision, std::string* out) {
 
 std::string DecisionJson(const Decision& decision) {
   std::string out;
-  out.reserve(decision.html.size() + 112);
-  AppendDecisionJson(decision, &out);
+  {
+    TextBuilder builder(&out, decision.html.size() + 112);
+    WriteDecision(decision, &builder);
+  }
   return out;
 }
 
@@ -206,9 +208,8 @@ std::string DecisionsJson(const std::vector<Decision>& decisions) {
   // Room for the usual decision (no exposure, text without escapes) from
   // the start; the builder grows geometrically past that.
   std::string out;
-  out.reserve(html_bytes + decisions.size() * 112 + 2);
   {
-    TextBuilder builder(&out);
+    TextBuilder builder(&out, html_bytes + decisions.size() * 112 + 2);
     builder.Push('[');
     for (size_t i = 0; i < decisions.size(); ++i) {
       if (i > 0) builder.Push(',');

@@ -422,7 +422,8 @@ class Renderer {
 Status RenderMustacheTree(const MustacheTree& tree, const Value& view,
                           const Value* top, const Value& partials,
                           const MustacheOptions& options, std::string* out) {
-  TextBuilder builder(out);
+  // Most output is about as long as the template's text.
+  TextBuilder builder(out, tree.source.size());
   return Renderer(view, top, partials, options, &builder).Render(tree);
 }
 

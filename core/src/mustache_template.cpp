@@ -47,7 +47,6 @@ Result<std::string> MustacheTemplate::RenderStacked(
     const Value& base, const Value& top, const Value& partials) const {
   std::string out;
   if (impl_ == nullptr) return out;
-  out.reserve(impl_->tree.source.size());
   Status status = mustache_internal::RenderMustacheTree(
       impl_->tree, base, top.is_null() ? nullptr : &top, partials,
       impl_->options, &out);

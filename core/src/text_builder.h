@@ -23,8 +23,12 @@ namespace tessera {
 
 class TextBuilder {
  public:
-  explicit TextBuilder(std::string* out) : out_(out), size_(out->size()) {
-    Claim(out->capacity());
+  // `expected`: bytes the caller expects to write, claimed at once (one
+  // allocation instead of a reserve() and a resize()).
+  explicit TextBuilder(std::string* out, size_t expected = 0)
+      : out_(out), size_(out->size()) {
+    const size_t wanted = size_ + expected;
+    Claim(wanted > out->capacity() ? wanted : out->capacity());
   }
   ~TextBuilder() { out_->resize(size_); }
   TextBuilder(const TextBuilder&) = delete;
