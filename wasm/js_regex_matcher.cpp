@@ -2,41 +2,81 @@
 
 #include <emscripten.h>
 
-// Returns 1 for a match, 0 for none, -1 when the pattern does not compile.
-// Compiled RegExps are cached by source and flags: conditions repeat.
-EM_JS(int, tessera_regex_test,
-      (const char* pattern, int pattern_len, const char* subject,
-       int subject_len, int ignore_case),
-      {
-        const decode = (ptr, len) => UTF8ToString(ptr, len);
-        const source = decode(pattern, pattern_len);
-        const flags = ignore_case ? "i" : "";
-        const cache = Module.tesseraRegexCache || (Module.tesseraRegexCache = new Map());
-        const key = flags + "/" + source;
-        let re = cache.get(key);
-        if (re === undefined) {
-          try {
-            re = new RegExp(source, flags);
-          } catch (e) {
-            re = null;
-          }
-          if (cache.size > 256) cache.clear();
-          cache.set(key, re);
+#include <string>
+#include <vector>
+
+// Compiles `pattern` into the module's list of RegExps; returns its index,
+// or -1 when the pattern does not compile.
+EM_JS(int, tessera_regex_compile,
+      (const char* pattern, int pattern_len, int ignore_case), {
+        let re;
+        try {
+          re = new RegExp(UTF8ToString(pattern, pattern_len),
+                          ignore_case ? "i" : "");
+        } catch (e) {
+          return -1;
         }
-        if (re === null) return -1;
-        return re.test(decode(subject, subject_len)) ? 1 : 0;
+        const list = Module.tesseraRegexes || (Module.tesseraRegexes = []);
+        list.push(re);
+        return list.length - 1;
       });
 
+// 1 when RegExp number `index` matches the subject, else 0. Neither flag
+// used ("i") keeps state between test() calls.
+EM_JS(int, tessera_regex_test,
+      (int index, const char* subject, int subject_len), {
+        return Module.tesseraRegexes[index].test(
+                   UTF8ToString(subject, subject_len)) ? 1 : 0;
+      });
+
+EM_JS(void, tessera_regex_clear, (), { Module.tesseraRegexes = []; });
+
 namespace tessera::wasm {
+namespace {
+
+// Conditions repeat their patterns on every evaluation, so each (pattern,
+// flags) is compiled once and then named by its index: an evaluation passes
+// only the subject into JavaScript. One list per module, shared by every
+// matcher (wasm here is single-threaded); bounded, since artifacts change.
+struct CompiledPattern {
+  std::string source;
+  bool ignore_case;
+  int index;  // -1: the pattern does not compile
+};
+
+constexpr size_t kMaxPatterns = 256;
+
+std::vector<CompiledPattern>& Patterns() {
+  static std::vector<CompiledPattern>* patterns =
+      new std::vector<CompiledPattern>();
+  return *patterns;
+}
+
+int IndexOf(std::string_view pattern, bool ignore_case) {
+  std::vector<CompiledPattern>& patterns = Patterns();
+  for (const CompiledPattern& p : patterns) {
+    if (p.ignore_case == ignore_case && p.source == pattern) return p.index;
+  }
+  if (patterns.size() >= kMaxPatterns) {
+    tessera_regex_clear();
+    patterns.clear();
+  }
+  const int index =
+      tessera_regex_compile(pattern.data(), static_cast<int>(pattern.size()),
+                            ignore_case ? 1 : 0);
+  patterns.push_back(CompiledPattern{std::string(pattern), ignore_case, index});
+  return index;
+}
+
+}  // namespace
 
 std::optional<bool> JsRegexMatcher::Search(std::string_view pattern,
                                            std::string_view subject,
                                            bool ignore_case) const {
-  int result = tessera_regex_test(
-      pattern.data(), static_cast<int>(pattern.size()), subject.data(),
-      static_cast<int>(subject.size()), ignore_case ? 1 : 0);
-  if (result < 0) return std::nullopt;
-  return result == 1;
+  const int index = IndexOf(pattern, ignore_case);
+  if (index < 0) return std::nullopt;
+  return tessera_regex_test(index, subject.data(),
+                            static_cast<int>(subject.size())) == 1;
 }
 
 }  // namespace tessera::wasm

@@ -39,6 +39,26 @@ test('$regex uses the host RegExp', () => {
   assert.equal(core.evalCondition({ path: 'x' }, { path: { $regex: '(' } }), false, 'invalid pattern');
 });
 
+test('$regex answers stay right as compiled patterns pile up and are dropped', () => {
+  // The core compiles each pattern once and keeps a bounded list; going
+  // past the bound (256) starts the list over. Answers must not change.
+  const first = { $regex: '^a1$' };
+  const sameTextOtherFlags = { $regexi: '^A1$' };
+  for (let round = 0; round < 3; round++) {
+    for (let i = 0; i < 300; i++) {
+      const pattern = `^a${i}$`;
+      assert.equal(core.evalCondition({ x: `a${i}` }, { x: { $regex: pattern } }), true, pattern);
+      assert.equal(core.evalCondition({ x: `a${i + 1}` }, { x: { $regex: pattern } }), false, pattern);
+      if (i % 50 === 0) {
+        assert.equal(core.evalCondition({ x: 'a1' }, { x: first }), true);
+        assert.equal(core.evalCondition({ x: 'A1' }, { x: first }), false);
+        assert.equal(core.evalCondition({ x: 'a1' }, { x: sameTextOtherFlags }), true);
+        assert.equal(core.evalCondition({ x: '(' }, { x: { $regex: '(' } }), false);
+      }
+    }
+  }
+});
+
 const specDir = new URL('tests/spec/mustache/', repoRoot);
 for (const file of readdirSync(specDir).filter((f) => f.endsWith('.json'))) {
   test(`Mustache spec: ${file}`, () => {
