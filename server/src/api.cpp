@@ -59,6 +59,18 @@ HttpResponse JsonResponse(int status, const Json& body) {
   return response;
 }
 
+// The answer to a stored signal: the hottest response, so its body is a
+// constant rather than a serialized JSON object.
+HttpResponse SignalStoredResponse(bool accepted) {
+  HttpResponse response;
+  response.status = accepted ? 202 : 200;
+  response.Set("Content-Type", "application/json");
+  response.Set("Cache-Control", "no-store");
+  response.body =
+      accepted ? R"({"status":"accepted"})" : R"({"status":"duplicate"})";
+  return response;
+}
+
 std::string Lower(std::string text) {
   for (char& c : text) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
@@ -358,22 +370,24 @@ class Api::Impl {
     }
   }
 
+  // The cache is keyed by the presented key itself, so a hit costs no
+  // digest (the store keeps only digests; this process sees the plain key
+  // on every request anyway).
   std::optional<ApiKeyRecord> LookupKey(const std::string& key) {
-    std::string hash = HashApiKey(key);
     auto now = Clock::now();
     {
       std::lock_guard<std::mutex> lock(key_cache_mutex_);
-      auto hit = key_cache_.find(hash);
+      auto hit = key_cache_.find(key);
       if (hit != key_cache_.end() && hit->second.expires > now) {
         return hit->second.record;
       }
     }
-    std::optional<ApiKeyRecord> record = store_.FindApiKey(hash);
+    std::optional<ApiKeyRecord> record = store_.FindApiKey(HashApiKey(key));
     if (record && record->revoked) record.reset();
     std::lock_guard<std::mutex> lock(key_cache_mutex_);
     // Random keys must not grow the cache without bound.
     if (key_cache_.size() > 10000) key_cache_.clear();
-    key_cache_[hash] = CachedKey{
+    key_cache_[key] = CachedKey{
         record, now + std::chrono::milliseconds(options_.key_cache_ms)};
     return record;
   }
@@ -510,9 +524,7 @@ class Api::Impl {
         bool accepted = result.outcome == InsertOutcome::kAccepted;
         metrics_.CountSignal(accepted ? SignalOutcome::kAccepted
                                       : SignalOutcome::kDuplicate);
-        Finish(exchange,
-               JsonResponse(accepted ? 202 : 200,
-                            {{"status", accepted ? "accepted" : "duplicate"}}));
+        Finish(exchange, SignalStoredResponse(accepted));
       });
     });
   }

@@ -1,4 +1,5 @@
-// The only translation unit that includes Boost.Beast (it is slow to compile).
+// The only translation unit that includes Boost.Beast's I/O (it is slow to
+// compile); responses are formatted by http_response_text.cpp.
 //
 // One Session template serves both transports: Session<PlainStream> speaks
 // HTTP over TCP, Session<TlsStream> the same over TLS (OpenSSL through
@@ -6,6 +7,8 @@
 // first request and a close_notify before closing; reading, limits,
 // deadlines, keep-alive and the graceful stop are the same code.
 #include "tessera/server/http_server.h"
+
+#include "http_response_text.h"
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -436,25 +439,19 @@ class Session : public SessionBase,
   }
 
   void Write(HttpResponse response, bool lingering_close) {
-    auto message = std::make_shared<http::response<http::string_body>>();
-    message->version(version_ ? version_ : 11);
-    message->result(static_cast<unsigned>(response.status));
-    message->set(http::field::server, "tessera-server");
-    for (auto& [name, value] : response.headers) message->set(name, value);
-    message->body() = std::move(response.body);
     bool keep_alive = keep_alive_ && !server_.stopping.load();
-    message->keep_alive(keep_alive);
-    message->prepare_payload();
+    auto text = std::make_shared<std::string>(
+        SerializeResponse(response, version_ ? version_ : 11, keep_alive));
     Tcp().expires_after(milliseconds(options().body_timeout_ms));
-    http::async_write(stream_, *message,
-                      [self = this->shared_from_this(), message, keep_alive,
-                       lingering_close](beast::error_code error, size_t) {
-                        self->busy_ = false;
-                        if (error) return self->Close();
-                        if (lingering_close) return self->LingeringClose();
-                        if (!keep_alive) return self->Close();
-                        self->WaitForRequest();
-                      });
+    net::async_write(stream_, net::buffer(*text),
+                     [self = this->shared_from_this(), text, keep_alive,
+                      lingering_close](beast::error_code error, size_t) {
+                       self->busy_ = false;
+                       if (error) return self->Close();
+                       if (lingering_close) return self->LingeringClose();
+                       if (!keep_alive) return self->Close();
+                       self->WaitForRequest();
+                     });
   }
 
   // After refusing a request whose body was not read, closing at once could
