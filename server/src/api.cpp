@@ -7,6 +7,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <stdexcept>
 #include <unordered_map>
 
 #include "artifact_check.h"
@@ -818,11 +819,10 @@ class Api::Impl {
 
   // --- CRM routes ----------------------------------------------------------
 
+  // Both engines store CRM data and TesseraServer always passes its
+  // CrmStore; only an Api built without one gets here empty-handed.
   CrmStore& RequireCrm() {
-    if (!options_.crm) {
-      Refuse(501, "crm_unavailable",
-             "CRM data is stored only in SQLite databases in this build");
-    }
+    if (!options_.crm) throw std::logic_error("the Api has no CrmStore");
     return *options_.crm;
   }
 
