@@ -149,12 +149,13 @@ void AppendQuoted(const std::string& s, std::string* out) {
   static const char kHex[] = "0123456789abcdef";
   out->push_back('"');
   // Copy runs that need no escaping in one append: most text has none.
-  size_t run_start = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out->append(s, run_start, i - run_start);
-    run_start = i + 1;
+  size_t i = 0;
+  while (true) {
+    const size_t plain = PlainJsonTextLength(std::string_view(s).substr(i));
+    out->append(s, i, plain);
+    i += plain;
+    if (i >= s.size()) break;
+    const unsigned char c = static_cast<unsigned char>(s[i++]);
     switch (c) {
       case '"': *out += "\\\""; break;
       case '\\': *out += "\\\\"; break;
@@ -169,7 +170,6 @@ void AppendQuoted(const std::string& s, std::string* out) {
         out->push_back(kHex[c & 0xF]);
     }
   }
-  out->append(s, run_start, s.size() - run_start);
   out->push_back('"');
 }
 
@@ -216,10 +216,9 @@ void AppendJson(const Value& v, std::string* out) {
 // Bytes AppendQuoted writes for `s`.
 size_t QuotedLength(const std::string& s) {
   size_t length = s.size() + 2;  // the quotes
-  for (char ch : s) {
-    const unsigned char c = static_cast<unsigned char>(ch);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    switch (c) {
+  for (size_t i = PlainJsonTextLength(s); i < s.size();
+       i += 1 + PlainJsonTextLength(std::string_view(s).substr(i + 1))) {
+    switch (static_cast<unsigned char>(s[i])) {
       case '"': case '\\': case '\b': case '\f': case '\n': case '\r':
       case '\t':
         length += 1;  // a backslash before one letter
@@ -531,13 +530,9 @@ class Parser {
   bool ParseString(std::string* out) {
     ++pos_;  // opening quote
     while (true) {
-      size_t run_start = pos_;
-      while (pos_ < text_.size()) {
-        unsigned char c = static_cast<unsigned char>(text_[pos_]);
-        if (c == '"' || c == '\\' || c < 0x20) break;
-        ++pos_;
-      }
-      out->append(text_.data() + run_start, pos_ - run_start);
+      const size_t run = PlainJsonTextLength(text_.substr(pos_));
+      out->append(text_.data() + pos_, run);
+      pos_ += run;
       if (pos_ >= text_.size()) return Fail("unterminated string");
       char c = text_[pos_];
       if (c == '"') {

@@ -40,9 +40,8 @@ bool HasBody(int status) {
 std::string SerializeResponse(const HttpResponse& response, unsigned version,
                               bool keep_alive) {
   const int status = response.status;
-  boost::beast::string_view reason =
-      boost::beast::http::obsolete_reason(
-          static_cast<boost::beast::http::status>(status));
+  boost::beast::string_view reason = boost::beast::http::obsolete_reason(
+      static_cast<boost::beast::http::status>(status));
   const bool body = HasBody(status);
 
   std::string out;

@@ -8,8 +8,6 @@
 // deadlines, keep-alive and the graceful stop are the same code.
 #include "tessera/server/http_server.h"
 
-#include "http_response_text.h"
-
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
@@ -31,6 +29,8 @@
 #include <thread>
 #include <type_traits>
 #include <unordered_map>
+
+#include "http_response_text.h"
 
 namespace tessera::server {
 namespace {
@@ -207,6 +207,8 @@ class HttpServer::Impl {
         signals(control),
         grace_timer(control) {}
 
+  ~Impl() { loops_closing.store(true); }
+
   void Accept();
   // The loop that gets the next connection (round robin).
   net::io_context& NextContext() {
@@ -224,6 +226,9 @@ class HttpServer::Impl {
     sessions.emplace(id, std::move(session));
   }
   void Unregister(uint64_t id) {
+    // Sessions still held by pending handlers die with the loops, after the
+    // members used below may be gone; the bookkeeping no longer matters then.
+    if (loops_closing.load()) return;
     bool last;
     {
       std::lock_guard<std::mutex> lock(sessions_mutex);
@@ -246,6 +251,7 @@ class HttpServer::Impl {
   // a handler. The acceptor and the server-level operations live on
   // `control_context`, which is also the first I/O thread's loop.
   using WorkGuard = net::executor_work_guard<net::io_context::executor_type>;
+  std::atomic<bool> loops_closing{false};  // outlives the loops (set in ~Impl)
   net::io_context control_context{1};
   std::vector<std::unique_ptr<net::io_context>> extra_contexts;
   std::vector<WorkGuard> idle_guards;  // keep the loops running until stop
@@ -430,8 +436,8 @@ class Session : public SessionBase,
     busy_ = true;
     // The work guard keeps Run alive while the handler finishes elsewhere
     // (e.g. a signal waiting for its group commit) during a graceful stop.
-    auto work = std::make_shared<HttpServer::Impl::WorkGuard>(
-        context_.get_executor());
+    auto work =
+        std::make_shared<HttpServer::Impl::WorkGuard>(context_.get_executor());
     auto answered = std::make_shared<std::atomic<bool>>(false);
     Responder respond = [self = this->shared_from_this(), work,
                          answered](HttpResponse response) {
