@@ -73,27 +73,37 @@ void AppendUtf8(uint32_t cp, std::string* out) {
   }
 }
 
-size_t PlainJsonTextLength(std::string_view text) {
+namespace {
+
+// For each byte of `block`, its high bit is set when the byte is '"', '\\'
+// or below 0x20 (the classic zero-byte and less-than tests). A borrow can
+// only flag bytes above a truly flagged one, so the lowest flag is exact.
+uint64_t SpecialJsonBytes(uint64_t block) {
   constexpr uint64_t kOnes = 0x0101010101010101ull;
-  constexpr uint64_t kHighBits = 0x8080808080808080ull;
+  const uint64_t quotes = block ^ (kOnes * '"');
+  const uint64_t backslashes = block ^ (kOnes * '\\');
+  return (((quotes - kOnes) & ~quotes) |
+          ((backslashes - kOnes) & ~backslashes) |
+          ((block - kOnes * 0x20) & ~block)) &
+         0x8080808080808080ull;
+}
+
+}  // namespace
+
+size_t PlainJsonTextLength(std::string_view text) {
   const char* const data = text.data();
   const size_t n = text.size();
   size_t i = 0;
-  // Per 8-byte block, a byte's high bit flags "equals a quote", "equals a
-  // backslash" or "is below 0x20" (the classic zero-byte and less-than
-  // tests). A borrow can only flag bytes above a truly flagged one, so the
-  // lowest flag is always right; the byte loop below finds it.
-  while (i + 8 <= n) {
+  for (; i + 8 <= n; i += 8) {
     uint64_t block;
-    std::memcpy(&block, data + i, sizeof block);
-    const uint64_t quotes = block ^ (kOnes * '"');
-    const uint64_t backslashes = block ^ (kOnes * '\\');
-    const uint64_t flags =
-        (((quotes - kOnes) & ~quotes) | ((backslashes - kOnes) & ~backslashes) |
-         ((block - kOnes * 0x20) & ~block)) &
-        kHighBits;
-    if (flags != 0) break;
-    i += 8;
+    std::memcpy(&block, data + i, sizeof block);  // one unaligned load
+    const uint64_t flags = SpecialJsonBytes(block);
+    if (flags == 0) continue;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    return i + static_cast<size_t>(__builtin_ctzll(flags)) / 8;
+#else
+    break;  // the byte loop finds it
+#endif
   }
   for (; i < n; ++i) {
     const auto c = static_cast<unsigned char>(data[i]);
