@@ -5,24 +5,17 @@
 #include <boost/beast/http/status.hpp>
 #include <string_view>
 
+#include "ascii_case.h"
+
 namespace tessera::server {
 namespace {
 
-bool SameName(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
-
 // Headers this function writes itself; a handler's copies are ignored.
 bool IsFramingHeader(std::string_view name) {
-  return SameName(name, "Content-Length") || SameName(name, "Connection") ||
-         SameName(name, "Transfer-Encoding") || SameName(name, "Server");
+  return EqualsIgnoreCase(name, "Content-Length") ||
+         EqualsIgnoreCase(name, "Connection") ||
+         EqualsIgnoreCase(name, "Transfer-Encoding") ||
+         EqualsIgnoreCase(name, "Server");
 }
 
 void AppendWithoutLineBreaks(std::string_view text, std::string& out) {
@@ -57,7 +50,7 @@ std::string SerializeResponse(const HttpResponse& response, unsigned version,
     if (name.empty() || IsFramingHeader(name)) continue;
     bool replaced_later = false;
     for (size_t j = i + 1; j < headers.size() && !replaced_later; ++j) {
-      replaced_later = SameName(name, headers[j].first);
+      replaced_later = EqualsIgnoreCase(name, headers[j].first);
     }
     if (replaced_later) continue;
     AppendWithoutLineBreaks(name, out);

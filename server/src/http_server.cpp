@@ -30,6 +30,7 @@
 #include <type_traits>
 #include <unordered_map>
 
+#include "ascii_case.h"
 #include "http_response_text.h"
 
 namespace tessera::server {
@@ -45,17 +46,6 @@ using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 // How long a closing TLS connection waits for the peer's close_notify.
 constexpr int kTlsCloseMs = 2000;
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
 
 int HexDigit(char c) {
   if (c >= '0' && c <= '9') return c - '0';
