@@ -41,8 +41,14 @@ namespace http = beast::http;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 using std::chrono::milliseconds;
-using PlainStream = beast::tcp_stream;
-using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+// Streams bound to the concrete io_context executor, not Asio's type-erased
+// default: each connection stays on one loop anyway, and every completion
+// through a type-erased executor costs an indirect dispatch.
+using Executor = net::io_context::executor_type;
+using Socket = net::basic_stream_socket<tcp, Executor>;
+using TcpStream = beast::basic_stream<tcp, Executor>;
+using PlainStream = TcpStream;
+using TlsStream = beast::ssl_stream<TcpStream>;
 
 // How long a closing TLS connection waits for the peer's close_notify.
 constexpr int kTlsCloseMs = 2000;
@@ -270,8 +276,8 @@ class Session : public SessionBase,
   // `stream_args` are what Stream needs besides the socket (the TLS
   // context for TlsStream).
   template <class... StreamArgs>
-  Session(HttpServer::Impl& server, net::io_context& context,
-          tcp::socket socket, StreamArgs&... stream_args)
+  Session(HttpServer::Impl& server, net::io_context& context, Socket socket,
+          StreamArgs&... stream_args)
       : stream_(std::move(socket), stream_args...),
         server_(server),
         context_(context),
@@ -297,7 +303,7 @@ class Session : public SessionBase,
  private:
   const HttpServerOptions& options() const { return server_.options; }
   // The TCP layer, where the deadlines and the socket live.
-  beast::tcp_stream& Tcp() { return beast::get_lowest_layer(stream_); }
+  TcpStream& Tcp() { return beast::get_lowest_layer(stream_); }
 
   void Begin() {
     if constexpr (kTls) {
@@ -542,7 +548,7 @@ class Session : public SessionBase,
 void HttpServer::Impl::Accept() {
   net::io_context& context = NextContext();
   acceptor.async_accept(context, [this, &context](beast::error_code error,
-                                                  tcp::socket socket) {
+                                                  Socket socket) {
     if (stopping.load() || !acceptor.is_open()) return;
     if (!error && tls) {
       std::make_shared<Session<TlsStream>>(*this, context, std::move(socket),
