@@ -364,6 +364,11 @@ class Parser {
     }
   }
 
+  // Whether the value at the cursor is an object or an array.
+  bool OpensContainer() const {
+    return pos_ < text_.size() && (text_[pos_] == '{' || text_[pos_] == '[');
+  }
+
   bool CheckDepth(size_t depth) {
     if (depth > options_.max_depth) {
       error_ = Status::OutOfRange("JSON at byte " + std::to_string(pos_) +
@@ -399,19 +404,27 @@ class Parser {
       }
       ++pos_;
       SkipWhitespace();
-      Value member;
-      if (!ParseValue(depth, &member)) return false;
       // Last duplicate wins, in the first one's place (as Value::set does).
-      bool duplicate = false;
+      size_t slot = member_stack_.size();
       for (size_t i = first; i < member_stack_.size(); ++i) {
         if (member_stack_[i].key == key) {
-          member_stack_[i].value = std::move(member);
-          duplicate = true;
+          slot = i;
           break;
         }
       }
-      if (!duplicate) {
-        member_stack_.push_back(Member{std::move(key), std::move(member)});
+      if (slot == member_stack_.size() && !OpensContainer()) {
+        // A scalar cannot grow the stacks while it is parsed: parse it in
+        // place rather than into a temporary that is then moved.
+        member_stack_.push_back(Member{std::move(key), Value()});
+        if (!ParseValue(depth, &member_stack_.back().value)) return false;
+      } else {
+        Value member;
+        if (!ParseValue(depth, &member)) return false;
+        if (slot < member_stack_.size()) {
+          member_stack_[slot].value = std::move(member);
+        } else {
+          member_stack_.push_back(Member{std::move(key), std::move(member)});
+        }
       }
       SkipWhitespace();
       if (pos_ >= text_.size()) return Fail("unterminated object");
@@ -454,9 +467,14 @@ class Parser {
     const size_t first = item_stack_.size();
     while (true) {
       SkipWhitespace();
-      Value item;
-      if (!ParseValue(depth, &item)) return false;
-      item_stack_.push_back(std::move(item));
+      if (OpensContainer()) {
+        Value item;
+        if (!ParseValue(depth, &item)) return false;
+        item_stack_.push_back(std::move(item));
+      } else {  // in place, as for object members
+        item_stack_.emplace_back();
+        if (!ParseValue(depth, &item_stack_.back())) return false;
+      }
       SkipWhitespace();
       if (pos_ >= text_.size()) return Fail("unterminated array");
       if (text_[pos_] == ',') {
