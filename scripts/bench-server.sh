@@ -191,6 +191,9 @@ accepted=$(signal_count "$metrics" accepted)
 duplicate=$(signal_count "$metrics" duplicate)
 rejected=$(signal_count "$metrics" rejected)
 
+commits=$(awk '$1 == "tessera_store_commit_duration_seconds_count" { print $2 }' <<<"$metrics")
+commit_seconds=$(awk '$1 == "tessera_store_commit_duration_seconds_sum" { print $2 }' <<<"$metrics")
+
 half_rate=$(rate_of "$work/tessera-half.txt")
 echo
 echo "== summary"
@@ -204,6 +207,11 @@ echo "non-2xx: tessera max run $(non2xx_of "$work/tessera-max.txt")," \
   "nginx $(non2xx_of "$work/nginx-max.txt")"
 echo "server counted signals: accepted $accepted, duplicate $duplicate," \
   "rejected $rejected (the wrong-key check)"
+# With acknowledgement after commit, the rate is bounded by about
+# (signals per commit) / (commit time): the fsync latency of this disk.
+awk -v c="$commits" -v s="$commit_seconds" -v a="$accepted" 'BEGIN {
+  if (c > 0) printf "group commits (all runs): %d, mean %.1f signals and %.2f ms each\n",
+    c, a / c, 1000 * s / c }'
 if [[ "$duplicate" != 0 ]]; then
   echo "bench-server: ids were not unique ($duplicate duplicates)" >&2
   exit 1
