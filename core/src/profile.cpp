@@ -5,6 +5,7 @@
 #include <limits>
 #include <utility>
 
+#include "compact_sort.h"
 #include "profile_state.h"
 
 namespace tessera {
@@ -345,11 +346,11 @@ std::vector<CategoryAffinity> Profile::TopAffinities(int64_t now_ms) const {
     const double score = e.score * Decay(now_ms - e.updated_ms);
     if (score > 0) all.push_back(CategoryAffinity{e.category, score, 0});
   }
-  std::sort(all.begin(), all.end(),
-            [](const CategoryAffinity& a, const CategoryAffinity& b) {
-              if (a.score != b.score) return a.score > b.score;
-              return a.category < b.category;
-            });
+  CompactSort(all.begin(), all.end(),
+              [](const CategoryAffinity& a, const CategoryAffinity& b) {
+                if (a.score != b.score) return a.score > b.score;
+                return a.category < b.category;
+              });
   if (all.size() > kTopAffinities) all.resize(kTopAffinities);
   double total = 0;
   for (const CategoryAffinity& a : all) total += a.score;
