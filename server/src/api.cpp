@@ -154,10 +154,19 @@ std::string StoredSignalJson(std::string_view text, const Value& parsed) {
   while (i < n) {
     const char c = text[i];
     if (c == '"') {
-      // Copy the whole string, escapes included, in one go.
+      // Copy the whole string, escapes included, in one go; the plain runs
+      // between escapes are skipped eight bytes at a time.
       size_t end = i + 1;
-      while (end < n && text[end] != '"') end += text[end] == '\\' ? 2 : 1;
-      end = end < n ? end + 1 : n;
+      while (true) {
+        end += PlainJsonTextLength(text.substr(end));
+        if (end >= n) break;
+        if (text[end] == '"') {
+          ++end;
+          break;
+        }
+        end += text[end] == '\\' ? 2 : 1;  // an escape (or a control byte)
+      }
+      end = end < n ? end : n;
       std::memcpy(write, text.data() + i, end - i);
       write += end - i;
       i = end;
