@@ -327,5 +327,53 @@ TEST(Utf8, AcceptsWellFormedAndRejectsMalformedSequences) {
   EXPECT_FALSE(IsValidUtf8("0123456789abcdefghijklmnopqrstu\xFF"));
 }
 
+// The byte-at-a-time definition the eight-byte scan must agree with.
+size_t NaivePlainLength(std::string_view text) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c == '"' || c == '\\' || c < 0x20) return i;
+  }
+  return text.size();
+}
+
+TEST(PlainJsonText, StopsAtTheFirstByteAStringMustEscape) {
+  EXPECT_EQ(PlainJsonTextLength(""), 0u);
+  EXPECT_EQ(PlainJsonTextLength("plain text, no escapes at all here"), 34u);
+  const std::string utf8 = "caf\xC3\xA9 \xF0\x9F\x98\x80 UTF-8 is plain";
+  EXPECT_EQ(PlainJsonTextLength(utf8), utf8.size());
+  // Every special byte at every offset around the eight-byte blocks, after
+  // plain bytes that sit just above and below the tested values.
+  const std::string specials = std::string("\"\\\x1f\x01\n", 5) +
+                               std::string(1, '\0');
+  for (char special : specials) {
+    for (size_t at = 0; at < 20; ++at) {
+      std::string text(24, ' ');
+      for (size_t i = 0; i < text.size(); ++i) {
+        text[i] = "!#[]^ ~\x7f\x80"[i % 9];
+      }
+      text[at] = special;
+      EXPECT_EQ(PlainJsonTextLength(text), at)
+          << "byte " << static_cast<int>(special) << " at " << at;
+    }
+  }
+}
+
+TEST(PlainJsonText, AgreesWithTheByteLoopOnRandomText) {
+  uint64_t state = 0x9E3779B97F4A7C15ull;
+  for (int round = 0; round < 5000; ++round) {
+    std::string text;
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    size_t length = (state >> 33) % 40;
+    for (size_t i = 0; i < length; ++i) {
+      state = state * 6364136223846793005ull + 1442695040888963407ull;
+      // Mostly plain bytes (so runs get long), sometimes anything.
+      unsigned byte = static_cast<unsigned>(state >> 56);
+      if ((state >> 40) % 16 != 0) byte = 0x20 + byte % 0x60;
+      text.push_back(static_cast<char>(byte));
+    }
+    ASSERT_EQ(PlainJsonTextLength(text), NaivePlainLength(text)) << round;
+  }
+}
+
 }  // namespace
 }  // namespace tessera

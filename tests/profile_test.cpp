@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cctype>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -313,6 +314,21 @@ TEST(ProfileAffinities, DecayHalvesEveryFourteenDays) {
   RecordOk(&p, "page_view", kMonday + 14 * kDay,
            Props(R"({"category": "shoes"})"));
   EXPECT_NEAR(p.TopAffinities(kMonday + 14 * kDay)[0].score, 1.5, 1e-12);
+}
+
+// The decay is the core's own 2^x (no libm table in the browser build); it
+// must stay within one unit in the last place of std::exp2 at every age.
+TEST(ProfileAffinities, DecayAgreesWithExp2AtEveryAge) {
+  Profile p;
+  RecordOk(&p, "page_view", kMonday, Props(R"({"category": "shoes"})"));
+  const double half_life = static_cast<double>(Profile::kAffinityHalfLifeMs);
+  for (int64_t age = kMinute; age < 3000 * kDay; age = age * 3 / 2 + 7) {
+    const double expected = std::exp2(-static_cast<double>(age) / half_life);
+    const double score = p.TopAffinities(kMonday + age)[0].score;
+    EXPECT_LE(std::fabs(score - expected),
+              std::nextafter(expected, 2.0) - expected)
+        << "age " << age << " ms";
+  }
 }
 
 TEST(ProfileAffinities, RecentInterestOvertakesAnOldStrongOne) {

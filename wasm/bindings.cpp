@@ -1,36 +1,42 @@
-// Embind registrations only; the adapters live in engine_adapter.cpp. Raw
-// names start with '_': the JS wrapper (js-wrapper/src) gives them idiomatic
-// names, checks arguments and manages lifetimes.
+// Embind registrations only; the adapters live in engine_adapter.cpp and the
+// engine handles in engine_handles.cpp. Raw names start with '_': the JS
+// wrapper (js-wrapper/src) gives them idiomatic names, checks arguments and
+// manages lifetimes. Engine functions take the engine's handle first (see
+// engine_handles.h for why there is no Embind class).
 #include <emscripten/bind.h>
 
 #include "engine_adapter.h"
+#include "engine_handles.h"
 
+using emscripten::function;
+using tessera::wasm::ByHandle;
 using tessera::wasm::EngineAdapter;
 
 EMSCRIPTEN_BINDINGS(tessera) {
-  emscripten::function("_evalCondition", &tessera::wasm::EvalConditionJson);
-  emscripten::function("_hash", &tessera::wasm::HashValue);
-  emscripten::function("_renderTemplate", &tessera::wasm::RenderTemplateJson);
+  function("_evalCondition", &tessera::wasm::EvalConditionJson);
+  function("_hash", &tessera::wasm::HashValue);
+  function("_renderTemplate", &tessera::wasm::RenderTemplateJson);
 
-  emscripten::class_<EngineAdapter>("_Engine")
-      .constructor<const std::string&>()
-      .function("_initError", &EngineAdapter::initError)
-      .function("_loadArtifact", &EngineAdapter::loadArtifact)
-      .function("_setConsent", &EngineAdapter::setConsent)
-      .function("_consent", &EngineAdapter::consent)
-      .function("_consentRecord", &EngineAdapter::consentRecord)
-      .function("_restoreConsent", &EngineAdapter::restoreConsent)
-      .function("_track", &EngineAdapter::track)
-      .function("_identify", &EngineAdapter::identify)
-      .function("_setContext", &EngineAdapter::setContext)
-      .function("_attributes", &EngineAdapter::attributes)
-      .function("_segments", &EngineAdapter::segments)
-      .function("_decide", &EngineAdapter::decide)
-      .function("_decideAll", &EngineAdapter::decideAll)
-      .function("_recordImpression", &EngineAdapter::recordImpression)
-      .function("_recordClick", &EngineAdapter::recordClick)
-      .function("_flush", &EngineAdapter::flush)
-      .function("_saveProfile", &EngineAdapter::saveProfile)
-      .function("_restoreProfile", &EngineAdapter::restoreProfile)
-      .function("_forget", &EngineAdapter::forget);
+  function("_createEngine", &tessera::wasm::CreateEngine);
+  function("_destroyEngine", &tessera::wasm::DestroyEngine);
+  function("_initError", &ByHandle<&EngineAdapter::initError>::Call);
+  function("_loadArtifact", &ByHandle<&EngineAdapter::loadArtifact>::Call);
+  function("_setConsent", &ByHandle<&EngineAdapter::setConsent>::Call);
+  function("_consent", &ByHandle<&EngineAdapter::consent>::Call);
+  function("_consentRecord", &ByHandle<&EngineAdapter::consentRecord>::Call);
+  function("_restoreConsent", &ByHandle<&EngineAdapter::restoreConsent>::Call);
+  function("_track", &ByHandle<&EngineAdapter::track>::Call);
+  function("_identify", &ByHandle<&EngineAdapter::identify>::Call);
+  function("_setContext", &ByHandle<&EngineAdapter::setContext>::Call);
+  function("_attributes", &ByHandle<&EngineAdapter::attributes>::Call);
+  function("_segments", &ByHandle<&EngineAdapter::segments>::Call);
+  function("_decide", &ByHandle<&EngineAdapter::decide>::Call);
+  function("_decideAll", &ByHandle<&EngineAdapter::decideAll>::Call);
+  function("_recordImpression",
+           &ByHandle<&EngineAdapter::recordImpression>::Call);
+  function("_recordClick", &ByHandle<&EngineAdapter::recordClick>::Call);
+  function("_flush", &ByHandle<&EngineAdapter::flush>::Call);
+  function("_saveProfile", &ByHandle<&EngineAdapter::saveProfile>::Call);
+  function("_restoreProfile", &ByHandle<&EngineAdapter::restoreProfile>::Call);
+  function("_forget", &ByHandle<&EngineAdapter::forget>::Call);
 }

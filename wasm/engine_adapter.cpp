@@ -25,20 +25,10 @@ Result<Value> ParseArgument(const std::string& text, std::string_view what) {
   return parsed;
 }
 
-// A copy of `bytes` as a fresh Uint8Array owned by JavaScript.
-emscripten::val CopyToJs(const std::string& bytes) {
-  emscripten::val view(emscripten::typed_memory_view(
+// A view of `bytes` for JavaScript, which copies it before calling again.
+emscripten::val ViewOf(const std::string& bytes) {
+  return emscripten::val(emscripten::typed_memory_view(
       bytes.size(), reinterpret_cast<const uint8_t*>(bytes.data())));
-  return emscripten::val::global("Uint8Array").new_(view);
-}
-
-std::string CopyFromJs(const emscripten::val& array) {
-  const size_t length = array["length"].as<size_t>();
-  std::string bytes(length, '\0');
-  emscripten::val view(emscripten::typed_memory_view(
-      length, reinterpret_cast<uint8_t*>(bytes.data())));
-  view.call<void>("set", array);
-  return bytes;
 }
 
 }  // namespace
@@ -197,15 +187,17 @@ emscripten::val EngineAdapter::flush(const std::string& id, double seq,
   SignalFormat f = format == "json" ? SignalFormat::kJson : SignalFormat::kCbor;
   Result<std::string> bytes =
       engine_->Flush(id, static_cast<int64_t>(seq), f, ToMs(now_ms));
-  return CopyToJs(bytes.ok() ? *bytes : std::string());
+  bytes_out_ = bytes.ok() ? std::move(bytes).value() : std::string();
+  return ViewOf(bytes_out_);
 }
 
-emscripten::val EngineAdapter::saveProfile() const {
-  return CopyToJs(engine_->SaveProfile());
+emscripten::val EngineAdapter::saveProfile() {
+  bytes_out_ = engine_->SaveProfile();
+  return ViewOf(bytes_out_);
 }
 
-std::string EngineAdapter::restoreProfile(const emscripten::val& bytes) {
-  Status status = engine_->RestoreProfile(CopyFromJs(bytes));
+std::string EngineAdapter::restoreProfile(const std::string& bytes) {
+  Status status = engine_->RestoreProfile(bytes);
   return status.ok() ? OkValue().Dump() : Error(status);
 }
 

@@ -1,7 +1,11 @@
-// Adapters between JavaScript and the core: JSON text in, JSON text out, byte
-// arrays copied (never live views of the wasm heap, which move when memory
-// grows). Every method reports failure as {"ok":false,"error":{code,message}}
-// instead of throwing: exceptions are off in this build.
+// Adapters between JavaScript and the core: JSON text in, JSON text out.
+// Bytes come in as a std::string (Embind copies a Uint8Array into one) and go
+// out as a Uint8Array view of a buffer the adapter owns, valid until the next
+// call into the module: the JS side (js-wrapper/src/engine.js) copies it at
+// once. Copying there instead of calling `new Uint8Array` and `set` through
+// emscripten::val keeps Embind's method-calling code out of the loader.
+// Every method reports failure as {"ok":false,"error":{code,message}} instead
+// of throwing: exceptions are off in this build.
 #ifndef TESSERA_WASM_ENGINE_ADAPTER_H_
 #define TESSERA_WASM_ENGINE_ADAPTER_H_
 
@@ -46,16 +50,19 @@ class EngineAdapter {
   emscripten::val decideAll(double now_ms);
   void recordImpression(const std::string& slot, const std::string& variant);
   void recordClick(const std::string& slot, const std::string& variant);
+  // The encoded signal (empty when there is nothing to send).
   emscripten::val flush(const std::string& id, double seq,
                         const std::string& format, double now_ms);
-  emscripten::val saveProfile() const;
-  std::string restoreProfile(const emscripten::val& bytes);
+  // The profile bytes to store (empty when nothing may be stored).
+  emscripten::val saveProfile();
+  std::string restoreProfile(const std::string& bytes);
   void forget(const std::string& new_visitor_id);
 
  private:
   JsRegexMatcher regex_;
   std::unique_ptr<Engine> engine_;
   std::string init_error_;
+  std::string bytes_out_;  // what the last flush() or saveProfile() returned
 };
 
 }  // namespace tessera::wasm

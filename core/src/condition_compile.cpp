@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "compact_sort.h"
 #include "condition_eval_internal.h"
 #include "condition_js_value.h"
 #include "short_text.h"
@@ -766,8 +767,8 @@ class Compiler {
                              " (arrays and objects never match)");
       }
     }
-    std::sort(set->strings.begin(), set->strings.end());
-    std::sort(set->numbers.begin(), set->numbers.end());
+    CompactSort(set->strings.begin(), set->strings.end());
+    CompactSort(set->numbers.begin(), set->numbers.end());
     for (const std::string& text : set->strings) {
       set->text_bits |= MemberSet::TextBit(text);
     }

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "compact_sort.h"
 #include "condition_eval_internal.h"
 #include "condition_js_value.h"
 #include "tessera/condition.h"
@@ -489,7 +490,7 @@ Outcome InterpretCondition(const JsValue& obj, const Value* condition,
     if (key.is_index) index_keys.emplace_back(key.index, i);
   }
   if (!index_keys.empty()) {
-    std::sort(index_keys.begin(), index_keys.end());
+    CompactSort(index_keys.begin(), index_keys.end());
     for (const auto& k : index_keys) {
       Outcome r = EvalEntry(obj, members[k.second], ctx, visited);
       if (r != Outcome::kTrue) return r;

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "compact_sort.h"
 #include "decimal_conversion.h"
 
 namespace tessera {
@@ -290,7 +291,7 @@ std::vector<size_t> JsKeyOrder(const Object& object) {
       order.push_back(i);
     }
   }
-  std::sort(indexed.begin(), indexed.end());
+  CompactSort(indexed.begin(), indexed.end());
   std::vector<size_t> result;
   result.reserve(object.size());
   for (const auto& entry : indexed) result.push_back(entry.second);

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "compact_sort.h"
 #include "decimal_conversion.h"
 #include "event_date.h"
 #include "event_quote.h"
@@ -271,7 +272,7 @@ class Normalizer {
     }
     // A Value built through the API (not parsed) can repeat a key; its text
     // would then mean something else to every JSON reader.
-    std::sort(keys.begin(), keys.end());
+    CompactSort(keys.begin(), keys.end());
     auto repeated = std::adjacent_find(keys.begin(), keys.end());
     if (repeated != keys.end()) {
       return Fail(JoinPath(path, std::string(*repeated)), "duplicate key");

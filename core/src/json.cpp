@@ -146,42 +146,18 @@ bool Value::operator==(const Value& other) const {
 
 // ---- Writer ---------------------------------------------------------------
 
-namespace {
-
-// Whether any of the eight bytes at `p` is a control character (< 0x20), '"'
-// or '\\', by word arithmetic: the byte-wise "has a zero byte" and "has a
-// byte below n" tests, each exact about whether any byte qualifies.
-inline bool NeedsEscapeIn8(const char* p) {
-  constexpr uint64_t kOnes = 0x0101010101010101ull;
-  constexpr uint64_t kHighs = 0x8080808080808080ull;
-  uint64_t x;
-  std::memcpy(&x, p, sizeof x);
-  const uint64_t quote = x ^ (kOnes * '"');
-  const uint64_t backslash = x ^ (kOnes * '\\');
-  const uint64_t control = (x - kOnes * 0x20) & ~x;
-  const uint64_t has_quote = (quote - kOnes) & ~quote;
-  const uint64_t has_backslash = (backslash - kOnes) & ~backslash;
-  return ((control | has_quote | has_backslash) & kHighs) != 0;
-}
-
-}  // namespace
-
 void WriteJsonString(std::string_view s, TextBuilder* out) {
   static const char kHex[] = "0123456789abcdef";
   out->Push('"');
-  // Copy runs that need no escaping in one append: most text has none.
-  const char* const begin = s.data();
-  const char* const end = begin + s.size();
-  const char* run = begin;
-  for (const char* p = begin; p != end; ++p) {
-    // Skip eight bytes at a time while none needs escaping: the text in
-    // decisions and documents is mostly long runs of plain characters.
-    while (end - p >= 8 && !NeedsEscapeIn8(p)) p += 8;
-    if (p == end) break;
-    const unsigned char c = static_cast<unsigned char>(*p);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out->Append(run, static_cast<size_t>(p - run));
-    run = p + 1;
+  // Copy runs that need no escaping in one append: most text has none, and
+  // PlainJsonTextLength finds the end of a run eight bytes at a time.
+  size_t i = 0;
+  while (true) {
+    const size_t plain = PlainJsonTextLength(s.substr(i));
+    out->Append(s.data() + i, plain);
+    i += plain;
+    if (i >= s.size()) break;
+    const unsigned char c = static_cast<unsigned char>(s[i++]);
     char escape = 0;
     switch (c) {
       case '"': escape = '"'; break;
@@ -201,7 +177,6 @@ void WriteJsonString(std::string_view s, TextBuilder* out) {
     out->Push('\\');
     out->Push(escape);
   }
-  out->Append(run, static_cast<size_t>(end - run));
   out->Push('"');
 }
 
@@ -262,10 +237,9 @@ void WriteJson(const Value& v, TextBuilder* out) {
 // Bytes AppendJsonString writes for `s`.
 size_t QuotedLength(const std::string& s) {
   size_t length = s.size() + 2;  // the quotes
-  for (char ch : s) {
-    const unsigned char c = static_cast<unsigned char>(ch);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    switch (c) {
+  for (size_t i = PlainJsonTextLength(s); i < s.size();
+       i += 1 + PlainJsonTextLength(std::string_view(s).substr(i + 1))) {
+    switch (static_cast<unsigned char>(s[i])) {
       case '"': case '\\': case '\b': case '\f': case '\n': case '\r':
       case '\t':
         length += 1;  // a backslash before one letter
@@ -414,6 +388,11 @@ class Parser {
     }
   }
 
+  // Whether the value at the cursor is an object or an array.
+  bool OpensContainer() const {
+    return pos_ < text_.size() && (text_[pos_] == '{' || text_[pos_] == '[');
+  }
+
   bool CheckDepth(size_t depth) {
     if (depth > options_.max_depth) {
       error_ = Status::OutOfRange("JSON at byte " + std::to_string(pos_) +
@@ -449,19 +428,27 @@ class Parser {
       }
       ++pos_;
       SkipWhitespace();
-      Value member;
-      if (!ParseValue(depth, &member)) return false;
       // Last duplicate wins, in the first one's place (as Value::set does).
-      bool duplicate = false;
+      size_t slot = member_stack_.size();
       for (size_t i = first; i < member_stack_.size(); ++i) {
         if (member_stack_[i].key == key) {
-          member_stack_[i].value = std::move(member);
-          duplicate = true;
+          slot = i;
           break;
         }
       }
-      if (!duplicate) {
-        member_stack_.push_back(Member{std::move(key), std::move(member)});
+      if (slot == member_stack_.size() && !OpensContainer()) {
+        // A scalar cannot grow the stacks while it is parsed: parse it in
+        // place rather than into a temporary that is then moved.
+        member_stack_.push_back(Member{std::move(key), Value()});
+        if (!ParseValue(depth, &member_stack_.back().value)) return false;
+      } else {
+        Value member;
+        if (!ParseValue(depth, &member)) return false;
+        if (slot < member_stack_.size()) {
+          member_stack_[slot].value = std::move(member);
+        } else {
+          member_stack_.push_back(Member{std::move(key), std::move(member)});
+        }
       }
       SkipWhitespace();
       if (pos_ >= text_.size()) return Fail("unterminated object");
@@ -504,9 +491,14 @@ class Parser {
     const size_t first = item_stack_.size();
     while (true) {
       SkipWhitespace();
-      Value item;
-      if (!ParseValue(depth, &item)) return false;
-      item_stack_.push_back(std::move(item));
+      if (OpensContainer()) {
+        Value item;
+        if (!ParseValue(depth, &item)) return false;
+        item_stack_.push_back(std::move(item));
+      } else {  // in place, as for object members
+        item_stack_.emplace_back();
+        if (!ParseValue(depth, &item_stack_.back())) return false;
+      }
       SkipWhitespace();
       if (pos_ >= text_.size()) return Fail("unterminated array");
       if (text_[pos_] == ',') {
@@ -580,13 +572,9 @@ class Parser {
   bool ParseString(std::string* out) {
     ++pos_;  // opening quote
     while (true) {
-      size_t run_start = pos_;
-      while (pos_ < text_.size()) {
-        unsigned char c = static_cast<unsigned char>(text_[pos_]);
-        if (c == '"' || c == '\\' || c < 0x20) break;
-        ++pos_;
-      }
-      out->append(text_.data() + run_start, pos_ - run_start);
+      const size_t run = PlainJsonTextLength(text_.substr(pos_));
+      out->append(text_.data() + pos_, run);
+      pos_ += run;
       if (pos_ >= text_.size()) return Fail("unterminated string");
       char c = text_[pos_];
       if (c == '"') {

@@ -49,7 +49,8 @@ std::string FormatJsNumber(double d) {
     out.push_back('e');
     int exponent = n - 1;
     out.push_back(exponent < 0 ? '-' : '+');
-    decimal::AppendUnsigned(static_cast<uint64_t>(exponent < 0 ? -exponent : exponent), &out);
+    decimal::AppendUnsigned(
+        static_cast<uint64_t>(exponent < 0 ? -exponent : exponent), &out);
   }
   return out;
 }
@@ -70,6 +71,45 @@ void AppendUtf8(uint32_t cp, std::string* out) {
     out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
     out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
   }
+}
+
+namespace {
+
+// For each byte of `block`, its high bit is set when the byte is '"', '\\'
+// or below 0x20 (the classic zero-byte and less-than tests). A borrow can
+// only flag bytes above a truly flagged one, so the lowest flag is exact.
+uint64_t SpecialJsonBytes(uint64_t block) {
+  constexpr uint64_t kOnes = 0x0101010101010101ull;
+  const uint64_t quotes = block ^ (kOnes * '"');
+  const uint64_t backslashes = block ^ (kOnes * '\\');
+  return (((quotes - kOnes) & ~quotes) |
+          ((backslashes - kOnes) & ~backslashes) |
+          ((block - kOnes * 0x20) & ~block)) &
+         0x8080808080808080ull;
+}
+
+}  // namespace
+
+size_t PlainJsonTextLength(std::string_view text) {
+  const char* const data = text.data();
+  const size_t n = text.size();
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t block;
+    std::memcpy(&block, data + i, sizeof block);  // one unaligned load
+    const uint64_t flags = SpecialJsonBytes(block);
+    if (flags == 0) continue;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    return i + static_cast<size_t>(__builtin_ctzll(flags)) / 8;
+#else
+    break;  // the byte loop finds it
+#endif
+  }
+  for (; i < n; ++i) {
+    const auto c = static_cast<unsigned char>(data[i]);
+    if (c == '"' || c == '\\' || c < 0x20) return i;
+  }
+  return n;
 }
 
 bool IsValidUtf8(std::string_view text) {
@@ -110,8 +150,8 @@ bool IsValidUtf8(std::string_view text) {
       cp = (cp << 6) | (s[i + j] & 0x3F);
     }
     static const uint32_t kMinForLength[5] = {0, 0, 0x80, 0x800, 0x10000};
-    if (cp < kMinForLength[len]) return false;          // overlong
-    if (cp >= 0xD800 && cp <= 0xDFFF) return false;     // surrogate
+    if (cp < kMinForLength[len]) return false;       // overlong
+    if (cp >= 0xD800 && cp <= 0xDFFF) return false;  // surrogate
     if (cp > 0x10FFFF) return false;
     i += len;
   }

@@ -5,6 +5,7 @@
 #include <limits>
 #include <utility>
 
+#include "compact_sort.h"
 #include "profile_state.h"
 
 namespace tessera {
@@ -30,10 +31,60 @@ double AffinityWeight(std::string_view event_name) {
   return 1;
 }
 
+// a * b as an exact sum *hi + *lo (Dekker's product; needs no FMA).
+void ExactProduct(double a, double b, double* hi, double* lo) {
+  auto split = [](double v, double* high, double* low) {
+    const double c = 134217729.0 * v;  // 2^27 + 1
+    *high = c - (c - v);
+    *low = v - *high;
+  };
+  double ah, al, bh, bl;
+  split(a, &ah, &al);
+  split(b, &bh, &bl);
+  *hi = a * b;
+  *lo = ((ah * bh - *hi) + ah * bl + al * bh) + al * bl;
+}
+
+// a + b as an exact sum *sum + *error (Knuth's two-sum).
+void ExactSum(double a, double b, double* sum, double* error) {
+  *sum = a + b;
+  const double b_part = *sum - a;
+  *error = (a - (*sum - b_part)) + (b - b_part);
+}
+
+// 2^x for x <= 0, rounded as std::exp2 rounds it in all but a few inputs in
+// a thousand (then one unit in the last place apart), and the same in every
+// build. Not std::exp2: libm's version brings a 2 KB table of doubles (which
+// hardly compresses) into the browser build, and glibc's and the browser
+// build's libm need not agree in the last bit. With x = n + f, n an integer
+// and |f| <= 1/2, 2^n is exact (ldexp) and 2^f = e^y with y = f ln 2,
+// |y| <= 0.35: 1 + y + y^2/2 is summed in double-double arithmetic and the
+// rest of the Taylor series (below 0.008) in doubles.
+double PowerOfTwo(double x) {
+  if (x < -1100) return 0;  // below the smallest subnormal double
+  const double n = std::floor(x + 0.5);
+  const double f = x - n;
+  double y, y_low;  // f ln 2, with ln 2 = 0.6931471805599453 + 2.319e-17
+  ExactProduct(f, 0.6931471805599453, &y, &y_low);
+  y_low += f * 2.3190468138462996e-17;
+  double square, square_low;
+  ExactProduct(y, y, &square, &square_low);
+  // series = 1/3 + y/12 + y^2/60 + ... = (e^y - 1 - y - y^2/2) * 2 / y^3
+  double series = 0;
+  for (int k = 17; k >= 3; --k) series = (1.0 + y * series) / k;
+  double sum, error1, error2;
+  ExactSum(1, y, &sum, &error1);
+  ExactSum(sum, square * 0.5, &sum, &error2);
+  const double low = error1 + error2 + square_low * 0.5 + y_low + y * y_low +
+                     square * y * series * 0.5;
+  return std::ldexp(sum + low, static_cast<int>(n));
+}
+
+// The weight left after `elapsed_ms`: halves every kAffinityHalfLifeMs.
 double Decay(int64_t elapsed_ms) {
   if (elapsed_ms <= 0) return 1;
-  return std::exp2(-static_cast<double>(elapsed_ms) /
-                   static_cast<double>(Profile::kAffinityHalfLifeMs));
+  return PowerOfTwo(-static_cast<double>(elapsed_ms) /
+                    static_cast<double>(Profile::kAffinityHalfLifeMs));
 }
 
 int64_t FloorDiv(int64_t a, int64_t b) {
@@ -345,11 +396,11 @@ std::vector<CategoryAffinity> Profile::TopAffinities(int64_t now_ms) const {
     const double score = e.score * Decay(now_ms - e.updated_ms);
     if (score > 0) all.push_back(CategoryAffinity{e.category, score, 0});
   }
-  std::sort(all.begin(), all.end(),
-            [](const CategoryAffinity& a, const CategoryAffinity& b) {
-              if (a.score != b.score) return a.score > b.score;
-              return a.category < b.category;
-            });
+  CompactSort(all.begin(), all.end(),
+              [](const CategoryAffinity& a, const CategoryAffinity& b) {
+                if (a.score != b.score) return a.score > b.score;
+                return a.category < b.category;
+              });
   if (all.size() > kTopAffinities) all.resize(kTopAffinities);
   double total = 0;
   for (const CategoryAffinity& a : all) total += a.score;

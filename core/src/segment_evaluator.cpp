@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "compact_sort.h"
 #include "tessera/segments.h"
 
 namespace tessera {
@@ -74,7 +75,7 @@ bool Contains(const std::vector<std::string>& ids, const std::string& id) {
 class TakenGroups {
  public:
   explicit TakenGroups(size_t count) {
-    if (count > 64) overflow_.assign(count, false);
+    if (count > 64) overflow_.assign(count, 0);
   }
   bool taken(size_t g) const {
     return overflow_.empty() ? (bits_ >> g) & 1u : overflow_[g];
@@ -83,14 +84,33 @@ class TakenGroups {
     if (overflow_.empty()) {
       bits_ |= uint64_t{1} << g;
     } else {
-      overflow_[g] = true;
+      overflow_[g] = 1;
     }
   }
 
  private:
   uint64_t bits_ = 0;
-  std::vector<bool> overflow_;
+  std::vector<uint8_t> overflow_;  // not vector<bool>: see segments.h
 };
+
+// Rules in evaluation order: higher priority first, then by id, and rules
+// equal in both as given. A stable sort, done on positions with CompactSort:
+// std::stable_sort would add about 3 KB to the browser build.
+std::vector<RuleSegment> InEvaluationOrder(std::vector<RuleSegment> rules) {
+  std::vector<size_t> order(rules.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  CompactSort(order.begin(), order.end(), [&rules](size_t a, size_t b) {
+    const RuleSegment& x = rules[a];
+    const RuleSegment& y = rules[b];
+    if (x.priority != y.priority) return x.priority > y.priority;
+    if (x.id != y.id) return x.id < y.id;
+    return a < b;
+  });
+  std::vector<RuleSegment> sorted;
+  sorted.reserve(rules.size());
+  for (size_t i : order) sorted.push_back(std::move(rules[i]));
+  return sorted;
+}
 
 }  // namespace
 
@@ -100,14 +120,7 @@ bool SegmentResult::Has(const std::string& segment_id) const {
 
 SegmentEvaluator::SegmentEvaluator(std::vector<RuleSegment> rules,
                                    std::vector<ClusterModel> clusters)
-    : rules_(std::move(rules)) {
-  std::stable_sort(rules_.begin(), rules_.end(),
-                   [](const RuleSegment& a, const RuleSegment& b) {
-                     if (a.priority != b.priority) {
-                       return a.priority > b.priority;
-                     }
-                     return a.id < b.id;
-                   });
+    : rules_(InEvaluationOrder(std::move(rules))) {
   std::vector<const std::string*> groups;
   group_index_.reserve(rules_.size());
   for (const RuleSegment& rule : rules_) {

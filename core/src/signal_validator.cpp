@@ -93,6 +93,30 @@ bool IsHourKey(const std::string& key) {
   return hour < kHoursPerWeek;
 }
 
+// A JSON path that is built only when a problem is reported, so that
+// validating a clean signal (the usual case) allocates no path strings.
+// Refers to its parent and key: use it within the parent's lifetime.
+class LazyPath {
+ public:
+  LazyPath(const char* root) : root_(root) {}  // NOLINT: "$.agg" etc.
+  LazyPath(const LazyPath& parent, const std::string& key)
+      : parent_(&parent), key_(&key) {}
+  LazyPath(const LazyPath& parent, size_t index)
+      : parent_(&parent), index_(index) {}
+
+  std::string str() const {
+    if (parent_ == nullptr) return root_;
+    return key_ ? JoinPath(parent_->str(), *key_)
+                : JoinPath(parent_->str(), index_);
+  }
+
+ private:
+  const char* root_ = nullptr;
+  const LazyPath* parent_ = nullptr;
+  const std::string* key_ = nullptr;
+  size_t index_ = 0;
+};
+
 class SignalValidator {
  public:
   Problems Validate(const Value& signal) {
@@ -158,7 +182,7 @@ class SignalValidator {
     problems_.push_back(Problem{std::move(path), std::move(message)});
   }
 
-  void CheckKnownFields(const Value& object, const std::string& path,
+  void CheckKnownFields(const Value& object, const LazyPath& path,
                         std::initializer_list<std::string_view> known) {
     for (const Member& member : object.as_object()) {
       bool is_known = false;
@@ -168,22 +192,22 @@ class SignalValidator {
           break;
         }
       }
-      if (!is_known) Add(JoinPath(path, member.key), "unknown field");
+      if (!is_known) Add(LazyPath(path, member.key).str(), "unknown field");
     }
   }
 
   // The object at `path`, or nullptr after reporting why not.
-  const Value* ExpectObject(const Value& v, const std::string& path) {
+  const Value* ExpectObject(const Value& v, const LazyPath& path) {
     if (v.is_object()) return &v;
-    Add(path, "must be an object");
+    Add(path.str(), "must be an object");
     return nullptr;
   }
 
-  void CheckMaxSize(const Value& v, size_t max, const std::string& path,
+  void CheckMaxSize(const Value& v, size_t max, const LazyPath& path,
                     const char* what) {
     if (v.size() > max) {
-      Add(path, "has " + std::to_string(v.size()) + " " + what +
-                    ", more than the limit of " + std::to_string(max));
+      Add(path.str(), "has " + std::to_string(v.size()) + " " + what +
+                          ", more than the limit of " + std::to_string(max));
     }
   }
 
@@ -202,22 +226,26 @@ class SignalValidator {
   void CheckRequiredString(const Value& signal, const char* name,
                            bool (*rule)(std::string_view),
                            const char* rule_text) {
-    const std::string path = JoinPath("$", name);
+    const std::string key = name;
+    const LazyPath root("$");
+    const LazyPath path(root, key);
     const Value* v = signal.find(name);
     if (v == nullptr) {
-      Add(path, "is required");
+      Add(path.str(), "is required");
     } else if (!v->is_string() || !rule(v->as_string())) {
-      Add(path, rule_text);
+      Add(path.str(), rule_text);
     }
   }
 
   void CheckRequiredCount(const Value& signal, const char* name) {
-    const std::string path = JoinPath("$", name);
+    const std::string key = name;
+    const LazyPath root("$");
+    const LazyPath path(root, key);
     const Value* v = signal.find(name);
     if (v == nullptr) {
-      Add(path, "is required");
+      Add(path.str(), "is required");
     } else if (!IsCount(*v)) {
-      Add(path, "must be a non-negative integer");
+      Add(path.str(), "must be a non-negative integer");
     }
   }
 
@@ -263,22 +291,22 @@ class SignalValidator {
     }
   }
 
-  void CheckUniqueStrings(const Value& array, const std::string& path,
+  void CheckUniqueStrings(const Value& array, const LazyPath& path,
                           bool (*rule)(std::string_view),
                           const char* rule_text) {
     const Array& elements = array.as_array();
     for (size_t i = 0; i < elements.size(); ++i) {
-      const std::string element_path = JoinPath(path, i);
+      const LazyPath element_path(path, i);
       const Value& element = elements[i];
       if (!element.is_string() || !rule(element.as_string())) {
         // Email-shaped strings are reported once, by the privacy guard.
         if (!element.is_string() || !ContainsEmailAddress(element.as_string()))
-          Add(element_path, rule_text);
+          Add(element_path.str(), rule_text);
         continue;
       }
       for (size_t j = 0; j < i; ++j) {
         if (elements[j] == element) {
-          Add(element_path, "duplicates an earlier entry");
+          Add(element_path.str(), "duplicates an earlier entry");
           break;
         }
       }
@@ -289,26 +317,27 @@ class SignalValidator {
     if (!ExpectObject(agg, "$.agg")) return;
     CheckMaxSize(agg, kMaxSignalEventTypes, "$.agg", "event types");
     for (const Member& member : agg.as_object()) {
-      const std::string path = JoinPath("$.agg", member.key);
+      const LazyPath agg("$.agg");
+      const LazyPath path(agg, member.key);
       if (!IsSignalEventName(member.key)) {
-        Add(path, "event type must be 1-64 chars of [a-z0-9_]");
+        Add(path.str(), "event type must be 1-64 chars of [a-z0-9_]");
       }
       if (!ExpectObject(member.value, path)) continue;
       CheckKnownFields(member.value, path, {"n", "sum", "n24h", "n7d", "n30d"});
       const Value* n = member.value.find("n");
       if (n == nullptr) {
-        Add(JoinPath(path, "n"), "is required (the count since last flush)");
+        Add(path.str() + ".n", "is required (the count since last flush)");
       } else if (!IsCount(*n)) {
-        Add(JoinPath(path, "n"), "must be a non-negative integer");
+        Add(path.str() + ".n", "must be a non-negative integer");
       }
       const Value* sum = member.value.find("sum");
       if (sum && !(sum->is_number() && std::isfinite(sum->as_number()))) {
-        Add(JoinPath(path, "sum"), "must be a finite number");
+        Add(path.str() + ".sum", "must be a finite number");
       }
       for (const char* window : {"n24h", "n7d", "n30d"}) {
         const Value* count = member.value.find(window);
         if (count && !IsCount(*count)) {
-          Add(JoinPath(path, window), "must be a non-negative integer");
+          Add(path.str() + "." + window, "must be a non-negative integer");
         }
       }
     }
@@ -331,56 +360,57 @@ class SignalValidator {
     CheckMaxSize(exp, kMaxSignalExposures, "$.exp", "exposures");
     const Array& entries = exp.as_array();
     for (size_t i = 0; i < entries.size(); ++i) {
-      const std::string path = JoinPath("$.exp", i);
+      const LazyPath exp_path("$.exp");
+      const LazyPath path(exp_path, i);
       const Value& entry = entries[i];
       if (!ExpectObject(entry, path)) continue;
       CheckKnownFields(entry, path, {"key", "var", "variant"});
       const Value* key = entry.find("key");
       if (key == nullptr) {
-        Add(JoinPath(path, "key"), "is required (the experiment key)");
+        Add(path.str() + ".key", "is required (the experiment key)");
       } else if (!IsLabelValue(*key)) {
-        Add(JoinPath(path, "key"), kLabelRule);
+        Add(path.str() + ".key", kLabelRule);
       }
       const Value* var = entry.find("var");
       if (var == nullptr) {
-        Add(JoinPath(path, "var"), "is required (the variation index)");
+        Add(path.str() + ".var", "is required (the variation index)");
       } else if (!IsCount(*var) || var->as_number() > kMaxSignalVariation) {
-        Add(JoinPath(path, "var"), "must be an integer from 0 to " +
-                                       std::to_string(kMaxSignalVariation));
+        Add(path.str() + ".var", "must be an integer from 0 to " +
+                                     std::to_string(kMaxSignalVariation));
       }
       const Value* variant = entry.find("variant");
       if (variant && !IsLabelValue(*variant)) {
-        Add(JoinPath(path, "variant"), kLabelRule);
+        Add(path.str() + ".variant", kLabelRule);
       }
       for (size_t j = 0; j < i; ++j) {
         const Value& earlier = entries[j];
         if (key && var && earlier.is_object() && earlier.find("key") &&
             earlier.find("var") && *earlier.find("key") == *key &&
             *earlier.find("var") == *var) {
-          Add(path, "duplicates an earlier exposure (same key and var)");
+          Add(path.str(), "duplicates an earlier exposure (same key and var)");
           break;
         }
       }
     }
   }
 
-  void CheckSlotCounts(const Value& slots, const std::string& path) {
+  void CheckSlotCounts(const Value& slots, const LazyPath& path) {
     if (!ExpectObject(slots, path)) return;
     CheckMaxSize(slots, kMaxSignalSlots, path, "slots");
     for (const Member& slot : slots.as_object()) {
-      const std::string slot_path = JoinPath(path, slot.key);
+      const LazyPath slot_path(path, slot.key);
       if (!IsLabelKey(slot.key))
-        Add(slot_path, "slot " + std::string(kLabelRule));
+        Add(slot_path.str(), "slot " + std::string(kLabelRule));
       if (!ExpectObject(slot.value, slot_path)) continue;
       CheckMaxSize(slot.value, kMaxSignalVariantsPerSlot, slot_path,
                    "variants");
       for (const Member& variant : slot.value.as_object()) {
-        const std::string variant_path = JoinPath(slot_path, variant.key);
+        const LazyPath variant_path(slot_path, variant.key);
         if (!IsLabelKey(variant.key)) {
-          Add(variant_path, "variant " + std::string(kLabelRule));
+          Add(variant_path.str(), "variant " + std::string(kLabelRule));
         }
         if (!IsCount(variant.value)) {
-          Add(variant_path, "must be a non-negative integer");
+          Add(variant_path.str(), "must be a non-negative integer");
         }
       }
     }
@@ -389,11 +419,13 @@ class SignalValidator {
   void CheckHours(const Value& hours) {
     if (!ExpectObject(hours, "$.hours")) return;
     for (const Member& member : hours.as_object()) {
-      const std::string path = JoinPath("$.hours", member.key);
+      const LazyPath hours("$.hours");
+      const LazyPath path(hours, member.key);
       if (!IsHourKey(member.key)) {
-        Add(path, "key must be an hour of the week, \"0\" to \"167\"");
+        Add(path.str(), "key must be an hour of the week, \"0\" to \"167\"");
       }
-      if (!IsCount(member.value)) Add(path, "must be a non-negative integer");
+      if (!IsCount(member.value))
+        Add(path.str(), "must be a non-negative integer");
     }
   }
 

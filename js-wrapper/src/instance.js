@@ -4,6 +4,7 @@
 // turns misuse into TypeErrors. Runtime outcomes are typed results.
 import { loadModule } from './loader.js';
 import { parseResult, requireObject, requireString, toJson } from './core.js';
+import { createEngine } from './engine.js';
 import { SiteStorage, base64ToBytes, bytesToBase64 } from './storage.js';
 import { DEFAULT_SIGNALS_PATH, MAX_REQUEST_BYTES, Transport } from './transport.js';
 import { listenGoogleConsentMode, listenTcf, readGlobalPrivacyControl } from './consent-sources.js';
@@ -113,7 +114,7 @@ class Tessera {
       site: this.site, backend: options.storage, capBytes: options.storageCapBytes,
       warn: options.warn ?? console.warn,
     });
-    this.engine = new module._Engine(toJson({
+    this.engine = createEngine(module, toJson({
       site: this.site,
       // Without a page policy the artifact's applies (opt-in until then).
       ...(options.consentPolicy ? { consentPolicy: options.consentPolicy } : {}),

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <stdexcept>
 #include <unordered_map>
 
 #include "artifact_check.h"
@@ -56,6 +57,18 @@ HttpResponse JsonResponse(int status, const Json& body) {
   response.Set("Content-Type", "application/json");
   response.Set("Cache-Control", "no-store");
   response.body = body.dump(-1, ' ', false, Json::error_handler_t::replace);
+  return response;
+}
+
+// The answer to a stored signal: the hottest response, so its body is a
+// constant rather than a serialized JSON object.
+HttpResponse SignalStoredResponse(bool accepted) {
+  HttpResponse response;
+  response.status = accepted ? 202 : 200;
+  response.Set("Content-Type", "application/json");
+  response.Set("Cache-Control", "no-store");
+  response.body =
+      accepted ? R"({"status":"accepted"})" : R"({"status":"duplicate"})";
   return response;
 }
 
@@ -141,10 +154,19 @@ std::string StoredSignalJson(std::string_view text, const Value& parsed) {
   while (i < n) {
     const char c = text[i];
     if (c == '"') {
-      // Copy the whole string, escapes included, in one go.
+      // Copy the whole string, escapes included, in one go; the plain runs
+      // between escapes are skipped eight bytes at a time.
       size_t end = i + 1;
-      while (end < n && text[end] != '"') end += text[end] == '\\' ? 2 : 1;
-      end = end < n ? end + 1 : n;
+      while (true) {
+        end += PlainJsonTextLength(text.substr(end));
+        if (end >= n) break;
+        if (text[end] == '"') {
+          ++end;
+          break;
+        }
+        end += text[end] == '\\' ? 2 : 1;  // an escape (or a control byte)
+      }
+      end = end < n ? end : n;
       std::memcpy(write, text.data() + i, end - i);
       write += end - i;
       i = end;
@@ -358,22 +380,24 @@ class Api::Impl {
     }
   }
 
+  // The cache is keyed by the presented key itself, so a hit costs no
+  // digest (the store keeps only digests; this process sees the plain key
+  // on every request anyway).
   std::optional<ApiKeyRecord> LookupKey(const std::string& key) {
-    std::string hash = HashApiKey(key);
     auto now = Clock::now();
     {
       std::lock_guard<std::mutex> lock(key_cache_mutex_);
-      auto hit = key_cache_.find(hash);
+      auto hit = key_cache_.find(key);
       if (hit != key_cache_.end() && hit->second.expires > now) {
         return hit->second.record;
       }
     }
-    std::optional<ApiKeyRecord> record = store_.FindApiKey(hash);
+    std::optional<ApiKeyRecord> record = store_.FindApiKey(HashApiKey(key));
     if (record && record->revoked) record.reset();
     std::lock_guard<std::mutex> lock(key_cache_mutex_);
     // Random keys must not grow the cache without bound.
     if (key_cache_.size() > 10000) key_cache_.clear();
-    key_cache_[hash] = CachedKey{
+    key_cache_[key] = CachedKey{
         record, now + std::chrono::milliseconds(options_.key_cache_ms)};
     return record;
   }
@@ -510,9 +534,7 @@ class Api::Impl {
         bool accepted = result.outcome == InsertOutcome::kAccepted;
         metrics_.CountSignal(accepted ? SignalOutcome::kAccepted
                                       : SignalOutcome::kDuplicate);
-        Finish(exchange,
-               JsonResponse(accepted ? 202 : 200,
-                            {{"status", accepted ? "accepted" : "duplicate"}}));
+        Finish(exchange, SignalStoredResponse(accepted));
       });
     });
   }
@@ -806,11 +828,10 @@ class Api::Impl {
 
   // --- CRM routes ----------------------------------------------------------
 
+  // Both engines store CRM data and TesseraServer always passes its
+  // CrmStore; only an Api built without one gets here empty-handed.
   CrmStore& RequireCrm() {
-    if (!options_.crm) {
-      Refuse(501, "crm_unavailable",
-             "CRM data is stored only in SQLite databases in this build");
-    }
+    if (!options_.crm) throw std::logic_error("the Api has no CrmStore");
     return *options_.crm;
   }
 

@@ -628,16 +628,14 @@ int RunMigrate(const MigrateOptions& options) {
               << std::endl;
   }
   // The CRM tables have their own migration sequence (crm_store.h).
-  if (std::unique_ptr<CrmStore> crm = OpenCrmStore(options.db)) {
-    int crm_before = crm->SchemaVersion();
-    int crm_after = crm->Migrate();
-    std::cout << (crm_before == crm_after
-                      ? "crm schema is up to date (version "
-                      : "migrated crm schema from version " +
-                            std::to_string(crm_before) + " to ")
-              << crm_after << (crm_before == crm_after ? ")" : "")
-              << std::endl;
-  }
+  std::unique_ptr<CrmStore> crm = OpenCrmStore(options.db);
+  int crm_before = crm->SchemaVersion();
+  int crm_after = crm->Migrate();
+  std::cout << (crm_before == crm_after
+                    ? "crm schema is up to date (version "
+                    : "migrated crm schema from version " +
+                          std::to_string(crm_before) + " to ")
+            << crm_after << (crm_before == crm_after ? ")" : "") << std::endl;
   return 0;
 }
 

@@ -11,15 +11,10 @@
 namespace tessera::server {
 namespace {
 
-// The migrated CRM store of `db`; throws when the engine has none.
+// The migrated CRM store of `db`.
 std::unique_ptr<CrmStore> OpenMigratedCrm(const std::string& db) {
   OpenStore(db)->Migrate();  // the signal tables too: one database, one state
   std::unique_ptr<CrmStore> crm = OpenCrmStore(db);
-  if (!crm) {
-    throw std::runtime_error(
-        "CRM data is stored only in SQLite databases in this build; '" + db +
-        "' is not one");
-  }
   crm->Migrate();
   return crm;
 }

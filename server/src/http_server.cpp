@@ -1,4 +1,5 @@
-// The only translation unit that includes Boost.Beast (it is slow to compile).
+// The only translation unit that includes Boost.Beast's I/O (it is slow to
+// compile); responses are formatted by http_response_text.cpp.
 //
 // One Session template serves both transports: Session<PlainStream> speaks
 // HTTP over TCP, Session<TlsStream> the same over TLS (OpenSSL through
@@ -29,6 +30,9 @@
 #include <type_traits>
 #include <unordered_map>
 
+#include "ascii_case.h"
+#include "http_response_text.h"
+
 namespace tessera::server {
 namespace {
 
@@ -37,22 +41,17 @@ namespace http = beast::http;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 using std::chrono::milliseconds;
-using PlainStream = beast::tcp_stream;
-using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+// Streams bound to the concrete io_context executor, not Asio's type-erased
+// default: each connection stays on one loop anyway, and every completion
+// through a type-erased executor costs an indirect dispatch.
+using Executor = net::io_context::executor_type;
+using Socket = net::basic_stream_socket<tcp, Executor>;
+using TcpStream = beast::basic_stream<tcp, Executor>;
+using PlainStream = TcpStream;
+using TlsStream = beast::ssl_stream<TcpStream>;
 
 // How long a closing TLS connection waits for the peer's close_notify.
 constexpr int kTlsCloseMs = 2000;
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
 
 int HexDigit(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -199,18 +198,33 @@ class HttpServer::Impl {
       : options(std::move(options)),
         handler(std::move(handler)),
         render_error(std::move(render_error)),
-        control(net::make_strand(ioc)),
+        control(net::make_strand(control_context)),
         acceptor(control),
         signals(control),
         grace_timer(control) {}
 
+  ~Impl() { loops_closing.store(true); }
+
   void Accept();
+  // The loop that gets the next connection (round robin).
+  net::io_context& NextContext() {
+    size_t count = 1 + extra_contexts.size();
+    size_t pick = next_context++ % count;
+    return pick == 0 ? control_context : *extra_contexts[pick - 1];
+  }
+  void StopAllContexts() {
+    control_context.stop();
+    for (auto& context : extra_contexts) context->stop();
+  }
   void BeginStop();
   void Register(uint64_t id, std::weak_ptr<SessionBase> session) {
     std::lock_guard<std::mutex> lock(sessions_mutex);
     sessions.emplace(id, std::move(session));
   }
   void Unregister(uint64_t id) {
+    // Sessions still held by pending handlers die with the loops, after the
+    // members used below may be gone; the bookkeeping no longer matters then.
+    if (loops_closing.load()) return;
     bool last;
     {
       std::lock_guard<std::mutex> lock(sessions_mutex);
@@ -227,7 +241,17 @@ class HttpServer::Impl {
   HttpServerOptions options;
   HttpHandler handler;
   ErrorRenderer render_error;
-  net::io_context ioc;
+  // One event loop per I/O thread, each serving its own connections, as
+  // nginx's workers do: a connection's handlers never cross threads, so
+  // they need no strand, and a busy thread never wakes an idle one to run
+  // a handler. The acceptor and the server-level operations live on
+  // `control_context`, which is also the first I/O thread's loop.
+  using WorkGuard = net::executor_work_guard<net::io_context::executor_type>;
+  std::atomic<bool> loops_closing{false};  // outlives the loops (set in ~Impl)
+  net::io_context control_context{1};
+  std::vector<std::unique_ptr<net::io_context>> extra_contexts;
+  std::vector<WorkGuard> idle_guards;  // keep the loops running until stop
+  size_t next_context = 0;
   net::strand<net::io_context::executor_type> control;  // server-level ops
   tcp::acceptor acceptor;
   net::signal_set signals;
@@ -252,10 +276,11 @@ class Session : public SessionBase,
   // `stream_args` are what Stream needs besides the socket (the TLS
   // context for TlsStream).
   template <class... StreamArgs>
-  Session(HttpServer::Impl& server, tcp::socket socket,
+  Session(HttpServer::Impl& server, net::io_context& context, Socket socket,
           StreamArgs&... stream_args)
       : stream_(std::move(socket), stream_args...),
         server_(server),
+        context_(context),
         id_(server.next_session_id++) {
     beast::error_code error;
     auto endpoint = Tcp().socket().remote_endpoint(error);
@@ -278,7 +303,7 @@ class Session : public SessionBase,
  private:
   const HttpServerOptions& options() const { return server_.options; }
   // The TCP layer, where the deadlines and the socket live.
-  beast::tcp_stream& Tcp() { return beast::get_lowest_layer(stream_); }
+  TcpStream& Tcp() { return beast::get_lowest_layer(stream_); }
 
   void Begin() {
     if constexpr (kTls) {
@@ -407,9 +432,8 @@ class Session : public SessionBase,
     busy_ = true;
     // The work guard keeps Run alive while the handler finishes elsewhere
     // (e.g. a signal waiting for its group commit) during a graceful stop.
-    auto work = std::make_shared<
-        net::executor_work_guard<net::io_context::executor_type>>(
-        server_.ioc.get_executor());
+    auto work =
+        std::make_shared<HttpServer::Impl::WorkGuard>(context_.get_executor());
     auto answered = std::make_shared<std::atomic<bool>>(false);
     Responder respond = [self = this->shared_from_this(), work,
                          answered](HttpResponse response) {
@@ -436,25 +460,19 @@ class Session : public SessionBase,
   }
 
   void Write(HttpResponse response, bool lingering_close) {
-    auto message = std::make_shared<http::response<http::string_body>>();
-    message->version(version_ ? version_ : 11);
-    message->result(static_cast<unsigned>(response.status));
-    message->set(http::field::server, "tessera-server");
-    for (auto& [name, value] : response.headers) message->set(name, value);
-    message->body() = std::move(response.body);
     bool keep_alive = keep_alive_ && !server_.stopping.load();
-    message->keep_alive(keep_alive);
-    message->prepare_payload();
+    auto text = std::make_shared<std::string>(
+        SerializeResponse(response, version_ ? version_ : 11, keep_alive));
     Tcp().expires_after(milliseconds(options().body_timeout_ms));
-    http::async_write(stream_, *message,
-                      [self = this->shared_from_this(), message, keep_alive,
-                       lingering_close](beast::error_code error, size_t) {
-                        self->busy_ = false;
-                        if (error) return self->Close();
-                        if (lingering_close) return self->LingeringClose();
-                        if (!keep_alive) return self->Close();
-                        self->WaitForRequest();
-                      });
+    net::async_write(stream_, net::buffer(*text),
+                     [self = this->shared_from_this(), text, keep_alive,
+                      lingering_close](beast::error_code error, size_t) {
+                       self->busy_ = false;
+                       if (error) return self->Close();
+                       if (lingering_close) return self->LingeringClose();
+                       if (!keep_alive) return self->Close();
+                       self->WaitForRequest();
+                     });
   }
 
   // After refusing a request whose body was not read, closing at once could
@@ -515,6 +533,7 @@ class Session : public SessionBase,
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   HttpServer::Impl& server_;
+  net::io_context& context_;  // the I/O thread's loop this connection is on
   uint64_t id_;
   std::string remote_;
   uint64_t body_limit_ = 0;
@@ -527,14 +546,17 @@ class Session : public SessionBase,
 };
 
 void HttpServer::Impl::Accept() {
-  acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code error,
-                                                      tcp::socket socket) {
+  net::io_context& context = NextContext();
+  acceptor.async_accept(context, [this, &context](beast::error_code error,
+                                                  Socket socket) {
     if (stopping.load() || !acceptor.is_open()) return;
     if (!error && tls) {
-      std::make_shared<Session<TlsStream>>(*this, std::move(socket), *tls)
+      std::make_shared<Session<TlsStream>>(*this, context, std::move(socket),
+                                           *tls)
           ->Start();
     } else if (!error) {
-      std::make_shared<Session<PlainStream>>(*this, std::move(socket))->Start();
+      std::make_shared<Session<PlainStream>>(*this, context, std::move(socket))
+          ->Start();
     } else {
       std::fprintf(stderr, "tessera-server: accept failed: %s\n",
                    error.message().c_str());
@@ -549,6 +571,8 @@ void HttpServer::Impl::BeginStop() {
     beast::error_code ignored;
     acceptor.close(ignored);
     signals.cancel(ignored);
+    // Each loop now ends once its connections have (or at the grace time).
+    for (WorkGuard& guard : idle_guards) guard.reset();
     std::vector<std::shared_ptr<SessionBase>> live;
     {
       std::lock_guard<std::mutex> lock(sessions_mutex);
@@ -560,7 +584,7 @@ void HttpServer::Impl::BeginStop() {
     for (auto& session : live) session->OnServerStop();
     grace_timer.expires_after(milliseconds(options.shutdown_grace_ms));
     grace_timer.async_wait([this](beast::error_code error) {
-      if (!error) ioc.stop();  // grace period over: drop what is left
+      if (!error) StopAllContexts();  // grace period over: drop what is left
     });
   });
 }
@@ -578,7 +602,7 @@ void HttpServer::Start() {
     s.tls = LoadTlsContext(s.options.tls_cert_file, s.options.tls_key_file);
   }
   beast::error_code error;
-  tcp::resolver resolver(s.ioc);
+  tcp::resolver resolver(s.control_context);
   auto endpoints =
       resolver.resolve(s.options.host, std::to_string(s.options.port),
                        tcp::resolver::passive, error);
@@ -599,6 +623,13 @@ void HttpServer::Start() {
                              error.message());
   }
   s.bound_port = s.acceptor.local_endpoint().port();
+  unsigned threads = s.options.threads;
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  s.idle_guards.emplace_back(s.control_context.get_executor());
+  for (unsigned i = 1; i < threads; ++i) {
+    s.extra_contexts.push_back(std::make_unique<net::io_context>(1));
+    s.idle_guards.emplace_back(s.extra_contexts.back()->get_executor());
+  }
   s.started = true;
   net::post(s.control, [&s] { s.Accept(); });
 }
@@ -618,12 +649,10 @@ void HttpServer::StopOnSignals() {
 
 void HttpServer::Run() {
   Impl& s = *impl_;
-  unsigned threads = s.options.threads;
-  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
   std::vector<std::thread> pool;
-  for (unsigned i = 1; i < threads; ++i)
-    pool.emplace_back([&s] { s.ioc.run(); });
-  s.ioc.run();
+  for (auto& context : s.extra_contexts)
+    pool.emplace_back([&context] { context->run(); });
+  s.control_context.run();
   for (auto& thread : pool) thread.join();
 }
 

@@ -3,14 +3,22 @@
 #include <libpq-fe.h>
 
 #include <algorithm>
-#include <cstdlib>
-#include <exception>
-#include <initializer_list>
 
+#include "postgres_connection.h"
 #include "tessera/server/digest.h"
 
 namespace tessera::server {
 namespace {
+
+using postgres::Connect;
+using postgres::ConnectionError;
+using postgres::Exec;
+using postgres::ExecRead;
+using postgres::ExecScript;
+using postgres::LockForSchema;
+using postgres::PgResult;
+using postgres::ResultError;
+using postgres::Transaction;
 
 constexpr int64_t kMsPerDay = 24 * 60 * 60 * 1000;
 
@@ -79,152 +87,6 @@ CREATE TABLE erasure_log (
 };
 constexpr int kLatestVersion =
     static_cast<int>(sizeof kMigrations / sizeof kMigrations[0]);
-
-// Owns a PGresult.
-class PgResult {
- public:
-  explicit PgResult(PGresult* result = nullptr) : result_(result) {}
-  ~PgResult() { PQclear(result_); }
-  PgResult(PgResult&& other) noexcept : result_(other.result_) {
-    other.result_ = nullptr;
-  }
-  PgResult& operator=(PgResult&&) = delete;
-  PgResult(const PgResult&) = delete;
-  PgResult& operator=(const PgResult&) = delete;
-
-  PGresult* get() const { return result_; }
-  int rows() const { return PQntuples(result_); }
-  std::string Text(int row, int column) const {
-    return std::string(PQgetvalue(result_, row, column),
-                       PQgetlength(result_, row, column));
-  }
-  int64_t Int(int row, int column) const {
-    return std::strtoll(PQgetvalue(result_, row, column), nullptr, 10);
-  }
-  bool IsNull(int row, int column) const {
-    return PQgetisnull(result_, row, column) != 0;
-  }
-  // Rows an INSERT/UPDATE/DELETE touched.
-  int64_t Affected() const {
-    return std::strtoll(PQcmdTuples(result_), nullptr, 10);
-  }
-
- private:
-  PGresult* result_;
-};
-
-std::string ConnectionError(PGconn* conn) {
-  std::string message = conn ? PQerrorMessage(conn) : "out of memory";
-  while (!message.empty() &&
-         (message.back() == '\n' || message.back() == ' ')) {
-    message.pop_back();
-  }
-  return message;
-}
-
-std::string ResultError(const PGresult* result, PGconn* conn) {
-  const char* text = result ? PQresultErrorMessage(result) : nullptr;
-  std::string message =
-      text && *text ? std::string(text) : ConnectionError(conn);
-  while (!message.empty() && message.back() == '\n') message.pop_back();
-  return message;
-}
-
-// Runs one statement with text parameters; throws StoreError on failure.
-PgResult Exec(PGconn* conn, const char* sql,
-              std::initializer_list<std::string> params = {}) {
-  std::vector<const char*> values;
-  values.reserve(params.size());
-  for (const std::string& param : params) values.push_back(param.c_str());
-  PgResult result(PQexecParams(conn, sql, static_cast<int>(values.size()),
-                               nullptr, values.data(), nullptr, nullptr, 0));
-  ExecStatusType status = PQresultStatus(result.get());
-  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
-    throw StoreError("postgresql: " + ResultError(result.get(), conn));
-  }
-  return result;
-}
-
-// A read-only statement: when the database had closed the connection
-// (restart, idle timeout, terminated backend), `reconnect` and run it once
-// more. Only for reads: a write may have committed before the loss.
-template <typename Reconnect>
-PgResult ExecRead(PGconn* conn, Reconnect reconnect, const char* sql,
-                  std::initializer_list<std::string> params = {}) {
-  try {
-    return Exec(conn, sql, params);
-  } catch (const StoreError&) {
-    if (PQstatus(conn) == CONNECTION_OK) throw;
-  }
-  reconnect();
-  return Exec(conn, sql, params);
-}
-
-// Runs a script of several statements (simple query protocol, no params).
-void ExecScript(PGconn* conn, const char* sql) {
-  PgResult result(PQexec(conn, sql));
-  ExecStatusType status = PQresultStatus(result.get());
-  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
-    throw StoreError("postgresql: " + ResultError(result.get(), conn));
-  }
-}
-
-// BEGIN ... COMMIT, rolled back if not committed.
-class Transaction {
- public:
-  explicit Transaction(PGconn* conn) : conn_(conn) { Exec(conn, "BEGIN"); }
-  ~Transaction() {
-    if (!done_) PQclear(PQexec(conn_, "ROLLBACK"));
-  }
-  void Commit() {
-    Exec(conn_, "COMMIT");
-    done_ = true;
-  }
-
- private:
-  PGconn* conn_;
-  bool done_ = false;
-};
-
-// Takes a transaction-scoped advisory lock for this schema.
-void LockForSchema(PGconn* conn, int which) {
-  Exec(conn,
-       "SELECT pg_advisory_xact_lock($1::integer, "
-       "hashtext(coalesce(current_schema(), '')))",
-       {std::to_string(which)});
-}
-
-void IgnoreNotice(void*, const char*) {}
-
-void SetUpSession(PGconn* conn, bool durable) {
-  // Notices (e.g. "relation already exists, skipping") are not errors.
-  PQsetNoticeProcessor(conn, IgnoreNotice, nullptr);
-  if (PQsetClientEncoding(conn, "UTF8") != 0) {
-    throw StoreError("postgresql: cannot use UTF8: " + ConnectionError(conn));
-  }
-  // Not durable: a server crash may lose the last commits (never corrupts).
-  if (!durable) Exec(conn, "SET synchronous_commit = off");
-}
-
-PGconn* Connect(const std::string& uri, bool durable) {
-  // The URI may name the application; otherwise it is "tessera-server".
-  const char* keywords[] = {"dbname", "fallback_application_name", nullptr};
-  const char* values[] = {uri.c_str(), "tessera-server", nullptr};
-  PGconn* conn = PQconnectdbParams(keywords, values, 1);
-  if (PQstatus(conn) != CONNECTION_OK) {
-    std::string message = ConnectionError(conn);
-    PQfinish(conn);
-    throw StoreError("cannot connect to PostgreSQL at '" + RedactStoreUri(uri) +
-                     "': " + message);
-  }
-  try {
-    SetUpSession(conn, durable);
-  } catch (...) {
-    PQfinish(conn);
-    throw;
-  }
-  return conn;
-}
 
 int64_t DayOf(int64_t received_at_ms) { return received_at_ms / kMsPerDay; }
 
@@ -320,14 +182,7 @@ PostgresStore::~PostgresStore() {
 }
 
 bool PostgresStore::EnsureConnected(PGconn* conn) {
-  if (PQstatus(conn) == CONNECTION_OK) return false;
-  PQreset(conn);
-  if (PQstatus(conn) != CONNECTION_OK) {
-    throw StoreError("lost the PostgreSQL connection to '" +
-                     RedactStoreUri(uri_) + "': " + ConnectionError(conn));
-  }
-  SetUpSession(conn, durable_);
-  return true;
+  return postgres::EnsureConnected(conn, uri_, durable_);
 }
 
 int PostgresStore::SchemaVersion() {
@@ -629,32 +484,8 @@ void PostgresStore::ForEachSignal(
   // Row by row, so exporting a large site does not load it all in memory.
   std::string sql =
       std::string(kSignalColumns) + "WHERE site = $1" + kSignalOrder;
-  const char* values[] = {site.c_str()};
-  if (PQsendQueryParams(db_, sql.c_str(), 1, nullptr, values, nullptr, nullptr,
-                        0) != 1) {
-    throw StoreError("postgresql: " + ConnectionError(db_));
-  }
-  PQsetSingleRowMode(db_);
-  std::exception_ptr visit_error;
-  std::string db_error;
-  // Every result is read, even after a failure, to leave the connection
-  // ready for the next query.
-  while (PGresult* raw = PQgetResult(db_)) {
-    PgResult result(raw);
-    ExecStatusType status = PQresultStatus(raw);
-    if (status == PGRES_SINGLE_TUPLE) {
-      if (visit_error || !db_error.empty()) continue;
-      try {
-        visit(ReadSignal(result, 0));
-      } catch (...) {
-        visit_error = std::current_exception();
-      }
-    } else if (status != PGRES_TUPLES_OK && db_error.empty()) {
-      db_error = ResultError(raw, db_);
-    }
-  }
-  if (visit_error) std::rethrow_exception(visit_error);
-  if (!db_error.empty()) throw StoreError("postgresql: " + db_error);
+  postgres::ForEachRow(db_, sql.c_str(), {site},
+                       [&](const PgResult& row) { visit(ReadSignal(row, 0)); });
 }
 
 std::vector<SignalRecord> PostgresStore::SignalsOfVisitor(

@@ -24,8 +24,8 @@ namespace tessera::server {
 struct TesseraServer::Parts {
   Metrics metrics;
   std::unique_ptr<Store> store;
-  std::unique_ptr<CrmStore> crm;  // null when the engine has no CRM tables
-  std::optional<PiiCipher> pii;   // the PII key, when one is configured
+  std::unique_ptr<CrmStore> crm;
+  std::optional<PiiCipher> pii;  // the PII key, when one is configured
   std::unique_ptr<Api> api;
   std::unique_ptr<HttpServer> http;
   bool handle_signals = false;
@@ -80,11 +80,11 @@ TesseraServer::TesseraServer(const ServeOptions& options)
   p.store = OpenStore(options.db, store_options);
   p.store->Migrate();
   p.crm = OpenCrmStore(options.db);
-  if (p.crm) p.crm->Migrate();
+  p.crm->Migrate();
   p.pii = PiiCipher::Load(options.pii_key_file);
   // A key other than the one the stored PII was sealed with is refused now,
   // not at the first data access request.
-  if (p.crm && p.pii) VerifyPiiKey(*p.crm, *p.pii, false);
+  if (p.pii) VerifyPiiKey(*p.crm, *p.pii, false);
 
   ApiOptions api_options;
   api_options.allowed_origins = options.allowed_origins;

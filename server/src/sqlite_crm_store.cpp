@@ -4,12 +4,13 @@
 // crm_schema_migrations, so the signal store's schema version is untouched.
 // secure_delete is on, so erased rows are overwritten in the file rather
 // than left in free pages.
+#include "sqlite_crm_store.h"
+
 #include <sqlite3.h>
 
 #include <mutex>
 
 #include "sqlite_connection.h"
-#include "tessera/server/crm_store.h"
 #include "tessera/server/digest.h"
 
 namespace tessera::server {
@@ -507,13 +508,7 @@ class SqliteCrmStore final : public CrmStore {
 
 }  // namespace
 
-std::unique_ptr<CrmStore> OpenCrmStore(const std::string& uri) {
-  if (uri.rfind("postgresql://", 0) == 0 || uri.rfind("postgres://", 0) == 0) {
-    return nullptr;
-  }
-  std::string path = uri;
-  if (path.rfind("sqlite:", 0) == 0) path = path.substr(7);
-  if (path.empty()) throw StoreError("empty database path");
+std::unique_ptr<CrmStore> OpenSqliteCrmStore(const std::string& path) {
   return std::make_unique<SqliteCrmStore>(path);
 }
 

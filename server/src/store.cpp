@@ -3,6 +3,7 @@
 #include <chrono>
 #include <future>
 
+#include "postgres_connection.h"
 #include "postgres_store.h"
 #include "sqlite_store.h"
 
@@ -31,7 +32,7 @@ InsertOutcome Store::InsertSignal(SignalRecord signal) {
 
 std::unique_ptr<Store> OpenStore(const std::string& uri,
                                  const StoreOptions& options) {
-  if (uri.rfind("postgresql://", 0) == 0 || uri.rfind("postgres://", 0) == 0) {
+  if (postgres::IsPostgresUri(uri)) {
     return std::make_unique<PostgresStore>(uri, options);
   }
   std::string path = uri;

@@ -1,6 +1,7 @@
-// The CRM admin routes in-process: CSV import over HTTP, identity links by
-// customer id or email, and data access / erasure requests that cover the
-// CRM rows and the signals of linked visitors.
+// The CRM admin routes in-process, on every store engine (test_engines.h:
+// SQLite and PostgreSQL): CSV import over HTTP, identity links by customer
+// id or email, and data access / erasure requests that cover the CRM rows
+// and the signals of linked visitors.
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
@@ -13,6 +14,7 @@
 #include "tessera/json.h"
 #include "tessera/server/api_key.h"
 #include "tessera/server/server.h"
+#include "test_engines.h"
 #include "test_http_client.h"
 
 namespace tessera::server {
@@ -39,14 +41,16 @@ std::string SignalFor(const std::string& id, const std::string& vid) {
   return signal->Dump();
 }
 
-class CrmApiTest : public ::testing::Test {
+class CrmApiTest : public ::testing::TestWithParam<std::string> {
  protected:
   void Start(bool with_key) {
     ASSERT_FALSE(dir_.path().empty());
+    std::string why;
+    ASSERT_TRUE(engine_->Ready(&why)) << why;
     unsetenv("TESSERA_PII_KEY");
     std::ofstream(dir_.File("pii.key")) << kKey << "\n";
     ServeOptions options;
-    options.db = dir_.File("data/tessera.db");
+    options.db = engine_->NewDatabase();
     options.port = 0;
     options.threads = 2;
     options.durable = false;
@@ -86,6 +90,9 @@ class CrmApiTest : public ::testing::Test {
     return Json::parse(response.body, nullptr, false);
   }
 
+  // Destroyed last: the server closes before the engine drops its data.
+  std::unique_ptr<testing::TestEngine> engine_ =
+      testing::MakeEngine(GetParam());
   testing::TempDir dir_;
   std::unique_ptr<TesseraServer> server_;
   std::thread runner_;
@@ -98,7 +105,7 @@ const char kCustomers[] =
     "c2,broken-email,Bob,silver\r\n"
     "c3,carl@example.com,Carl,\r\n";
 
-TEST_F(CrmApiTest, ImportsCsvAndReportsRowErrorsAndUnchangedReimports) {
+TEST_P(CrmApiTest, ImportsCsvAndReportsRowErrorsAndUnchangedReimports) {
   Start(true);
   ClientResponse first = Send("POST", "/v1/admin/sites/demo/import/customers",
                               kCustomers, "text/csv");
@@ -131,7 +138,7 @@ TEST_F(CrmApiTest, ImportsCsvAndReportsRowErrorsAndUnchangedReimports) {
   EXPECT_EQ(Body(cdnow)["customers_created"], 2);
 }
 
-TEST_F(CrmApiTest, ImportRefusalsAreJsonErrors) {
+TEST_P(CrmApiTest, ImportRefusalsAreJsonErrors) {
   Start(true);
   const std::string target = "/v1/admin/sites/demo/import/customers";
   EXPECT_EQ(Send("POST", target, kCustomers, "text/csv", "").status, 401);
@@ -155,7 +162,7 @@ TEST_F(CrmApiTest, ImportRefusalsAreJsonErrors) {
             401);
 }
 
-TEST_F(CrmApiTest, WithoutAKeyPiiImportsAreRefused) {
+TEST_P(CrmApiTest, WithoutAKeyPiiImportsAreRefused) {
   Start(false);
   ClientResponse response = Send(
       "POST", "/v1/admin/sites/demo/import/customers", kCustomers, "text/csv");
@@ -170,7 +177,7 @@ TEST_F(CrmApiTest, WithoutAKeyPiiImportsAreRefused) {
   EXPECT_EQ(Body(link)["code"], "pii_key_missing");
 }
 
-TEST_F(CrmApiTest, IdentitiesLinkByCustomerIdOrEmail) {
+TEST_P(CrmApiTest, IdentitiesLinkByCustomerIdOrEmail) {
   Start(true);
   ASSERT_EQ(Send("POST", "/v1/admin/sites/demo/import/customers", kCustomers,
                  "text/csv")
@@ -205,7 +212,7 @@ TEST_F(CrmApiTest, IdentitiesLinkByCustomerIdOrEmail) {
   EXPECT_EQ(Send("POST", target, "not json", "application/json").status, 400);
 }
 
-TEST_F(CrmApiTest, DataAccessAndErasureCoverCrmAndLinkedVisitors) {
+TEST_P(CrmApiTest, DataAccessAndErasureCoverCrmAndLinkedVisitors) {
   Start(true);
   ASSERT_EQ(Send("POST", "/v1/admin/sites/demo/import/customers", kCustomers,
                  "text/csv")
@@ -263,6 +270,9 @@ TEST_F(CrmApiTest, DataAccessAndErasureCoverCrmAndLinkedVisitors) {
   EXPECT_EQ(log["crm_erasures"][0]["customers_erased"], 1);
   EXPECT_EQ(log.dump().find("\"c1\""), std::string::npos);
 }
+
+INSTANTIATE_TEST_SUITE_P(Engines, CrmApiTest, testing::EngineParams(),
+                         testing::EngineParamName());
 
 }  // namespace
 }  // namespace tessera::server

@@ -1,5 +1,6 @@
-// The CRM subcommands through the real tessera-server binary: import
-// (summary on stdout, row errors on stderr, exit codes) and export.
+// The CRM subcommands through the real tessera-server binary, on every store
+// engine (test_engines.h: SQLite and PostgreSQL): import (summary on stdout,
+// row errors on stderr, exit codes), export and migrate.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
@@ -8,6 +9,7 @@
 #include <sstream>
 
 #include "temp_dir.h"
+#include "test_engines.h"
 
 namespace tessera::server {
 namespace {
@@ -49,11 +51,14 @@ CliRun Tessera(const TempDir& dir, const std::string& arguments,
 const char kKey[] =
     "8f4e2a1c9b7d3e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7";
 
-class CrmCliTest : public ::testing::Test {
+class CrmCliTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     ASSERT_FALSE(dir_.path().empty());
-    db_ = dir_.File("tessera.db");
+    std::string why;
+    ASSERT_TRUE(engine_->Ready(&why)) << why;
+    // Quoted for the shell: a PostgreSQL URI holds '?' and '&'.
+    db_ = "'" + engine_->NewDatabase() + "'";
     std::ofstream(dir_.File("pii.key")) << kKey << "\n";
     std::ofstream(dir_.File("customers.csv"))
         << "customer_id,email,name,tier\r\n"
@@ -67,11 +72,13 @@ class CrmCliTest : public ::testing::Test {
            " " + extra;
   }
 
+  std::unique_ptr<testing::TestEngine> engine_ =
+      testing::MakeEngine(GetParam());
   TempDir dir_;
-  std::string db_;
+  std::string db_;  // the --db argument, shell-quoted
 };
 
-TEST_F(CrmCliTest, ImportSummarizesOnStdoutAndReportsBadRowsOnStderr) {
+TEST_P(CrmCliTest, ImportSummarizesOnStdoutAndReportsBadRowsOnStderr) {
   std::string key = "--pii-key-file " + dir_.File("pii.key");
   CliRun first =
       Tessera(dir_, Import("customers", dir_.File("customers.csv"), key));
@@ -99,7 +106,7 @@ TEST_F(CrmCliTest, ImportSummarizesOnStdoutAndReportsBadRowsOnStderr) {
   EXPECT_NE(env.out.find("2 unchanged"), std::string::npos);
 }
 
-TEST_F(CrmCliTest, UnreadableFilesAndMissingKeysExitOne) {
+TEST_P(CrmCliTest, UnreadableFilesAndMissingKeysExitOne) {
   CliRun missing = Tessera(dir_, Import("customers", dir_.File("nope.csv")));
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_NE(missing.err.find("cannot read"), std::string::npos);
@@ -134,7 +141,7 @@ TEST_F(CrmCliTest, UnreadableFilesAndMissingKeysExitOne) {
   }
 }
 
-TEST_F(CrmCliTest, CdnowImportThenExportAsJsonLines) {
+TEST_P(CrmCliTest, CdnowImportThenExportAsJsonLines) {
   CliRun imported =
       Tessera(dir_, Import("transactions",
                            std::string(TESSERA_CDNOW_DIR) + "/CDNOW_sample.txt",
@@ -157,7 +164,7 @@ TEST_F(CrmCliTest, CdnowImportThenExportAsJsonLines) {
             std::string::npos);
 }
 
-TEST_F(CrmCliTest, ExportShowsPiiOnlyWithTheFlagAndTheKey) {
+TEST_P(CrmCliTest, ExportShowsPiiOnlyWithTheFlagAndTheKey) {
   std::string key = "--pii-key-file " + dir_.File("pii.key");
   ASSERT_EQ(Tessera(dir_, Import("customers", dir_.File("customers.csv"), key))
                 .exit_code,
@@ -182,6 +189,9 @@ TEST_F(CrmCliTest, ExportShowsPiiOnlyWithTheFlagAndTheKey) {
             std::string::npos)
       << migrate.out;
 }
+
+INSTANTIATE_TEST_SUITE_P(Engines, CrmCliTest, testing::EngineParams(),
+                         testing::EngineParamName());
 
 }  // namespace
 }  // namespace tessera::server

@@ -82,18 +82,11 @@ class PostgresTestDb {
                                   const std::string& param,
                                   std::string* error = nullptr) {
     const char* values[] = {param.c_str()};
-    PGresult* result = PQexecParams(conn_, sql.c_str(), 1, nullptr, values,
-                                    nullptr, nullptr, 0);
-    std::vector<std::string> column;
-    if (PQresultStatus(result) == PGRES_TUPLES_OK) {
-      for (int row = 0; row < PQntuples(result); ++row) {
-        column.emplace_back(PQgetvalue(result, row, 0));
-      }
-    } else if (error) {
-      *error = PQresultErrorMessage(result);
-    }
-    PQclear(result);
-    return column;
+    return ColumnOf(sql, 1, values, error);
+  }
+  // The same for `sql` without parameters.
+  std::vector<std::string> Column(const std::string& sql, std::string* error) {
+    return ColumnOf(sql, 0, nullptr, error);
   }
 
   // Ends every connection made with `schema.uri`, as a database restart
@@ -108,6 +101,23 @@ class PostgresTestDb {
 
  private:
   static void IgnoreNotice(void*, const char*) {}
+
+  std::vector<std::string> ColumnOf(const std::string& sql, int count,
+                                    const char* const* values,
+                                    std::string* error) {
+    PGresult* result = PQexecParams(conn_, sql.c_str(), count, nullptr, values,
+                                    nullptr, nullptr, 0);
+    std::vector<std::string> column;
+    if (PQresultStatus(result) == PGRES_TUPLES_OK) {
+      for (int row = 0; row < PQntuples(result); ++row) {
+        column.emplace_back(PQgetvalue(result, row, 0));
+      }
+    } else if (error) {
+      *error = PQresultErrorMessage(result);
+    }
+    PQclear(result);
+    return column;
+  }
 
   bool Exec(const std::string& sql) {
     PGresult* result = PQexec(conn_, sql.c_str());

@@ -1,7 +1,7 @@
-// The Store contract, run against every engine: SQLite in a temporary
-// directory, and PostgreSQL in a fresh schema of the database named by
-// TESSERA_TEST_POSTGRES_URI (see scripts/start-postgres.sh; without it the
-// PostgreSQL cases fail and say what to run). Then what only PostgreSQL
+// The Store contract, run against every engine (test_engines.h): SQLite in
+// a temporary directory, and PostgreSQL in a fresh schema of the database
+// named by TESSERA_TEST_POSTGRES_URI (see scripts/start-postgres.sh; without
+// it the PostgreSQL cases fail and say what to run). Then what only PostgreSQL
 // has: day partitions and their retention.
 #include "tessera/server/store.h"
 
@@ -16,15 +16,16 @@
 #include <vector>
 
 #include "postgres_test_db.h"
-#include "temp_dir.h"
 #include "tessera/server/api_key.h"
 #include "tessera/server/digest.h"
+#include "test_engines.h"
 
 namespace tessera::server {
 namespace {
 
+using testing::EngineNames;
+using testing::Engines;
 using testing::PostgresTestDb;
-using testing::TempDir;
 
 constexpr int64_t kDay = 24 * 3600 * 1000LL;
 
@@ -33,36 +34,6 @@ SignalRecord MakeSignal(const std::string& site, const std::string& id,
   return SignalRecord{site, id, vid, received_at_ms,
                       "{\"id\":\"" + id + "\",\"vid\":\"" + vid + "\"}"};
 }
-
-// Engines: where a test's databases live. NewDatabase() returns the `--db`
-// value of a new, empty database each time.
-class SqliteEngine {
- public:
-  bool Ready(std::string* why) {
-    *why = "cannot create a temporary directory";
-    return !dir_.path().empty();
-  }
-  std::string NewDatabase() {
-    return dir_.File("nested/dir/tessera" + std::to_string(count_++) + ".db");
-  }
-
- private:
-  TempDir dir_;
-  int count_ = 0;
-};
-
-class PostgresEngine {
- public:
-  bool Ready(std::string* why) { return db_.Ready(why); }
-  std::string NewDatabase() {
-    std::string uri = db_.NewSchema().uri;
-    if (uri.empty()) throw StoreError("cannot create a test schema");
-    return uri;
-  }
-
- private:
-  PostgresTestDb db_;
-};
 
 template <typename Engine>
 class StoreTest : public ::testing::Test {
@@ -97,14 +68,6 @@ class StoreTest : public ::testing::Test {
   std::unique_ptr<Store> store_;
 };
 
-struct EngineNames {
-  template <typename Engine>
-  static std::string GetName(int) {
-    return std::is_same<Engine, SqliteEngine>::value ? "Sqlite" : "Postgres";
-  }
-};
-
-using Engines = ::testing::Types<SqliteEngine, PostgresEngine>;
 TYPED_TEST_SUITE(StoreTest, Engines, EngineNames);
 
 TYPED_TEST(StoreTest, MigrateIsIdempotentAndRecordsTheVersion) {

@@ -13,7 +13,10 @@
 // own rules, references are cross-checked: a slot's experiment exists and
 // every variation of it is a variant of the slot; segment ids, cluster ids and
 // saved groups named in conditions exist; a rule does not depend on a segment
-// evaluated after it; a cluster's segment does not reuse a rule's id.
+// evaluated after it; a cluster's segment does not reuse a rule's id. The
+// browser build (CMake option TESSERA_CLIENT_RECHECKS off) leaves out these
+// cross-reference checks and the email guard for size: the server's artifact
+// check runs them before it publishes, and every other rule still applies.
 //
 // Parsing never throws or crashes on any input. An Artifact is a plain
 // immutable value after parsing (thread-safe to read). ArtifactHolder is not

@@ -135,6 +135,11 @@ std::string FormatJsNumber(double d);
 // Whether `text` is well-formed UTF-8 (no overlongs, no surrogates, <= U+10FFFF).
 bool IsValidUtf8(std::string_view text);
 
+// The length of the longest prefix of `text` free of '"', '\\' and control
+// characters (< 0x20): the bytes a JSON string holds as they are. Scans
+// eight bytes at a time, since such runs are most of any JSON text.
+size_t PlainJsonTextLength(std::string_view text);
+
 // Appends the UTF-8 encoding of `code_point` (a scalar value <= U+10FFFF).
 void AppendUtf8(uint32_t code_point, std::string* out);
 

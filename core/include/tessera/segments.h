@@ -124,7 +124,9 @@ class SegmentEvaluator {
   std::vector<RuleSegment> rules_;
   std::vector<int32_t> group_index_;  // per rule; -1 when ungrouped
   size_t group_count_ = 0;
-  std::vector<bool> may_repeat_;  // per rule: id may already be a member
+  // Per rule: the id may already be a member. Bytes, not vector<bool>,
+  // whose bit-packing code costs the browser build about 2 KB.
+  std::vector<uint8_t> may_repeat_;
   std::vector<ClusterModel> clusters_;
 };
 

@@ -54,9 +54,10 @@ struct ApiOptions {
   // Largest CRM import body (POST .../import/...). Default: 64 MB.
   uint64_t import_body_limit = 64 * 1024 * 1024;
   // CRM storage and the PII key, both owned by the caller and outliving the
-  // Api. Without a CrmStore the CRM routes answer 501; without a key an
-  // import with PII is refused and profiles show no email/name. Default:
-  // none.
+  // Api. The CRM routes (import, identities) need the CrmStore (without one
+  // they answer 500; profiles and erasures then cover signals only);
+  // without a key an import with PII is refused and profiles show no
+  // email/name. Default: none.
   CrmStore* crm = nullptr;
   const PiiCipher* pii = nullptr;
   // How long a key lookup is reused before asking the store again, so a

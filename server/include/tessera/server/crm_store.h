@@ -1,8 +1,9 @@
 // CrmStore: where tessera-server keeps what a site's CRM exports — customers
 // and their transactions — and the links between anonymous visitor ids and
 // customer ids. Kept apart from Store so that the signal store's interface
-// (and its other engines) stay as they are; today only SQLite implements it,
-// in the same database file as the Store.
+// stays as it is. Two engines, each in the same database as the Store:
+// SQLite (the same file) and PostgreSQL (the same database and schema), with
+// the same tables, migration sequence and answers.
 //
 // PII: the store never sees an email or a name in clear. Callers hand it
 // sealed values (PiiCipher::Encrypt) and the keyed email hash
@@ -150,9 +151,9 @@ class CrmStore {
   CrmStore() = default;
 };
 
-// Opens the CRM store of the database `uri` names (as OpenStore does), or
-// returns nullptr when that engine has no CRM storage yet (PostgreSQL).
-// Throws StoreError when the database cannot be opened. Does not migrate.
+// Opens the CRM store of the database `uri` names (as OpenStore does: a
+// SQLite path, or postgresql://...). Never null; throws StoreError when the
+// database cannot be opened. Does not migrate.
 std::unique_ptr<CrmStore> OpenCrmStore(const std::string& uri);
 
 }  // namespace tessera::server
