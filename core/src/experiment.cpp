@@ -38,24 +38,6 @@ void AppendJsString(const Value& value, std::string* out) {
   }
 }
 
-// JavaScript truthiness, which decides whether GrowthBook has a hash value.
-bool IsTruthy(const Value& value) {
-  switch (value.type()) {
-    case Value::Type::kNull:
-      return false;
-    case Value::Type::kBool:
-      return value.as_bool();
-    case Value::Type::kNumber:
-      return value.as_number() != 0 && !std::isnan(value.as_number());
-    case Value::Type::kString:
-      return !value.as_string().empty();
-    case Value::Type::kArray:
-    case Value::Type::kObject:
-      return true;
-  }
-  return false;
-}
-
 ExperimentAssignment NotIn(const Experiment& experiment,
                            ExperimentAssignment result, const char* reason) {
   result.in_experiment = false;
@@ -210,8 +192,9 @@ ExperimentAssignment Assign(const Experiment& experiment,
   if (experiment.variations.size() < 2) {
     return NotIn(experiment, std::move(result), "too_few_variations");
   }
+  // GrowthBook buckets only on a truthy hash value (JavaScript's `!!`).
   const Value* raw = attributes.find(result.hash_attribute);
-  if (raw == nullptr || !IsTruthy(*raw)) {
+  if (raw == nullptr || !IsJsTruthy(*raw)) {
     return NotIn(experiment, std::move(result), "no_hash_attribute");
   }
   AppendJsString(*raw, &result.hash_value);

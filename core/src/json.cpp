@@ -144,6 +144,23 @@ bool Value::operator==(const Value& other) const {
   return false;
 }
 
+bool IsJsTruthy(const Value& value) {
+  switch (value.type()) {
+    case Value::Type::kNull:
+      return false;
+    case Value::Type::kBool:
+      return value.as_bool();
+    case Value::Type::kNumber:
+      return value.as_number() != 0 && !std::isnan(value.as_number());
+    case Value::Type::kString:
+      return !value.as_string().empty();
+    case Value::Type::kArray:
+    case Value::Type::kObject:
+      return true;
+  }
+  return false;
+}
+
 // ---- Writer ---------------------------------------------------------------
 
 void WriteJsonString(std::string_view s, TextBuilder* out) {

@@ -28,23 +28,7 @@ constexpr int kMaxDisplayDepth = 64;
 // JavaScript truthiness (`!!data`), except that an empty list is falsey, as
 // the spec requires.
 bool IsTruthy(const Value& value) {
-  switch (value.type()) {
-    case Value::Type::kNull:
-      return false;
-    case Value::Type::kBool:
-      return value.as_bool();
-    case Value::Type::kNumber: {
-      const double d = value.as_number();
-      return d != 0 && !std::isnan(d);
-    }
-    case Value::Type::kString:
-      return !value.as_string().empty();
-    case Value::Type::kArray:
-      return !value.as_array().empty();
-    case Value::Type::kObject:
-      return true;
-  }
-  return false;
+  return value.is_array() ? !value.as_array().empty() : IsJsTruthy(value);
 }
 
 // Whole numbers are most of what templates print (prices, counts), and

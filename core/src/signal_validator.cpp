@@ -223,30 +223,30 @@ class SignalValidator {
     }
   }
 
-  void CheckRequiredString(const Value& signal, const char* name,
-                           bool (*rule)(std::string_view),
-                           const char* rule_text) {
-    const std::string key = name;
-    const LazyPath root("$");
-    const LazyPath path(root, key);
+  // The top-level member `name`: "is required" when absent, `rule_text`
+  // when `valid` rejects it. Paths are built only for a problem.
+  template <typename Valid>
+  void CheckRequired(const Value& signal, const char* name, Valid valid,
+                     const char* rule_text) {
     const Value* v = signal.find(name);
     if (v == nullptr) {
-      Add(path.str(), "is required");
-    } else if (!v->is_string() || !rule(v->as_string())) {
-      Add(path.str(), rule_text);
+      Add(JoinPath("$", name), "is required");
+    } else if (!valid(*v)) {
+      Add(JoinPath("$", name), rule_text);
     }
   }
 
+  void CheckRequiredString(const Value& signal, const char* name,
+                           bool (*rule)(std::string_view),
+                           const char* rule_text) {
+    CheckRequired(
+        signal, name,
+        [rule](const Value& v) { return v.is_string() && rule(v.as_string()); },
+        rule_text);
+  }
+
   void CheckRequiredCount(const Value& signal, const char* name) {
-    const std::string key = name;
-    const LazyPath root("$");
-    const LazyPath path(root, key);
-    const Value* v = signal.find(name);
-    if (v == nullptr) {
-      Add(path.str(), "is required");
-    } else if (!IsCount(*v)) {
-      Add(path.str(), "must be a non-negative integer");
-    }
+    CheckRequired(signal, name, IsCount, "must be a non-negative integer");
   }
 
   void CheckTimeRange(const Value& signal) {

@@ -14,8 +14,8 @@
 namespace tessera::server {
 namespace {
 
-using testing::ClientRequest;
 using testing::ClientResponse;
+using testing::PostSignal;
 using testing::CommandResult;
 using testing::ReadFile;
 using testing::RunCommand;
@@ -41,17 +41,6 @@ std::string ExampleSignalWithId(const std::string& id) {
   }
   signal->set("id", id);
   return signal->Dump();
-}
-
-ClientResponse PostSignal(uint16_t port, const std::string& key,
-                          const std::string& body) {
-  ClientRequest request;
-  request.method = "POST";
-  request.target = "/v1/signals";
-  request.headers = {{"Content-Type", "application/json"},
-                     {"X-Tessera-Key", key}};
-  request.body = body;
-  return testing::Send(port, request);
 }
 
 TEST(CliBinaryTest, EverySubcommandHasHelp) {

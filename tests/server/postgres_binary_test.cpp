@@ -15,8 +15,8 @@
 namespace tessera::server {
 namespace {
 
-using testing::ClientRequest;
 using testing::ClientResponse;
+using testing::PostSignal;
 using testing::CommandResult;
 using testing::PostgresTestDb;
 using testing::RunCommand;
@@ -29,17 +29,6 @@ std::string SignalWithId(const std::string& id) {
     "from":1717408500000,"to":1717408920000,
     "consent":{"granted":["necessary","analytics"],"policy":"2024-06"},
     "agg":{"page_view":{"n":6}}})";
-}
-
-ClientResponse Post(uint16_t port, const std::string& key,
-                    const std::string& body) {
-  ClientRequest request;
-  request.method = "POST";
-  request.target = "/v1/signals";
-  request.headers = {{"Content-Type", "application/json"},
-                     {"X-Tessera-Key", key}};
-  request.body = body;
-  return testing::Send(port, request);
 }
 
 TEST(PostgresBinaryTest, TwoServeReplicasShareOneDatabase) {
@@ -65,14 +54,14 @@ TEST(PostgresBinaryTest, TwoServeReplicasShareOneDatabase) {
   ASSERT_NE(first.port(), 0) << first.log();
   ASSERT_NE(second.port(), 0) << second.log();
 
-  EXPECT_EQ(Post(first.port(), key, SignalWithId("sig_pg_binary_0001")).status,
+  EXPECT_EQ(PostSignal(first.port(), key, SignalWithId("sig_pg_binary_0001")).status,
             202);
   // The same signal resent through the other replica counts once.
   ClientResponse again =
-      Post(second.port(), key, SignalWithId("sig_pg_binary_0001"));
+      PostSignal(second.port(), key, SignalWithId("sig_pg_binary_0001"));
   EXPECT_EQ(again.status, 200);
   EXPECT_EQ(again.body, "{\"status\":\"duplicate\"}");
-  EXPECT_EQ(Post(second.port(), key, SignalWithId("sig_pg_binary_0002")).status,
+  EXPECT_EQ(PostSignal(second.port(), key, SignalWithId("sig_pg_binary_0002")).status,
             202);
   EXPECT_EQ(first.Signal(SIGTERM), 0);
   EXPECT_EQ(second.Signal(SIGTERM), 0);

@@ -121,4 +121,15 @@ ClientResponse Send(uint16_t port, const ClientRequest& request) {
   return connection.Read();
 }
 
+ClientResponse PostSignal(uint16_t port, const std::string& key,
+                          const std::string& body) {
+  ClientRequest request;
+  request.method = "POST";
+  request.target = "/v1/signals";
+  request.headers = {{"Content-Type", "application/json"},
+                     {"X-Tessera-Key", key}};
+  request.body = body;
+  return Send(port, request);
+}
+
 }  // namespace tessera::server::testing

@@ -48,6 +48,9 @@ struct ClientRequest {
 std::string Serialize(const ClientRequest& request);
 // One request on a fresh connection.
 ClientResponse Send(uint16_t port, const ClientRequest& request);
+// POST /v1/signals with a JSON body and the write key in X-Tessera-Key.
+ClientResponse PostSignal(uint16_t port, const std::string& key,
+                          const std::string& body);
 
 }  // namespace tessera::server::testing
 

@@ -117,6 +117,10 @@ struct JsonParseOptions {
 // decimals such as 74.5 or 0.25: those are formatted to be counted).
 size_t JsonLength(const Value& value);
 
+// JavaScript truthiness of the value (`!!value`): null, false, 0, NaN and ""
+// are falsy; every array and object is truthy.
+bool IsJsTruthy(const Value& value);
+
 // Parses one JSON text (RFC 8259; surrounding whitespace allowed).
 Result<Value> ParseJson(std::string_view text,
                         const JsonParseOptions& options = {});
