@@ -15,8 +15,8 @@ namespace tessera::server {
 namespace {
 
 using testing::ClientResponse;
-using testing::PostSignal;
 using testing::CommandResult;
+using testing::PostSignal;
 using testing::ReadFile;
 using testing::RunCommand;
 using testing::ServerProcess;

@@ -16,9 +16,9 @@ namespace tessera::server {
 namespace {
 
 using testing::ClientResponse;
-using testing::PostSignal;
 using testing::CommandResult;
 using testing::PostgresTestDb;
+using testing::PostSignal;
 using testing::RunCommand;
 using testing::ServerProcess;
 using testing::TempDir;
@@ -54,15 +54,17 @@ TEST(PostgresBinaryTest, TwoServeReplicasShareOneDatabase) {
   ASSERT_NE(first.port(), 0) << first.log();
   ASSERT_NE(second.port(), 0) << second.log();
 
-  EXPECT_EQ(PostSignal(first.port(), key, SignalWithId("sig_pg_binary_0001")).status,
-            202);
+  EXPECT_EQ(
+      PostSignal(first.port(), key, SignalWithId("sig_pg_binary_0001")).status,
+      202);
   // The same signal resent through the other replica counts once.
   ClientResponse again =
       PostSignal(second.port(), key, SignalWithId("sig_pg_binary_0001"));
   EXPECT_EQ(again.status, 200);
   EXPECT_EQ(again.body, "{\"status\":\"duplicate\"}");
-  EXPECT_EQ(PostSignal(second.port(), key, SignalWithId("sig_pg_binary_0002")).status,
-            202);
+  EXPECT_EQ(
+      PostSignal(second.port(), key, SignalWithId("sig_pg_binary_0002")).status,
+      202);
   EXPECT_EQ(first.Signal(SIGTERM), 0);
   EXPECT_EQ(second.Signal(SIGTERM), 0);
   // The log names the store without its password.
