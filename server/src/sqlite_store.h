@@ -8,6 +8,7 @@
 #ifndef TESSERA_SERVER_SQLITE_STORE_H_
 #define TESSERA_SERVER_SQLITE_STORE_H_
 
+#include <cstdint>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -55,11 +56,25 @@ class SqliteStore final : public Store {
   // One group commit (GroupCommitQueue::CommitFunction); writer thread.
   std::string CommitBatch(const std::vector<SignalRecord>& batch,
                           std::vector<InsertResult>& results);
+  // The rest run on the writer thread only, and throw StoreError.
+  void PrepareWriter();   // the writer's statements, once
+  void FinalizeWriter();  // before closing the writer's connection
+  void StepWriter(sqlite3_stmt* stmt, const char* what);  // and reset it
+  // The largest signal key below `limit`, or INT64_MIN when none is.
+  int64_t MaxSignalKeyBelow(int64_t limit);
+  // The key (signal_key.h) of the next signal received at `ms`, inside the
+  // batch's transaction; `last_key_` is the largest key in the table.
+  int64_t NextSignalKey(int64_t ms);
 
   std::mutex db_mutex_;  // guards db_
   sqlite3* db_ = nullptr;
-  sqlite3* writer_db_ = nullptr;         // used by the writer thread only
-  sqlite3_stmt* insert_stmt_ = nullptr;  // writer thread only
+  sqlite3* writer_db_ = nullptr;  // used by the writer thread only
+  // Writer thread only:
+  sqlite3_stmt* begin_stmt_ = nullptr;
+  sqlite3_stmt* commit_stmt_ = nullptr;
+  sqlite3_stmt* insert_stmt_ = nullptr;
+  sqlite3_stmt* max_key_stmt_ = nullptr;
+  int64_t last_key_ = 0;
   GroupCommitQueue inserts_;
 };
 
