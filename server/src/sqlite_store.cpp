@@ -117,7 +117,10 @@ SqliteStore::SqliteStore(const std::string& path, const StoreOptions& options)
   connection.durable = options.durable;
   db_ = sqlite::Open(path, connection);
   try {
-    writer_db_ = sqlite::Open(path, connection);
+    // Used by this thread, then only by the writer thread.
+    sqlite::ConnectionOptions writer = connection;
+    writer.serialized = false;
+    writer_db_ = sqlite::Open(path, writer);
   } catch (...) {
     sqlite3_close(db_);
     throw;
