@@ -121,10 +121,14 @@ SqliteStore::SqliteStore(const std::string& path, const StoreOptions& options)
     sqlite::ConnectionOptions writer = connection;
     writer.serialized = false;
     writer_db_ = sqlite::Open(path, writer);
+    checkpointer_ = std::make_unique<SqliteCheckpointer>(path, connection,
+                                                         CheckpointerOptions{});
   } catch (...) {
+    sqlite3_close(writer_db_);
     sqlite3_close(db_);
     throw;
   }
+  checkpointer_->Watch(writer_db_);
   inserts_.Start(
       [this](const std::vector<SignalRecord>& batch,
              std::vector<InsertResult>& results) {
@@ -132,6 +136,7 @@ SqliteStore::SqliteStore(const std::string& path, const StoreOptions& options)
       },
       [this] {
         FinalizeWriter();
+        SqliteCheckpointer::Unwatch(writer_db_);
         sqlite3_close(writer_db_);
         writer_db_ = nullptr;
       });
@@ -461,6 +466,9 @@ ArtifactRecord SqliteStore::PutArtifact(const std::string& site,
   return ArtifactRecord{site, revision, json, etag, now_ms};
 }
 
-void SqliteStore::Close() { inserts_.Close(); }
+void SqliteStore::Close() {
+  inserts_.Close();
+  checkpointer_->Stop();
+}
 
 }  // namespace tessera::server

@@ -1,19 +1,23 @@
 // The embedded SQLite engine of Store (see store.h for the contract).
 //
-// Two connections: a writer thread owns one and turns queued signal inserts
-// into group-commit transactions; the other, guarded by a mutex, serves every
-// other call. WAL mode lets readers proceed while the writer commits; both
-// connections wait (busy_timeout) rather than fail when the other holds the
-// write lock.
+// Three connections: a writer thread owns one and turns queued signal
+// inserts into group-commit transactions; a checkpointer thread owns another
+// and copies the write-ahead log into the database file, so that no commit
+// of the writer has to (sqlite_checkpointer.h); the third, guarded by a
+// mutex, serves every other call. WAL mode lets readers proceed while the
+// writer commits; both connections wait (busy_timeout) rather than fail when
+// the other holds the write lock.
 #ifndef TESSERA_SERVER_SQLITE_STORE_H_
 #define TESSERA_SERVER_SQLITE_STORE_H_
 
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
 #include "group_commit_queue.h"
+#include "sqlite_checkpointer.h"
 #include "tessera/server/store.h"
 
 struct sqlite3;
@@ -75,6 +79,9 @@ class SqliteStore final : public Store {
   sqlite3_stmt* insert_stmt_ = nullptr;
   sqlite3_stmt* max_key_stmt_ = nullptr;
   int64_t last_key_ = 0;
+  // Checkpoints the log off the writer's commits (constructed before and
+  // stopped after the writer thread).
+  std::unique_ptr<SqliteCheckpointer> checkpointer_;
   GroupCommitQueue inserts_;
 };
 
