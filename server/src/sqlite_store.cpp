@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "signal_key.h"
+#include "siphash.h"
 #include "sqlite_connection.h"
 #include "tessera/server/digest.h"
 
@@ -53,27 +54,41 @@ CREATE TABLE erasure_log (
 )sql",
     // 2: signals keyed by receipt time (signal_key.h), so rows are appended
     // in time order and retention deletes one key range: no day index and
-    // no day column, one B-tree fewer to update per insert. Every row is
-    // copied with its key made from its receipt time, in its old insertion
-    // order within a millisecond.
+    // no day column, one B-tree fewer to update per insert. Visitors are
+    // found through an integer index on a keyed hash of their id (SipHash
+    // with a random key kept in signal_hash_key; the id itself is compared
+    // too) instead of a text index on (vid, site). Every row is copied, its
+    // key made from its receipt time in its old insertion order within a
+    // millisecond.
     R"sql(
+CREATE TABLE signal_hash_key (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  k0 INTEGER NOT NULL,
+  k1 INTEGER NOT NULL
+);
+INSERT INTO signal_hash_key (id, k0, k1) VALUES (1, random(), random());
 CREATE TABLE signals_by_key (
   key INTEGER PRIMARY KEY,
   site TEXT NOT NULL,
   id TEXT NOT NULL,
   vid TEXT NOT NULL,
+  vid_hash INTEGER NOT NULL,
   received_at_ms INTEGER NOT NULL,
   body TEXT NOT NULL,
   UNIQUE (site, id)
 );
-INSERT INTO signals_by_key (key, site, id, vid, received_at_ms, body)
+INSERT INTO signals_by_key (key, site, id, vid, vid_hash, received_at_ms,
+                            body)
   SELECT received_at_ms * 1048576 - 1 +
            row_number() OVER (PARTITION BY received_at_ms ORDER BY rowid),
-         site, id, vid, received_at_ms, body
+         site, id, vid,
+         tessera_vid_hash((SELECT k0 FROM signal_hash_key),
+                          (SELECT k1 FROM signal_hash_key), vid),
+         received_at_ms, body
   FROM signals ORDER BY received_at_ms, rowid;
 DROP TABLE signals;
 ALTER TABLE signals_by_key RENAME TO signals;
-CREATE INDEX signals_by_vid ON signals (vid, site);
+CREATE INDEX signals_by_vid_hash ON signals (vid_hash);
 )sql",
 };
 constexpr int kLatestVersion =
@@ -109,6 +124,28 @@ bool AllSites(const std::string& site) {
   return site.empty() || site == kAllSites;
 }
 
+int64_t VidHash(const SipHashKey& key, const std::string& vid) {
+  return static_cast<int64_t>(SipHash24(key, vid));
+}
+
+// tessera_vid_hash(k0, k1, vid) in SQL, for migration 2.
+void VidHashFunction(sqlite3_context* context, int /*argc*/,
+                     sqlite3_value** args) {
+  SipHashKey key{static_cast<uint64_t>(sqlite3_value_int64(args[0])),
+                 static_cast<uint64_t>(sqlite3_value_int64(args[1]))};
+  const auto* text = reinterpret_cast<const char*>(sqlite3_value_text(args[2]));
+  std::string vid(text ? text : "", sqlite3_value_bytes(args[2]));
+  sqlite3_result_int64(context, VidHash(key, vid));
+}
+
+// The database's visitor-id hash key (migration 2 made it).
+SipHashKey ReadVidHashKey(sqlite3* db) {
+  Statement query(db, "SELECT k0, k1 FROM signal_hash_key WHERE id = 1");
+  if (!query.Step()) throw StoreError("sqlite: signal_hash_key is empty");
+  return SipHashKey{static_cast<uint64_t>(query.Int(0)),
+                    static_cast<uint64_t>(query.Int(1))};
+}
+
 }  // namespace
 
 SqliteStore::SqliteStore(const std::string& path, const StoreOptions& options)
@@ -129,6 +166,9 @@ SqliteStore::SqliteStore(const std::string& path, const StoreOptions& options)
     throw;
   }
   checkpointer_->Watch(writer_db_);
+  sqlite3_create_function(db_, "tessera_vid_hash", 3,
+                          SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
+                          &VidHashFunction, nullptr, nullptr);
   inserts_.Start(
       [this](const std::vector<SignalRecord>& batch,
              std::vector<InsertResult>& results) {
@@ -253,6 +293,11 @@ std::optional<ApiKeyRecord> SqliteStore::FindApiKey(
   return ReadKey(query);
 }
 
+const SipHashKey& SqliteStore::ReaderVidHashKey() {
+  if (!reader_vid_hash_key_) reader_vid_hash_key_ = ReadVidHashKey(db_);
+  return *reader_vid_hash_key_;
+}
+
 void SqliteStore::InsertSignalAsync(SignalRecord signal, InsertCallback done) {
   inserts_.Enqueue(std::move(signal), std::move(done));
 }
@@ -269,9 +314,10 @@ void SqliteStore::PrepareWriter() {
   prepare("BEGIN IMMEDIATE", &begin_stmt_);
   prepare("COMMIT", &commit_stmt_);
   prepare(
-      "INSERT INTO signals (key, site, id, vid, received_at_ms, body) "
-      "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (site, id) DO NOTHING",
+      "INSERT INTO signals (key, site, id, vid, vid_hash, received_at_ms, "
+      "body) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (site, id) DO NOTHING",
       &insert_stmt_);
+  if (!writer_vid_hash_key_) writer_vid_hash_key_ = ReadVidHashKey(writer_db_);
   prepare("SELECT max(key) FROM signals WHERE key < ?", &max_key_stmt_);
 }
 
@@ -344,8 +390,10 @@ std::string SqliteStore::CommitBatch(const std::vector<SignalRecord>& batch,
       bind_text(2, s.site);
       bind_text(3, s.id);
       bind_text(4, s.vid);
-      sqlite3_bind_int64(insert_stmt_, 5, s.received_at_ms);
-      bind_text(6, s.body);
+      sqlite3_bind_int64(insert_stmt_, 5,
+                         VidHash(*writer_vid_hash_key_, s.vid));
+      sqlite3_bind_int64(insert_stmt_, 6, s.received_at_ms);
+      bind_text(7, s.body);
       StepWriter(insert_stmt_, "insert signal");
       results[i].ok = true;
       results[i].outcome = sqlite3_changes(writer_db_) > 0
@@ -378,9 +426,12 @@ std::vector<SignalRecord> SqliteStore::SignalsOfVisitor(
   std::lock_guard<std::mutex> lock(db_mutex_);
   Statement query(db_,
                   "SELECT site, id, vid, received_at_ms, body FROM signals "
-                  "WHERE vid = ?1 AND (?2 = '' OR site = ?2) "
+                  "WHERE vid_hash = ?3 AND vid = ?1 AND (?2 = '' OR site = "
+                  "?2) "
                   "ORDER BY received_at_ms, id");
-  query.Bind(1, vid).Bind(2, AllSites(site) ? std::string() : site);
+  query.Bind(1, vid)
+      .Bind(2, AllSites(site) ? std::string() : site)
+      .Bind(3, VidHash(ReaderVidHashKey(), vid));
   std::vector<SignalRecord> signals;
   while (query.Step()) signals.push_back(ReadSignal(query));
   return signals;
@@ -394,9 +445,12 @@ ErasureRecord SqliteStore::EraseVisitor(const std::string& site,
   std::lock_guard<std::mutex> lock(db_mutex_);
   Transaction transaction(db_);
   Statement erase(db_,
-                  "DELETE FROM signals WHERE vid = ?1 AND (?2 = '' OR site = "
-                  "?2)");
-  erase.Bind(1, vid).Bind(2, AllSites(site) ? std::string() : site).Step();
+                  "DELETE FROM signals WHERE vid_hash = ?3 AND vid = ?1 AND "
+                  "(?2 = '' OR site = ?2)");
+  erase.Bind(1, vid)
+      .Bind(2, AllSites(site) ? std::string() : site)
+      .Bind(3, VidHash(ReaderVidHashKey(), vid))
+      .Step();
   ErasureRecord record;
   record.erased_at_ms = now_ms;
   record.site = AllSites(site) ? std::string(kAllSites) : site;

@@ -13,10 +13,12 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "group_commit_queue.h"
+#include "siphash.h"
 #include "sqlite_checkpointer.h"
 #include "tessera/server/store.h"
 
@@ -69,6 +71,8 @@ class SqliteStore final : public Store {
   // The key (signal_key.h) of the next signal received at `ms`, inside the
   // batch's transaction; `last_key_` is the largest key in the table.
   int64_t NextSignalKey(int64_t ms);
+  // The key of the visitor-id hash, read once; under db_mutex_.
+  const SipHashKey& ReaderVidHashKey();
 
   std::mutex db_mutex_;  // guards db_
   sqlite3* db_ = nullptr;
@@ -79,6 +83,8 @@ class SqliteStore final : public Store {
   sqlite3_stmt* insert_stmt_ = nullptr;
   sqlite3_stmt* max_key_stmt_ = nullptr;
   int64_t last_key_ = 0;
+  std::optional<SipHashKey> writer_vid_hash_key_;
+  std::optional<SipHashKey> reader_vid_hash_key_;  // guarded by db_mutex_
   // Checkpoints the log off the writer's commits (constructed before and
   // stopped after the writer thread).
   std::unique_ptr<SqliteCheckpointer> checkpointer_;

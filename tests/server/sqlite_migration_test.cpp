@@ -191,10 +191,15 @@ TEST_F(SqliteMigrationTest, EveryVersion1RowIsFoundAfterMigrating) {
   store->Close();
   store.reset();
 
-  // The day index is gone; each key stands for its row's receipt time.
+  // The day and text visitor indexes are gone, the hash index is there;
+  // each key stands for its row's receipt time.
   RawDb raw(path_);
-  EXPECT_TRUE(raw.Ints("SELECT count(*) FROM sqlite_master WHERE name = "
-                       "'signals_by_day'") == std::vector<int64_t>{0});
+  EXPECT_EQ(raw.Ints("SELECT count(*) FROM sqlite_master WHERE name IN "
+                     "('signals_by_day', 'signals_by_vid')"),
+            std::vector<int64_t>{0});
+  EXPECT_EQ(raw.Ints("SELECT count(*) FROM sqlite_master WHERE name = "
+                     "'signals_by_vid_hash'"),
+            std::vector<int64_t>{1});
   std::vector<int64_t> keys = raw.Ints("SELECT key FROM signals ORDER BY key");
   std::vector<int64_t> times =
       raw.Ints("SELECT received_at_ms FROM signals ORDER BY key");
