@@ -73,7 +73,12 @@ void SqliteCheckpointer::Loop() {
     int log_pages = 0, copied_pages = 0;
     int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE,
                                        &log_pages, &copied_pages);
-    if (rc == SQLITE_OK && wal_pages >= options_.restart_pages) {
+    // RESTART only when PASSIVE copied all it saw: then it waits for
+    // nothing but the writer's current commit. Had a reader's snapshot
+    // (an export) held PASSIVE back, RESTART would wait for that reader
+    // while holding off the writer.
+    if (rc == SQLITE_OK && wal_pages >= options_.restart_pages &&
+        copied_pages == log_pages) {
       rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_RESTART,
                                      &log_pages, &copied_pages);
     }

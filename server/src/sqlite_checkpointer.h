@@ -12,12 +12,14 @@
 // writer.
 // While signals keep arriving the log does not start over by itself (it
 // does only when a checkpoint has copied all of it before the writer's
-// next transaction), so when it reaches `restart_pages` the thread runs a
-// RESTART checkpoint: it waits for the writer's current commit, holds off
-// the next one while it copies what PASSIVE left (few pages) and syncs,
-// and the log then starts over. It gives up rather than wait longer than
-// `restart_wait_ms` for a lock (a long read, an export), and tries again
-// later.
+// next transaction), so when it reaches `restart_pages` and PASSIVE could
+// copy all it saw, the thread runs a RESTART checkpoint: it waits for the
+// writer's current commit, holds off the next one while it copies what
+// PASSIVE left (few pages) and syncs, and the log then starts over. It
+// gives up rather than wait longer than `restart_wait_ms` for a lock, and
+// tries again later. While a long read (an export) keeps PASSIVE from
+// copying everything, it does not try: the log grows until the read ends,
+// as with SQLite's own checkpoints.
 //
 // Thread-safety: Watch before the writer commits, on the thread using the
 // writer then; Stop from any thread. The hook runs on the writer's thread.
