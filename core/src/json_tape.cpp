@@ -1,20 +1,21 @@
 #include "json_tape.h"
 
+#include <array>
 #include <cstring>
 
 #include "json_text.h"
 
 namespace tessera {
+namespace {
 
-const TapeNode* TapeNode::find(std::string_view key) const {
-  if (type_ != Type::kObject) return nullptr;
-  const TapeNode* const end = this + extent_;
-  for (const TapeNode* member = this + 1; member != end;
-       member += member->extent_) {
-    if (SameShortText(member->key_, key)) return member;
-  }
-  return nullptr;
-}
+// The four whitespace bytes JSON allows between tokens.
+constexpr std::array<bool, 256> kWhitespace = [] {
+  std::array<bool, 256> table{};
+  for (unsigned char c : {' ', '\t', '\n', '\r'}) table[c] = true;
+  return table;
+}();
+
+}  // namespace
 
 bool TapeNode::operator==(const TapeNode& other) const {
   if (type_ != other.type_) return false;
@@ -48,12 +49,16 @@ bool TapeNode::operator==(const TapeNode& other) const {
 // reading, so that what it refuses is declined here too.
 class JsonTape::Reader {
  public:
+  static constexpr size_t kCopyStep = 16;
+
   Reader(std::string_view text, size_t max_depth, JsonTape* tape)
       : text_(text), max_depth_(max_depth), tape_(*tape), nodes_(tape->nodes_) {}
 
   bool Read() {
     nodes_.clear();
-    if (nodes_.capacity() == 0) nodes_.reserve(128);
+    // Every value but the first takes a ',' or ':' and a byte of its own:
+    // the nodes never outgrow this, so they are never moved.
+    nodes_.reserve(text_.size() / 2 + 2);
     if (!IsValidUtf8(text_)) return false;
     text_has_at_or_percent_ =
         std::memchr(text_.data(), '@', text_.size()) != nullptr ||
@@ -75,9 +80,7 @@ class JsonTape::Reader {
 
  private:
   static bool IsWhitespace(char c) {
-    // One comparison rejects every token byte but the control ones.
-    return static_cast<unsigned char>(c) <= ' ' &&
-           (c == ' ' || c == '\n' || c == '\t' || c == '\r');
+    return kWhitespace[static_cast<unsigned char>(c)];
   }
 
   // Skips whitespace; the check is inline, the skipping (rarer) is not.
@@ -89,7 +92,7 @@ class JsonTape::Reader {
   // then skips this run of whitespace.
   void SkipWhitespaceRun() {
     if (compact_end_ == nullptr) {  // the first whitespace: make room
-      tape_.compact_.resize(text_.size());
+      tape_.compact_.resize(text_.size() + kCopyStep);
       compact_end_ = tape_.compact_.data();
     }
     CopyTokens(pos_);
@@ -99,9 +102,21 @@ class JsonTape::Reader {
     copied_ = pos_;
   }
 
+  // Copies text_[copied_, end) to the compact text. The runs between
+  // whitespace are short: while the text has the bytes to read, they go in
+  // fixed steps (plain loads and stores, no call), the last one writing
+  // into the kCopyStep bytes of room past the text's size.
   void CopyTokens(size_t end) {
-    std::memcpy(compact_end_, text_.data() + copied_, end - copied_);
-    compact_end_ += end - copied_;
+    const char* const from = text_.data() + copied_;
+    const size_t n = end - copied_;
+    if (end + kCopyStep <= text_.size()) {
+      for (size_t i = 0; i < n; i += kCopyStep) {
+        std::memcpy(compact_end_ + i, from + i, kCopyStep);
+      }
+    } else {
+      std::memcpy(compact_end_, from, n);
+    }
+    compact_end_ += n;
   }
 
   bool Peek(char c) const { return pos_ < text_.size() && text_[pos_] == c; }
@@ -164,7 +179,7 @@ class JsonTape::Reader {
   // A string without escapes; its contents stay in the text.
   bool ReadString(std::string_view* out) {
     ++pos_;  // the opening quote
-    const size_t run = PlainJsonTextLength(
+    const size_t run = ScanPlainJsonText(
         std::string_view(text_.data() + pos_, text_.size() - pos_));
     const size_t close = pos_ + run;
     // A backslash is declined, a control byte or the end refused.
@@ -200,12 +215,18 @@ class JsonTape::Reader {
       Close(index, Value::Type::kObject, count);
       return true;
     }
+    // One bit per key length and first byte seen: the members are compared
+    // with a new key only when its bit was seen before.
+    uint64_t seen = 0;
     while (true) {
       SkipWhitespace();
       if (!Peek('"')) return false;
       std::string_view key;
       if (!ReadString(&key)) return false;
-      if (RepeatsKey(index, key)) return false;
+      const uint64_t bit = uint64_t{1}
+                           << ((key.size() * 7 + (key.empty() ? 0 : key[0])) & 63);
+      if ((seen & bit) != 0 && RepeatsKey(index, key)) return false;
+      seen |= bit;
       SkipWhitespace();
       if (!Peek(':')) return false;
       ++pos_;

@@ -18,7 +18,8 @@
 // through the same ScanJsonNumber).
 //
 // Ownership: nodes refer to the parsed text, which must outlive the tape and
-// its nodes. Parse() again invalidates every node. Not thread-safe.
+// its nodes. Parse() again invalidates every node. Not thread-safe, not
+// even for reading: find() updates a search cache in the node.
 #ifndef TESSERA_SRC_JSON_TAPE_H_
 #define TESSERA_SRC_JSON_TAPE_H_
 
@@ -99,7 +100,9 @@ class TapeNode {
     return Children<const TapeNode&>();
   }
 
-  // The member named `key`; nullptr when absent or not an object.
+  // The member named `key`; nullptr when absent or not an object. Remembers
+  // where it found it (a cache, invisible but for speed; see the
+  // thread-safety note above).
   const TapeNode* find(std::string_view key) const;
   // Array items or object members; 0 otherwise.
   size_t size() const { return count_; }
@@ -123,6 +126,11 @@ class TapeNode {
   TapeChildren<Item> Children() const {
     return TapeChildren<Item>(this + 1, this + extent_);
   }
+  const TapeNode* Found(const TapeNode* member) const {
+    find_from_ = static_cast<uint32_t>(member + member->extent_ - this);
+    if (find_from_ == extent_) find_from_ = 1;
+    return member;
+  }
 
   Type type_ = Type::kNull;
   bool boolean_ = false;
@@ -130,6 +138,8 @@ class TapeNode {
   bool text_has_at_or_percent_ = false;
   uint32_t count_ = 0;
   uint32_t extent_ = 1;
+  // Where find() starts, as an offset from this node (1: the first member).
+  mutable uint32_t find_from_ = 1;
   // Bytes Value::Dump() writes for this number (numbers only), computed
   // while parsing, where the text makes most numbers' length obvious.
   uint32_t dump_length_ = 0;
@@ -137,6 +147,25 @@ class TapeNode {
   std::string_view key_;
   std::string_view text_;  // string contents (no escapes, by construction)
 };
+
+// Inline: the callers' keys are mostly literals, whose comparison the
+// compiler then specializes.
+inline const TapeNode* TapeNode::find(std::string_view key) const {
+  if (type_ != Type::kObject) return nullptr;
+  // Readers mostly ask for members in document order: the search starts
+  // after the member found last and wraps around once.
+  const TapeNode* const end = this + extent_;
+  const TapeNode* const start = this + find_from_;
+  for (const TapeNode* member = start; member != end;
+       member += member->extent_) {
+    if (SameShortText(member->key_, key)) return Found(member);
+  }
+  for (const TapeNode* member = this + 1; member != start;
+       member += member->extent_) {
+    if (SameShortText(member->key_, key)) return Found(member);
+  }
+  return nullptr;
+}
 
 template <>
 inline TapeMember TapeChildren<TapeMember>::iterator::operator*() const {

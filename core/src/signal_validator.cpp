@@ -201,11 +201,18 @@ class SignalValidator {
 
   void CheckKnownFields(const Json& object, const LazyPath& path,
                         std::initializer_list<std::string_view> known) {
+    // Members mostly come in the order of `known`: each search starts after
+    // the name matched last and wraps around once.
+    const std::string_view* const names = known.begin();
+    const size_t count = known.size();
+    size_t next = 0;
     for (const auto& member : object.as_object()) {
       bool is_known = false;
-      for (std::string_view name : known) {
-        if (SameShortText(member.key, name)) {
+      for (size_t tried = 0; tried < count; ++tried) {
+        const size_t k = next + tried < count ? next + tried : next + tried - count;
+        if (SameShortText(member.key, names[k])) {
           is_known = true;
+          next = k + 1;
           break;
         }
       }
