@@ -45,269 +45,239 @@ bool TapeNode::operator==(const TapeNode& other) const {
   return false;
 }
 
-// One pass over the text: every check ParseJson makes, in its order of
-// reading, so that what it refuses is declined here too.
-class JsonTape::Reader {
- public:
-  static constexpr size_t kCopyStep = 16;
+namespace {
 
-  Reader(std::string_view text, size_t max_depth, JsonTape* tape)
-      : text_(text), max_depth_(max_depth), tape_(*tape), nodes_(tape->nodes_) {}
+// Nesting the tape reads at most; ParseJson's deeper limits are declined.
+constexpr size_t kMaxTapeDepth = 64;
+// Texts longer than this are declined, so that node sizes fit 32 bits even
+// where numbers print longer than they are written ("1e300").
+constexpr size_t kMaxTapeText = size_t{1} << 24;
+// The compact text is copied in steps of this many bytes (plain loads and
+// stores rather than calls); its buffer has this much room to spare.
+constexpr size_t kCopyStep = 16;
 
-  bool Read() {
-    nodes_.clear();
-    // Every value but the first takes a ',' or ':' and a byte of its own:
-    // the nodes never outgrow this, so they are never moved.
-    nodes_.reserve(text_.size() / 2 + 2);
-    if (!IsValidUtf8(text_)) return false;
-    text_has_at_or_percent_ =
-        std::memchr(text_.data(), '@', text_.size()) != nullptr ||
-        std::memchr(text_.data(), '%', text_.size()) != nullptr;
-    SkipWhitespace();
-    if (!ReadValue(0, nullptr)) return false;
-    SkipWhitespace();
-    if (pos_ != text_.size()) return false;
-    if (compact_end_ != nullptr) {
-      CopyTokens(text_.size());
-      tape_.compact_.resize(
-          static_cast<size_t>(compact_end_ - tape_.compact_.data()));
-      tape_.compact_view_ = tape_.compact_;
-    } else {
-      tape_.compact_view_ = text_;
-    }
-    return true;
+bool IsWhitespace(char c) { return kWhitespace[static_cast<unsigned char>(c)]; }
+
+bool IsDigits(std::string_view text) {
+  for (char c : text) {
+    if (c < '0' || c > '9') return false;
   }
+  return true;
+}
 
- private:
-  static bool IsWhitespace(char c) {
-    return kWhitespace[static_cast<unsigned char>(c)];
-  }
+}  // namespace
 
-  // Skips whitespace; the check is inline, the skipping (rarer) is not.
-  void SkipWhitespace() {
-    if (pos_ < text_.size() && IsWhitespace(text_[pos_])) SkipWhitespaceRun();
-  }
-
-  // Copies the tokens read since the last whitespace to the compact text,
-  // then skips this run of whitespace.
-  void SkipWhitespaceRun() {
-    if (compact_end_ == nullptr) {  // the first whitespace: make room
-      tape_.compact_.resize(text_.size() + kCopyStep);
-      compact_end_ = tape_.compact_.data();
-    }
-    CopyTokens(pos_);
-    do {
-      ++pos_;
-    } while (pos_ < text_.size() && IsWhitespace(text_[pos_]));
-    copied_ = pos_;
-  }
-
-  // Copies text_[copied_, end) to the compact text. The runs between
-  // whitespace are short: while the text has the bytes to read, they go in
-  // fixed steps (plain loads and stores, no call), the last one writing
-  // into the kCopyStep bytes of room past the text's size.
-  void CopyTokens(size_t end) {
-    const char* const from = text_.data() + copied_;
-    const size_t n = end - copied_;
-    if (end + kCopyStep <= text_.size()) {
-      for (size_t i = 0; i < n; i += kCopyStep) {
-        std::memcpy(compact_end_ + i, from + i, kCopyStep);
-      }
-    } else {
-      std::memcpy(compact_end_, from, n);
-    }
-    compact_end_ += n;
-  }
-
-  bool Peek(char c) const { return pos_ < text_.size() && text_[pos_] == c; }
-
-  // `key`: the member name when the value is an object member, else null.
-  bool ReadValue(size_t depth, const std::string_view* key) {
-    if (pos_ >= text_.size()) return false;
-    const size_t index = nodes_.size();
-    nodes_.emplace_back();
-    nodes_[index].text_has_at_or_percent_ = text_has_at_or_percent_;
-    if (key != nullptr) {
-      nodes_[index].key_ = *key;
-      nodes_[index].is_member_ = true;
-    }
-    switch (text_[pos_]) {
-      case '{': return ReadObject(depth + 1, index);
-      case '[': return ReadArray(depth + 1, index);
-      case '"':
-        nodes_[index].type_ = Value::Type::kString;
-        return ReadString(&nodes_[index].text_);
-      case 't': return ReadBool("true", true, index);
-      case 'f': return ReadBool("false", false, index);
-      case 'n': return ReadLiteral("null");
-      default: return ReadNumber(index);
-    }
-  }
-
-  bool ReadLiteral(std::string_view word) {
-    if (text_.substr(pos_, word.size()) != word) return false;
-    pos_ += word.size();
-    return true;
-  }
-
-  bool ReadBool(std::string_view word, bool value, size_t index) {
-    nodes_[index].type_ = Value::Type::kBool;
-    nodes_[index].boolean_ = value;
-    return ReadLiteral(word);
-  }
-
-  bool ReadNumber(size_t index) {
-    const size_t start = pos_;
-    double value = 0;
-    if (ScanJsonNumber(text_, &pos_, &value) != nullptr) return false;
-    TapeNode& node = nodes_[index];
-    node.type_ = Value::Type::kNumber;
-    node.number_ = value;
-    // Dump() writes a non-negative integer of up to 15 digits (exact as a
-    // double) as the same digits, which the grammar keeps free of leading
-    // zeros; other numbers are measured from their value.
-    const std::string_view text = text_.substr(start, pos_ - start);
-    bool plain = text.size() <= 15;
-    for (size_t i = 0; plain && i < text.size(); ++i) {
-      plain = text[i] >= '0' && text[i] <= '9';
-    }
-    node.dump_length_ = static_cast<uint32_t>(
-        plain ? text.size() : JsonNumberLength(value));
-    return true;
-  }
-
-  // A string without escapes; its contents stay in the text.
-  bool ReadString(std::string_view* out) {
-    ++pos_;  // the opening quote
-    const size_t run = ScanPlainJsonText(
-        std::string_view(text_.data() + pos_, text_.size() - pos_));
-    const size_t close = pos_ + run;
-    // A backslash is declined, a control byte or the end refused.
-    if (close >= text_.size() || text_[close] != '"') return false;
-    *out = text_.substr(pos_, run);
-    pos_ = close + 1;
-    return true;
-  }
-
-  // Whether the object at `index` already has a member named `key`.
-  bool RepeatsKey(size_t index, std::string_view key) const {
-    for (size_t child = index + 1; child < nodes_.size();
-         child += nodes_[child].extent_) {
-      if (SameShortText(nodes_[child].key_, key)) return true;
-    }
-    return false;
-  }
-
-  void Close(size_t index, Value::Type type, uint32_t count) {
-    TapeNode& node = nodes_[index];
-    node.type_ = type;
-    node.count_ = count;
-    node.extent_ = static_cast<uint32_t>(nodes_.size() - index);
-  }
-
-  bool ReadObject(size_t depth, size_t index) {
-    if (depth > max_depth_) return false;
-    ++pos_;  // '{'
-    SkipWhitespace();
-    uint32_t count = 0;
-    if (Peek('}')) {
-      ++pos_;
-      Close(index, Value::Type::kObject, count);
-      return true;
-    }
-    // One bit per key length and first byte seen: the members are compared
-    // with a new key only when its bit was seen before.
-    uint64_t seen = 0;
-    while (true) {
-      SkipWhitespace();
-      if (!Peek('"')) return false;
-      std::string_view key;
-      if (!ReadString(&key)) return false;
-      const uint64_t bit = uint64_t{1}
-                           << ((key.size() * 7 + (key.empty() ? 0 : key[0])) & 63);
-      if ((seen & bit) != 0 && RepeatsKey(index, key)) return false;
-      seen |= bit;
-      SkipWhitespace();
-      if (!Peek(':')) return false;
-      ++pos_;
-      SkipWhitespace();
-      if (!ReadValue(depth, &key)) return false;
-      ++count;
-      SkipWhitespace();
-      if (Peek(',')) {
-        ++pos_;
-        continue;
-      }
-      if (!Peek('}')) return false;
-      ++pos_;
-      Close(index, Value::Type::kObject, count);
-      return true;
-    }
-  }
-
-  bool ReadArray(size_t depth, size_t index) {
-    if (depth > max_depth_) return false;
-    ++pos_;  // '['
-    SkipWhitespace();
-    uint32_t count = 0;
-    if (Peek(']')) {
-      ++pos_;
-      Close(index, Value::Type::kArray, count);
-      return true;
-    }
-    while (true) {
-      SkipWhitespace();
-      if (!ReadValue(depth, nullptr)) return false;
-      ++count;
-      SkipWhitespace();
-      if (Peek(',')) {
-        ++pos_;
-        continue;
-      }
-      if (!Peek(']')) return false;
-      ++pos_;
-      Close(index, Value::Type::kArray, count);
-      return true;
-    }
-  }
-
-  const std::string_view text_;
-  const size_t max_depth_;
-  JsonTape& tape_;
-  std::vector<TapeNode>& nodes_;
-  size_t pos_ = 0;
-  bool text_has_at_or_percent_ = false;
-  size_t copied_ = 0;  // text before this is in the compact text
-  // The end of the compact text; null until the first whitespace.
-  char* compact_end_ = nullptr;
-};
-
+// One pass over the text, with its cursor in a local (not a member, which
+// the compiler would have to keep in memory), the open containers on a
+// small stack, and one state per place in the grammar. It makes every
+// check ParseJson makes, so that what ParseJson refuses is declined here.
 bool JsonTape::Parse(std::string_view text, size_t max_depth) {
-  return Reader(text, max_depth, this).Read();
+  nodes_.clear();
+  compact_view_ = std::string_view();
+  if (text.size() > kMaxTapeText || !IsValidUtf8(text)) return false;
+  if (max_depth >= kMaxTapeDepth) max_depth = kMaxTapeDepth - 1;
+  // Every value but the first takes a ',' or ':' and a byte of its own:
+  // the nodes never outgrow this, so references to them stay valid.
+  nodes_.reserve(text.size() / 2 + 2);
+  const bool has_at_or_percent =
+      std::memchr(text.data(), '@', text.size()) != nullptr ||
+      std::memchr(text.data(), '%', text.size()) != nullptr;
+
+  const char* const begin = text.data();
+  const char* const end = begin + text.size();
+  const char* p = begin;
+
+  // The compact text: the tokens between whitespace runs, copied at each
+  // run. `out` stays null while the text has had no whitespace.
+  const char* copied = begin;
+  char* out = nullptr;
+  auto copy_tokens = [&](const char* until) {
+    const size_t n = static_cast<size_t>(until - copied);
+    if (static_cast<size_t>(end - until) >= kCopyStep) {
+      for (size_t i = 0; i < n; i += kCopyStep) {
+        std::memcpy(out + i, copied + i, kCopyStep);
+      }
+    } else {
+      std::memcpy(out, copied, n);
+    }
+    out += n;
+  };
+  auto skip_whitespace = [&] {
+    if (p == end || !IsWhitespace(*p)) return;
+    if (out == nullptr) {
+      compact_.resize(text.size() + kCopyStep);
+      out = &compact_[0];
+    }
+    copy_tokens(p);
+    do {
+      ++p;
+    } while (p != end && IsWhitespace(*p));
+    copied = p;
+  };
+  // A string without escapes, at its opening quote; false at a backslash
+  // (declined) or a control byte or the end (refused).
+  auto read_string = [&](std::string_view* contents) {
+    ++p;
+    const size_t run =
+        ScanPlainJsonText(std::string_view(p, static_cast<size_t>(end - p)));
+    if (run == static_cast<size_t>(end - p) || p[run] != '"') return false;
+    *contents = std::string_view(p, run);
+    p += run + 1;
+    return true;
+  };
+  auto read_literal = [&](std::string_view word) {
+    if (static_cast<size_t>(end - p) < word.size() ||
+        std::memcmp(p, word.data(), word.size()) != 0) {
+      return false;
+    }
+    p += word.size();
+    return true;
+  };
+
+  struct Open {
+    size_t index;       // the container's node
+    uint32_t count;     // its children so far
+    uint64_t seen;      // objects: a bit per key length and first byte
+    size_t length;      // Dump() bytes of its children, keys included
+  };
+  Open stack[kMaxTapeDepth];
+  size_t depth = 0;
+  std::string_view key;  // the member name waiting for its value
+  bool has_key = false;
+  size_t completed = 0;  // the node of the value just read
+
+value:
+  skip_whitespace();
+  if (p == end) return false;
+  {
+    completed = nodes_.size();
+    TapeNode& node = nodes_.emplace_back();
+    node.text_has_at_or_percent_ = has_at_or_percent;
+    if (has_key) {
+      node.key_ = key;
+      node.is_member_ = true;
+      has_key = false;
+    }
+    switch (*p) {
+      case '{':
+      case '[': {
+        const bool object = *p == '{';
+        if (depth + 1 > max_depth) return false;
+        node.type_ = object ? Value::Type::kObject : Value::Type::kArray;
+        stack[depth++] = Open{completed, 0, 0, 0};
+        ++p;
+        skip_whitespace();
+        if (p != end && *p == (object ? '}' : ']')) {
+          ++p;
+          goto close;
+        }
+        if (object) goto member;
+        goto value;
+      }
+      case '"':
+        node.type_ = Value::Type::kString;
+        if (!read_string(&node.text_)) return false;
+        node.dump_length_ = static_cast<uint32_t>(node.text_.size() + 2);
+        break;
+      case 't':
+      case 'f':
+        node.type_ = Value::Type::kBool;
+        node.boolean_ = *p == 't';
+        if (!read_literal(node.boolean_ ? "true" : "false")) return false;
+        node.dump_length_ = node.boolean_ ? 4 : 5;
+        break;
+      case 'n':
+        if (!read_literal("null")) return false;
+        node.dump_length_ = 4;
+        break;
+      default: {
+        size_t pos = static_cast<size_t>(p - begin);
+        double number = 0;
+        if (ScanJsonNumber(text, &pos, &number) != nullptr) return false;
+        const std::string_view digits(p, pos - static_cast<size_t>(p - begin));
+        p = begin + pos;
+        node.type_ = Value::Type::kNumber;
+        node.number_ = number;
+        // Dump() writes a non-negative integer of up to 15 digits (exact
+        // as a double) as the same digits, which the grammar keeps free of
+        // leading zeros; other numbers are measured from their value.
+        node.dump_length_ = static_cast<uint32_t>(
+            digits.size() <= 15 && IsDigits(digits) ? digits.size()
+                                                    : JsonNumberLength(number));
+        break;
+      }
+    }
+  }
+
+after_value:
+  if (depth == 0) {
+    skip_whitespace();
+    if (p != end) return false;
+    if (out == nullptr) {
+      compact_view_ = text;
+    } else {
+      copy_tokens(end);
+      compact_.resize(static_cast<size_t>(out - &compact_[0]));
+      compact_view_ = compact_;
+    }
+    return true;
+  }
+  {
+    Open& top = stack[depth - 1];
+    const TapeNode& done = nodes_[completed];
+    ++top.count;
+    top.length += done.dump_length_ + (done.is_member_ ? done.key_.size() + 3 : 0);
+    skip_whitespace();
+    if (p == end) return false;
+    const bool object = nodes_[top.index].type_ == Value::Type::kObject;
+    if (*p == ',') {
+      ++p;
+      if (object) goto member;
+      goto value;
+    }
+    if (*p != (object ? '}' : ']')) return false;
+    ++p;
+  }
+
+close: {
+  const Open& top = stack[--depth];
+  TapeNode& container = nodes_[top.index];
+  container.count_ = top.count;
+  container.extent_ = static_cast<uint32_t>(nodes_.size() - top.index);
+  // Brackets, a ',' between children, and the children (with their keys).
+  container.dump_length_ = static_cast<uint32_t>(
+      2 + (top.count > 0 ? top.count - 1 : 0) + top.length);
+  completed = top.index;
+  goto after_value;
+}
+
+member:
+  skip_whitespace();
+  if (p == end || *p != '"') return false;
+  if (!read_string(&key)) return false;
+  {
+    // The earlier members are compared with the key only when its bit was
+    // seen before: a repeated key is declined.
+    Open& top = stack[depth - 1];
+    const uint64_t bit =
+        uint64_t{1} << ((key.size() * 7 + (key.empty() ? 0 : key[0])) & 63);
+    if ((top.seen & bit) != 0) {
+      for (size_t child = top.index + 1; child < nodes_.size();
+           child += nodes_[child].extent_) {
+        if (SameShortText(nodes_[child].key_, key)) return false;
+      }
+    }
+    top.seen |= bit;
+  }
+  skip_whitespace();
+  if (p == end || *p != ':') return false;
+  ++p;
+  has_key = true;
+  goto value;
 }
 
 std::string_view JsonTape::compact_text() const { return compact_view_; }
 
-size_t JsonLength(const TapeNode& node) {
-  size_t length = 0;
-  const TapeNode* const end = &node + node.extent();
-  for (const TapeNode* n = &node; n != end; ++n) {
-    switch (n->type()) {
-      case Value::Type::kNull: length += 4; break;
-      case Value::Type::kBool: length += n->as_bool() ? 4 : 5; break;
-      case Value::Type::kNumber: length += n->dump_length_; break;
-      // No escapes, no quotes, no control bytes: written as they are.
-      case Value::Type::kString: length += n->as_string().size() + 2; break;
-      case Value::Type::kArray:
-      case Value::Type::kObject:
-        // Brackets and a ',' between children.
-        length += 2 + (n->size() > 0 ? n->size() - 1 : 0);
-        break;
-    }
-    // A member's quoted key and ':'.
-    if (n != &node && n->is_member_) length += n->key().size() + 3;
-  }
-  return length;
-}
+size_t JsonLength(const TapeNode& node) { return node.dump_length_; }
 
 }  // namespace tessera

@@ -140,8 +140,8 @@ class TapeNode {
   uint32_t extent_ = 1;
   // Where find() starts, as an offset from this node (1: the first member).
   mutable uint32_t find_from_ = 1;
-  // Bytes Value::Dump() writes for this number (numbers only), computed
-  // while parsing, where the text makes most numbers' length obvious.
+  // Bytes Value::Dump() writes for this value (its key not included),
+  // summed while parsing, where the text makes most lengths obvious.
   uint32_t dump_length_ = 0;
   double number_ = 0;
   std::string_view key_;
@@ -185,9 +185,9 @@ TapeChildren<Item>::iterator::operator++() {
 
 class JsonTape {
  public:
-  // Reads `text` (see above for what is declined). `max_depth` counts
-  // nested arrays and objects as ParseJson's option does. `text` must
-  // outlive the nodes.
+  // Reads `text` (see above for what is declined; also texts over 16 MiB
+  // and nesting past 63). `max_depth` counts nested arrays and objects as
+  // ParseJson's option does. `text` must outlive the nodes.
   bool Parse(std::string_view text, size_t max_depth);
 
   // The document's root; valid after Parse() returned true.
@@ -199,7 +199,6 @@ class JsonTape {
   const std::vector<TapeNode>& nodes() const { return nodes_; }
 
  private:
-  class Reader;
   std::vector<TapeNode> nodes_;
   std::string compact_;          // filled only when the text has whitespace
   std::string_view compact_view_;

@@ -1,4 +1,6 @@
+#include <array>
 #include <cmath>
+#include <cstdint>
 #include <initializer_list>
 #include <string>
 #include <string_view>
@@ -34,10 +36,27 @@ bool IsCount(const Json& v) {
   return d >= 0 && d <= kMaxSafeInteger && d == std::floor(d);
 }
 
-bool IsIdChar(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-         (c >= '0' && c <= '9') || c == '_' || c == '-';
+// The bytes the id and purpose rules allow, looked up rather than tested
+// range by range: ids and purposes are most of a signal's header bytes.
+constexpr uint8_t kIdByte = 1;     // [A-Za-z0-9_-]
+constexpr uint8_t kSnakeByte = 2;  // [a-z0-9_]
+constexpr std::array<uint8_t, 256> kByteClasses = [] {
+  std::array<uint8_t, 256> classes{};
+  for (int c = 0; c < 256; ++c) {
+    const bool lower = c >= 'a' && c <= 'z';
+    const bool upper = c >= 'A' && c <= 'Z';
+    const bool digit = c >= '0' && c <= '9';
+    if (lower || upper || digit || c == '_' || c == '-') classes[c] |= kIdByte;
+    if (lower || digit || c == '_') classes[c] |= kSnakeByte;
+  }
+  return classes;
+}();
+
+bool HasByteClass(char c, uint8_t byte_class) {
+  return (kByteClasses[static_cast<unsigned char>(c)] & byte_class) != 0;
 }
+
+bool IsIdChar(char c) { return HasByteClass(c, kIdByte); }
 
 bool IsIdToken(std::string_view s) {
   if (s.size() < kMinIdLength || s.size() > kMaxIdLength) return false;
@@ -58,9 +77,7 @@ bool IsSiteName(std::string_view s) {
 bool IsPurpose(std::string_view s) {
   if (s.empty() || s.size() > kMaxPurposeLength) return false;
   for (char c : s) {
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) {
-      return false;
-    }
+    if (!HasByteClass(c, kSnakeByte)) return false;
   }
   return true;
 }
