@@ -45,9 +45,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   tessera::Result<tessera::Value> decoded =
       tessera::DecodeSignal(body, tessera::SignalFormat::kJson);
-  const bool full_accepted =
-      decoded.ok() && tessera::ValidateSignal(*decoded).empty() &&
-      tessera::CheckSignalConsent(*decoded).ok();
+  const bool full_accepted = decoded.ok() &&
+                             tessera::ValidateSignal(*decoded).empty() &&
+                             tessera::CheckSignalConsent(*decoded).ok();
   if (!fast_accepted) return 0;  // the full path decides: nothing to compare
   if (!full_accepted) std::abort();
   const tessera::Value& signal = *decoded;

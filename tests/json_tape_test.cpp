@@ -9,8 +9,8 @@
 #include <string>
 #include <string_view>
 
-#include "test_support.h"
 #include "tessera/json.h"
+#include "test_support.h"
 
 namespace tessera {
 namespace {
@@ -33,8 +33,8 @@ TEST(JsonTape, ReadsObjectsArraysAndScalarsAsViewsIntoTheText) {
   EXPECT_EQ(b->size(), 4u);
   std::string types;
   for (const TapeNode& item : b->as_array()) {
-    types += item.is_bool() ? (item.as_bool() ? "T" : "F")
-             : item.is_null() ? "N"
+    types += item.is_bool()     ? (item.as_bool() ? "T" : "F")
+             : item.is_null()   ? "N"
              : item.is_string() ? std::string(item.as_string())
                                 : "?";
   }

@@ -309,7 +309,8 @@ size_t ValueLength(const Value& v) {
   switch (v.type()) {
     case Value::Type::kNull: return 4;
     case Value::Type::kBool: return v.as_bool() ? 4 : 5;
-    case Value::Type::kNumber: return JsonNumberLength(v.as_number());
+    case Value::Type::kNumber:
+      return JsonNumberLength(v.as_number());
     case Value::Type::kString: return QuotedLength(v.as_string());
     case Value::Type::kArray: {
       const Array& items = v.as_array();
@@ -399,7 +400,6 @@ const char* ScanJsonNumber(std::string_view text, size_t* pos, double* value) {
   *value = d;
   return nullptr;
 }
-
 
 namespace {
 

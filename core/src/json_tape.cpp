@@ -20,10 +20,14 @@ constexpr std::array<bool, 256> kWhitespace = [] {
 bool TapeNode::operator==(const TapeNode& other) const {
   if (type_ != other.type_) return false;
   switch (type_) {
-    case Type::kNull: return true;
-    case Type::kBool: return boolean_ == other.boolean_;
-    case Type::kNumber: return number_ == other.number_;
-    case Type::kString: return text_ == other.text_;
+    case Type::kNull:
+      return true;
+    case Type::kBool:
+      return boolean_ == other.boolean_;
+    case Type::kNumber:
+      return number_ == other.number_;
+    case Type::kString:
+      return text_ == other.text_;
     case Type::kArray: {
       if (count_ != other.count_) return false;
       auto theirs = other.as_array().begin();
@@ -135,10 +139,10 @@ bool JsonTape::Parse(std::string_view text, size_t max_depth) {
   };
 
   struct Open {
-    size_t index;       // the container's node
-    uint32_t count;     // its children so far
-    uint64_t seen;      // objects: a bit per key length and first byte
-    size_t length;      // Dump() bytes of its children, keys included
+    size_t index;    // the container's node
+    uint32_t count;  // its children so far
+    uint64_t seen;   // objects: a bit per key length and first byte
+    size_t length;   // Dump() bytes of its children, keys included
   };
   Open stack[kMaxTapeDepth];
   size_t depth = 0;
@@ -226,7 +230,8 @@ after_value:
     Open& top = stack[depth - 1];
     const TapeNode& done = nodes_[completed];
     ++top.count;
-    top.length += done.dump_length_ + (done.is_member_ ? done.key_.size() + 3 : 0);
+    top.length +=
+        done.dump_length_ + (done.is_member_ ? done.key_.size() + 3 : 0);
     skip_whitespace();
     if (p == end) return false;
     const bool object = nodes_[top.index].type_ == Value::Type::kObject;
@@ -239,7 +244,7 @@ after_value:
     ++p;
   }
 
-close: {
+close : {
   const Open& top = stack[--depth];
   TapeNode& container = nodes_[top.index];
   container.count_ = top.count;

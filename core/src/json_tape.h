@@ -62,8 +62,12 @@ class TapeChildren {
     explicit iterator(const TapeNode* node) : node_(node) {}
     Item operator*() const;
     iterator& operator++();
-    bool operator==(const iterator& other) const { return node_ == other.node_; }
-    bool operator!=(const iterator& other) const { return node_ != other.node_; }
+    bool operator==(const iterator& other) const {
+      return node_ == other.node_;
+    }
+    bool operator!=(const iterator& other) const {
+      return node_ != other.node_;
+    }
 
    private:
     const TapeNode* node_;
@@ -200,7 +204,7 @@ class JsonTape {
 
  private:
   std::vector<TapeNode> nodes_;
-  std::string compact_;          // filled only when the text has whitespace
+  std::string compact_;  // filled only when the text has whitespace
   std::string_view compact_view_;
 };
 

@@ -226,7 +226,8 @@ class SignalValidator {
     for (const auto& member : object.as_object()) {
       bool is_known = false;
       for (size_t tried = 0; tried < count; ++tried) {
-        const size_t k = next + tried < count ? next + tried : next + tried - count;
+        const size_t k =
+            next + tried < count ? next + tried : next + tried - count;
         if (SameShortText(member.key, names[k])) {
           is_known = true;
           next = k + 1;
@@ -287,7 +288,8 @@ class SignalValidator {
   }
 
   void CheckRequiredCount(const Json& signal, const char* name) {
-    CheckRequired(signal, name, IsCount<Json>, "must be a non-negative integer");
+    CheckRequired(signal, name, IsCount<Json>,
+                  "must be a non-negative integer");
   }
 
   void CheckTimeRange(const Json& signal) {
@@ -529,8 +531,7 @@ class SignalValidator {
       }
     } else if (v.is_object()) {
       for (const auto& member : v.as_object()) {
-        const std::string member_path =
-            JoinPath(path, std::string(member.key));
+        const std::string member_path = JoinPath(path, std::string(member.key));
         if (ContainsEmailAddress(member.key)) {
           Add(member_path, std::string("key ") + kPiiMessage);
         }

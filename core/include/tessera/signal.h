@@ -189,8 +189,8 @@ std::string StoredSignalJson(std::string_view text, const Value& parsed);
 // A JSON signal the fast path accepted, as the server stores it.
 struct AcceptedSignal {
   std::string site;
-  std::string id;   // the idempotency id
-  std::string vid;  // the visitor id
+  std::string id;    // the idempotency id
+  std::string vid;   // the visitor id
   std::string body;  // what StoredSignalJson gives for the body
 };
 
