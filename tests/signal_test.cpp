@@ -703,5 +703,68 @@ TEST(SignalConsent, RefusesWhenThereIsNoSnapshot) {
   EXPECT_NE(status.message().find("$.consent: is required"), std::string::npos);
 }
 
+// ---- the ingest fast path --------------------------------------------------
+
+// What the full path stores for `body`, or "" when it does not accept it.
+std::string FullPathBody(const std::string& body) {
+  Result<Value> decoded = DecodeSignal(body, SignalFormat::kJson);
+  if (!decoded.ok() || !CheckSignal(*decoded).ok()) return "";
+  return StoredSignalJson(body, *decoded);
+}
+
+TEST(SignalFastPath, AcceptsTheDocsExampleAsTheFullPathStoresIt) {
+  const std::string body =
+      ReadFile(TESSERA_SOURCE_DIR "/docs/examples/signal.json");
+  AcceptedSignal accepted;
+  ASSERT_TRUE(TryAcceptJsonSignal(body, &accepted));
+  EXPECT_EQ(accepted.site, "demo");
+  EXPECT_EQ(accepted.id, "sig_5Qm8XcA2rT7kLw9EpZ3n");
+  EXPECT_EQ(accepted.vid, "6f1c2a9e-4b7d-4e3a-9c58-0d2b7e41a6f3");
+  EXPECT_EQ(accepted.body, FullPathBody(body));
+  EXPECT_EQ(accepted.body.find('\n'), std::string::npos);
+  // The SDK's own compact form is accepted and stored as it came.
+  const std::string compact = Example().Dump();
+  ASSERT_TRUE(TryAcceptJsonSignal(compact, &accepted));
+  EXPECT_EQ(accepted.body, compact);
+}
+
+TEST(SignalFastPath, LeavesValidSignalsItDoesNotReadToTheFullPath) {
+  // An escaped string and a repeated key: valid, but not for the tape.
+  Value escaped = Example();
+  escaped.set("cl", "c\"2");
+  const std::string repeated = R"({"v":1,"v":1,)" + Example().Dump().substr(1);
+  for (const std::string& body : {escaped.Dump(), repeated}) {
+    AcceptedSignal accepted;
+    EXPECT_FALSE(TryAcceptJsonSignal(body, &accepted)) << body;
+    EXPECT_NE(FullPathBody(body), "") << body;
+  }
+}
+
+TEST(SignalFastPath, NeverAcceptsWhatTheFullPathRefuses) {
+  Value no_id = Example();
+  no_id.erase("id");
+  Value unknown = Example();
+  unknown.set("extra", 1);
+  Value email = Example();
+  email.set("cl", "someone@example.com");
+  Value no_marketing = Example();
+  no_marketing.set("consent", Consent({"necessary", "analytics"}));
+  Value no_analytics = Example();
+  no_analytics.set("consent", Consent({"necessary", "marketing"}));
+  Value too_long = Example();
+  too_long.set("drop", 0);
+  std::string oversized = too_long.Dump();
+  oversized.insert(oversized.size() - 1,
+                   std::string(kMaxSignalBytes, ' '));  // valid JSON, too big
+  for (const std::string& body :
+       {no_id.Dump(), unknown.Dump(), email.Dump(), no_marketing.Dump(),
+        no_analytics.Dump(), oversized, std::string("[]"),
+        std::string("{\"v\":1"), std::string("\xff")}) {
+    AcceptedSignal accepted;
+    EXPECT_FALSE(TryAcceptJsonSignal(body, &accepted)) << body.substr(0, 80);
+    EXPECT_EQ(FullPathBody(body), "") << body.substr(0, 80);
+  }
+}
+
 }  // namespace
 }  // namespace tessera

@@ -268,8 +268,10 @@ size_t QuotedLength(const std::string& s) {
   return length;
 }
 
-// Bytes FormatJsNumber writes for a finite `d`.
-size_t NumberLength(double d) {
+}  // namespace
+
+size_t JsonNumberLength(double d) {
+  if (!std::isfinite(d)) return 4;  // null
   const double magnitude = std::fabs(d);
   // Whole numbers below 2^53 print as their plain digits (-0 as "0").
   if (magnitude < 9007199254740992.0 && magnitude == std::floor(magnitude)) {
@@ -301,12 +303,14 @@ size_t NumberLength(double d) {
   return FormatJsNumber(d).size();
 }
 
+namespace {
+
 size_t ValueLength(const Value& v) {
   switch (v.type()) {
     case Value::Type::kNull: return 4;
     case Value::Type::kBool: return v.as_bool() ? 4 : 5;
     case Value::Type::kNumber:
-      return std::isfinite(v.as_number()) ? NumberLength(v.as_number()) : 4;
+      return JsonNumberLength(v.as_number());
     case Value::Type::kString: return QuotedLength(v.as_string());
     case Value::Type::kArray: {
       const Array& items = v.as_array();
@@ -342,6 +346,60 @@ std::string Value::Dump() const {
 }
 
 // ---- Parser ---------------------------------------------------------------
+
+const char* ScanJsonNumber(std::string_view text, size_t* pos, double* value) {
+  // Validate the RFC 8259 grammar first; ParseDecimal is more permissive.
+  const size_t start = *pos;
+  auto digit = [&](size_t i) {
+    return i < text.size() && text[i] >= '0' && text[i] <= '9';
+  };
+  size_t i = start;
+  if (i < text.size() && text[i] == '-') ++i;
+  if (!digit(i)) return "invalid value";
+  const size_t integer_start = i;
+  // The integer part's value, used only when it has at most 15 digits (and
+  // so cannot wrap around).
+  uint64_t magnitude = 0;
+  if (text[i] == '0') {
+    ++i;
+  } else {
+    while (digit(i)) {
+      magnitude = magnitude * 10 + static_cast<uint64_t>(text[i] - '0');
+      ++i;
+    }
+  }
+  const bool more =
+      i < text.size() && (text[i] == '.' || text[i] == 'e' || text[i] == 'E');
+  if (!more && i - integer_start <= 15) {
+    // A plain integer below 10^15 is exact as a double: skip ParseDecimal.
+    const double d = static_cast<double>(magnitude);
+    *pos = i;
+    *value = integer_start > start ? -d : d;  // "-0" stays -0
+    return nullptr;
+  }
+  if (i < text.size() && text[i] == '.') {
+    ++i;
+    if (!digit(i)) {
+      *pos = i;
+      return "expected a digit after the decimal point";
+    }
+    while (digit(i)) ++i;
+  }
+  if (i < text.size() && (text[i] == 'e' || text[i] == 'E')) {
+    ++i;
+    if (i < text.size() && (text[i] == '+' || text[i] == '-')) ++i;
+    if (!digit(i)) {
+      *pos = i;
+      return "expected a digit in the exponent";
+    }
+    while (digit(i)) ++i;
+  }
+  const double d = decimal::ParseDecimal(text.substr(start, i - start));
+  if (!std::isfinite(d)) return "number out of range";
+  *pos = i;
+  *value = d;
+  return nullptr;
+}
 
 namespace {
 
@@ -608,53 +666,10 @@ class Parser {
   }
 
   bool ParseNumber(Value* out) {
-    // Validate the RFC 8259 grammar first; ParseDecimal is more permissive.
-    size_t start = pos_;
-    auto digit = [&](size_t i) {
-      return i < text_.size() && text_[i] >= '0' && text_[i] <= '9';
-    };
-    size_t i = pos_;
-    if (i < text_.size() && text_[i] == '-') ++i;
-    if (!digit(i)) return Fail("invalid value");
-    const size_t integer_start = i;
-    if (text_[i] == '0') {
-      ++i;
-    } else {
-      while (digit(i)) ++i;
+    double d = 0;
+    if (const char* error = ScanJsonNumber(text_, &pos_, &d)) {
+      return Fail(error);
     }
-    const bool more = i < text_.size() &&
-                      (text_[i] == '.' || text_[i] == 'e' || text_[i] == 'E');
-    if (!more && i - integer_start <= 15) {
-      // A plain integer below 10^15 is exact as a double: skip ParseDecimal.
-      uint64_t magnitude = 0;
-      for (size_t j = integer_start; j < i; ++j) {
-        magnitude = magnitude * 10 + static_cast<uint64_t>(text_[j] - '0');
-      }
-      const double d = static_cast<double>(magnitude);
-      pos_ = i;
-      *out = Value(integer_start > start ? -d : d);  // "-0" stays -0
-      return true;
-    }
-    if (i < text_.size() && text_[i] == '.') {
-      ++i;
-      if (!digit(i)) {
-        pos_ = i;
-        return Fail("expected a digit after the decimal point");
-      }
-      while (digit(i)) ++i;
-    }
-    if (i < text_.size() && (text_[i] == 'e' || text_[i] == 'E')) {
-      ++i;
-      if (i < text_.size() && (text_[i] == '+' || text_[i] == '-')) ++i;
-      if (!digit(i)) {
-        pos_ = i;
-        return Fail("expected a digit in the exponent");
-      }
-      while (digit(i)) ++i;
-    }
-    double d = decimal::ParseDecimal(text_.substr(start, i - start));
-    if (!std::isfinite(d)) return Fail("number out of range");
-    pos_ = i;
     *out = Value(d);
     return true;
   }

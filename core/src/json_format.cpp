@@ -5,6 +5,7 @@
 #include <string>
 
 #include "decimal_conversion.h"
+#include "json_text.h"
 #include "tessera/json.h"
 
 namespace tessera {
@@ -73,43 +74,8 @@ void AppendUtf8(uint32_t cp, std::string* out) {
   }
 }
 
-namespace {
-
-// For each byte of `block`, its high bit is set when the byte is '"', '\\'
-// or below 0x20 (the classic zero-byte and less-than tests). A borrow can
-// only flag bytes above a truly flagged one, so the lowest flag is exact.
-uint64_t SpecialJsonBytes(uint64_t block) {
-  constexpr uint64_t kOnes = 0x0101010101010101ull;
-  const uint64_t quotes = block ^ (kOnes * '"');
-  const uint64_t backslashes = block ^ (kOnes * '\\');
-  return (((quotes - kOnes) & ~quotes) |
-          ((backslashes - kOnes) & ~backslashes) |
-          ((block - kOnes * 0x20) & ~block)) &
-         0x8080808080808080ull;
-}
-
-}  // namespace
-
 size_t PlainJsonTextLength(std::string_view text) {
-  const char* const data = text.data();
-  const size_t n = text.size();
-  size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    uint64_t block;
-    std::memcpy(&block, data + i, sizeof block);  // one unaligned load
-    const uint64_t flags = SpecialJsonBytes(block);
-    if (flags == 0) continue;
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    return i + static_cast<size_t>(__builtin_ctzll(flags)) / 8;
-#else
-    break;  // the byte loop finds it
-#endif
-  }
-  for (; i < n; ++i) {
-    const auto c = static_cast<unsigned char>(data[i]);
-    if (c == '"' || c == '\\' || c < 0x20) return i;
-  }
-  return n;
+  return ScanPlainJsonText(text);
 }
 
 bool IsValidUtf8(std::string_view text) {

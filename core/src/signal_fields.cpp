@@ -58,9 +58,41 @@ bool IsEmailAt(std::string_view text, size_t i) {
 
 }  // namespace
 
+namespace {
+
+// Whether `text` may hold an email address: whether it has an '@' or a
+// '%' at all. Most signal strings are short and have neither; this decides
+// them eight bytes at a time (the last block overlapping the one before).
+bool HasEmailMarker(std::string_view text) {
+  constexpr uint64_t kOnes = 0x0101010101010101ull;
+  constexpr uint64_t kHighBits = 0x8080808080808080ull;
+  auto marked = [](uint64_t block) {
+    const uint64_t at = block ^ (kOnes * '@');
+    const uint64_t percent = block ^ (kOnes * '%');
+    // Non-zero when either has a zero byte, i.e. `block` holds '@' or '%'.
+    return (((at - kOnes) & ~at) | ((percent - kOnes) & ~percent)) & kHighBits;
+  };
+  const size_t n = text.size();
+  if (n < 8) {
+    for (char c : text) {
+      if (c == '@' || c == '%') return true;
+    }
+    return false;
+  }
+  uint64_t block;
+  for (size_t i = 0; i + 8 < n; i += 8) {
+    std::memcpy(&block, text.data() + i, sizeof block);
+    if (marked(block)) return true;
+  }
+  std::memcpy(&block, text.data() + n - 8, sizeof block);
+  return marked(block) != 0;
+}
+
+}  // namespace
+
 bool ContainsEmailAddress(std::string_view text) {
-  // '@' and '%' are rare in signal text: memchr (vectorized) skips from one
-  // candidate to the next instead of testing every byte.
+  if (!HasEmailMarker(text)) return false;
+  // memchr (vectorized) skips from one candidate to the next.
   for (const char marker : {'@', '%'}) {
     size_t from = 0;
     while (from < text.size()) {
@@ -86,12 +118,41 @@ bool IsSignalEventName(std::string_view name) {
   return true;
 }
 
+namespace {
+
+// Whether `text` has a control byte (below 0x20, or DEL), eight bytes at a
+// time as HasEmailMarker does.
+bool HasControlByte(std::string_view text) {
+  constexpr uint64_t kOnes = 0x0101010101010101ull;
+  constexpr uint64_t kHighBits = 0x8080808080808080ull;
+  auto flagged = [](uint64_t block) {
+    const uint64_t del = block ^ (kOnes * 0x7f);
+    // Bytes below 0x20, or equal to 0x7f (a zero byte in `del`).
+    return (((block - kOnes * 0x20) & ~block) | ((del - kOnes) & ~del)) &
+           kHighBits;
+  };
+  const size_t n = text.size();
+  if (n < 8) {
+    for (char c : text) {
+      const auto byte = static_cast<unsigned char>(c);
+      if (byte < 0x20 || byte == 0x7f) return true;
+    }
+    return false;
+  }
+  uint64_t block;
+  for (size_t i = 0; i + 8 < n; i += 8) {
+    std::memcpy(&block, text.data() + i, sizeof block);
+    if (flagged(block)) return true;
+  }
+  std::memcpy(&block, text.data() + n - 8, sizeof block);
+  return flagged(block) != 0;
+}
+
+}  // namespace
+
 bool IsSignalLabel(std::string_view label) {
   if (label.empty() || label.size() > kMaxLabelBytes) return false;
-  for (char c : label) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (byte < 0x20 || byte == 0x7f) return false;
-  }
+  if (HasControlByte(label)) return false;
   return IsValidUtf8(label) && !ContainsEmailAddress(label);
 }
 

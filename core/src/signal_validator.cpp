@@ -1,11 +1,19 @@
+#include <array>
 #include <cmath>
+#include <cstdint>
 #include <initializer_list>
 #include <string>
 #include <string_view>
 #include <utility>
 
+#include "json_tape.h"
+#include "signal_rules.h"
 #include "tessera/signal.h"
 
+// The signal schema and consent rules, written once as templates over the
+// read-only Value interface, so that they judge a Value (ValidateSignal and
+// CheckSignalConsent) and a TapeNode (the ingest fast path,
+// signal_fast_accept.cpp) alike.
 namespace tessera {
 namespace {
 
@@ -21,16 +29,34 @@ constexpr size_t kMaxProblemsInStatus = 10;
 
 const char* const kDeviceClasses[] = {"desktop", "mobile", "tablet", "other"};
 
-bool IsCount(const Value& v) {
+template <typename Json>
+bool IsCount(const Json& v) {
   if (!v.is_number()) return false;
   const double d = v.as_number();
   return d >= 0 && d <= kMaxSafeInteger && d == std::floor(d);
 }
 
-bool IsIdChar(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-         (c >= '0' && c <= '9') || c == '_' || c == '-';
+// The bytes the id and purpose rules allow, looked up rather than tested
+// range by range: ids and purposes are most of a signal's header bytes.
+constexpr uint8_t kIdByte = 1;     // [A-Za-z0-9_-]
+constexpr uint8_t kSnakeByte = 2;  // [a-z0-9_]
+constexpr std::array<uint8_t, 256> kByteClasses = [] {
+  std::array<uint8_t, 256> classes{};
+  for (int c = 0; c < 256; ++c) {
+    const bool lower = c >= 'a' && c <= 'z';
+    const bool upper = c >= 'A' && c <= 'Z';
+    const bool digit = c >= '0' && c <= '9';
+    if (lower || upper || digit || c == '_' || c == '-') classes[c] |= kIdByte;
+    if (lower || digit || c == '_') classes[c] |= kSnakeByte;
+  }
+  return classes;
+}();
+
+bool HasByteClass(char c, uint8_t byte_class) {
+  return (kByteClasses[static_cast<unsigned char>(c)] & byte_class) != 0;
 }
+
+bool IsIdChar(char c) { return HasByteClass(c, kIdByte); }
 
 bool IsIdToken(std::string_view s) {
   if (s.size() < kMinIdLength || s.size() > kMaxIdLength) return false;
@@ -51,9 +77,7 @@ bool IsSiteName(std::string_view s) {
 bool IsPurpose(std::string_view s) {
   if (s.empty() || s.size() > kMaxPurposeLength) return false;
   for (char c : s) {
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) {
-      return false;
-    }
+    if (!HasByteClass(c, kSnakeByte)) return false;
   }
   return true;
 }
@@ -82,7 +106,7 @@ bool IsPagePath(std::string_view s) {
 }
 
 // "0".."167" written canonically (no sign, no leading zeros).
-bool IsHourKey(const std::string& key) {
+bool IsHourKey(std::string_view key) {
   if (key.empty() || key.size() > 3) return false;
   if (key.size() > 1 && key[0] == '0') return false;
   int hour = 0;
@@ -99,27 +123,37 @@ bool IsHourKey(const std::string& key) {
 class LazyPath {
  public:
   LazyPath(const char* root) : root_(root) {}  // NOLINT: "$.agg" etc.
-  LazyPath(const LazyPath& parent, const std::string& key)
-      : parent_(&parent), key_(&key) {}
+  LazyPath(const LazyPath& parent, std::string_view key)
+      : parent_(&parent), key_(key), has_key_(true) {}
   LazyPath(const LazyPath& parent, size_t index)
       : parent_(&parent), index_(index) {}
 
   std::string str() const {
     if (parent_ == nullptr) return root_;
-    return key_ ? JoinPath(parent_->str(), *key_)
-                : JoinPath(parent_->str(), index_);
+    return has_key_ ? JoinPath(parent_->str(), std::string(key_))
+                    : JoinPath(parent_->str(), index_);
   }
 
  private:
   const char* root_ = nullptr;
   const LazyPath* parent_ = nullptr;
-  const std::string* key_ = nullptr;
+  std::string_view key_;
+  bool has_key_ = false;
   size_t index_ = 0;
 };
 
+// Whether any string or key in `v` may hold an email address: a Value has
+// to be searched; a tape knows whether its text has an '@' or '%' at all.
+bool MayHoldEmailAddress(const Value&) { return true; }
+bool MayHoldEmailAddress(const TapeNode& v) {
+  return v.text_has_at_or_percent();
+}
+
+// `Json` is Value or TapeNode: the rules use only what both offer.
+template <typename Json>
 class SignalValidator {
  public:
-  Problems Validate(const Value& signal) {
+  Problems Validate(const Json& signal) {
     if (!signal.is_object()) {
       Add("$", "must be an object");
       return std::move(problems_);
@@ -139,20 +173,20 @@ class SignalValidator {
     CheckRequiredCount(signal, "seq");
     CheckTimeRange(signal);
     CheckConsentSnapshot(signal);
-    if (const Value* mkt = signal.find("mkt"); mkt && !mkt->is_bool()) {
+    if (const Json* mkt = signal.find("mkt"); mkt && !mkt->is_bool()) {
       Add("$.mkt", "must be a boolean");
     }
-    if (const Value* agg = signal.find("agg")) CheckAggregates(*agg);
-    if (const Value* seg = signal.find("seg")) CheckSegments(*seg);
-    if (const Value* cl = signal.find("cl"); cl && !IsLabelValue(*cl)) {
+    if (const Json* agg = signal.find("agg")) CheckAggregates(*agg);
+    if (const Json* seg = signal.find("seg")) CheckSegments(*seg);
+    if (const Json* cl = signal.find("cl"); cl && !IsLabelValue(*cl)) {
       Add("$.cl", kLabelRule);
     }
-    if (const Value* exp = signal.find("exp")) CheckExposures(*exp);
-    if (const Value* imp = signal.find("imp")) CheckSlotCounts(*imp, "$.imp");
-    if (const Value* clk = signal.find("clk")) CheckSlotCounts(*clk, "$.clk");
-    if (const Value* hours = signal.find("hours")) CheckHours(*hours);
-    if (const Value* ctx = signal.find("ctx")) CheckContext(*ctx);
-    if (const Value* drop = signal.find("drop"); drop && !IsCount(*drop)) {
+    if (const Json* exp = signal.find("exp")) CheckExposures(*exp);
+    if (const Json* imp = signal.find("imp")) CheckSlotCounts(*imp, "$.imp");
+    if (const Json* clk = signal.find("clk")) CheckSlotCounts(*clk, "$.clk");
+    if (const Json* hours = signal.find("hours")) CheckHours(*hours);
+    if (const Json* ctx = signal.find("ctx")) CheckContext(*ctx);
+    if (const Json* drop = signal.find("drop"); drop && !IsCount(*drop)) {
       Add("$.drop", "must be a non-negative integer");
     }
     CheckNoEmailAddresses(signal, "$");
@@ -168,13 +202,13 @@ class SignalValidator {
   static constexpr const char* kLabelRule =
       "must be 1-128 bytes of text without control characters";
 
-  static bool IsLabelValue(const Value& v) {
+  static bool IsLabelValue(const Json& v) {
     // Email-shaped labels are reported once, by the privacy guard.
     return v.is_string() && !v.as_string().empty() &&
            (IsSignalLabel(v.as_string()) ||
             ContainsEmailAddress(v.as_string()));
   }
-  static bool IsLabelKey(const std::string& key) {
+  static bool IsLabelKey(std::string_view key) {
     return IsSignalLabel(key) || (!key.empty() && ContainsEmailAddress(key));
   }
 
@@ -182,13 +216,21 @@ class SignalValidator {
     problems_.push_back(Problem{std::move(path), std::move(message)});
   }
 
-  void CheckKnownFields(const Value& object, const LazyPath& path,
+  void CheckKnownFields(const Json& object, const LazyPath& path,
                         std::initializer_list<std::string_view> known) {
-    for (const Member& member : object.as_object()) {
+    // Members mostly come in the order of `known`: each search starts after
+    // the name matched last and wraps around once.
+    const std::string_view* const names = known.begin();
+    const size_t count = known.size();
+    size_t next = 0;
+    for (const auto& member : object.as_object()) {
       bool is_known = false;
-      for (std::string_view name : known) {
-        if (member.key == name) {
+      for (size_t tried = 0; tried < count; ++tried) {
+        const size_t k =
+            next + tried < count ? next + tried : next + tried - count;
+        if (SameShortText(member.key, names[k])) {
           is_known = true;
+          next = k + 1;
           break;
         }
       }
@@ -197,13 +239,13 @@ class SignalValidator {
   }
 
   // The object at `path`, or nullptr after reporting why not.
-  const Value* ExpectObject(const Value& v, const LazyPath& path) {
+  const Json* ExpectObject(const Json& v, const LazyPath& path) {
     if (v.is_object()) return &v;
     Add(path.str(), "must be an object");
     return nullptr;
   }
 
-  void CheckMaxSize(const Value& v, size_t max, const LazyPath& path,
+  void CheckMaxSize(const Json& v, size_t max, const LazyPath& path,
                     const char* what) {
     if (v.size() > max) {
       Add(path.str(), "has " + std::to_string(v.size()) + " " + what +
@@ -211,8 +253,8 @@ class SignalValidator {
     }
   }
 
-  void CheckVersion(const Value& signal) {
-    const Value* v = signal.find("v");
+  void CheckVersion(const Json& signal) {
+    const Json* v = signal.find("v");
     if (v == nullptr) {
       Add("$.v", "is required (the schema version, 1)");
     } else if (!v->is_number()) {
@@ -226,9 +268,9 @@ class SignalValidator {
   // The top-level member `name`: "is required" when absent, `rule_text`
   // when `valid` rejects it. Paths are built only for a problem.
   template <typename Valid>
-  void CheckRequired(const Value& signal, const char* name, Valid valid,
+  void CheckRequired(const Json& signal, const char* name, Valid valid,
                      const char* rule_text) {
-    const Value* v = signal.find(name);
+    const Json* v = signal.find(name);
     if (v == nullptr) {
       Add(JoinPath("$", name), "is required");
     } else if (!valid(*v)) {
@@ -236,39 +278,40 @@ class SignalValidator {
     }
   }
 
-  void CheckRequiredString(const Value& signal, const char* name,
+  void CheckRequiredString(const Json& signal, const char* name,
                            bool (*rule)(std::string_view),
                            const char* rule_text) {
     CheckRequired(
         signal, name,
-        [rule](const Value& v) { return v.is_string() && rule(v.as_string()); },
+        [rule](const Json& v) { return v.is_string() && rule(v.as_string()); },
         rule_text);
   }
 
-  void CheckRequiredCount(const Value& signal, const char* name) {
-    CheckRequired(signal, name, IsCount, "must be a non-negative integer");
+  void CheckRequiredCount(const Json& signal, const char* name) {
+    CheckRequired(signal, name, IsCount<Json>,
+                  "must be a non-negative integer");
   }
 
-  void CheckTimeRange(const Value& signal) {
+  void CheckTimeRange(const Json& signal) {
     CheckRequiredCount(signal, "from");
     CheckRequiredCount(signal, "to");
-    const Value* from = signal.find("from");
-    const Value* to = signal.find("to");
+    const Json* from = signal.find("from");
+    const Json* to = signal.find("to");
     if (from && to && IsCount(*from) && IsCount(*to) &&
         from->as_number() > to->as_number()) {
       Add("$.from", "must not be later than to");
     }
   }
 
-  void CheckConsentSnapshot(const Value& signal) {
-    const Value* consent = signal.find("consent");
+  void CheckConsentSnapshot(const Json& signal) {
+    const Json* consent = signal.find("consent");
     if (consent == nullptr) {
       Add("$.consent", "is required (the visitor's consent snapshot)");
       return;
     }
     if (!ExpectObject(*consent, "$.consent")) return;
     CheckKnownFields(*consent, "$.consent", {"granted", "policy"});
-    const Value* granted = consent->find("granted");
+    const Json* granted = consent->find("granted");
     if (granted == nullptr) {
       Add("$.consent.granted", "is required (the granted purposes)");
     } else if (!granted->is_array()) {
@@ -279,7 +322,7 @@ class SignalValidator {
       CheckUniqueStrings(*granted, "$.consent.granted", IsPurpose,
                          "must be 1-32 chars of [a-z0-9_]");
     }
-    const Value* policy = consent->find("policy");
+    const Json* policy = consent->find("policy");
     if (policy == nullptr) {
       Add("$.consent.policy", "is required (the consent policy version)");
     } else if (!(IsCount(*policy) ||
@@ -291,21 +334,22 @@ class SignalValidator {
     }
   }
 
-  void CheckUniqueStrings(const Value& array, const LazyPath& path,
+  void CheckUniqueStrings(const Json& array, const LazyPath& path,
                           bool (*rule)(std::string_view),
                           const char* rule_text) {
-    const Array& elements = array.as_array();
-    for (size_t i = 0; i < elements.size(); ++i) {
+    const auto& elements = array.as_array();
+    size_t i = 0;
+    for (auto it = elements.begin(); it != elements.end(); ++it, ++i) {
       const LazyPath element_path(path, i);
-      const Value& element = elements[i];
+      const Json& element = *it;
       if (!element.is_string() || !rule(element.as_string())) {
         // Email-shaped strings are reported once, by the privacy guard.
         if (!element.is_string() || !ContainsEmailAddress(element.as_string()))
           Add(element_path.str(), rule_text);
         continue;
       }
-      for (size_t j = 0; j < i; ++j) {
-        if (elements[j] == element) {
+      for (auto earlier = elements.begin(); earlier != it; ++earlier) {
+        if (*earlier == element) {
           Add(element_path.str(), "duplicates an earlier entry");
           break;
         }
@@ -313,10 +357,10 @@ class SignalValidator {
     }
   }
 
-  void CheckAggregates(const Value& agg) {
+  void CheckAggregates(const Json& agg) {
     if (!ExpectObject(agg, "$.agg")) return;
     CheckMaxSize(agg, kMaxSignalEventTypes, "$.agg", "event types");
-    for (const Member& member : agg.as_object()) {
+    for (const auto& member : agg.as_object()) {
       const LazyPath agg("$.agg");
       const LazyPath path(agg, member.key);
       if (!IsSignalEventName(member.key)) {
@@ -324,18 +368,18 @@ class SignalValidator {
       }
       if (!ExpectObject(member.value, path)) continue;
       CheckKnownFields(member.value, path, {"n", "sum", "n24h", "n7d", "n30d"});
-      const Value* n = member.value.find("n");
+      const Json* n = member.value.find("n");
       if (n == nullptr) {
         Add(path.str() + ".n", "is required (the count since last flush)");
       } else if (!IsCount(*n)) {
         Add(path.str() + ".n", "must be a non-negative integer");
       }
-      const Value* sum = member.value.find("sum");
+      const Json* sum = member.value.find("sum");
       if (sum && !(sum->is_number() && std::isfinite(sum->as_number()))) {
         Add(path.str() + ".sum", "must be a finite number");
       }
       for (const char* window : {"n24h", "n7d", "n30d"}) {
-        const Value* count = member.value.find(window);
+        const Json* count = member.value.find(window);
         if (count && !IsCount(*count)) {
           Add(path.str() + "." + window, "must be a non-negative integer");
         }
@@ -343,7 +387,7 @@ class SignalValidator {
     }
   }
 
-  void CheckSegments(const Value& seg) {
+  void CheckSegments(const Json& seg) {
     if (!seg.is_array()) {
       Add("$.seg", "must be an array of segment ids");
       return;
@@ -352,38 +396,39 @@ class SignalValidator {
     CheckUniqueStrings(seg, "$.seg", IsSignalLabel, kLabelRule);
   }
 
-  void CheckExposures(const Value& exp) {
+  void CheckExposures(const Json& exp) {
     if (!exp.is_array()) {
       Add("$.exp", "must be an array of {key, var, variant}");
       return;
     }
     CheckMaxSize(exp, kMaxSignalExposures, "$.exp", "exposures");
-    const Array& entries = exp.as_array();
-    for (size_t i = 0; i < entries.size(); ++i) {
+    const auto& entries = exp.as_array();
+    size_t i = 0;
+    for (auto it = entries.begin(); it != entries.end(); ++it, ++i) {
       const LazyPath exp_path("$.exp");
       const LazyPath path(exp_path, i);
-      const Value& entry = entries[i];
+      const Json& entry = *it;
       if (!ExpectObject(entry, path)) continue;
       CheckKnownFields(entry, path, {"key", "var", "variant"});
-      const Value* key = entry.find("key");
+      const Json* key = entry.find("key");
       if (key == nullptr) {
         Add(path.str() + ".key", "is required (the experiment key)");
       } else if (!IsLabelValue(*key)) {
         Add(path.str() + ".key", kLabelRule);
       }
-      const Value* var = entry.find("var");
+      const Json* var = entry.find("var");
       if (var == nullptr) {
         Add(path.str() + ".var", "is required (the variation index)");
       } else if (!IsCount(*var) || var->as_number() > kMaxSignalVariation) {
         Add(path.str() + ".var", "must be an integer from 0 to " +
                                      std::to_string(kMaxSignalVariation));
       }
-      const Value* variant = entry.find("variant");
+      const Json* variant = entry.find("variant");
       if (variant && !IsLabelValue(*variant)) {
         Add(path.str() + ".variant", kLabelRule);
       }
-      for (size_t j = 0; j < i; ++j) {
-        const Value& earlier = entries[j];
+      for (auto before = entries.begin(); before != it; ++before) {
+        const Json& earlier = *before;
         if (key && var && earlier.is_object() && earlier.find("key") &&
             earlier.find("var") && *earlier.find("key") == *key &&
             *earlier.find("var") == *var) {
@@ -394,17 +439,17 @@ class SignalValidator {
     }
   }
 
-  void CheckSlotCounts(const Value& slots, const LazyPath& path) {
+  void CheckSlotCounts(const Json& slots, const LazyPath& path) {
     if (!ExpectObject(slots, path)) return;
     CheckMaxSize(slots, kMaxSignalSlots, path, "slots");
-    for (const Member& slot : slots.as_object()) {
+    for (const auto& slot : slots.as_object()) {
       const LazyPath slot_path(path, slot.key);
       if (!IsLabelKey(slot.key))
         Add(slot_path.str(), "slot " + std::string(kLabelRule));
       if (!ExpectObject(slot.value, slot_path)) continue;
       CheckMaxSize(slot.value, kMaxSignalVariantsPerSlot, slot_path,
                    "variants");
-      for (const Member& variant : slot.value.as_object()) {
+      for (const auto& variant : slot.value.as_object()) {
         const LazyPath variant_path(slot_path, variant.key);
         if (!IsLabelKey(variant.key)) {
           Add(variant_path.str(), "variant " + std::string(kLabelRule));
@@ -416,9 +461,9 @@ class SignalValidator {
     }
   }
 
-  void CheckHours(const Value& hours) {
+  void CheckHours(const Json& hours) {
     if (!ExpectObject(hours, "$.hours")) return;
-    for (const Member& member : hours.as_object()) {
+    for (const auto& member : hours.as_object()) {
       const LazyPath hours("$.hours");
       const LazyPath path(hours, member.key);
       if (!IsHourKey(member.key)) {
@@ -429,10 +474,10 @@ class SignalValidator {
     }
   }
 
-  void CheckContext(const Value& ctx) {
+  void CheckContext(const Json& ctx) {
     if (!ExpectObject(ctx, "$.ctx")) return;
     CheckKnownFields(ctx, "$.ctx", {"dev", "lang", "page"});
-    if (const Value* dev = ctx.find("dev")) {
+    if (const Json* dev = ctx.find("dev")) {
       bool known = false;
       for (const char* device : kDeviceClasses) {
         if (dev->is_string() && dev->as_string() == device) known = true;
@@ -441,11 +486,11 @@ class SignalValidator {
         Add("$.ctx.dev", "must be one of desktop, mobile, tablet, other");
       }
     }
-    if (const Value* lang = ctx.find("lang");
+    if (const Json* lang = ctx.find("lang");
         lang && !(lang->is_string() && IsLanguageTag(lang->as_string()))) {
       Add("$.ctx.lang", "must be a language tag such as \"fr-FR\"");
     }
-    if (const Value* page = ctx.find("page");
+    if (const Json* page = ctx.find("page");
         page && !(page->is_string() && IsPagePath(page->as_string()))) {
       Add("$.ctx.page",
           "must be a path (\"/products/shoes\") without host, query string "
@@ -457,14 +502,14 @@ class SignalValidator {
   // True when any string or key below `v` looks like an email address. A
   // scan without building paths, so a clean signal (the usual case) costs
   // no allocation; paths are built only to report what was found.
-  static bool HasEmailAddress(const Value& v) {
+  static bool HasEmailAddress(const Json& v) {
     if (v.is_string()) return ContainsEmailAddress(v.as_string());
     if (v.is_array()) {
-      for (const Value& element : v.as_array()) {
+      for (const Json& element : v.as_array()) {
         if (HasEmailAddress(element)) return true;
       }
     } else if (v.is_object()) {
-      for (const Member& member : v.as_object()) {
+      for (const auto& member : v.as_object()) {
         if (ContainsEmailAddress(member.key) || HasEmailAddress(member.value)) {
           return true;
         }
@@ -473,20 +518,20 @@ class SignalValidator {
     return false;
   }
 
-  void CheckNoEmailAddresses(const Value& v, const std::string& path) {
+  void CheckNoEmailAddresses(const Json& v, const std::string& path) {
     static constexpr const char* kPiiMessage =
         "looks like an email address; PII in clear is not allowed in a signal";
-    if (!HasEmailAddress(v)) return;
+    if (!MayHoldEmailAddress(v) || !HasEmailAddress(v)) return;
     if (v.is_string()) {
       if (ContainsEmailAddress(v.as_string())) Add(path, kPiiMessage);
     } else if (v.is_array()) {
-      const Array& elements = v.as_array();
-      for (size_t i = 0; i < elements.size(); ++i) {
-        CheckNoEmailAddresses(elements[i], JoinPath(path, i));
+      size_t i = 0;
+      for (const Json& element : v.as_array()) {
+        CheckNoEmailAddresses(element, JoinPath(path, i++));
       }
     } else if (v.is_object()) {
-      for (const Member& member : v.as_object()) {
-        const std::string member_path = JoinPath(path, member.key);
+      for (const auto& member : v.as_object()) {
+        const std::string member_path = JoinPath(path, std::string(member.key));
         if (ContainsEmailAddress(member.key)) {
           Add(member_path, std::string("key ") + kPiiMessage);
         }
@@ -498,9 +543,10 @@ class SignalValidator {
   Problems problems_;
 };
 
-bool HasBehaviouralData(const Value& signal, std::string* sections) {
+template <typename Json>
+bool HasBehaviouralData(const Json& signal, std::string* sections) {
   for (const char* name : {"agg", "seg", "cl", "exp", "imp", "clk", "hours"}) {
-    const Value* section = signal.find(name);
+    const Json* section = signal.find(name);
     if (section == nullptr) continue;
     const bool carries = section->is_string() ? !section->as_string().empty()
                                               : section->size() > 0;
@@ -511,8 +557,9 @@ bool HasBehaviouralData(const Value& signal, std::string* sections) {
   return !sections->empty();
 }
 
-bool IsGranted(const Value& granted, std::string_view purpose) {
-  for (const Value& entry : granted.as_array()) {
+template <typename Json>
+bool IsGranted(const Json& granted, std::string_view purpose) {
+  for (const Json& entry : granted.as_array()) {
     if (entry.is_string() && entry.as_string() == purpose) return true;
   }
   return false;
@@ -520,25 +567,28 @@ bool IsGranted(const Value& granted, std::string_view purpose) {
 
 }  // namespace
 
-Problems ValidateSignal(const Value& signal) {
-  return SignalValidator().Validate(signal);
+template <typename Json>
+Problems SignalSchemaProblems(const Json& signal) {
+  return SignalValidator<Json>().Validate(signal);
 }
 
-Status CheckSignalConsent(const Value& signal) {
-  const Value* consent = signal.find("consent");
-  const Value* granted = consent ? consent->find("granted") : nullptr;
+template <typename Json>
+Status SignalConsentStatus(const Json& signal) {
+  const Json* consent = signal.find("consent");
+  const Json* granted = consent ? consent->find("granted") : nullptr;
   if (granted == nullptr || !granted->is_array()) {
     return Status::FailedPrecondition(
         "consent: the signal has no consent snapshot (consent.granted)");
   }
   std::string refusals;
   std::string sections;
-  if (HasBehaviouralData(signal, &sections) &&
-      !IsGranted(*granted, kAnalyticsPurpose)) {
+  // The sections are listed only for a refusal's message.
+  if (!IsGranted(*granted, kAnalyticsPurpose) &&
+      HasBehaviouralData(signal, &sections)) {
     refusals =
         "the signal carries " + sections + " but \"analytics\" is not granted";
   }
-  const Value* mkt = signal.find("mkt");
+  const Json* mkt = signal.find("mkt");
   if (mkt && mkt->is_bool() && mkt->as_bool() &&
       !IsGranted(*granted, kMarketingPurpose)) {
     if (!refusals.empty()) refusals += "; ";
@@ -548,6 +598,19 @@ Status CheckSignalConsent(const Value& signal) {
   }
   if (refusals.empty()) return Status::Ok();
   return Status::FailedPrecondition("consent: " + refusals);
+}
+
+template Problems SignalSchemaProblems(const Value& signal);
+template Problems SignalSchemaProblems(const TapeNode& signal);
+template Status SignalConsentStatus(const Value& signal);
+template Status SignalConsentStatus(const TapeNode& signal);
+
+Problems ValidateSignal(const Value& signal) {
+  return SignalSchemaProblems(signal);
+}
+
+Status CheckSignalConsent(const Value& signal) {
+  return SignalConsentStatus(signal);
 }
 
 Status CheckSignal(const Value& signal) {

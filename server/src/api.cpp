@@ -125,64 +125,6 @@ bool IsArtifactPart(const std::string& part) {
   return false;
 }
 
-// Object members in a parsed value, nested ones included.
-size_t CountMembers(const Value& value) {
-  size_t count = 0;
-  if (value.is_object()) {
-    for (const Member& member : value.as_object()) {
-      count += 1 + CountMembers(member.value);
-    }
-  } else if (value.is_array()) {
-    for (const Value& item : value.as_array()) count += CountMembers(item);
-  }
-  return count;
-}
-
-// The stored form of a signal received as JSON: its text without the
-// whitespace between tokens. Much cheaper than re-serializing the parsed
-// value (formatting every number), and as exact, since the parser accepted
-// the text. Only when the parser dropped a duplicate key (last one wins) do
-// text and value differ; then, and for CBOR, the value is serialized.
-std::string StoredSignalJson(std::string_view text, const Value& parsed) {
-  std::string out;
-  out.resize(text.size());
-  char* const begin = out.data();
-  char* write = begin;
-  size_t members = 0;  // one ':' outside strings per object member
-  const size_t n = text.size();
-  size_t i = 0;
-  while (i < n) {
-    const char c = text[i];
-    if (c == '"') {
-      // Copy the whole string, escapes included, in one go; the plain runs
-      // between escapes are skipped eight bytes at a time.
-      size_t end = i + 1;
-      while (true) {
-        end += PlainJsonTextLength(text.substr(end));
-        if (end >= n) break;
-        if (text[end] == '"') {
-          ++end;
-          break;
-        }
-        end += text[end] == '\\' ? 2 : 1;  // an escape (or a control byte)
-      }
-      end = end < n ? end : n;
-      std::memcpy(write, text.data() + i, end - i);
-      write += end - i;
-      i = end;
-      continue;
-    }
-    if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
-      if (c == ':') ++members;
-      *write++ = c;
-    }
-    ++i;
-  }
-  out.resize(static_cast<size_t>(write - begin));
-  if (members != CountMembers(parsed)) return parsed.Dump();
-  return out;
-}
-
 // One request in flight: what the router found and how to answer.
 struct Exchange {
   HttpRequest request;
@@ -469,6 +411,52 @@ class Api::Impl {
     Finish(exchange, std::move(response));
   }
 
+  // Refuses a signal for another site than the write key's.
+  static void RequireKeySite(const ApiKeyRecord& key, const std::string& site) {
+    if (key.site != site && key.site != kAllSites) {
+      Refuse(403, "wrong_site", "the key is not valid for site '" + site + "'");
+    }
+  }
+
+  // The signal in `body` checked (schema, the key's site, consent) and made
+  // ready to store; refuses otherwise. A JSON body tries the fast path
+  // first; whatever it does not accept takes the full path, which decides
+  // and words every refusal.
+  static SignalRecord CheckedSignal(std::string_view body, SignalFormat format,
+                                    const ApiKeyRecord& key) {
+    SignalRecord row;
+    AcceptedSignal fast;
+    if (format == SignalFormat::kJson && TryAcceptJsonSignal(body, &fast)) {
+      RequireKeySite(key, fast.site);
+      row.site = std::move(fast.site);
+      row.id = std::move(fast.id);
+      row.vid = std::move(fast.vid);
+      row.body = std::move(fast.body);
+      return row;
+    }
+    Result<Value> decoded = DecodeSignal(body, format);
+    if (!decoded.ok()) {
+      Refuse(400, "malformed_signal", decoded.status().message());
+    }
+    const Value& signal = decoded.value();
+    Problems problems = ValidateSignal(signal);
+    if (!problems.empty()) {
+      Refuse(
+          400, "invalid_signal",
+          std::to_string(problems.size()) + " schema problem(s); see problems",
+          ToApiProblems(problems));
+    }
+    row.site = signal.find("site")->as_string();
+    RequireKeySite(key, row.site);
+    Status consent = CheckSignalConsent(signal);
+    if (!consent.ok()) Refuse(403, "consent_required", consent.message());
+    row.id = signal.find("id")->as_string();
+    row.vid = signal.find("vid")->string_or("");
+    row.body = format == SignalFormat::kJson ? StoredSignalJson(body, signal)
+                                             : signal.Dump();
+    return row;
+  }
+
   void PostSignal(const ExchangePtr& exchange) {
     const HttpRequest& request = exchange->request;
     ApplyOrigin(exchange, true);
@@ -497,33 +485,8 @@ class Api::Impl {
           "Content-Type must be application/json or application/cbor, not '" +
               media + "'");
     }
-    Result<Value> decoded = DecodeSignal(request.body, format);
-    if (!decoded.ok()) {
-      Refuse(400, "malformed_signal", decoded.status().message());
-    }
-    const Value& signal = decoded.value();
-    Problems problems = ValidateSignal(signal);
-    if (!problems.empty()) {
-      Refuse(
-          400, "invalid_signal",
-          std::to_string(problems.size()) + " schema problem(s); see problems",
-          ToApiProblems(problems));
-    }
-    std::string site = signal.find("site")->as_string();
-    if (record->site != site && record->site != kAllSites) {
-      Refuse(403, "wrong_site", "the key is not valid for site '" + site + "'");
-    }
-    Status consent = CheckSignalConsent(signal);
-    if (!consent.ok()) Refuse(403, "consent_required", consent.message());
-
-    SignalRecord row;
-    row.site = site;
-    row.id = signal.find("id")->as_string();
-    row.vid = signal.find("vid")->string_or("");
+    SignalRecord row = CheckedSignal(request.body, format, *record);
     row.received_at_ms = NowMs();
-    row.body = format == SignalFormat::kJson
-                   ? StoredSignalJson(request.body, signal)
-                   : signal.Dump();
     store_.InsertSignalAsync(std::move(row), [this, exchange](
                                                  const InsertResult& result) {
       Run(exchange, [&] {

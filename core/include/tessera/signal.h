@@ -13,6 +13,8 @@
 // or CBOR bytes. Server side: DecodeSignal, then ValidateSignal (the schema:
 // a failure is the sender's bug, HTTP 400), then CheckSignalConsent (the
 // consent rules: a failure is a refusal, HTTP 403); CheckSignal runs both.
+// TryAcceptJsonSignal is the same judgement for the common case of a valid
+// JSON body, made without building a Value, with the full path behind it.
 // The core has no randomness and no clock: the idempotency id and the time
 // come from the caller. Nothing here throws; bad input gives a Status or
 // Problems naming what was wrong. The accumulator is a plain value type (not
@@ -175,6 +177,31 @@ Status CheckSignalConsent(const Value& signal);
 // ValidateSignal then CheckSignalConsent: InvalidArgument listing every
 // schema problem, else the consent status.
 Status CheckSignal(const Value& signal);
+
+// The stored form of a signal received as JSON `text` and decoded into
+// `parsed`: the text without the whitespace between tokens. As exact as
+// re-serializing `parsed` (the decoder accepted the text) and much cheaper,
+// since no number is formatted. Only when the text repeats a key (the last
+// one wins in the value) do text and value differ; then `parsed` is
+// serialized instead.
+std::string StoredSignalJson(std::string_view text, const Value& parsed);
+
+// A JSON signal the fast path accepted, as the server stores it.
+struct AcceptedSignal {
+  std::string site;
+  std::string id;    // the idempotency id
+  std::string vid;   // the visitor id
+  std::string body;  // what StoredSignalJson gives for the body
+};
+
+// The ingest fast path for a JSON body, judged without building a Value.
+// True when DecodeSignal, ValidateSignal and CheckSignalConsent would all
+// accept `body`; then *out holds its site, id, vid and stored form. False
+// means "not decided here": the body may be invalid, refused, or valid in a
+// form the fast path does not read (string escapes, a repeated key); run
+// the full path for the answer and its messages. Never accepts what the
+// full path refuses (fuzz/signal_fast_path_fuzz.cpp checks it).
+bool TryAcceptJsonSignal(std::string_view body, AcceptedSignal* out);
 
 // Field rules the accumulator and the validator share.
 // An event type: 1-64 chars of [a-z0-9_] (what NormalizeEvent produces).
