@@ -27,6 +27,11 @@ struct ConnectionOptions {
   bool durable = true;
   // Overwrite deleted content in the file. Default: off.
   bool secure_delete = false;
+  // Whether SQLite serializes calls on the connection with its own mutex
+  // (needed when several threads may use it at once). A connection that
+  // one thread at a time uses, like the signal writer's, skips that lock
+  // on every call. Default: on.
+  bool serialized = true;
   const char* label = kLabel;  // for error messages. Default: "sqlite"
 };
 

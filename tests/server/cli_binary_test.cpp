@@ -213,9 +213,9 @@ TEST(CliBinaryTest, MigrateReportsTheSchemaVersion) {
   std::string db = dir.File("m/tessera.db");
   CommandResult first = RunCommand("migrate --db " + db);
   EXPECT_EQ(first.exit_code, 0);
-  EXPECT_NE(first.out.find("from version 0 to 1"), std::string::npos);
+  EXPECT_NE(first.out.find("from version 0 to 2"), std::string::npos);
   CommandResult second = RunCommand("migrate --db " + db);
-  EXPECT_NE(second.out.find("up to date (version 1)"), std::string::npos);
+  EXPECT_NE(second.out.find("up to date (version 2)"), std::string::npos);
 }
 
 }  // namespace

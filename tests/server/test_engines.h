@@ -40,6 +40,8 @@ class TestEngine {
 
 class SqliteEngine final : public TestEngine {
  public:
+  // The signal store's schema version after Migrate().
+  static constexpr int kSchemaVersion = 2;
   bool Ready(std::string* why) override {
     *why = "cannot create a temporary directory";
     return !dir_.path().empty();
@@ -66,6 +68,7 @@ class SqliteEngine final : public TestEngine {
 
 class PostgresEngine final : public TestEngine {
  public:
+  static constexpr int kSchemaVersion = 1;
   bool Ready(std::string* why) override { return db_.Ready(why); }
   std::string NewDatabase() override {
     PostgresTestDb::Schema schema = db_.NewSchema();
