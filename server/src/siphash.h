@@ -1,8 +1,8 @@
-// SipHash-2-4 (Aumasson and Bernstein, 2012): a 64-bit hash keyed with 128
-// secret bits. Without the key, nobody can choose inputs that collide, so a
-// table indexed by it cannot be flooded with look-alike keys. The SQLite
-// engine uses it for its visitor-id index (sqlite_store.cpp). Pure,
-// thread-safe.
+// SipHash-2-4 (Aumasson and Bernstein, 2012), computed by OpenSSL: a 64-bit
+// hash keyed with 128 secret bits. Without the key, nobody can choose inputs
+// that collide, so a table indexed by it cannot be flooded with look-alike
+// keys. The SQLite engine uses it for its visitor-id index
+// (sqlite_store.cpp). Thread-safe.
 #ifndef TESSERA_SERVER_SIPHASH_H_
 #define TESSERA_SERVER_SIPHASH_H_
 
