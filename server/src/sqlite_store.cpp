@@ -152,6 +152,9 @@ SqliteStore::SqliteStore(const std::string& path, const StoreOptions& options)
     : inserts_(options.max_batch, options.on_commit) {
   sqlite::ConnectionOptions connection;
   connection.durable = options.durable;
+  // Erasure and retention overwrite what they delete (Debian's SQLite does
+  // by default; other builds may not).
+  connection.secure_delete = true;
   db_ = sqlite::Open(path, connection);
   try {
     // Used by this thread, then only by the writer thread.

@@ -400,6 +400,30 @@ TYPED_TEST(StoreTest, ReplicasMigratingAtOnceAgreeOnTheSchema) {
             InsertOutcome::kDuplicate);
 }
 
+// SQLite erases in place: an erased visitor's signals are overwritten in
+// the database file, not only unlinked from the tables and left in free
+// space. (PostgreSQL leaves them to VACUUM; docs/privacy.md says so.)
+TEST(SqliteStoreTest, ErasedSignalsLeaveNoBytesInTheDatabaseFile) {
+  testing::SqliteEngine engine;
+  std::string why;
+  ASSERT_TRUE(engine.Ready(&why)) << why;
+  const std::string db = engine.NewDatabase();
+  const std::string vid = "erased-visitor-7f3a9c";
+  {
+    std::unique_ptr<Store> store = OpenStore(db);
+    store->Migrate();
+    for (int i = 0; i < 20; ++i) {
+      store->InsertSignal(MakeSignal("demo", "sig_" + std::to_string(i), vid));
+    }
+    store->InsertSignal(MakeSignal("demo", "sig_kept", "kept-visitor"));
+    ASSERT_NE(engine.StoredBytes(db).find(vid), std::string::npos);
+    EXPECT_EQ(store->EraseVisitor("demo", vid, 5000).signals_erased, 20);
+  }  // closing checkpoints the log into the file
+  const std::string bytes = engine.StoredBytes(db);
+  EXPECT_EQ(bytes.find(vid), std::string::npos);
+  EXPECT_NE(bytes.find("kept-visitor"), std::string::npos);
+}
+
 // What only the PostgreSQL engine has: one partition per day, and
 // connections that the database may close under it.
 class PostgresEngineTest : public ::testing::Test {
