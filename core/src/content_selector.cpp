@@ -31,8 +31,10 @@ const Variant* FirstMatchingRule(const Slot& slot, const Value& attributes,
   return nullptr;
 }
 
-void Render(const Variant& variant, const Value& attributes,
-            Decision* decision) {
+}  // namespace
+
+void RenderVariant(const Variant& variant, const Value& attributes,
+                   Decision* decision) {
   // The variant's data sits over the attributes, shadowing same-named keys,
   // without copying the attribute tree for every block.
   const bool has_data = variant.data.is_object() && variant.data.size() > 0;
@@ -44,8 +46,6 @@ void Render(const Variant& variant, const Value& attributes,
     decision->render_status = html.status();
   }
 }
-
-}  // namespace
 
 const Variant* Slot::FindVariant(const std::string& variant_id) const {
   for (const Variant& variant : variants) {
@@ -87,7 +87,7 @@ Decision ContentSelector::Decide(const Slot& slot, const Experiment* experiment,
     return decision;
   }
   decision.variant_id = chosen->id;
-  Render(*chosen, attributes, &decision);
+  RenderVariant(*chosen, attributes, &decision);
   return decision;
 }
 

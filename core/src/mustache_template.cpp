@@ -3,6 +3,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "mustache_tree.h"
 #include "tessera/json.h"
@@ -52,6 +53,19 @@ Result<std::string> MustacheTemplate::RenderStacked(
       impl_->options, &out);
   if (!status.ok()) return status;
   return out;
+}
+
+std::vector<std::string_view> MustacheTemplate::LookupNames() const {
+  using mustache_internal::NodeKind;
+  std::vector<std::string_view> names;
+  if (impl_ == nullptr) return names;
+  for (const mustache_internal::Node& node : impl_->tree.nodes) {
+    if (node.kind == NodeKind::kEscaped || node.kind == NodeKind::kRaw ||
+        node.kind == NodeKind::kSection || node.kind == NodeKind::kInverted) {
+      names.push_back(impl_->tree.View(node.text));
+    }
+  }
+  return names;
 }
 
 Result<std::string> RenderMustache(std::string_view text, const Value& view,

@@ -99,6 +99,18 @@ bool ParseSegments(const Value& json, const std::string& path,
 bool ParseClusters(const Value& json, const std::string& path,
                    std::vector<ClusterModel>* out, Problems* problems);
 
+// What one visitor's previous evaluation found, so that the next one can
+// skip the rules whose inputs did not change (the Engine keeps one).
+struct SegmentMemo {
+  std::vector<uint8_t> outcome;  // per rule: 0 not known, 1 false, 2 true
+  std::vector<uint8_t> joined;   // per rule: whether it joined the list
+  std::vector<std::string> from_clusters;  // memberships the models added
+  std::string cluster;                     // attributes["cluster"], or ""
+  // After Evaluate: whether the memberships or the cluster differ from the
+  // previous evaluation's (always true when there was none).
+  bool changed = true;
+};
+
 class SegmentEvaluator {
  public:
   SegmentEvaluator() = default;  // no segments, no clusters
@@ -115,6 +127,16 @@ class SegmentEvaluator {
   // cost is dominated by the conditions themselves.
   SegmentResult Evaluate(Value* attributes, const Value& saved_groups,
                          const RegexMatcher* regex) const;
+  // The same, reusing `memo` (filled by the previous call) for every rule
+  // that `stale` (one byte per rule, in evaluation order) does not mark:
+  // such a rule's own inputs are the same, so its answer is too, unless it
+  // reads the memberships ("segments" or "cluster") and those matched
+  // before it changed. A null `stale`, or a memo of another size, evaluates
+  // every rule. The result equals Evaluate()'s for the same attributes.
+  SegmentResult Evaluate(Value* attributes, const Value& saved_groups,
+                         const RegexMatcher* regex,
+                         const std::vector<uint8_t>* stale,
+                         SegmentMemo* memo) const;
 
   // Rules in evaluation order.
   const std::vector<RuleSegment>& rules() const { return rules_; }
@@ -127,6 +149,8 @@ class SegmentEvaluator {
   // Per rule: the id may already be a member. Bytes, not vector<bool>,
   // whose bit-packing code costs the browser build about 2 KB.
   std::vector<uint8_t> may_repeat_;
+  // Per rule: its condition may read "segments" or "cluster".
+  std::vector<uint8_t> reads_memberships_;
   std::vector<ClusterModel> clusters_;
 };
 
