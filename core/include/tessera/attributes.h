@@ -51,8 +51,7 @@
 //                               nearest centroid's id
 //
 // Examples: Recent Buyers = {"event.purchase_complete.days_since_last":
-// {"$exists": true, "$lte": 7}}; Engaged Visitors (more than 5 visits in 24 h)
-// =
+// {"$exists": true, "$lte": 7}}; Engaged Visitors (more than 5 visits in 24 h) =
 // {"visitor.sessions_24h": {"$gt": 5}}, or with page views as visits,
 // {"event.page_view.count_24h": {"$gt": 5}}.
 //

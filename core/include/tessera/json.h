@@ -1,8 +1,8 @@
 // tessera::Value: the JSON document model shared by every part of the core.
 //
-// Why our own: the whole browser SDK has a 50 KB gzip budget and
-// nlohmann/json's parser and serializer alone cost about 43 KB of it in the
-// wasm build. This is a small DOM with exactly the semantics the core needs:
+// Why our own: the whole browser SDK has a 50 KB gzip budget and nlohmann/json's
+// parser and serializer alone cost about 43 KB of it in the wasm build. This is
+// a small DOM with exactly the semantics the core needs:
 //  - numbers are IEEE doubles, like JavaScript's;
 //  - objects keep insertion order (JavaScript's for non-index keys), and a
 //    duplicate key in parsed text keeps the last value, like JSON.parse;
@@ -108,7 +108,7 @@ struct Member {
 };
 
 struct JsonParseOptions {
-  size_t max_depth = 64;               // nested arrays/objects beyond this fail
+  size_t max_depth = 64;            // nested arrays/objects beyond this fail
   size_t max_bytes = 4 * 1024 * 1024;  // longer input fails before parsing
 };
 
@@ -136,8 +136,7 @@ void AppendJsonNumber(double d, std::string* out);
 // ("1", "0.1", "1e+21", "1.5e-7"; NaN and infinities as "NaN"/"Infinity").
 std::string FormatJsNumber(double d);
 
-// Whether `text` is well-formed UTF-8 (no overlongs, no surrogates, <=
-// U+10FFFF).
+// Whether `text` is well-formed UTF-8 (no overlongs, no surrogates, <= U+10FFFF).
 bool IsValidUtf8(std::string_view text);
 
 // The length of the longest prefix of `text` free of '"', '\\' and control

@@ -16,12 +16,12 @@ namespace tessera {
 
 enum class StatusCode {
   kOk = 0,
-  kInvalidArgument,     // the input is malformed or breaks a documented limit
-  kNotFound,            // a named thing (slot, partial, key) does not exist
-  kFailedPrecondition,  // the operation needs something not granted (consent)
-  kOutOfRange,          // a size, depth or count bound was exceeded
-  kDataLoss,            // stored bytes are corrupted or truncated
-  kUnsupported,         // a version or feature this build does not know
+  kInvalidArgument,    // the input is malformed or breaks a documented limit
+  kNotFound,           // a named thing (slot, partial, key) does not exist
+  kFailedPrecondition, // the operation needs something not granted (consent)
+  kOutOfRange,         // a size, depth or count bound was exceeded
+  kDataLoss,           // stored bytes are corrupted or truncated
+  kUnsupported,      // a version or feature this build does not know
 };
 
 // Stable lower-case name for a code, e.g. "invalid_argument".
@@ -70,9 +70,8 @@ class Result {
  public:
   Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
   Result(Status status) : status_(std::move(status)) {  // NOLINT
-    if (status_.ok())
-      status_ = Status(StatusCode::kInvalidArgument,
-                       "Result built from an OK status");
+    if (status_.ok()) status_ = Status(StatusCode::kInvalidArgument,
+                                       "Result built from an OK status");
   }
 
   bool ok() const { return value_.has_value(); }
