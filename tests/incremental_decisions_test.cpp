@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "tessera/artifact.h"
+#include "tessera/content.h"
 #include "tessera/engine.h"
 #include "tessera/engine_json.h"
 #include "tessera/std_regex_matcher.h"
@@ -138,12 +140,34 @@ class Twins {
     step(fresh_);
   }
 
+  // The artifact both engines hold (for the reference decisions).
+  void Loaded(const char* artifact_text) {
+    Result<Artifact> parsed = ParseArtifact(artifact_text, &regex_);
+    ASSERT_TRUE(parsed.ok()) << parsed.status().message();
+    artifact_ = std::move(parsed).value();
+  }
+
   // Compares, the way `how` picks, what the incremental engine answers at
-  // `now` with what its twin computes from scratch.
+  // `now` with what its twin computes from scratch, and that with what
+  // ContentSelector (no memo at all) decides from the twin's attributes.
   void Check(int64_t now, int how, const std::string& where) {
     SCOPED_TRACE(where);
     fresh_.ForgetDecisionMemo();
     const std::vector<Decision> expected = fresh_.DecideAll(now);
+    if (fresh_.consent().Check(Operation::kRenderPersonalized).ok()) {
+      ASSERT_EQ(expected.size(), artifact_.slots.size());
+      const Value attributes = fresh_.Attributes(now);
+      for (size_t i = 0; i < expected.size(); ++i) {
+        const Slot& slot = artifact_.slots[i];
+        const Decision reference = ContentSelector::Decide(
+            slot,
+            slot.experiment_key.empty()
+                ? nullptr
+                : artifact_.FindExperiment(slot.experiment_key),
+            attributes, artifact_.saved_groups, &regex_);
+        EXPECT_EQ(Describe(expected[i]), Describe(reference)) << "slot " << i;
+      }
+    }
     switch (how) {
       case 0: {  // the wrapper's call: only what changed comes back
         std::vector<const Decision*> changes =
@@ -189,6 +213,7 @@ class Twins {
   Engine incremental_;
   Engine fresh_;
   std::vector<std::string> client_;  // what the wrapper would hold
+  Artifact artifact_;
 };
 
 // The next instant on a multiple of `width` after `now`, plus `offset`.
@@ -206,6 +231,7 @@ void PlayRandomSession(uint32_t seed, int steps) {
   bool artifact_a = true;
   twins.Both(
       [&](Engine& e) { ASSERT_TRUE(e.LoadArtifact(kArtifactA, now).ok()); });
+  twins.Loaded(kArtifactA);
   ConsentUpdate all;
   all.analytics = true;
   all.personalization = true;
@@ -283,6 +309,7 @@ void PlayRandomSession(uint32_t seed, int steps) {
         ASSERT_TRUE(
             e.LoadArtifact(artifact_a ? kArtifactA : kArtifactB, now).ok());
       });
+      twins.Loaded(artifact_a ? kArtifactA : kArtifactB);
     } else if (kind < 95) {
       const std::string saved = twins.incremental().SaveProfile();
       what = "restore profile";
@@ -317,6 +344,7 @@ TEST(IncrementalDecisionsTest, PageViewsRecomputeOnlyWhatChanged) {
   int64_t now = kStart;
   twins.Both(
       [&](Engine& e) { ASSERT_TRUE(e.LoadArtifact(kArtifactA, now).ok()); });
+  twins.Loaded(kArtifactA);
   ConsentUpdate all;
   all.analytics = true;
   all.personalization = true;

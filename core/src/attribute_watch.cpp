@@ -1,6 +1,6 @@
 #include "attribute_watch.h"
 
-#include <utility>
+#include <string_view>
 
 #include "short_text.h"
 #include "value_identity.h"
@@ -8,16 +8,18 @@
 namespace tessera {
 namespace {
 
-// The member of `object` named `name`, trying position `*hint` first (the
-// attributes keep their layout from one derivation to the next).
-const Value* FindMember(const Object& members, const std::string& name,
-                        uint32_t* hint) {
-  if (*hint < members.size() && short_text::Same(members[*hint].key, name)) {
+// The member of `members` named `name`, trying position `*hint` first (the
+// attributes keep their layout from one derivation to the next); `hint` may
+// be null.
+const Value* FindMember(const Object& members, std::string_view name,
+                        uint16_t* hint) {
+  if (hint != nullptr && *hint < members.size() &&
+      short_text::Same(members[*hint].key, name)) {
     return &members[*hint].value;
   }
   for (size_t i = 0; i < members.size(); ++i) {
-    if (members[i].key == name) {
-      *hint = static_cast<uint32_t>(i);
+    if (short_text::Same(members[i].key, name)) {
+      if (hint != nullptr) *hint = static_cast<uint16_t>(i);
       return &members[i].value;
     }
   }
@@ -26,43 +28,33 @@ const Value* FindMember(const Object& members, const std::string& name,
 
 }  // namespace
 
-uint32_t AttributeWatch::Add(std::vector<std::string> steps) {
+uint32_t AttributeWatch::Add(std::string_view dotted) {
   for (size_t i = 0; i < paths_.size(); ++i) {
-    if (paths_[i].steps == steps) return static_cast<uint32_t>(i);
+    if (paths_[i].dotted == dotted) return static_cast<uint32_t>(i);
   }
-  Path path;
-  path.hints.assign(steps.size(), 0);
-  path.steps = std::move(steps);
-  paths_.push_back(std::move(path));
+  paths_.emplace_back().dotted = dotted;
   return static_cast<uint32_t>(paths_.size() - 1);
-}
-
-uint32_t AttributeWatch::AddDotted(std::string_view dotted) {
-  std::vector<std::string> steps;
-  size_t start = 0;
-  for (;;) {
-    const size_t dot = dotted.find('.', start);
-    steps.emplace_back(dotted.substr(start, dot - start));
-    if (dot == std::string_view::npos) break;
-    start = dot + 1;
-  }
-  return Add(std::move(steps));
 }
 
 void AttributeWatch::Refresh(const Value& attributes, uint64_t epoch) {
   for (Path& path : paths_) {
     const Value* at = &attributes;
-    size_t depth = 0;
+    uint32_t depth = 0;
     bool absent = false;
-    while (depth < path.steps.size() && at->is_object()) {
+    std::string_view rest = path.dotted;
+    while (at->is_object()) {
+      const size_t dot = rest.find('.');
       const Value* next =
-          FindMember(at->as_object(), path.steps[depth], &path.hints[depth]);
+          FindMember(at->as_object(), rest.substr(0, dot),
+                     depth < kHintedSteps ? &path.hints[depth] : nullptr);
       if (next == nullptr) {
         absent = true;
         break;
       }
       at = next;
       ++depth;
+      if (dot == std::string_view::npos) break;
+      rest.remove_prefix(dot + 1);
     }
     if (path.known && depth == path.seen_depth && absent == path.absent &&
         (absent || IdenticalValues(*at, path.seen))) {
@@ -74,10 +66,6 @@ void AttributeWatch::Refresh(const Value& attributes, uint64_t epoch) {
     path.known = true;
     path.changed_at = epoch;
   }
-}
-
-void AttributeWatch::Forget() {
-  for (Path& path : paths_) path.known = false;
 }
 
 }  // namespace tessera

@@ -27,29 +27,27 @@ namespace tessera {
 
 class AttributeWatch {
  public:
-  // The index of `steps` (a path split at its dots), added if new.
-  uint32_t Add(std::vector<std::string> steps);
-  uint32_t AddDotted(std::string_view dotted);
+  // The index of the path `dotted` ("a.b": its steps joined by dots), added
+  // if new.
+  uint32_t Add(std::string_view dotted);
 
   // Resolves every path in `attributes` and stamps `epoch` on each whose
-  // value differs from the previous Refresh (every path, after Forget or the
-  // first time). Epochs must grow from one call to the next.
+  // value differs from the previous Refresh (every path, the first time). Epochs must grow from one call to the next.
   void Refresh(const Value& attributes, uint64_t epoch);
-  // Makes the next Refresh report every path changed.
-  void Forget();
   // Whether the path's value changed in a Refresh later than `epoch`.
   bool ChangedAfter(uint32_t path, uint64_t epoch) const {
     return paths_[path].changed_at > epoch;
   }
 
  private:
+  static constexpr size_t kHintedSteps = 4;
   struct Path {
-    std::vector<std::string> steps;
-    std::vector<uint32_t> hints;  // member positions found last time
-    Value seen;                   // the value resolved last time
-    size_t seen_depth = 0;        // steps walked to reach it
-    bool absent = false;          // the next step's key was missing
-    bool known = false;           // false: nothing seen yet
+    std::string dotted;
+    uint16_t hints[kHintedSteps] = {};  // member positions found last time
+    Value seen;                         // the value resolved last time
+    uint32_t seen_depth = 0;            // steps walked to reach it
+    bool absent = false;                // the next step's key was missing
+    bool known = false;                 // false: nothing seen yet
     uint64_t changed_at = 0;
   };
 

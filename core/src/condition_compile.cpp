@@ -939,13 +939,16 @@ namespace {
 // from the same object. $elemMatch conditions read inside their path's
 // value, which that path already covers.
 bool CollectPaths(const condition_internal::CompiledCond& cond,
-                  std::vector<std::vector<std::string>>* out) {
+                  std::vector<std::string>* out) {
   using condition_internal::CondClause;
   for (const CondClause& clause : cond.clauses) {
     if (clause.kind == CondClause::Kind::kSavedGroup) return false;
     if (clause.kind == CondClause::Kind::kPath) {
-      std::vector<std::string>& steps = out->emplace_back();
-      for (const auto& step : clause.path) steps.push_back(step.name);
+      std::string& dotted = out->emplace_back();
+      for (size_t i = 0; i < clause.path.size(); ++i) {
+        if (i > 0) dotted += '.';
+        dotted += clause.path[i].name;
+      }
     }
     for (const auto& child : clause.children) {
       if (!CollectPaths(child, out)) return false;
@@ -956,8 +959,7 @@ bool CollectPaths(const condition_internal::CompiledCond& cond,
 
 }  // namespace
 
-bool CompiledCondition::ReadPaths(
-    std::vector<std::vector<std::string>>* out) const {
+bool CompiledCondition::ReadPaths(std::vector<std::string>* out) const {
   return impl_ == nullptr || CollectPaths(impl_->root, out);
 }
 

@@ -1,88 +1,76 @@
 #include "decision_memo.h"
 
+#include <algorithm>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 
 namespace tessera {
-namespace {
-
-bool IsMembershipPath(const std::string& first_step) {
-  return first_step == "segments" || first_step == "cluster";
-}
-
-}  // namespace
 
 DecisionMemo::DecisionMemo(const std::vector<RuleSegment>& rules,
                            const std::vector<Slot>& slots) {
+  std::vector<std::string> dotted;
   for (const RuleSegment& rule : rules) {
-    rules_.push_back(ConditionInputs(rule.condition));
+    dotted.clear();
+    const bool known = rule.condition.ReadPaths(&dotted);
+    rules_.push_back(InputsOf(dotted, known));
   }
-  stale_rules_.resize(rules_.size());
+  stale_rules_.assign(rules_.size(), SegmentEvaluator::kFresh);
   for (const Slot& slot : slots) {
-    std::vector<VariantInputs>& inputs = variants_.emplace_back();
+    variant_begin_.push_back(static_cast<uint32_t>(condition_inputs_.size()));
     for (const Variant& variant : slot.variants) {
-      VariantInputs v;
-      if (variant.has_condition) {
-        v.condition = ConditionInputs(variant.condition);
-      }
-      v.view = TemplateInputs(variant.tmpl);
-      inputs.push_back(std::move(v));
+      dotted.clear();
+      const bool known =
+          !variant.has_condition || variant.condition.ReadPaths(&dotted);
+      condition_inputs_.push_back(InputsOf(dotted, known));
+      dotted.clear();
+      variant.tmpl.LookupNames(&dotted);
+      view_inputs_.push_back(InputsOf(dotted, true));
     }
   }
+  outcomes_.assign(condition_inputs_.size(), 0);
   slots_.resize(slots.size());
 }
 
-DecisionMemo::Inputs DecisionMemo::ConditionInputs(
-    const CompiledCondition& condition) {
+// A template name is looked up in the context stack: the variant's data
+// (fixed), the values of enclosing sections (themselves names of the
+// template, read whole) and the attributes. So the attribute value at each
+// name's path, read as AttributeWatch does, covers everything a rendering
+// can read, except the implicit iterator ".", which may print the whole
+// view. For a condition, "." is the key "." (two empty steps): treating it
+// as unknown only costs a re-evaluation.
+DecisionMemo::Inputs DecisionMemo::InputsOf(
+    const std::vector<std::string>& dotted, bool known) {
   Inputs inputs;
-  std::vector<std::vector<std::string>> paths;
-  inputs.always = !condition.ReadPaths(&paths);
-  for (std::vector<std::string>& steps : paths) {
-    if (IsMembershipPath(steps[0])) {
+  inputs.always = !known;
+  inputs.first = static_cast<uint32_t>(path_refs_.size());
+  for (const std::string& path : dotted) {
+    const std::string_view first_step =
+        std::string_view(path).substr(0, path.find('.'));
+    if (path == ".") {
+      inputs.always = true;
+    } else if (first_step == "segments" || first_step == "cluster") {
+      // Set by segment evaluation, after the attributes are compared.
       inputs.memberships = true;
     } else {
-      inputs.paths.push_back(watch_.Add(std::move(steps)));
+      path_refs_.push_back(watch_.Add(path));
     }
   }
-  return inputs;
-}
-
-// A name is looked up in the context stack: the variant's data (fixed),
-// the values of enclosing sections (themselves names of the template, read
-// whole) and the attributes. So the attribute value at each name's path,
-// read as AttributeWatch does, covers everything a rendering can read,
-// except the implicit iterator, which may print the whole view.
-DecisionMemo::Inputs DecisionMemo::TemplateInputs(
-    const MustacheTemplate& tmpl) {
-  Inputs inputs;
-  for (std::string_view name : tmpl.LookupNames()) {
-    if (name == ".") {
-      inputs.always = true;
-      continue;
-    }
-    const uint32_t path = watch_.AddDotted(name);
-    const std::string_view first = name.substr(0, name.find('.'));
-    if (first == "segments" || first == "cluster") inputs.memberships = true;
-    inputs.paths.push_back(path);
-  }
+  inputs.end = static_cast<uint32_t>(path_refs_.size());
   return inputs;
 }
 
 bool DecisionMemo::ChangedAfter(const Inputs& inputs, uint64_t epoch) const {
-  if (inputs.always) return true;
+  if (inputs.always || forgotten_at_ > epoch) return true;
   if (inputs.memberships && memberships_changed_at_ > epoch) return true;
-  for (uint32_t path : inputs.paths) {
-    if (watch_.ChangedAfter(path, epoch)) return true;
+  for (uint32_t i = inputs.first; i < inputs.end; ++i) {
+    if (watch_.ChangedAfter(path_refs_[i], epoch)) return true;
   }
   return false;
 }
 
-void DecisionMemo::Forget() {
-  watch_.Forget();
-  segments_ = SegmentMemo();
-  for (SlotState& slot : slots_) slot = SlotState();
-}
+void DecisionMemo::Forget() { forgotten_at_ = ++epoch_; }
 
 void DecisionMemo::Refresh(const Value& attributes) {
   ++epoch_;
@@ -95,7 +83,11 @@ SegmentResult DecisionMemo::Segments(const SegmentEvaluator& evaluator,
                                      const RegexMatcher* regex) {
   Refresh(*attributes);
   for (size_t i = 0; i < rules_.size(); ++i) {
-    stale_rules_[i] = ChangedAfter(rules_[i], segments_epoch_);
+    const Inputs& rule = rules_[i];
+    stale_rules_[i] = ChangedAfter(rule, segments_epoch_)
+                          ? SegmentEvaluator::kStale
+                          : rule.memberships ? SegmentEvaluator::kIfMemberships
+                                             : SegmentEvaluator::kFresh;
   }
   SegmentResult result = evaluator.Evaluate(attributes, saved_groups, regex,
                                             &stale_rules_, &segments_);
@@ -111,21 +103,42 @@ void DecisionMemo::NoSegments(const Value& attributes) {
 }
 
 const Decision& DecisionMemo::Decide(size_t index, const Slot& slot,
+                                     const Experiment* experiment,
                                      const Value& attributes,
                                      const Value& saved_groups,
                                      const RegexMatcher* regex) {
   SlotState& state = slots_[index];
-  const std::vector<VariantInputs>& inputs = variants_[index];
   const size_t count = slot.variants.size();
-  if (!state.valid) state.outcome.assign(count, 0);
+  const uint32_t begin = variant_begin_[index];
+  uint8_t* outcomes = &outcomes_[begin];
 
   size_t chosen = count;
   const char* source = "none";
-  for (size_t i = 0; i < count; ++i) {
+  std::optional<Exposure> exposure;
+  if (experiment != nullptr) {
+    // Bucketing, coverage and exposures are not remembered: a slot with an
+    // experiment is decided afresh every time, as ContentSelector does.
+    state.valid = false;
+    const ExperimentAssignment assignment = Assign(*experiment, attributes);
+    const Variant* variant = assignment.in_experiment
+                                 ? slot.FindVariant(assignment.variant_id)
+                                 : nullptr;
+    if (variant != nullptr) {
+      chosen = static_cast<size_t>(variant - slot.variants.data());
+      source = "experiment";
+    }
+    if (variant != nullptr || assignment.in_holdout) {
+      exposure = ExposureOf(*experiment, assignment);
+    }
+  }
+  // A slot decided without the memo has no answers to reuse.
+  if (!state.valid) std::fill(outcomes, outcomes + count, 0);
+  for (size_t i = 0; chosen == count && i < count; ++i) {
     const Variant& variant = slot.variants[i];
     if (!variant.has_condition) continue;
-    uint8_t& outcome = state.outcome[i];
-    if (outcome == 0 || ChangedAfter(inputs[i].condition, state.epoch)) {
+    uint8_t& outcome = outcomes[i];
+    if (outcome == 0 ||
+        ChangedAfter(condition_inputs_[begin + i], state.epoch)) {
       outcome =
           variant.condition.Evaluate(attributes, saved_groups, regex) ? 2 : 1;
     }
@@ -133,27 +146,22 @@ const Decision& DecisionMemo::Decide(size_t index, const Slot& slot,
       chosen = i;
       source = "rule";
       // Later variants were not evaluated against these attributes.
-      for (size_t later = i + 1; later < count; ++later) {
-        state.outcome[later] = 0;
-      }
-      break;
+      std::fill(outcomes + i + 1, outcomes + count, 0);
     }
   }
   if (chosen == count && slot.default_variant) {
-    for (size_t i = 0; i < count; ++i) {
-      if (slot.variants[i].id == *slot.default_variant) {
-        chosen = i;
-        source = "default";
-        break;
-      }
+    if (const Variant* variant = slot.FindVariant(*slot.default_variant)) {
+      chosen = static_cast<size_t>(variant - slot.variants.data());
+      source = "default";
     }
   }
   const bool same =
       state.valid && chosen == state.chosen &&
       state.decision.source == source &&
-      (chosen == count || !ChangedAfter(inputs[chosen].view, state.epoch));
+      (chosen == count ||
+       !ChangedAfter(view_inputs_[begin + chosen], state.epoch));
   state.epoch = epoch_;
-  state.valid = true;
+  state.valid = experiment == nullptr;
   if (same) return state.decision;
 
   state.chosen = chosen;
@@ -162,6 +170,7 @@ const Decision& DecisionMemo::Decide(size_t index, const Slot& slot,
   decision = Decision();
   decision.slot_id = slot.id;
   decision.source = source;
+  decision.exposure = std::move(exposure);
   if (chosen < count) {
     decision.variant_id = slot.variants[chosen].id;
     RenderVariant(slot.variants[chosen], attributes, &decision);

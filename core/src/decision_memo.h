@@ -16,6 +16,8 @@
 //    condition with a $savedGroup reference, a template using the implicit
 //    iterator "." (it may print the whole view), and every slot that runs
 //    an experiment (hashing, coverage, namespaces and exposures).
+// Decide() is ContentSelector::Decide with these shortcuts (the engine's
+// tests compare the two).
 // The engine calls Forget() for every change it does not describe as
 // attribute values (artifact, consent, profile restore, identify, forget),
 // after which everything is recomputed once.
@@ -24,6 +26,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "attribute_watch.h"
@@ -52,51 +55,60 @@ class DecisionMemo {
   // After fresh attributes with no segment evaluation (no consent for it).
   void NoSegments(const Value& attributes);
 
-  // The decision for slots[index] (a slot without an experiment) against
-  // the attributes given to the latest Segments()/NoSegments().
+  // The decision for slots[index] against the attributes given to the
+  // latest Segments()/NoSegments(); `experiment` is the one the slot names,
+  // or nullptr. Answers as ContentSelector::Decide does.
   const Decision& Decide(size_t index, const Slot& slot,
+                         const Experiment* experiment,
                          const Value& attributes, const Value& saved_groups,
                          const RegexMatcher* regex);
-  // Stores a decision made without the memo (experiments, defaults for
-  // lack of consent): the slot is recomputed next time.
+  // Stores a decision made without the memo (defaults for lack of
+  // consent): the slot is recomputed next time.
   const Decision& Store(size_t index, Decision decision);
   // Whether slots[index]'s decision changed since the last call of this for
   // the slot (true the first time), marking it seen.
   bool TakeUndelivered(size_t index);
 
  private:
+  // What one condition or template reads: watched paths
+  // path_refs_[first, end), the memberships, or unknown inputs.
   struct Inputs {
-    std::vector<uint32_t> paths;  // AttributeWatch indices
-    bool memberships = false;     // reads "segments" or "cluster"
-    bool always = false;          // inputs unknown: recompute every time
-  };
-  struct VariantInputs {
-    Inputs condition;
-    Inputs view;  // what its template reads
+    uint32_t first = 0, end = 0;
+    bool memberships = false;  // reads "segments" or "cluster"
+    bool always = false;       // inputs unknown: recompute every time
   };
   struct SlotState {
     Decision decision;
-    std::vector<uint8_t> outcome;  // per variant: 0 not known, 1 false, 2 true
-    size_t chosen = 0;             // variant index; variants.size() for none
-    uint64_t epoch = 0;            // the attributes it was decided against
+    size_t chosen = 0;     // variant index; variants.size() for none
+    uint64_t epoch = 0;    // the attributes it was decided against
     bool valid = false;
     bool delivered = false;
   };
 
-  Inputs ConditionInputs(const CompiledCondition& condition);
-  Inputs TemplateInputs(const MustacheTemplate& tmpl);
+  // The inputs of something that reads the attribute paths `dotted`, or
+  // unknown inputs when `known` is false.
+  Inputs InputsOf(const std::vector<std::string>& dotted, bool known);
   bool ChangedAfter(const Inputs& inputs, uint64_t epoch) const;
   void Refresh(const Value& attributes);
 
   AttributeWatch watch_;
+  std::vector<uint32_t> path_refs_;  // AttributeWatch indices
   std::vector<Inputs> rules_;
-  std::vector<std::vector<VariantInputs>> variants_;  // per slot
+  // Per variant of every slot, slot after slot: slots_[i]'s variants start
+  // at variant_begin_[i]. Its condition's inputs, its template's, and the
+  // condition's last answer (0 not known, 1 false, 2 true).
+  std::vector<uint32_t> variant_begin_;
+  std::vector<Inputs> condition_inputs_;
+  std::vector<Inputs> view_inputs_;
+  std::vector<uint8_t> outcomes_;
   SegmentMemo segments_;
   std::vector<uint8_t> stale_rules_;
   std::vector<SlotState> slots_;
   uint64_t epoch_ = 0;  // bumps with every derivation of the attributes
   uint64_t segments_epoch_ = 0;  // the derivation the segment memo is from
   uint64_t memberships_changed_at_ = 0;
+  // Forget() stamps this: every input counts as changed after it.
+  uint64_t forgotten_at_ = 0;
 };
 
 }  // namespace tessera

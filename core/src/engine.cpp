@@ -53,9 +53,11 @@ Status Engine::LoadArtifact(std::string_view json_text, int64_t now_ms) {
   if (!options_.consent_policy_from_page) {
     std::vector<Purpose> withdrawn =
         consent_.AdoptPolicy(artifact->consent, now_ms);
-    std::vector<Purpose> by_defaults =
-        consent_.Set(artifact->consent_defaults, now_ms);
-    withdrawn.insert(withdrawn.end(), by_defaults.begin(), by_defaults.end());
+    // Applied once both are in: the defaults may grant again what the
+    // policy withdrew.
+    for (Purpose purpose : consent_.Set(artifact->consent_defaults, now_ms)) {
+      withdrawn.push_back(purpose);
+    }
     ApplyWithdrawals(withdrawn);
   }
   segments_ = std::make_unique<SegmentEvaluator>(artifact->segments,
@@ -97,9 +99,10 @@ Status Engine::RestoreConsent(std::string_view stored_json, int64_t now_ms) {
   if (options_.consent_policy_from_page) {
     withdrawn = consent_.AdoptPolicy(options_.consent_policy, now_ms);
   }
-  std::vector<Purpose> gpc =
-      consent_.SetGlobalPrivacyControl(options_.global_privacy_control, now_ms);
-  withdrawn.insert(withdrawn.end(), gpc.begin(), gpc.end());
+  for (Purpose purpose : consent_.SetGlobalPrivacyControl(
+           options_.global_privacy_control, now_ms)) {
+    withdrawn.push_back(purpose);
+  }
   ApplyWithdrawals(withdrawn);
   InvalidateAll();
   return Status::Ok();
@@ -264,14 +267,11 @@ const Decision& Engine::DecideSlot(const Artifact& artifact, size_t index,
     return memo_->Store(index, DefaultDecision(slot));
   }
   const Value& attributes = Attributes(now_ms);
-  if (slot.experiment_key.empty()) {
-    return memo_->Decide(index, slot, attributes, artifact.saved_groups,
-                         regex_);
-  }
-  const Decision& decision = memo_->Store(
-      index, ContentSelector::Decide(
-                 slot, artifact.FindExperiment(slot.experiment_key), attributes,
-                 artifact.saved_groups, regex_));
+  const Decision& decision = memo_->Decide(
+      index, slot,
+      slot.experiment_key.empty() ? nullptr
+                                  : artifact.FindExperiment(slot.experiment_key),
+      attributes, artifact.saved_groups, regex_);
   if (decision.exposure && decision.exposure->in_experiment &&
       consent_.Check(Operation::kSendSignal).ok()) {
     pending_.RecordExposure(decision.exposure->experiment_key,

@@ -55,17 +55,15 @@ Result<std::string> MustacheTemplate::RenderStacked(
   return out;
 }
 
-std::vector<std::string_view> MustacheTemplate::LookupNames() const {
+void MustacheTemplate::LookupNames(std::vector<std::string>* out) const {
   using mustache_internal::NodeKind;
-  std::vector<std::string_view> names;
-  if (impl_ == nullptr) return names;
+  if (impl_ == nullptr) return;
   for (const mustache_internal::Node& node : impl_->tree.nodes) {
     if (node.kind == NodeKind::kEscaped || node.kind == NodeKind::kRaw ||
         node.kind == NodeKind::kSection || node.kind == NodeKind::kInverted) {
-      names.push_back(impl_->tree.View(node.text));
+      out->emplace_back(impl_->tree.View(node.text));
     }
   }
-  return names;
 }
 
 Result<std::string> RenderMustache(std::string_view text, const Value& view,

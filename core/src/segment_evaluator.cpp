@@ -112,17 +112,6 @@ std::vector<RuleSegment> InEvaluationOrder(std::vector<RuleSegment> rules) {
   return sorted;
 }
 
-// Whether `condition` may look at what segment evaluation writes into the
-// attributes; true when its paths cannot be known.
-bool ReadsMemberships(const CompiledCondition& condition) {
-  std::vector<std::vector<std::string>> paths;
-  if (!condition.ReadPaths(&paths)) return true;
-  for (const std::vector<std::string>& steps : paths) {
-    if (steps[0] == "segments" || steps[0] == "cluster") return true;
-  }
-  return false;
-}
-
 }  // namespace
 
 bool SegmentResult::Has(const std::string& segment_id) const {
@@ -162,7 +151,6 @@ SegmentEvaluator::SegmentEvaluator(std::vector<RuleSegment> rules,
       repeats = rules_[j].id == rules_[i].id;
     }
     may_repeat_.push_back(repeats);
-    reads_memberships_.push_back(ReadsMemberships(rules_[i].condition));
   }
 }
 
@@ -208,8 +196,10 @@ SegmentResult SegmentEvaluator::Evaluate(Value* attributes,
                   memo->cluster != cluster;
   memo->from_clusters = result.segments;
   memo->cluster = cluster;
-  memo->outcome.resize(rules_.size());
-  memo->joined.resize(rules_.size());
+  if (!reuse) {
+    memo->outcome.assign(rules_.size(), 0);
+    memo->joined.assign(rules_.size(), 0);
+  }
 
   // Set last: later set() calls could move the members and invalidate this.
   // An array already there (DeriveAttributes leaves an empty one) is emptied
@@ -232,8 +222,8 @@ SegmentResult SegmentEvaluator::Evaluate(Value* attributes,
     if (group >= 0 && taken.taken(static_cast<size_t>(group))) {
       outcome = 0;  // not evaluated now, so not known next time
     } else {
-      if (!reuse || outcome == 0 || (*stale)[i] ||
-          (diverged && reads_memberships_[i])) {
+      if (!reuse || outcome == 0 || (*stale)[i] == kStale ||
+          (diverged && (*stale)[i] == kIfMemberships)) {
         outcome =
             rule.condition.Evaluate(*attributes, saved_groups, regex) ? 2 : 1;
       }

@@ -79,12 +79,12 @@ class CompiledCondition {
   const Value& source() const;
 
   // Appends every attribute path the condition looks up from the root, as
-  // its dot-separated steps ("a.b" as {"a", "b"}); a path's value is all an
-  // answer depends on besides saved groups and regexes, so a caller may
-  // reuse an answer while none of these values changed. False (and `out`
-  // incomplete) when that cannot be known: a $savedGroup reference
-  // evaluates whatever condition the saved groups hold.
-  bool ReadPaths(std::vector<std::vector<std::string>>* out) const;
+  // written in the condition ("a.b"; a key is split at its dots); a path's
+  // value is all an answer depends on besides saved groups and regexes, so
+  // a caller may reuse an answer while none of these values changed. False
+  // (and `out` incomplete) when that cannot be known: a $savedGroup
+  // reference evaluates whatever condition the saved groups hold.
+  bool ReadPaths(std::vector<std::string>* out) const;
 
  private:
   struct Impl;

@@ -76,10 +76,10 @@ class MustacheTemplate {
   Result<std::string> RenderStacked(const Value& base, const Value& top,
                                     const Value& partials = Value()) const;
 
-  // The names its variable and section tags look up, as written ("a.b",
-  // "." for the implicit iterator), repeats included; partial tags are not
-  // names. Lets a caller tell which view members a rendering can read.
-  std::vector<std::string_view> LookupNames() const;
+  // Appends the names its variable and section tags look up, as written
+  // ("a.b", "." for the implicit iterator), repeats included; partial tags
+  // are not names. Lets a caller tell which view members a rendering reads.
+  void LookupNames(std::vector<std::string>* out) const;
 
  private:
   struct Impl;

@@ -127,12 +127,17 @@ class SegmentEvaluator {
   // cost is dominated by the conditions themselves.
   SegmentResult Evaluate(Value* attributes, const Value& saved_groups,
                          const RegexMatcher* regex) const;
+  // What `stale` says of each rule for the call below.
+  static constexpr uint8_t kFresh = 0;  // its inputs are the same
+  static constexpr uint8_t kStale = 1;  // its inputs changed, or are unknown
+  // Its other inputs are the same, but it reads the memberships ("segments"
+  // or "cluster"): stale once those differ from the previous call's.
+  static constexpr uint8_t kIfMemberships = 2;
   // The same, reusing `memo` (filled by the previous call) for every rule
-  // that `stale` (one byte per rule, in evaluation order) does not mark:
-  // such a rule's own inputs are the same, so its answer is too, unless it
-  // reads the memberships ("segments" or "cluster") and those matched
-  // before it changed. A null `stale`, or a memo of another size, evaluates
-  // every rule. The result equals Evaluate()'s for the same attributes.
+  // that `stale` (one byte per rule, in evaluation order) does not mark as
+  // needing evaluation: such a rule's inputs are the same, so its answer
+  // is too. A null `stale`, or a memo of another size, evaluates every
+  // rule. The result equals Evaluate()'s for the same attributes.
   SegmentResult Evaluate(Value* attributes, const Value& saved_groups,
                          const RegexMatcher* regex,
                          const std::vector<uint8_t>* stale,
@@ -149,8 +154,6 @@ class SegmentEvaluator {
   // Per rule: the id may already be a member. Bytes, not vector<bool>,
   // whose bit-packing code costs the browser build about 2 KB.
   std::vector<uint8_t> may_repeat_;
-  // Per rule: its condition may read "segments" or "cluster".
-  std::vector<uint8_t> reads_memberships_;
   std::vector<ClusterModel> clusters_;
 };
 
