@@ -2,31 +2,9 @@
 
 #include <string_view>
 
-#include "short_text.h"
 #include "value_identity.h"
 
 namespace tessera {
-namespace {
-
-// The member of `members` named `name`, trying position `*hint` first (the
-// attributes keep their layout from one derivation to the next); `hint` may
-// be null.
-const Value* FindMember(const Object& members, std::string_view name,
-                        uint16_t* hint) {
-  if (hint != nullptr && *hint < members.size() &&
-      short_text::Same(members[*hint].key, name)) {
-    return &members[*hint].value;
-  }
-  for (size_t i = 0; i < members.size(); ++i) {
-    if (short_text::Same(members[i].key, name)) {
-      if (hint != nullptr) *hint = static_cast<uint16_t>(i);
-      return &members[i].value;
-    }
-  }
-  return nullptr;
-}
-
-}  // namespace
 
 uint32_t AttributeWatch::Add(std::string_view dotted) {
   for (size_t i = 0; i < paths_.size(); ++i) {
@@ -44,9 +22,7 @@ void AttributeWatch::Refresh(const Value& attributes, uint64_t epoch) {
     std::string_view rest = path.dotted;
     while (at->is_object()) {
       const size_t dot = rest.find('.');
-      const Value* next =
-          FindMember(at->as_object(), rest.substr(0, dot),
-                     depth < kHintedSteps ? &path.hints[depth] : nullptr);
+      const Value* next = at->find(rest.substr(0, dot));
       if (next == nullptr) {
         absent = true;
         break;

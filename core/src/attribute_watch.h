@@ -40,14 +40,12 @@ class AttributeWatch {
   }
 
  private:
-  static constexpr size_t kHintedSteps = 4;
   struct Path {
     std::string dotted;
-    uint16_t hints[kHintedSteps] = {};  // member positions found last time
-    Value seen;                         // the value resolved last time
-    uint32_t seen_depth = 0;            // steps walked to reach it
-    bool absent = false;                // the next step's key was missing
-    bool known = false;                 // false: nothing seen yet
+    Value seen;               // the value resolved last time
+    uint32_t seen_depth = 0;  // steps walked to reach it
+    bool absent = false;      // the next step's key was missing
+    bool known = false;       // false: nothing seen yet
     uint64_t changed_at = 0;
   };
 

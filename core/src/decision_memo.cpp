@@ -42,30 +42,35 @@ DecisionMemo::DecisionMemo(const std::vector<RuleSegment>& rules,
 // as unknown only costs a re-evaluation.
 DecisionMemo::Inputs DecisionMemo::InputsOf(
     const std::vector<std::string>& dotted, bool known) {
-  Inputs inputs;
-  inputs.always = !known;
-  inputs.first = static_cast<uint32_t>(path_refs_.size());
+  const Inputs at = static_cast<Inputs>(inputs_.size());
+  uint32_t flags = known ? 0 : kAlways;
+  inputs_.push_back(0);
   for (const std::string& path : dotted) {
     const std::string_view first_step =
         std::string_view(path).substr(0, path.find('.'));
     if (path == ".") {
-      inputs.always = true;
+      flags |= kAlways;
     } else if (first_step == "segments" || first_step == "cluster") {
       // Set by segment evaluation, after the attributes are compared.
-      inputs.memberships = true;
+      flags |= kMemberships;
     } else {
-      path_refs_.push_back(watch_.Add(path));
+      inputs_.push_back(watch_.Add(path));
     }
   }
-  inputs.end = static_cast<uint32_t>(path_refs_.size());
-  return inputs;
+  inputs_[at] = flags | static_cast<uint32_t>(inputs_.size() - at - 1)
+                              << kFlagBits;
+  return at;
 }
 
-bool DecisionMemo::ChangedAfter(const Inputs& inputs, uint64_t epoch) const {
-  if (inputs.always || forgotten_at_ > epoch) return true;
-  if (inputs.memberships && memberships_changed_at_ > epoch) return true;
-  for (uint32_t i = inputs.first; i < inputs.end; ++i) {
-    if (watch_.ChangedAfter(path_refs_[i], epoch)) return true;
+bool DecisionMemo::ChangedAfter(Inputs inputs, uint64_t epoch) const {
+  const uint32_t head = inputs_[inputs];
+  if ((head & kAlways) != 0 || forgotten_at_ > epoch) return true;
+  if ((head & kMemberships) != 0 && memberships_changed_at_ > epoch) {
+    return true;
+  }
+  const uint32_t* paths = inputs_.data() + inputs + 1;
+  for (uint32_t i = 0; i < head >> kFlagBits; ++i) {
+    if (watch_.ChangedAfter(paths[i], epoch)) return true;
   }
   return false;
 }
@@ -83,11 +88,12 @@ SegmentResult DecisionMemo::Segments(const SegmentEvaluator& evaluator,
                                      const RegexMatcher* regex) {
   Refresh(*attributes);
   for (size_t i = 0; i < rules_.size(); ++i) {
-    const Inputs& rule = rules_[i];
+    const Inputs rule = rules_[i];
     stale_rules_[i] = ChangedAfter(rule, segments_epoch_)
                           ? SegmentEvaluator::kStale
-                          : rule.memberships ? SegmentEvaluator::kIfMemberships
-                                             : SegmentEvaluator::kFresh;
+                      : (inputs_[rule] & kMemberships) != 0
+                          ? SegmentEvaluator::kIfMemberships
+                          : SegmentEvaluator::kFresh;
   }
   SegmentResult result = evaluator.Evaluate(attributes, saved_groups, regex,
                                             &stale_rules_, &segments_);
@@ -167,10 +173,12 @@ const Decision& DecisionMemo::Decide(size_t index, const Slot& slot,
   state.chosen = chosen;
   state.delivered = false;
   Decision& decision = state.decision;
-  decision = Decision();
   decision.slot_id = slot.id;
   decision.source = source;
   decision.exposure = std::move(exposure);
+  decision.variant_id.clear();
+  decision.html.clear();
+  decision.render_status = Status();
   if (chosen < count) {
     decision.variant_id = slot.variants[chosen].id;
     RenderVariant(slot.variants[chosen], attributes, &decision);

@@ -70,13 +70,14 @@ class DecisionMemo {
   bool TakeUndelivered(size_t index);
 
  private:
-  // What one condition or template reads: watched paths
-  // path_refs_[first, end), the memberships, or unknown inputs.
-  struct Inputs {
-    uint32_t first = 0, end = 0;
-    bool memberships = false;  // reads "segments" or "cluster"
-    bool always = false;       // inputs unknown: recompute every time
-  };
+  // What one condition or template reads, as an offset into inputs_:
+  // there, a word of flags (kAlways, kMemberships) and the number n of
+  // watched paths it reads, then those n AttributeWatch indices.
+  using Inputs = uint32_t;
+  static constexpr uint32_t kAlways = 1;       // unknown: recompute always
+  static constexpr uint32_t kMemberships = 2;  // reads "segments"/"cluster"
+  static constexpr uint32_t kFlagBits = 2;
+
   struct SlotState {
     Decision decision;
     size_t chosen = 0;     // variant index; variants.size() for none
@@ -88,11 +89,11 @@ class DecisionMemo {
   // The inputs of something that reads the attribute paths `dotted`, or
   // unknown inputs when `known` is false.
   Inputs InputsOf(const std::vector<std::string>& dotted, bool known);
-  bool ChangedAfter(const Inputs& inputs, uint64_t epoch) const;
+  bool ChangedAfter(Inputs inputs, uint64_t epoch) const;
   void Refresh(const Value& attributes);
 
   AttributeWatch watch_;
-  std::vector<uint32_t> path_refs_;  // AttributeWatch indices
+  std::vector<uint32_t> inputs_;
   std::vector<Inputs> rules_;
   // Per variant of every slot, slot after slot: slots_[i]'s variants start
   // at variant_begin_[i]. Its condition's inputs, its template's, and the

@@ -237,13 +237,8 @@ Decision DefaultDecision(const Slot& slot) {
   }
   decision.variant_id = variant->id;
   decision.source = "default";
-  Value view = variant->data.is_object() ? variant->data : Value::MakeObject();
-  Result<std::string> html = variant->tmpl.Render(view);
-  if (html.ok()) {
-    decision.html = std::move(html).value();
-  } else {
-    decision.render_status = html.status();
-  }
+  // No attributes under the variant's data: an empty view.
+  RenderVariant(*variant, Value::MakeObject(), &decision);
   return decision;
 }
 

@@ -185,17 +185,12 @@ SegmentResult SegmentEvaluator::Evaluate(Value* attributes,
   } else {
     attributes->set("cluster", Value(result.clusters.front().centroid));
   }
-  const std::string cluster = result.clusters.empty()
-                                  ? std::string()
-                                  : result.clusters.front().centroid;
   const bool reuse = stale != nullptr && stale->size() == rules_.size() &&
                      memo->outcome.size() == rules_.size();
-  // Whether the memberships seen so far differ from the previous
-  // evaluation's at the same point.
-  bool diverged = !reuse || memo->from_clusters != result.segments ||
-                  memo->cluster != cluster;
-  memo->from_clusters = result.segments;
-  memo->cluster = cluster;
+  // Whether the memberships seen so far may differ from the previous
+  // evaluation's at the same point. Cluster assignments are not compared:
+  // with models, the rules that read memberships are always evaluated.
+  bool diverged = !reuse || !clusters_.empty();
   if (!reuse) {
     memo->outcome.assign(rules_.size(), 0);
     memo->joined.assign(rules_.size(), 0);

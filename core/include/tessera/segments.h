@@ -104,10 +104,9 @@ bool ParseClusters(const Value& json, const std::string& path,
 struct SegmentMemo {
   std::vector<uint8_t> outcome;  // per rule: 0 not known, 1 false, 2 true
   std::vector<uint8_t> joined;   // per rule: whether it joined the list
-  std::vector<std::string> from_clusters;  // memberships the models added
-  std::string cluster;                     // attributes["cluster"], or ""
-  // After Evaluate: whether the memberships or the cluster differ from the
-  // previous evaluation's (always true when there was none).
+  // After Evaluate: whether the memberships or the cluster may differ from
+  // the previous evaluation's (always true when there was none, and with
+  // cluster models, whose assignments are not compared).
   bool changed = true;
 };
 
