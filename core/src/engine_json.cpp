@@ -216,13 +216,15 @@ std::string DecisionsJson(const std::vector<Decision>& decisions) {
 }
 
 std::string DecisionChangesJson(const std::vector<const Decision*>& changes) {
-  size_t html_bytes = 0;
-  for (const Decision* d : changes) html_bytes += d ? d->html.size() : 0;
   // Room for the usual decision (no exposure, text without escapes) from
-  // the start; the builder grows geometrically past that.
+  // the start, 5 bytes for a "null,"; the builder grows geometrically past
+  // that. (The room is zero-filled, so it is not claimed for unchanged
+  // slots: most page views change few.)
+  size_t expected = 2;
+  for (const Decision* d : changes) expected += d ? d->html.size() + 112 : 5;
   std::string out;
   {
-    TextBuilder builder(&out, html_bytes + changes.size() * 112 + 2);
+    TextBuilder builder(&out, expected);
     builder.Push('[');
     for (size_t i = 0; i < changes.size(); ++i) {
       if (i > 0) builder.Push(',');
