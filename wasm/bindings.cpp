@@ -32,6 +32,8 @@ EMSCRIPTEN_BINDINGS(tessera) {
   function("_segments", &ByHandle<&EngineAdapter::segments>::Call);
   function("_decide", &ByHandle<&EngineAdapter::decide>::Call);
   function("_decideAll", &ByHandle<&EngineAdapter::decideAll>::Call);
+  function("_forgetDecisionMemo",
+           &ByHandle<&EngineAdapter::forgetDecisionMemo>::Call);
   function("_recordImpression",
            &ByHandle<&EngineAdapter::recordImpression>::Call);
   function("_recordClick", &ByHandle<&EngineAdapter::recordClick>::Call);

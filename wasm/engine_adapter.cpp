@@ -2,10 +2,10 @@
 
 #include <cmath>
 
+#include "js_text.h"
 #include "tessera/engine_json.h"
 #include "tessera/hashing.h"
 #include "tessera/mustache.h"
-#include "js_text.h"
 
 namespace tessera::wasm {
 namespace {
@@ -168,8 +168,10 @@ emscripten::val EngineAdapter::decide(const std::string& slot_id,
 }
 
 emscripten::val EngineAdapter::decideAll(double now_ms) {
-  return TextToJs(DecisionsJson(engine_->DecideAll(ToMs(now_ms))));
+  return TextToJs(DecisionChangesJson(engine_->DecideAllChanges(ToMs(now_ms))));
 }
+
+void EngineAdapter::forgetDecisionMemo() { engine_->ForgetDecisionMemo(); }
 
 void EngineAdapter::recordImpression(const std::string& slot,
                                      const std::string& variant) {
@@ -182,8 +184,7 @@ void EngineAdapter::recordClick(const std::string& slot,
 }
 
 emscripten::val EngineAdapter::flush(const std::string& id, double seq,
-                                     const std::string& format,
-                                     double now_ms) {
+                                     const std::string& format, double now_ms) {
   SignalFormat f = format == "json" ? SignalFormat::kJson : SignalFormat::kCbor;
   Result<std::string> bytes =
       engine_->Flush(id, static_cast<int64_t>(seq), f, ToMs(now_ms));

@@ -47,7 +47,10 @@ class EngineAdapter {
   std::string segments(double now_ms);
   // JSON text as a JS string (see js_text.h: the large, hot outputs).
   emscripten::val decide(const std::string& slot_id, double now_ms);
+  // The decisions of every slot, `null` for each slot whose decision is
+  // the one the previous call returned (Engine::DecideAllChanges).
   emscripten::val decideAll(double now_ms);
+  void forgetDecisionMemo();
   void recordImpression(const std::string& slot, const std::string& variant);
   void recordClick(const std::string& slot, const std::string& variant);
   // The encoded signal (empty when there is nothing to send).

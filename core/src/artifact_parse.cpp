@@ -181,8 +181,8 @@ bool IsValidEndpoint(const std::string& endpoint) {
   }
   // "//host" would send signals to another origin without saying so.
   if (endpoint[0] == '/') return endpoint.size() == 1 || endpoint[1] != '/';
-  return endpoint.rfind("https://", 0) == 0 ||
-         endpoint.rfind("http://", 0) == 0;
+  const std::string_view scheme = std::string_view(endpoint).substr(0, 8);
+  return scheme == "https://" || scheme.substr(0, 7) == "http://";
 }
 
 void ReadSignals(const Value& root, Artifact* out, Problems* problems) {

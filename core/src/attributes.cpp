@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "short_text.h"
+#include "value_identity.h"
 
 namespace tessera {
 namespace {
@@ -85,45 +86,6 @@ class MemberWriter {
   Object* members_;
   size_t next_ = 0;
 };
-
-// Whether `a` and `b` are the same document exactly: member order, and
-// numbers bit for bit (so -0 and 0 differ). Value's operator== is looser.
-bool Identical(const Value& a, const Value& b) {
-  if (a.type() != b.type()) return false;
-  switch (a.type()) {
-    case Value::Type::kNull:
-      return true;
-    case Value::Type::kBool:
-      return a.as_bool() == b.as_bool();
-    case Value::Type::kNumber: {
-      const double x = a.as_number(), y = b.as_number();
-      return std::memcmp(&x, &y, sizeof x) == 0;
-    }
-    case Value::Type::kString:
-      return a.as_string() == b.as_string();
-    case Value::Type::kArray: {
-      const Array& x = a.as_array();
-      const Array& y = b.as_array();
-      if (x.size() != y.size()) return false;
-      for (size_t i = 0; i < x.size(); ++i) {
-        if (!Identical(x[i], y[i])) return false;
-      }
-      return true;
-    }
-    case Value::Type::kObject: {
-      const Object& x = a.as_object();
-      const Object& y = b.as_object();
-      if (x.size() != y.size()) return false;
-      for (size_t i = 0; i < x.size(); ++i) {
-        if (x[i].key != y[i].key || !Identical(x[i].value, y[i].value)) {
-          return false;
-        }
-      }
-      return true;
-    }
-  }
-  return false;
-}
 
 // An event's window statistics, in attribute order.
 void PutWindowStats(const WindowTotals& t, MemberWriter* o) {
@@ -245,7 +207,7 @@ void DeriveAttributes(const Profile& profile, const Context& context,
     // Traits change only with identify(): usually the previous decision's
     // copy is already there, and comparing costs less than copying anew.
     Value& traits = root.Slot("traits");
-    if (!Identical(traits, profile.traits())) traits = profile.traits();
+    if (!IdenticalValues(traits, profile.traits())) traits = profile.traits();
   } else {
     root.Put("traits", Value::MakeObject());
   }

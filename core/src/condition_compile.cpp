@@ -933,6 +933,36 @@ bool CompiledCondition::Evaluate(const Value& attributes,
                                   ctx) == condition_internal::Outcome::kTrue;
 }
 
+namespace {
+
+// Paths of `cond` and of its $and/$or/$nor/$not children, which are read
+// from the same object. $elemMatch conditions read inside their path's
+// value, which that path already covers.
+bool CollectPaths(const condition_internal::CompiledCond& cond,
+                  std::vector<std::string>* out) {
+  using condition_internal::CondClause;
+  for (const CondClause& clause : cond.clauses) {
+    if (clause.kind == CondClause::Kind::kSavedGroup) return false;
+    if (clause.kind == CondClause::Kind::kPath) {
+      std::string& dotted = out->emplace_back();
+      for (size_t i = 0; i < clause.path.size(); ++i) {
+        if (i > 0) dotted += '.';
+        dotted += clause.path[i].name;
+      }
+    }
+    for (const auto& child : clause.children) {
+      if (!CollectPaths(child, out)) return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+bool CompiledCondition::ReadPaths(std::vector<std::string>* out) const {
+  return impl_ == nullptr || CollectPaths(impl_->root, out);
+}
+
 const Value& CompiledCondition::source() const {
   static const Value* const empty = new Value(Value::MakeObject());
   return impl_ ? impl_->source : *empty;

@@ -5,20 +5,6 @@
 namespace tessera {
 namespace {
 
-Exposure MakeExposure(const Experiment& experiment,
-                      const ExperimentAssignment& assignment) {
-  Exposure exposure;
-  exposure.experiment_key = experiment.key;
-  exposure.variation_index = assignment.variation_index;
-  exposure.variant_id = assignment.variant_id;
-  exposure.in_experiment = assignment.in_experiment;
-  exposure.in_holdout = assignment.in_holdout;
-  exposure.hash_attribute = assignment.hash_attribute;
-  exposure.hash_value = assignment.hash_value;
-  exposure.bucket = assignment.bucket.value_or(0);
-  return exposure;
-}
-
 const Variant* FirstMatchingRule(const Slot& slot, const Value& attributes,
                                  const Value& saved_groups,
                                  const RegexMatcher* regex) {
@@ -31,8 +17,24 @@ const Variant* FirstMatchingRule(const Slot& slot, const Value& attributes,
   return nullptr;
 }
 
-void Render(const Variant& variant, const Value& attributes,
-            Decision* decision) {
+}  // namespace
+
+Exposure ExposureOf(const Experiment& experiment,
+                    const ExperimentAssignment& assignment) {
+  Exposure exposure;
+  exposure.experiment_key = experiment.key;
+  exposure.variation_index = assignment.variation_index;
+  exposure.variant_id = assignment.variant_id;
+  exposure.in_experiment = assignment.in_experiment;
+  exposure.in_holdout = assignment.in_holdout;
+  exposure.hash_attribute = assignment.hash_attribute;
+  exposure.hash_value = assignment.hash_value;
+  exposure.bucket = assignment.bucket.value_or(0);
+  return exposure;
+}
+
+void RenderVariant(const Variant& variant, const Value& attributes,
+                   Decision* decision) {
   // The variant's data sits over the attributes, shadowing same-named keys,
   // without copying the attribute tree for every block.
   const bool has_data = variant.data.is_object() && variant.data.size() > 0;
@@ -44,8 +46,6 @@ void Render(const Variant& variant, const Value& attributes,
     decision->render_status = html.status();
   }
 }
-
-}  // namespace
 
 const Variant* Slot::FindVariant(const std::string& variant_id) const {
   for (const Variant& variant : variants) {
@@ -68,10 +68,10 @@ Decision ContentSelector::Decide(const Slot& slot, const Experiment* experiment,
       chosen = slot.FindVariant(assignment.variant_id);
       if (chosen != nullptr) {
         decision.source = "experiment";
-        decision.exposure = MakeExposure(*experiment, assignment);
+        decision.exposure = ExposureOf(*experiment, assignment);
       }
     } else if (assignment.in_holdout) {
-      decision.exposure = MakeExposure(*experiment, assignment);
+      decision.exposure = ExposureOf(*experiment, assignment);
     }
   }
   if (chosen == nullptr) {
@@ -87,7 +87,7 @@ Decision ContentSelector::Decide(const Slot& slot, const Experiment* experiment,
     return decision;
   }
   decision.variant_id = chosen->id;
-  Render(*chosen, attributes, &decision);
+  RenderVariant(*chosen, attributes, &decision);
   return decision;
 }
 

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <utility>
 
+#include "decision_memo.h"
+
 namespace tessera {
 namespace {
 
@@ -14,7 +16,8 @@ constexpr int64_t kMsPerDay = 24 * kMsPerHour;
 // time ... 167 = Sunday 23:00-23:59.
 int HourOfWeek(int64_t ts_ms, int utc_offset_minutes) {
   int64_t local = ts_ms + static_cast<int64_t>(utc_offset_minutes) * 60000;
-  int64_t days = local >= 0 ? local / kMsPerDay : (local - kMsPerDay + 1) / kMsPerDay;
+  int64_t days =
+      local >= 0 ? local / kMsPerDay : (local - kMsPerDay + 1) / kMsPerDay;
   int64_t weekday = ((days + 3) % 7 + 7) % 7;  // 1970-01-01 was a Thursday
   int64_t hour = (local - days * kMsPerDay) / kMsPerHour;
   return static_cast<int>(weekday * 24 + hour);
@@ -31,7 +34,8 @@ Engine::Engine(EngineOptions options, int64_t now_ms, const RegexMatcher* regex)
       regex_(regex),
       consent_(options_.consent_policy, now_ms),
       artifact_(regex),
-      segments_(std::make_unique<SegmentEvaluator>()) {
+      segments_(std::make_unique<SegmentEvaluator>()),
+      memo_(std::make_unique<DecisionMemo>()) {
   consent_.SetGlobalPrivacyControl(options_.global_privacy_control, now_ms);
   if (!options_.visitor_id.empty()) {
     profile_.SetAnonymousId(options_.visitor_id);
@@ -49,13 +53,16 @@ Status Engine::LoadArtifact(std::string_view json_text, int64_t now_ms) {
   if (!options_.consent_policy_from_page) {
     std::vector<Purpose> withdrawn =
         consent_.AdoptPolicy(artifact->consent, now_ms);
-    std::vector<Purpose> by_defaults =
-        consent_.Set(artifact->consent_defaults, now_ms);
-    withdrawn.insert(withdrawn.end(), by_defaults.begin(), by_defaults.end());
+    // Applied once both are in: the defaults may grant again what the
+    // policy withdrew.
+    for (Purpose purpose : consent_.Set(artifact->consent_defaults, now_ms)) {
+      withdrawn.push_back(purpose);
+    }
     ApplyWithdrawals(withdrawn);
   }
   segments_ = std::make_unique<SegmentEvaluator>(artifact->segments,
                                                  artifact->clusters);
+  memo_ = std::make_unique<DecisionMemo>(segments_->rules(), artifact->slots);
   Invalidate();
   return Status::Ok();
 }
@@ -73,7 +80,7 @@ ConsentChange Engine::SetConsent(const ConsentUpdate& update, int64_t now_ms) {
                    before.personalization != after.personalization ||
                    before.marketing != after.marketing;
   ApplyWithdrawals(change.withdrawn);
-  Invalidate();
+  InvalidateAll();
   return change;
 }
 
@@ -92,11 +99,12 @@ Status Engine::RestoreConsent(std::string_view stored_json, int64_t now_ms) {
   if (options_.consent_policy_from_page) {
     withdrawn = consent_.AdoptPolicy(options_.consent_policy, now_ms);
   }
-  std::vector<Purpose> gpc = consent_.SetGlobalPrivacyControl(
-      options_.global_privacy_control, now_ms);
-  withdrawn.insert(withdrawn.end(), gpc.begin(), gpc.end());
+  for (Purpose purpose : consent_.SetGlobalPrivacyControl(
+           options_.global_privacy_control, now_ms)) {
+    withdrawn.push_back(purpose);
+  }
   ApplyWithdrawals(withdrawn);
-  Invalidate();
+  InvalidateAll();
   return Status::Ok();
 }
 
@@ -130,7 +138,7 @@ Status Engine::RestoreProfile(std::string_view bytes) {
   if (profile_.anonymous_id().empty() && !options_.visitor_id.empty()) {
     profile_.SetAnonymousId(options_.visitor_id);
   }
-  Invalidate();
+  InvalidateAll();
   return Status::Ok();
 }
 
@@ -154,10 +162,9 @@ Result<Event> Engine::Track(std::string_view name, const Value& properties,
   if (!recorded.ok()) return recorded;
   if (consent_.Check(Operation::kTrack).ok()) {
     const Value* value = event->properties.find("value");
-    pending_.RecordEvent(event->name, value ? value->number_or(0) : 0,
-                         event->timestamp_ms,
-                         HourOfWeek(event->timestamp_ms,
-                                    context_.utc_offset_minutes));
+    pending_.RecordEvent(
+        event->name, value ? value->number_or(0) : 0, event->timestamp_ms,
+        HourOfWeek(event->timestamp_ms, context_.utc_offset_minutes));
     if (std::find(touched_events_.begin(), touched_events_.end(),
                   event->name) == touched_events_.end()) {
       touched_events_.push_back(event->name);
@@ -174,7 +181,7 @@ Status Engine::Identify(std::string user_id, const Value& traits,
         "identify needs the analytics or personalization purpose");
   }
   Status status = profile_.Identify(std::move(user_id), traits);
-  if (status.ok()) Invalidate();
+  if (status.ok()) InvalidateAll();
   return status;
 }
 
@@ -195,13 +202,15 @@ const Value& Engine::Attributes(int64_t now_ms) {
   if (consent_.Check(Operation::kEvaluateSegments).ok()) {
     const Artifact* artifact = artifact_.current();
     static const Value kNoGroups;
-    SegmentResult result = segments_->Evaluate(
-        &cached_attributes_, artifact ? artifact->saved_groups : kNoGroups,
-        regex_);
+    SegmentResult result =
+        memo_->Segments(*segments_, &cached_attributes_,
+                        artifact ? artifact->saved_groups : kNoGroups, regex_);
     cached_segments_ = std::move(result.segments);
     if (const ClusterAssignment* cluster = result.cluster()) {
       cached_cluster_ = cluster->centroid;
     }
+  } else {
+    memo_->NoSegments(cached_attributes_);
   }
   cached_generation_ = generation_;
   cached_now_ms_ = now_ms;
@@ -228,13 +237,8 @@ Decision DefaultDecision(const Slot& slot) {
   }
   decision.variant_id = variant->id;
   decision.source = "default";
-  Value view = variant->data.is_object() ? variant->data : Value::MakeObject();
-  Result<std::string> html = variant->tmpl.Render(view);
-  if (html.ok()) {
-    decision.html = std::move(html).value();
-  } else {
-    decision.render_status = html.status();
-  }
+  // No attributes under the variant's data: an empty view.
+  RenderVariant(*variant, Value::MakeObject(), &decision);
   return decision;
 }
 
@@ -247,21 +251,22 @@ Result<Decision> Engine::Decide(std::string_view slot_id, int64_t now_ms) {
     return Status::NotFound("no slot \"" + std::string(slot_id) +
                             "\" in the decision artifact");
   }
-  return DecideSlot(*artifact, *slot, now_ms);
+  return DecideSlot(*artifact,
+                    static_cast<size_t>(slot - artifact->slots.data()), now_ms);
 }
 
-Decision Engine::DecideSlot(const Artifact& artifact, const Slot& slot,
-                            int64_t now_ms) {
+const Decision& Engine::DecideSlot(const Artifact& artifact, size_t index,
+                                   int64_t now_ms) {
+  const Slot& slot = artifact.slots[index];
   if (!consent_.Check(Operation::kRenderPersonalized).ok()) {
-    return DefaultDecision(slot);
+    return memo_->Store(index, DefaultDecision(slot));
   }
   const Value& attributes = Attributes(now_ms);
-  const Experiment* experiment =
-      slot.experiment_key.empty()
-          ? nullptr
-          : artifact.FindExperiment(slot.experiment_key);
-  Decision decision = ContentSelector::Decide(
-      slot, experiment, attributes, artifact.saved_groups, regex_);
+  const Decision& decision = memo_->Decide(
+      index, slot,
+      slot.experiment_key.empty() ? nullptr
+                                  : artifact.FindExperiment(slot.experiment_key),
+      attributes, artifact.saved_groups, regex_);
   if (decision.exposure && decision.exposure->in_experiment &&
       consent_.Check(Operation::kSendSignal).ok()) {
     pending_.RecordExposure(decision.exposure->experiment_key,
@@ -276,10 +281,22 @@ std::vector<Decision> Engine::DecideAll(int64_t now_ms) {
   const Artifact* artifact = artifact_.current();
   if (!artifact) return decisions;
   decisions.reserve(artifact->slots.size());
+  for (size_t i = 0; i < artifact->slots.size(); ++i) {
+    decisions.push_back(DecideSlot(*artifact, i, now_ms));
+  }
+  return decisions;
+}
+
+std::vector<const Decision*> Engine::DecideAllChanges(int64_t now_ms) {
+  std::vector<const Decision*> decisions;
+  const Artifact* artifact = artifact_.current();
+  if (!artifact) return decisions;
+  decisions.reserve(artifact->slots.size());
   // Slot ids are unique in a loaded artifact, so this is Decide() for each
   // id without looking the slot up again.
-  for (const Slot& slot : artifact->slots) {
-    decisions.push_back(DecideSlot(*artifact, slot, now_ms));
+  for (size_t i = 0; i < artifact->slots.size(); ++i) {
+    const Decision& decision = DecideSlot(*artifact, i, now_ms);
+    decisions.push_back(memo_->TakeUndelivered(i) ? &decision : nullptr);
   }
   return decisions;
 }
@@ -329,7 +346,8 @@ Result<std::string> Engine::Flush(std::string id, int64_t seq,
   if (!context_.device.empty() || !context_.language.empty()) {
     header.context = Value::MakeObject();
     if (!context_.device.empty()) header.context.set("dev", context_.device);
-    if (!context_.language.empty()) header.context.set("lang", context_.language);
+    if (!context_.language.empty())
+      header.context.set("lang", context_.language);
   }
   header.marketing = consent_.Check(Operation::kSendMarketingSignal).ok();
 
@@ -352,10 +370,16 @@ Result<std::string> Engine::Flush(std::string id, int64_t seq,
 void Engine::Forget(std::string new_visitor_id) {
   profile_.Clear();
   options_.visitor_id = std::move(new_visitor_id);
-  if (!options_.visitor_id.empty()) profile_.SetAnonymousId(options_.visitor_id);
+  if (!options_.visitor_id.empty())
+    profile_.SetAnonymousId(options_.visitor_id);
   pending_.Reset();
   touched_events_.clear();
+  InvalidateAll();
+}
+
+void Engine::InvalidateAll() {
   Invalidate();
+  memo_->Forget();
 }
 
 }  // namespace tessera

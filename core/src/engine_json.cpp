@@ -71,9 +71,12 @@ Result<ConsentUpdate> ConsentUpdateFromValue(const Value& update,
   out.source = source;
   for (const Member& m : update.as_object()) {
     std::optional<bool>* target = nullptr;
-    if (m.key == "analytics") target = &out.analytics;
-    else if (m.key == "personalization") target = &out.personalization;
-    else if (m.key == "marketing") target = &out.marketing;
+    if (m.key == "analytics")
+      target = &out.analytics;
+    else if (m.key == "personalization")
+      target = &out.personalization;
+    else if (m.key == "marketing")
+      target = &out.marketing;
     else if (m.key == "necessary") {
       if (!m.value.is_bool() || !m.value.as_bool()) {
         return FieldError("consent.necessary", "is always granted");
@@ -95,13 +98,15 @@ Result<ConsentUpdate> ConsentUpdateFromValue(const Value& update,
 Result<Context> ContextFromValue(const Value& context) {
   if (!context.is_object()) return FieldError("context", "must be an object");
   Context out;
-  for (auto [key, field] : {std::pair<const char*, std::string*>{"device", &out.device},
-                            {"url", &out.url},
-                            {"path", &out.path},
-                            {"referrer", &out.referrer},
-                            {"language", &out.language}}) {
+  for (auto [key, field] :
+       {std::pair<const char*, std::string*>{"device", &out.device},
+        {"url", &out.url},
+        {"path", &out.path},
+        {"referrer", &out.referrer},
+        {"language", &out.language}}) {
     Status s = ReadString(context, key, field);
-    if (!s.ok()) return FieldError(std::string("context.") + key, "must be a string");
+    if (!s.ok())
+      return FieldError(std::string("context.") + key, "must be a string");
   }
   if (const Value* offset = context.find("utcOffsetMinutes");
       offset && !offset->is_null()) {
@@ -114,7 +119,8 @@ Result<Context> ContextFromValue(const Value& context) {
     out.utc_offset_minutes = static_cast<int>(minutes);
   }
   if (const Value* extra = context.find("extra"); extra && !extra->is_null()) {
-    if (!extra->is_object()) return FieldError("context.extra", "must be an object");
+    if (!extra->is_object())
+      return FieldError("context.extra", "must be an object");
     out.extra = *extra;
   }
   return out;
@@ -203,17 +209,30 @@ std::string DecisionJson(const Decision& decision) {
 }
 
 std::string DecisionsJson(const std::vector<Decision>& decisions) {
-  size_t html_bytes = 0;
-  for (const Decision& d : decisions) html_bytes += d.html.size();
+  std::vector<const Decision*> all;
+  all.reserve(decisions.size());
+  for (const Decision& d : decisions) all.push_back(&d);
+  return DecisionChangesJson(all);
+}
+
+std::string DecisionChangesJson(const std::vector<const Decision*>& changes) {
   // Room for the usual decision (no exposure, text without escapes) from
-  // the start; the builder grows geometrically past that.
+  // the start, 5 bytes for a "null,"; the builder grows geometrically past
+  // that. (The room is zero-filled, so it is not claimed for unchanged
+  // slots: most page views change few.)
+  size_t expected = 2;
+  for (const Decision* d : changes) expected += d ? d->html.size() + 112 : 5;
   std::string out;
   {
-    TextBuilder builder(&out, html_bytes + decisions.size() * 112 + 2);
+    TextBuilder builder(&out, expected);
     builder.Push('[');
-    for (size_t i = 0; i < decisions.size(); ++i) {
+    for (size_t i = 0; i < changes.size(); ++i) {
       if (i > 0) builder.Push(',');
-      WriteDecision(decisions[i], &builder);
+      if (changes[i] != nullptr) {
+        WriteDecision(*changes[i], &builder);
+      } else {
+        builder.Append("null");
+      }
     }
     builder.Push(']');
   }

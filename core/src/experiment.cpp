@@ -3,39 +3,16 @@
 #include <cmath>
 #include <utility>
 
+#include "condition_js_value.h"
+
 namespace tessera {
 namespace {
 
 // JavaScript's String(value) for a JSON value, which is what GrowthBook
 // hashes when it concatenates the seed with a non-string attribute.
 void AppendJsString(const Value& value, std::string* out) {
-  switch (value.type()) {
-    case Value::Type::kNull:
-      out->append("null");
-      break;
-    case Value::Type::kBool:
-      out->append(value.as_bool() ? "true" : "false");
-      break;
-    case Value::Type::kNumber:
-      out->append(FormatJsNumber(value.as_number()));
-      break;
-    case Value::Type::kString:
-      out->append(value.as_string());
-      break;
-    case Value::Type::kArray: {
-      // Array.prototype.join(","): null elements become empty text.
-      bool first = true;
-      for (const Value& element : value.as_array()) {
-        if (!first) out->push_back(',');
-        first = false;
-        if (!element.is_null()) AppendJsString(element, out);
-      }
-      break;
-    }
-    case Value::Type::kObject:
-      out->append("[object Object]");
-      break;
-  }
+  condition_internal::AppendJsString(condition_internal::JsValue::Of(value),
+                                     out);
 }
 
 ExperimentAssignment NotIn(const Experiment& experiment,

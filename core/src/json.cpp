@@ -97,6 +97,10 @@ Value& Value::set(std::string key, Value value) {
   return object->back().value;
 }
 
+Value& Value::set(const char* key, Value value) {
+  return set(std::string(key), std::move(value));
+}
+
 bool Value::erase(std::string_view key) {
   Object* object = std::get_if<Object>(&data_);
   if (!object) return false;

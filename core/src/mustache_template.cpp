@@ -3,6 +3,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "mustache_tree.h"
 #include "tessera/json.h"
@@ -52,6 +53,17 @@ Result<std::string> MustacheTemplate::RenderStacked(
       impl_->options, &out);
   if (!status.ok()) return status;
   return out;
+}
+
+void MustacheTemplate::LookupNames(std::vector<std::string>* out) const {
+  using mustache_internal::NodeKind;
+  if (impl_ == nullptr) return;
+  for (const mustache_internal::Node& node : impl_->tree.nodes) {
+    if (node.kind == NodeKind::kEscaped || node.kind == NodeKind::kRaw ||
+        node.kind == NodeKind::kSection || node.kind == NodeKind::kInverted) {
+      out->emplace_back(impl_->tree.View(node.text));
+    }
+  }
 }
 
 Result<std::string> RenderMustache(std::string_view text, const Value& view,

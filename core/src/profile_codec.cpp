@@ -7,15 +7,32 @@
 
 namespace tessera {
 
+namespace {
+
+// The CRC of each byte value, made at first use rather than stored: a 1 KB
+// table of constants would cost more in the wasm download than the few
+// bytes of code that fill it, and it makes saving a profile (every page
+// view) eight times cheaper than a bit at a time.
+struct Crc32Table {
+  uint32_t entries[256];
+  Crc32Table() {
+    for (uint32_t i = 0; i < 256; ++i) {
+      uint32_t crc = i;
+      for (int bit = 0; bit < 8; ++bit) {
+        crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
+      }
+      entries[i] = crc;
+    }
+  }
+};
+
+}  // namespace
+
 uint32_t ProfileCrc32(std::string_view bytes) {
-  // Bitwise rather than table-driven: profiles are a few KB, and a 1 KB
-  // table would cost more in the wasm download than it saves in time.
+  static const Crc32Table table;
   uint32_t crc = 0xFFFFFFFFu;
   for (unsigned char c : bytes) {
-    crc ^= c;
-    for (int bit = 0; bit < 8; ++bit) {
-      crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
-    }
+    crc = (crc >> 8) ^ table.entries[(crc ^ c) & 0xFFu];
   }
   return ~crc;
 }

@@ -16,27 +16,35 @@
 #include <string_view>
 #include <utility>
 
+#include "text_builder.h"
+
 namespace tessera {
 
 // The CRC-32 of zlib/PNG/IEEE 802.3 (reflected polynomial 0xEDB88320);
 // ProfileCrc32("123456789") == 0xCBF43926.
 uint32_t ProfileCrc32(std::string_view bytes);
 
+// Appends to a string through a TextBuilder (a profile is thousands of
+// one-byte writes); the string holds exactly the bytes written once the
+// writer is gone.
 class ProfileWriter {
  public:
-  void PutByte(uint8_t b) { out_.push_back(static_cast<char>(b)); }
-  void PutRaw(std::string_view bytes) { out_.append(bytes); }
+  // `expected`: about how many bytes will be written (room claimed at once).
+  ProfileWriter(std::string* out, size_t expected) : out_(out, expected) {}
+
+  void PutByte(uint8_t b) { out_.Push(static_cast<char>(b)); }
+  void PutRaw(std::string_view bytes) { out_.Append(bytes); }
   void PutVarint(uint64_t v);
   void PutSigned(int64_t v);  // zigzag, so small negatives stay short
   void PutDouble(double d);
   void PutFixed32(uint32_t v);
   void PutString(std::string_view s);  // varint length, then the bytes
 
-  const std::string& bytes() const { return out_; }
-  std::string Take() { return std::move(out_); }
+  // Everything written so far.
+  std::string_view written() const { return out_.written(); }
 
  private:
-  std::string out_;
+  TextBuilder out_;
 };
 
 class ProfileReader {

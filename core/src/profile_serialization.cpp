@@ -213,12 +213,21 @@ bool ProfileCodec::DecodeActivityV1(ProfileReader* in, Profile::State* s) {
 }
 
 std::string Profile::Serialize() const {
-  ProfileWriter out;
-  out.PutRaw(std::string_view(kMagic, kMagicSize));
-  out.PutVarint(kFormatVersion);
-  ProfileCodec::EncodeV1(*state_, &out);
-  out.PutFixed32(ProfileCrc32(out.bytes()));
-  return out.Take();
+  // A few bytes per stored bucket (most carry no amount) plus names, ids
+  // and traits: usually a little more than needed, so no regrowth.
+  size_t expected = 512 + 4 * state_->session_starts.bucket_count();
+  for (const EventTypeEntry& e : state_->event_types) {
+    expected += 80 + 4 * e.counter.bucket_count();
+  }
+  std::string bytes;
+  {
+    ProfileWriter out(&bytes, expected);
+    out.PutRaw(std::string_view(kMagic, kMagicSize));
+    out.PutVarint(kFormatVersion);
+    ProfileCodec::EncodeV1(*state_, &out);
+    out.PutFixed32(ProfileCrc32(out.written()));
+  }
+  return bytes;
 }
 
 Result<Profile> Profile::Deserialize(std::string_view bytes) {

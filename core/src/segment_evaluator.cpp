@@ -157,6 +157,15 @@ SegmentEvaluator::SegmentEvaluator(std::vector<RuleSegment> rules,
 SegmentResult SegmentEvaluator::Evaluate(Value* attributes,
                                          const Value& saved_groups,
                                          const RegexMatcher* regex) const {
+  SegmentMemo unused;
+  return Evaluate(attributes, saved_groups, regex, nullptr, &unused);
+}
+
+SegmentResult SegmentEvaluator::Evaluate(Value* attributes,
+                                         const Value& saved_groups,
+                                         const RegexMatcher* regex,
+                                         const std::vector<uint8_t>* stale,
+                                         SegmentMemo* memo) const {
   SegmentResult result;
   if (!attributes->is_object()) *attributes = Value::MakeObject();
   result.segments.reserve(rules_.size() + clusters_.size());
@@ -176,15 +185,25 @@ SegmentResult SegmentEvaluator::Evaluate(Value* attributes,
   } else {
     attributes->set("cluster", Value(result.clusters.front().centroid));
   }
+  const bool reuse = stale != nullptr && stale->size() == rules_.size() &&
+                     memo->outcome.size() == rules_.size();
+  // Whether the memberships seen so far may differ from the previous
+  // evaluation's at the same point. Cluster assignments are not compared:
+  // with models, the rules that read memberships are always evaluated.
+  bool diverged = !reuse || !clusters_.empty();
+  if (!reuse) {
+    memo->outcome.assign(rules_.size(), 0);
+    memo->joined.assign(rules_.size(), 0);
+  }
 
   // Set last: later set() calls could move the members and invalidate this.
   // An array already there (DeriveAttributes leaves an empty one) is emptied
   // rather than replaced, keeping its storage.
   Value* existing = attributes->find("segments");
-  Array& visible = existing != nullptr && existing->is_array()
-                       ? existing->as_array()
-                       : attributes->set("segments", Value::MakeArray())
-                             .as_array();
+  Array& visible =
+      existing != nullptr && existing->is_array()
+          ? existing->as_array()
+          : attributes->set("segments", Value::MakeArray()).as_array();
   visible.clear();
   visible.reserve(result.segments.capacity());
   for (const std::string& id : result.segments) visible.emplace_back(id);
@@ -193,13 +212,28 @@ SegmentResult SegmentEvaluator::Evaluate(Value* attributes,
   for (size_t i = 0; i < rules_.size(); ++i) {
     const RuleSegment& rule = rules_[i];
     int32_t group = group_index_[i];
-    if (group >= 0 && taken.taken(static_cast<size_t>(group))) continue;
-    if (!rule.condition.Evaluate(*attributes, saved_groups, regex)) continue;
-    if (group >= 0) taken.take(static_cast<size_t>(group));
-    if (may_repeat_[i] && Contains(result.segments, rule.id)) continue;
+    uint8_t& outcome = memo->outcome[i];
+    bool joins = false;
+    if (group >= 0 && taken.taken(static_cast<size_t>(group))) {
+      outcome = 0;  // not evaluated now, so not known next time
+    } else {
+      if (!reuse || outcome == 0 || (*stale)[i] == kStale ||
+          (diverged && (*stale)[i] == kIfMemberships)) {
+        outcome =
+            rule.condition.Evaluate(*attributes, saved_groups, regex) ? 2 : 1;
+      }
+      if (outcome == 2) {
+        if (group >= 0) taken.take(static_cast<size_t>(group));
+        joins = !(may_repeat_[i] && Contains(result.segments, rule.id));
+      }
+    }
+    diverged = diverged || joins != memo->joined[i];
+    memo->joined[i] = joins;
+    if (!joins) continue;
     result.segments.push_back(rule.id);
     visible.emplace_back(rule.id);
   }
+  memo->changed = diverged;
   return result;
 }
 

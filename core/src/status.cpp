@@ -20,4 +20,13 @@ std::string Status::ToString() const {
   return std::string(StatusCodeName(code_)) + ": " + message_;
 }
 
+namespace internal {
+
+Status NotOk(Status status) {
+  if (!status.ok()) return status;
+  return Status(StatusCode::kInvalidArgument, "Result built from an OK status");
+}
+
+}  // namespace internal
+
 }  // namespace tessera

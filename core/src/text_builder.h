@@ -36,6 +36,8 @@ class TextBuilder {
 
   // Bytes written so far, including what the string held at the start.
   size_t size() const { return size_; }
+  // Those bytes.
+  std::string_view written() const { return std::string_view(data_, size_); }
 
   void Append(const char* data, size_t n) {
     if (n > room_) Grow(n);

@@ -5,7 +5,7 @@
 namespace tessera {
 namespace {
 
-bool IsIdentifier(const std::string& key) {
+bool IsIdentifier(std::string_view key) {
   if (key.empty()) return false;
   for (char c : key) {
     bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
@@ -17,8 +17,13 @@ bool IsIdentifier(const std::string& key) {
 
 }  // namespace
 
-std::string JoinPath(const std::string& parent, const std::string& key) {
-  if (IsIdentifier(key)) return parent + "." + key;
+std::string JoinPath(const std::string& parent, std::string_view key) {
+  if (IsIdentifier(key)) {
+    std::string joined = parent;
+    joined += '.';
+    joined += key;
+    return joined;
+  }
   std::string quoted = parent + "[\"";
   for (char c : key) {
     if (c == '"' || c == '\\') quoted += '\\';
@@ -33,6 +38,10 @@ std::string JoinPath(const std::string& parent, size_t index) {
 
 void AddProblem(Problems* problems, std::string path, std::string message) {
   problems->push_back(Problem{std::move(path), std::move(message)});
+}
+
+void AddProblem(Problems* problems, std::string path, const char* message) {
+  AddProblem(problems, std::move(path), std::string(message));
 }
 
 void RejectUnknownFields(const Value& object, const std::string& path,

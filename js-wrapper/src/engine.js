@@ -10,7 +10,7 @@
 const ENGINE_FUNCTIONS = [
   '_initError', '_loadArtifact', '_setConsent', '_consent', '_consentRecord',
   '_restoreConsent', '_track', '_identify', '_setContext', '_attributes',
-  '_segments', '_decide', '_decideAll', '_recordImpression', '_recordClick',
+  '_segments', '_decide', '_decideAll', '_forgetDecisionMemo', '_recordImpression', '_recordClick',
   '_flush', '_saveProfile', '_restoreProfile', '_forget',
 ];
 

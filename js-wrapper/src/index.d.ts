@@ -158,8 +158,10 @@ export interface Tessera {
   /**
    * Every slot of the artifact, in artifact order (slots that cannot be decided are left out).
    * Records experiment exposures for every slot, like decide(): use it when all slots are shown.
+   * The decisions are frozen, and a slot whose decision did not change since the previous
+   * decideAll() comes back as the same object.
    */
-  decideAll(): Array<{ ok: true } & Decision>;
+  decideAll(): Array<Readonly<{ ok: true } & Decision>>;
   render(root?: ParentNode): Decision[];
   loadArtifact(artifact: object | string): Outcome;
   flush(options?: { keepalive?: boolean }): Promise<FlushResult>;

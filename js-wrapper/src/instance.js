@@ -13,6 +13,13 @@ import { watchNavigation } from './navigation.js';
 
 const PURPOSES = ['necessary', 'analytics', 'personalization', 'marketing'];
 const LEASE_MS = 10_000;
+
+// Decisions from decideAll() are shared between calls, so nobody may edit one.
+function freezeDecision(decision) {
+  if (decision.exposure) Object.freeze(decision.exposure);
+  return Object.freeze(decision);
+}
+
 // The artifact's `signals` defaults (docs/artifact.md), used when neither the
 // page nor the artifact says otherwise.
 const DEFAULT_FLUSH_INTERVAL_MS = 300_000;
@@ -330,7 +337,13 @@ class Tessera {
    */
   decideAll() {
     this.syncFromStorage();
-    const decisions = parseResult(this.engine._decideAll(this.now()));
+    // The core sends only the decisions that changed since its previous
+    // answer to this call (null for the others), so an unchanged slot costs
+    // no parsing: its previous object, frozen since, is handed out again.
+    const changes = parseResult(this.engine._decideAll(this.now()));
+    const previous = this.lastDecisions ?? [];
+    const decisions = changes.map((d, i) => (d ? freezeDecision(d) : previous[i]));
+    this.lastDecisions = decisions;
     for (const decision of decisions) this.emit('decision', decision);
     return decisions;
   }

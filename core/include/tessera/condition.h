@@ -32,7 +32,9 @@
 
 #include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "tessera/json.h"
 #include "tessera/status.h"
@@ -75,6 +77,14 @@ class CompiledCondition {
 
   // The condition as it was given.
   const Value& source() const;
+
+  // Appends every attribute path the condition looks up from the root, as
+  // written in the condition ("a.b"; a key is split at its dots); a path's
+  // value is all an answer depends on besides saved groups and regexes, so
+  // a caller may reuse an answer while none of these values changed. False
+  // (and `out` incomplete) when that cannot be known: a $savedGroup
+  // reference evaluates whatever condition the saved groups hold.
+  bool ReadPaths(std::vector<std::string>* out) const;
 
  private:
   struct Impl;

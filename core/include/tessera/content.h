@@ -95,6 +95,15 @@ class ContentSelector {
                          const RegexMatcher* regex);
 };
 
+// What a decision reports of `assignment` to `experiment`.
+Exposure ExposureOf(const Experiment& experiment,
+                    const ExperimentAssignment& assignment);
+
+// Renders `variant` for a decision: the attributes as the view with the
+// variant's data on top. Sets decision->html, or render_status on failure.
+void RenderVariant(const Variant& variant, const Value& attributes,
+                   Decision* decision);
+
 // Reads a slot from its artifact JSON:
 //   {"id":"hero","variants":[{"id":"vip","condition":{...},
 //    "template":"<h2>Exclusive VIP Discount</h2>","data":{...}}, ...],

@@ -37,20 +37,22 @@
 
 namespace tessera {
 
+class DecisionMemo;
+
 struct EngineOptions {
-  std::string site;                  // required: the artifact's and signal's site
-  ConsentPolicy consent_policy;      // default: opt-in, honours GPC
+  std::string site;              // required: the artifact's and signal's site
+  ConsentPolicy consent_policy;  // default: opt-in, honours GPC
   // Whether consent_policy was chosen by the page. When false, the site's
   // policy and purpose defaults from the decision artifact are adopted.
   bool consent_policy_from_page = false;
   bool global_privacy_control = false;  // navigator.globalPrivacyControl
-  std::string visitor_id;            // used when the profile has none yet
-  EventLimits event_limits;          // defaults in event.h
+  std::string visitor_id;               // used when the profile has none yet
+  EventLimits event_limits;             // defaults in event.h
 };
 
 struct ConsentChange {
-  bool changed = false;              // any purpose granted or withdrawn
-  std::vector<Purpose> withdrawn;    // data depending on these was erased
+  bool changed = false;            // any purpose granted or withdrawn
+  std::vector<Purpose> withdrawn;  // data depending on these was erased
 };
 
 class Engine {
@@ -98,6 +100,15 @@ class Engine {
   Result<Decision> Decide(std::string_view slot_id, int64_t now_ms);
   // Every slot of the artifact, in artifact order.
   std::vector<Decision> DecideAll(int64_t now_ms);
+  // DecideAll() for a caller that keeps the previous answer: entry i is
+  // slot i's decision when it differs from the one this call last returned
+  // for that slot (or was never returned), else nullptr. The pointers are
+  // valid until the next call that decides or changes the engine.
+  std::vector<const Decision*> DecideAllChanges(int64_t now_ms);
+  // Drops what earlier decisions remembered (decision_memo.h), so that the
+  // next one is computed from scratch. Answers stay the same; for tests
+  // and benchmarks that compare the two ways.
+  void ForgetDecisionMemo() { InvalidateAll(); }
   void RecordImpression(std::string_view slot, std::string_view variant);
   void RecordClick(std::string_view slot, std::string_view variant);
 
@@ -117,9 +128,12 @@ class Engine {
   void ApplyWithdrawals(const std::vector<Purpose>& withdrawn);
   bool MayKeepProfile() const;
   void Invalidate() { ++generation_; }
-  // Decide() for a slot of the current artifact.
-  Decision DecideSlot(const Artifact& artifact, const Slot& slot,
-                      int64_t now_ms);
+  // Also recomputes every decision from scratch next time: for changes
+  // that are not visible as attribute values (see decision_memo.h).
+  void InvalidateAll();
+  // Decide() for artifact.slots[index].
+  const Decision& DecideSlot(const Artifact& artifact, size_t index,
+                             int64_t now_ms);
 
   EngineOptions options_;
   const RegexMatcher* regex_;
@@ -127,6 +141,9 @@ class Engine {
   Profile profile_;
   ArtifactHolder artifact_;
   std::unique_ptr<SegmentEvaluator> segments_;
+  // What the previous decisions found (decision_memo.h), so the next one
+  // recomputes only what changed. Always present.
+  std::unique_ptr<DecisionMemo> memo_;
   Context context_;
   SignalAccumulator pending_;
   std::vector<std::string> touched_events_;  // types recorded since the flush

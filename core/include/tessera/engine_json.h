@@ -44,6 +44,9 @@ std::string DecisionJson(const Decision& decision);
 void AppendDecisionJson(const Decision& decision, std::string* out);
 // A JSON array of DecisionJson() texts, in order.
 std::string DecisionsJson(const std::vector<Decision>& decisions);
+// The same for Engine::DecideAllChanges(): `null` where an entry is nullptr
+// (that slot's decision is the one the caller already has).
+std::string DecisionChangesJson(const std::vector<const Decision*>& changes);
 
 Value OkValue();
 Value ErrorValue(const Status& status);

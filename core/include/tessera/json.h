@@ -84,6 +84,9 @@ class Value {
   // Sets (replacing in place, or appending) an object member. Turns a null
   // into an empty object first; a no-op on other non-object types.
   Value& set(std::string key, Value value);
+  // The same for a fixed key (most callers): the key string is built here
+  // rather than at every call site.
+  Value& set(const char* key, Value value);
   // Removes an object member; returns whether it existed.
   bool erase(std::string_view key);
   // Appends to an array. Turns a null into an empty array first.

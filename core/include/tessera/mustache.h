@@ -32,6 +32,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "tessera/json.h"
 #include "tessera/status.h"
@@ -74,6 +75,11 @@ class MustacheTemplate {
   // either (content blocks add a variant's data to the visitor attributes).
   Result<std::string> RenderStacked(const Value& base, const Value& top,
                                     const Value& partials = Value()) const;
+
+  // Appends the names its variable and section tags look up, as written
+  // ("a.b", "." for the implicit iterator), repeats included; partial tags
+  // are not names. Lets a caller tell which view members a rendering reads.
+  void LookupNames(std::vector<std::string>* out) const;
 
  private:
   struct Impl;

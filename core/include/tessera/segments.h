@@ -99,6 +99,17 @@ bool ParseSegments(const Value& json, const std::string& path,
 bool ParseClusters(const Value& json, const std::string& path,
                    std::vector<ClusterModel>* out, Problems* problems);
 
+// What one visitor's previous evaluation found, so that the next one can
+// skip the rules whose inputs did not change (the Engine keeps one).
+struct SegmentMemo {
+  std::vector<uint8_t> outcome;  // per rule: 0 not known, 1 false, 2 true
+  std::vector<uint8_t> joined;   // per rule: whether it joined the list
+  // After Evaluate: whether the memberships or the cluster may differ from
+  // the previous evaluation's (always true when there was none, and with
+  // cluster models, whose assignments are not compared).
+  bool changed = true;
+};
+
 class SegmentEvaluator {
  public:
   SegmentEvaluator() = default;  // no segments, no clusters
@@ -115,6 +126,21 @@ class SegmentEvaluator {
   // cost is dominated by the conditions themselves.
   SegmentResult Evaluate(Value* attributes, const Value& saved_groups,
                          const RegexMatcher* regex) const;
+  // What `stale` says of each rule for the call below.
+  static constexpr uint8_t kFresh = 0;  // its inputs are the same
+  static constexpr uint8_t kStale = 1;  // its inputs changed, or are unknown
+  // Its other inputs are the same, but it reads the memberships ("segments"
+  // or "cluster"): stale once those differ from the previous call's.
+  static constexpr uint8_t kIfMemberships = 2;
+  // The same, reusing `memo` (filled by the previous call) for every rule
+  // that `stale` (one byte per rule, in evaluation order) does not mark as
+  // needing evaluation: such a rule's inputs are the same, so its answer
+  // is too. A null `stale`, or a memo of another size, evaluates every
+  // rule. The result equals Evaluate()'s for the same attributes.
+  SegmentResult Evaluate(Value* attributes, const Value& saved_groups,
+                         const RegexMatcher* regex,
+                         const std::vector<uint8_t>* stale,
+                         SegmentMemo* memo) const;
 
   // Rules in evaluation order.
   const std::vector<RuleSegment>& rules() const { return rules_; }

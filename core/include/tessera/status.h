@@ -65,14 +65,18 @@ class Status {
 };
 
 // Either a value or the Status explaining why there is none.
+namespace internal {
+// `status`, or an InvalidArgument error when it is OK: a Result holds a
+// value or an error, never neither. Out of line: every Result<T> shares it.
+Status NotOk(Status status);
+}  // namespace internal
+
 template <typename T>
 class Result {
  public:
   Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
-  Result(Status status) : status_(std::move(status)) {  // NOLINT
-    if (status_.ok()) status_ = Status(StatusCode::kInvalidArgument,
-                                       "Result built from an OK status");
-  }
+  Result(Status status)  // NOLINT
+      : status_(internal::NotOk(std::move(status))) {}
 
   bool ok() const { return value_.has_value(); }
   const Status& status() const { return status_; }

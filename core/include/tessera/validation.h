@@ -24,13 +24,16 @@ using Problems = std::vector<Problem>;
 
 // "$.a" + "b" -> "$.a.b"; keys that are not identifiers are quoted:
 // "$.a" + "x y" -> "$.a[\"x y\"]".
-std::string JoinPath(const std::string& parent, const std::string& key);
+std::string JoinPath(const std::string& parent, std::string_view key);
 // "$.a" + 3 -> "$.a[3]".
 std::string JoinPath(const std::string& parent, size_t index);
 // One line per problem: "<path>: <message>".
 std::string FormatProblems(const Problems& problems);
 
 void AddProblem(Problems* problems, std::string path, std::string message);
+// The same for a fixed message: the string is built here, once, rather than
+// at each of the many call sites.
+void AddProblem(Problems* problems, std::string path, const char* message);
 
 // Documents reject fields they do not define rather than ignore them: a typo
 // ("priorty") would otherwise change behaviour silently, and a stray field

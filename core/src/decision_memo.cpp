@@ -1,0 +1,203 @@
+#include "decision_memo.h"
+
+#include <algorithm>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace tessera {
+
+DecisionMemo::DecisionMemo(const std::vector<RuleSegment>& rules,
+                           const std::vector<Slot>& slots) {
+  std::vector<std::string> dotted;
+  for (const RuleSegment& rule : rules) {
+    dotted.clear();
+    const bool known = rule.condition.ReadPaths(&dotted);
+    rules_.push_back(InputsOf(dotted, known));
+  }
+  stale_rules_.assign(rules_.size(), SegmentEvaluator::kFresh);
+  for (const Slot& slot : slots) {
+    variant_begin_.push_back(static_cast<uint32_t>(condition_inputs_.size()));
+    for (const Variant& variant : slot.variants) {
+      dotted.clear();
+      const bool known =
+          !variant.has_condition || variant.condition.ReadPaths(&dotted);
+      condition_inputs_.push_back(InputsOf(dotted, known));
+      dotted.clear();
+      variant.tmpl.LookupNames(&dotted);
+      view_inputs_.push_back(InputsOf(dotted, true));
+    }
+  }
+  outcomes_.assign(condition_inputs_.size(), 0);
+  slots_.resize(slots.size());
+}
+
+// A template name is looked up in the context stack: the variant's data
+// (fixed), the values of enclosing sections (themselves names of the
+// template, read whole) and the attributes. So the attribute value at each
+// name's path, read as AttributeWatch does, covers everything a rendering
+// can read, except the implicit iterator ".", which may print the whole
+// view. For a condition, "." is the key "." (two empty steps): treating it
+// as unknown only costs a re-evaluation.
+DecisionMemo::Inputs DecisionMemo::InputsOf(
+    const std::vector<std::string>& dotted, bool known) {
+  const Inputs at = static_cast<Inputs>(inputs_.size());
+  uint32_t flags = known ? 0 : kAlways;
+  inputs_.push_back(0);
+  for (const std::string& path : dotted) {
+    const std::string_view first_step =
+        std::string_view(path).substr(0, path.find('.'));
+    if (path == ".") {
+      flags |= kAlways;
+    } else if (first_step == "segments" || first_step == "cluster") {
+      // Set by segment evaluation, after the attributes are compared.
+      flags |= kMemberships;
+    } else {
+      inputs_.push_back(watch_.Add(path));
+    }
+  }
+  inputs_[at] = flags | static_cast<uint32_t>(inputs_.size() - at - 1)
+                              << kFlagBits;
+  return at;
+}
+
+bool DecisionMemo::ChangedAfter(Inputs inputs, uint64_t epoch) const {
+  const uint32_t head = inputs_[inputs];
+  if ((head & kAlways) != 0 || forgotten_at_ > epoch) return true;
+  if ((head & kMemberships) != 0 && memberships_changed_at_ > epoch) {
+    return true;
+  }
+  const uint32_t* paths = inputs_.data() + inputs + 1;
+  for (uint32_t i = 0; i < head >> kFlagBits; ++i) {
+    if (watch_.ChangedAfter(paths[i], epoch)) return true;
+  }
+  return false;
+}
+
+void DecisionMemo::Forget() { forgotten_at_ = ++epoch_; }
+
+void DecisionMemo::Refresh(const Value& attributes) {
+  ++epoch_;
+  watch_.Refresh(attributes, epoch_);
+}
+
+SegmentResult DecisionMemo::Segments(const SegmentEvaluator& evaluator,
+                                     Value* attributes,
+                                     const Value& saved_groups,
+                                     const RegexMatcher* regex) {
+  Refresh(*attributes);
+  for (size_t i = 0; i < rules_.size(); ++i) {
+    const Inputs rule = rules_[i];
+    stale_rules_[i] = ChangedAfter(rule, segments_epoch_)
+                          ? SegmentEvaluator::kStale
+                      : (inputs_[rule] & kMemberships) != 0
+                          ? SegmentEvaluator::kIfMemberships
+                          : SegmentEvaluator::kFresh;
+  }
+  SegmentResult result = evaluator.Evaluate(attributes, saved_groups, regex,
+                                            &stale_rules_, &segments_);
+  segments_epoch_ = epoch_;
+  if (segments_.changed) memberships_changed_at_ = epoch_;
+  return result;
+}
+
+void DecisionMemo::NoSegments(const Value& attributes) {
+  Refresh(attributes);
+  segments_ = SegmentMemo();
+  memberships_changed_at_ = epoch_;
+}
+
+const Decision& DecisionMemo::Decide(size_t index, const Slot& slot,
+                                     const Experiment* experiment,
+                                     const Value& attributes,
+                                     const Value& saved_groups,
+                                     const RegexMatcher* regex) {
+  SlotState& state = slots_[index];
+  const size_t count = slot.variants.size();
+  const uint32_t begin = variant_begin_[index];
+  uint8_t* outcomes = &outcomes_[begin];
+
+  size_t chosen = count;
+  const char* source = "none";
+  std::optional<Exposure> exposure;
+  if (experiment != nullptr) {
+    // Bucketing, coverage and exposures are not remembered: a slot with an
+    // experiment is decided afresh every time, as ContentSelector does.
+    state.valid = false;
+    const ExperimentAssignment assignment = Assign(*experiment, attributes);
+    const Variant* variant = assignment.in_experiment
+                                 ? slot.FindVariant(assignment.variant_id)
+                                 : nullptr;
+    if (variant != nullptr) {
+      chosen = static_cast<size_t>(variant - slot.variants.data());
+      source = "experiment";
+    }
+    if (variant != nullptr || assignment.in_holdout) {
+      exposure = ExposureOf(*experiment, assignment);
+    }
+  }
+  // A slot decided without the memo has no answers to reuse.
+  if (!state.valid) std::fill(outcomes, outcomes + count, 0);
+  for (size_t i = 0; chosen == count && i < count; ++i) {
+    const Variant& variant = slot.variants[i];
+    if (!variant.has_condition) continue;
+    uint8_t& outcome = outcomes[i];
+    if (outcome == 0 ||
+        ChangedAfter(condition_inputs_[begin + i], state.epoch)) {
+      outcome =
+          variant.condition.Evaluate(attributes, saved_groups, regex) ? 2 : 1;
+    }
+    if (outcome == 2) {
+      chosen = i;
+      source = "rule";
+      // Later variants were not evaluated against these attributes.
+      std::fill(outcomes + i + 1, outcomes + count, 0);
+    }
+  }
+  if (chosen == count && slot.default_variant) {
+    if (const Variant* variant = slot.FindVariant(*slot.default_variant)) {
+      chosen = static_cast<size_t>(variant - slot.variants.data());
+      source = "default";
+    }
+  }
+  const bool same =
+      state.valid && chosen == state.chosen &&
+      state.decision.source == source &&
+      (chosen == count ||
+       !ChangedAfter(view_inputs_[begin + chosen], state.epoch));
+  state.epoch = epoch_;
+  state.valid = experiment == nullptr;
+  if (same) return state.decision;
+
+  state.chosen = chosen;
+  state.delivered = false;
+  Decision& decision = state.decision;
+  decision.slot_id = slot.id;
+  decision.source = source;
+  decision.exposure = std::move(exposure);
+  decision.variant_id.clear();
+  decision.html.clear();
+  decision.render_status = Status();
+  if (chosen < count) {
+    decision.variant_id = slot.variants[chosen].id;
+    RenderVariant(slot.variants[chosen], attributes, &decision);
+  }
+  return decision;
+}
+
+const Decision& DecisionMemo::Store(size_t index, Decision decision) {
+  SlotState& state = slots_[index];
+  state.valid = false;
+  state.delivered = false;
+  state.decision = std::move(decision);
+  return state.decision;
+}
+
+bool DecisionMemo::TakeUndelivered(size_t index) {
+  const bool fresh = !slots_[index].delivered;
+  slots_[index].delivered = true;
+  return fresh;
+}
+
+}  // namespace tessera

@@ -1,0 +1,117 @@
+// DecisionMemo: what an Engine remembers between two decisions, so that the
+// next one recomputes only what its inputs changed.
+//
+// Every rule condition, variant condition and variant template lists the
+// attribute paths it reads (CompiledCondition::ReadPaths, the template's
+// lookup names); an AttributeWatch tells, after each derivation of the
+// attributes, which of those paths changed value. Then:
+//  - a rule segment is re-evaluated when a path it reads changed, or when it
+//    reads the memberships and those matched before it changed
+//    (SegmentEvaluator with a SegmentMemo);
+//  - a slot re-evaluates, in order, the variant conditions whose inputs
+//    changed until the first match (an unchanged earlier "false" stays
+//    false, an unchanged "true" stops the walk), and re-renders only when
+//    the chosen variant or an input of its template changed;
+//  - anything whose inputs cannot be listed is recomputed every time: a
+//    condition with a $savedGroup reference, a template using the implicit
+//    iterator "." (it may print the whole view), and every slot that runs
+//    an experiment (hashing, coverage, namespaces and exposures).
+// Decide() is ContentSelector::Decide with these shortcuts (the engine's
+// tests compare the two).
+// The engine calls Forget() for every change it does not describe as
+// attribute values (artifact, consent, profile restore, identify, forget),
+// after which everything is recomputed once.
+#ifndef TESSERA_SRC_DECISION_MEMO_H_
+#define TESSERA_SRC_DECISION_MEMO_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "attribute_watch.h"
+#include "tessera/artifact.h"
+#include "tessera/condition.h"
+#include "tessera/content.h"
+#include "tessera/json.h"
+#include "tessera/segments.h"
+
+namespace tessera {
+
+class DecisionMemo {
+ public:
+  DecisionMemo() = default;
+  // Lists the inputs of `rules` (in evaluation order) and of `slots`.
+  DecisionMemo(const std::vector<RuleSegment>& rules,
+               const std::vector<Slot>& slots);
+
+  // Everything is recomputed at the next decision.
+  void Forget();
+
+  // After `attributes` were derived afresh (their segments not yet set):
+  // notes which inputs changed, then evaluates the segments into them.
+  SegmentResult Segments(const SegmentEvaluator& evaluator, Value* attributes,
+                         const Value& saved_groups, const RegexMatcher* regex);
+  // After fresh attributes with no segment evaluation (no consent for it).
+  void NoSegments(const Value& attributes);
+
+  // The decision for slots[index] against the attributes given to the
+  // latest Segments()/NoSegments(); `experiment` is the one the slot names,
+  // or nullptr. Answers as ContentSelector::Decide does.
+  const Decision& Decide(size_t index, const Slot& slot,
+                         const Experiment* experiment,
+                         const Value& attributes, const Value& saved_groups,
+                         const RegexMatcher* regex);
+  // Stores a decision made without the memo (defaults for lack of
+  // consent): the slot is recomputed next time.
+  const Decision& Store(size_t index, Decision decision);
+  // Whether slots[index]'s decision changed since the last call of this for
+  // the slot (true the first time), marking it seen.
+  bool TakeUndelivered(size_t index);
+
+ private:
+  // What one condition or template reads, as an offset into inputs_:
+  // there, a word of flags (kAlways, kMemberships) and the number n of
+  // watched paths it reads, then those n AttributeWatch indices.
+  using Inputs = uint32_t;
+  static constexpr uint32_t kAlways = 1;       // unknown: recompute always
+  static constexpr uint32_t kMemberships = 2;  // reads "segments"/"cluster"
+  static constexpr uint32_t kFlagBits = 2;
+
+  struct SlotState {
+    Decision decision;
+    size_t chosen = 0;     // variant index; variants.size() for none
+    uint64_t epoch = 0;    // the attributes it was decided against
+    bool valid = false;
+    bool delivered = false;
+  };
+
+  // The inputs of something that reads the attribute paths `dotted`, or
+  // unknown inputs when `known` is false.
+  Inputs InputsOf(const std::vector<std::string>& dotted, bool known);
+  bool ChangedAfter(Inputs inputs, uint64_t epoch) const;
+  void Refresh(const Value& attributes);
+
+  AttributeWatch watch_;
+  std::vector<uint32_t> inputs_;
+  std::vector<Inputs> rules_;
+  // Per variant of every slot, slot after slot: slots_[i]'s variants start
+  // at variant_begin_[i]. Its condition's inputs, its template's, and the
+  // condition's last answer (0 not known, 1 false, 2 true).
+  std::vector<uint32_t> variant_begin_;
+  std::vector<Inputs> condition_inputs_;
+  std::vector<Inputs> view_inputs_;
+  std::vector<uint8_t> outcomes_;
+  SegmentMemo segments_;
+  std::vector<uint8_t> stale_rules_;
+  std::vector<SlotState> slots_;
+  uint64_t epoch_ = 0;  // bumps with every derivation of the attributes
+  uint64_t segments_epoch_ = 0;  // the derivation the segment memo is from
+  uint64_t memberships_changed_at_ = 0;
+  // Forget() stamps this: every input counts as changed after it.
+  uint64_t forgotten_at_ = 0;
+};
+
+}  // namespace tessera
+
+#endif  // TESSERA_SRC_DECISION_MEMO_H_
