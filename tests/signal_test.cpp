@@ -1,4 +1,3 @@
-#include "test_support.h"
 #include "tessera/signal.h"
 
 #include <gtest/gtest.h>
@@ -9,6 +8,7 @@
 #include <string>
 
 #include "tessera/cbor.h"
+#include "test_support.h"
 
 namespace tessera {
 namespace {
@@ -26,14 +26,12 @@ std::string ReadFile(const std::string& path) {
   return text;
 }
 
-
 // docs/examples/signal.json, parsed: a valid signal every rule test mutates.
 Value Example() {
   static const Value example =
       Json(ReadFile(TESSERA_SOURCE_DIR "/docs/examples/signal.json"));
   return example;
 }
-
 
 #define EXPECT_PROBLEM(signal, path, words)                      \
   do {                                                           \
@@ -613,6 +611,33 @@ TEST(SignalPrivacy, RecognisesEmailAddresses) {
        {"@home", "jane@", "user@localhost", "a@b.c", "price @ 5.00", "50%40.5",
         "hero-copy-2024", "a@b..com", "a@.com"}) {
     EXPECT_FALSE(ContainsEmailAddress(text)) << text;
+  }
+}
+
+// The label and email checks scan eight bytes at a time, with a short
+// text padded and the last block overlapping: a marker or a control byte
+// must be seen at every position of texts of every length around 8 and 16.
+TEST(SignalPrivacy, LabelChecksSeeEveryPositionOfShortAndLongTexts) {
+  for (size_t length = 1; length <= 20; ++length) {
+    const std::string plain(length, 'k');
+    EXPECT_TRUE(IsSignalLabel(plain)) << length;
+    for (size_t at = 0; at < length; ++at) {
+      for (char control : {'\x01', '\x1f', '\x7f'}) {
+        std::string text = plain;
+        text[at] = control;
+        EXPECT_FALSE(IsSignalLabel(text)) << length << " " << at;
+      }
+      std::string spaced = plain;
+      spaced[at] = ' ';  // 0x20 is text, not a control byte
+      EXPECT_TRUE(IsSignalLabel(spaced)) << length << " " << at;
+    }
+    // "a@bc.de" placed at each offset that fits.
+    for (size_t at = 0; at + 7 <= length; ++at) {
+      std::string text = plain;
+      text.replace(at, 7, "a@bc.de");
+      EXPECT_TRUE(ContainsEmailAddress(text)) << text;
+      EXPECT_FALSE(IsSignalLabel(text)) << text;
+    }
   }
 }
 

@@ -56,42 +56,49 @@ bool IsEmailAt(std::string_view text, size_t i) {
   return StartsWithDomain(text.substr(i + at_length));
 }
 
-}  // namespace
+constexpr uint64_t kOnes = 0x0101010101010101ull;
+constexpr uint64_t kHighBits = 0x8080808080808080ull;
 
-namespace {
+// Non-zero when a byte of `block` equals `byte`.
+uint64_t HasByte(uint64_t block, unsigned char byte) {
+  const uint64_t diff = block ^ (kOnes * byte);
+  return (diff - kOnes) & ~diff & kHighBits;
+}
+// Non-zero when `block` holds '@' or '%': it may hold an email address.
+uint64_t HasEmailMarker(uint64_t block) {
+  return HasByte(block, '@') | HasByte(block, '%');
+}
+// Non-zero when `block` holds a control byte (below 0x20, or DEL).
+uint64_t HasControlByte(uint64_t block) {
+  return (((block - kOnes * 0x20) & ~block) & kHighBits) | HasByte(block, 0x7f);
+}
 
-// Whether `text` may hold an email address: whether it has an '@' or a
-// '%' at all. Most signal strings are short and have neither; this decides
-// them eight bytes at a time (the last block overlapping the one before).
-bool HasEmailMarker(std::string_view text) {
-  constexpr uint64_t kOnes = 0x0101010101010101ull;
-  constexpr uint64_t kHighBits = 0x8080808080808080ull;
-  auto marked = [](uint64_t block) {
-    const uint64_t at = block ^ (kOnes * '@');
-    const uint64_t percent = block ^ (kOnes * '%');
-    // Non-zero when either has a zero byte, i.e. `block` holds '@' or '%'.
-    return (((at - kOnes) & ~at) | ((percent - kOnes) & ~percent)) & kHighBits;
-  };
-  const size_t n = text.size();
-  if (n < 8) {
-    for (char c : text) {
-      if (c == '@' || c == '%') return true;
-    }
-    return false;
-  }
+// Whether `test` flags any eight-byte block of `text`; the last block
+// overlaps the one before, and a short text is padded with 'a', which no
+// test flags. Signal strings are short: this decides most of them in one
+// or two steps instead of a loop over their bytes.
+bool AnyBlock(std::string_view text, uint64_t (*test)(uint64_t)) {
   uint64_t block;
-  for (size_t i = 0; i + 8 < n; i += 8) {
-    std::memcpy(&block, text.data() + i, sizeof block);
-    if (marked(block)) return true;
+  const size_t n = text.size();
+  if (n < sizeof block) {
+    char padded[sizeof block];
+    std::memset(padded, 'a', sizeof padded);
+    std::memcpy(padded, text.data(), n);
+    std::memcpy(&block, padded, sizeof block);
+    return test(block) != 0;
   }
-  std::memcpy(&block, text.data() + n - 8, sizeof block);
-  return marked(block) != 0;
+  for (size_t i = 0; i + sizeof block < n; i += sizeof block) {
+    std::memcpy(&block, text.data() + i, sizeof block);
+    if (test(block)) return true;
+  }
+  std::memcpy(&block, text.data() + n - sizeof block, sizeof block);
+  return test(block) != 0;
 }
 
 }  // namespace
 
 bool ContainsEmailAddress(std::string_view text) {
-  if (!HasEmailMarker(text)) return false;
+  if (!AnyBlock(text, HasEmailMarker)) return false;
   // memchr (vectorized) skips from one candidate to the next.
   for (const char marker : {'@', '%'}) {
     size_t from = 0;
@@ -118,41 +125,9 @@ bool IsSignalEventName(std::string_view name) {
   return true;
 }
 
-namespace {
-
-// Whether `text` has a control byte (below 0x20, or DEL), eight bytes at a
-// time as HasEmailMarker does.
-bool HasControlByte(std::string_view text) {
-  constexpr uint64_t kOnes = 0x0101010101010101ull;
-  constexpr uint64_t kHighBits = 0x8080808080808080ull;
-  auto flagged = [](uint64_t block) {
-    const uint64_t del = block ^ (kOnes * 0x7f);
-    // Bytes below 0x20, or equal to 0x7f (a zero byte in `del`).
-    return (((block - kOnes * 0x20) & ~block) | ((del - kOnes) & ~del)) &
-           kHighBits;
-  };
-  const size_t n = text.size();
-  if (n < 8) {
-    for (char c : text) {
-      const auto byte = static_cast<unsigned char>(c);
-      if (byte < 0x20 || byte == 0x7f) return true;
-    }
-    return false;
-  }
-  uint64_t block;
-  for (size_t i = 0; i + 8 < n; i += 8) {
-    std::memcpy(&block, text.data() + i, sizeof block);
-    if (flagged(block)) return true;
-  }
-  std::memcpy(&block, text.data() + n - 8, sizeof block);
-  return flagged(block) != 0;
-}
-
-}  // namespace
-
 bool IsSignalLabel(std::string_view label) {
   if (label.empty() || label.size() > kMaxLabelBytes) return false;
-  if (HasControlByte(label)) return false;
+  if (AnyBlock(label, HasControlByte)) return false;
   return IsValidUtf8(label) && !ContainsEmailAddress(label);
 }
 
