@@ -209,6 +209,26 @@ TEST(JsonDump, LongDocumentsGrowTheirTextCorrectly) {
   EXPECT_EQ(doc.Dump().size(), JsonLength(doc));
 }
 
+// IntegerText stands in for std::to_string across the core: the same
+// digits over every integer type's whole range.
+TEST(JsonNumber, IntegerTextMatchesToStringOverEachTypesRange) {
+  EXPECT_EQ(IntegerText(0), "0");
+  EXPECT_EQ(IntegerText(-7), "-7");
+  EXPECT_EQ(IntegerText(std::numeric_limits<int>::min()),
+            std::to_string(std::numeric_limits<int>::min()));
+  EXPECT_EQ(IntegerText(std::numeric_limits<int64_t>::min()),
+            "-9223372036854775808");
+  EXPECT_EQ(IntegerText(std::numeric_limits<int64_t>::max()),
+            "9223372036854775807");
+  EXPECT_EQ(IntegerText(std::numeric_limits<uint64_t>::max()),
+            "18446744073709551615");
+  EXPECT_EQ(IntegerText(size_t{9007199254740993}), "9007199254740993");
+  EXPECT_EQ(IntegerText(uint8_t{255}), "255");
+  for (int64_t n = -1000; n <= 1000; n += 7) {
+    EXPECT_EQ(IntegerText(n), std::to_string(n));
+  }
+}
+
 TEST(JsonNumber, FormatsLikeNumberToString) {
   EXPECT_EQ(FormatJsNumber(1), "1");
   EXPECT_EQ(FormatJsNumber(-2.5), "-2.5");

@@ -33,8 +33,8 @@ void ReadInteger(const Value& object, const std::string& path, const char* key,
   if (!IsInteger(*v) || v->as_number() < static_cast<double>(min) ||
       v->as_number() > static_cast<double>(max)) {
     AddProblem(problems, JoinPath(path, key),
-               "must be an integer from " + std::to_string(min) + " to " +
-                   std::to_string(max));
+               "must be an integer from " + IntegerText(min) + " to " +
+                   IntegerText(max));
     return;
   }
   *out = static_cast<int64_t>(v->as_number());
@@ -344,7 +344,7 @@ void ReadSchemaVersion(const Value& root, Artifact* out, Problems* problems) {
 std::string UnsupportedVersionMessage(const Value& version) {
   return "schema_version " + version.Dump() +
          " is not supported (this build reads " +
-         std::to_string(kArtifactSchemaVersion) + ")";
+         IntegerText(kArtifactSchemaVersion) + ")";
 }
 
 // The schema_version value when it is a well-formed integer this build does
@@ -433,14 +433,14 @@ Result<Artifact> ParseArtifact(std::string_view json_text,
   }
   if (const Value* unsupported = UnsupportedSchemaVersion(*json)) {
     return Status::Unsupported("artifact " +
-                                 UnsupportedVersionMessage(*unsupported));
+                               UnsupportedVersionMessage(*unsupported));
   }
   Artifact artifact;
   Problems problems;
   ReadArtifact(*json, regex, &artifact, &problems);
   if (!problems.empty()) {
     std::string message =
-        "artifact has " + std::to_string(problems.size()) +
+        "artifact has " + IntegerText(problems.size()) +
         (problems.size() == 1 ? " problem:\n" : " problems:\n");
     message += FormatProblems(problems);
     if (!message.empty() && message.back() == '\n') message.pop_back();

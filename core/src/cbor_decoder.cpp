@@ -61,9 +61,9 @@ class CborDecoder {
 
   Result<Value> DecodeDocument() {
     if (input_.size() > options_.max_bytes) {
-      return Status::OutOfRange(
-          "cbor: input of " + std::to_string(input_.size()) +
-          " bytes exceeds the limit of " + std::to_string(options_.max_bytes));
+      return Status::OutOfRange("cbor: input of " + IntegerText(input_.size()) +
+                                " bytes exceeds the limit of " +
+                                IntegerText(options_.max_bytes));
     }
     Value root;
     Status status = DecodeItem(0, &root);
@@ -79,11 +79,11 @@ class CborDecoder {
 
   static Status Error(const std::string& what, size_t offset) {
     return Status::InvalidArgument("cbor: " + what + " at byte offset " +
-                                   std::to_string(offset));
+                                   IntegerText(offset));
   }
   static Status LimitError(const std::string& what, size_t offset) {
     return Status::OutOfRange("cbor: " + what + " at byte offset " +
-                              std::to_string(offset));
+                              IntegerText(offset));
   }
 
   Status ReadHead(Head* head) {
@@ -99,7 +99,7 @@ class CborDecoder {
     if (head->info == kIndefinite) return Status::Ok();
     if (head->info > 27) {
       return Error(
-          "reserved additional information value " + std::to_string(head->info),
+          "reserved additional information value " + IntegerText(head->info),
           head->offset);
     }
     const size_t width = size_t{1} << (head->info - 24);
@@ -117,7 +117,7 @@ class CborDecoder {
   Status CountItem(size_t offset) {
     if (++items_ > options_.max_items) {
       return LimitError(
-          "more than " + std::to_string(options_.max_items) + " data items",
+          "more than " + IntegerText(options_.max_items) + " data items",
           offset);
     }
     return Status::Ok();
@@ -129,14 +129,14 @@ class CborDecoder {
   Status CheckDeclaredCount(uint64_t count, uint64_t items_per_entry,
                             const Head& head) {
     if (count > remaining() / items_per_entry) {
-      return Error("declared length " + std::to_string(count) +
+      return Error("declared length " + IntegerText(count) +
                        " exceeds the remaining input",
                    head.offset);
     }
     const uint64_t budget = options_.max_items - items_;
     if (count * items_per_entry > budget) {
       return LimitError(
-          "more than " + std::to_string(options_.max_items) + " data items",
+          "more than " + IntegerText(options_.max_items) + " data items",
           head.offset);
     }
     return Status::Ok();
@@ -160,7 +160,7 @@ class CborDecoder {
         (head.major == kMajorUnsigned || head.major == kMajorNegative ||
          head.major == kMajorTag)) {
       return Error("indefinite length is not allowed for major type " +
-                       std::to_string(head.major),
+                       IntegerText(head.major),
                    head.offset);
     }
     switch (head.major) {
@@ -181,7 +181,7 @@ class CborDecoder {
       case kMajorMap:
         return DecodeMap(head, depth, out);
       case kMajorTag:
-        return Error("unsupported tag " + std::to_string(head.argument) +
+        return Error("unsupported tag " + IntegerText(head.argument) +
                          " (only the self-describe tag 55799 is accepted)",
                      head.offset);
       case kMajorSimple:
@@ -228,7 +228,7 @@ class CborDecoder {
       default:
         return Error(
             "unsupported simple value " +
-                std::to_string(head.info == 24 ? head.argument : head.info),
+                IntegerText(head.info == 24 ? head.argument : head.info),
             head.offset);
     }
   }
@@ -236,7 +236,7 @@ class CborDecoder {
   // Appends one definite-length text string's bytes after checking them.
   Status AppendTextChunk(const Head& head, std::string* text) {
     if (head.argument > remaining()) {
-      return Error("declared length " + std::to_string(head.argument) +
+      return Error("declared length " + IntegerText(head.argument) +
                        " exceeds the remaining input",
                    head.offset);
     }
@@ -286,7 +286,7 @@ class CborDecoder {
   Status CheckDepth(const Head& head, size_t depth) {
     if (depth + 1 > options_.max_depth) {
       return LimitError(
-          "nesting deeper than " + std::to_string(options_.max_depth),
+          "nesting deeper than " + IntegerText(options_.max_depth),
           head.offset);
     }
     return Status::Ok();

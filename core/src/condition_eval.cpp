@@ -23,7 +23,7 @@ Outcome EvalConditionValue(const Value& condition, const JsValue& value,
                            bool insensitive, const EvalContext& ctx,
                            const VisitedGroups* visited);
 
-std::string IndexKey(size_t i) { return std::to_string(i); }
+std::string IndexKey(size_t i) { return IntegerText(i); }
 
 bool SameValueZero(const JsValue& a, const Value& b) {
   if (a.kind == JsValue::Kind::kNumber && b.is_number() &&

@@ -37,7 +37,7 @@ Status ReadTcfConsents(const Value& tc_data, TcfConsents* out) {
         ShownInConsentMessage(*consents));
   }
   for (int purpose = 1; purpose <= kTcfPurposeCount; ++purpose) {
-    const std::string key = std::to_string(purpose);
+    const std::string key = IntegerText(purpose);
     const Value* v = consents->find(key);
     if (!v) continue;  // absent means not consented
     if (!v->is_bool()) {

@@ -67,7 +67,8 @@ std::optional<Failure> ReadPolicy(const Value& v, const std::string& path,
   if (v.is_null()) return std::nullopt;
   if (auto f = ReadObject(v, path)) return f;
   if (auto f = ReadString(v, path, "policyId", false, &out->id)) return f;
-  if (auto f = ReadString(v, path, "policyVersion", false, &out->version)) return f;
+  if (auto f = ReadString(v, path, "policyVersion", false, &out->version))
+    return f;
   if (const Value* mode = v.find("mode")) {
     if (mode->is_string() && mode->as_string() == "opt-in") {
       out->mode = ConsentMode::kOptIn;
@@ -216,9 +217,9 @@ Result<ConsentState> ConsentState::FromValue(const Value& stored) {
   }
   if (format->as_number() > kStateFormat) {
     return Status::Unsupported(std::string(kStoredPrefix) + "format " +
-                                 FormatJsNumber(format->as_number()) +
-                                 " is newer than this build reads (" +
-                                 std::to_string(kStateFormat) + ")");
+                               FormatJsNumber(format->as_number()) +
+                               " is newer than this build reads (" +
+                               IntegerText(kStateFormat) + ")");
   }
 
   ConsentState state;
@@ -278,9 +279,9 @@ Result<ConsentState> ConsentState::FromValue(const Value& stored) {
                                      ShownInConsentMessage(*history)});
   }
   if (history->size() > kMaxConsentHistory) {
-    return data_loss({"history", "has " + std::to_string(history->size()) +
+    return data_loss({"history", "has " + IntegerText(history->size()) +
                                      " records, more than the " +
-                                     std::to_string(kMaxConsentHistory) +
+                                     IntegerText(kMaxConsentHistory) +
                                      " kept"});
   }
   for (size_t i = 0; i < history->size(); ++i) {

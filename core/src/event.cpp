@@ -149,7 +149,7 @@ class Normalizer {
 
   Status TooLarge() const {
     return Fail("properties", "is larger than the limit of " +
-                                  std::to_string(limits_.max_total_bytes) +
+                                  IntegerText(limits_.max_total_bytes) +
                                   " bytes when serialized");
   }
 
@@ -162,9 +162,9 @@ class Normalizer {
                                     Described(properties));
     }
     if (object.size() > limits_.max_properties) {
-      return Fail("properties", "has " + std::to_string(object.size()) +
+      return Fail("properties", "has " + IntegerText(object.size()) +
                                     " keys, more than the limit of " +
-                                    std::to_string(limits_.max_properties));
+                                    IntegerText(limits_.max_properties));
     }
     Result<Value> walked =
         WalkObject(object, "properties", /*depth=*/0, Scope::kTop);
@@ -187,7 +187,7 @@ class Normalizer {
   Status CheckDepth(const std::string& path, size_t depth) const {
     if (depth > limits_.max_depth) {
       return Fail(path, "nests deeper than the limit of " +
-                            std::to_string(limits_.max_depth) + " levels");
+                            IntegerText(limits_.max_depth) + " levels");
     }
     return Status::Ok();
   }
@@ -195,9 +195,9 @@ class Normalizer {
   Status CheckString(const std::string& s, const std::string& path) {
     if (!IsValidUtf8(s)) return Fail(path, "must be valid UTF-8");
     if (s.size() > limits_.max_string_bytes) {
-      return Fail(path, "is " + std::to_string(s.size()) +
+      return Fail(path, "is " + IntegerText(s.size()) +
                             " bytes, longer than the limit of " +
-                            std::to_string(limits_.max_string_bytes));
+                            IntegerText(limits_.max_string_bytes));
     }
     return Count(s.size() + 2);
   }
@@ -258,9 +258,9 @@ class Normalizer {
       }
       if (key.size() > limits_.max_string_bytes) {
         return Fail(path, "key " + QuoteForMessage(key) + " is " +
-                              std::to_string(key.size()) +
+                              IntegerText(key.size()) +
                               " bytes, longer than the limit of " +
-                              std::to_string(limits_.max_string_bytes));
+                              IntegerText(limits_.max_string_bytes));
       }
       if (Status c = Count(key.size() + 3); !c.ok()) return c;
       keys.push_back(key);

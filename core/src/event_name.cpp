@@ -75,9 +75,9 @@ Result<std::string> NormalizeEventName(std::string_view name,
   }
   if (snake.size() > limits.max_name_length) {
     return Status::InvalidArgument(
-        prefix + "is " + std::to_string(snake.size()) +
+        prefix + "is " + IntegerText(snake.size()) +
         " bytes after normalization, longer than the limit of " +
-        std::to_string(limits.max_name_length));
+        IntegerText(limits.max_name_length));
   }
   return snake;
 }

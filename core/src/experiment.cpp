@@ -63,7 +63,7 @@ void ReadVariations(const Value& json, const std::string& path, Experiment* out,
   if (items.size() < 2) {
     AddProblem(problems, list_path,
                "needs at least 2 variations (the control first), got " +
-                   std::to_string(items.size()));
+                   IntegerText(items.size()));
   }
   out->variations.clear();
   for (size_t i = 0; i < items.size(); ++i) {
@@ -115,8 +115,8 @@ void ReadWeights(const Value& json, const std::string& path, Experiment* out,
   const bool variations_given = variations != nullptr && variations->is_array();
   if (variations_given && items.size() != out->variations.size()) {
     AddProblem(problems, list_path,
-               "has " + std::to_string(items.size()) + " weights for " +
-                   std::to_string(out->variations.size()) +
+               "has " + IntegerText(items.size()) + " weights for " +
+                   IntegerText(out->variations.size()) +
                    " variations: give one weight per variation");
     all_valid = false;
   } else if (all_valid && (total < 0.99 || total > 1.01)) {

@@ -64,16 +64,15 @@ const Value* Value::find_path(std::string_view dotted_path) const {
   while (true) {
     size_t dot = dotted_path.find('.', start);
     std::string_view part = dotted_path.substr(
-        start, dot == std::string_view::npos ? std::string_view::npos
-                                             : dot - start);
+        start,
+        dot == std::string_view::npos ? std::string_view::npos : dot - start);
     if (current->is_object()) {
       current = current->find(part);
     } else if (current->is_array()) {
       size_t index;
       const Array& array = current->as_array();
-      current = ParseIndex(part, &index) && index < array.size()
-                    ? &array[index]
-                    : nullptr;
+      current = ParseIndex(part, &index) && index < array.size() ? &array[index]
+                                                                 : nullptr;
     } else {
       return nullptr;
     }
@@ -130,11 +129,16 @@ size_t Value::size() const {
 bool Value::operator==(const Value& other) const {
   if (type() != other.type()) return false;
   switch (type()) {
-    case Type::kNull: return true;
-    case Type::kBool: return as_bool() == other.as_bool();
-    case Type::kNumber: return as_number() == other.as_number();
-    case Type::kString: return as_string() == other.as_string();
-    case Type::kArray: return as_array() == other.as_array();
+    case Type::kNull:
+      return true;
+    case Type::kBool:
+      return as_bool() == other.as_bool();
+    case Type::kNumber:
+      return as_number() == other.as_number();
+    case Type::kString:
+      return as_string() == other.as_string();
+    case Type::kArray:
+      return as_array() == other.as_array();
     case Type::kObject: {
       const Object& a = as_object();
       if (a.size() != other.as_object().size()) return false;
@@ -181,16 +185,30 @@ void WriteJsonString(std::string_view s, TextBuilder* out) {
     const unsigned char c = static_cast<unsigned char>(s[i++]);
     char escape = 0;
     switch (c) {
-      case '"': escape = '"'; break;
-      case '\\': escape = '\\'; break;
-      case '\b': escape = 'b'; break;
-      case '\f': escape = 'f'; break;
-      case '\n': escape = 'n'; break;
-      case '\r': escape = 'r'; break;
-      case '\t': escape = 't'; break;
+      case '"':
+        escape = '"';
+        break;
+      case '\\':
+        escape = '\\';
+        break;
+      case '\b':
+        escape = 'b';
+        break;
+      case '\f':
+        escape = 'f';
+        break;
+      case '\n':
+        escape = 'n';
+        break;
+      case '\r':
+        escape = 'r';
+        break;
+      case '\t':
+        escape = 't';
+        break;
       default: {
-        const char unicode[6] = {'\\', 'u', '0', '0', kHex[c >> 4],
-                                 kHex[c & 0xF]};
+        const char unicode[6] = {'\\', 'u',          '0',
+                                 '0',  kHex[c >> 4], kHex[c & 0xF]};
         out->Append(unicode, sizeof unicode);
         continue;
       }
@@ -224,10 +242,18 @@ namespace {
 
 void WriteJson(const Value& v, TextBuilder* out) {
   switch (v.type()) {
-    case Value::Type::kNull: out->Append("null"); break;
-    case Value::Type::kBool: out->Append(v.as_bool() ? "true" : "false"); break;
-    case Value::Type::kNumber: WriteJsonNumber(v.as_number(), out); break;
-    case Value::Type::kString: WriteJsonString(v.as_string(), out); break;
+    case Value::Type::kNull:
+      out->Append("null");
+      break;
+    case Value::Type::kBool:
+      out->Append(v.as_bool() ? "true" : "false");
+      break;
+    case Value::Type::kNumber:
+      WriteJsonNumber(v.as_number(), out);
+      break;
+    case Value::Type::kString:
+      WriteJsonString(v.as_string(), out);
+      break;
     case Value::Type::kArray: {
       out->Push('[');
       bool first = true;
@@ -261,7 +287,12 @@ size_t QuotedLength(const std::string& s) {
   for (size_t i = PlainJsonTextLength(s); i < s.size();
        i += 1 + PlainJsonTextLength(std::string_view(s).substr(i + 1))) {
     switch (static_cast<unsigned char>(s[i])) {
-      case '"': case '\\': case '\b': case '\f': case '\n': case '\r':
+      case '"':
+      case '\\':
+      case '\b':
+      case '\f':
+      case '\n':
+      case '\r':
       case '\t':
         length += 1;  // a backslash before one letter
         break;
@@ -311,11 +342,14 @@ namespace {
 
 size_t ValueLength(const Value& v) {
   switch (v.type()) {
-    case Value::Type::kNull: return 4;
-    case Value::Type::kBool: return v.as_bool() ? 4 : 5;
+    case Value::Type::kNull:
+      return 4;
+    case Value::Type::kBool:
+      return v.as_bool() ? 4 : 5;
     case Value::Type::kNumber:
       return JsonNumberLength(v.as_number());
-    case Value::Type::kString: return QuotedLength(v.as_string());
+    case Value::Type::kString:
+      return QuotedLength(v.as_string());
     case Value::Type::kArray: {
       const Array& items = v.as_array();
       size_t length = 2 + (items.empty() ? 0 : items.size() - 1);
@@ -325,8 +359,8 @@ size_t ValueLength(const Value& v) {
     case Value::Type::kObject: {
       const Object& members = v.as_object();
       // Braces, a ':' per member and a ',' between members.
-      size_t length = 2 + members.size() +
-                      (members.empty() ? 0 : members.size() - 1);
+      size_t length =
+          2 + members.size() + (members.empty() ? 0 : members.size() - 1);
       for (const Member& m : members) {
         length += QuotedLength(m.key) + ValueLength(m.value);
       }
@@ -427,7 +461,7 @@ class Parser {
  private:
   bool Fail(const std::string& what) {
     if (error_.ok()) {
-      error_ = Status::InvalidArgument("JSON at byte " + std::to_string(pos_) +
+      error_ = Status::InvalidArgument("JSON at byte " + IntegerText(pos_) +
                                        ": " + what);
     }
     return false;
@@ -452,18 +486,27 @@ class Parser {
   bool ParseValue(size_t depth, Value* out) {
     if (pos_ >= text_.size()) return Fail("unexpected end of input");
     switch (text_[pos_]) {
-      case '{': return ParseObject(depth + 1, out);
-      case '[': return ParseArray(depth + 1, out);
+      case '{':
+        return ParseObject(depth + 1, out);
+      case '[':
+        return ParseArray(depth + 1, out);
       case '"': {
         std::string s;
         if (!ParseString(&s)) return false;
         *out = Value(std::move(s));
         return true;
       }
-      case 't': *out = Value(true); return Literal("true");
-      case 'f': *out = Value(false); return Literal("false");
-      case 'n': *out = Value(); return Literal("null");
-      default: return ParseNumber(out);
+      case 't':
+        *out = Value(true);
+        return Literal("true");
+      case 'f':
+        *out = Value(false);
+        return Literal("false");
+      case 'n':
+        *out = Value();
+        return Literal("null");
+      default:
+        return ParseNumber(out);
     }
   }
 
@@ -474,9 +517,9 @@ class Parser {
 
   bool CheckDepth(size_t depth) {
     if (depth > options_.max_depth) {
-      error_ = Status::OutOfRange("JSON at byte " + std::to_string(pos_) +
+      error_ = Status::OutOfRange("JSON at byte " + IntegerText(pos_) +
                                   ": nesting deeper than " +
-                                  std::to_string(options_.max_depth));
+                                  IntegerText(options_.max_depth));
       return false;
     }
     return true;
@@ -599,10 +642,14 @@ class Parser {
     for (int i = 0; i < 4; ++i) {
       char c = text_[pos_ + static_cast<size_t>(i)];
       v <<= 4;
-      if (c >= '0' && c <= '9') v |= static_cast<uint32_t>(c - '0');
-      else if (c >= 'a' && c <= 'f') v |= static_cast<uint32_t>(c - 'a' + 10);
-      else if (c >= 'A' && c <= 'F') v |= static_cast<uint32_t>(c - 'A' + 10);
-      else return Fail("invalid hex digit in \\u escape");
+      if (c >= '0' && c <= '9')
+        v |= static_cast<uint32_t>(c - '0');
+      else if (c >= 'a' && c <= 'f')
+        v |= static_cast<uint32_t>(c - 'a' + 10);
+      else if (c >= 'A' && c <= 'F')
+        v |= static_cast<uint32_t>(c - 'A' + 10);
+      else
+        return Fail("invalid hex digit in \\u escape");
     }
     pos_ += 4;
     *out = v;
@@ -613,14 +660,30 @@ class Parser {
     if (pos_ >= text_.size()) return Fail("unterminated string");
     char c = text_[pos_++];
     switch (c) {
-      case '"': out->push_back('"'); return true;
-      case '\\': out->push_back('\\'); return true;
-      case '/': out->push_back('/'); return true;
-      case 'b': out->push_back('\b'); return true;
-      case 'f': out->push_back('\f'); return true;
-      case 'n': out->push_back('\n'); return true;
-      case 'r': out->push_back('\r'); return true;
-      case 't': out->push_back('\t'); return true;
+      case '"':
+        out->push_back('"');
+        return true;
+      case '\\':
+        out->push_back('\\');
+        return true;
+      case '/':
+        out->push_back('/');
+        return true;
+      case 'b':
+        out->push_back('\b');
+        return true;
+      case 'f':
+        out->push_back('\f');
+        return true;
+      case 'n':
+        out->push_back('\n');
+        return true;
+      case 'r':
+        out->push_back('\r');
+        return true;
+      case 't':
+        out->push_back('\t');
+        return true;
       case 'u': {
         uint32_t cp = 0;
         if (!ParseHex4(&cp)) return false;
@@ -688,11 +751,12 @@ class Parser {
 
 }  // namespace
 
-Result<Value> ParseJson(std::string_view text, const JsonParseOptions& options) {
+Result<Value> ParseJson(std::string_view text,
+                        const JsonParseOptions& options) {
   if (text.size() > options.max_bytes) {
-    return Status::OutOfRange("JSON of " + std::to_string(text.size()) +
+    return Status::OutOfRange("JSON of " + IntegerText(text.size()) +
                               " bytes exceeds the limit of " +
-                              std::to_string(options.max_bytes));
+                              IntegerText(options.max_bytes));
   }
   if (!IsValidUtf8(text)) {
     return Status::InvalidArgument("JSON is not valid UTF-8");

@@ -74,6 +74,17 @@ void AppendUtf8(uint32_t cp, std::string* out) {
   }
 }
 
+std::string SignedMagnitudeText(uint64_t magnitude, bool negative) {
+  char digits[21];  // 2^64 has 20 digits, and a sign
+  char* begin = digits + sizeof digits;
+  do {
+    *--begin = static_cast<char>('0' + magnitude % 10);
+    magnitude /= 10;
+  } while (magnitude != 0);
+  if (negative) *--begin = '-';
+  return std::string(begin, digits + sizeof digits);
+}
+
 size_t PlainJsonTextLength(std::string_view text) {
   return ScanPlainJsonText(text);
 }

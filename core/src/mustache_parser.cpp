@@ -49,8 +49,8 @@ std::string Position(std::string_view text, size_t offset) {
       line_start = i + 1;
     }
   }
-  return "line " + std::to_string(line) + ", column " +
-         std::to_string(offset - line_start + 1);
+  return "line " + IntegerText(line) + ", column " +
+         IntegerText(offset - line_start + 1);
 }
 
 // Returns an empty string when `name` is a usable tag name, otherwise why not.
@@ -333,9 +333,9 @@ Result<MustacheTree> ParseMustacheTree(std::string_view text,
                                        const MustacheOptions& options) {
   if (text.size() > options.max_template_bytes ||
       text.size() >= std::numeric_limits<uint32_t>::max()) {
-    return Status::OutOfRange("template is " + std::to_string(text.size()) +
+    return Status::OutOfRange("template is " + IntegerText(text.size()) +
                               " bytes, more than max_template_bytes (" +
-                              std::to_string(options.max_template_bytes) + ")");
+                              IntegerText(options.max_template_bytes) + ")");
   }
   MustacheTree tree;
   tree.source = std::string(text);

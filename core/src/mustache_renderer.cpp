@@ -12,10 +12,10 @@
 
 #include "mustache_tree.h"
 #include "short_text.h"
-#include "text_builder.h"
 #include "tessera/json.h"
 #include "tessera/mustache.h"
 #include "tessera/status.h"
+#include "text_builder.h"
 
 namespace tessera {
 namespace mustache_internal {
@@ -248,8 +248,7 @@ class Renderer {
       }
       if (out_->size() > options_.max_output_bytes) {
         return Status::OutOfRange("output is longer than max_output_bytes (" +
-                                  std::to_string(options_.max_output_bytes) +
-                                  ")");
+                                  IntegerText(options_.max_output_bytes) + ")");
       }
     }
     return Status::Ok();
@@ -261,14 +260,14 @@ class Renderer {
 
   Status TooManySteps() const {
     return Status::OutOfRange("rendering took more than max_render_steps (" +
-                              std::to_string(options_.max_render_steps) +
+                              IntegerText(options_.max_render_steps) +
                               ") steps");
   }
 
   Status TooDeep(std::string_view what) const {
     return Status::OutOfRange(std::string(what) +
                               " nests deeper than max_depth (" +
-                              std::to_string(options_.max_depth) + ")");
+                              IntegerText(options_.max_depth) + ")");
   }
 
   Status RenderSection(const MustacheTree& tree, size_t index, size_t depth) {

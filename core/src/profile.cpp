@@ -196,19 +196,19 @@ Status Profile::Record(const Event& event, int utc_offset_minutes) {
   if (event.name.empty() || event.name.size() > kMaxNameBytes ||
       !IsValidUtf8(event.name)) {
     return Status::InvalidArgument("event name must be 1 to " +
-                                   std::to_string(kMaxNameBytes) +
+                                   IntegerText(kMaxNameBytes) +
                                    " bytes of UTF-8");
   }
   const int64_t ts = event.timestamp_ms;
   if (ts < 0 || ts > kMaxTimestampMs) {
-    return Status::InvalidArgument("event timestamp " + std::to_string(ts) +
+    return Status::InvalidArgument("event timestamp " + IntegerText(ts) +
                                    " ms is outside years 1970 to 9999");
   }
   if (utc_offset_minutes < -kMaxUtcOffsetMinutes ||
       utc_offset_minutes > kMaxUtcOffsetMinutes) {
     return Status::InvalidArgument(
-        "utc_offset_minutes " + std::to_string(utc_offset_minutes) +
-        " is beyond +-" + std::to_string(kMaxUtcOffsetMinutes));
+        "utc_offset_minutes " + IntegerText(utc_offset_minutes) +
+        " is beyond +-" + IntegerText(kMaxUtcOffsetMinutes));
   }
   State& s = *state_;
 
@@ -289,7 +289,7 @@ Status Profile::Record(const Event& event, int utc_offset_minutes) {
 Status Profile::Identify(std::string user_id, const Value& traits) {
   if (user_id.size() > kMaxIdBytes || !IsValidUtf8(user_id)) {
     return Status::InvalidArgument("user id must be at most " +
-                                   std::to_string(kMaxIdBytes) +
+                                   IntegerText(kMaxIdBytes) +
                                    " bytes of UTF-8");
   }
   if (!traits.is_null() && !traits.is_object()) {
@@ -305,9 +305,9 @@ Status Profile::Identify(std::string user_id, const Value& traits) {
   if (!merged.is_null()) {
     const std::string text = merged.Dump();
     if (text.size() > kMaxTraitsBytes) {
-      return Status::OutOfRange("traits take " + std::to_string(text.size()) +
+      return Status::OutOfRange("traits take " + IntegerText(text.size()) +
                                 " bytes as JSON, more than the " +
-                                std::to_string(kMaxTraitsBytes) + " allowed");
+                                IntegerText(kMaxTraitsBytes) + " allowed");
     }
     // Stored traits must load again from the stored text (nesting depth,
     // UTF-8), or the whole profile would become unreadable.
@@ -325,7 +325,7 @@ Status Profile::Identify(std::string user_id, const Value& traits) {
 Status Profile::SetAnonymousId(std::string anonymous_id) {
   if (anonymous_id.size() > kMaxIdBytes || !IsValidUtf8(anonymous_id)) {
     return Status::InvalidArgument("anonymous id must be at most " +
-                                   std::to_string(kMaxIdBytes) +
+                                   IntegerText(kMaxIdBytes) +
                                    " bytes of UTF-8");
   }
   state_->anonymous_id = std::move(anonymous_id);

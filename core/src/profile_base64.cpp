@@ -44,7 +44,7 @@ std::string EncodeBase64(std::string_view bytes) {
 Result<std::string> DecodeBase64(std::string_view text) {
   if (text.size() % 4 != 0) {
     return Status::DataLoss("profile text is not base64: length " +
-                            std::to_string(text.size()) +
+                            IntegerText(text.size()) +
                             " is not a multiple of 4");
   }
   std::string out;
@@ -59,7 +59,7 @@ Result<std::string> DecodeBase64(std::string_view text) {
       if (sextet < 0) {
         return Status::DataLoss(
             "profile text is not base64: bad character at " +
-            std::to_string(i + j));
+            IntegerText(i + j));
       }
       group = (group << 6) | static_cast<uint32_t>(sextet);
     }
@@ -82,7 +82,7 @@ std::string Profile::SerializeBase64() const {
 
 Result<Profile> Profile::DeserializeBase64(std::string_view text) {
   if (text.size() / 4 * 3 > kMaxSerializedBytes + 3) {
-    return Status::DataLoss("profile text is " + std::to_string(text.size()) +
+    return Status::DataLoss("profile text is " + IntegerText(text.size()) +
                             " characters, longer than any valid record");
   }
   Result<std::string> bytes = DecodeBase64(text);

@@ -67,7 +67,7 @@ void ProfileWriter::PutString(std::string_view s) {
 
 bool ProfileReader::Fail(const std::string& message) {
   if (error_.empty()) {
-    error_ = message + " (at byte " + std::to_string(pos_) + ")";
+    error_ = message + " (at byte " + IntegerText(pos_) + ")";
   }
   return false;
 }
@@ -101,8 +101,8 @@ bool ProfileReader::ReadVarint(uint64_t* v, const char* what) {
 bool ProfileReader::ReadBounded(uint64_t max, uint64_t* v, const char* what) {
   if (!ReadVarint(v, what)) return false;
   if (*v > max) {
-    return Fail(std::string(what) + " is " + std::to_string(*v) +
-                ", more than the limit " + std::to_string(max));
+    return Fail(std::string(what) + " is " + IntegerText(*v) +
+                ", more than the limit " + IntegerText(max));
   }
   return true;
 }
@@ -133,8 +133,8 @@ bool ProfileReader::ReadString(size_t max_len, std::string* s,
   uint64_t len;
   if (!ReadBounded(max_len, &len, what)) return false;
   if (len > remaining()) {
-    return Fail(std::string(what) + " claims " + std::to_string(len) +
-                " bytes but only " + std::to_string(remaining()) + " remain");
+    return Fail(std::string(what) + " claims " + IntegerText(len) +
+                " bytes but only " + IntegerText(remaining()) + " remain");
   }
   std::string_view view = bytes_.substr(pos_, static_cast<size_t>(len));
   if (!IsValidUtf8(view)) return Fail(std::string(what) + " is not UTF-8");

@@ -38,7 +38,7 @@ constexpr size_t kCrcSize = 4;
 bool ReadTimestamp(ProfileReader* in, int64_t* ms, const char* what) {
   if (!in->ReadSigned(ms, what)) return false;
   if (*ms < 0 || *ms > Profile::kMaxTimestampMs) {
-    return in->Fail(std::string(what) + " " + std::to_string(*ms) +
+    return in->Fail(std::string(what) + " " + IntegerText(*ms) +
                     " is out of range");
   }
   return true;
@@ -117,8 +117,7 @@ bool ProfileCodec::DecodeV1(ProfileReader* in, Profile::State* s) {
   if (!in->ReadSigned(&offset, "utc offset")) return false;
   if (offset < -Profile::kMaxUtcOffsetMinutes ||
       offset > Profile::kMaxUtcOffsetMinutes) {
-    return in->Fail("utc offset " + std::to_string(offset) +
-                    " is out of range");
+    return in->Fail("utc offset " + IntegerText(offset) + " is out of range");
   }
   s->utc_offset_minutes = static_cast<int>(offset);
   uint64_t has_activity;
@@ -232,14 +231,13 @@ std::string Profile::Serialize() const {
 
 Result<Profile> Profile::Deserialize(std::string_view bytes) {
   if (bytes.size() > kMaxSerializedBytes) {
-    return Status::DataLoss("profile record is " +
-                            std::to_string(bytes.size()) +
+    return Status::DataLoss("profile record is " + IntegerText(bytes.size()) +
                             " bytes, more than the " +
-                            std::to_string(kMaxSerializedBytes) + " limit");
+                            IntegerText(kMaxSerializedBytes) + " limit");
   }
   if (bytes.size() < kMagicSize + 1 + kCrcSize) {
     return Status::DataLoss(
-        "profile record truncated: " + std::to_string(bytes.size()) +
+        "profile record truncated: " + IntegerText(bytes.size()) +
         " bytes is shorter than any valid record");
   }
   if (bytes.substr(0, kMagicSize) != std::string_view(kMagic, kMagicSize)) {
@@ -267,13 +265,13 @@ Result<Profile> Profile::Deserialize(std::string_view bytes) {
     default:
       if (version == 0) return Corrupted("format version 0 does not exist");
       return Status::Unsupported("profile format version " +
-                                   std::to_string(version) +
-                                   " is newer than this build reads (up to " +
-                                   std::to_string(kFormatVersion) + ")");
+                                 IntegerText(version) +
+                                 " is newer than this build reads (up to " +
+                                 IntegerText(kFormatVersion) + ")");
   }
   if (!in.ok()) return Corrupted(in.error());
   if (in.remaining() != 0) {
-    return Corrupted(std::to_string(in.remaining()) +
+    return Corrupted(IntegerText(in.remaining()) +
                      " unexpected bytes after the payload");
   }
   return profile;

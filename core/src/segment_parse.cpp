@@ -56,9 +56,8 @@ bool NumberVector(const Value& v, const std::string& path, size_t expected,
   const Array& items = v.as_array();
   if (items.size() != expected) {
     AddProblem(problems, path,
-               "has " + std::to_string(items.size()) +
-                   " entries; the model has " + std::to_string(expected) +
-                   " features");
+               "has " + IntegerText(items.size()) + " entries; the model has " +
+                   IntegerText(expected) + " features");
     ok = false;
   }
   out->clear();
@@ -202,9 +201,8 @@ void ParseFeatures(const Value& model, const std::string& path,
   const Array& items = features->as_array();
   if (items.size() > ClusterModel::kMaxFeatures) {
     AddProblem(problems, features_path,
-               "has " + std::to_string(items.size()) + " features; at most " +
-                   std::to_string(ClusterModel::kMaxFeatures) +
-                   " are supported");
+               "has " + IntegerText(items.size()) + " features; at most " +
+                   IntegerText(ClusterModel::kMaxFeatures) + " are supported");
   }
   for (size_t i = 0; i < items.size(); ++i) {
     std::string item_path = JoinPath(features_path, i);
@@ -218,7 +216,7 @@ void ParseFeatures(const Value& model, const std::string& path,
       if (out->features[j] == feature) {
         AddProblem(problems, item_path,
                    "duplicate feature \"" + feature + "\" (also at index " +
-                       std::to_string(j) + ")");
+                       IntegerText(j) + ")");
         break;
       }
     }

@@ -34,11 +34,11 @@ Status SignalAccumulator::RecordEvent(std::string_view name, double value,
   if (hour_of_week < -1 || hour_of_week >= kHoursPerWeek) {
     return Status::InvalidArgument(
         "signal: hour_of_week must be 0-167 or -1, got " +
-        std::to_string(hour_of_week));
+        IntegerText(hour_of_week));
   }
   EventAggregate* aggregate = FindOrAddEvent(name);
   if (aggregate == nullptr) {
-    return Drop("more than " + std::to_string(kMaxSignalEventTypes) +
+    return Drop("more than " + IntegerText(kMaxSignalEventTypes) +
                 " event types");
   }
   // A sum that overflows would make the whole signal invalid; losing this
@@ -69,7 +69,7 @@ Status SignalAccumulator::RecordWindowCounts(std::string_view name,
   }
   EventAggregate* aggregate = FindOrAddEvent(name);
   if (aggregate == nullptr) {
-    return Drop("more than " + std::to_string(kMaxSignalEventTypes) +
+    return Drop("more than " + IntegerText(kMaxSignalEventTypes) +
                 " event types");
   }
   aggregate->has_windows = true;
@@ -94,8 +94,8 @@ Status SignalAccumulator::RecordExposure(std::string_view key,
   }
   if (variation_index < 0 || variation_index > kMaxSignalVariation) {
     return Status::InvalidArgument("signal: variation index must be 0-" +
-                                   std::to_string(kMaxSignalVariation) +
-                                   ", got " + std::to_string(variation_index));
+                                   IntegerText(kMaxSignalVariation) + ", got " +
+                                   IntegerText(variation_index));
   }
   for (const Exposure& exposure : exposures_) {
     if (exposure.key == key && exposure.variation == variation_index) {
@@ -103,7 +103,7 @@ Status SignalAccumulator::RecordExposure(std::string_view key,
     }
   }
   if (exposures_.size() >= kMaxSignalExposures) {
-    return Drop("more than " + std::to_string(kMaxSignalExposures) +
+    return Drop("more than " + IntegerText(kMaxSignalExposures) +
                 " experiment exposures");
   }
   exposures_.push_back(
@@ -126,7 +126,7 @@ Status SignalAccumulator::CountSlotVariant(std::vector<SlotCounts>* slots,
   }
   if (counts == nullptr) {
     if (slots->size() >= kMaxSignalSlots) {
-      return Drop("more than " + std::to_string(kMaxSignalSlots) + " slots");
+      return Drop("more than " + IntegerText(kMaxSignalSlots) + " slots");
     }
     slots->push_back(SlotCounts{std::string(slot), {}});
     counts = &slots->back();
@@ -139,7 +139,7 @@ Status SignalAccumulator::CountSlotVariant(std::vector<SlotCounts>* slots,
     }
   }
   if (counts->variants.size() >= kMaxSignalVariantsPerSlot) {
-    return Drop("more than " + std::to_string(kMaxSignalVariantsPerSlot) +
+    return Drop("more than " + IntegerText(kMaxSignalVariantsPerSlot) +
                 " variants in slot \"" + counts->slot + "\"");
   }
   counts->variants.push_back(VariantCount{std::string(variant), 1});
@@ -242,7 +242,7 @@ Value SignalAccumulator::Build(const SignalHeader& header,
   Value hours = Value::MakeObject();
   for (int hour = 0; hour < kHoursPerWeek; ++hour) {
     const int64_t count = hours_[static_cast<size_t>(hour)];
-    if (count > 0) hours.set(std::to_string(hour), Value(count));
+    if (count > 0) hours.set(IntegerText(hour), Value(count));
   }
   if (hours.size() > 0) signal.set("hours", std::move(hours));
   if (!header.context.is_null()) signal.set("ctx", header.context);

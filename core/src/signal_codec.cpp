@@ -76,9 +76,9 @@ std::string EncodeSignal(const Value& signal, SignalFormat format) {
 
 Result<Value> DecodeSignal(std::string_view body, SignalFormat format) {
   if (body.size() > kMaxSignalBytes) {
-    return Status::OutOfRange("signal: body of " + std::to_string(body.size()) +
+    return Status::OutOfRange("signal: body of " + IntegerText(body.size()) +
                               " bytes exceeds the limit of " +
-                              std::to_string(kMaxSignalBytes));
+                              IntegerText(kMaxSignalBytes));
   }
   if (format == SignalFormat::kCbor) {
     CborDecodeOptions options;

@@ -192,8 +192,8 @@ class SignalValidator {
     CheckNoEmailAddresses(signal, "$");
     const size_t bytes = JsonLength(signal);
     if (bytes > kMaxSignalBytes) {
-      Add("$", "is " + std::to_string(bytes) + " bytes as JSON, over the " +
-                   std::to_string(kMaxSignalBytes) + "-byte limit");
+      Add("$", "is " + IntegerText(bytes) + " bytes as JSON, over the " +
+                   IntegerText(kMaxSignalBytes) + "-byte limit");
     }
     return std::move(problems_);
   }
@@ -248,8 +248,8 @@ class SignalValidator {
   void CheckMaxSize(const Json& v, size_t max, const LazyPath& path,
                     const char* what) {
     if (v.size() > max) {
-      Add(path.str(), "has " + std::to_string(v.size()) + " " + what +
-                          ", more than the limit of " + std::to_string(max));
+      Add(path.str(), "has " + IntegerText(v.size()) + " " + what +
+                          ", more than the limit of " + IntegerText(max));
     }
   }
 
@@ -420,8 +420,8 @@ class SignalValidator {
       if (var == nullptr) {
         Add(path.str() + ".var", "is required (the variation index)");
       } else if (!IsCount(*var) || var->as_number() > kMaxSignalVariation) {
-        Add(path.str() + ".var", "must be an integer from 0 to " +
-                                     std::to_string(kMaxSignalVariation));
+        Add(path.str() + ".var",
+            "must be an integer from 0 to " + IntegerText(kMaxSignalVariation));
       }
       const Json* variant = entry.find("variant");
       if (variant && !IsLabelValue(*variant)) {
@@ -622,8 +622,8 @@ Status CheckSignal(const Value& signal) {
     message += problems[i].path + ": " + problems[i].message;
   }
   if (problems.size() > kMaxProblemsInStatus) {
-    message += "; and " +
-               std::to_string(problems.size() - kMaxProblemsInStatus) + " more";
+    message += "; and " + IntegerText(problems.size() - kMaxProblemsInStatus) +
+               " more";
   }
   return Status::InvalidArgument(message);
 }

@@ -33,7 +33,7 @@ std::string JoinPath(const std::string& parent, std::string_view key) {
 }
 
 std::string JoinPath(const std::string& parent, size_t index) {
-  return parent + "[" + std::to_string(index) + "]";
+  return parent + "[" + IntegerText(index) + "]";
 }
 
 void AddProblem(Problems* problems, std::string path, std::string message) {

@@ -187,7 +187,7 @@ bool WindowedCounter::Decode(ProfileReader* in) {
   if (total_count_ == 0) return true;
   if (!in->ReadSigned(&newest_ms_, "counter newest time")) return false;
   if (newest_ms_ < 0 || newest_ms_ > Profile::kMaxTimestampMs) {
-    return in->Fail("counter newest time " + std::to_string(newest_ms_) +
+    return in->Fail("counter newest time " + IntegerText(newest_ms_) +
                     " is out of range");
   }
   uint64_t kind;
@@ -215,7 +215,7 @@ bool WindowedCounter::Decode(ProfileReader* in) {
       index = i == 0 ? static_cast<int64_t>(gap)
                      : index + 1 + static_cast<int64_t>(gap);
       if (index < oldest || index > newest) {
-        return in->Fail("bucket " + std::to_string(index) +
+        return in->Fail("bucket " + IntegerText(index) +
                         " lies outside its tier's span");
       }
       Bucket b{static_cast<uint32_t>(index),

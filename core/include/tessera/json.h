@@ -1,8 +1,8 @@
 // tessera::Value: the JSON document model shared by every part of the core.
 //
-// Why our own: the whole browser SDK has a 50 KB gzip budget and nlohmann/json's
-// parser and serializer alone cost about 43 KB of it in the wasm build. This is
-// a small DOM with exactly the semantics the core needs:
+// Why our own: the whole browser SDK has a 50 KB gzip budget and
+// nlohmann/json's parser and serializer alone cost about 43 KB of it in the
+// wasm build. This is a small DOM with exactly the semantics the core needs:
 //  - numbers are IEEE doubles, like JavaScript's;
 //  - objects keep insertion order (JavaScript's for non-index keys), and a
 //    duplicate key in parsed text keeps the last value, like JSON.parse;
@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -111,7 +112,7 @@ struct Member {
 };
 
 struct JsonParseOptions {
-  size_t max_depth = 64;            // nested arrays/objects beyond this fail
+  size_t max_depth = 64;               // nested arrays/objects beyond this fail
   size_t max_bytes = 4 * 1024 * 1024;  // longer input fails before parsing
 };
 
@@ -139,7 +140,24 @@ void AppendJsonNumber(double d, std::string* out);
 // ("1", "0.1", "1e+21", "1.5e-7"; NaN and infinities as "NaN"/"Infinity").
 std::string FormatJsNumber(double d);
 
-// Whether `text` is well-formed UTF-8 (no overlongs, no surrogates, <= U+10FFFF).
+// An integer in decimal, exact over the whole range of its type, like
+// std::to_string; one small formatter instead of std::to_string's per-type
+// copies keeps the browser build small.
+std::string SignedMagnitudeText(uint64_t magnitude, bool negative);
+template <typename Integer>
+std::string IntegerText(Integer n) {
+  static_assert(std::is_integral_v<Integer>, "IntegerText takes integers");
+  if constexpr (std::is_signed_v<Integer>) {
+    // 0 - n in unsigned arithmetic: exact even for the type's minimum.
+    return n < 0 ? SignedMagnitudeText(0 - static_cast<uint64_t>(n), true)
+                 : SignedMagnitudeText(static_cast<uint64_t>(n), false);
+  } else {
+    return SignedMagnitudeText(n, false);
+  }
+}
+
+// Whether `text` is well-formed UTF-8 (no overlongs, no surrogates, <=
+// U+10FFFF).
 bool IsValidUtf8(std::string_view text);
 
 // The length of the longest prefix of `text` free of '"', '\\' and control
