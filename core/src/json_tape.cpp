@@ -62,6 +62,12 @@ constexpr size_t kCopyStep = 16;
 
 bool IsWhitespace(char c) { return kWhitespace[static_cast<unsigned char>(c)]; }
 
+// Bytes that would make the digits before them part of a longer number
+// (a 16th digit, a fraction, an exponent).
+bool IsNumberContinuation(char c) {
+  return (c >= '0' && c <= '9') || c == '.' || c == 'e' || c == 'E';
+}
+
 bool IsDigits(std::string_view text) {
   for (char c : text) {
     if (c < '0' || c > '9') return false;
@@ -195,12 +201,33 @@ value:
         node.dump_length_ = 4;
         break;
       default: {
+        node.type_ = Value::Type::kNumber;
+        // Most numbers are small positive integers ("seq": 12): their
+        // digits are read here once, giving the value, which is exact
+        // below 10^15, and the length Dump() writes (the same digits).
+        // Anything else (a sign, a leading zero, a fraction, an exponent,
+        // more digits) is left to ScanJsonNumber, from the start.
+        const char* digit = p;
+        uint64_t magnitude = 0;
+        if (*digit >= '1' && *digit <= '9') {
+          const char* const limit = end - p > 15 ? p + 15 : end;
+          while (digit != limit && *digit >= '0' && *digit <= '9') {
+            magnitude = magnitude * 10 + static_cast<uint64_t>(*digit - '0');
+            ++digit;
+          }
+        }
+        if (digit != p &&
+            (digit == end || !IsNumberContinuation(*digit))) {
+          node.number_ = static_cast<double>(magnitude);
+          node.dump_length_ = static_cast<uint32_t>(digit - p);
+          p = digit;
+          break;
+        }
         size_t pos = static_cast<size_t>(p - begin);
         double number = 0;
         if (ScanJsonNumber(text, &pos, &number) != nullptr) return false;
         const std::string_view digits(p, pos - static_cast<size_t>(p - begin));
         p = begin + pos;
-        node.type_ = Value::Type::kNumber;
         node.number_ = number;
         // Dump() writes a non-negative integer of up to 15 digits (exact
         // as a double) as the same digits, which the grammar keeps free of

@@ -95,6 +95,12 @@ bool AnyBlock(std::string_view text, uint64_t (*test)(uint64_t)) {
   return test(block) != 0;
 }
 
+// Non-zero when `block` holds a byte that makes a label need a closer look:
+// a control byte, a non-ASCII byte (UTF-8 to check) or an email marker.
+uint64_t HasLabelSuspect(uint64_t block) {
+  return HasControlByte(block) | (block & kHighBits) | HasEmailMarker(block);
+}
+
 }  // namespace
 
 bool ContainsEmailAddress(std::string_view text) {
@@ -127,6 +133,8 @@ bool IsSignalEventName(std::string_view name) {
 
 bool IsSignalLabel(std::string_view label) {
   if (label.empty() || label.size() > kMaxLabelBytes) return false;
+  // Most labels are plain ASCII words: one pass decides them.
+  if (!AnyBlock(label, HasLabelSuspect)) return true;
   if (AnyBlock(label, HasControlByte)) return false;
   return IsValidUtf8(label) && !ContainsEmailAddress(label);
 }

@@ -33,7 +33,10 @@ template <typename Json>
 bool IsCount(const Json& v) {
   if (!v.is_number()) return false;
   const double d = v.as_number();
-  return d >= 0 && d <= kMaxSafeInteger && d == std::floor(d);
+  // In that range the conversion to an integer is exact and truncates: it
+  // tells whole numbers apart without a call to floor().
+  return d >= 0 && d <= kMaxSafeInteger &&
+         static_cast<double>(static_cast<int64_t>(d)) == d;
 }
 
 // The bytes the id and purpose rules allow, looked up rather than tested

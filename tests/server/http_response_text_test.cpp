@@ -69,6 +69,17 @@ TEST(SerializeResponseTest, FramingHeadersAreAlwaysItsOwn) {
   EXPECT_NE(text.find("\r\nContent-Length: 3\r\n"), std::string::npos);
 }
 
+// Values shorter than the eight-byte blocks the check reads, and breaks in
+// the last bytes after the blocks, are cleaned too.
+TEST(SerializeResponseTest, LineBreaksInShortValuesAndNamesAreDropped) {
+  HttpResponse response = Json(200, "{}");
+  response.Set("X-A\r\n", "b\nc");
+  response.Set("X-Long", "0123456789ab\r\nd");
+  std::string text = SerializeResponse(response, 11, true);
+  EXPECT_NE(text.find("\r\nX-A: bc\r\n"), std::string::npos);
+  EXPECT_NE(text.find("\r\nX-Long: 0123456789abd\r\n"), std::string::npos);
+}
+
 TEST(SerializeResponseTest, LineBreaksInAValueCannotAddAHeader) {
   HttpResponse response = Json(200, "{}");
   response.Set("Access-Control-Allow-Origin",
