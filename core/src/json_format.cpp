@@ -98,7 +98,7 @@ bool IsValidUtf8(std::string_view text) {
     while (i + 8 <= n) {
       uint64_t block;
       std::memcpy(&block, s + i, sizeof block);
-      if (block & 0x8080808080808080ull) break;
+      if (block & byte_blocks::kHighBits) break;  // a non-ASCII byte
       i += 8;
     }
     if (i >= n) break;

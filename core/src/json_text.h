@@ -11,6 +11,7 @@
 #include <cstring>
 #include <string_view>
 
+#include "tessera/byte_blocks.h"
 #include "text_builder.h"
 
 namespace tessera {
@@ -26,13 +27,8 @@ size_t JsonNumberLength(double d);
 // or below 0x20 (the classic zero-byte and less-than tests). A borrow can
 // only flag bytes above a truly flagged one, so the lowest flag is exact.
 inline uint64_t SpecialJsonBytes(uint64_t block) {
-  constexpr uint64_t kOnes = 0x0101010101010101ull;
-  const uint64_t quotes = block ^ (kOnes * '"');
-  const uint64_t backslashes = block ^ (kOnes * '\\');
-  return (((quotes - kOnes) & ~quotes) |
-          ((backslashes - kOnes) & ~backslashes) |
-          ((block - kOnes * 0x20) & ~block)) &
-         0x8080808080808080ull;
+  return byte_blocks::Equal(block, '"') | byte_blocks::Equal(block, '\\') |
+         byte_blocks::Below(block, 0x20);
 }
 
 // PlainJsonTextLength (json.h), inline for the readers that call it once

@@ -1,6 +1,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "tessera/byte_blocks.h"
 #include "tessera/signal.h"
 
 namespace tessera {
@@ -56,49 +57,22 @@ bool IsEmailAt(std::string_view text, size_t i) {
   return StartsWithDomain(text.substr(i + at_length));
 }
 
-constexpr uint64_t kOnes = 0x0101010101010101ull;
-constexpr uint64_t kHighBits = 0x8080808080808080ull;
+using byte_blocks::AnyBlock;
 
-// Non-zero when a byte of `block` equals `byte`.
-uint64_t HasByte(uint64_t block, unsigned char byte) {
-  const uint64_t diff = block ^ (kOnes * byte);
-  return (diff - kOnes) & ~diff & kHighBits;
-}
 // Non-zero when `block` holds '@' or '%': it may hold an email address.
 uint64_t HasEmailMarker(uint64_t block) {
-  return HasByte(block, '@') | HasByte(block, '%');
+  return byte_blocks::Equal(block, '@') | byte_blocks::Equal(block, '%');
 }
 // Non-zero when `block` holds a control byte (below 0x20, or DEL).
 uint64_t HasControlByte(uint64_t block) {
-  return (((block - kOnes * 0x20) & ~block) & kHighBits) | HasByte(block, 0x7f);
-}
-
-// Whether `test` flags any eight-byte block of `text`; the last block
-// overlaps the one before, and a short text is padded with 'a', which no
-// test flags. Signal strings are short: this decides most of them in one
-// or two steps instead of a loop over their bytes.
-bool AnyBlock(std::string_view text, uint64_t (*test)(uint64_t)) {
-  uint64_t block;
-  const size_t n = text.size();
-  if (n < sizeof block) {
-    char padded[sizeof block];
-    std::memset(padded, 'a', sizeof padded);
-    std::memcpy(padded, text.data(), n);
-    std::memcpy(&block, padded, sizeof block);
-    return test(block) != 0;
-  }
-  for (size_t i = 0; i + sizeof block < n; i += sizeof block) {
-    std::memcpy(&block, text.data() + i, sizeof block);
-    if (test(block)) return true;
-  }
-  std::memcpy(&block, text.data() + n - sizeof block, sizeof block);
-  return test(block) != 0;
+  return byte_blocks::Below(block, 0x20) | byte_blocks::Equal(block, 0x7f);
 }
 
 // Non-zero when `block` holds a byte that makes a label need a closer look:
 // a control byte, a non-ASCII byte (UTF-8 to check) or an email marker.
 uint64_t HasLabelSuspect(uint64_t block) {
-  return HasControlByte(block) | (block & kHighBits) | HasEmailMarker(block);
+  return HasControlByte(block) | (block & byte_blocks::kHighBits) |
+         HasEmailMarker(block);
 }
 
 }  // namespace

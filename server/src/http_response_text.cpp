@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "ascii_case.h"
+#include "tessera/byte_blocks.h"
 
 namespace tessera::server {
 namespace {
@@ -20,32 +21,15 @@ bool IsFramingHeader(std::string_view name) {
          EqualsIgnoreCase(name, "Server");
 }
 
-// Whether `text` holds a '\r' or '\n', eight bytes at a time (the classic
-// zero-byte test on the text xor'ed with each).
-bool HasLineBreak(std::string_view text) {
-  constexpr uint64_t kOnes = 0x0101010101010101ull;
-  constexpr uint64_t kHighs = 0x8080808080808080ull;
-  size_t i = 0;
-  for (; i + 8 <= text.size(); i += 8) {
-    uint64_t block;
-    std::memcpy(&block, text.data() + i, sizeof block);
-    const uint64_t returns = block ^ (kOnes * '\r');
-    const uint64_t newlines = block ^ (kOnes * '\n');
-    if ((((returns - kOnes) & ~returns) | ((newlines - kOnes) & ~newlines)) &
-        kHighs) {
-      return true;
-    }
-  }
-  for (; i < text.size(); ++i) {
-    if (text[i] == '\r' || text[i] == '\n') return true;
-  }
-  return false;
+// Marks the line breaks of `block`.
+uint64_t LineBreaks(uint64_t block) {
+  return byte_blocks::Equal(block, '\r') | byte_blocks::Equal(block, '\n');
 }
 
 void AppendWithoutLineBreaks(std::string_view text, std::string& out) {
   // Header texts almost never hold a line break: look first, then append
   // in one piece rather than a byte at a time.
-  if (!HasLineBreak(text)) {
+  if (!byte_blocks::AnyBlock(text, LineBreaks)) {
     out.append(text.data(), text.size());
     return;
   }
