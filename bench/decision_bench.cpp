@@ -105,15 +105,21 @@ void BM_FullDecision(benchmark::State& state) {
 }
 BENCHMARK(BM_FullDecision);
 
+// The properties of the page view the benchmarks track.
+Value PageViewProperties() {
+  Value properties = Value::MakeObject();
+  properties.set("path", "/products/42");
+  properties.set("category", "Shoes");
+  return properties;
+}
+
 // A page view as the SDK sees it: the clock moves 20 s, a page_view is
 // tracked, and every slot is decided incrementally (only the segments and
 // slots whose inputs changed are recomputed; DecideAllChanges, the call the
 // wrapper makes). The page view's Track() is inside the timing.
 void BM_PageViewIncremental(benchmark::State& state) {
   Fixture fixture;
-  Value properties = Value::MakeObject();
-  properties.set("path", "/products/42");
-  properties.set("category", "Shoes");
+  const Value properties = PageViewProperties();
   int64_t now = kNow;
   for (auto _ : state) {
     now += 20000;
@@ -129,9 +135,7 @@ BENCHMARK(BM_PageViewIncremental);
 
 void BM_Track(benchmark::State& state) {
   Fixture fixture;
-  Value properties = Value::MakeObject();
-  properties.set("path", "/products/42");
-  properties.set("category", "Shoes");
+  const Value properties = PageViewProperties();
   int64_t now = kNow;
   for (auto _ : state) {
     Result<Event> event = fixture.engine().Track("page_view", properties, Value(), ++now);

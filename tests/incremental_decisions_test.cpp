@@ -221,6 +221,18 @@ int64_t NextEdge(int64_t now, int64_t width, int64_t offset) {
   return (now / width + 1) * width + offset;
 }
 
+// Both engines on artifact A with every purpose granted: where each
+// session starts.
+void StartWithArtifactA(Twins& twins, int64_t now) {
+  twins.Both(
+      [&](Engine& e) { ASSERT_TRUE(e.LoadArtifact(kArtifactA, now).ok()); });
+  twins.Loaded(kArtifactA);
+  ConsentUpdate all;
+  all.analytics = true;
+  all.personalization = true;
+  twins.Both([&](Engine& e) { e.SetConsent(all, now); });
+}
+
 void PlayRandomSession(uint32_t seed, int steps) {
   std::mt19937 rng(seed);
   auto pick = [&rng](int n) {
@@ -229,13 +241,7 @@ void PlayRandomSession(uint32_t seed, int steps) {
   Twins twins;
   int64_t now = kStart;
   bool artifact_a = true;
-  twins.Both(
-      [&](Engine& e) { ASSERT_TRUE(e.LoadArtifact(kArtifactA, now).ok()); });
-  twins.Loaded(kArtifactA);
-  ConsentUpdate all;
-  all.analytics = true;
-  all.personalization = true;
-  twins.Both([&](Engine& e) { e.SetConsent(all, now); });
+  StartWithArtifactA(twins, now);
   const char* kTypes[] = {"page_view",   "page_view",         "page_view",
                           "add_to_cart", "purchase_complete", "video"};
   const char* kCategories[] = {"shoes", "bags", "jackets"};
@@ -342,13 +348,7 @@ TEST(IncrementalDecisionsTest, MatchFullRecomputationOverRandomSessions) {
 TEST(IncrementalDecisionsTest, PageViewsRecomputeOnlyWhatChanged) {
   Twins twins;
   int64_t now = kStart;
-  twins.Both(
-      [&](Engine& e) { ASSERT_TRUE(e.LoadArtifact(kArtifactA, now).ok()); });
-  twins.Loaded(kArtifactA);
-  ConsentUpdate all;
-  all.analytics = true;
-  all.personalization = true;
-  twins.Both([&](Engine& e) { e.SetConsent(all, now); });
+  StartWithArtifactA(twins, now);
   Value traits = Value::MakeObject();
   traits.set("plan", "gold");
   twins.Both(
