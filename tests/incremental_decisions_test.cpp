@@ -109,6 +109,53 @@ const char* kArtifactB = R"({
   "experiments": []
 })";
 
+// A third artifact whose every reader names its inputs (no experiment, no
+// saved group, no "{{.}}"): between two decisions the engine then updates
+// only the attributes these read, from the profile (DecisionMemo::
+// RefreshFromProfile), instead of deriving them all. Paths of every source:
+// window stats of standard, custom and never-seen types, a member no type
+// has, recency, visitor fields, affinities (shares, the list, past the end
+// of a path), the local clock, traits, context, identity and cluster
+// features.
+const char* kArtifactC = R"({
+  "schema_version": 1, "version": "c", "site": "demo",
+  "segments": [
+    {"id": "c01", "condition": {"event.page_view.count_1h": {"$gte": 2}}},
+    {"id": "c02", "condition": {"event.video.count_7d": {"$gte": 1}}},
+    {"id": "c03", "condition": {"event.add_to_cart.hours_since_last": {"$exists": true, "$lt": 3}}},
+    {"id": "c04", "condition": {"event.purchase_complete.sum_value_24h": {"$gt": 20}}},
+    {"id": "c05", "condition": {"event.newsletter.count_all": {"$exists": false}}},
+    {"id": "c06", "condition": {"event.page_view.bogus": {"$exists": false}}},
+    {"id": "c07", "condition": {"visitor.sessions_7d": {"$gte": 2}, "visitor.identified": false}},
+    {"id": "c08", "condition": {"visitor.days_since_first_seen": {"$gt": 1.5}}},
+    {"id": "c09", "condition": {"affinity.bags": {"$gt": 0.3}}},
+    {"id": "c10", "condition": {"affinity.shoes.deeper": {"$exists": true}}},
+    {"id": "c11", "condition": {"affinities.length": {"$gte": 2}}},
+    {"id": "c12", "condition": {"affinities": {"$elemMatch": {"$eq": "jackets"}}}},
+    {"id": "c13", "condition": {"context.hour": {"$lt": 12}, "context.weekday": {"$in": [1, 2, 3]}}},
+    {"id": "c14", "condition": {"context.path": {"$regex": "^/products/"}, "traits.plan": {"$ne": "gold"}}},
+    {"id": "c15", "condition": {"id": {"$exists": true}, "userId": {"$exists": true}}},
+    {"id": "c16", "condition": {"segments": {"$in": ["c01", "c09"]}, "nothing.here": {"$exists": false}}},
+    {"id": "c17", "condition": {"event.video.days_since_first": {"$lt": 2}}},
+    {"id": "c18", "condition": {"visitor.pages_this_session": {"$gte": 3}}}
+  ],
+  "clusters": [
+    {"id": "m", "features": ["event.page_view.count_24h", "visitor.sessions_30d"],
+     "centroids": [{"id": "light", "vector": [0, 0]}, {"id": "heavy", "segment": "c-heavy", "vector": [8, 3]}]}
+  ],
+  "slots": [
+    {"id": "hero", "default": "plain", "variants": [
+      {"id": "busy", "condition": {"segments": {"$in": ["c01", "c-heavy"]}},
+       "template": "{{event.page_view.count_24h}} views, {{visitor.pages_this_session}} now, {{affinity.bags}}"},
+      {"id": "plain", "template": "Hi {{traits.plan}} at {{context.hour}}"}]},
+    {"id": "cart", "default": "none", "variants": [
+      {"id": "recent", "condition": {"event.add_to_cart.count_24h": {"$gt": 0}},
+       "template": "{{#affinities}}[{{length}}]{{/affinities}} {{event.add_to_cart.sum_value_24h}}"},
+      {"id": "none", "template": "{{cluster}} {{event.video.hours_since_last}}"}]}
+  ],
+  "experiments": []
+})";
+
 std::string Describe(const Decision& d) {
   std::string out = d.slot_id + "|" + d.variant_id + "|" + d.source + "|" +
                     d.html + "|" + d.render_status.message();
@@ -221,27 +268,29 @@ int64_t NextEdge(int64_t now, int64_t width, int64_t offset) {
   return (now / width + 1) * width + offset;
 }
 
-// Both engines on artifact A with every purpose granted: where each
-// session starts.
-void StartWithArtifactA(Twins& twins, int64_t now) {
+// Both engines on `artifact` with every purpose granted: where each session
+// starts.
+void StartWith(Twins& twins, const char* artifact, int64_t now) {
   twins.Both(
-      [&](Engine& e) { ASSERT_TRUE(e.LoadArtifact(kArtifactA, now).ok()); });
-  twins.Loaded(kArtifactA);
+      [&](Engine& e) { ASSERT_TRUE(e.LoadArtifact(artifact, now).ok()); });
+  twins.Loaded(artifact);
   ConsentUpdate all;
   all.analytics = true;
   all.personalization = true;
   twins.Both([&](Engine& e) { e.SetConsent(all, now); });
 }
 
-void PlayRandomSession(uint32_t seed, int steps) {
+const char* const kArtifacts[] = {kArtifactA, kArtifactB, kArtifactC};
+
+// `steps` random steps, starting on kArtifacts[artifact].
+void PlayRandomSession(uint32_t seed, int steps, size_t artifact) {
   std::mt19937 rng(seed);
   auto pick = [&rng](int n) {
     return static_cast<int>(std::uniform_int_distribution<int>(0, n - 1)(rng));
   };
   Twins twins;
   int64_t now = kStart;
-  bool artifact_a = true;
-  StartWithArtifactA(twins, now);
+  StartWith(twins, kArtifacts[artifact], now);
   const char* kTypes[] = {"page_view",   "page_view",         "page_view",
                           "add_to_cart", "purchase_complete", "video"};
   const char* kCategories[] = {"shoes", "bags", "jackets"};
@@ -309,13 +358,12 @@ void PlayRandomSession(uint32_t seed, int steps) {
       what = "context " + context.path;
       twins.Both([&](Engine& e) { e.SetContext(context); });
     } else if (kind < 92) {
-      artifact_a = !artifact_a;
-      what = artifact_a ? "artifact a" : "artifact b";
+      artifact = (artifact + 1 + static_cast<size_t>(pick(2))) % 3;
+      what = std::string("artifact ") + static_cast<char>('a' + artifact);
       twins.Both([&](Engine& e) {
-        ASSERT_TRUE(
-            e.LoadArtifact(artifact_a ? kArtifactA : kArtifactB, now).ok());
+        ASSERT_TRUE(e.LoadArtifact(kArtifacts[artifact], now).ok());
       });
-      twins.Loaded(artifact_a ? kArtifactA : kArtifactB);
+      twins.Loaded(kArtifacts[artifact]);
     } else if (kind < 95) {
       const std::string saved = twins.incremental().SaveProfile();
       what = "restore profile";
@@ -338,7 +386,17 @@ void PlayRandomSession(uint32_t seed, int steps) {
 
 TEST(IncrementalDecisionsTest, MatchFullRecomputationOverRandomSessions) {
   for (uint32_t seed = 1; seed <= 40; ++seed) {
-    PlayRandomSession(seed, 250);
+    PlayRandomSession(seed, 250, 0);
+    if (::testing::Test::HasFailure()) return;
+  }
+}
+
+// Artifact C's readers all name their inputs, so most of its decisions
+// update only those inputs from the profile instead of deriving everything.
+TEST(IncrementalDecisionsTest,
+     MatchFullRecomputationWhenOnlyReadInputsAreUpdated) {
+  for (uint32_t seed = 101; seed <= 140; ++seed) {
+    PlayRandomSession(seed, 250, 2);
     if (::testing::Test::HasFailure()) return;
   }
 }
@@ -348,7 +406,7 @@ TEST(IncrementalDecisionsTest, MatchFullRecomputationOverRandomSessions) {
 TEST(IncrementalDecisionsTest, PageViewsRecomputeOnlyWhatChanged) {
   Twins twins;
   int64_t now = kStart;
-  StartWithArtifactA(twins, now);
+  StartWith(twins, kArtifactA, now);
   Value traits = Value::MakeObject();
   traits.set("plan", "gold");
   twins.Both(

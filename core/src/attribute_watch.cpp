@@ -1,20 +1,53 @@
 #include "attribute_watch.h"
 
+#include <cstring>
 #include <string_view>
+#include <vector>
 
+#include "attribute_values.h"
 #include "short_text.h"
 #include "value_identity.h"
 
 namespace tessera {
 namespace {
 
-// Value::find with the short-name comparison of the hot paths: attribute
-// names are a few bytes, where a memcmp call costs more than comparing.
-const Value* FindMember(const Value& object, std::string_view name) {
-  for (const Member& member : object.as_object()) {
-    if (short_text::Same(member.key, name)) return &member.value;
+constexpr uint32_t kNoMember = ~uint32_t{0};
+
+// The index of member `name` of `object`, or kNoMember; with the
+// short-name comparison of the hot paths: attribute names are a few bytes,
+// where a memcmp call costs more than comparing.
+uint32_t MemberIndex(const Value& object, std::string_view name) {
+  const Object& members = object.as_object();
+  for (size_t i = 0; i < members.size(); ++i) {
+    if (short_text::Same(members[i].key, name)) return static_cast<uint32_t>(i);
   }
-  return nullptr;
+  return kNoMember;
+}
+
+// The value `hints.size()` object steps down `dotted` from `root`, which a
+// Refresh walked to before (so every step is there), trying first the
+// member indices that walk found: the layout seldom changes.
+Value* ValueAt(Value* root, std::string_view dotted,
+               const std::vector<uint32_t>& hints) {
+  Value* at = root;
+  for (uint32_t hint : hints) {
+    const size_t dot = dotted.find('.');
+    const std::string_view step = dotted.substr(0, dot);
+    Object& members = at->as_object();
+    if (hint >= members.size() || !short_text::Same(members[hint].key, step)) {
+      hint = MemberIndex(*at, step);
+    }
+    at = &members[hint].value;
+    dotted.remove_prefix(dot == std::string_view::npos ? dotted.size()
+                                                       : dot + 1);
+  }
+  return at;
+}
+
+bool SameNumber(const Value& seen, double number) {
+  if (!seen.is_number()) return false;
+  const double old = seen.as_number();
+  return std::memcmp(&old, &number, sizeof number) == 0;
 }
 
 }  // namespace
@@ -23,38 +56,214 @@ uint32_t AttributeWatch::Add(std::string_view dotted) {
   for (size_t i = 0; i < paths_.size(); ++i) {
     if (paths_[i].dotted == dotted) return static_cast<uint32_t>(i);
   }
-  paths_.emplace_back().dotted = dotted;
+  Path& path = paths_.emplace_back();
+  path.dotted = dotted;
+  Classify(&path);
+  if (path.source == Source::kWhole) profile_refreshable_ = false;
   return static_cast<uint32_t>(paths_.size() - 1);
 }
 
-void AttributeWatch::Refresh(const Value& attributes, uint64_t epoch) {
+// A path resolves to the value where its walk stops, so whatever follows a
+// step that reaches a number, a string or an array reads that value: only
+// the first two or three steps decide where the value comes from.
+void AttributeWatch::Classify(Path* path) {
+  // The first three steps, and how many there are (up to three).
+  std::string_view steps[3];
+  size_t count = 0;
+  for (size_t begin = 0; count < 3; ++count) {
+    const size_t dot = path->dotted.find('.', begin);
+    steps[count] = std::string_view(path->dotted).substr(begin, dot - begin);
+    if (dot == std::string::npos) {
+      ++count;
+      break;
+    }
+    begin = dot + 1;
+  }
+  const std::string_view section = steps[0];
+  const std::string_view member = steps[1];
+  const std::string_view stat = steps[2];
+  const bool whole = count < 2;
+  const bool has_stat = count == 3;
+  if (section == "event") {
+    if (!has_stat) {
+      path->source = Source::kWhole;
+      return;
+    }
+    path->source = Source::kEventStat;
+    path->stat = static_cast<uint8_t>(
+        attribute_values::IndexOf(attribute_values::kEventStats, stat));
+    uint32_t group = 0;
+    while (group < event_groups_.size() &&
+           event_groups_[group].type != member) {
+      ++group;
+    }
+    if (group == event_groups_.size()) {
+      event_groups_.emplace_back().type = member;
+    }
+    path->group = group;
+  } else if (section == "visitor" || section == "context" ||
+             section == "affinity") {
+    if (whole) {
+      path->source = Source::kWhole;
+    } else if (section == "affinity") {
+      path->source = Source::kAffinityShare;
+      path->name = member;
+    } else if (section == "context") {
+      // Only the local clock moves; the rest comes with the context.
+      if (member == "hour" || member == "weekday") {
+        path->source = Source::kLocalClock;
+        path->stat = member == "hour" ? 0 : 1;
+      }
+    } else {
+      path->stat = static_cast<uint8_t>(
+          attribute_values::IndexOf(attribute_values::kVisitorStats, member));
+      // visitor.identified, or no such member: fixed.
+      if (path->stat < std::size(attribute_values::kVisitorStats)) {
+        path->source = Source::kVisitorStat;
+      }
+    }
+  } else if (section == "affinities") {
+    path->source = Source::kAffinityNames;
+  } else if (section == "segments" || section == "cluster") {
+    path->source = Source::kWhole;  // set by the segment evaluator
+  }  // else id, userId, traits, or no member at all: fixed
+}
+
+void AttributeWatch::Refresh(const Value& attributes, const Profile& profile,
+                             uint64_t epoch) {
   for (Path& path : paths_) {
     const Value* at = &attributes;
     uint32_t depth = 0;
     bool absent = false;
     std::string_view rest = path.dotted;
+    const size_t seen_depth = path.member_at.size();
+    path.member_at.clear();
     while (at->is_object()) {
       const size_t dot = rest.find('.');
-      const Value* next = FindMember(*at, rest.substr(0, dot));
-      if (next == nullptr) {
+      const uint32_t next = MemberIndex(*at, rest.substr(0, dot));
+      if (next == kNoMember) {
         absent = true;
         break;
       }
-      at = next;
+      path.member_at.push_back(next);
+      at = &at->as_object()[next].value;
       ++depth;
       if (dot == std::string_view::npos) break;
       rest.remove_prefix(dot + 1);
     }
-    if (path.known && depth == path.seen_depth && absent == path.absent &&
+    if (path.known && depth == seen_depth && absent == path.absent &&
         (absent || IdenticalValues(*at, path.seen))) {
       continue;
     }
     path.seen = absent ? Value() : *at;
-    path.seen_depth = depth;
     path.absent = absent;
     path.known = true;
     path.changed_at = epoch;
   }
+  for (EventGroup& group : event_groups_) {
+    group.held = profile.HasSeen(group.type);
+  }
+  primed_ = true;
+}
+
+void AttributeWatch::Update(Path* path, double number, uint64_t epoch,
+                            Value* attributes) {
+  if (SameNumber(path->seen, number)) return;
+  path->seen = Value(number);
+  path->changed_at = epoch;
+  *ValueAt(attributes, path->dotted, path->member_at) = Value(number);
+}
+
+bool AttributeWatch::RefreshFromProfile(const Profile& profile,
+                                        const Context& context,
+                                        int64_t now_ms, uint64_t epoch,
+                                        Value* attributes) {
+  if (!primed_ || !profile_refreshable_) return false;
+  // The shape first: a type newly held gains members (or appears), an
+  // affinity entering or leaving the list appears or vanishes.
+  for (EventGroup& group : event_groups_) {
+    if (profile.HasSeen(group.type) != group.held) return false;
+  }
+  std::vector<CategoryAffinity> top;
+  bool top_known = false;
+  auto affinities = [&]() -> const std::vector<CategoryAffinity>& {
+    if (!top_known) top = profile.TopAffinities(now_ms);
+    top_known = true;
+    return top;
+  };
+  for (const Path& path : paths_) {
+    if (path.source != Source::kAffinityShare) continue;
+    bool listed = false;
+    for (const CategoryAffinity& a : affinities()) {
+      listed = listed || a.category == path.name;
+    }
+    if (listed == path.absent) return false;
+  }
+
+  for (EventGroup& group : event_groups_) {
+    if (group.held) {
+      profile.EventType(group.type, now_ms, &group.summary);
+    } else {  // the zero counts of a standard type, or absent
+      group.summary.totals = WindowTotals();
+    }
+  }
+  WindowTotals sessions;
+  bool sessions_known = false;
+  for (Path& path : paths_) {
+    // Still absent: the shape did not change.
+    if (path.absent) continue;
+    switch (path.source) {
+      case Source::kEventStat:
+        if (path.stat < std::size(attribute_values::kEventStats)) {
+          Update(&path,
+                 attribute_values::EventStat(
+                     path.stat, event_groups_[path.group].summary, now_ms),
+                 epoch, attributes);
+        }
+        break;
+      case Source::kVisitorStat:
+        if (!sessions_known) sessions = profile.SessionTotals(now_ms);
+        sessions_known = true;
+        Update(&path,
+               attribute_values::VisitorStat(path.stat, profile, sessions,
+                                             now_ms),
+               epoch, attributes);
+        break;
+      case Source::kLocalClock: {
+        const attribute_values::LocalClock clock =
+            attribute_values::LocalClockAt(context, now_ms);
+        Update(&path,
+               static_cast<double>(path.stat == 0 ? clock.hour
+                                                  : clock.weekday),
+               epoch, attributes);
+        break;
+      }
+      case Source::kAffinityShare:
+        for (const CategoryAffinity& a : affinities()) {
+          if (a.category == path.name) Update(&path, a.share, epoch, attributes);
+        }
+        break;
+      case Source::kAffinityNames: {
+        const std::vector<CategoryAffinity>& top = affinities();
+        const Array& seen = path.seen.as_array();
+        bool same = seen.size() == top.size();
+        for (size_t i = 0; same && i < top.size(); ++i) {
+          same = seen[i].is_string() && seen[i].as_string() == top[i].category;
+        }
+        if (same) break;
+        Value names = Value::MakeArray();
+        for (const CategoryAffinity& a : top) names.push_back(Value(a.category));
+        path.changed_at = epoch;
+        *ValueAt(attributes, path.dotted, path.member_at) = names;
+        path.seen = std::move(names);
+        break;
+      }
+      case Source::kFixed:
+      case Source::kWhole:
+        break;
+    }
+  }
+  return true;
 }
 
 }  // namespace tessera

@@ -21,7 +21,9 @@
 #include <string_view>
 #include <vector>
 
+#include "tessera/attributes.h"
 #include "tessera/json.h"
+#include "tessera/profile.h"
 
 namespace tessera {
 
@@ -31,25 +33,84 @@ class AttributeWatch {
   // if new.
   uint32_t Add(std::string_view dotted);
 
-  // Resolves every path in `attributes` and stamps `epoch` on each whose
-  // value differs from the previous Refresh (every path, the first time). Epochs must grow from one call to the next.
-  void Refresh(const Value& attributes, uint64_t epoch);
-  // Whether the path's value changed in a Refresh later than `epoch`.
+  // Resolves every path in `attributes`, which DeriveAttributes made from
+  // `profile`, and stamps `epoch` on each whose value differs from the
+  // previous refresh (every path, the first time). Epochs must grow from
+  // one call to the next.
+  void Refresh(const Value& attributes, const Profile& profile,
+               uint64_t epoch);
+
+  // Whether RefreshFromProfile can serve every path: none reads a whole
+  // section of the attributes (all of "event", of one event type, of
+  // "visitor", "affinity" or "context").
+  bool profile_refreshable() const { return profile_refreshable_; }
+  // Refresh() for attributes that differ from the last refreshed ones only
+  // by events tracked since and by the clock: recomputes from `profile` and
+  // `now_ms` just the paths whose values those move (window counts and
+  // sums, recency, sessions, affinities, the local hour and weekday), writes
+  // each changed one into `attributes` where DeriveAttributes would have,
+  // and stamps `epoch` on it. Members no path reads are left as they were,
+  // so `attributes` is then only good for this watch's readers. False, with
+  // nothing changed, when the attributes' shape would change (a watched
+  // event type seen for the first time or gone, an affinity entering or
+  // leaving the list), when Unprime() came after the last Refresh(), or when
+  // !profile_refreshable(): derive the attributes and Refresh() instead.
+  bool RefreshFromProfile(const Profile& profile, const Context& context,
+                          int64_t now_ms, uint64_t epoch, Value* attributes);
+  // Something other than tracked events and the clock changed the
+  // attributes (identity, traits, context, consent...): the next refresh
+  // must be a Refresh().
+  void Unprime() { primed_ = false; }
+
+  // Whether the path's value changed in a refresh later than `epoch`.
   bool ChangedAfter(uint32_t path, uint64_t epoch) const {
     return paths_[path].changed_at > epoch;
   }
 
  private:
+  // Where a path's value comes from, for RefreshFromProfile.
+  enum class Source : uint8_t {
+    kFixed,          // moved only by what calls Unprime(), or always absent
+    kEventStat,      // event.<type>.<stat>: `group` is the type, `stat`
+                     // its index in kEventStats (past the end: no such
+                     // member)
+    kVisitorStat,    // visitor.<stat>
+    kLocalClock,     // context.hour (stat 0) or context.weekday (stat 1)
+    kAffinityShare,  // affinity.<category>: `name`
+    kAffinityNames,  // affinities
+    kWhole,          // a whole section: only Refresh() can tell
+  };
+
   struct Path {
     std::string dotted;
     Value seen;               // the value resolved last time
-    uint32_t seen_depth = 0;  // steps walked to reach it
+    // The index of the member taken at each step walked to reach it.
+    std::vector<uint32_t> member_at;
     bool absent = false;      // the next step's key was missing
     bool known = false;       // false: nothing seen yet
     uint64_t changed_at = 0;
+    Source source = Source::kFixed;
+    uint8_t stat = 0;
+    uint32_t group = 0;
+    std::string name;
+  };
+  // An event type some path reads, and whether the profile held it at the
+  // last Refresh().
+  struct EventGroup {
+    std::string type;
+    bool held = false;
+    EventTypeSummary summary;  // scratch for RefreshFromProfile
   };
 
+  void Classify(Path* path);
+  // Stamps `epoch` on `path` if `number` differs from what it saw, writing
+  // it into `attributes` at the path's place.
+  void Update(Path* path, double number, uint64_t epoch, Value* attributes);
+
   std::vector<Path> paths_;
+  std::vector<EventGroup> event_groups_;
+  bool profile_refreshable_ = true;
+  bool primed_ = false;
 };
 
 }  // namespace tessera

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <utility>
 
+#include "attribute_values.h"
 #include "short_text.h"
 #include "value_identity.h"
 
@@ -87,54 +88,38 @@ class MemberWriter {
   size_t next_ = 0;
 };
 
-// An event's window statistics, in attribute order.
-void PutWindowStats(const WindowTotals& t, MemberWriter* o) {
-  o->PutNumber("count_1h", static_cast<double>(t.last_1h.count));
-  o->PutNumber("count_24h", static_cast<double>(t.last_24h.count));
-  o->PutNumber("count_7d", static_cast<double>(t.last_7d.count));
-  o->PutNumber("count_30d", static_cast<double>(t.last_30d.count));
-  o->PutNumber("count_90d", static_cast<double>(t.last_90d.count));
-  o->PutNumber("count_all", static_cast<double>(t.all_time.count));
-  o->PutNumber("sum_value_1h", t.last_1h.sum_value);
-  o->PutNumber("sum_value_24h", t.last_24h.sum_value);
-  o->PutNumber("sum_value_7d", t.last_7d.sum_value);
-  o->PutNumber("sum_value_30d", t.last_30d.sum_value);
-  o->PutNumber("sum_value_90d", t.last_90d.sum_value);
-  o->PutNumber("sum_value_all", t.all_time.sum_value);
+void PutEventStats(const EventTypeSummary& summary, size_t count,
+                   int64_t now_ms, MemberWriter* o) {
+  for (size_t stat = 0; stat < count; ++stat) {
+    o->PutNumber(attribute_values::kEventStats[stat],
+                 attribute_values::EventStat(stat, summary, now_ms));
+  }
 }
 
 void PutEvents(const Profile& profile, int64_t now_ms, Value* out) {
   const std::vector<EventTypeSummary> seen = profile.EventTypes(now_ms);
   MemberWriter events(out, seen.size() + std::size(kStandardEvents));
   for (const EventTypeSummary& e : seen) {
-    MemberWriter o(&events.Slot(e.name), 15);
-    PutWindowStats(e.totals, &o);
-    o.PutNumber("days_since_last", Since(e.last_seen_ms, now_ms, kDayMs));
-    o.PutNumber("days_since_first", Since(e.first_seen_ms, now_ms, kDayMs));
-    o.PutNumber("hours_since_last", Since(e.last_seen_ms, now_ms, kHourMs));
+    MemberWriter o(&events.Slot(e.name), std::size(attribute_values::kEventStats));
+    PutEventStats(e, std::size(attribute_values::kEventStats), now_ms, &o);
   }
   for (std::string_view name : kStandardEvents) {
     if (!profile.HasSeen(name)) {
-      MemberWriter o(&events.Slot(name), 12);
-      PutWindowStats(WindowTotals(), &o);
+      MemberWriter o(&events.Slot(name), attribute_values::kWindowStatCount);
+      PutEventStats(EventTypeSummary(), attribute_values::kWindowStatCount,
+                    now_ms, &o);
     }
   }
 }
 
 void PutVisitor(const Profile& profile, int64_t now_ms, Value* out) {
   const WindowTotals sessions = profile.SessionTotals(now_ms);
-  const bool seen = !profile.empty();
-  MemberWriter o(out, 8);
-  o.PutNumber("sessions", static_cast<double>(sessions.all_time.count));
-  o.PutNumber("sessions_24h", static_cast<double>(sessions.last_24h.count));
-  o.PutNumber("sessions_7d", static_cast<double>(sessions.last_7d.count));
-  o.PutNumber("sessions_30d", static_cast<double>(sessions.last_30d.count));
-  o.PutNumber("pages_this_session",
-              static_cast<double>(profile.PagesThisSession(now_ms)));
-  o.PutNumber("days_since_first_seen",
-              seen ? Since(profile.first_seen_ms(), now_ms, kDayMs) : 0.0);
-  o.PutNumber("days_since_last_seen",
-              seen ? Since(profile.last_seen_ms(), now_ms, kDayMs) : 0.0);
+  MemberWriter o(out, std::size(attribute_values::kVisitorStats) + 1);
+  for (size_t stat = 0; stat < std::size(attribute_values::kVisitorStats);
+       ++stat) {
+    o.PutNumber(attribute_values::kVisitorStats[stat],
+                attribute_values::VisitorStat(stat, profile, sessions, now_ms));
+  }
   o.Put("identified", Value(!profile.user_id().empty()));
 }
 
@@ -145,24 +130,13 @@ constexpr std::string_view kContextKeys[] = {
 };
 
 void PutContext(const Context& context, int64_t now_ms, Value* out) {
-  const int offset =
-      std::clamp(context.utc_offset_minutes, -Profile::kMaxUtcOffsetMinutes,
-                 Profile::kMaxUtcOffsetMinutes);
-  const int64_t day_ms = static_cast<int64_t>(kDayMs);
-  const int64_t local_ms =
-      std::clamp<int64_t>(now_ms, 0, Profile::kMaxTimestampMs) +
-      int64_t{offset} * 60 * 1000;
-  int64_t day = local_ms / day_ms;
-  if (local_ms % day_ms != 0 && local_ms < 0) --day;
-  const int64_t weekday = ((day + 4) % 7 + 7) % 7;  // 1970-01-01: Thursday
-  const int64_t hour =
-      (local_ms - day * day_ms) / static_cast<int64_t>(kHourMs);
-
+  const attribute_values::LocalClock clock =
+      attribute_values::LocalClockAt(context, now_ms);
   MemberWriter o(out, std::size(kContextKeys) + context.extra.size());
   o.Put(kContextKeys[0], Value(context.device));
-  o.PutNumber(kContextKeys[1], static_cast<double>(hour));
-  o.PutNumber(kContextKeys[2], static_cast<double>(weekday));
-  o.PutNumber(kContextKeys[3], static_cast<double>(offset));
+  o.PutNumber(kContextKeys[1], static_cast<double>(clock.hour));
+  o.PutNumber(kContextKeys[2], static_cast<double>(clock.weekday));
+  o.PutNumber(kContextKeys[3], static_cast<double>(clock.offset_minutes));
   o.Put(kContextKeys[4], Value(context.path));
   o.Put(kContextKeys[5], Value(context.url));
   o.Put(kContextKeys[6], Value(context.referrer));
@@ -178,6 +152,65 @@ void PutContext(const Context& context, int64_t now_ms, Value* out) {
 }
 
 }  // namespace
+
+namespace attribute_values {
+
+double EventStat(size_t stat, const EventTypeSummary& summary,
+                 int64_t now_ms) {
+  const WindowTotals& t = summary.totals;
+  const Tally* windows[] = {&t.last_1h,  &t.last_24h, &t.last_7d,
+                            &t.last_30d, &t.last_90d, &t.all_time};
+  constexpr size_t kWindows = std::size(windows);
+  if (stat < kWindows) return static_cast<double>(windows[stat]->count);
+  if (stat < 2 * kWindows) return windows[stat - kWindows]->sum_value;
+  switch (stat - 2 * kWindows) {
+    case 0:
+      return Since(summary.last_seen_ms, now_ms, kDayMs);
+    case 1:
+      return Since(summary.first_seen_ms, now_ms, kDayMs);
+    default:
+      return Since(summary.last_seen_ms, now_ms, kHourMs);
+  }
+}
+
+double VisitorStat(size_t stat, const Profile& profile,
+                   const WindowTotals& sessions, int64_t now_ms) {
+  const bool seen = !profile.empty();
+  switch (stat) {
+    case 0:
+      return static_cast<double>(sessions.all_time.count);
+    case 1:
+      return static_cast<double>(sessions.last_24h.count);
+    case 2:
+      return static_cast<double>(sessions.last_7d.count);
+    case 3:
+      return static_cast<double>(sessions.last_30d.count);
+    case 4:
+      return static_cast<double>(profile.PagesThisSession(now_ms));
+    case 5:
+      return seen ? Since(profile.first_seen_ms(), now_ms, kDayMs) : 0.0;
+    default:
+      return seen ? Since(profile.last_seen_ms(), now_ms, kDayMs) : 0.0;
+  }
+}
+
+LocalClock LocalClockAt(const Context& context, int64_t now_ms) {
+  LocalClock clock;
+  clock.offset_minutes =
+      std::clamp(context.utc_offset_minutes, -Profile::kMaxUtcOffsetMinutes,
+                 Profile::kMaxUtcOffsetMinutes);
+  const int64_t day_ms = static_cast<int64_t>(kDayMs);
+  const int64_t local_ms =
+      std::clamp<int64_t>(now_ms, 0, Profile::kMaxTimestampMs) +
+      int64_t{clock.offset_minutes} * 60 * 1000;
+  int64_t day = local_ms / day_ms;
+  if (local_ms % day_ms != 0 && local_ms < 0) --day;
+  clock.weekday = ((day + 4) % 7 + 7) % 7;  // 1970-01-01: Thursday
+  clock.hour = (local_ms - day * day_ms) / static_cast<int64_t>(kHourMs);
+  return clock;
+}
+
+}  // namespace attribute_values
 
 void DeriveAttributes(const Profile& profile, const Context& context,
                       int64_t now_ms, Value* attributes) {

@@ -9,7 +9,8 @@
 namespace tessera {
 
 DecisionMemo::DecisionMemo(const std::vector<RuleSegment>& rules,
-                           const std::vector<Slot>& slots) {
+                           const std::vector<Slot>& slots,
+                           const std::vector<ClusterModel>& clusters) {
   std::vector<std::string> dotted;
   for (const RuleSegment& rule : rules) {
     dotted.clear();
@@ -18,6 +19,7 @@ DecisionMemo::DecisionMemo(const std::vector<RuleSegment>& rules,
   }
   stale_rules_.assign(rules_.size(), SegmentEvaluator::kFresh);
   for (const Slot& slot : slots) {
+    if (!slot.experiment_key.empty()) inputs_listed_ = false;
     variant_begin_.push_back(static_cast<uint32_t>(condition_inputs_.size()));
     for (const Variant& variant : slot.variants) {
       dotted.clear();
@@ -28,6 +30,9 @@ DecisionMemo::DecisionMemo(const std::vector<RuleSegment>& rules,
       variant.tmpl.LookupNames(&dotted);
       view_inputs_.push_back(InputsOf(dotted, true));
     }
+  }
+  for (const ClusterModel& model : clusters) {
+    for (const std::string& feature : model.features) watch_.Add(feature);
   }
   outcomes_.assign(condition_inputs_.size(), 0);
   slots_.resize(slots.size());
@@ -57,6 +62,7 @@ DecisionMemo::Inputs DecisionMemo::InputsOf(
       inputs_.push_back(watch_.Add(path));
     }
   }
+  if ((flags & kAlways) != 0) inputs_listed_ = false;
   inputs_[at] = flags | static_cast<uint32_t>(inputs_.size() - at - 1)
                               << kFlagBits;
   return at;
@@ -75,18 +81,32 @@ bool DecisionMemo::ChangedAfter(Inputs inputs, uint64_t epoch) const {
   return false;
 }
 
-void DecisionMemo::Forget() { forgotten_at_ = ++epoch_; }
+void DecisionMemo::Forget() {
+  forgotten_at_ = ++epoch_;
+  watch_.Unprime();
+}
 
-void DecisionMemo::Refresh(const Value& attributes) {
+void DecisionMemo::Refresh(const Value& attributes, const Profile& profile) {
   ++epoch_;
-  watch_.Refresh(attributes, epoch_);
+  watch_.Refresh(attributes, profile, epoch_);
+}
+
+bool DecisionMemo::RefreshFromProfile(const Profile& profile,
+                                      const Context& context, int64_t now_ms,
+                                      Value* attributes) {
+  if (!inputs_listed_ ||
+      !watch_.RefreshFromProfile(profile, context, now_ms, epoch_ + 1,
+                                 attributes)) {
+    return false;
+  }
+  ++epoch_;
+  return true;
 }
 
 SegmentResult DecisionMemo::Segments(const SegmentEvaluator& evaluator,
                                      Value* attributes,
                                      const Value& saved_groups,
                                      const RegexMatcher* regex) {
-  Refresh(*attributes);
   for (size_t i = 0; i < rules_.size(); ++i) {
     const Inputs rule = rules_[i];
     stale_rules_[i] = ChangedAfter(rule, segments_epoch_)
@@ -102,8 +122,7 @@ SegmentResult DecisionMemo::Segments(const SegmentEvaluator& evaluator,
   return result;
 }
 
-void DecisionMemo::NoSegments(const Value& attributes) {
-  Refresh(attributes);
+void DecisionMemo::NoSegments() {
   segments_ = SegmentMemo();
   memberships_changed_at_ = epoch_;
 }

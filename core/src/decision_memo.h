@@ -42,18 +42,35 @@ class DecisionMemo {
  public:
   DecisionMemo() = default;
   // Lists the inputs of `rules` (in evaluation order) and of `slots`.
+  // Lists the inputs of `rules` (in evaluation order) and of `slots`, and
+  // watches the features of `clusters` too (they are read from the same
+  // attributes).
   DecisionMemo(const std::vector<RuleSegment>& rules,
-               const std::vector<Slot>& slots);
+               const std::vector<Slot>& slots,
+               const std::vector<ClusterModel>& clusters);
 
   // Everything is recomputed at the next decision.
   void Forget();
+  // The attributes changed by more than tracked events and the clock (the
+  // context was set): the next refresh is a full Refresh().
+  void Reshaped() { watch_.Unprime(); }
 
-  // After `attributes` were derived afresh (their segments not yet set):
-  // notes which inputs changed, then evaluates the segments into them.
+  // Notes which inputs changed in `attributes`, derived afresh from
+  // `profile` (their segments not yet set).
+  void Refresh(const Value& attributes, const Profile& profile);
+  // Refresh() without deriving the attributes, when only tracked events and
+  // the clock moved them and every reader's inputs are known: updates in
+  // `attributes` the members conditions and templates read (the others go
+  // stale) from `profile`. False when it cannot (AttributeWatch::
+  // RefreshFromProfile): derive them and Refresh().
+  bool RefreshFromProfile(const Profile& profile, const Context& context,
+                          int64_t now_ms, Value* attributes);
+
+  // After a refresh: evaluates the segments into `attributes`.
   SegmentResult Segments(const SegmentEvaluator& evaluator, Value* attributes,
                          const Value& saved_groups, const RegexMatcher* regex);
-  // After fresh attributes with no segment evaluation (no consent for it).
-  void NoSegments(const Value& attributes);
+  // After a refresh, when segments are not evaluated (no consent for it).
+  void NoSegments();
 
   // The decision for slots[index] against the attributes given to the
   // latest Segments()/NoSegments(); `experiment` is the one the slot names,
@@ -90,9 +107,11 @@ class DecisionMemo {
   // unknown inputs when `known` is false.
   Inputs InputsOf(const std::vector<std::string>& dotted, bool known);
   bool ChangedAfter(Inputs inputs, uint64_t epoch) const;
-  void Refresh(const Value& attributes);
 
   AttributeWatch watch_;
+  // Every reader's inputs are listed: a slot with an experiment or an input
+  // marked kAlways reads attributes no path names.
+  bool inputs_listed_ = true;
   std::vector<uint32_t> inputs_;
   std::vector<Inputs> rules_;
   // Per variant of every slot, slot after slot: slots_[i]'s variants start

@@ -62,7 +62,8 @@ Status Engine::LoadArtifact(std::string_view json_text, int64_t now_ms) {
   }
   segments_ = std::make_unique<SegmentEvaluator>(artifact->segments,
                                                  artifact->clusters);
-  memo_ = std::make_unique<DecisionMemo>(segments_->rules(), artifact->slots);
+  memo_ = std::make_unique<DecisionMemo>(segments_->rules(), artifact->slots,
+                                         segments_->clusters());
   Invalidate();
   return Status::Ok();
 }
@@ -188,15 +189,30 @@ Status Engine::Identify(std::string user_id, const Value& traits,
 void Engine::SetContext(Context context) {
   context_ = std::move(context);
   Invalidate();
+  memo_->Reshaped();
 }
 
 // ---- decisions --------------------------------------------------------------
 
 const Value& Engine::Attributes(int64_t now_ms) {
-  if (cached_generation_ == generation_ && cached_now_ms_ == now_ms) {
+  return RefreshedAttributes(now_ms, true);
+}
+
+const Value& Engine::RefreshedAttributes(int64_t now_ms, bool complete) {
+  if (cached_generation_ == generation_ && cached_now_ms_ == now_ms &&
+      (cached_complete_ || !complete)) {
     return cached_attributes_;
   }
-  DeriveAttributes(profile_, context_, now_ms, &cached_attributes_);
+  // Between two decisions usually only tracked events and the clock moved
+  // the attributes: then the memo updates just the members conditions and
+  // templates read, instead of deriving them all.
+  const bool partial =
+      !complete && memo_->RefreshFromProfile(profile_, context_, now_ms,
+                                             &cached_attributes_);
+  if (!partial) {
+    DeriveAttributes(profile_, context_, now_ms, &cached_attributes_);
+    memo_->Refresh(cached_attributes_, profile_);
+  }
   cached_segments_.clear();
   cached_cluster_.clear();
   if (consent_.Check(Operation::kEvaluateSegments).ok()) {
@@ -210,15 +226,16 @@ const Value& Engine::Attributes(int64_t now_ms) {
       cached_cluster_ = cluster->centroid;
     }
   } else {
-    memo_->NoSegments(cached_attributes_);
+    memo_->NoSegments();
   }
   cached_generation_ = generation_;
   cached_now_ms_ = now_ms;
+  cached_complete_ = !partial;
   return cached_attributes_;
 }
 
 std::vector<std::string> Engine::Segments(int64_t now_ms) {
-  Attributes(now_ms);
+  RefreshedAttributes(now_ms, false);
   return cached_segments_;
 }
 
@@ -261,7 +278,7 @@ const Decision& Engine::DecideSlot(const Artifact& artifact, size_t index,
   if (!consent_.Check(Operation::kRenderPersonalized).ok()) {
     return memo_->Store(index, DefaultDecision(slot));
   }
-  const Value& attributes = Attributes(now_ms);
+  const Value& attributes = RefreshedAttributes(now_ms, false);
   const Decision& decision = memo_->Decide(
       index, slot,
       slot.experiment_key.empty() ? nullptr

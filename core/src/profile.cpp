@@ -365,6 +365,19 @@ std::vector<EventTypeSummary> Profile::EventTypes(int64_t now_ms) const {
   return out;
 }
 
+bool Profile::EventType(std::string_view event, int64_t now_ms,
+                        EventTypeSummary* out) const {
+  for (const EventTypeEntry& e : state_->event_types) {
+    if (e.name == event) {
+      out->first_seen_ms = e.first_seen_ms;
+      out->last_seen_ms = e.last_seen_ms;
+      out->totals = e.counter.Totals(now_ms);
+      return true;
+    }
+  }
+  return false;
+}
+
 size_t Profile::event_type_count() const { return state_->event_types.size(); }
 bool Profile::empty() const { return !state_->has_activity; }
 int64_t Profile::first_seen_ms() const { return state_->first_seen_ms; }

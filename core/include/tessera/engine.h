@@ -128,6 +128,10 @@ class Engine {
   void ApplyWithdrawals(const std::vector<Purpose>& withdrawn);
   bool MayKeepProfile() const;
   void Invalidate() { ++generation_; }
+  // Attributes(now_ms); or, when `complete` is false, attributes in which
+  // only what the artifact's conditions and templates read is sure to be
+  // current (DecisionMemo::RefreshFromProfile), for deciding.
+  const Value& RefreshedAttributes(int64_t now_ms, bool complete);
   // Also recomputes every decision from scratch next time: for changes
   // that are not visible as attribute values (see decision_memo.h).
   void InvalidateAll();
@@ -150,6 +154,7 @@ class Engine {
 
   uint64_t generation_ = 1;  // bumps when profile, artifact or context change
   uint64_t cached_generation_ = 0;
+  bool cached_complete_ = false;  // cached_attributes_ has every member
   int64_t cached_now_ms_ = 0;
   Value cached_attributes_;
   std::vector<std::string> cached_segments_;
