@@ -302,8 +302,9 @@ Status Profile::Identify(std::string user_id, const Value& traits) {
   if (traits.is_object()) {
     for (const Member& m : traits.as_object()) merged.set(m.key, m.value);
   }
+  std::string text;
   if (!merged.is_null()) {
-    const std::string text = merged.Dump();
+    text = merged.Dump();
     if (text.size() > kMaxTraitsBytes) {
       return Status::OutOfRange("traits take " + IntegerText(text.size()) +
                                 " bytes as JSON, more than the " +
@@ -319,6 +320,7 @@ Status Profile::Identify(std::string user_id, const Value& traits) {
   }
   if (!user_id.empty()) s.user_id = std::move(user_id);
   s.traits = std::move(merged);
+  s.traits_json = std::move(text);
   return Status::Ok();
 }
 
@@ -434,7 +436,7 @@ size_t Profile::ApproximateMemoryBytes() const {
   size_t n = sizeof(Profile) + sizeof(State) + heap(s.anonymous_id) +
              heap(s.user_id) + s.session_starts.HeapBytes();
   // A DOM costs a few times its text; twice the JSON is close enough here.
-  if (!s.traits.is_null()) n += 2 * s.traits.Dump().size();
+  n += 2 * s.traits_json.size() + heap(s.traits_json);
   n += s.event_types.capacity() * sizeof(EventTypeEntry);
   for (const EventTypeEntry& e : s.event_types) {
     n += heap(e.name) + e.counter.HeapBytes();

@@ -63,7 +63,7 @@ class ProfileCodec {
 void ProfileCodec::EncodeV1(const Profile::State& s, ProfileWriter* out) {
   out->PutString(s.anonymous_id);
   out->PutString(s.user_id);
-  out->PutString(s.traits.is_null() ? std::string() : s.traits.Dump());
+  out->PutString(s.traits_json);
   out->PutSigned(s.utc_offset_minutes);
   out->PutVarint(s.has_activity ? 1 : 0);
   if (!s.has_activity) return;
@@ -112,6 +112,7 @@ bool ProfileCodec::DecodeV1(ProfileReader* in, Profile::State* s) {
     }
     if (!traits->is_object()) return in->Fail("traits are not an object");
     s->traits = std::move(traits).value();
+    s->traits_json = s->traits.Dump();
   }
   int64_t offset;
   if (!in->ReadSigned(&offset, "utc offset")) return false;
@@ -214,7 +215,8 @@ bool ProfileCodec::DecodeActivityV1(ProfileReader* in, Profile::State* s) {
 std::string Profile::Serialize() const {
   // A few bytes per stored bucket (most carry no amount) plus names, ids
   // and traits: usually a little more than needed, so no regrowth.
-  size_t expected = 512 + 4 * state_->session_starts.bucket_count();
+  size_t expected = 512 + state_->traits_json.size() +
+                    4 * state_->session_starts.bucket_count();
   for (const EventTypeEntry& e : state_->event_types) {
     expected += 80 + 4 * e.counter.bucket_count();
   }

@@ -36,6 +36,9 @@ struct Profile::State {
   std::string anonymous_id;
   std::string user_id;
   Value traits;  // object or null
+  // traits as the stored JSON text ("" for null): traits change only with
+  // identify, while the profile is saved after every event.
+  std::string traits_json;
   int utc_offset_minutes = 0;
 
   bool has_activity = false;
