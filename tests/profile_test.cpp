@@ -722,6 +722,23 @@ TEST(ProfileSerialization, UnknownFutureVersionIsUnsupported) {
   EXPECT_EQ(r.status().code(), StatusCode::kDataLoss);
 }
 
+// The checksum takes four bytes at a step and the rest one at a time:
+// records of every length modulo 4 (and of several steps) carry the CRC-32
+// an independent implementation computes.
+TEST(ProfileSerialization, ChecksumMatchesAReferenceCrcAtEveryLength) {
+  for (size_t extra = 0; extra < 12; ++extra) {
+    Profile profile;
+    Value traits = Value::MakeObject();
+    traits.set("note", std::string(extra, 'x'));
+    ASSERT_TRUE(profile.Identify("u-1", traits).ok());
+    const std::string record = profile.Serialize();
+    ASSERT_GT(record.size(), 8u);
+    EXPECT_EQ(Seal(record.substr(4, record.size() - 8)), record)
+        << "traits note of " << extra << " bytes";
+    EXPECT_TRUE(Profile::Deserialize(record).ok());
+  }
+}
+
 TEST(ProfileSerialization, AbsurdLengthsAndCountsAreDataLossNotAllocations) {
   const std::string v1 = Varint(1);
   // Empty ids and traits, UTC.

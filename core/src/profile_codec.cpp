@@ -9,19 +9,27 @@ namespace tessera {
 
 namespace {
 
-// The CRC of each byte value, made at first use rather than stored: a 1 KB
-// table of constants would cost more in the wasm download than the few
-// bytes of code that fill it, and it makes saving a profile (every page
-// view) eight times cheaper than a bit at a time.
-struct Crc32Table {
-  uint32_t entries[256];
-  Crc32Table() {
+// The CRC of each byte value, and of that byte followed by one, two and
+// three zero bytes, made at first use rather than stored: 4 KB of constants
+// would cost more in the wasm download than the few bytes of code that fill
+// them. With the four, a step takes in four bytes at once ("slicing by 4"),
+// which makes saving a profile (every page view) several times cheaper
+// than a byte at a time.
+struct Crc32Tables {
+  uint32_t entries[4][256];
+  Crc32Tables() {
     for (uint32_t i = 0; i < 256; ++i) {
       uint32_t crc = i;
       for (int bit = 0; bit < 8; ++bit) {
         crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
       }
-      entries[i] = crc;
+      entries[0][i] = crc;
+    }
+    for (int k = 1; k < 4; ++k) {
+      for (uint32_t i = 0; i < 256; ++i) {
+        const uint32_t previous = entries[k - 1][i];
+        entries[k][i] = (previous >> 8) ^ entries[0][previous & 0xFFu];
+      }
     }
   }
 };
@@ -29,20 +37,32 @@ struct Crc32Table {
 }  // namespace
 
 uint32_t ProfileCrc32(std::string_view bytes) {
-  static const Crc32Table table;
+  static const Crc32Tables tables;
+  const auto& t = tables.entries;
+  const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+  size_t n = bytes.size();
   uint32_t crc = 0xFFFFFFFFu;
-  for (unsigned char c : bytes) {
-    crc = (crc >> 8) ^ table.entries[(crc ^ c) & 0xFFu];
+  for (; n >= 4; n -= 4, p += 4) {
+    crc ^= uint32_t{p[0]} | uint32_t{p[1]} << 8 | uint32_t{p[2]} << 16 |
+           uint32_t{p[3]} << 24;
+    crc = t[3][crc & 0xFFu] ^ t[2][(crc >> 8) & 0xFFu] ^
+          t[1][(crc >> 16) & 0xFFu] ^ t[0][crc >> 24];
   }
+  for (; n > 0; --n, ++p) crc = (crc >> 8) ^ t[0][(crc ^ *p) & 0xFFu];
   return ~crc;
 }
 
+// The multi-byte values are put together first and appended at once: one
+// bounds check each instead of one per byte.
 void ProfileWriter::PutVarint(uint64_t v) {
+  char bytes[10];
+  size_t n = 0;
   while (v >= 0x80) {
-    PutByte(static_cast<uint8_t>(v | 0x80));
+    bytes[n++] = static_cast<char>(v | 0x80);
     v >>= 7;
   }
-  PutByte(static_cast<uint8_t>(v));
+  bytes[n++] = static_cast<char>(v);
+  out_.Append(bytes, n);
 }
 
 void ProfileWriter::PutSigned(int64_t v) {
@@ -53,11 +73,15 @@ void ProfileWriter::PutSigned(int64_t v) {
 void ProfileWriter::PutDouble(double d) {
   uint64_t bits;
   std::memcpy(&bits, &d, sizeof bits);
-  for (int i = 0; i < 8; ++i) PutByte(static_cast<uint8_t>(bits >> (8 * i)));
+  char bytes[8];
+  for (int i = 0; i < 8; ++i) bytes[i] = static_cast<char>(bits >> (8 * i));
+  out_.Append(bytes, sizeof bytes);
 }
 
 void ProfileWriter::PutFixed32(uint32_t v) {
-  for (int i = 0; i < 4; ++i) PutByte(static_cast<uint8_t>(v >> (8 * i)));
+  char bytes[4];
+  for (int i = 0; i < 4; ++i) bytes[i] = static_cast<char>(v >> (8 * i));
+  out_.Append(bytes, sizeof bytes);
 }
 
 void ProfileWriter::PutString(std::string_view s) {

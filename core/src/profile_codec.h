@@ -32,7 +32,6 @@ class ProfileWriter {
   // `expected`: about how many bytes will be written (room claimed at once).
   ProfileWriter(std::string* out, size_t expected) : out_(out, expected) {}
 
-  void PutByte(uint8_t b) { out_.Push(static_cast<char>(b)); }
   void PutRaw(std::string_view bytes) { out_.Append(bytes); }
   void PutVarint(uint64_t v);
   void PutSigned(int64_t v);  // zigzag, so small negatives stay short
