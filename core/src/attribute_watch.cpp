@@ -25,17 +25,20 @@ uint32_t MemberIndex(const Value& object, std::string_view name) {
 }
 
 // The value `hints.size()` object steps down `dotted` from `root`, which a
-// Refresh walked to before (so every step is there), trying first the
-// member indices that walk found: the layout seldom changes.
+// Refresh walked to before, trying first the member indices that walk
+// found: the layout seldom changes. nullptr if a step is no longer there
+// (the shape checks of RefreshFromProfile should make that impossible).
 Value* ValueAt(Value* root, std::string_view dotted,
                const std::vector<uint32_t>& hints) {
   Value* at = root;
   for (uint32_t hint : hints) {
     const size_t dot = dotted.find('.');
     const std::string_view step = dotted.substr(0, dot);
+    if (!at->is_object()) return nullptr;
     Object& members = at->as_object();
     if (hint >= members.size() || !short_text::Same(members[hint].key, step)) {
       hint = MemberIndex(*at, step);
+      if (hint == kNoMember) return nullptr;
     }
     at = &members[hint].value;
     dotted.remove_prefix(dot == std::string_view::npos ? dotted.size()
@@ -171,7 +174,15 @@ void AttributeWatch::Update(Path* path, double number, uint64_t epoch,
   if (SameNumber(path->seen, number)) return;
   path->seen = Value(number);
   path->changed_at = epoch;
-  *ValueAt(attributes, path->dotted, path->member_at) = Value(number);
+  Place(*path, attributes, Value(number));
+}
+
+void AttributeWatch::Place(const Path& path, Value* attributes, Value value) {
+  if (Value* place = ValueAt(attributes, path.dotted, path.member_at)) {
+    *place = std::move(value);
+  } else {
+    misplaced_ = true;
+  }
 }
 
 bool AttributeWatch::RefreshFromProfile(const Profile& profile,
@@ -179,6 +190,7 @@ bool AttributeWatch::RefreshFromProfile(const Profile& profile,
                                         int64_t now_ms, uint64_t epoch,
                                         Value* attributes) {
   if (!primed_ || !profile_refreshable_) return false;
+  misplaced_ = false;
   // The shape first: a type newly held gains members (or appears), an
   // affinity entering or leaving the list appears or vanishes.
   for (EventGroup& group : event_groups_) {
@@ -254,8 +266,8 @@ bool AttributeWatch::RefreshFromProfile(const Profile& profile,
         Value names = Value::MakeArray();
         for (const CategoryAffinity& a : top) names.push_back(Value(a.category));
         path.changed_at = epoch;
-        *ValueAt(attributes, path.dotted, path.member_at) = names;
-        path.seen = std::move(names);
+        path.seen = names;
+        Place(path, attributes, std::move(names));
         break;
       }
       case Source::kFixed:
@@ -263,7 +275,11 @@ bool AttributeWatch::RefreshFromProfile(const Profile& profile,
         break;
     }
   }
-  return true;
+  // A value that found no place leaves the attributes incomplete: the
+  // caller derives them afresh, and the full Refresh then finds every
+  // value already seen (the stamps above stand, at this same epoch).
+  if (misplaced_) primed_ = false;
+  return !misplaced_;
 }
 
 }  // namespace tessera

@@ -50,11 +50,12 @@ class AttributeWatch {
   // sums, recency, sessions, affinities, the local hour and weekday), writes
   // each changed one into `attributes` where DeriveAttributes would have,
   // and stamps `epoch` on it. Members no path reads are left as they were,
-  // so `attributes` is then only good for this watch's readers. False, with
-  // nothing changed, when the attributes' shape would change (a watched
-  // event type seen for the first time or gone, an affinity entering or
-  // leaving the list), when Unprime() came after the last Refresh(), or when
-  // !profile_refreshable(): derive the attributes and Refresh() instead.
+  // so `attributes` is then only good for this watch's readers. False when
+  // the attributes' shape would change (a watched event type seen for the
+  // first time or gone, an affinity entering or leaving the list), when
+  // Unprime() came after the last Refresh(), when !profile_refreshable(),
+  // or when a value found no place in `attributes`: derive the attributes
+  // and Refresh() instead, with the same epoch.
   bool RefreshFromProfile(const Profile& profile, const Context& context,
                           int64_t now_ms, uint64_t epoch, Value* attributes);
   // Something other than tracked events and the clock changed the
@@ -106,11 +107,15 @@ class AttributeWatch {
   // Stamps `epoch` on `path` if `number` differs from what it saw, writing
   // it into `attributes` at the path's place.
   void Update(Path* path, double number, uint64_t epoch, Value* attributes);
+  // Writes `value` at the path's place in `attributes`, or notes that it
+  // found none (misplaced_).
+  void Place(const Path& path, Value* attributes, Value value);
 
   std::vector<Path> paths_;
   std::vector<EventGroup> event_groups_;
   bool profile_refreshable_ = true;
   bool primed_ = false;
+  bool misplaced_ = false;  // during RefreshFromProfile
 };
 
 }  // namespace tessera
