@@ -182,7 +182,7 @@ const Decision& DecisionMemo::Decide(size_t index, const Slot& slot,
   }
   const bool same =
       state.valid && chosen == state.chosen &&
-      state.decision.source == source &&
+      state.source == source &&
       (chosen == count ||
        !ChangedAfter(view_inputs_[begin + chosen], state.epoch));
   state.epoch = epoch_;
@@ -190,6 +190,7 @@ const Decision& DecisionMemo::Decide(size_t index, const Slot& slot,
   if (same) return state.decision;
 
   state.chosen = chosen;
+  state.source = source;
   state.delivered = false;
   Decision& decision = state.decision;
   decision.slot_id = slot.id;

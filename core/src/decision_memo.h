@@ -98,6 +98,7 @@ class DecisionMemo {
   struct SlotState {
     Decision decision;
     size_t chosen = 0;     // variant index; variants.size() for none
+    const char* source = nullptr;  // decision.source, one of Decide's literals
     uint64_t epoch = 0;    // the attributes it was decided against
     bool valid = false;
     bool delivered = false;
