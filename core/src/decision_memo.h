@@ -4,7 +4,10 @@
 // Every rule condition, variant condition and variant template lists the
 // attribute paths it reads (CompiledCondition::ReadPaths, the template's
 // lookup names); an AttributeWatch tells, after each derivation of the
-// attributes, which of those paths changed value. Then:
+// attributes, which of those paths changed value. When only tracked events
+// and the clock moved since, and every reader's paths are known, the watch
+// instead recomputes just those paths from the profile and writes them into
+// the attributes (RefreshFromProfile), skipping the derivation. Then:
 //  - a rule segment is re-evaluated when a path it reads changed, or when it
 //    reads the memberships and those matched before it changed
 //    (SegmentEvaluator with a SegmentMemo);
