@@ -405,6 +405,48 @@ TEST(SegmentEvaluation, AllocationsDoNotGrowWithTheNumberOfRules) {
   EXPECT_EQ(allocations(few), allocations(many));
 }
 
+// Reevaluate keeps attributes["segments"] in place: the same memberships
+// again cost no allocation, a changed one rewrites the list from there, and
+// a rule reading the memberships sees only those joined before it.
+TEST(SegmentEvaluation, ReevaluationKeepsTheMembershipListInPlace) {
+  SegmentEvaluator evaluator(Segments(R"([
+    {"id": "first", "condition": {"x": {"$gt": 0}}, "priority": 3},
+    {"id": "second", "condition": {"y": {"$gt": 0}}, "priority": 2},
+    {"id": "after-first", "condition": {"segments": {"$elemMatch": {"$eq": "first"}},
+                                        "segments.2": {"$exists": false}},
+     "priority": 1}
+  ])"), {});
+  Value attributes = Json(R"({"x": 1, "y": 1})");
+  SegmentMemo memo;
+  const std::vector<uint8_t> all_stale(3, SegmentEvaluator::kStale);
+  const std::vector<uint8_t> fresh = {SegmentEvaluator::kFresh,
+                                      SegmentEvaluator::kFresh,
+                                      SegmentEvaluator::kIfMemberships};
+  evaluator.Reevaluate(&attributes, Value(), nullptr, &all_stale, &memo);
+  const std::vector<std::string> all = {"first", "second", "after-first"};
+  EXPECT_EQ(VisibleSegments(attributes), all);
+
+  long before = g_allocations.load();
+  evaluator.Reevaluate(&attributes, Value(), nullptr, &fresh, &memo);
+  EXPECT_EQ(g_allocations.load() - before, 0);
+  EXPECT_EQ(VisibleSegments(attributes), all);
+  EXPECT_FALSE(memo.changed);
+
+  // "second" leaves: the list is rewritten after "first", and the last rule
+  // still sees exactly the memberships before it.
+  attributes.set("y", Value(0));
+  const std::vector<uint8_t> second_stale = {SegmentEvaluator::kFresh,
+                                             SegmentEvaluator::kStale,
+                                             SegmentEvaluator::kIfMemberships};
+  evaluator.Reevaluate(&attributes, Value(), nullptr, &second_stale, &memo);
+  EXPECT_EQ(VisibleSegments(attributes),
+            (std::vector<std::string>{"first", "after-first"}));
+  EXPECT_TRUE(memo.changed);
+  Value fresh_attributes = Json(R"({"x": 1, "y": 0})");
+  EXPECT_EQ(evaluator.Evaluate(&fresh_attributes, Value(), nullptr).segments,
+            VisibleSegments(attributes));
+}
+
 // ---- Parsing problems ----
 
 TEST(SegmentParsing, RejectsANonArray) {

@@ -63,6 +63,8 @@ class AttributeWatch {
   // must be a Refresh().
   void Unprime() { primed_ = false; }
 
+  size_t size() const { return paths_.size(); }  // paths added
+
   // Whether the path's value changed in a refresh later than `epoch`.
   bool ChangedAfter(uint32_t path, uint64_t epoch) const {
     return paths_[path].changed_at > epoch;

@@ -36,6 +36,63 @@ DecisionMemo::DecisionMemo(const std::vector<RuleSegment>& rules,
   }
   outcomes_.assign(condition_inputs_.size(), 0);
   slots_.resize(slots.size());
+  IndexReaders();
+}
+
+void DecisionMemo::IndexReaders() {
+  // Calls visit(reader, inputs) for everything each reader reads.
+  const auto each_read = [this](auto&& visit) {
+    for (size_t r = 0; r < rules_.size(); ++r) visit(r, rules_[r]);
+    for (size_t s = 0; s < slots_.size(); ++s) {
+      const size_t end = s + 1 < variant_begin_.size() ? variant_begin_[s + 1]
+                                                       : condition_inputs_.size();
+      for (size_t v = variant_begin_[s]; v < end; ++v) {
+        visit(rules_.size() + s, condition_inputs_[v]);
+        visit(rules_.size() + s, view_inputs_[v]);
+      }
+    }
+  };
+  reader_flags_.assign(rules_.size() + slots_.size(), kChanged);
+  // A counting sort of the (path, reader) pairs by path.
+  reader_begin_.assign(watch_.size() + 1, 0);
+  each_read([this](size_t reader, Inputs inputs) {
+    const uint32_t head = inputs_[inputs];
+    if ((head & kAlways) != 0) reader_flags_[reader] |= kUnlisted;
+    // Rules learn of membership changes from the segment evaluator.
+    if ((head & kMemberships) != 0 && reader >= rules_.size() &&
+        (membership_readers_.empty() || membership_readers_.back() != reader)) {
+      membership_readers_.push_back(static_cast<uint32_t>(reader));
+    }
+    for (uint32_t i = 1; i <= head >> kFlagBits; ++i) {
+      ++reader_begin_[inputs_[inputs + i] + 1];
+    }
+  });
+  for (size_t p = 1; p < reader_begin_.size(); ++p) {
+    reader_begin_[p] += reader_begin_[p - 1];
+  }
+  readers_.resize(reader_begin_.back());
+  std::vector<uint32_t> next(reader_begin_.begin(), reader_begin_.end() - 1);
+  each_read([this, &next](size_t reader, Inputs inputs) {
+    const uint32_t head = inputs_[inputs];
+    for (uint32_t i = 1; i <= head >> kFlagBits; ++i) {
+      readers_[next[inputs_[inputs + i]]++] = static_cast<uint32_t>(reader);
+    }
+  });
+}
+
+void DecisionMemo::FlagReadersOfChangedPaths() {
+  for (uint32_t path = 0; path + 1 < reader_begin_.size(); ++path) {
+    if (!watch_.ChangedAfter(path, epoch_ - 1)) continue;
+    for (uint32_t i = reader_begin_[path]; i < reader_begin_[path + 1]; ++i) {
+      reader_flags_[readers_[i]] |= kChanged;
+    }
+  }
+}
+
+void DecisionMemo::FlagMembershipReaders() {
+  for (const uint32_t reader : membership_readers_) {
+    reader_flags_[reader] |= kChanged;
+  }
 }
 
 // A template name is looked up in the context stack: the variant's data
@@ -84,11 +141,13 @@ bool DecisionMemo::ChangedAfter(Inputs inputs, uint64_t epoch) const {
 void DecisionMemo::Forget() {
   forgotten_at_ = ++epoch_;
   watch_.Unprime();
+  for (uint8_t& flags : reader_flags_) flags |= kChanged;
 }
 
 void DecisionMemo::Refresh(const Value& attributes, const Profile& profile) {
   ++epoch_;
   watch_.Refresh(attributes, profile, epoch_);
+  FlagReadersOfChangedPaths();
 }
 
 bool DecisionMemo::RefreshFromProfile(const Profile& profile,
@@ -100,31 +159,33 @@ bool DecisionMemo::RefreshFromProfile(const Profile& profile,
     return false;
   }
   ++epoch_;
+  FlagReadersOfChangedPaths();
   return true;
 }
 
-SegmentResult DecisionMemo::Segments(const SegmentEvaluator& evaluator,
-                                     Value* attributes,
-                                     const Value& saved_groups,
-                                     const RegexMatcher* regex) {
+std::vector<ClusterAssignment> DecisionMemo::Segments(
+    const SegmentEvaluator& evaluator, Value* attributes,
+    const Value& saved_groups, const RegexMatcher* regex) {
   for (size_t i = 0; i < rules_.size(); ++i) {
-    const Inputs rule = rules_[i];
-    stale_rules_[i] = ChangedAfter(rule, segments_epoch_)
-                          ? SegmentEvaluator::kStale
-                      : (inputs_[rule] & kMemberships) != 0
+    stale_rules_[i] = reader_flags_[i] != 0 ? SegmentEvaluator::kStale
+                      : (inputs_[rules_[i]] & kMemberships) != 0
                           ? SegmentEvaluator::kIfMemberships
                           : SegmentEvaluator::kFresh;
+    reader_flags_[i] &= ~kChanged;
   }
-  SegmentResult result = evaluator.Evaluate(attributes, saved_groups, regex,
-                                            &stale_rules_, &segments_);
-  segments_epoch_ = epoch_;
-  if (segments_.changed) memberships_changed_at_ = epoch_;
-  return result;
+  std::vector<ClusterAssignment> clusters = evaluator.Reevaluate(
+      attributes, saved_groups, regex, &stale_rules_, &segments_);
+  if (segments_.changed) {
+    memberships_changed_at_ = epoch_;
+    FlagMembershipReaders();
+  }
+  return clusters;
 }
 
 void DecisionMemo::NoSegments() {
   segments_ = SegmentMemo();
   memberships_changed_at_ = epoch_;
+  FlagMembershipReaders();
 }
 
 const Decision& DecisionMemo::Decide(size_t index, const Slot& slot,
@@ -133,6 +194,12 @@ const Decision& DecisionMemo::Decide(size_t index, const Slot& slot,
                                      const Value& saved_groups,
                                      const RegexMatcher* regex) {
   SlotState& state = slots_[index];
+  uint8_t& flags = reader_flags_[rules_.size() + index];
+  if (state.valid && flags == 0) {
+    state.epoch = epoch_;
+    return state.decision;
+  }
+  flags &= ~kChanged;
   const size_t count = slot.variants.size();
   const uint32_t begin = variant_begin_[index];
   uint8_t* outcomes = &outcomes_[begin];

@@ -69,9 +69,12 @@ class DecisionMemo {
   bool RefreshFromProfile(const Profile& profile, const Context& context,
                           int64_t now_ms, Value* attributes);
 
-  // After a refresh: evaluates the segments into `attributes`.
-  SegmentResult Segments(const SegmentEvaluator& evaluator, Value* attributes,
-                         const Value& saved_groups, const RegexMatcher* regex);
+  // After a refresh: evaluates the segments into `attributes` (see
+  // SegmentEvaluator::Reevaluate); returns the cluster assignments.
+  std::vector<ClusterAssignment> Segments(const SegmentEvaluator& evaluator,
+                                          Value* attributes,
+                                          const Value& saved_groups,
+                                          const RegexMatcher* regex);
   // After a refresh, when segments are not evaluated (no consent for it).
   void NoSegments();
 
@@ -111,6 +114,11 @@ class DecisionMemo {
   // unknown inputs when `known` is false.
   Inputs InputsOf(const std::vector<std::string>& dotted, bool known);
   bool ChangedAfter(Inputs inputs, uint64_t epoch) const;
+  // Lists, per watched path, the rules and slots that read it.
+  void IndexReaders();
+  // After a refresh at epoch_: flags the readers of every path it changed.
+  void FlagReadersOfChangedPaths();
+  void FlagMembershipReaders();
 
   AttributeWatch watch_;
   // Every reader's inputs are listed: a slot with an experiment or an input
@@ -128,8 +136,18 @@ class DecisionMemo {
   SegmentMemo segments_;
   std::vector<uint8_t> stale_rules_;
   std::vector<SlotState> slots_;
+  // Who must look again, pushed by the refreshes so that a decision with
+  // nothing new costs a flag test per rule and per slot. Readers are
+  // numbered rules first, then slots; per reader, kChanged (an input
+  // changed since it was last evaluated or decided) and kUnlisted (it reads
+  // unknown inputs: always look again).
+  static constexpr uint8_t kChanged = 1;
+  static constexpr uint8_t kUnlisted = 2;
+  std::vector<uint8_t> reader_flags_;
+  std::vector<uint32_t> reader_begin_;  // per path: its readers' offset
+  std::vector<uint32_t> readers_;       // of the paths' readers
+  std::vector<uint32_t> membership_readers_;
   uint64_t epoch_ = 0;  // bumps with every derivation of the attributes
-  uint64_t segments_epoch_ = 0;  // the derivation the segment memo is from
   uint64_t memberships_changed_at_ = 0;
   // Forget() stamps this: every input counts as changed after it.
   uint64_t forgotten_at_ = 0;

@@ -161,7 +161,7 @@ Result<Event> Engine::Track(std::string_view name, const Value& properties,
   if (!event.ok()) return event;
   Status recorded = profile_.Record(*event, context_.utc_offset_minutes);
   if (!recorded.ok()) return recorded;
-  if (consent_.Check(Operation::kTrack).ok()) {
+  if (consent_.Allows(Operation::kTrack)) {
     const Value* value = event->properties.find("value");
     pending_.RecordEvent(
         event->name, value ? value->number_or(0) : 0, event->timestamp_ms,
@@ -213,19 +213,20 @@ const Value& Engine::RefreshedAttributes(int64_t now_ms, bool complete) {
     DeriveAttributes(profile_, context_, now_ms, &cached_attributes_);
     memo_->Refresh(cached_attributes_, profile_);
   }
-  cached_segments_.clear();
   cached_cluster_.clear();
-  if (consent_.Check(Operation::kEvaluateSegments).ok()) {
+  if (consent_.Allows(Operation::kEvaluateSegments)) {
     const Artifact* artifact = artifact_.current();
     static const Value kNoGroups;
-    SegmentResult result =
+    const std::vector<ClusterAssignment> clusters =
         memo_->Segments(*segments_, &cached_attributes_,
                         artifact ? artifact->saved_groups : kNoGroups, regex_);
-    cached_segments_ = std::move(result.segments);
-    if (const ClusterAssignment* cluster = result.cluster()) {
-      cached_cluster_ = cluster->centroid;
-    }
+    if (!clusters.empty()) cached_cluster_ = clusters.front().centroid;
   } else {
+    // No memberships are known: none are read, reported or sent.
+    if (Value* listed = cached_attributes_.find("segments")) {
+      *listed = Value::MakeArray();
+    }
+    cached_attributes_.erase("cluster");
     memo_->NoSegments();
   }
   cached_generation_ = generation_;
@@ -235,8 +236,7 @@ const Value& Engine::RefreshedAttributes(int64_t now_ms, bool complete) {
 }
 
 std::vector<std::string> Engine::Segments(int64_t now_ms) {
-  RefreshedAttributes(now_ms, false);
-  return cached_segments_;
+  return MembershipsIn(RefreshedAttributes(now_ms, false));
 }
 
 namespace {
@@ -275,7 +275,7 @@ Result<Decision> Engine::Decide(std::string_view slot_id, int64_t now_ms) {
 const Decision& Engine::DecideSlot(const Artifact& artifact, size_t index,
                                    int64_t now_ms) {
   const Slot& slot = artifact.slots[index];
-  if (!consent_.Check(Operation::kRenderPersonalized).ok()) {
+  if (!consent_.Allows(Operation::kRenderPersonalized)) {
     return memo_->Store(index, DefaultDecision(slot));
   }
   const Value& attributes = RefreshedAttributes(now_ms, false);
@@ -285,7 +285,7 @@ const Decision& Engine::DecideSlot(const Artifact& artifact, size_t index,
                                   : artifact.FindExperiment(slot.experiment_key),
       attributes, artifact.saved_groups, regex_);
   if (decision.exposure && decision.exposure->in_experiment &&
-      consent_.Check(Operation::kSendSignal).ok()) {
+      consent_.Allows(Operation::kSendSignal)) {
     pending_.RecordExposure(decision.exposure->experiment_key,
                             decision.exposure->variation_index,
                             decision.exposure->variant_id);
@@ -319,13 +319,13 @@ std::vector<const Decision*> Engine::DecideAllChanges(int64_t now_ms) {
 }
 
 void Engine::RecordImpression(std::string_view slot, std::string_view variant) {
-  if (consent_.Check(Operation::kSendSignal).ok()) {
+  if (consent_.Allows(Operation::kSendSignal)) {
     pending_.RecordImpression(slot, variant);
   }
 }
 
 void Engine::RecordClick(std::string_view slot, std::string_view variant) {
-  if (consent_.Check(Operation::kSendSignal).ok()) {
+  if (consent_.Allows(Operation::kSendSignal)) {
     pending_.RecordClick(slot, variant);
   }
 }
@@ -334,7 +334,7 @@ void Engine::RecordClick(std::string_view slot, std::string_view variant) {
 
 Result<std::string> Engine::Flush(std::string id, int64_t seq,
                                   SignalFormat format, int64_t now_ms) {
-  if (!consent_.Check(Operation::kSendSignal).ok()) return std::string();
+  if (!consent_.Allows(Operation::kSendSignal)) return std::string();
   if (pending_.empty()) return std::string();
   for (const std::string& name : touched_events_) {
     WindowTotals totals = profile_.Totals(name, now_ms);
@@ -358,7 +358,7 @@ Result<std::string> Engine::Flush(std::string id, int64_t seq,
   if (snapshot.marketing) granted.push_back("marketing");
   header.consent.set("granted", std::move(granted));
   header.consent.set("policy", snapshot.policy_version);
-  header.segments = cached_segments_;
+  header.segments = MembershipsIn(cached_attributes_);
   header.cluster = cached_cluster_;
   if (!context_.device.empty() || !context_.language.empty()) {
     header.context = Value::MakeObject();
@@ -366,7 +366,7 @@ Result<std::string> Engine::Flush(std::string id, int64_t seq,
     if (!context_.language.empty())
       header.context.set("lang", context_.language);
   }
-  header.marketing = consent_.Check(Operation::kSendMarketingSignal).ok();
+  header.marketing = consent_.Allows(Operation::kSendMarketingSignal);
 
   Value signal = pending_.Build(header, now_ms);
 #if TESSERA_CLIENT_RECHECKS

@@ -5,7 +5,6 @@
 #include <limits>
 #include <utility>
 
-#include "compact_sort.h"
 #include "profile_state.h"
 
 namespace tessera {
@@ -405,22 +404,37 @@ uint64_t Profile::PagesThisSession(int64_t now_ms) const {
 }
 
 std::vector<CategoryAffinity> Profile::TopAffinities(int64_t now_ms) const {
-  std::vector<CategoryAffinity> all;
-  all.reserve(state_->affinities.size());
+  // Ranks entries by position and copies only the reported names: this runs
+  // on every decision after an event, and most tracked categories are not
+  // among the reported ones.
+  struct Ranked {
+    double score;
+    const AffinityEntry* entry;
+  };
+  const auto before = [](const Ranked& a, const Ranked& b) {
+    if (a.score != b.score) return a.score > b.score;
+    return a.entry->category < b.entry->category;
+  };
+  Ranked top[kTopAffinities];
+  size_t count = 0;
   for (const AffinityEntry& e : state_->affinities) {
-    const double score = e.score * Decay(now_ms - e.updated_ms);
-    if (score > 0) all.push_back(CategoryAffinity{e.category, score, 0});
+    const Ranked candidate{e.score * Decay(now_ms - e.updated_ms), &e};
+    if (!(candidate.score > 0)) continue;
+    if (count == kTopAffinities && !before(candidate, top[count - 1])) continue;
+    // Insertion into the sorted top list, the weakest falling off the end.
+    size_t at = count < kTopAffinities ? count++ : count - 1;
+    for (; at > 0 && before(candidate, top[at - 1]); --at) top[at] = top[at - 1];
+    top[at] = candidate;
   }
-  CompactSort(all.begin(), all.end(),
-              [](const CategoryAffinity& a, const CategoryAffinity& b) {
-                if (a.score != b.score) return a.score > b.score;
-                return a.category < b.category;
-              });
-  if (all.size() > kTopAffinities) all.resize(kTopAffinities);
   double total = 0;
-  for (const CategoryAffinity& a : all) total += a.score;
-  for (CategoryAffinity& a : all) a.share = a.score / total;
-  return all;
+  for (size_t i = 0; i < count; ++i) total += top[i].score;
+  std::vector<CategoryAffinity> reported(count);
+  for (size_t i = 0; i < count; ++i) {
+    reported[i].category = top[i].entry->category;
+    reported[i].score = top[i].score;
+    reported[i].share = top[i].score / total;
+  }
+  return reported;
 }
 
 const std::array<uint32_t, Profile::kHoursPerWeek>& Profile::hour_of_week()

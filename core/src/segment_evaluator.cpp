@@ -152,38 +152,101 @@ SegmentEvaluator::SegmentEvaluator(std::vector<RuleSegment> rules,
     }
     may_repeat_.push_back(repeats);
   }
+  std::vector<std::string> paths;
+  reads_memberships_.reserve(rules_.size());
+  for (const RuleSegment& rule : rules_) {
+    paths.clear();
+    bool reads = !rule.condition.ReadPaths(&paths);
+    for (const std::string& path : paths) {
+      const std::string_view first = std::string_view(path).substr(0, path.find('.'));
+      reads = reads || first == "segments" || first == "cluster" || path == ".";
+    }
+    reads_memberships_.push_back(reads);
+  }
 }
 
 SegmentResult SegmentEvaluator::Evaluate(Value* attributes,
                                          const Value& saved_groups,
                                          const RegexMatcher* regex) const {
-  SegmentMemo unused;
-  return Evaluate(attributes, saved_groups, regex, nullptr, &unused);
+  SegmentMemo fresh;
+  SegmentResult result;
+  result.clusters = Reevaluate(attributes, saved_groups, regex, nullptr, &fresh);
+  result.segments = MembershipsIn(*attributes);
+  return result;
 }
 
-SegmentResult SegmentEvaluator::Evaluate(Value* attributes,
-                                         const Value& saved_groups,
-                                         const RegexMatcher* regex,
-                                         const std::vector<uint8_t>* stale,
-                                         SegmentMemo* memo) const {
-  SegmentResult result;
+std::vector<std::string> MembershipsIn(const Value& attributes) {
+  std::vector<std::string> ids;
+  const Value* listed = attributes.find("segments");
+  if (listed == nullptr || !listed->is_array()) return ids;
+  ids.reserve(listed->as_array().size());
+  for (const Value& id : listed->as_array()) ids.push_back(id.string_or(""));
+  return ids;
+}
+
+namespace {
+
+// attributes["segments"] being rewritten in evaluation order: entries that
+// equal the previous evaluation's at the same position are kept as they are,
+// so an unchanged list costs comparisons, not copies.
+class MembershipList {
+ public:
+  // `most`: how many can join, reserved at once (one allocation at most).
+  MembershipList(Array* ids, size_t most) : ids_(*ids) { ids_.reserve(most); }
+  ~MembershipList() { Truncate(); }
+  MembershipList(const MembershipList&) = delete;
+  MembershipList& operator=(const MembershipList&) = delete;
+
+  // `as_before`: the memberships so far, this one included, are those the
+  // previous evaluation listed, so an entry here is this id unread.
+  void Join(const std::string& id, bool as_before) {
+    if (joined_ < ids_.size() &&
+        (as_before || (ids_[joined_].is_string() &&
+                       ids_[joined_].as_string() == id))) {
+      ++joined_;
+      return;
+    }
+    Truncate();
+    ids_.emplace_back(id);
+    ++joined_;
+  }
+  bool Has(const std::string& id) const {
+    for (size_t i = 0; i < joined_; ++i) {
+      if (ids_[i].as_string() == id) return true;
+    }
+    return false;
+  }
+  // Drops the previous evaluation's entries past those joined so far, so
+  // that a condition reading the list sees exactly the memberships before it.
+  void Truncate() {
+    if (ids_.size() > joined_) ids_.resize(joined_);
+  }
+
+ private:
+  Array& ids_;
+  size_t joined_ = 0;
+};
+
+}  // namespace
+
+std::vector<ClusterAssignment> SegmentEvaluator::Reevaluate(
+    Value* attributes, const Value& saved_groups, const RegexMatcher* regex,
+    const std::vector<uint8_t>* stale, SegmentMemo* memo) const {
+  std::vector<ClusterAssignment> clusters;
+  std::vector<const std::string*> cluster_segments;
   if (!attributes->is_object()) *attributes = Value::MakeObject();
-  result.segments.reserve(rules_.size() + clusters_.size());
 
   for (const ClusterModel& model : clusters_) {
     ClusterAssignment assignment;
     const ClusterCentroid* centroid = nullptr;
     if (!AssignCentroid(model, *attributes, &assignment, &centroid)) continue;
-    if (!centroid->segment.empty() &&
-        !Contains(result.segments, centroid->segment)) {
-      result.segments.push_back(centroid->segment);
-    }
-    result.clusters.push_back(std::move(assignment));
+    if (!centroid->segment.empty()) cluster_segments.push_back(&centroid->segment);
+    clusters.push_back(std::move(assignment));
   }
-  if (result.clusters.empty()) {
+  if (clusters.empty()) {
     attributes->erase("cluster");
   } else {
-    attributes->set("cluster", Value(result.clusters.front().centroid));
+    attributes->set("cluster", Value(clusters.front().centroid));
   }
   const bool reuse = stale != nullptr && stale->size() == rules_.size() &&
                      memo->outcome.size() == rules_.size();
@@ -197,16 +260,15 @@ SegmentResult SegmentEvaluator::Evaluate(Value* attributes,
   }
 
   // Set last: later set() calls could move the members and invalidate this.
-  // An array already there (DeriveAttributes leaves an empty one) is emptied
-  // rather than replaced, keeping its storage.
   Value* existing = attributes->find("segments");
-  Array& visible =
-      existing != nullptr && existing->is_array()
-          ? existing->as_array()
-          : attributes->set("segments", Value::MakeArray()).as_array();
-  visible.clear();
-  visible.reserve(result.segments.capacity());
-  for (const std::string& id : result.segments) visible.emplace_back(id);
+  MembershipList joined(existing != nullptr && existing->is_array()
+                            ? &existing->as_array()
+                            : &attributes->set("segments", Value::MakeArray())
+                                   .as_array(),
+                        rules_.size() + cluster_segments.size());
+  for (const std::string* id : cluster_segments) {
+    if (!joined.Has(*id)) joined.Join(*id, false);
+  }
 
   TakenGroups taken(group_count_);
   for (size_t i = 0; i < rules_.size(); ++i) {
@@ -219,22 +281,21 @@ SegmentResult SegmentEvaluator::Evaluate(Value* attributes,
     } else {
       if (!reuse || outcome == 0 || (*stale)[i] == kStale ||
           (diverged && (*stale)[i] == kIfMemberships)) {
+        if (reads_memberships_[i]) joined.Truncate();
         outcome =
             rule.condition.Evaluate(*attributes, saved_groups, regex) ? 2 : 1;
       }
       if (outcome == 2) {
         if (group >= 0) taken.take(static_cast<size_t>(group));
-        joins = !(may_repeat_[i] && Contains(result.segments, rule.id));
+        joins = !(may_repeat_[i] && joined.Has(rule.id));
       }
     }
     diverged = diverged || joins != memo->joined[i];
     memo->joined[i] = joins;
-    if (!joins) continue;
-    result.segments.push_back(rule.id);
-    visible.emplace_back(rule.id);
+    if (joins) joined.Join(rule.id, !diverged);
   }
   memo->changed = diverged;
-  return result;
+  return clusters;
 }
 
 }  // namespace tessera

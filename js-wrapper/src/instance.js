@@ -153,7 +153,9 @@ class Tessera {
 
   emit(type, detail) {
     if (this.debugOn) console.debug(`tessera: ${type}`, detail);
-    for (const callback of this.listeners.get(type) ?? []) {
+    const listeners = this.listeners.get(type);
+    if (!listeners) return;  // the common case, on every decision: no garbage
+    for (const callback of listeners) {
       try { callback(detail); } catch (error) { console.error('tessera: listener failed', error); }
     }
   }
@@ -241,7 +243,9 @@ class Tessera {
   persistProfile() {
     if (!this.storage.persistent) return;
     this.saveProfile();
-    this.profileStamp = `${this.tabId}:${this.now()}:${Math.random()}`;
+    // Unique across tabs (tabId) and writes (the count): all a reader compares.
+    this.profileWrites = (this.profileWrites ?? 0) + 1;
+    this.profileStamp = `${this.tabId}:${this.profileWrites}`;
     this.storage.set('profile-stamp', this.profileStamp);
   }
 

@@ -138,12 +138,34 @@ export class SiteStorage {
   }
 }
 
+// The profile is stored after every event, so encoding is on the page-view
+// path: a table loop into ASCII bytes decoded once is several times faster
+// than btoa over a string built with String.fromCharCode. Same output as btoa.
+const BASE64_CODES = Uint8Array.from(
+  'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/', (c) => c.charCodeAt(0));
+const PAD = 61;  // '='
+const asciiDecoder = new TextDecoder();
+
 export function bytesToBase64(bytes) {
-  let binary = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    binary += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+  const out = new Uint8Array(Math.ceil(bytes.length / 3) * 4);
+  let o = 0;
+  let i = 0;
+  for (; i + 2 < bytes.length; i += 3) {
+    const n = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
+    out[o++] = BASE64_CODES[n >>> 18];
+    out[o++] = BASE64_CODES[(n >>> 12) & 63];
+    out[o++] = BASE64_CODES[(n >>> 6) & 63];
+    out[o++] = BASE64_CODES[n & 63];
   }
-  return btoa(binary);
+  if (i < bytes.length) {  // one or two bytes left
+    const two = i + 1 < bytes.length;
+    const n = (bytes[i] << 16) | (two ? bytes[i + 1] << 8 : 0);
+    out[o++] = BASE64_CODES[n >>> 18];
+    out[o++] = BASE64_CODES[(n >>> 12) & 63];
+    out[o++] = two ? BASE64_CODES[(n >>> 6) & 63] : PAD;
+    out[o++] = PAD;
+  }
+  return asciiDecoder.decode(out);
 }
 
 export function base64ToBytes(text) {

@@ -157,7 +157,6 @@ class Engine {
   bool cached_complete_ = false;  // cached_attributes_ has every member
   int64_t cached_now_ms_ = 0;
   Value cached_attributes_;
-  std::vector<std::string> cached_segments_;
   std::string cached_cluster_;
 };
 

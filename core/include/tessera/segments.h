@@ -99,6 +99,9 @@ bool ParseSegments(const Value& json, const std::string& path,
 bool ParseClusters(const Value& json, const std::string& path,
                    std::vector<ClusterModel>* out, Problems* problems);
 
+// The segment ids in attributes["segments"] (as Evaluate() left them).
+std::vector<std::string> MembershipsIn(const Value& attributes);
+
 // What one visitor's previous evaluation found, so that the next one can
 // skip the rules whose inputs did not change (the Engine keeps one).
 struct SegmentMemo {
@@ -136,11 +139,15 @@ class SegmentEvaluator {
   // that `stale` (one byte per rule, in evaluation order) does not mark as
   // needing evaluation: such a rule's inputs are the same, so its answer
   // is too. A null `stale`, or a memo of another size, evaluates every
-  // rule. The result equals Evaluate()'s for the same attributes.
-  SegmentResult Evaluate(Value* attributes, const Value& saved_groups,
-                         const RegexMatcher* regex,
-                         const std::vector<uint8_t>* stale,
-                         SegmentMemo* memo) const;
+  // rule. The memberships are only written to attributes["segments"], whose
+  // entries are kept where they equal the previous call's (no copies when
+  // little changed); returns the cluster assignments. Attributes and
+  // memberships equal Evaluate()'s for the same attributes.
+  std::vector<ClusterAssignment> Reevaluate(Value* attributes,
+                                            const Value& saved_groups,
+                                            const RegexMatcher* regex,
+                                            const std::vector<uint8_t>* stale,
+                                            SegmentMemo* memo) const;
 
   // Rules in evaluation order.
   const std::vector<RuleSegment>& rules() const { return rules_; }
@@ -153,6 +160,9 @@ class SegmentEvaluator {
   // Per rule: the id may already be a member. Bytes, not vector<bool>,
   // whose bit-packing code costs the browser build about 2 KB.
   std::vector<uint8_t> may_repeat_;
+  // Per rule: its condition may read the memberships ("segments",
+  // "cluster"), so it must see exactly those joined before it.
+  std::vector<uint8_t> reads_memberships_;
   std::vector<ClusterModel> clusters_;
 };
 
