@@ -162,6 +162,34 @@ TEST(ProfileWindows, LifetimeKeepsEverythingAndWindowsNest) {
   EXPECT_EQ(t.all_time.count, 6u);
 }
 
+// EventType() with a window mask (what AttributeWatch asks for): the
+// requested windows equal the full tally's, the others are zero.
+TEST(ProfileWindows, EventTypeTalliesOnlyTheRequestedWindows) {
+  Profile p;
+  const int64_t now = kMonday + 400 * kDay;
+  const int64_t ages[] = {200 * kDay, 60 * kDay, 20 * kDay,
+                          3 * kDay,   5 * kHour, 10 * kMinute};
+  for (int64_t age : ages) {
+    RecordOk(&p, "purchase_complete", now - age, Props(R"({"value": 10})"));
+  }
+  const WindowTotals all = p.Totals("purchase_complete", now);
+  EventTypeSummary some;
+  ASSERT_TRUE(p.EventType("purchase_complete", now, &some, 2 | 8));  // 24h, 30d
+  EXPECT_EQ(some.totals.last_24h.count, all.last_24h.count);
+  EXPECT_DOUBLE_EQ(some.totals.last_24h.sum_value, all.last_24h.sum_value);
+  EXPECT_EQ(some.totals.last_30d.count, all.last_30d.count);
+  EXPECT_EQ(some.totals.last_1h.count, 0u);
+  EXPECT_EQ(some.totals.last_7d.count, 0u);
+  EXPECT_EQ(some.totals.last_90d.count, 0u);
+  EXPECT_EQ(some.totals.all_time.count, 6u);
+  EXPECT_DOUBLE_EQ(some.totals.all_time.sum_value, 60);
+  EXPECT_EQ(some.last_seen_ms, now - 10 * kMinute);
+  EventTypeSummary every;
+  ASSERT_TRUE(p.EventType("purchase_complete", now, &every));
+  EXPECT_EQ(every.totals.last_90d.count, all.last_90d.count);
+  EXPECT_EQ(every.totals.last_1h.count, all.last_1h.count);
+}
+
 TEST(ProfileWindows, SumsTheMonetaryValueAndTreatsBadValuesAsZero) {
   Profile p;
   const int64_t now = kMonday;

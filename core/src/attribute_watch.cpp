@@ -104,6 +104,12 @@ void AttributeWatch::Classify(Path* path) {
       event_groups_.emplace_back().type = member;
     }
     path->group = group;
+    // Stats 0-5 are counts and 6-11 sums over the windows 1h, 24h, 7d, 30d,
+    // 90d and all time (attribute_values::kEventStats); all time is free.
+    const size_t window = path->stat % 6;
+    if (path->stat < attribute_values::kWindowStatCount && window < 5) {
+      event_groups_[group].windows |= 1u << window;
+    }
   } else if (section == "visitor" || section == "context" ||
              section == "affinity") {
     if (whole) {
@@ -214,7 +220,7 @@ bool AttributeWatch::RefreshFromProfile(const Profile& profile,
 
   for (EventGroup& group : event_groups_) {
     if (group.held) {
-      profile.EventType(group.type, now_ms, &group.summary);
+      profile.EventType(group.type, now_ms, &group.summary, group.windows);
     } else {  // the zero counts of a standard type, or absent
       group.summary.totals = WindowTotals();
     }

@@ -102,6 +102,7 @@ class AttributeWatch {
   struct EventGroup {
     std::string type;
     bool held = false;
+    unsigned windows = 0;      // the windows its paths read (WindowedCounter)
     EventTypeSummary summary;  // scratch for RefreshFromProfile
   };
 

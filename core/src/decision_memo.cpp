@@ -40,22 +40,24 @@ DecisionMemo::DecisionMemo(const std::vector<RuleSegment>& rules,
 }
 
 void DecisionMemo::IndexReaders() {
-  // Calls visit(reader, inputs) for everything each reader reads.
+  // Calls visit(reader, inputs, part) for everything each reader reads;
+  // for a slot, part is 2 * variant for a condition, + 1 for a template.
   const auto each_read = [this](auto&& visit) {
-    for (size_t r = 0; r < rules_.size(); ++r) visit(r, rules_[r]);
+    for (size_t r = 0; r < rules_.size(); ++r) visit(r, rules_[r], 0);
     for (size_t s = 0; s < slots_.size(); ++s) {
       const size_t end = s + 1 < variant_begin_.size() ? variant_begin_[s + 1]
                                                        : condition_inputs_.size();
       for (size_t v = variant_begin_[s]; v < end; ++v) {
-        visit(rules_.size() + s, condition_inputs_[v]);
-        visit(rules_.size() + s, view_inputs_[v]);
+        const uint32_t variant = static_cast<uint32_t>(v - variant_begin_[s]);
+        visit(rules_.size() + s, condition_inputs_[v], 2 * variant);
+        visit(rules_.size() + s, view_inputs_[v], 2 * variant + 1);
       }
     }
   };
   reader_flags_.assign(rules_.size() + slots_.size(), kChanged);
   // A counting sort of the (path, reader) pairs by path.
   reader_begin_.assign(watch_.size() + 1, 0);
-  each_read([this](size_t reader, Inputs inputs) {
+  each_read([this](size_t reader, Inputs inputs, uint32_t) {
     const uint32_t head = inputs_[inputs];
     if ((head & kAlways) != 0) reader_flags_[reader] |= kUnlisted;
     // Rules learn of membership changes from the segment evaluator.
@@ -72,10 +74,11 @@ void DecisionMemo::IndexReaders() {
   }
   readers_.resize(reader_begin_.back());
   std::vector<uint32_t> next(reader_begin_.begin(), reader_begin_.end() - 1);
-  each_read([this, &next](size_t reader, Inputs inputs) {
+  each_read([this, &next](size_t reader, Inputs inputs, uint32_t part) {
     const uint32_t head = inputs_[inputs];
     for (uint32_t i = 1; i <= head >> kFlagBits; ++i) {
-      readers_[next[inputs_[inputs + i]]++] = static_cast<uint32_t>(reader);
+      readers_[next[inputs_[inputs + i]]++] =
+          Read{static_cast<uint32_t>(reader), part};
     }
   });
 }
@@ -84,7 +87,17 @@ void DecisionMemo::FlagReadersOfChangedPaths() {
   for (uint32_t path = 0; path + 1 < reader_begin_.size(); ++path) {
     if (!watch_.ChangedAfter(path, epoch_ - 1)) continue;
     for (uint32_t i = reader_begin_[path]; i < reader_begin_[path + 1]; ++i) {
-      reader_flags_[readers_[i]] |= kChanged;
+      const Read read = readers_[i];
+      if (read.reader >= rules_.size()) {
+        // A slot's last decision consulted the conditions of its first
+        // `consulted` variants and the template of the chosen one only.
+        const SlotState& slot = slots_[read.reader - rules_.size()];
+        const uint32_t variant = read.part >> 1;
+        const bool consulted = (read.part & 1) != 0 ? variant == slot.chosen
+                                                    : variant < slot.consulted;
+        if (slot.valid && !consulted) continue;
+      }
+      reader_flags_[read.reader] |= kChanged;
     }
   }
 }
@@ -204,6 +217,7 @@ const Decision& DecisionMemo::Decide(size_t index, const Slot& slot,
   const uint32_t begin = variant_begin_[index];
   uint8_t* outcomes = &outcomes_[begin];
 
+  static constexpr const char* rule = "rule";
   size_t chosen = count;
   const char* source = "none";
   std::optional<Exposure> exposure;
@@ -236,7 +250,7 @@ const Decision& DecisionMemo::Decide(size_t index, const Slot& slot,
     }
     if (outcome == 2) {
       chosen = i;
-      source = "rule";
+      source = rule;
       // Later variants were not evaluated against these attributes.
       std::fill(outcomes + i + 1, outcomes + count, 0);
     }
@@ -247,6 +261,7 @@ const Decision& DecisionMemo::Decide(size_t index, const Slot& slot,
       source = "default";
     }
   }
+  const size_t consulted = source == rule ? chosen + 1 : count;
   const bool same =
       state.valid && chosen == state.chosen &&
       state.source == source &&
@@ -254,6 +269,7 @@ const Decision& DecisionMemo::Decide(size_t index, const Slot& slot,
        !ChangedAfter(view_inputs_[begin + chosen], state.epoch));
   state.epoch = epoch_;
   state.valid = experiment == nullptr;
+  state.consulted = consulted;
   if (same) return state.decision;
 
   state.chosen = chosen;

@@ -104,6 +104,7 @@ class DecisionMemo {
   struct SlotState {
     Decision decision;
     size_t chosen = 0;     // variant index; variants.size() for none
+    size_t consulted = 0;  // variants whose conditions the choice read
     const char* source = nullptr;  // decision.source, one of Decide's literals
     uint64_t epoch = 0;    // the attributes it was decided against
     bool valid = false;
@@ -145,7 +146,13 @@ class DecisionMemo {
   static constexpr uint8_t kUnlisted = 2;
   std::vector<uint8_t> reader_flags_;
   std::vector<uint32_t> reader_begin_;  // per path: its readers' offset
-  std::vector<uint32_t> readers_;       // of the paths' readers
+  // One (path, reader) pair: a rule (part 0) or a slot's variant condition
+  // (part 2 * variant) or template (2 * variant + 1).
+  struct Read {
+    uint32_t reader;
+    uint32_t part;
+  };
+  std::vector<Read> readers_;  // of the paths, path after path
   std::vector<uint32_t> membership_readers_;
   uint64_t epoch_ = 0;  // bumps with every derivation of the attributes
   uint64_t memberships_changed_at_ = 0;

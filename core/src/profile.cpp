@@ -1,6 +1,7 @@
 #include "tessera/profile.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <utility>
@@ -68,9 +69,19 @@ double PowerOfTwo(double x) {
   y_low += f * 2.3190468138462996e-17;
   double square, square_low;
   ExactProduct(y, y, &square, &square_low);
-  // series = 1/3 + y/12 + y^2/60 + ... = (e^y - 1 - y - y^2/2) * 2 / y^3
-  double series = 0;
-  for (int k = 17; k >= 3; --k) series = (1.0 + y * series) / k;
+  // series = 1/3 + y/12 + y^2/60 + ... = (e^y - 1 - y - y^2/2) * 2 / y^3,
+  // the sum of 2 y^j / (j + 3)! (Horner; no division on this hot path).
+  static constexpr std::array<double, 15> kSeries = [] {
+    std::array<double, 15> c{};
+    double factorial = 6;  // 3!
+    for (size_t j = 0; j < c.size(); ++j) {
+      c[j] = 2 / factorial;
+      factorial *= static_cast<double>(j + 4);
+    }
+    return c;
+  }();
+  double series = kSeries.back();
+  for (size_t j = kSeries.size() - 1; j-- > 0;) series = kSeries[j] + y * series;
   double sum, error1, error2;
   ExactSum(1, y, &sum, &error1);
   ExactSum(sum, square * 0.5, &sum, &error2);
@@ -367,12 +378,12 @@ std::vector<EventTypeSummary> Profile::EventTypes(int64_t now_ms) const {
 }
 
 bool Profile::EventType(std::string_view event, int64_t now_ms,
-                        EventTypeSummary* out) const {
+                        EventTypeSummary* out, unsigned windows) const {
   for (const EventTypeEntry& e : state_->event_types) {
     if (e.name == event) {
       out->first_seen_ms = e.first_seen_ms;
       out->last_seen_ms = e.last_seen_ms;
-      out->totals = e.counter.Totals(now_ms);
+      out->totals = e.counter.Totals(now_ms, windows);
       return true;
     }
   }

@@ -122,10 +122,11 @@ void WindowedCounter::Add(int64_t timestamp_ms, double value) {
   }
 }
 
-WindowTotals WindowedCounter::Totals(int64_t now_ms) const {
+WindowTotals WindowedCounter::Totals(int64_t now_ms, unsigned windows) const {
   now_ms = std::max<int64_t>(now_ms, 0);  // keeps now - window from overflowing
-  auto tally = [&](int tier, int64_t window_ms) {
+  auto tally = [&](unsigned window, int tier, int64_t window_ms) {
     Tally out;
+    if ((windows & window) == 0) return out;
     const int64_t width = kTiers[tier].width_ms;
     for (size_t i = tier_end_[tier]; i > TierBegin(tier); --i) {
       const Bucket* it = &buckets_[i - 1];
@@ -138,11 +139,11 @@ WindowTotals WindowedCounter::Totals(int64_t now_ms) const {
     return out;
   };
   WindowTotals totals;
-  totals.last_1h = tally(0, kHourMs);
-  totals.last_24h = tally(1, kDayMs);
-  totals.last_7d = tally(2, 7 * kDayMs);
-  totals.last_30d = tally(3, 30 * kDayMs);
-  totals.last_90d = tally(3, 90 * kDayMs);
+  totals.last_1h = tally(k1h, 0, kHourMs);
+  totals.last_24h = tally(k24h, 1, kDayMs);
+  totals.last_7d = tally(k7d, 2, 7 * kDayMs);
+  totals.last_30d = tally(k30d, 3, 30 * kDayMs);
+  totals.last_90d = tally(k90d, 3, 90 * kDayMs);
   totals.all_time.count = total_count_;
   totals.all_time.sum_value = total_sum_;
   return totals;

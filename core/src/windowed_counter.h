@@ -41,7 +41,13 @@ class WindowedCounter {
   // `timestamp_ms` must lie in [0, Profile::kMaxTimestampMs]; `value` must be
   // finite (the caller checks both).
   void Add(int64_t timestamp_ms, double value);
-  WindowTotals Totals(int64_t now_ms) const;
+  // The windows Totals() tallies (all_time is always known).
+  static constexpr unsigned k1h = 1, k24h = 2, k7d = 4, k30d = 8, k90d = 16;
+  static constexpr unsigned kEveryWindow = 31;
+  // Counts and sums per window at `now_ms`; only the windows in `windows`
+  // are tallied, the others are left zero (a caller reading a few saves
+  // walking the buckets of the rest).
+  WindowTotals Totals(int64_t now_ms, unsigned windows = kEveryWindow) const;
 
   bool empty() const { return total_count_ == 0; }
   size_t bucket_count() const { return buckets_.size(); }

@@ -136,9 +136,10 @@ class Profile {
   // One entry per stored type, in the order they were first recorded.
   std::vector<EventTypeSummary> EventTypes(int64_t now_ms) const;
   // One stored type's EventTypes() entry; false (and `out` untouched) when
-  // the type is not stored.
-  bool EventType(std::string_view event, int64_t now_ms,
-                 EventTypeSummary* out) const;
+  // the type is not stored. Only the windows in `windows` (WindowedCounter's
+  // k1h... bits) are tallied; the others are zero.
+  bool EventType(std::string_view event, int64_t now_ms, EventTypeSummary* out,
+                 unsigned windows = 31) const;
   size_t event_type_count() const;
   bool empty() const;             // nothing recorded yet
   int64_t first_seen_ms() const;  // 0 when empty()
