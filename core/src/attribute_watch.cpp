@@ -209,13 +209,15 @@ bool AttributeWatch::RefreshFromProfile(const Profile& profile,
     top_known = true;
     return top;
   };
-  for (const Path& path : paths_) {
+  for (Path& path : paths_) {
     if (path.source != Source::kAffinityShare) continue;
-    bool listed = false;
-    for (const CategoryAffinity& a : affinities()) {
-      listed = listed || a.category == path.name;
+    const std::vector<CategoryAffinity>& listed = affinities();
+    path.rank = 0;
+    while (path.rank < listed.size() &&
+           !short_text::Same(listed[path.rank].category, path.name)) {
+      ++path.rank;
     }
-    if (listed == path.absent) return false;
+    if ((path.rank < listed.size()) == path.absent) return false;
   }
 
   for (EventGroup& group : event_groups_) {
@@ -256,10 +258,8 @@ bool AttributeWatch::RefreshFromProfile(const Profile& profile,
                epoch, attributes);
         break;
       }
-      case Source::kAffinityShare:
-        for (const CategoryAffinity& a : affinities()) {
-          if (a.category == path.name) Update(&path, a.share, epoch, attributes);
-        }
+      case Source::kAffinityShare:  // listed: checked with the shape
+        Update(&path, affinities()[path.rank].share, epoch, attributes);
         break;
       case Source::kAffinityNames: {
         const std::vector<CategoryAffinity>& top = affinities();

@@ -96,6 +96,9 @@ class AttributeWatch {
     uint8_t stat = 0;
     uint32_t group = 0;
     std::string name;
+    // kAffinityShare: the category's place in the affinities at the shape
+    // check of the current RefreshFromProfile.
+    size_t rank = 0;
   };
   // An event type some path reads, and whether the profile held it at the
   // last Refresh().

@@ -344,9 +344,18 @@ class Tessera {
     // The core sends only the decisions that changed since its previous
     // answer to this call (null for the others), so an unchanged slot costs
     // no parsing: its previous object, frozen since, is handed out again.
-    const changes = parseResult(this.engine._decideAll(this.now()));
+    // The all-unchanged answer ("[null,...]") is remembered, so the usual
+    // case is a string comparison instead of a parse.
+    const text = this.engine._decideAll(this.now());
     const previous = this.lastDecisions ?? [];
-    const decisions = changes.map((d, i) => (d ? freezeDecision(d) : previous[i]));
+    let decisions;
+    if (text === this.unchangedText) {
+      decisions = previous.slice();
+    } else {
+      const changes = parseResult(text);
+      decisions = changes.map((d, i) => (d ? freezeDecision(d) : previous[i]));
+      if (changes.length === previous.length && !changes.some(Boolean)) this.unchangedText = text;
+    }
     this.lastDecisions = decisions;
     for (const decision of decisions) this.emit('decision', decision);
     return decisions;
