@@ -44,6 +44,7 @@ export class SiteStorage {
     this.capBytes = capBytes;
     this.warn = warn;
     this.memory = new Map();
+    this.sizes = null;  // name -> bytes in the backend (usedBytes)
     this.persistent = false;
     this.warned = new Set();
   }
@@ -73,16 +74,27 @@ export class SiteStorage {
     }
   }
 
+  // What this site's keys take in the backend, except `except`'s. The sizes
+  // are read once, then kept up to date by this object's own writes: the
+  // profile is written on every event, and reading every key of the origin
+  // each time would cost more than the write. (Another tab's writes to the
+  // same keys are counted at their size here: the cap is a budget; the
+  // browser's quota, handled in set(), is the hard limit.)
   usedBytes(except) {
-    let total = 0;
-    try {
-      for (const key of this.backend.keys()) {
-        if (!key.startsWith(this.prefix) || key === this.prefix + except) continue;
-        total += key.length + (this.backend.getItem(key)?.length ?? 0);
+    if (!this.sizes) {
+      this.sizes = new Map();
+      try {
+        for (const key of this.backend.keys()) {
+          if (!key.startsWith(this.prefix)) continue;
+          this.sizes.set(key.slice(this.prefix.length),
+              key.length + (this.backend.getItem(key)?.length ?? 0));
+        }
+      } catch {
+        // Unreadable backend: counted as empty; the write below will tell.
       }
-    } catch {
-      // Unreadable backend: counted as empty; the write below will tell.
     }
+    let total = 0;
+    for (const [name, size] of this.sizes) if (name !== except) total += size;
     return total;
   }
 
@@ -101,6 +113,7 @@ export class SiteStorage {
     }
     try {
       this.backend.setItem(this.prefix + name, value);
+      this.sizes.set(name, size);
       this.memory.delete(name);
       return true;
     } catch (error) {
@@ -114,6 +127,7 @@ export class SiteStorage {
 
   remove(name) {
     this.memory.delete(name);
+    this.sizes?.delete(name);
     try {
       this.backend.removeItem(this.prefix + name);
     } catch {
@@ -126,6 +140,7 @@ export class SiteStorage {
     for (const name of [...this.memory.keys()]) {
       if (!keep.includes(name)) this.memory.delete(name);
     }
+    this.sizes = null;  // read afresh at the next write
     try {
       for (const key of this.backend.keys()) {
         if (key.startsWith(this.prefix) && !keep.includes(key.slice(this.prefix.length))) {
