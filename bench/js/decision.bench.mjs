@@ -31,7 +31,7 @@
 import { evalCondition } from '@growthbook/growthbook';
 import { createTessera, memoryBackend } from '../../js-wrapper/src/index.js';
 import { benchArtifact, playHistory, START_MS, HOUR } from './fixtures.mjs';
-import { interleaved, median, formatNs } from './timing.mjs';
+import { interleaved, median, formatNs, timeBatch } from './timing.mjs';
 
 function option(name, fallback) {
   const i = process.argv.indexOf(name);
@@ -136,6 +136,38 @@ const decideAllJson = engine._decideAll(clock.ms);
 const jsonParseCase = { 'JSON.parse of the 20 decisions': () => JSON.parse(decideAllJson) };
 const results = interleaved({ ...cases, ...jsonParseCase }, { rounds, batchMs });
 
+// The same decision timed alone: each iteration records a page view
+// untimed, then times decideAll() with the monotonic clock (less noisy than
+// the difference of two ~30 µs cases; wall time only, the clock's own
+// cost measured and taken off). One batch per round, each right after a
+// GrowthBook batch, so the ratio compares like load with like.
+function timedAlone(iterations) {
+  let spent = 0n;
+  let clockCost = 0n;
+  for (let i = 0; i < iterations; i++) {
+    clock.ms += PAGE_GAP_MS;
+    tessera.page(pageProps);
+    const t0 = process.hrtime.bigint();
+    tessera.decideAll();
+    const t1 = process.hrtime.bigint();
+    const t2 = process.hrtime.bigint();
+    spent += t1 - t0;
+    clockCost += t2 - t1;
+  }
+  return Number(spent - clockCost) / iterations;
+}
+const alone = { tessera: [], growthbook: [] };
+const gbBatch = results['growthbook evalCondition'].batch;
+for (let round = -1; round < rounds; round++) {
+  const gbNs = timeBatch(cases['growthbook evalCondition'], gbBatch).wall;
+  const tesseraNs = timedAlone(2000);
+  if (round >= 0) {
+    alone.growthbook.push(gbNs);
+    alone.tessera.push(tesseraNs);
+  }
+}
+const aloneRatio = median(alone.tessera.map((ns, i) => alone.growthbook[i] / ns));
+
 // ---- same answers after the timing, on the grown profile ---------------------
 const after = tessera.attributes();
 const afterSegments = tessera.segments();
@@ -175,6 +207,8 @@ for (const [name, r] of Object.entries(results)) {
 console.log(`| page view: decideAll() after page() (difference) | ` +
     `${formatNs(median(decideAfterPage('cpu')))} | ${formatNs(median(decideAfterPage('wall')))} | ` +
     `${afterPageRatio('cpu').toFixed(2)}× | ${afterPageRatio('wall').toFixed(2)}× |`);
+console.log(`| page view: decideAll() right after page(), timed alone | | ` +
+    `${formatNs(median(alone.tessera))} | | ${aloneRatio.toFixed(2)}× |`);
 console.log('');
 const target = 5;
 const decision = afterPageRatio('cpu');

@@ -167,7 +167,7 @@ void AttributeWatch::Refresh(const Value& attributes, const Profile& profile,
     path.seen = absent ? Value() : *at;
     path.absent = absent;
     path.known = true;
-    path.changed_at = epoch;
+    Stamp(&path, epoch);
   }
   for (EventGroup& group : event_groups_) {
     group.held = profile.HasSeen(group.type);
@@ -175,11 +175,27 @@ void AttributeWatch::Refresh(const Value& attributes, const Profile& profile,
   primed_ = true;
 }
 
+void AttributeWatch::Stamp(Path* path, uint64_t epoch) {
+  if (epoch != changed_epoch_) {
+    changed_.clear();
+    changed_epoch_ = epoch;
+  }
+  if (path->changed_at != epoch) {
+    changed_.push_back(static_cast<uint32_t>(path - paths_.data()));
+  }
+  path->changed_at = epoch;
+}
+
+const std::vector<uint32_t>& AttributeWatch::ChangedAt(uint64_t epoch) const {
+  static const std::vector<uint32_t> kNone;
+  return epoch == changed_epoch_ ? changed_ : kNone;
+}
+
 void AttributeWatch::Update(Path* path, double number, uint64_t epoch,
                             Value* attributes) {
   if (SameNumber(path->seen, number)) return;
   path->seen = Value(number);
-  path->changed_at = epoch;
+  Stamp(path, epoch);
   Place(*path, attributes, Value(number));
 }
 
@@ -271,7 +287,7 @@ bool AttributeWatch::RefreshFromProfile(const Profile& profile,
         if (same) break;
         Value names = Value::MakeArray();
         for (const CategoryAffinity& a : top) names.push_back(Value(a.category));
-        path.changed_at = epoch;
+        Stamp(&path, epoch);
         path.seen = names;
         Place(path, attributes, std::move(names));
         break;

@@ -64,6 +64,8 @@ class AttributeWatch {
   void Unprime() { primed_ = false; }
 
   size_t size() const { return paths_.size(); }  // paths added
+  // The paths whose value the refreshes at `epoch` changed.
+  const std::vector<uint32_t>& ChangedAt(uint64_t epoch) const;
 
   // Whether the path's value changed in a refresh later than `epoch`.
   bool ChangedAfter(uint32_t path, uint64_t epoch) const {
@@ -110,6 +112,8 @@ class AttributeWatch {
   };
 
   void Classify(Path* path);
+  // Notes that `path` changed value at `epoch`.
+  void Stamp(Path* path, uint64_t epoch);
   // Stamps `epoch` on `path` if `number` differs from what it saw, writing
   // it into `attributes` at the path's place.
   void Update(Path* path, double number, uint64_t epoch, Value* attributes);
@@ -122,6 +126,8 @@ class AttributeWatch {
   bool profile_refreshable_ = true;
   bool primed_ = false;
   bool misplaced_ = false;  // during RefreshFromProfile
+  std::vector<uint32_t> changed_;  // the paths Stamp()ed at changed_epoch_
+  uint64_t changed_epoch_ = 0;
 };
 
 }  // namespace tessera

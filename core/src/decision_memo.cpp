@@ -55,6 +55,8 @@ void DecisionMemo::IndexReaders() {
     }
   };
   reader_flags_.assign(rules_.size() + slots_.size(), kChanged);
+  // Rules read all their inputs; slots have decided nothing yet.
+  reader_parts_.assign(rules_.size() + slots_.size(), ~0u);
   // A counting sort of the (path, reader) pairs by path.
   reader_begin_.assign(watch_.size() + 1, 0);
   each_read([this](size_t reader, Inputs inputs, uint32_t) {
@@ -78,28 +80,25 @@ void DecisionMemo::IndexReaders() {
     const uint32_t head = inputs_[inputs];
     for (uint32_t i = 1; i <= head >> kFlagBits; ++i) {
       readers_[next[inputs_[inputs + i]]++] =
-          Read{static_cast<uint32_t>(reader), part};
+          Read{static_cast<uint32_t>(reader),
+               reader < rules_.size() ? ~0u : PartBit(part)};
     }
   });
 }
 
 void DecisionMemo::FlagReadersOfChangedPaths() {
-  for (uint32_t path = 0; path + 1 < reader_begin_.size(); ++path) {
-    if (!watch_.ChangedAfter(path, epoch_ - 1)) continue;
+  for (const uint32_t path : watch_.ChangedAt(epoch_)) {
     for (uint32_t i = reader_begin_[path]; i < reader_begin_[path + 1]; ++i) {
       const Read read = readers_[i];
-      if (read.reader >= rules_.size()) {
-        // A slot's last decision consulted the conditions of its first
-        // `consulted` variants and the template of the chosen one only.
-        const SlotState& slot = slots_[read.reader - rules_.size()];
-        const uint32_t variant = read.part >> 1;
-        const bool consulted = (read.part & 1) != 0 ? variant == slot.chosen
-                                                    : variant < slot.consulted;
-        if (slot.valid && !consulted) continue;
+      if ((read.parts & reader_parts_[read.reader]) != 0) {
+        reader_flags_[read.reader] |= kChanged;
       }
-      reader_flags_[read.reader] |= kChanged;
     }
   }
+}
+
+uint32_t DecisionMemo::PartBit(size_t part) {
+  return 1u << (part < 31 ? part : 31);
 }
 
 void DecisionMemo::FlagMembershipReaders() {
@@ -269,7 +268,12 @@ const Decision& DecisionMemo::Decide(size_t index, const Slot& slot,
        !ChangedAfter(view_inputs_[begin + chosen], state.epoch));
   state.epoch = epoch_;
   state.valid = experiment == nullptr;
-  state.consulted = consulted;
+  // What this choice read: the conditions of the first `consulted`
+  // variants and the chosen template; any part, when not remembered.
+  uint32_t& parts = reader_parts_[rules_.size() + index];
+  parts = state.valid ? 0 : ~0u;
+  for (size_t v = 0; v < consulted; ++v) parts |= PartBit(2 * v);
+  if (chosen < count) parts |= PartBit(2 * chosen + 1);
   if (same) return state.decision;
 
   state.chosen = chosen;
@@ -292,6 +296,7 @@ const Decision& DecisionMemo::Decide(size_t index, const Slot& slot,
 const Decision& DecisionMemo::Store(size_t index, Decision decision) {
   SlotState& state = slots_[index];
   state.valid = false;
+  reader_parts_[rules_.size() + index] = ~0u;
   state.delivered = false;
   state.decision = std::move(decision);
   return state.decision;

@@ -104,7 +104,6 @@ class DecisionMemo {
   struct SlotState {
     Decision decision;
     size_t chosen = 0;     // variant index; variants.size() for none
-    size_t consulted = 0;  // variants whose conditions the choice read
     const char* source = nullptr;  // decision.source, one of Decide's literals
     uint64_t epoch = 0;    // the attributes it was decided against
     bool valid = false;
@@ -150,9 +149,15 @@ class DecisionMemo {
   // (part 2 * variant) or template (2 * variant + 1).
   struct Read {
     uint32_t reader;
-    uint32_t part;
+    uint32_t parts;  // PartBit(part) for a slot; all bits for a rule
   };
+  // Parts as bits: 1 << part, the parts past 30 sharing the top bit.
+  static uint32_t PartBit(size_t part);
   std::vector<Read> readers_;  // of the paths, path after path
+  // Per reader, the parts its last evaluation or decision read (all bits
+  // for rules and for slots not remembered): a change to a Read's parts
+  // flags its reader only if they share a bit.
+  std::vector<uint32_t> reader_parts_;
   std::vector<uint32_t> membership_readers_;
   uint64_t epoch_ = 0;  // bumps with every derivation of the attributes
   uint64_t memberships_changed_at_ = 0;
