@@ -65,13 +65,13 @@ class Value {
 
   // Accessors. The typed ones require the matching type (checked with
   // is_*() first); the *_or ones return the fallback on a type mismatch.
-  bool as_bool() const { return std::get<bool>(data_); }
-  double as_number() const { return std::get<double>(data_); }
-  const std::string& as_string() const { return std::get<std::string>(data_); }
-  const Array& as_array() const { return std::get<Array>(data_); }
-  Array& as_array() { return std::get<Array>(data_); }
-  const Object& as_object() const { return std::get<Object>(data_); }
-  Object& as_object() { return std::get<Object>(data_); }
+  bool as_bool() const { return Get<bool>(); }
+  double as_number() const { return Get<double>(); }
+  const std::string& as_string() const { return Get<std::string>(); }
+  const Array& as_array() const { return Get<Array>(); }
+  Array& as_array() { return const_cast<Array&>(Get<Array>()); }
+  const Object& as_object() const { return Get<Object>(); }
+  Object& as_object() { return const_cast<Object&>(Get<Object>()); }
   bool bool_or(bool fallback) const;
   double number_or(double fallback) const;
   std::string string_or(std::string_view fallback) const;
@@ -103,6 +103,20 @@ class Value {
   bool operator!=(const Value& other) const { return !(*this == other); }
 
  private:
+  // The typed accessors' read. Natively std::get checks the type (a misuse
+  // throws). The browser's release build has no exceptions, so that check
+  // can only abort, and its out-of-line call was a measurable part of every
+  // attribute read on the decision path: there the caller's is_*() test
+  // (which the accessors require) is the only check.
+  template <typename T>
+  const T& Get() const {
+#if defined(__EMSCRIPTEN__) && defined(NDEBUG)
+    return *std::get_if<T>(&data_);
+#else
+    return std::get<T>(data_);
+#endif
+  }
+
   std::variant<std::nullptr_t, bool, double, std::string, Array, Object> data_;
 };
 
