@@ -357,7 +357,9 @@ class Tessera {
       if (changes.length === previous.length && !changes.some(Boolean)) this.unchangedText = text;
     }
     this.lastDecisions = decisions;
-    for (const decision of decisions) this.emit('decision', decision);
+    if (this.debugOn || this.listeners.has('decision')) {
+      for (const decision of decisions) this.emit('decision', decision);
+    }
     return decisions;
   }
 

@@ -44,9 +44,18 @@ export class SiteStorage {
     this.capBytes = capBytes;
     this.warn = warn;
     this.memory = new Map();
+    this.keys = new Map();  // name -> backend key (key())
     this.sizes = null;  // name -> bytes in the backend (usedBytes)
     this.persistent = false;
     this.warned = new Set();
+  }
+
+  // The backend key of `name`, built once: a concatenated string would be
+  // flattened and hashed again on every read (several per tracked event).
+  key(name) {
+    let key = this.keys.get(name);
+    if (key === undefined) this.keys.set(name, key = this.prefix + name);
+    return key;
   }
 
   warnOnce(kind, message) {
@@ -67,7 +76,7 @@ export class SiteStorage {
     if (this.memory.has(name)) return this.memory.get(name);
     if (!this.persistent && name !== 'consent') return null;
     try {
-      return this.backend.getItem(this.prefix + name);
+      return this.backend.getItem(this.key(name));
     } catch (error) {
       this.warnOnce('read', `storage read failed (${error.message}); using memory`);
       return null;
@@ -112,7 +121,7 @@ export class SiteStorage {
       return false;
     }
     try {
-      this.backend.setItem(this.prefix + name, value);
+      this.backend.setItem(this.key(name), value);
       this.sizes.set(name, size);
       this.memory.delete(name);
       return true;
@@ -129,7 +138,7 @@ export class SiteStorage {
     this.memory.delete(name);
     this.sizes?.delete(name);
     try {
-      this.backend.removeItem(this.prefix + name);
+      this.backend.removeItem(this.key(name));
     } catch {
       // Nothing more to do: the memory copy is gone.
     }
