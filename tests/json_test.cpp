@@ -397,3 +397,30 @@ TEST(PlainJsonText, AgreesWithTheByteLoopOnRandomText) {
 
 }  // namespace
 }  // namespace tessera
+
+namespace tessera {
+namespace {
+
+TEST(JsonValue, SetNumberReplacesAnyValueAndRewritesANumberInPlace) {
+  Value text("seven");
+  text.set_number(7);
+  ASSERT_TRUE(text.is_number());
+  EXPECT_EQ(text.as_number(), 7);
+  EXPECT_EQ(text.Dump(), "7");
+
+  Value object = Value::MakeObject();
+  object.set("count", Value(1));
+  Value* count = object.find("count");
+  count->set_number(2.5);
+  EXPECT_EQ(object.find("count"), count);  // the same member, rewritten
+  EXPECT_EQ(object.Dump(), R"({"count":2.5})");
+
+  Value list = Value::MakeArray();
+  list.push_back(Value("a"));
+  list.set_number(-0.0);
+  EXPECT_TRUE(list.is_number());
+  EXPECT_EQ(list.Dump(), "0");  // JSON.stringify(-0)
+}
+
+}  // namespace
+}  // namespace tessera

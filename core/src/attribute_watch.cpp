@@ -194,17 +194,15 @@ const std::vector<uint32_t>& AttributeWatch::ChangedAt(uint64_t epoch) const {
 void AttributeWatch::Update(Path* path, double number, uint64_t epoch,
                             Value* attributes) {
   if (SameNumber(path->seen, number)) return;
-  path->seen = Value(number);
+  path->seen.set_number(number);
   Stamp(path, epoch);
-  Place(*path, attributes, Value(number));
+  if (Value* place = PlaceOf(*path, attributes)) place->set_number(number);
 }
 
-void AttributeWatch::Place(const Path& path, Value* attributes, Value value) {
-  if (Value* place = ValueAt(attributes, path.dotted, path.member_at)) {
-    *place = std::move(value);
-  } else {
-    misplaced_ = true;
-  }
+Value* AttributeWatch::PlaceOf(const Path& path, Value* attributes) {
+  Value* place = ValueAt(attributes, path.dotted, path.member_at);
+  if (place == nullptr) misplaced_ = true;
+  return place;
 }
 
 bool AttributeWatch::RefreshFromProfile(const Profile& profile,
@@ -289,7 +287,7 @@ bool AttributeWatch::RefreshFromProfile(const Profile& profile,
         for (const CategoryAffinity& a : top) names.push_back(Value(a.category));
         Stamp(&path, epoch);
         path.seen = names;
-        Place(path, attributes, std::move(names));
+        if (Value* place = PlaceOf(path, attributes)) *place = std::move(names);
         break;
       }
       case Source::kFixed:

@@ -117,9 +117,9 @@ class AttributeWatch {
   // Stamps `epoch` on `path` if `number` differs from what it saw, writing
   // it into `attributes` at the path's place.
   void Update(Path* path, double number, uint64_t epoch, Value* attributes);
-  // Writes `value` at the path's place in `attributes`, or notes that it
-  // found none (misplaced_).
-  void Place(const Path& path, Value* attributes, Value value);
+  // The path's place in `attributes`, or nullptr, noting that it found
+  // none (misplaced_).
+  Value* PlaceOf(const Path& path, Value* attributes);
 
   std::vector<Path> paths_;
   std::vector<EventGroup> event_groups_;

@@ -72,6 +72,15 @@ class Value {
   Array& as_array() { return const_cast<Array&>(Get<Array>()); }
   const Object& as_object() const { return Get<Object>(); }
   Object& as_object() { return const_cast<Object&>(Get<Object>()); }
+  // Makes this the number `d`; in place when it already is a number (the
+  // decision path rewrites many numbers: no variant reassignment then).
+  void set_number(double d) {
+    if (double* number = std::get_if<double>(&data_)) {
+      *number = d;
+    } else {
+      data_ = d;
+    }
+  }
   bool bool_or(bool fallback) const;
   double number_or(double fallback) const;
   std::string string_or(std::string_view fallback) const;
