@@ -32,7 +32,10 @@ Value* ValueAt(Value* root, std::string_view dotted,
                const std::vector<uint32_t>& hints) {
   Value* at = root;
   for (uint32_t hint : hints) {
-    const size_t dot = dotted.find('.');
+    // A loop, not find(): steps are a few bytes, less than a memchr call.
+    size_t dot = 0;
+    while (dot < dotted.size() && dotted[dot] != '.') ++dot;
+    if (dot == dotted.size()) dot = std::string_view::npos;
     const std::string_view step = dotted.substr(0, dot);
     if (!at->is_object()) return nullptr;
     Object& members = at->as_object();
