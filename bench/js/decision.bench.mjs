@@ -213,8 +213,16 @@ console.log('');
 const target = 5;
 const decision = afterPageRatio('cpu');
 const whole = ratio(PAGE_VIEW, 'cpu');
-console.log(`Page-view decision, decideAll() after page() vs GrowthBook: ${decision.toFixed(2)}×; ` +
-    `page() + decideAll() vs GrowthBook: ${whole.toFixed(2)}× (GrowthBook CPU time ÷ Tessera's, ` +
-    `median of rounds; above 1 means Tessera is faster). Target ≥ ${target}× for the decision: ` +
-    `${decision >= target ? 'met' : 'NOT met'}.`);
+// The difference of two ~30 µs cases moves by several µs between rounds, so
+// its ratio also comes as GrowthBook's median over the difference of medians.
+const differenceOfMedians = results['growthbook evalCondition'].cpu.median /
+    (results[PAGE_VIEW].cpu.median - results[PAGE_ONLY].cpu.median);
+console.log(`Page-view decision, decideAll() after page() vs GrowthBook: ${decision.toFixed(2)}× ` +
+    `(median of rounds; ${differenceOfMedians.toFixed(2)}× from the medians); ` +
+    `timed alone right after page(): ${aloneRatio.toFixed(2)}×; ` +
+    `page() + decideAll() vs GrowthBook: ${whole.toFixed(2)}× (GrowthBook's time ÷ Tessera's; ` +
+    `above 1 means Tessera is faster).`);
+const lowest = Math.min(decision, differenceOfMedians, aloneRatio);
+console.log(`Target ≥ ${target}× for the decision, by every measure above (lowest ${lowest.toFixed(2)}×): ` +
+    `${lowest >= target ? 'met' : 'NOT met'}.`);
 tessera.destroy();
