@@ -72,3 +72,37 @@ test('render() decides every slot of one pass at the same moment', async () => {
   assert.deepEqual(slots.map((s) => s.innerHTML), ['thanks', 'thanks']);
   t.destroy();
 });
+
+// The core answers null for a decision unchanged since the last call; the
+// wrapper hands out its previous object for it, and remembers the
+// all-unchanged answer to skip parsing it. Every call still returns a new
+// array, and a new artifact with the same number of slots is not mistaken
+// for "nothing changed".
+test('decideAll reuses unchanged decisions but never a stale or shared array', async () => {
+  const { t, clock } = await instance();
+  t.consent.set({ analytics: true, personalization: true });
+  t.identify('u1', { predicted_clv: 900 });
+  const first = t.decideAll();
+  clock.advance(1000);
+  const second = t.decideAll();
+  const third = t.decideAll();
+  assert.notEqual(second, first);
+  assert.notEqual(third, second);
+  assert.equal(second[0], first[0]);  // same frozen object, not re-parsed
+  assert.equal(third[1], first[1]);
+  second.length = 0;  // a caller's edit does not leak into the next answer
+  assert.equal(t.decideAll().length, 2);
+
+  const swapped = {
+    ...twoSlots, version: 'v-swapped',
+    slots: [
+      { id: 'hero', default: 'plain', variants: [{ id: 'plain', template: '<p>New hero</p>' }] },
+      { id: 'footer', default: 'plain', variants: [{ id: 'plain', template: '<p>New footer</p>' }] },
+    ],
+  };
+  assert.equal(t.loadArtifact(swapped).ok, true);
+  const after = t.decideAll();
+  assert.deepEqual(after.map((d) => d.html), ['<p>New hero</p>', '<p>New footer</p>']);
+  assert.deepEqual(t.decideAll().map((d) => d.html), ['<p>New hero</p>', '<p>New footer</p>']);
+  t.destroy();
+});
