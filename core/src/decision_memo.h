@@ -15,6 +15,11 @@
 //    changed until the first match (an unchanged earlier "false" stays
 //    false, an unchanged "true" stops the walk), and re-renders only when
 //    the chosen variant or an input of its template changed;
+//  - which readers must look again is pushed, not polled: a refresh flags
+//    the readers of the paths it changed (an index from path to readers),
+//    a slot only when the path is a part its last choice consulted (the
+//    conditions up to the chosen variant, the chosen template), so a slot
+//    with nothing new costs one flag test;
 //  - anything whose inputs cannot be listed is recomputed every time: a
 //    condition with a $savedGroup reference, a template using the implicit
 //    iterator "." (it may print the whole view), and every slot that runs
