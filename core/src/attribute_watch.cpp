@@ -108,7 +108,8 @@ void AttributeWatch::Classify(Path* path) {
     }
     path->group = group;
     // Stats 0-5 are counts and 6-11 sums over the windows 1h, 24h, 7d, 30d,
-    // 90d and all time (attribute_values::kEventStats); all time is free.
+    // 90d and all time (attribute_values::kEventStats); window i is bit i of
+    // Profile::EventType's windows, and all time needs none.
     const size_t window = path->stat % 6;
     if (path->stat < attribute_values::kWindowStatCount && window < 5) {
       event_groups_[group].windows |= 1u << window;

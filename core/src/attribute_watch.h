@@ -107,7 +107,7 @@ class AttributeWatch {
   struct EventGroup {
     std::string type;
     bool held = false;
-    unsigned windows = 0;      // the windows its paths read (WindowedCounter)
+    unsigned windows = 0;  // the windows its paths read (Profile::EventType)
     EventTypeSummary summary;  // scratch for RefreshFromProfile
   };
 

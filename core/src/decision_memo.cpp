@@ -120,11 +120,9 @@ DecisionMemo::Inputs DecisionMemo::InputsOf(
   uint32_t flags = known ? 0 : kAlways;
   inputs_.push_back(0);
   for (const std::string& path : dotted) {
-    const std::string_view first_step =
-        std::string_view(path).substr(0, path.find('.'));
     if (path == ".") {
       flags |= kAlways;
-    } else if (first_step == "segments" || first_step == "cluster") {
+    } else if (IsMembershipPath(path)) {
       // Set by segment evaluation, after the attributes are compared.
       flags |= kMemberships;
     } else {

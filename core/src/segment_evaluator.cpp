@@ -158,8 +158,7 @@ SegmentEvaluator::SegmentEvaluator(std::vector<RuleSegment> rules,
     paths.clear();
     bool reads = !rule.condition.ReadPaths(&paths);
     for (const std::string& path : paths) {
-      const std::string_view first = std::string_view(path).substr(0, path.find('.'));
-      reads = reads || first == "segments" || first == "cluster" || path == ".";
+      reads = reads || IsMembershipPath(path) || path == ".";
     }
     reads_memberships_.push_back(reads);
   }
@@ -173,6 +172,11 @@ SegmentResult SegmentEvaluator::Evaluate(Value* attributes,
   result.clusters = Reevaluate(attributes, saved_groups, regex, nullptr, &fresh);
   result.segments = MembershipsIn(*attributes);
   return result;
+}
+
+bool IsMembershipPath(std::string_view dotted) {
+  const std::string_view first = dotted.substr(0, dotted.find('.'));
+  return first == "segments" || first == "cluster";
 }
 
 std::vector<std::string> MembershipsIn(const Value& attributes) {

@@ -41,9 +41,10 @@ class WindowedCounter {
   // `timestamp_ms` must lie in [0, Profile::kMaxTimestampMs]; `value` must be
   // finite (the caller checks both).
   void Add(int64_t timestamp_ms, double value);
-  // The windows Totals() tallies (all_time is always known).
+  // The windows Totals() tallies (all_time is always known); the bits are
+  // Profile::EventType's.
   static constexpr unsigned k1h = 1, k24h = 2, k7d = 4, k30d = 8, k90d = 16;
-  static constexpr unsigned kEveryWindow = 31;
+  static constexpr unsigned kEveryWindow = Profile::kEveryWindow;
   // Counts and sums per window at `now_ms`; only the windows in `windows`
   // are tallied, the others are left zero (a caller reading a few saves
   // walking the buckets of the rest).

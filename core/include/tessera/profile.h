@@ -136,10 +136,12 @@ class Profile {
   // One entry per stored type, in the order they were first recorded.
   std::vector<EventTypeSummary> EventTypes(int64_t now_ms) const;
   // One stored type's EventTypes() entry; false (and `out` untouched) when
-  // the type is not stored. Only the windows in `windows` (WindowedCounter's
-  // k1h... bits) are tallied; the others are zero.
+  // the type is not stored. Only the windows in `windows` are tallied, the
+  // others are zero: bit 0 last_1h, 1 last_24h, 2 last_7d, 3 last_30d,
+  // 4 last_90d (all_time is always known).
+  static constexpr unsigned kEveryWindow = 31;
   bool EventType(std::string_view event, int64_t now_ms, EventTypeSummary* out,
-                 unsigned windows = 31) const;
+                 unsigned windows = kEveryWindow) const;
   size_t event_type_count() const;
   bool empty() const;             // nothing recorded yet
   int64_t first_seen_ms() const;  // 0 when empty()

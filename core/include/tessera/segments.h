@@ -101,6 +101,9 @@ bool ParseClusters(const Value& json, const std::string& path,
 
 // The segment ids in attributes["segments"] (as Evaluate() left them).
 std::vector<std::string> MembershipsIn(const Value& attributes);
+// Whether the attribute path `dotted` ("a.b") reads what segment evaluation
+// sets: the memberships ("segments...") or the cluster ("cluster...").
+bool IsMembershipPath(std::string_view dotted);
 
 // What one visitor's previous evaluation found, so that the next one can
 // skip the rules whose inputs did not change (the Engine keeps one).
