@@ -2,7 +2,11 @@
 // that neither strtod nor printf (and the long-double arithmetic they pull in)
 // ends up in the WebAssembly build. Both are exact: parsing rounds to nearest,
 // ties to even, like strtod; the shortest digits are those JavaScript's
-// Number.prototype.toString prints. Private to core/.
+// Number.prototype.toString prints. The common cases are answered in
+// decimal_conversion.cpp; the rare ones (RoundDecimal, ParseHexInteger,
+// ShortestDigits) natively by big-integer arithmetic (decimal_exact.cpp),
+// in the browser by the host's Number (decimal_host.cpp), which saves the
+// SDK that code. Private to core/.
 #ifndef TESSERA_CORE_DECIMAL_CONVERSION_H_
 #define TESSERA_CORE_DECIMAL_CONVERSION_H_
 
@@ -18,6 +22,11 @@ namespace tessera::decimal {
 // first). Too large gives +-infinity, too small +-0, as strtod does.
 // Text outside that grammar gives NaN.
 double ParseDecimal(std::string_view text);
+
+// The double nearest to digits * 10^exponent, for significant `digits`
+// ('0'-'9', at least one, no leading or trailing zeros, at most 781): the
+// slow path of ParseDecimal, for what its exact fast path cannot answer.
+double RoundDecimal(const std::string& digits, int64_t exponent);
 
 // The double nearest to the hexadecimal integer `hex_digits` (0-9a-fA-F, at
 // least one); NaN for any other character.
