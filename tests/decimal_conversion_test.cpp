@@ -150,13 +150,13 @@ TEST(DecimalParse, MatchesStrtodOnAndAroundMidpoints) {
 }
 
 TEST(DecimalParse, HexIntegersRoundLikeStrtod) {
-  EXPECT_EQ(ParseHexInteger("ff"), 255.0);
-  EXPECT_EQ(ParseHexInteger("0"), 0.0);
-  EXPECT_TRUE(std::isnan(ParseHexInteger("")));
-  EXPECT_TRUE(std::isnan(ParseHexInteger("1g")));
+  EXPECT_EQ(ParseRadixInteger("ff", 4), 255.0);
+  EXPECT_EQ(ParseRadixInteger("0", 4), 0.0);
+  EXPECT_TRUE(std::isnan(ParseRadixInteger("", 4)));
+  EXPECT_TRUE(std::isnan(ParseRadixInteger("1g", 4)));
   // 2^53 + 1 ties to 2^53; 2^53 + 3 ties to 2^53 + 4.
-  EXPECT_EQ(ParseHexInteger("20000000000001"), 9007199254740992.0);
-  EXPECT_EQ(ParseHexInteger("20000000000003"), 9007199254740996.0);
+  EXPECT_EQ(ParseRadixInteger("20000000000001", 4), 9007199254740992.0);
+  EXPECT_EQ(ParseRadixInteger("20000000000003", 4), 9007199254740996.0);
   std::mt19937_64 rng(99);
   std::uniform_int_distribution<int> length(1, 300);
   const char* hex = "0123456789abcdefABCDEF";
@@ -168,7 +168,51 @@ TEST(DecimalParse, HexIntegersRoundLikeStrtod) {
       for (int i = 14; i < count; ++i) digits[static_cast<size_t>(i)] = '0';
       digits[14] = '8';
     }
-    ExpectSameDouble(LibcParse("0x" + digits), ParseHexInteger(digits), digits);
+    ExpectSameDouble(LibcParse("0x" + digits), ParseRadixInteger(digits, 4), digits);
+    if (HasFailure()) return;
+  }
+}
+
+// Binary and octal digits, rewritten as hexadecimal for strtod: the same
+// bits, so the same correctly rounded double.
+std::string BitsAsHex(const std::string& bits) {
+  std::string padded(static_cast<size_t>((4 - bits.size() % 4) % 4), '0');
+  padded += bits;
+  std::string hex;
+  for (size_t i = 0; i < padded.size(); i += 4) {
+    hex.push_back("0123456789abcdef"[std::stoi(padded.substr(i, 4), nullptr, 2)]);
+  }
+  return hex;
+}
+
+TEST(DecimalParse, BinaryAndOctalIntegersRoundLikeStrtod) {
+  EXPECT_EQ(ParseRadixInteger("101", 1), 5.0);
+  EXPECT_EQ(ParseRadixInteger("777", 3), 511.0);
+  EXPECT_TRUE(std::isnan(ParseRadixInteger("102", 1)));
+  EXPECT_TRUE(std::isnan(ParseRadixInteger("8", 3)));
+  EXPECT_TRUE(std::isnan(ParseRadixInteger("", 1)));
+  // 2^53 + 1 ties to 2^53; 2^53 + 3 ties to 2^53 + 4.
+  EXPECT_EQ(ParseRadixInteger("1" + std::string(52, '0') + "1", 1),
+            9007199254740992.0);
+  EXPECT_EQ(ParseRadixInteger("1" + std::string(51, '0') + "11", 1),
+            9007199254740996.0);
+  std::mt19937_64 rng(7);
+  std::uniform_int_distribution<int> length(1, 250);
+  const char* octal_bits[] = {"000", "001", "010", "011",
+                              "100", "101", "110", "111"};
+  for (int n = 0; n < 20000; ++n) {
+    std::string binary, octal, bits;
+    const int count = length(rng);
+    for (int i = 0; i < count; ++i) binary.push_back(rng() % 2 ? '1' : '0');
+    for (int i = 0; i < count; ++i) {
+      const uint64_t digit = rng() % 8;
+      octal.push_back(static_cast<char>('0' + digit));
+      bits += octal_bits[digit];
+    }
+    ExpectSameDouble(LibcParse("0x" + BitsAsHex(binary)),
+                     ParseRadixInteger(binary, 1), binary);
+    ExpectSameDouble(LibcParse("0x" + BitsAsHex(bits)),
+                     ParseRadixInteger(octal, 3), octal);
     if (HasFailure()) return;
   }
 }

@@ -193,20 +193,6 @@ std::string_view TrimJsWhitespace(std::string_view s) {
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
-double ParseRadixDigits(std::string_view digits, int radix) {
-  if (digits.empty()) return NAN;
-  double value = 0;
-  for (char c : digits) {
-    int d = IsDigit(c)               ? c - '0'
-            : (c >= 'a' && c <= 'f') ? c - 'a' + 10
-            : (c >= 'A' && c <= 'F') ? c - 'A' + 10
-                                     : 99;
-    if (d >= radix) return NAN;
-    value = value * radix + d;
-  }
-  return value;
-}
-
 // Formats integers below 2^53 (exactly what JavaScript prints for them)
 // without allocating; returns false for numbers needing FormatJsNumber.
 bool FormatSmallInteger(double d, char (&buffer)[24], size_t* length) {
@@ -506,11 +492,14 @@ double JsStringToNumber(std::string_view text) {
   if (s.empty()) return 0;
   if (s.size() > 2 && s[0] == '0') {
     const char marker = s[1];
-    if (marker == 'x' || marker == 'X') {
-      return decimal::ParseHexInteger(s.substr(2));  // correctly rounded
+    const int bits_per_digit = marker == 'x' || marker == 'X'   ? 4
+                               : marker == 'o' || marker == 'O' ? 3
+                               : marker == 'b' || marker == 'B' ? 1
+                                                                : 0;
+    // Correctly rounded however long, as JavaScript reads them.
+    if (bits_per_digit != 0) {
+      return decimal::ParseRadixInteger(s.substr(2), bits_per_digit);
     }
-    if (marker == 'o' || marker == 'O') return ParseRadixDigits(s.substr(2), 8);
-    if (marker == 'b' || marker == 'B') return ParseRadixDigits(s.substr(2), 2);
   }
   size_t i = 0;
   bool negative = false;

@@ -3,7 +3,7 @@
 // ends up in the WebAssembly build. Both are exact: parsing rounds to nearest,
 // ties to even, like strtod; the shortest digits are those JavaScript's
 // Number.prototype.toString prints. The common cases are answered in
-// decimal_conversion.cpp; the rare ones (RoundDecimal, ParseHexInteger,
+// decimal_conversion.cpp; the rare ones (RoundDecimal, ParseRadixInteger,
 // ShortestDigits) natively by big-integer arithmetic (decimal_exact.cpp),
 // in the browser by the host's Number (decimal_host.cpp), which saves the
 // SDK that code. Private to core/.
@@ -28,9 +28,12 @@ double ParseDecimal(std::string_view text);
 // slow path of ParseDecimal, for what its exact fast path cannot answer.
 double RoundDecimal(const std::string& digits, int64_t exponent);
 
-// The double nearest to the hexadecimal integer `hex_digits` (0-9a-fA-F, at
-// least one); NaN for any other character.
-double ParseHexInteger(std::string_view hex_digits);
+// The double nearest to the integer that `digits` write in base
+// 2^bits_per_digit (1: binary, 3: octal, 4: hexadecimal; at least one digit,
+// '0'-'9', 'a'-'f' or 'A'-'F' as the base allows); NaN for any other
+// character. Correctly rounded however long, as JavaScript's Number("0b...")
+// is.
+double ParseRadixInteger(std::string_view digits, int bits_per_digit);
 
 // The shortest decimal digits that read back as `d` (finite, > 0), the
 // closest to `d` among them (ties to even): `digits` without leading or

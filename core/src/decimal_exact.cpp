@@ -222,21 +222,22 @@ double RoundDecimal(const std::string& digits, int64_t exponent) {
   }
 }
 
-double ParseHexInteger(std::string_view hex_digits) {
-  if (hex_digits.empty()) return NAN;
+double ParseRadixInteger(std::string_view digits, int bits_per_digit) {
+  if (digits.empty()) return NAN;
+  const int radix = 1 << bits_per_digit;
   uint64_t top = 0;      // the leading (up to 64) significant bits
   int dropped_bits = 0;  // bits below `top`
   bool sticky = false;   // whether any dropped bit is set
-  for (char c : hex_digits) {
+  for (char c : digits) {
     int d = IsDigit(c)               ? c - '0'
             : (c >= 'a' && c <= 'f') ? c - 'a' + 10
             : (c >= 'A' && c <= 'F') ? c - 'A' + 10
-                                     : -1;
-    if (d < 0) return NAN;
-    if ((top >> 60) == 0) {
-      top = (top << 4) | static_cast<uint64_t>(d);
+                                     : radix;
+    if (d >= radix) return NAN;
+    if ((top >> (64 - bits_per_digit)) == 0) {
+      top = (top << bits_per_digit) | static_cast<uint64_t>(d);
     } else {
-      dropped_bits += 4;
+      dropped_bits += bits_per_digit;
       sticky = sticky || d != 0;
     }
   }

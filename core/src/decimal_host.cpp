@@ -1,9 +1,10 @@
 // The rare exact number conversions of decimal_conversion.h in the browser
-// build, answered by the host's Number: JavaScript parses decimal and
-// hexadecimal text to the nearest double and prints the shortest digits that
-// read back as the same double, exactly what decimal_exact.cpp (the native
-// builds', tested against strtod and printf) computes with big integers. The
-// SDK saves that code, and its answers are JavaScript's own by definition.
+// build, answered by the host's Number: JavaScript reads decimal, binary,
+// octal and hexadecimal text as the nearest double and prints the shortest
+// digits that read back as the same double, exactly what decimal_exact.cpp
+// (the native builds', tested against strtod and printf) computes with big
+// integers. The SDK saves that code, and its answers are JavaScript's own by
+// definition.
 #include <emscripten.h>
 
 #include <cmath>
@@ -45,13 +46,16 @@ double RoundDecimal(const std::string& digits, int64_t exponent) {
   return HostNumber(text);
 }
 
-double ParseHexInteger(std::string_view hex_digits) {
-  if (hex_digits.empty()) return NAN;
-  std::string text = "0x";
-  for (char c : hex_digits) {
-    const bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
-                     (c >= 'A' && c <= 'F');
-    if (!hex) return NAN;
+double ParseRadixInteger(std::string_view digits, int bits_per_digit) {
+  if (digits.empty()) return NAN;
+  const int radix = 1 << bits_per_digit;
+  std::string text = bits_per_digit == 1 ? "0b" : bits_per_digit == 3 ? "0o" : "0x";
+  for (char c : digits) {
+    const int d = (c >= '0' && c <= '9')   ? c - '0'
+                  : (c >= 'a' && c <= 'f') ? c - 'a' + 10
+                  : (c >= 'A' && c <= 'F') ? c - 'A' + 10
+                                           : radix;
+    if (d >= radix) return NAN;
     text.push_back(c);
   }
   return HostNumber(text);

@@ -77,3 +77,19 @@ test('numeric strings compare as JavaScript reads them, hexadecimal included', (
     assert.equal(core.evalCondition({ n: text }, { n: condition }), expected, text);
   }
 });
+
+test('long binary, octal and hexadecimal strings read as JavaScript reads them', () => {
+  let x = 5;
+  const next = () => (x = (x * 1103515245 + 12345) >>> 0) >>> 16;
+  for (const [prefix, radix] of [['0b', 2], ['0o', 8], ['0x', 16]]) {
+    for (let n = 0; n < 300; n++) {
+      let digits = (1 + (next() % (radix - 1))).toString(radix);
+      const length = 10 + (next() % 90);
+      while (digits.length < length) digits += (next() % radix).toString(radix);
+      const text = prefix + digits;
+      const value = Number(text);
+      const exactly = { $gte: value, $lte: value };
+      assert.equal(core.evalCondition({ n: text }, { n: exactly }), true, text);
+    }
+  }
+});
