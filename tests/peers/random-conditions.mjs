@@ -28,6 +28,12 @@ const STRINGS = [
   "[object Object]", "Infinity", "NaN", "1.0.0+build", "2", "10", "toString",
   "length", "0", "ß", "İ", "Σ", "function toString() { [native code] }",
   "\n1+2",
+  // Numeric text as JavaScript's Number() reads it: radix prefixes,
+  // whitespace it trims, partial forms, more digits than a double holds.
+  "0b101", "0o17", "0B11", ".5", "5.", "+5", "1_000", "0x", "1e400",
+  "-Infinity", "\t3\t", "\u00a01\u00a0", "\ufeff2", "1e-7", "0.1",
+  "123456789012345678901", "-0x10", "1e", "00012", "-.5", "9007199254740993",
+  "0b1010110110110101101110010100011000001100001011100011011",
 ];
 const KEYS = [
   "a", "b", "c", "0", "1", "length", "toString", "constructor", "__proto__",
@@ -60,7 +66,8 @@ function leaf(depth) {
   switch (rnd(depth > 0 ? 9 : 6)) {
     case 0: return null;
     case 1: return rnd(2) === 1;
-    case 2: return pick([0, 1, -1, 2, 10, 0.5, 1e21, -0, 3]);
+    case 2: return pick([0, 1, -1, 2, 10, 0.5, 1e21, -0, 3, 5, 15, 0.1, 1e-7,
+      9007199254740992, 24447489159862044, -16]);
     case 3: case 4: case 5: return pick(STRINGS);
     case 6: case 7: {
       const array = [];
