@@ -14,6 +14,15 @@ int64_t ToMs(double now_ms) { return static_cast<int64_t>(std::floor(now_ms)); }
 
 std::string Error(const Status& status) { return ErrorValue(status).Dump(); }
 
+// An error about an argument the wrapper serialized (nested too deeply, a
+// lone surrogate) rather than about the template: the wrapper throws these
+// as TypeError.
+std::string ArgumentError(const Status& status) {
+  Value error = ErrorValue(status);
+  error.set("argument", true);
+  return error.Dump();
+}
+
 // Parses JSON handed over by the wrapper; "" counts as null.
 Result<Value> ParseArgument(const std::string& text, std::string_view what) {
   if (text.empty()) return Value();
@@ -57,9 +66,9 @@ double HashValue(const std::string& seed, const std::string& value,
 std::string RenderTemplateJson(const std::string& text, const std::string& view,
                                const std::string& partials) {
   Result<Value> v = ParseArgument(view, "view");
-  if (!v.ok()) return Error(v.status());
+  if (!v.ok()) return ArgumentError(v.status());
   Result<Value> p = ParseArgument(partials, "partials");
-  if (!p.ok()) return Error(p.status());
+  if (!p.ok()) return ArgumentError(p.status());
   Result<std::string> html = RenderMustache(text, *v, *p);
   if (!html.ok()) return Error(html.status());
   Value out = OkValue();

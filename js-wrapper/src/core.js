@@ -19,8 +19,16 @@ export function requireObject(value, what, { optional = false } = {}) {
   }
 }
 
+// Strings cross into the core as UTF-8, which has no form for a lone UTF-16
+// surrogate (Emscripten's encoder would pair it with the next character,
+// losing that one): refused here with its place, as the core refuses one
+// escaped inside JSON. With the u flag only a lone surrogate is in Cs.
+const LONE_SURROGATE = /\p{Cs}/u;
+
 export function requireString(value, what) {
   if (typeof value !== 'string') throw new TypeError(`${what} must be a string`);
+  const lone = value.search(LONE_SURROGATE);
+  if (lone >= 0) throw new TypeError(`${what} must be well-formed Unicode (a lone surrogate at index ${lone})`);
 }
 
 // Results from the core come back as JSON text: {ok, ...} or {ok:false, error}.
@@ -42,6 +50,9 @@ export async function loadCore(options = {}) {
       const result = parseResult(module._evalCondition(
           toJson(attributes, 'attributes'), toJson(condition, 'condition'),
           toJson(savedGroups ?? {}, 'savedGroups')));
+      // Refused only when an argument is beyond what the core reads (nested
+      // too deeply, a lone surrogate in a string): misuse, named.
+      if (!result.ok) throw new TypeError(`evalCondition: ${result.error.message}`);
       return result.value;
     },
     hash(seed, value, version) {
@@ -54,11 +65,18 @@ export async function loadCore(options = {}) {
     renderTemplate(template, view, partials) {
       requireString(template, 'renderTemplate: template');
       requireObject(partials, 'renderTemplate: partials', { optional: true });
+      for (const [name, text] of Object.entries(partials ?? {})) {
+        requireString(text, `renderTemplate: partials.${name}`);
+      }
       const result = parseResult(module._renderTemplate(
           template, toJson(view ?? {}, 'view'), toJson(partials ?? {}, 'partials')));
       // A template that does not parse is a programming error, like a bad
-      // regular expression literal: it throws, as mustache.js does.
-      if (!result.ok) throw new SyntaxError(`renderTemplate: ${result.error}`);
+      // regular expression literal: it throws, as mustache.js does. A view or
+      // partials the core cannot read is misuse of the arguments.
+      if (!result.ok) {
+        const Refusal = result.argument ? TypeError : SyntaxError;
+        throw new Refusal(`renderTemplate: ${result.error.message}`);
+      }
       return result.html;
     },
   };

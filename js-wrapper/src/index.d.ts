@@ -177,9 +177,18 @@ export interface Tessera {
   destroy(): void;
 }
 
+/**
+ * The pure helpers. Strings must be well-formed Unicode (a lone surrogate
+ * has no UTF-8 form: TypeError naming the argument and index), and JSON
+ * arguments at most 64 levels deep (TypeError); a template that does not
+ * parse throws SyntaxError.
+ */
 export interface Core {
+  /** GrowthBook's evalCondition answer. */
   evalCondition(attributes: object, condition: object, savedGroups?: object): boolean;
+  /** GrowthBook's hash v1 or v2 in [0, 1); null for any other version. */
   hash(seed: string, value: string, version: number): number | null;
+  /** Mustache (the spec, HTML-escaped `{{x}}`); partials are template texts. */
   renderTemplate(template: string, view?: unknown, partials?: Record<string, string>): string;
 }
 

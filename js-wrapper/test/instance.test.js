@@ -97,6 +97,13 @@ test('bad input throws TypeError; runtime problems come back as results', async 
   assert.equal(unknown.error.code, 'not_found');
   const wrongPurpose = t.consent.set({ ads: true });
   assert.equal(wrongPurpose.ok, false);
+  // A lone surrogate has no UTF-8 form: refused where it is passed as it is,
+  // a typed result where it arrives inside properties.
+  assert.throws(() => t.identify('user-\ud83d'), /identify: userId .* lone surrogate at index 5/);
+  assert.throws(() => t.decide('hero\udc00'), TypeError);
+  const lone = t.track('page_view', { title: 'half an emoji \ud83d' });
+  assert.equal(lone.ok, false);
+  assert.match(lone.error.message, /properties: .*surrogate/);
   await assert.rejects(createTessera({ site: 'Bad Site!' }), TypeError);
   t.destroy();
 });

@@ -53,6 +53,28 @@ test('pure helpers reject misuse with TypeError', () => {
   assert.throws(() => core.renderTemplate('{{#open}}', {}), SyntaxError);
 });
 
+test('what the core cannot read is refused with a message that names it', () => {
+  let deep = 1;
+  for (let i = 0; i < 200; i++) deep = [deep];
+  const refused = (fn, type, pattern) => assert.throws(fn, (e) => e instanceof type && pattern.test(e.message));
+  // Nesting beyond the core's limit: a TypeError, never an undefined answer.
+  refused(() => core.evalCondition({ a: deep }, { a: { $exists: true } }), TypeError, /attributes: .*nesting deeper/);
+  refused(() => core.evalCondition({}, { a: { $in: [deep] } }), TypeError, /condition: .*nesting deeper/);
+  refused(() => core.renderTemplate('{{x}}', { x: deep }), TypeError, /view: .*nesting deeper/);
+  // Lone surrogates: no UTF-8 form, so refused with their place rather than
+  // silently merged with the next character.
+  refused(() => core.evalCondition({ a: 'x\ud83dy' }, { a: 'x' }), TypeError, /attributes: .*surrogate/);
+  refused(() => core.hash('s', 'a\udc00', 1), TypeError, /hash: value .* index 1/);
+  refused(() => core.hash('\ud800', 'v', 2), TypeError, /hash: seed .* index 0/);
+  refused(() => core.renderTemplate('a\ud83db', {}), TypeError, /template .* index 1/);
+  assert.equal(core.hash('s', 'a😀', 1), core.hash('s', 'a\ud83d\ude00', 1), 'a surrogate pair is fine');
+  // Partials must be template text; a partial that does not parse is a
+  // SyntaxError naming the partial, with a readable message.
+  refused(() => core.renderTemplate('{{>p}}', {}, { p: 5 }), TypeError, /partials\.p must be a string/);
+  refused(() => core.renderTemplate('{{>p}}', {}, { p: '{{#x}}' }), SyntaxError, /partial "p".*"x" is never closed/);
+  refused(() => core.renderTemplate('{{#open}}', {}), SyntaxError, /section "open" is never closed/);
+});
+
 test('$regex uses the host RegExp', () => {
   assert.equal(core.evalCondition({ path: '/products/42' }, { path: { $regex: '^/products/\\d+$' } }), true);
   assert.equal(core.evalCondition({ path: 'ABC' }, { path: { $regexi: 'abc' } }), true);
