@@ -292,15 +292,20 @@ TEST(EventNumbers, ValueIsZeroWhenAbsent) {
 
 // ---- dates -----------------------------------------------------------------
 
+// The latest date the reader accepts, as "now", so that these tests see the
+// reader alone (dates after now are the next group's subject).
+constexpr int64_t kLastReadableMs = 253402300799999;  // 9999-12-31T23:59:59.999Z
+
 int64_t TimestampOf(const Value& timestamp) {
-  Result<Event> event = NormalizeEvent("e", Value(), timestamp, kNow);
+  Result<Event> event =
+      NormalizeEvent("e", Value(), timestamp, kLastReadableMs);
   EXPECT_TRUE(event.ok()) << timestamp.Dump() << ": "
                           << event.status().message();
   return event.ok() ? event->timestamp_ms : -1;
 }
 
 TEST(EventDates, NullTimestampMeansNow) {
-  EXPECT_EQ(TimestampOf(Value()), kNow);
+  EXPECT_EQ(NormalizeEvent("e", Value(), Value(), kNow)->timestamp_ms, kNow);
 }
 
 TEST(EventDates, ReadsIso8601Forms) {
@@ -363,6 +368,28 @@ TEST(EventDates, RejectsDatesOutsideTheSupportedRange) {
   EXPECT_EQ(TimestampOf(Value("9999-12-31T23:59:59.999Z")), 253402300799999);
 }
 
+TEST(EventDates, ATimestampAfterNowIsNowWithinADayAndRefusedBeyond) {
+  constexpr int64_t kMinute = 60 * 1000;
+  constexpr int64_t kDay = 24 * 60 * kMinute;
+  auto at = [](int64_t ms) {
+    return NormalizeEvent("e", Value(), Value(static_cast<double>(ms)), kNow);
+  };
+  EXPECT_EQ(at(kNow - kDay)->timestamp_ms, kNow - kDay);  // the past as given
+  EXPECT_EQ(at(kNow + 1)->timestamp_ms, kNow);
+  EXPECT_EQ(at(kNow + kDay)->timestamp_ms, kNow);
+  EXPECT_EQ(ErrorOf(at(kNow + kDay + 1)),
+            "event \"e\": timestamp: is 1440 minutes after the current time; "
+            "at most 1440 minutes ahead is taken as now");
+  EXPECT_EQ(ErrorOf(at(kNow + 365 * kDay)),
+            "event \"e\": timestamp: is 525600 minutes after the current "
+            "time; at most 1440 minutes ahead is taken as now");
+  EventLimits strict;
+  strict.max_future_ms = 5 * kMinute;
+  const Value six_minutes_ahead(static_cast<double>(kNow + 6 * kMinute));
+  EXPECT_FALSE(NormalizeEvent("e", Value(), six_minutes_ahead, kNow, strict).ok());
+  EXPECT_TRUE(NormalizeEvent("e", Value(), six_minutes_ahead, kNow).ok());
+}
+
 TEST(EventDates, ConvertsPropertiesNamedAtOrDate) {
   Result<Event> event = Normalize(
       "signup",
@@ -395,7 +422,7 @@ TEST(EventPurchase, NormalizesAValidPurchase) {
       Json(R"({"value":"59.90","currency":" eur ","order_id":"A1",)"
            R"("items":[{"sku":"s1","price":"29.95","quantity":2,)"
            R"("category":"Shoes"}]})"),
-      Value("2024-03-01T12:30:00Z"), 0);
+      Value("2024-03-01T12:30:00Z"), kNow);
   ASSERT_TRUE(event.ok()) << event.status().message();
   EXPECT_EQ(event->name, "purchase_complete");
   EXPECT_EQ(event->timestamp_ms, 1709296200000);

@@ -502,7 +502,14 @@ Result<Event> NormalizeEvent(std::string_view name, const Value& properties,
   } else {
     Result<int64_t> ms = ParseEventDate(timestamp);
     if (!ms.ok()) return normalizer.Fail("timestamp", ms.status().message());
-    event.timestamp_ms = *ms;
+    if (*ms - now_ms > limits.max_future_ms) {
+      return normalizer.Fail(
+          "timestamp", "is " + IntegerText((*ms - now_ms) / 60000) +
+                           " minutes after the current time; at most " +
+                           IntegerText(limits.max_future_ms / 60000) +
+                           " minutes ahead is taken as now");
+    }
+    event.timestamp_ms = std::min(*ms, now_ms);
   }
   Result<Value> props = normalizer.NormalizeProperties(properties);
   if (!props.ok()) return props.status();

@@ -148,6 +148,10 @@ export interface Tessera {
     set(update: Partial<Record<Purpose, boolean>>): Outcome<ConsentChange>;
     onChange(callback: (state: ConsentState) => void): () => void;
   };
+  /**
+   * Records an event. `properties.timestamp` (epoch s/ms or ISO-8601) dates
+   * it: up to a day after the clock counts as now, later is refused.
+   */
   track(name: string, properties?: Record<string, unknown>): Outcome<{ event: object }>;
   page(properties?: Record<string, unknown>): Outcome<{ event: object }>;
   identify(userId: string, traits?: Record<string, unknown>): Outcome;

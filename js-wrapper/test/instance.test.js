@@ -108,6 +108,22 @@ test('bad input throws TypeError; runtime problems come back as results', async 
   t.destroy();
 });
 
+test('an event dated ahead of the clock is taken as now within a day, refused beyond', async () => {
+  const { options, clock } = setup();
+  const t = await createTessera(options);
+  t.consent.set(grantAll);
+  const yearAhead = t.track('purchase_complete', { value: 5, currency: 'EUR', timestamp: clock.ms + 365 * DAY });
+  assert.equal(yearAhead.ok, false);
+  assert.match(yearAhead.error.message, /timestamp: is 525600 minutes after the current time/);
+  assert.deepEqual(t.segments(), [], 'a refused purchase makes no Recent Buyer');
+  const hourAhead = t.track('purchase_complete', { value: 5, currency: 'EUR', timestamp: clock.ms + 3600e3 });
+  assert.equal(hourAhead.ok, true);
+  assert.equal(hourAhead.event.timestamp, clock.ms);
+  clock.advance(8 * DAY);
+  assert.deepEqual(t.segments(), [], 'counted at the time it was tracked, so it ages out');
+  t.destroy();
+});
+
 test('withdrawing consent erases the stored profile and the queued signals', async () => {
   const { options, map, server } = setup();
   server.responses.push('offline');

@@ -82,11 +82,18 @@ struct EventLimits {
                                        // properties.items[0] is at depth 2
   size_t max_string_bytes = 1024;      // any one string value or key
   size_t max_total_bytes = 16 * 1024;  // properties serialized (Dump())
+  // An explicit timestamp after now: up to this far ahead it is taken as
+  // now (the page's clock and whoever dated the event disagree); further
+  // ahead it is refused, since a future event would sit in every window of
+  // the profile until its date came.
+  int64_t max_future_ms = 24 * 3600 * 1000;
 };
 
 // Builds an Event from raw input. `properties` must be an object or null (an
 // empty object). `timestamp` may be null (then `now_ms` is used), a number
-// (epoch seconds if < 1e11, else ms) or an ISO-8601 string.
+// (epoch seconds if < 1e11, else ms) or an ISO-8601 string; a date after
+// `now_ms` becomes `now_ms` within limits.max_future_ms and is refused
+// beyond it.
 Result<Event> NormalizeEvent(std::string_view name, const Value& properties,
                              const Value& timestamp, int64_t now_ms,
                              const EventLimits& limits = {});
