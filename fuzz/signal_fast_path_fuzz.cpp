@@ -55,5 +55,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (fast.id != signal.find("id")->as_string()) std::abort();
   if (fast.vid != signal.find("vid")->string_or("")) std::abort();
   if (fast.body != tessera::StoredSignalJson(body, signal)) std::abort();
+  if (fast.to_ms != static_cast<int64_t>(signal.find("to")->as_number())) {
+    std::abort();
+  }
   return 0;
 }

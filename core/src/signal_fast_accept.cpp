@@ -26,6 +26,7 @@ bool TryAcceptJsonSignal(std::string_view body, AcceptedSignal* out) {
   out->site = std::string(signal.find("site")->as_string());
   out->id = std::string(signal.find("id")->as_string());
   out->vid = std::string(signal.find("vid")->as_string());
+  out->to_ms = static_cast<int64_t>(signal.find("to")->as_number());
   // What StoredSignalJson gives: the text without whitespace between
   // tokens (no key repeats, or the tape would have declined).
   out->body = std::string(tape.compact_text());

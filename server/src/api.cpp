@@ -418,16 +418,31 @@ class Api::Impl {
     }
   }
 
-  // The signal in `body` checked (schema, the key's site, consent) and made
-  // ready to store; refuses otherwise. A JSON body tries the fast path
-  // first; whatever it does not accept takes the full path, which decides
-  // and words every refusal.
+  // A signal sums up a past period: one ending further after the server's
+  // time than browsers' clocks plausibly differ from it would pass for the
+  // newest in every later aggregate until its date came.
+  static void RequireNotAhead(int64_t to_ms, int64_t now_ms) {
+    constexpr int64_t kMaxAheadMs = 24 * 3600 * 1000;
+    if (to_ms - now_ms <= kMaxAheadMs) return;
+    Refuse(
+        400, "invalid_signal", "1 schema problem(s); see problems",
+        {ApiProblem{"$.to", "is " + std::to_string((to_ms - now_ms) / 60000) +
+                                " minutes after the server's time; at "
+                                "most 1440 minutes ahead is accepted"}});
+  }
+
+  // The signal in `body` checked (schema, the key's site, consent, its
+  // period against the server's time `now_ms`) and made ready to store;
+  // refuses otherwise. A JSON body tries the fast path first; whatever it
+  // does not accept takes the full path, which decides and words every
+  // refusal.
   static SignalRecord CheckedSignal(std::string_view body, SignalFormat format,
-                                    const ApiKeyRecord& key) {
+                                    const ApiKeyRecord& key, int64_t now_ms) {
     SignalRecord row;
     AcceptedSignal fast;
     if (format == SignalFormat::kJson && TryAcceptJsonSignal(body, &fast)) {
       RequireKeySite(key, fast.site);
+      RequireNotAhead(fast.to_ms, now_ms);
       row.site = std::move(fast.site);
       row.id = std::move(fast.id);
       row.vid = std::move(fast.vid);
@@ -450,6 +465,8 @@ class Api::Impl {
     RequireKeySite(key, row.site);
     Status consent = CheckSignalConsent(signal);
     if (!consent.ok()) Refuse(403, "consent_required", consent.message());
+    RequireNotAhead(static_cast<int64_t>(signal.find("to")->as_number()),
+                    now_ms);
     row.id = signal.find("id")->as_string();
     row.vid = signal.find("vid")->string_or("");
     row.body = format == SignalFormat::kJson ? StoredSignalJson(body, signal)
@@ -485,8 +502,9 @@ class Api::Impl {
           "Content-Type must be application/json or application/cbor, not '" +
               media + "'");
     }
-    SignalRecord row = CheckedSignal(request.body, format, *record);
-    row.received_at_ms = NowMs();
+    const int64_t now_ms = NowMs();
+    SignalRecord row = CheckedSignal(request.body, format, *record, now_ms);
+    row.received_at_ms = now_ms;
     store_.InsertSignalAsync(std::move(row), [this, exchange](
                                                  const InsertResult& result) {
       Run(exchange, [&] {

@@ -2,6 +2,7 @@
 // thread, a raw-socket client sends requests, and the server is stopped.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -235,6 +236,47 @@ TEST_F(HttpApiTest, SchemaProblemsAreListedWithTheirPaths) {
     if (problem.find("path")->as_string() == "$.seq") names_seq = true;
   }
   EXPECT_TRUE(names_seq) << response.body;
+}
+
+TEST_F(HttpApiTest, SignalsDatedMoreThanADayAheadOfTheServerAreRefused) {
+  const int64_t now_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(
+          std::chrono::system_clock::now().time_since_epoch())
+          .count();
+  auto dated = [&](const std::string& id, int64_t to_ms) {
+    Value signal = ExampleSignal();
+    signal.set("id", id);
+    signal.set("from", static_cast<double>(to_ms - 60000));
+    signal.set("to", static_cast<double>(to_ms));
+    return signal;
+  };
+  const int64_t two_days = 2 * 24 * 3600 * 1000;
+  // JSON takes the fast path, CBOR the full one: both refuse, naming $.to.
+  ClientResponse json =
+      PostSignal(dated("sig_ahead_json_00001", now_ms + two_days).Dump());
+  ClientResponse cbor =
+      Post(EncodeSignal(dated("sig_ahead_cbor_00001", now_ms + two_days),
+                        SignalFormat::kCbor),
+           "application/cbor", {{"X-Tessera-Key", write_key_}});
+  for (const ClientResponse* response : {&json, &cbor}) {
+    EXPECT_EQ(response->status, 400) << response->body;
+    EXPECT_EQ(Code(*response), "invalid_signal");
+    const Value body = Body(*response);
+    const Value* problems = body.find("problems");
+    ASSERT_TRUE(problems && problems->is_array() &&
+                problems->as_array().size() == 1)
+        << response->body;
+    const Value& problem = problems->as_array()[0];
+    EXPECT_EQ(problem.find("path")->as_string(), "$.to");
+    EXPECT_NE(problem.find("message")->as_string().find(
+                  "minutes after the server's time"),
+              std::string::npos);
+  }
+  EXPECT_TRUE(server_->store().SignalsOfVisitor("demo", kVid).empty());
+  // An hour ahead is a browser's clock running fast: accepted.
+  ClientResponse fast_clock =
+      PostSignal(dated("sig_ahead_hour_00001", now_ms + 3600 * 1000).Dump());
+  EXPECT_EQ(fast_clock.status, 202) << fast_clock.body;
 }
 
 TEST_F(HttpApiTest, SignalWithoutConsentIsRefused) {

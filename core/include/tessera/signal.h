@@ -192,6 +192,7 @@ struct AcceptedSignal {
   std::string id;    // the idempotency id
   std::string vid;   // the visitor id
   std::string body;  // what StoredSignalJson gives for the body
+  int64_t to_ms = 0;  // the end of the period it sums up (its "to")
 };
 
 // The ingest fast path for a JSON body, judged without building a Value.
