@@ -228,12 +228,17 @@ class Api::Impl {
     std::vector<std::string> path = SplitPath(request.path);
     std::vector<std::string> params;
     std::string allowed;
+    // HEAD is GET without the body, which the HTTP layer leaves out.
+    const std::string_view method = request.method == "HEAD"
+                                        ? std::string_view("GET")
+                                        : std::string_view(request.method);
     for (const Route& route : Routes()) {
       if (!Match(route.pattern, path, &params)) continue;
       exchange->route = route.pattern;
-      if (request.method != route.method) {
+      if (method != route.method) {
         if (!allowed.empty()) allowed += ", ";
         allowed += route.method;
+        if (std::string_view(route.method) == "GET") allowed += ", HEAD";
         continue;
       }
       exchange->params = std::move(params);
@@ -241,7 +246,7 @@ class Api::Impl {
       return;
     }
     // The website (if any) gets every GET no route claims, except the API's.
-    if (allowed.empty() && request.method == "GET" && site_files_.enabled() &&
+    if (allowed.empty() && method == "GET" && site_files_.enabled() &&
         request.path.rfind("/v1/", 0) != 0) {
       exchange->route = "(site)";
       GetSiteFile(exchange);

@@ -45,7 +45,7 @@ bool HasBody(int status) {
 }  // namespace
 
 std::string SerializeResponse(const HttpResponse& response, unsigned version,
-                              bool keep_alive) {
+                              bool keep_alive, bool send_body) {
   const int status = response.status;
   boost::beast::string_view reason = boost::beast::http::obsolete_reason(
       static_cast<boost::beast::http::status>(status));
@@ -81,7 +81,7 @@ std::string SerializeResponse(const HttpResponse& response, unsigned version,
   if (version == 10 && keep_alive) out += "Connection: keep-alive\r\n";
   if (version != 10 && !keep_alive) out += "Connection: close\r\n";
   out += "\r\n";
-  if (body) out += response.body;
+  if (body && send_body) out += response.body;
   return out;
 }
 

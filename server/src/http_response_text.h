@@ -17,9 +17,11 @@ namespace tessera::server {
 // send none), the Connection header HTTP/1.x needs for `keep_alive`, and
 // `Server: tessera-server`. When the response sets a header twice, the
 // last value wins, as with a header map. CR and LF in names or values are
-// dropped so that no value can split the header.
+// dropped so that no value can split the header. For a HEAD request
+// (`send_body` false) the head is the same, Content-Length included, and
+// the body is left out.
 std::string SerializeResponse(const HttpResponse& response, unsigned version,
-                              bool keep_alive);
+                              bool keep_alive, bool send_body = true);
 
 }  // namespace tessera::server
 

@@ -418,6 +418,7 @@ class Session : public SessionBase,
     parser_.reset();
     keep_alive_ = message.keep_alive();
     version_ = message.version();
+    head_request_ = message.method() == http::verb::head;
 
     HttpRequest request;
     request.method = std::string(message.method_string());
@@ -466,7 +467,8 @@ class Session : public SessionBase,
   void Write(HttpResponse response, bool lingering_close) {
     bool keep_alive = keep_alive_ && !server_.stopping.load();
     auto text = std::make_shared<std::string>(
-        SerializeResponse(response, version_ ? version_ : 11, keep_alive));
+        SerializeResponse(response, version_ ? version_ : 11, keep_alive,
+                          !head_request_));
     Tcp().expires_after(milliseconds(options().body_timeout_ms));
     net::async_write(stream_, net::buffer(*text),
                      [self = this->shared_from_this(), text, keep_alive,
@@ -543,6 +545,7 @@ class Session : public SessionBase,
   uint64_t body_limit_ = 0;
   unsigned version_ = 0;
   bool keep_alive_ = true;
+  bool head_request_ = false;  // answer with the head only
   bool busy_ = false;
   bool first_request_ = true;
   bool handshake_done_ = false;  // TLS only

@@ -21,6 +21,7 @@ namespace {
 using testing::ClientRequest;
 using testing::ClientResponse;
 using testing::TempDir;
+using testing::Serialize;
 using testing::TestConnection;
 
 constexpr const char* kVid = "6f1c2a9e-4b7d-4e3a-9c58-0d2b7e41a6f3";
@@ -439,6 +440,30 @@ TEST_F(HttpApiTest, UnknownRoutesAndMethodsAreJsonErrors) {
   EXPECT_EQ(method.status, 405);
   EXPECT_EQ(Code(method), "method_not_allowed");
   EXPECT_NE(method.Header("Allow").find("POST"), std::string::npos);
+}
+
+TEST_F(HttpApiTest, HeadAnswersLikeGetWithoutTheBody) {
+  ClientResponse get = Request("GET", "/healthz");
+  ClientResponse head = Request("HEAD", "/healthz");
+  EXPECT_EQ(head.status, 200);
+  EXPECT_EQ(head.Header("Content-Type"), get.Header("Content-Type"));
+  EXPECT_EQ(head.Header("Content-Length"), std::to_string(get.body.size()));
+  EXPECT_TRUE(head.body.empty());
+  // On one kept-alive connection: had a body been sent after the head, the
+  // next response would start inside it.
+  TestConnection connection(port_);
+  connection.SendRaw(Serialize({"HEAD", "/healthz", {}, ""}) +
+                     Serialize({"GET", "/readyz", {}, ""}));
+  EXPECT_EQ(connection.Read(true).status, 200);
+  ClientResponse next = connection.Read();
+  EXPECT_EQ(next.status, 200);
+  EXPECT_EQ(Body(next).find("status")->as_string(), "ready");
+  // A POST-only route lists what it allows; GET routes allow HEAD too.
+  ClientResponse signals = Request("HEAD", "/v1/signals");
+  EXPECT_EQ(signals.status, 405);
+  EXPECT_EQ(signals.Header("Allow").find("HEAD"), std::string::npos);
+  ClientResponse healthz = Request("POST", "/healthz", {}, "{}");
+  EXPECT_EQ(healthz.Header("Allow"), "GET, HEAD");
 }
 
 TEST_F(HttpApiTest, EveryAdminRouteRefusesMissingWrongAndForeignKeys) {

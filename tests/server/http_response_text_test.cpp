@@ -25,6 +25,16 @@ TEST(SerializeResponseTest, FramesABodyWithItsLength) {
             R"({"status":"accepted"})");
 }
 
+TEST(SerializeResponseTest, AHeadRequestGetsTheSameHeadWithoutTheBody) {
+  EXPECT_EQ(
+      SerializeResponse(Json(202, R"({"status":"accepted"})"), 11, true, false),
+      "HTTP/1.1 202 Accepted\r\n"
+      "Server: tessera-server\r\n"
+      "Content-Type: application/json\r\n"
+      "Content-Length: 21\r\n"
+      "\r\n");
+}
+
 TEST(SerializeResponseTest, SaysCloseOnlyWhenHttp11StopsKeepingAlive) {
   std::string closing = SerializeResponse(Json(200, "{}"), 11, false);
   EXPECT_NE(closing.find("\r\nConnection: close\r\n"), std::string::npos);

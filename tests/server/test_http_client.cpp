@@ -51,7 +51,7 @@ void TestConnection::SendRaw(const std::string& bytes) {
   }
 }
 
-ClientResponse TestConnection::Read() {
+ClientResponse TestConnection::Read(bool head_request) {
   ClientResponse response;
   auto fill = [this]() {
     char chunk[16384];
@@ -83,7 +83,9 @@ ClientResponse TestConnection::Read() {
     pos = end + 2;
   }
   size_t length =
-      std::strtoul(response.Header("Content-Length").c_str(), nullptr, 10);
+      head_request
+          ? 0
+          : std::strtoul(response.Header("Content-Length").c_str(), nullptr, 10);
   while (buffer_.size() < length) {
     if (!fill()) break;
   }
@@ -118,7 +120,7 @@ std::string Serialize(const ClientRequest& request) {
 ClientResponse Send(uint16_t port, const ClientRequest& request) {
   TestConnection connection(port);
   connection.SendRaw(Serialize(request));
-  return connection.Read();
+  return connection.Read(request.method == "HEAD");
 }
 
 ClientResponse PostSignal(uint16_t port, const std::string& key,

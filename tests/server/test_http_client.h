@@ -28,7 +28,8 @@ class TestConnection {
   bool connected() const { return fd_ >= 0; }
   void SendRaw(const std::string& bytes);
   // Reads one response; status 0 if the server closed the connection first.
-  ClientResponse Read();
+  // The answer to a HEAD request has no body, whatever its Content-Length.
+  ClientResponse Read(bool head_request = false);
   // Whether the server closed the connection (reads until EOF or error).
   bool WaitForClose();
 
