@@ -1,6 +1,7 @@
 // Loaded by the snippet: creates the instance from the snippet's options,
 // replays the queued calls in order, then routes window.tessera to it.
 import { createTessera } from '../src/index.js';
+import { EVENT_NAMES } from '../src/instance.js';
 
 function call(instance, name, args) {
   if (name === 'consent') return instance.consent.set(...args);
@@ -17,7 +18,9 @@ export async function boot(win = window) {
   const calls = [];
   for (const [name, args] of queued?.q ?? []) {
     const [type, listener] = args;
-    if (name === 'on' && typeof type === 'string' && typeof listener === 'function') {
+    // Known events only: any other queued on() is replayed below, where it
+    // fails alone with its message instead of failing the whole start.
+    if (name === 'on' && EVENT_NAMES.includes(type) && typeof listener === 'function') {
       on[type] = [on[type] ?? []].flat().concat(listener);
     } else {
       calls.push([name, args]);

@@ -166,15 +166,18 @@ export interface Tessera {
    * decideAll() comes back as the same object.
    */
   decideAll(): Array<Readonly<{ ok: true } & Decision>>;
+  /** Fills every `[data-tessera-slot]` under `root` (the document by default). */
   render(root?: ParentNode): Decision[];
   loadArtifact(artifact: object | string): Outcome;
   flush(options?: { keepalive?: boolean }): Promise<FlushResult>;
   forget(): void;
   /**
-   * Returns a function that removes the listener. 'artifact' fires whenever
-   * an artifact is accepted: the initial `artifact` / `artifactUrl` load,
-   * the `artifactUrl` fetch made once consent is given, a revalidation, and
-   * loadArtifact(). A refused artifact fires 'error' instead.
+   * Listens to one of the TesseraEvent names (a TypeError for any other)
+   * and returns a function that removes the listener. 'artifact' fires
+   * whenever an artifact is accepted: the initial `artifact` / `artifactUrl`
+   * load, the `artifactUrl` fetch made once consent is given, a
+   * revalidation, and loadArtifact(). A refused artifact fires 'error'
+   * instead.
    */
   on<E extends TesseraEvent>(event: E, callback: TesseraListener<E>): () => void;
   debug(on?: boolean): void;

@@ -31,6 +31,17 @@ function randomId(bytes = 16) {
   return [...data].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+// What on() can listen to (TesseraEvent in index.d.ts); a misspelt name
+// would otherwise wait forever.
+export const EVENT_NAMES = ['artifact', 'track', 'decision', 'consent', 'signal', 'retry', 'error', 'forget'];
+
+function requireEventName(type, what) {
+  requireString(type, `${what}: the event`);
+  if (!EVENT_NAMES.includes(type)) {
+    throw new TypeError(`${what}: "${type}" is not an event (${EVENT_NAMES.join(', ')})`);
+  }
+}
+
 function checkOptions(options) {
   requireObject(options, 'createTessera: options');
   const { site, writeKey, endpoint, artifact, artifactUrl } = options;
@@ -56,6 +67,7 @@ function checkOptions(options) {
   if (options.on !== undefined) {
     requireObject(options.on, 'createTessera: on');
     for (const [type, listeners] of Object.entries(options.on)) {
+      requireEventName(type, 'createTessera: on');
       if (![listeners].flat().every((listener) => typeof listener === 'function')) {
         throw new TypeError(`createTessera: on.${type} must be a function or an array of functions`);
       }
@@ -144,7 +156,7 @@ class Tessera {
 
   // ---- events --------------------------------------------------------------
   on(type, callback) {
-    requireString(type, 'on: event name');
+    requireEventName(type, 'on');
     if (typeof callback !== 'function') throw new TypeError('on: callback must be a function');
     if (!this.listeners.has(type)) this.listeners.set(type, new Set());
     this.listeners.get(type).add(callback);
@@ -364,6 +376,9 @@ class Tessera {
   }
 
   render(root = this.doc) {
+    if (root != null && typeof root.querySelectorAll !== 'function') {
+      throw new TypeError('render: root must be a Document or an Element');
+    }
     this.syncFromStorage();
     const now = this.now();
     const applied = renderSlots(root, (slot) => {

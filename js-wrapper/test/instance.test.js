@@ -89,6 +89,11 @@ test('bad input throws TypeError; runtime problems come back as results', async 
   assert.throws(() => t.track('x', 'not an object'), TypeError);
   assert.throws(() => t.decide(), TypeError);
   assert.throws(() => t.consent.set(null), TypeError);
+  // A misspelt event name would wait forever; a root without slots to
+  // search is not a root.
+  assert.throws(() => t.on('decison', () => {}), /on: "decison" is not an event \(artifact, track/);
+  assert.throws(() => t.render(5), /render: root must be a Document or an Element/);
+  await assert.rejects(createTessera({ ...options, on: { trak: () => {} } }), /createTessera: on: "trak"/);
   const bad = t.track('purchase_complete', { value: 'lots', currency: 'EUR' });
   assert.equal(bad.ok, false);
   assert.match(bad.error.message, /value/);

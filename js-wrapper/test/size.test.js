@@ -13,7 +13,7 @@ const files = ['dist/tessera_core.wasm', 'dist/tessera_core.mjs', 'dist/tessera.
 const sources = readdirSync(new URL('src/', root)).filter((f) => f.endsWith('.js')).map((f) => `src/${f}`);
 
 // The target (issue 3) is 50 KB gzipped for everything; the build is not
-// there yet (see docs/BENCHMARKS.md, "SDK size": 101,837 bytes). This ceiling
+// there yet (see docs/BENCHMARKS.md, "SDK size": 101,946 bytes). This ceiling
 // stops it from growing while the gap is closed; lower it with every cut.
 // (Raised from 100,000 for the decisions that update only the
 // attributes their conditions read, +2.1 KB for decisions ~1.5x faster,
@@ -26,8 +26,10 @@ const sources = readdirSync(new URL('src/', root)).filter((f) => f.endsWith('.js
 // the host's Number for rare number conversions; then +135 B for refusing,
 // with a message, what the core cannot read instead of answering undefined
 // or losing a character next to a lone surrogate; +106 B for refusing
-// events dated more than a day ahead, which stayed in every window.)
-const CEILING_GZIP_BYTES = 101_850;
+// events dated more than a day ahead, which stayed in every window; +109 B
+// for a TypeError on a misspelt on() event or a render() root that is no
+// element, which failed silently.)
+const CEILING_GZIP_BYTES = 101_950;
 export const TARGET_GZIP_BYTES = 50 * 1024;
 
 function sizes(list = files) {

@@ -61,6 +61,36 @@ test('listeners queued before load hear the initial artifact; other calls replay
   instance.destroy();
 });
 
+test('a queued on() with a misspelt event fails alone, with its message; the start goes on', async () => {
+  const win = new FakeWindow();
+  const doc = new FakeDocument();
+  doc.createElement = (tag) => ({ tag, remove() {} });
+  const source = readFileSync(new URL('../snippet/snippet.js', import.meta.url), 'utf8');
+  vm.runInNewContext(source, { window: win, document: doc, setTimeout: () => 0 });
+  const heard = [];
+  win.tessera.on('trak', () => heard.push('misspelt'));
+  win.tessera.on('track', (event) => heard.push(`track ${event.name}`));
+  win.tessera.consent({ analytics: true, personalization: true });
+  Object.assign(win.tessera.o, {
+    endpoint: 'https://collect.example', artifact, storage: memoryBackend(),
+    transport: new FakeServer().send, now: new Clock().now, window: win, document: doc,
+    flushIntervalMs: 0, format: 'json', artifactUrl: undefined,
+  });
+  const errors = [];
+  const original = console.error;
+  console.error = (message) => errors.push(String(message));
+  let instance;
+  try {
+    instance = await boot(win);
+  } finally {
+    console.error = original;
+  }
+  assert.deepEqual(heard, ['track page_view']);
+  assert.equal(errors.length, 1);
+  assert.match(errors[0], /queued on\(\) failed: on: "trak" is not an event/);
+  instance.destroy();
+});
+
 // The demo store's pages carry the snippet inline (it must run before the
 // SDK loads, and the server serves the pages as files). These copies must be
 // snippet.js's code exactly, apart from the options object, and the same on
