@@ -39,43 +39,46 @@ test('queued calls are replayed in order after the SDK loads', async () => {
   instance.destroy();
 });
 
-test('listeners queued before load hear the initial artifact; other calls replay in order', async () => {
+// A page that ran the snippet: window.tessera queues calls until boot().
+function pageWithSnippet() {
   const win = new FakeWindow();
   const doc = new FakeDocument();
   doc.createElement = (tag) => ({ tag, remove() {} });
   const source = readFileSync(new URL('../snippet/snippet.js', import.meta.url), 'utf8');
   vm.runInNewContext(source, { window: win, document: doc, setTimeout: () => 0 });
+  return { win, doc };
+}
+
+// The options a test page gives the SDK: the fixtures instead of the network.
+function testOptions(win, doc) {
+  return {
+    endpoint: 'https://collect.example', artifact, storage: memoryBackend(),
+    transport: new FakeServer().send, now: new Clock().now, window: win, document: doc,
+    flushIntervalMs: 0, format: 'json', artifactUrl: undefined,
+  };
+}
+
+test('listeners queued before load hear the initial artifact; other calls replay in order', async () => {
+  const { win, doc } = pageWithSnippet();
   const heard = [];
   win.tessera.on('artifact', (detail) => heard.push(detail.version));
   win.tessera.on('artifact', () => heard.push('second listener'));
   win.tessera.on('track', (event) => heard.push(`track ${event.name}`));
   win.tessera.consent({ analytics: true, personalization: true });
   win.tessera.track('add_to_cart', { value: 5 });
-  Object.assign(win.tessera.o, {
-    endpoint: 'https://collect.example', artifact, storage: memoryBackend(),
-    transport: new FakeServer().send, now: new Clock().now, window: win, document: doc,
-    flushIntervalMs: 0, format: 'json', artifactUrl: undefined,
-  });
+  Object.assign(win.tessera.o, testOptions(win, doc));
   const instance = await boot(win);
   assert.deepEqual(heard, [artifact.version, 'second listener', 'track add_to_cart', 'track page_view']);
   instance.destroy();
 });
 
 test('a queued on() with a misspelt event fails alone, with its message; the start goes on', async () => {
-  const win = new FakeWindow();
-  const doc = new FakeDocument();
-  doc.createElement = (tag) => ({ tag, remove() {} });
-  const source = readFileSync(new URL('../snippet/snippet.js', import.meta.url), 'utf8');
-  vm.runInNewContext(source, { window: win, document: doc, setTimeout: () => 0 });
+  const { win, doc } = pageWithSnippet();
   const heard = [];
   win.tessera.on('trak', () => heard.push('misspelt'));
   win.tessera.on('track', (event) => heard.push(`track ${event.name}`));
   win.tessera.consent({ analytics: true, personalization: true });
-  Object.assign(win.tessera.o, {
-    endpoint: 'https://collect.example', artifact, storage: memoryBackend(),
-    transport: new FakeServer().send, now: new Clock().now, window: win, document: doc,
-    flushIntervalMs: 0, format: 'json', artifactUrl: undefined,
-  });
+  Object.assign(win.tessera.o, testOptions(win, doc));
   const errors = [];
   const original = console.error;
   console.error = (message) => errors.push(String(message));
