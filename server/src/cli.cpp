@@ -378,8 +378,9 @@ int ImportCommand(int argc, char** argv, int first) {
       "Imports a CRM CSV export incrementally: unchanged rows are skipped,\n"
       "bad rows are reported on stderr (FILE:LINE: reason) and the rest is\n"
       "imported; the summary goes to stdout. customers: customer_id, email,\n"
-      "name, trait columns. transactions: customer_id, date, quantity,\n"
-      "amount[, transaction_id]; --format cdnow reads CDNOW_master.txt.\n"
+      "name, trait columns. transactions: customer_id, date (at latest\n"
+      "tomorrow, UTC), quantity, amount[, transaction_id]; --format cdnow\n"
+      "reads CDNOW_master.txt.\n"
       "Exit 0 when the file was readable (even with bad rows), 1 when not.");
   flags.AddString("db", "PATH", kDbHelp, &options.db);
   flags.AddString("site", "SITE", "site the rows belong to (required)",

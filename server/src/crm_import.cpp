@@ -1,6 +1,8 @@
 #include "tessera/server/crm_import.h"
 
 #include <nlohmann/json.hpp>
+
+#include <ctime>
 #include <set>
 #include <unordered_map>
 #include <unordered_set>
@@ -143,6 +145,18 @@ bool IsDigits(const std::string& text) {
   return true;
 }
 
+constexpr int64_t kMsPerDay = 24 * 60 * 60 * 1000LL;
+
+// The UTC calendar day of `ms` since the epoch, "YYYY-MM-DD".
+std::string UtcDay(int64_t ms) {
+  std::time_t seconds = static_cast<std::time_t>(ms / 1000);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char text[16];
+  std::strftime(text, sizeof text, "%Y-%m-%d", &utc);
+  return text;
+}
+
 // "YYYY-MM-DD" or "YYYYMMDD" -> "YYYY-MM-DD", a real calendar day.
 std::string CheckDate(const std::string& raw) {
   std::string text = Trim(raw), y, m, d;
@@ -218,7 +232,22 @@ std::string JoinForHash(std::initializer_list<std::string> parts) {
 class Importer {
  public:
   Importer(CrmStore& store, const ImportOptions& options, int64_t now_ms)
-      : store_(store), options_(options), now_ms_(now_ms) {}
+      : store_(store),
+        options_(options),
+        now_ms_(now_ms),
+        latest_day_(UtcDay(now_ms + kMsPerDay)) {}
+
+  // A transaction's day, checked: a real calendar day, and not after
+  // tomorrow (UTC, so that no time zone's today is refused). A future
+  // purchase would count as the customer's latest until its date came.
+  std::string TransactionDay(const std::string& raw) const {
+    std::string day = CheckDate(raw);
+    if (day > latest_day_) {
+      Reject("date '" + day + "' is in the future (the latest accepted is " +
+             latest_day_ + ")");
+    }
+    return day;
+  }
 
   void RowError(int64_t line, std::string message) {
     ImportRowError error{line, std::move(message)};
@@ -266,6 +295,7 @@ class Importer {
   CrmStore& store_;
   const ImportOptions& options_;
   int64_t now_ms_;
+  std::string latest_day_;  // YYYY-MM-DD
   ImportSummary summary_;
   std::vector<CustomerRecord> customers_;
   std::vector<TransactionRecord> transactions_;
@@ -515,7 +545,7 @@ void ImportTransactionsCsv(CsvReader& reader, Importer& importer,
     TransactionRecord t;
     t.site = options.site;
     t.customer_id = CheckCustomerId(r.fields[id]);
-    t.day = CheckDate(r.fields[date]);
+    t.day = importer.TransactionDay(r.fields[date]);
     t.quantity = CheckQuantity(r.fields[quantity]);
     t.amount_cents = CheckAmount(r.fields[amount]);
     if (tid >= 0) {
@@ -595,7 +625,7 @@ void ImportCdnow(std::istream& input, Importer& importer,
       TransactionRecord t;
       t.site = options.site;
       t.customer_id = CheckCustomerId(tokens[0]);
-      t.day = CheckDate(tokens[at]);
+      t.day = importer.TransactionDay(tokens[at]);
       t.quantity = CheckQuantity(tokens[at + 1]);
       t.amount_cents = CheckAmount(tokens[at + 2]);
       keys.Assign(t, line_number);

@@ -20,6 +20,9 @@ const char kKey[] =
 const char kOtherKey[] =
     "0000000000000000000000000000000000000000000000000000000000000001";
 
+// The import's "now": 2026-11-23T12:00:00Z, after every date in the fixtures.
+constexpr int64_t kNowMs = 1795435200000;
+
 class CrmImportTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
@@ -43,7 +46,7 @@ class CrmImportTest : public ::testing::TestWithParam<std::string> {
     options.format = format;
     options.pii = pii;
     options.batch_rows = 2;  // several batches even for small files
-    return ImportCrm(*crm_, in, options, 1000);
+    return ImportCrm(*crm_, in, options, kNowMs);
   }
 
   ImportSummary ImportFile(const std::string& path) {
@@ -53,7 +56,7 @@ class CrmImportTest : public ::testing::TestWithParam<std::string> {
     options.site = "demo";
     options.kind = ImportKind::kTransactions;
     options.format = ImportFormat::kCdnow;
-    return ImportCrm(*crm_, in, options, 1000);
+    return ImportCrm(*crm_, in, options, kNowMs);
   }
 
   // Destroyed last: the store closes before the engine drops its data.
@@ -109,7 +112,7 @@ TEST_P(CrmImportTest, BadRowsAreReportedByLineAndTheRestImports) {
   options.site = "demo";
   options.pii = &pii_;
   options.on_error = [&](const ImportRowError& e) { seen.push_back(e); };
-  ImportSummary summary = ImportCrm(*crm_, in, options, 1000);
+  ImportSummary summary = ImportCrm(*crm_, in, options, kNowMs);
   EXPECT_EQ(summary.inserted, 2);
   EXPECT_EQ(summary.rejected, 6);
   ASSERT_EQ(summary.errors.size(), 6u);
@@ -229,6 +232,25 @@ TEST_P(CrmImportTest, CustomersAreFoundByKeyedEmailHash) {
   EXPECT_TRUE(crm_->FindCustomersByEmailHmac(
                       "demo", other.EmailHmac("ann.lee@example.com"))
                   .empty());
+}
+
+TEST_P(CrmImportTest, TransactionsDatedAfterTomorrowAreRefusedWithTheirLine) {
+  // kNowMs is 2026-11-23 (UTC): tomorrow is the latest day accepted.
+  const char text[] =
+      "customer_id,date,quantity,amount\n"
+      "c1,2026-11-23,1,5.00\n"   // today
+      "c1,2026-11-24,1,5.00\n"   // tomorrow: some time zone's today
+      "c1,2026-11-25,1,5.00\n"   // line 4
+      "c1,20991231,1,5.00\n";    // line 5
+  ImportSummary summary = Import(text, ImportKind::kTransactions);
+  EXPECT_EQ(summary.inserted, 2);
+  ASSERT_EQ(summary.errors.size(), 2u);
+  EXPECT_EQ(summary.errors[0].line, 4);
+  EXPECT_EQ(summary.errors[0].message,
+            "date '2026-11-25' is in the future (the latest accepted is "
+            "2026-11-24)");
+  EXPECT_EQ(summary.errors[1].line, 5);
+  EXPECT_EQ(crm_->TransactionsOfCustomer("demo", "c1").size(), 2u);
 }
 
 TEST_P(CrmImportTest, TransactionsAreIncrementalAndCreateCustomers) {
