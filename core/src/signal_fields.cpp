@@ -7,6 +7,7 @@
 namespace tessera {
 namespace {
 
+constexpr size_t kMaxSiteLength = 64;
 constexpr size_t kMaxEventNameLength = 64;
 constexpr size_t kMaxLabelBytes = 128;
 
@@ -93,6 +94,16 @@ bool ContainsEmailAddress(std::string_view text) {
     }
   }
   return false;
+}
+
+bool IsSiteName(std::string_view site) {
+  if (site.empty() || site.size() > kMaxSiteLength) return false;
+  for (char c : site) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                    (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
+    if (!ok) return false;
+  }
+  return true;
 }
 
 bool IsSignalEventName(std::string_view name) {

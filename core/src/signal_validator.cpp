@@ -20,7 +20,6 @@ namespace {
 constexpr double kMaxSafeInteger = 9007199254740992.0;  // 2^53
 constexpr size_t kMinIdLength = 16;
 constexpr size_t kMaxIdLength = 64;
-constexpr size_t kMaxSiteLength = 64;
 constexpr size_t kMaxPurposeLength = 32;
 constexpr size_t kMaxPolicyLength = 64;
 constexpr size_t kMaxLanguageLength = 35;  // BCP 47 tags rarely exceed this
@@ -65,14 +64,6 @@ bool IsIdToken(std::string_view s) {
   if (s.size() < kMinIdLength || s.size() > kMaxIdLength) return false;
   for (char c : s) {
     if (!IsIdChar(c)) return false;
-  }
-  return true;
-}
-
-bool IsSiteName(std::string_view s) {
-  if (s.empty() || s.size() > kMaxSiteLength) return false;
-  for (char c : s) {
-    if (!IsIdChar(c) && c != '.') return false;
   }
   return true;
 }

@@ -19,6 +19,7 @@
 #include "tessera/server/api_key.h"
 #include "tessera/server/crm_cli.h"
 #include "tessera/server/crm_store.h"
+#include "tessera/signal.h"
 
 namespace tessera::server {
 namespace {
@@ -309,6 +310,10 @@ int KeysCommand(int argc, char** argv, int first) {
               [&](const std::string& v) { kind = v; });
     if (!flags.Parse(argc, argv, first + 1)) return 0;
     Require(options.site, "site");
+    if (options.site != kAllSites && !IsSiteName(options.site)) {
+      throw UsageError("--site must be 1-64 of A-Z a-z 0-9 _ . - (or * for an "
+                       "admin key), not '" + options.site + "'");
+    }
     std::optional<KeyKind> parsed = ParseKeyKind(kind);
     if (!parsed)
       throw UsageError("--kind must be write or admin, not '" + kind + "'");

@@ -667,16 +667,6 @@ std::string ImportSummary::Describe(ImportKind kind) const {
   return text;
 }
 
-bool IsValidSiteName(const std::string& site) {
-  if (site.empty() || site.size() > 64) return false;
-  for (char c : site) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-              (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
-    if (!ok) return false;
-  }
-  return true;
-}
-
 void VerifyPiiKey(CrmStore& store, const PiiCipher& pii, bool record) {
   std::string check = pii.KeyCheck();
   std::optional<std::string> stored =
@@ -701,7 +691,7 @@ std::string PiiContext(const std::string& site, const std::string& customer_id,
 
 ImportSummary ImportCrm(CrmStore& store, std::istream& input,
                         const ImportOptions& options, int64_t now_ms) {
-  if (!IsValidSiteName(options.site)) {
+  if (!IsSiteName(options.site)) {
     throw ImportError("site '" + options.site +
                       "' is not 1-64 characters of A-Z, a-z, 0-9, _ . -");
   }

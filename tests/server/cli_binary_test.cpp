@@ -61,6 +61,12 @@ TEST(CliBinaryTest, UsageErrorsExitWithTwo) {
   EXPECT_EQ(RunCommand("keys create --kind write").exit_code, 2);
   EXPECT_EQ(RunCommand("serve --port 70000").exit_code, 2);
   EXPECT_EQ(RunCommand("frobnicate").exit_code, 2);
+  // A key for a site name no signal can carry would never be usable.
+  CommandResult bad_site =
+      RunCommand("keys create --site 'bad site' --kind write", true);
+  EXPECT_EQ(bad_site.exit_code, 2);
+  EXPECT_NE(bad_site.out.find("--site must be 1-64 of"), std::string::npos)
+      << bad_site.out;
 }
 
 TEST(CliBinaryTest, SignalsSurviveStopAndRestartAndCountOnce) {

@@ -205,6 +205,9 @@ struct AcceptedSignal {
 bool TryAcceptJsonSignal(std::string_view body, AcceptedSignal* out);
 
 // Field rules the accumulator and the validator share.
+// A site name: 1-64 chars of [A-Za-z0-9_.-]; the server holds API keys and
+// CRM imports to the same rule.
+bool IsSiteName(std::string_view site);
 // An event type: 1-64 chars of [a-z0-9_] (what NormalizeEvent produces).
 bool IsSignalEventName(std::string_view name);
 // A segment, cluster, slot, variant or experiment id authored in the

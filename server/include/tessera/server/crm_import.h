@@ -95,9 +95,6 @@ struct ImportSummary {
 // none is and `record` is set). Throws PiiError when it is another key.
 void VerifyPiiKey(CrmStore& store, const PiiCipher& pii, bool record);
 
-// Whether `site` is a usable site name: 1-64 of [A-Za-z0-9_.-].
-bool IsValidSiteName(const std::string& site);
-
 // Imports `input`; see above. Throws ImportError, PiiError, StoreError.
 ImportSummary ImportCrm(CrmStore& store, std::istream& input,
                         const ImportOptions& options, int64_t now_ms);
