@@ -45,8 +45,9 @@ function requireEventName(type, what) {
 function checkOptions(options) {
   requireObject(options, 'createTessera: options');
   const { site, writeKey, endpoint, artifact, artifactUrl } = options;
-  if (typeof site !== 'string' || !/^[a-z0-9][a-z0-9_-]{0,63}$/.test(site)) {
-    throw new TypeError('createTessera: site must be a lower-case id (letters, digits, - and _)');
+  // The rule of the artifact's and the signals' site (docs/artifact.md).
+  if (typeof site !== 'string' || !/^[A-Za-z0-9_.-]{1,64}$/.test(site)) {
+    throw new TypeError('createTessera: site must be 1-64 of [A-Za-z0-9_.-]');
   }
   if (endpoint !== undefined) {
     requireString(endpoint, 'createTessera: endpoint');

@@ -109,7 +109,10 @@ test('bad input throws TypeError; runtime problems come back as results', async 
   const lone = t.track('page_view', { title: 'half an emoji \ud83d' });
   assert.equal(lone.ok, false);
   assert.match(lone.error.message, /properties: .*surrogate/);
-  await assert.rejects(createTessera({ site: 'Bad Site!' }), TypeError);
+  await assert.rejects(createTessera({ site: 'Bad Site!' }), /site must be 1-64 of/);
+  await assert.rejects(createTessera({ site: 'x'.repeat(65) }), TypeError);
+  // The artifact's and the signals' rule: capitals and dots are fine.
+  (await createTessera({ site: 'Shop.EU' })).destroy();
   t.destroy();
 });
 
