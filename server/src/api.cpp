@@ -4,6 +4,7 @@
 #include <cstring>
 #include <exception>
 #include <functional>
+#include <iostream>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -772,10 +773,20 @@ class Api::Impl {
             store_.EraseVisitor(key.site, linked, now).signals_erased;
       }
     }
+    // The deleted rows' older copies (SQLite's write-ahead log) go now too,
+    // unless a long read holds them: then the next checkpoint takes them.
+    const bool purged = store_.PurgeErased();
+    if (!purged) {
+      std::cerr << "tessera-server: an erasure's older copies stay in the "
+                   "write-ahead log until the next checkpoint (a long read "
+                   "holds it)"
+                << std::endl;
+    }
     Json body = {{"vid", vid},
                  {"scope", erasure.site},
                  {"signals_erased", signals_erased},
-                 {"erased_at_ms", erasure.erased_at_ms}};
+                 {"erased_at_ms", erasure.erased_at_ms},
+                 {"copies_purged", purged}};
     if (crm) {
       body["customers_erased"] = crm->customers_erased;
       body["transactions_erased"] = crm->transactions_erased;

@@ -548,6 +548,8 @@ std::vector<ErasureRecord> PostgresStore::ListErasures() {
   return records;
 }
 
+bool PostgresStore::PurgeErased() { return true; }
+
 int64_t PostgresStore::DeleteSignalsBefore(int64_t cutoff_ms) {
   Flush();
   std::lock_guard<std::mutex> lock(db_mutex_);

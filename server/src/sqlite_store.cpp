@@ -3,7 +3,9 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <chrono>
 #include <limits>
+#include <thread>
 
 #include "signal_key.h"
 #include "siphash.h"
@@ -482,6 +484,22 @@ std::vector<ErasureRecord> SqliteStore::ListErasures() {
                                     query.Int(3)});
   }
   return records;
+}
+
+bool SqliteStore::PurgeErased() {
+  std::lock_guard<std::mutex> lock(db_mutex_);
+  // TRUNCATE waits (busy timeout) for the signal writer's current commit
+  // and holds off the next while it copies the log; the checkpointer
+  // thread's own checkpoint can hold the checkpoint lock for a moment, so
+  // a few tries. A reader inside a long snapshot (an export) makes it fail.
+  for (int attempt = 0; attempt < 20; ++attempt) {
+    int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE,
+                                       nullptr, nullptr);
+    if (rc == SQLITE_OK) return true;
+    if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED) Fail(db_, "checkpoint");
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
 }
 
 int64_t SqliteStore::DeleteSignalsBefore(int64_t cutoff_ms) {

@@ -52,6 +52,7 @@ class SqliteStore final : public Store {
   ErasureRecord EraseVisitor(const std::string& site, const std::string& vid,
                              int64_t now_ms) override;
   std::vector<ErasureRecord> ListErasures() override;
+  bool PurgeErased() override;
   int64_t DeleteSignalsBefore(int64_t cutoff_ms) override;
   std::optional<ArtifactRecord> GetArtifact(const std::string& site) override;
   ArtifactRecord PutArtifact(const std::string& site, const std::string& json,

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <thread>
 
@@ -517,10 +518,27 @@ TEST_F(HttpApiTest, ErasureReallyErasesAndIsLoggedWithoutTheId) {
                 ->as_string(),
             kVid);
 
+  // The database's files, as bytes: where an erased id must not remain.
+  auto stored_bytes = [&] {
+    std::string bytes;
+    for (const char* suffix : {"", "-wal"}) {
+      std::ifstream file(dir_.File("data/tessera.db") + suffix,
+                         std::ios::binary);
+      bytes.append(std::istreambuf_iterator<char>(file),
+                   std::istreambuf_iterator<char>());
+    }
+    return bytes;
+  };
+  ASSERT_NE(stored_bytes().find(kVid), std::string::npos);
+
   ClientResponse erase =
       Admin("DELETE", std::string("/v1/admin/profiles/") + kVid, admin_key_);
   EXPECT_EQ(erase.status, 200) << erase.body;
   EXPECT_EQ(Body(erase).find("signals_erased")->as_number(), 2);
+  // Nor do older copies stay in the files: the database file's freed space
+  // is zeroed (secure_delete) and the write-ahead log truncated.
+  EXPECT_TRUE(Body(erase).find("copies_purged")->as_bool());
+  EXPECT_EQ(stored_bytes().find(kVid), std::string::npos);
 
   ClientResponse after =
       Admin("GET", std::string("/v1/admin/profiles/") + kVid, admin_key_);

@@ -141,6 +141,13 @@ class Store {
                                      const std::string& vid,
                                      int64_t now_ms) = 0;
   virtual std::vector<ErasureRecord> ListErasures() = 0;
+  // After erasures: removes the older copies of erased rows that the
+  // engine keeps beside its tables (SQLite: the write-ahead log, copied
+  // into the database file, whose freed space secure_delete zeroed, and
+  // truncated). False when it could not now (a long read holds the log);
+  // the copies then go with a later checkpoint. PostgreSQL keeps none of
+  // its own beyond what vacuum reclaims (docs/privacy.md): true.
+  virtual bool PurgeErased() = 0;
   // Retention: deletes signals received before `cutoff_ms`; returns count.
   virtual int64_t DeleteSignalsBefore(int64_t cutoff_ms) = 0;
 
