@@ -28,7 +28,7 @@ sqlite3* Open(const std::string& path, const ConnectionOptions& options) {
     sqlite3_close(db);
     throw StoreError("cannot open database '" + path + "': " + message);
   }
-  sqlite3_busy_timeout(db, 10000);
+  sqlite3_busy_timeout(db, kBusyTimeoutMs);
   try {
     Exec(db, "PRAGMA journal_mode=WAL", options.label);
     Exec(db,

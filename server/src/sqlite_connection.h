@@ -22,6 +22,9 @@ namespace tessera::server::sqlite {
 
 inline constexpr const char* kLabel = "sqlite";
 
+// How long a connection waits for another's lock before SQLITE_BUSY.
+inline constexpr int kBusyTimeoutMs = 10000;
+
 struct ConnectionOptions {
   // synchronous=FULL (fsync each commit) or NORMAL. Default: FULL.
   bool durable = true;

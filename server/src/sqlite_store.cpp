@@ -3,9 +3,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
-#include <chrono>
 #include <limits>
-#include <thread>
 
 #include "signal_key.h"
 #include "siphash.h"
@@ -488,18 +486,23 @@ std::vector<ErasureRecord> SqliteStore::ListErasures() {
 
 bool SqliteStore::PurgeErased() {
   std::lock_guard<std::mutex> lock(db_mutex_);
-  // TRUNCATE waits (busy timeout) for the signal writer's current commit
-  // and holds off the next while it copies the log; the checkpointer
-  // thread's own checkpoint can hold the checkpoint lock for a moment, so
-  // a few tries. A reader inside a long snapshot (an export) makes it fail.
-  for (int attempt = 0; attempt < 20; ++attempt) {
-    int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE,
-                                       nullptr, nullptr);
-    if (rc == SQLITE_OK) return true;
-    if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED) Fail(db_, "checkpoint");
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  // TRUNCATE waits for the signal writer's commit in progress and holds off
+  // the next while it copies the log; the checkpointer thread's own
+  // checkpoint may hold the checkpoint lock a moment. Both are short, so
+  // the wait is bounded (about 1 s in all): a reader inside a long snapshot
+  // (an export) makes it give up rather than stall this I/O thread.
+  sqlite3_busy_timeout(db_, 200);
+  int rc = SQLITE_BUSY;
+  for (int attempt = 0; attempt < 5 && (rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+       ++attempt) {
+    rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE,
+                                   nullptr, nullptr);
   }
-  return false;
+  sqlite3_busy_timeout(db_, sqlite::kBusyTimeoutMs);
+  if (rc != SQLITE_OK && rc != SQLITE_BUSY && rc != SQLITE_LOCKED) {
+    Fail(db_, "checkpoint after an erasure");
+  }
+  return rc == SQLITE_OK;
 }
 
 int64_t SqliteStore::DeleteSignalsBefore(int64_t cutoff_ms) {

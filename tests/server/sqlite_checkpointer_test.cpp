@@ -8,11 +8,14 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <chrono>
 #include <filesystem>
+#include <memory>
 #include <string>
 
 #include "sqlite_connection.h"
 #include "temp_dir.h"
+#include "tessera/server/store.h"
 
 namespace tessera::server {
 namespace {
@@ -100,6 +103,38 @@ TEST(SqliteCheckpointerTest, ItsThreadCopiesTheLogWhichThenStartsOver) {
   db.Commit(1);
   EXPECT_GT(pages_after_commit, 0);
   EXPECT_LE(pages_after_commit, 3);
+}
+
+// After an erasure the store truncates the log (Store::PurgeErased); a
+// reader inside a long snapshot keeps the older pages needed, so it gives
+// up after a bounded wait and succeeds once the reader is done.
+TEST(SqliteCheckpointerTest, PurgeAfterErasureWaitsBoundedlyForALongRead) {
+  TempDir dir;
+  const std::string path = dir.File("t.db");
+  StoreOptions options;
+  options.durable = false;
+  std::unique_ptr<Store> store = OpenStore(path, options);
+  store->Migrate();
+  store->InsertSignal(SignalRecord{"demo", "sig_purge_000000001", "visitor-1",
+                                   1000, "{}"});
+  sqlite3* reader = sqlite::Open(path, Fast());
+  sqlite::Exec(reader, "BEGIN");
+  sqlite3_stmt* read = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(reader, "SELECT count(*) FROM signals", -1,
+                               &read, nullptr),
+            SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(read), SQLITE_ROW);  // the snapshot is now held
+  store->EraseVisitor("demo", "visitor-1", 2000);
+
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_FALSE(store->PurgeErased());
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
+
+  sqlite3_finalize(read);
+  sqlite::Exec(reader, "COMMIT");
+  sqlite3_close(reader);
+  EXPECT_TRUE(store->PurgeErased());
+  EXPECT_EQ(std::filesystem::file_size(path + "-wal"), 0u);
 }
 
 }  // namespace
