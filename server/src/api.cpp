@@ -430,11 +430,12 @@ class Api::Impl {
   static void RequireNotAhead(int64_t to_ms, int64_t now_ms) {
     constexpr int64_t kMaxAheadMs = 24 * 3600 * 1000;
     if (to_ms - now_ms <= kMaxAheadMs) return;
-    Refuse(
-        400, "invalid_signal", "1 schema problem(s); see problems",
-        {ApiProblem{"$.to", "is " + std::to_string((to_ms - now_ms) / 60000) +
-                                " minutes after the server's time; at "
-                                "most 1440 minutes ahead is accepted"}});
+    Refuse(400, "invalid_signal", "1 schema problem(s); see problems",
+           {ApiProblem{"$.to",
+                       "is " + std::to_string((to_ms - now_ms) / 60000) +
+                           " minutes after the server's time; at most " +
+                           std::to_string(kMaxAheadMs / 60000) +
+                           " minutes ahead is accepted"}});
   }
 
   // The signal in `body` checked (schema, the key's site, consent, its
