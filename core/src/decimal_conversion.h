@@ -35,6 +35,14 @@ double RoundDecimal(const std::string& digits, int64_t exponent);
 // is.
 double ParseRadixInteger(std::string_view digits, int bits_per_digit);
 
+// The value of a digit '0'-'9', 'a'-'f' or 'A'-'F'; 16 for anything else.
+inline int DigitValue(char c) {
+  return (c >= '0' && c <= '9')   ? c - '0'
+         : (c >= 'a' && c <= 'f') ? c - 'a' + 10
+         : (c >= 'A' && c <= 'F') ? c - 'A' + 10
+                                  : 16;
+}
+
 // The shortest decimal digits that read back as `d` (finite, > 0), the
 // closest to `d` among them (ties to even): `digits` without leading or
 // trailing zeros, and `point` such that d ~ 0.d1d2...dn * 10^point.

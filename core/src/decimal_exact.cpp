@@ -24,8 +24,6 @@ constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
                              1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
                              1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-
 // Unsigned integer of any size: 32-bit limbs, least significant first, no
 // zero limbs at the top (zero has none).
 class BigInt {
@@ -229,10 +227,7 @@ double ParseRadixInteger(std::string_view digits, int bits_per_digit) {
   int dropped_bits = 0;  // bits below `top`
   bool sticky = false;   // whether any dropped bit is set
   for (char c : digits) {
-    int d = IsDigit(c)               ? c - '0'
-            : (c >= 'a' && c <= 'f') ? c - 'a' + 10
-            : (c >= 'A' && c <= 'F') ? c - 'A' + 10
-                                     : radix;
+    const int d = DigitValue(c);
     if (d >= radix) return NAN;
     if ((top >> (64 - bits_per_digit)) == 0) {
       top = (top << bits_per_digit) | static_cast<uint64_t>(d);

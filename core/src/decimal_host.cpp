@@ -49,13 +49,11 @@ double RoundDecimal(const std::string& digits, int64_t exponent) {
 double ParseRadixInteger(std::string_view digits, int bits_per_digit) {
   if (digits.empty()) return NAN;
   const int radix = 1 << bits_per_digit;
-  std::string text = bits_per_digit == 1 ? "0b" : bits_per_digit == 3 ? "0o" : "0x";
+  std::string text = bits_per_digit == 1   ? "0b"
+                     : bits_per_digit == 3 ? "0o"
+                                           : "0x";
   for (char c : digits) {
-    const int d = (c >= '0' && c <= '9')   ? c - '0'
-                  : (c >= 'a' && c <= 'f') ? c - 'a' + 10
-                  : (c >= 'A' && c <= 'F') ? c - 'A' + 10
-                                           : radix;
-    if (d >= radix) return NAN;
+    if (DigitValue(c) >= radix) return NAN;
     text.push_back(c);
   }
   return HostNumber(text);
