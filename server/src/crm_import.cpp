@@ -1,14 +1,13 @@
 #include "tessera/server/crm_import.h"
 
 #include <nlohmann/json.hpp>
-
-#include <ctime>
 #include <set>
 #include <unordered_map>
 #include <unordered_set>
 
 #include "tessera/server/digest.h"
 #include "tessera/signal.h"
+#include "utc_text.h"
 
 namespace tessera::server {
 namespace {
@@ -147,16 +146,6 @@ bool IsDigits(const std::string& text) {
 
 constexpr int64_t kMsPerDay = 24 * 60 * 60 * 1000LL;
 
-// The UTC calendar day of `ms` since the epoch, "YYYY-MM-DD".
-std::string UtcDay(int64_t ms) {
-  std::time_t seconds = static_cast<std::time_t>(ms / 1000);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char text[16];
-  std::strftime(text, sizeof text, "%Y-%m-%d", &utc);
-  return text;
-}
-
 // "YYYY-MM-DD" or "YYYYMMDD" -> "YYYY-MM-DD", a real calendar day.
 std::string CheckDate(const std::string& raw) {
   std::string text = Trim(raw), y, m, d;
@@ -235,7 +224,7 @@ class Importer {
       : store_(store),
         options_(options),
         now_ms_(now_ms),
-        latest_day_(UtcDay(now_ms + kMsPerDay)) {}
+        latest_day_(UtcText(now_ms + kMsPerDay, "%Y-%m-%d")) {}
 
   // A transaction's day, checked: a real calendar day, and not after
   // tomorrow (UTC, so that no time zone's today is refused). A future

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
-#include <ctime>
 #include <iostream>
 #include <mutex>
 #include <optional>
@@ -15,6 +14,7 @@
 #include "tessera/server/http_server.h"
 #include "tessera/server/metrics.h"
 #include "tessera/server/pii_cipher.h"
+#include "utc_text.h"
 
 namespace tessera::server {
 
@@ -55,16 +55,6 @@ struct TesseraServer::Parts {
 namespace {
 
 constexpr int64_t kMsPerDay = 24 * 60 * 60 * 1000LL;
-
-// "2024-06-03 10:15:00 UTC", for the retention log line.
-std::string UtcText(int64_t ms) {
-  std::time_t seconds = static_cast<std::time_t>(ms / 1000);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S UTC", &utc);
-  return text;
-}
 
 }  // namespace
 
@@ -165,7 +155,7 @@ int64_t TesseraServer::ApplyRetention() {
   int64_t deleted = p.store->DeleteSignalsBefore(cutoff_ms);
   if (deleted > 0) {
     std::cerr << "tessera-server: retention deleted " << deleted
-              << " signal(s) received before " << UtcText(cutoff_ms) << " ("
+              << " signal(s) received before " << UtcText(cutoff_ms, "%Y-%m-%d %H:%M:%S UTC") << " ("
               << p.retention_days << " day(s))" << std::endl;
   }
   return deleted;
