@@ -25,13 +25,19 @@ export function fetchSender(fetchImpl = globalThis.fetch?.bind(globalThis)) {
   };
 }
 
-/** Parses Retry-After (seconds or an HTTP date) into milliseconds from now. */
+// A longer Retry-After (a misconfigured proxy's "31536000") would silence
+// the page for as long while the capped queue drops its oldest signals.
+export const MAX_RETRY_AFTER_MS = 24 * 3600 * 1000;
+
+/**
+ * Parses Retry-After (seconds or an HTTP date) into milliseconds from now,
+ * at most MAX_RETRY_AFTER_MS.
+ */
 export function retryAfterMs(header, nowMs) {
   if (header == null || header === '') return 0;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(header);
-  return Number.isFinite(date) ? Math.max(0, date - nowMs) : 0;
+  let ms = Number(header) * 1000;
+  if (!Number.isFinite(ms)) ms = Date.parse(header) - nowMs;
+  return Number.isFinite(ms) ? Math.min(MAX_RETRY_AFTER_MS, Math.max(0, ms)) : 0;
 }
 
 export class Transport {

@@ -13,7 +13,7 @@ const files = ['dist/tessera_core.wasm', 'dist/tessera_core.mjs', 'dist/tessera.
 const sources = readdirSync(new URL('src/', root)).filter((f) => f.endsWith('.js')).map((f) => `src/${f}`);
 
 // The target (issue 3) is 50 KB gzipped for everything; the build is not
-// there yet (see docs/BENCHMARKS.md, "SDK size": 101,929 bytes). This ceiling
+// there yet (see docs/BENCHMARKS.md, "SDK size": 101,941 bytes). This ceiling
 // stops it from growing while the gap is closed; lower it with every cut.
 // (Raised from 100,000 for the decisions that update only the
 // attributes their conditions read, +2.1 KB for decisions ~1.5x faster,
