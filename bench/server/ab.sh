@@ -17,6 +17,8 @@
 # side, e.g. B_ENV="X=1"), A_ARGS / B_ARGS (extra `serve` flags).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=../../scripts/lib/loopback-ports.sh
+source "$root/scripts/lib/loopback-ports.sh"
 server_a=${1:?usage: ab.sh SERVER_A SERVER_B [ROUNDS]}
 server_b=${2:?usage: ab.sh SERVER_A SERVER_B [ROUNDS]}
 rounds=${3:-6}
@@ -47,15 +49,12 @@ measure() {  # server binary, extra env, extra serve flags
   # shellcheck disable=SC2086
   key=$(env $extra_env "$binary" keys create --db "$db" --site demo --kind write |
     tail -n 1)
-  port=$((20000 + RANDOM % 40000))
+  port=$(free_port)
   # shellcheck disable=SC2086  # the extra flags and variables are word lists
   env $extra_env "$binary" serve --db "$db" --host 127.0.0.1 --port "$port" \
     $extra_args 2>"$work/server.log" &
   server_pid=$!
-  for _ in $(seq 100); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-    sleep 0.1
-  done
+  wait_for_port "$port"
   local url="http://127.0.0.1:$port/v1/signals"
   export SIGNAL_FILE="$root/docs/examples/signal.json" WRITE_KEY="$key"
   RUN_TAG="warm$RANDOM" wrk -t2 -c"$connections" -d2s -s "$lua" "$url" \
