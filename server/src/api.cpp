@@ -12,6 +12,7 @@
 #include <unordered_map>
 
 #include "artifact_check.h"
+#include "ascii_case.h"
 #include "crm_json.h"
 #include "tessera/json.h"
 #include "tessera/server/api_key.h"
@@ -73,19 +74,12 @@ HttpResponse SignalStoredResponse(bool accepted) {
   return response;
 }
 
-std::string Lower(std::string text) {
-  for (char& c : text) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return text;
-}
-
 // "application/json; charset=utf-8" -> "application/json".
 std::string MediaType(const std::string& content_type) {
   std::string type = content_type.substr(0, content_type.find(';'));
   while (!type.empty() && type.back() == ' ') type.pop_back();
   while (!type.empty() && type.front() == ' ') type.erase(0, 1);
-  return Lower(type);
+  return AsciiLower(type);
 }
 
 std::vector<std::string> SplitPath(std::string_view path) {
@@ -357,7 +351,7 @@ class Api::Impl {
     std::string authorization = exchange->request.Header("Authorization");
     const std::string scheme = "bearer ";
     if (authorization.size() <= scheme.size() ||
-        Lower(authorization.substr(0, scheme.size())) != scheme) {
+        AsciiLower(authorization.substr(0, scheme.size())) != scheme) {
       throw ApiError{401,
                      "missing_admin_key",
                      "this route needs 'Authorization: Bearer <admin key>'",

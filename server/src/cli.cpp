@@ -1,5 +1,6 @@
 #include "tessera/server/cli.h"
 
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -15,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "browser_origin.h"
 #include "export_output.h"
 #include "tessera/server/api_key.h"
 #include "tessera/server/crm_cli.h"
@@ -252,8 +254,10 @@ uint64_t ParseUnsigned(const std::string& flag, const std::string& text,
   return value;
 }
 
-// "64k", "1m", "65536" -> bytes.
-uint64_t ParseBytes(const std::string& flag, const std::string& text) {
+// "64k", "1m", "65536" -> bytes, within [min, max] after the unit is
+// applied (so "4096m" cannot slip past a 1 GiB cap).
+uint64_t ParseBytes(const std::string& flag, const std::string& text,
+                    uint64_t min, uint64_t max) {
   uint64_t multiplier = 1;
   std::string digits = text;
   if (!digits.empty()) {
@@ -262,7 +266,17 @@ uint64_t ParseBytes(const std::string& flag, const std::string& text) {
     if (unit == 'm') multiplier = 1024 * 1024;
     if (multiplier != 1) digits.pop_back();
   }
-  return ParseUnsigned(flag, digits, uint64_t{1} << 30) * multiplier;
+  errno = 0;
+  char* end = nullptr;
+  unsigned long long value = std::strtoull(digits.c_str(), &end, 10);
+  if (digits.empty() || !std::isdigit(static_cast<unsigned char>(digits[0])) ||
+      *end != '\0' || errno != 0 || value > max / multiplier ||
+      value * multiplier < min) {
+    throw UsageError("--" + flag + " needs a size from " + std::to_string(min) +
+                     " to " + std::to_string(max) +
+                     " bytes (a number, or with k or m), not '" + text + "'");
+  }
+  return value * multiplier;
 }
 
 std::vector<std::string> SplitList(const std::string& text) {
@@ -520,14 +534,26 @@ std::optional<ServeOptions> ParseServeArgs(
       FlagKind::kNumber);
   flags.Add(
       "allowed-origins", "LIST",
-      "comma-separated browser origins allowed to post signals, or * "
-      "(default: same origin only)",
-      [&](const std::string& v) { options.allowed_origins = SplitList(v); },
+      "comma-separated browser origins allowed to post signals, spelled as "
+      "browsers send them (https://shop.example, http://localhost:3000), "
+      "or * (default: same origin only)",
+      [&](const std::string& v) {
+        options.allowed_origins = SplitList(v);
+        for (const std::string& origin : options.allowed_origins) {
+          if (origin == "*") continue;
+          std::string problem = BrowserOriginProblem(origin);
+          if (!problem.empty()) {
+            throw UsageError("--allowed-origins: " + problem);
+          }
+        }
+      },
       FlagKind::kList);
   flags.Add(
-      "body-limit", "BYTES", "largest signal body, e.g. 64k (default 64k)",
+      "body-limit", "BYTES", "largest signal body, 1k to 1024m (default 64k)",
       [&](const std::string& v) {
-        options.body_limit = ParseBytes("body-limit", v);
+        // Below 1 KB not even one compact signal fits.
+        options.body_limit =
+            ParseBytes("body-limit", v, 1024, uint64_t{1} << 30);
       },
       FlagKind::kNumber);
   flags.AddString("sdk-dir", "DIR",
@@ -538,7 +564,7 @@ std::optional<ServeOptions> ParseServeArgs(
                   "demo-site (default: none)",
                   &options.site_dir);
   flags.Add(
-      "threads", "N", "I/O threads (default: one per core)",
+      "threads", "N", "I/O threads; 0 means one per core (default 0)",
       [&](const std::string& v) {
         options.threads =
             static_cast<unsigned>(ParseUnsigned("threads", v, 1024));
@@ -578,6 +604,18 @@ int RunServe(const ServeOptions& options) {
             << (server.tls() ? "https://" : "http://") << options.host << ":"
             << server.port() << " (store " << RedactStoreUri(options.db) << ")"
             << std::endl;
+  // Served lazily (the SDK may be built after the server starts), so a
+  // mistyped directory would only show as 404s: say so now.
+  for (const auto& [flag, dir] : {std::pair{"--sdk-dir", &options.sdk_dir},
+                                  std::pair{"--site-dir", &options.site_dir}}) {
+    std::error_code error;
+    if (!dir->empty() && !std::filesystem::is_directory(*dir, error)) {
+      std::cerr << "tessera-server: warning: " << flag << " '" << *dir
+                << "' is not a directory (yet); its files answer 404 until "
+                   "it is"
+                << std::endl;
+    }
+  }
   if (options.retention_days > 0) {
     std::cerr << "tessera-server: signals are kept " << options.retention_days
               << " day(s) (--retention-days)" << std::endl;

@@ -5,6 +5,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "ascii_case.h"
 #include "tessera/server/digest.h"
 #include "tessera/signal.h"
 #include "utc_text.h"
@@ -36,13 +37,6 @@ std::string Trim(const std::string& text) {
   while (start < end && (text[start] == ' ' || text[start] == '\t')) ++start;
   while (end > start && (text[end - 1] == ' ' || text[end - 1] == '\t')) --end;
   return text.substr(start, end - start);
-}
-
-std::string Lower(std::string text) {
-  for (char& c : text) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return text;
 }
 
 bool IsValidUtf8(const std::string& text) {
@@ -347,7 +341,7 @@ Header ReadHeader(CsvReader& reader, const char* expected) {
   Header header;
   std::set<std::string> seen;
   for (std::string& field : record.fields) {
-    std::string name = Lower(Trim(field));
+    std::string name = AsciiLower(Trim(field));
     if (name.empty()) {
       throw ImportError("line " + std::to_string(record.line) +
                         ": the header has an empty column name (column " +

@@ -10,6 +10,8 @@
 #include <memory>
 #include <sstream>
 
+#include "ascii_case.h"
+
 namespace tessera::server {
 namespace {
 
@@ -214,11 +216,7 @@ std::string PiiCipher::KeyedHash(std::string_view label,
 std::string PiiCipher::KeyCheck() const { return Hex(check_.data(), 16); }
 
 std::string PiiCipher::NormalizeEmail(std::string_view email) {
-  std::string out(Trim(email));
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
+  return AsciiLower(Trim(email));
 }
 
 }  // namespace tessera::server

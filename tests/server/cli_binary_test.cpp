@@ -214,6 +214,24 @@ TEST(CliBinaryTest, ServeReadsItsConfigFile) {
       << ReadFile(log);
 }
 
+TEST(CliBinaryTest, ServeWarnsOfAFileDirectoryThatIsNotThere) {
+  TempDir dir;
+  std::string log = dir.File("serve.log");
+  std::string missing = dir.File("sdk-not-built");
+  {
+    ServerProcess server(dir.File("tessera.db"), log,
+                         {"--sdk-dir", missing, "--site-dir", dir.path()});
+    ASSERT_NE(server.port(), 0);
+    EXPECT_EQ(server.Signal(SIGTERM), 0);
+  }
+  std::string text = ReadFile(log);
+  EXPECT_NE(text.find("warning: --sdk-dir '" + missing +
+                      "' is not a directory (yet)"),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(text.find("--site-dir"), std::string::npos) << text;
+}
+
 TEST(CliBinaryTest, MigrateReportsTheSchemaVersion) {
   TempDir dir;
   std::string db = dir.File("m/tessera.db");

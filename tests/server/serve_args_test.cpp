@@ -70,6 +70,43 @@ TEST(CliServeArgsTest, RetentionDaysRejectsNegativeAndNonNumbers) {
   EXPECT_EQ(ErrorOf({"--retention-days"}), "--retention-days needs a value");
 }
 
+TEST(CliServeArgsTest, BodyLimitTakesUnitsWithinItsRangeAfterTheUnit) {
+  EXPECT_EQ(ParseServeArgs({"--body-limit", "64k"})->body_limit, 65536u);
+  EXPECT_EQ(ParseServeArgs({"--body-limit", "1M"})->body_limit, 1048576u);
+  EXPECT_EQ(ParseServeArgs({"--body-limit", "1024"})->body_limit, 1024u);
+  EXPECT_EQ(ParseServeArgs({"--body-limit", "1024m"})->body_limit,
+            uint64_t{1} << 30);
+  // 0 or a few bytes would refuse every signal; "4096m" passed the cap
+  // when it was checked before the unit was applied.
+  for (const char* bad :
+       {"0", "1023", "0k", "4096m", "1048577k", "k", "", "-1k", " 5", "5 k",
+        "5g", "99999999999999999999"}) {
+    EXPECT_EQ(ErrorOf({"--body-limit", bad}),
+              "--body-limit needs a size from 1024 to 1073741824 bytes (a "
+              "number, or with k or m), not '" +
+                  std::string(bad) + "'")
+        << bad;
+  }
+}
+
+TEST(CliServeArgsTest, AllowedOriginsMustBeSpelledAsBrowsersSendThem) {
+  std::optional<ServeOptions> options = ParseServeArgs(
+      {"--allowed-origins", "https://a.example, http://localhost:3000,*"});
+  ASSERT_TRUE(options.has_value());
+  EXPECT_EQ(options->allowed_origins,
+            (std::vector<std::string>{"https://a.example",
+                                      "http://localhost:3000", "*"}));
+  // A trailing slash never matches an Origin header: refused at start
+  // rather than every browser request refused later.
+  EXPECT_EQ(ErrorOf({"--allowed-origins", "https://a.example,https://b.example/"}),
+            "--allowed-origins: 'https://b.example/' is not an origin as "
+            "browsers send it (it has a path, query or fragment; an origin "
+            "ends at the host or port); write 'https://b.example'");
+  EXPECT_NE(ErrorOf({"--allowed-origins", "shop.example"})
+                .find("must start with http:// or https://"),
+            std::string::npos);
+}
+
 TEST_F(CliConfigFileTest, FileSetsEveryKindOfValue) {
   std::string path = Config(R"({
     "db": "data/from-file.db", "host": "0.0.0.0", "port": 8081,
@@ -151,6 +188,11 @@ TEST_F(CliConfigFileTest, WrongTypesNameTheKeyAndTheExpectedType) {
        "key \"allowed-origins\": expected an array of strings, not array"},
       {R"({"allowed-origins": {"a": 1}})",
        "key \"allowed-origins\": expected an array of strings, not object"},
+      {R"({"allowed-origins": ["https://A.example"]})",
+       "key \"allowed-origins\": --allowed-origins: 'https://A.example' is "
+       "not an origin as browsers send it (its host holds 'A'; browsers "
+       "send lowercase letters, digits, '-' and '.'); write "
+       "'https://a.example'"},
       {R"({"no-fsync": "yes"})",
        "key \"no-fsync\": expected true or false, not string"},
   };
