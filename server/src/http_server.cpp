@@ -81,9 +81,26 @@ std::string PercentDecode(std::string_view text, bool plus_is_space) {
   return out;
 }
 
+// "http://host:8080/a?b" -> "/a?b", "http://host?b" -> "?b" (path "/"):
+// servers must accept the absolute form (RFC 9112 §3.2.2), which proxies
+// may send; routes see only the path and query.
+std::string_view OriginForm(std::string_view target) {
+  for (std::string_view scheme : {"http://", "https://"}) {
+    if (target.size() >= scheme.size() &&
+        EqualsIgnoreCase(target.substr(0, scheme.size()), scheme)) {
+      std::string_view rest = target.substr(scheme.size());
+      size_t path = rest.find_first_of("/?");
+      return path == std::string_view::npos ? "" : rest.substr(path);
+    }
+  }
+  return target;
+}
+
 void SplitTarget(std::string_view target, HttpRequest& request) {
+  target = OriginForm(target);
   size_t question = target.find('?');
   request.path = PercentDecode(target.substr(0, question), false);
+  if (request.path.empty()) request.path = "/";
   if (question == std::string_view::npos) return;
   std::string_view query = target.substr(question + 1);
   while (!query.empty()) {
@@ -365,6 +382,11 @@ class Session : public SessionBase,
                   "the HTTP request could not be parsed: " + error.message());
     }
     auto& header = parser_->get();
+    // RFC 9112 §3.2: a server MUST answer 400 to HTTP/1.1 without Host.
+    if (header.version() >= 11 &&
+        header.find(http::field::host) == header.end()) {
+      return Fail(400, "missing_host", "an HTTP/1.1 request needs a Host header");
+    }
     std::string_view target(header.target().data(), header.target().size());
     HttpRequest probe;
     SplitTarget(target, probe);

@@ -467,6 +467,30 @@ TEST_F(HttpApiTest, HeadAnswersLikeGetWithoutTheBody) {
   EXPECT_EQ(healthz.Header("Allow"), "GET, HEAD");
 }
 
+TEST_F(HttpApiTest, AbsoluteFormTargetsAreRoutedByTheirPath) {
+  // What a forward proxy sends; RFC 9112 says servers must accept it.
+  ClientResponse health = Request("GET", "http://127.0.0.1/healthz");
+  EXPECT_EQ(health.status, 200);
+  EXPECT_EQ(Body(health).find("status")->as_string(), "ok");
+  ClientResponse upper = Request("GET", "HTTPS://Example.COM:8443/readyz?x=1");
+  EXPECT_EQ(upper.status, 200);
+  // No path: the root (this fixture's site serves a home page there).
+  ClientResponse root = Request("GET", "http://example.com?x=1");
+  EXPECT_EQ(root.status, 200);
+  EXPECT_EQ(root.body, Request("GET", "/").body);
+}
+
+TEST_F(HttpApiTest, Http11WithoutHostIsRefusedAndHttp10IsServed) {
+  TestConnection missing(port_);
+  missing.SendRaw("GET /healthz HTTP/1.1\r\n\r\n");
+  ClientResponse refused = missing.Read();
+  EXPECT_EQ(refused.status, 400);
+  EXPECT_EQ(Code(refused), "missing_host");
+  TestConnection old(port_);
+  old.SendRaw("GET /healthz HTTP/1.0\r\n\r\n");
+  EXPECT_EQ(old.Read().status, 200);
+}
+
 TEST_F(HttpApiTest, EveryAdminRouteRefusesMissingWrongAndForeignKeys) {
   const std::pair<const char*, const char*> kRoutes[] = {
       {"GET", "/v1/admin/sites/demo/artifact"},
