@@ -1,6 +1,6 @@
 // Feeds arbitrary bytes to the CRM CSV reader, from memory and from a
-// stream. Invariants: no crash; both inputs give the same records and
-// errors; records respect the limits; line numbers never go back; and when
+// stream. Invariants: no crash; both inputs detect the same separator and
+// give the same records and errors; records respect the limits; line numbers never go back; and when
 // every record is valid, writing them with CsvLine and reading that back
 // gives the same records.
 #include <cstddef>
@@ -62,9 +62,10 @@ std::vector<Item> ReadAll(CsvReader& reader, const CsvOptions& options) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 1) return 0;
-  // The first byte picks the delimiter and small limits, so they are hit.
+  // The first byte picks the delimiter (or its detection, '\0') and small
+  // limits, so they are hit.
   CsvOptions options;
-  const char kDelimiters[] = {',', ';', '\t', '|'};
+  const char kDelimiters[] = {',', ';', '|', '\0'};
   options.delimiter = kDelimiters[data[0] & 3];
   options.max_fields = 1 + ((data[0] >> 2) & 15);
   options.max_record_bytes = 1 + (data[0] >> 6) * 64;
@@ -75,6 +76,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::istringstream stream{std::string(text)};
   CsvReader from_stream(stream, options);
   if (!(ReadAll(from_stream, options) == items)) std::abort();
+  if (from_stream.delimiter() != from_memory.delimiter()) std::abort();
+  if (options.delimiter == '\0' && !items.empty()) {
+    char detected = from_memory.delimiter();
+    if (detected != ',' && detected != ';' && detected != '\t') std::abort();
+  }
+  options.delimiter = from_memory.delimiter();
 
   std::string rewritten;
   for (const Item& item : items) {

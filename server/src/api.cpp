@@ -850,10 +850,18 @@ class Api::Impl {
       Refuse(400, "invalid_format",
              "format must be csv or cdnow, not '" + format_name + "'");
     }
+    std::string delimiter_name = exchange->request.QueryParam("delimiter");
+    std::optional<char> delimiter = ParseCsvDelimiter(delimiter_name);
+    if (!delimiter) {
+      Refuse(400, "invalid_delimiter",
+             "delimiter must be auto, ',', ';' or tab, not '" +
+                 delimiter_name + "'");
+    }
     ImportOptions import;
     import.site = site;
     import.kind = *kind;
     import.format = *format;
+    import.csv.delimiter = *delimiter;
     import.pii = options_.pii;
     import.max_errors_kept = kMaxImportErrorsListed;
     std::istringstream input(exchange->request.body);

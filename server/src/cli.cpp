@@ -415,6 +415,17 @@ int ImportCommand(int argc, char** argv, int first) {
               }
               options.format = *format;
             });
+  flags.Add("delimiter", "auto|,|;|tab",
+            "CSV field separator; auto takes the most frequent of , ; and "
+            "tab in the header row (default auto)",
+            [&](const std::string& v) {
+              std::optional<char> delimiter = ParseCsvDelimiter(v);
+              if (!delimiter) {
+                throw UsageError("--delimiter must be auto, ',', ';' or tab, "
+                                 "not '" + v + "'");
+              }
+              options.delimiter = *delimiter;
+            });
   flags.Add("pii-key-file", "FILE",
             "PII key, 64 hex chars (default: $TESSERA_PII_KEY); needed for "
             "email and name columns",

@@ -40,6 +40,7 @@ int RunImport(const ImportCommandOptions& options) {
   import.site = options.site;
   import.kind = options.kind;
   import.format = options.format;
+  import.csv.delimiter = options.delimiter;
   import.pii = pii ? &*pii : nullptr;
   import.max_errors_kept = 0;  // printed as they come instead
   const std::string name = options.file == "-" ? "<stdin>" : options.file;

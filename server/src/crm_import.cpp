@@ -194,7 +194,10 @@ int64_t CheckAmount(const std::string& raw) {
             !(digits.find('.') != std::string::npos && fraction.empty());
   if (!ok) {
     Reject("amount '" + text +
-           "' is not a decimal number with at most 2 decimals");
+           "' is not a decimal number with at most 2 decimals" +
+           (text.find(',') != std::string::npos
+                ? " (write it with '.' as the decimal point and no grouping)"
+                : ""));
   }
   while (fraction.size() < 2) fraction.push_back('0');
   int64_t cents = std::stoll(whole) * 100 + std::stoll(fraction);
@@ -635,6 +638,13 @@ std::optional<ImportKind> ParseImportKind(const std::string& name) {
 std::optional<ImportFormat> ParseImportFormat(const std::string& name) {
   if (name == "csv") return ImportFormat::kCsv;
   if (name == "cdnow") return ImportFormat::kCdnow;
+  return std::nullopt;
+}
+
+std::optional<char> ParseCsvDelimiter(const std::string& name) {
+  if (name.empty() || name == "auto") return '\0';
+  if (name == "," || name == ";") return name[0];
+  if (name == "tab" || name == "\t") return '\t';
   return std::nullopt;
 }
 

@@ -15,7 +15,8 @@ CsvReader::CsvReader(std::istream& in, CsvOptions options)
 
 bool CsvReader::Refill() {
   if (!in_ || input_failed_) return false;
-  // Keep what is not consumed yet (only the BOM check peeks ahead).
+  // Keep what is not consumed yet (the BOM check and the delimiter
+  // detection peek ahead).
   std::string rest(data_.substr(pos_));
   buffer_.assign(rest);
   buffer_.resize(rest.size() + kChunkBytes);
@@ -43,12 +44,33 @@ int CsvReader::Get() {
   return c;
 }
 
+char CsvReader::DetectDelimiter() {
+  size_t commas = 0, semicolons = 0, tabs = 0;
+  bool quoted = false;
+  // Up to the first record's end, or its size limit (the same bytes from
+  // memory or from a stream, which Refill extends keeping data_[pos_..]).
+  for (size_t scanned = 0; scanned < options_.max_record_bytes; ++scanned) {
+    if (pos_ + scanned == data_.size() && !Refill()) break;
+    char c = data_[pos_ + scanned];
+    if (c == '"') quoted = !quoted;  // "" inside quotes toggles twice
+    if (quoted) continue;
+    if (c == '\n' || c == '\r') break;
+    commas += c == ',';
+    semicolons += c == ';';
+    tabs += c == '\t';
+  }
+  if (semicolons > commas && semicolons >= tabs) return ';';
+  if (tabs > commas && tabs > semicolons) return '\t';
+  return ',';
+}
+
 CsvReader::Outcome CsvReader::Next(CsvRecord* record, CsvError* error) {
   if (!started_) {
     started_ = true;
     while (data_.size() - pos_ < 3 && Refill()) {
     }
     if (data_.substr(pos_, 3) == "\xEF\xBB\xBF") pos_ += 3;
+    if (options_.delimiter == '\0') options_.delimiter = DetectDelimiter();
   }
   const int delimiter = static_cast<unsigned char>(options_.delimiter);
   auto at_line_end = [](int c) { return c == '\n' || c == '\r' || c < 0; };

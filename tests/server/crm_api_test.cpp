@@ -136,6 +136,27 @@ TEST_P(CrmApiTest, ImportsCsvAndReportsRowErrorsAndUnchangedReimports) {
   ASSERT_EQ(cdnow.status, 200) << cdnow.body;
   EXPECT_EQ(Body(cdnow)["inserted"], 2);
   EXPECT_EQ(Body(cdnow)["customers_created"], 2);
+
+  // The separator is detected, or named: ';' forced onto a comma file
+  // leaves it one column wide, so its header has no customer_id column.
+  std::string semicolons = "customer_id;tier\nc7;gold\n";
+  ClientResponse detected = Send(
+      "POST", "/v1/admin/sites/demo/import/customers", semicolons, "text/csv");
+  ASSERT_EQ(detected.status, 200) << detected.body;
+  EXPECT_EQ(Body(detected)["inserted"], 1);
+  ClientResponse forced =
+      Send("POST", "/v1/admin/sites/demo/import/customers?delimiter=%3B",
+           "customer_id,tier\nc8,gold\n", "text/csv");
+  EXPECT_EQ(forced.status, 422) << forced.body;
+  EXPECT_NE(Body(forced)["message"].get<std::string>().find(
+                "no customer_id column (found: customer_id,tier)"),
+            std::string::npos)
+      << forced.body;
+  ClientResponse bad =
+      Send("POST", "/v1/admin/sites/demo/import/customers?delimiter=pipe",
+           semicolons, "text/csv");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(Body(bad)["code"], "invalid_delimiter");
 }
 
 TEST_P(CrmApiTest, ImportRefusalsAreJsonErrors) {

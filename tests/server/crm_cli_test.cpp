@@ -132,6 +132,19 @@ TEST_P(CrmCliTest, UnreadableFilesAndMissingKeysExitOne) {
   CliRun format = Tessera(
       dir_, Import("transactions", dir_.File("customers.csv"), "--format xml"));
   EXPECT_EQ(format.exit_code, 2);
+  CliRun delimiter = Tessera(
+      dir_, Import("customers", dir_.File("customers.csv"), "--delimiter '|'"));
+  EXPECT_EQ(delimiter.exit_code, 2);
+  EXPECT_NE(delimiter.err.find("--delimiter must be auto, ',', ';' or tab, "
+                               "not '|'"),
+            std::string::npos)
+      << delimiter.err;
+  // Named explicitly, tab splits a tab-separated file.
+  std::ofstream(dir_.File("tabs.tsv")) << "customer_id\ttier\nt1\tgold\n";
+  CliRun tabs =
+      Tessera(dir_, Import("customers", dir_.File("tabs.tsv"), "--delimiter tab"));
+  EXPECT_EQ(tabs.exit_code, 0) << tabs.err;
+  EXPECT_NE(tabs.out.find("1 inserted"), std::string::npos) << tabs.out;
   for (const char* help :
        {"import customers --help", "import transactions --help",
         "export customers --help", "export transactions --help"}) {

@@ -95,6 +95,33 @@ TEST_P(CrmImportTest, ReimportingTheSameFileChangesNothingAndSaysSo) {
             "{\"tier\":\"platinum\"}");
 }
 
+TEST_P(CrmImportTest, SemicolonAndTabExportsImportLikeCommaOnes) {
+  // Spreadsheets where ',' is the decimal separator export with ';'.
+  const std::string semicolons =
+      "customer_id;email;name;tier\r\n"
+      "c1;Ann.Lee@Example.com;\"Lee, Ann\";gold\r\n"
+      "c2;bob@example.org;Bob;\r\n"
+      "c3;;;silver\r\n";
+  std::string tabs = semicolons;
+  for (char& c : tabs) c = c == ';' ? '\t' : c;
+  ImportSummary first = Import(semicolons, ImportKind::kCustomers, &pii_);
+  EXPECT_EQ(first.inserted, 3);
+  EXPECT_EQ(first.rejected, 0);
+  // The same rows, so nothing changes whichever separator they came with.
+  EXPECT_EQ(Import(tabs, ImportKind::kCustomers, &pii_).unchanged, 3);
+  EXPECT_EQ(Import(kCustomers, ImportKind::kCustomers, &pii_).unchanged, 3);
+  EXPECT_EQ(crm_->FindCustomer("demo", "c1")->traits_json,
+            "{\"tier\":\"gold\"}");
+  // A decimal comma is refused with what to write instead.
+  ImportSummary amounts =
+      Import("customer_id;date;quantity;amount\nc1;2026-01-05;1;10,50\n",
+             ImportKind::kTransactions);
+  ASSERT_EQ(amounts.errors.size(), 1u);
+  EXPECT_NE(amounts.errors[0].message.find("with '.' as the decimal point"),
+            std::string::npos)
+      << amounts.errors[0].message;
+}
+
 TEST_P(CrmImportTest, BadRowsAreReportedByLineAndTheRestImports) {
   const char text[] =
       "customer_id,email,name\n"

@@ -145,6 +145,48 @@ TEST(CsvReaderTest, OtherDelimiters) {
   EXPECT_EQ(read.records[0].fields, (Fields{"a", "b;c", "d,e"}));
 }
 
+TEST(CsvReaderTest, DetectsTheSeparatorFromTheFirstRecord) {
+  CsvOptions detect;
+  detect.delimiter = '\0';
+  struct Case {
+    std::string text;
+    char separator;
+    Fields first;
+  };
+  const Case cases[] = {
+      // A spreadsheet export where ',' is the decimal separator.
+      {"\xEF\xBB\xBF" "customer_id;amount\r\nc1;10,5\r\n", ';',
+       {"customer_id", "amount"}},
+      {"a\tb\tc\n1\t2\t3\n", '\t', {"a", "b", "c"}},
+      {"a,b\n1;2;3;4\n", ',', {"a", "b"}},  // only the first record counts
+      // Separators inside quotes do not count, "" included.
+      {"\"x;y;z\",\"q\"\";\"\"\",w\n", ',', {"x;y;z", "q\";\"", "w"}},
+      {"a;b,c\n", ',', {"a;b", "c"}},  // a tie keeps ','
+      {"lonely\n", ',', {"lonely"}},
+  };
+  for (const Case& c : cases) {
+    CsvReader reader(c.text, detect);
+    Read read = ReadAll(reader);
+    EXPECT_EQ(reader.delimiter(), c.separator) << c.text;
+    ASSERT_FALSE(read.records.empty()) << c.text;
+    EXPECT_EQ(read.records[0].fields, c.first) << c.text;
+  }
+  // A first record longer than the reader's 64 KiB chunk, from a stream.
+  std::string wide = "id";
+  for (int i = 0; i < 300; ++i) {
+    wide += ";column_" + std::to_string(i) + std::string(300, 'x');
+  }
+  wide += ",x\n1\n";
+  std::istringstream stream(wide);
+  CsvReader from_stream(stream, detect);
+  Read streamed = ReadAll(from_stream);
+  EXPECT_EQ(from_stream.delimiter(), ';');
+  ASSERT_EQ(streamed.records.size(), 2u);
+  EXPECT_EQ(streamed.records[0].fields.size(), 301u);
+  EXPECT_EQ(streamed.records[0].fields.back(),
+            "column_299" + std::string(300, 'x') + ",x");
+}
+
 TEST(CsvReaderTest, StreamInputAcrossChunksMatchesMemoryInput) {
   // Larger than one 64 KiB chunk, with quoted newlines straddling chunks.
   std::string text = "\xEF\xBB\xBFid,note\r\n";

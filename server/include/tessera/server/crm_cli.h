@@ -25,6 +25,7 @@ struct ImportCommandOptions {
   std::string site;                          // required
   ImportKind kind = ImportKind::kCustomers;  // from the subcommand
   ImportFormat format = ImportFormat::kCsv;  // Default: csv
+  char delimiter = '\0';  // CSV separator; '\0' detects it. Default: detect
   std::string file;                          // required; "-" is stdin
   std::string pii_key_file;  // Default: none (then TESSERA_PII_KEY)
 };

@@ -57,6 +57,9 @@ enum class ImportFormat { kCsv, kCdnow };
 const char* ImportKindName(ImportKind kind);  // "customers" / "transactions"
 std::optional<ImportKind> ParseImportKind(const std::string& name);
 std::optional<ImportFormat> ParseImportFormat(const std::string& name);
+// The CSV separator named by "auto" (or ""), ",", ";" or "tab": '\0' for
+// auto (CsvOptions detects it); nothing for any other name.
+std::optional<char> ParseCsvDelimiter(const std::string& name);
 
 struct ImportRowError {
   int64_t line = 0;  // 1-based line the row starts on
@@ -69,7 +72,9 @@ struct ImportOptions {
   ImportFormat format = ImportFormat::kCsv;  // Default: csv
   // Needed when a customers file has an email or name column. Default: none
   const PiiCipher* pii = nullptr;
-  CsvOptions csv;            // reader limits. Default: see CsvOptions
+  // Reader limits and separator. Default: CsvOptions's limits, the
+  // separator detected from the header row ('\0').
+  CsvOptions csv = CsvOptions{'\0'};
   size_t batch_rows = 5000;  // rows per store transaction. Default: 5000
   // Row errors kept in the summary (all are counted). Default: unlimited.
   size_t max_errors_kept = std::numeric_limits<size_t>::max();

@@ -27,7 +27,11 @@
 namespace tessera::server {
 
 struct CsvOptions {
-  char delimiter = ',';               // Default: ','
+  // The field separator; '\0' detects it from the first record: whichever
+  // of ',', ';' and TAB occurs most often outside quotes there (',' on a
+  // tie or when none does), for spreadsheet exports that use ';' where the
+  // decimal separator is a comma. Default: ','
+  char delimiter = ',';
   size_t max_record_bytes = 1 << 20;  // field bytes per record. Default 1 MiB
   size_t max_fields = 512;            // fields per record. Default: 512
 };
@@ -57,12 +61,16 @@ class CsvReader {
 
   // Whether reading the istream failed (not merely reached its end).
   bool input_failed() const { return input_failed_; }
+  // The separator in use (after detection, once Next has been called).
+  char delimiter() const { return options_.delimiter; }
 
  private:
   // The next byte, or -1 at the end of the input.
   int Peek();
   int Get();
   bool Refill();
+  // The most frequent separator of the first record (see CsvOptions).
+  char DetectDelimiter();
 
   CsvOptions options_;
   std::istream* in_ = nullptr;
