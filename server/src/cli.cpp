@@ -11,6 +11,7 @@
 #include <iterator>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -298,6 +299,19 @@ void Require(const std::string& value, const std::string& flag) {
   if (value.empty()) throw UsageError("--" + flag + " is required");
 }
 
+// --site is required and must be a site name (the rule signals, keys and
+// imports share), so a typo is named instead of matching nothing; an admin
+// key may also be for every site ("*").
+void RequireSite(const std::string& site, bool allow_all = false) {
+  Require(site, "site");
+  if (allow_all && site == kAllSites) return;
+  if (!IsSiteName(site)) {
+    throw UsageError(std::string("--site must be 1-64 of A-Z a-z 0-9 _ . -") +
+                     (allow_all ? " (or * for an admin key)" : "") +
+                     ", not '" + site + "'");
+  }
+}
+
 std::string kDbHelp =
     "database file, or postgresql://USER:PASSWORD@HOST:PORT/DB (default "
     "./data/tessera.db)";
@@ -323,11 +337,7 @@ int KeysCommand(int argc, char** argv, int first) {
     flags.Add("kind", "write|admin", "what the key may do (default write)",
               [&](const std::string& v) { kind = v; });
     if (!flags.Parse(argc, argv, first + 1)) return 0;
-    Require(options.site, "site");
-    if (options.site != kAllSites && !IsSiteName(options.site)) {
-      throw UsageError("--site must be 1-64 of A-Z a-z 0-9 _ . - (or * for an "
-                       "admin key), not '" + options.site + "'");
-    }
+    RequireSite(options.site, true);
     std::optional<KeyKind> parsed = ParseKeyKind(kind);
     if (!parsed)
       throw UsageError("--kind must be write or admin, not '" + kind + "'");
@@ -431,7 +441,7 @@ int ImportCommand(int argc, char** argv, int first) {
             "email and name columns",
             [&](const std::string& v) { options.pii_key_file = v; });
   if (!flags.Parse(argc, argv, first + 1)) return 0;
-  Require(options.site, "site");
+  RequireSite(options.site);
   Require(options.file, "file");
   return RunImport(options);
 }
@@ -454,7 +464,7 @@ int ExportCrmCommand(int argc, char** argv, int first) {
                   "PII key, 64 hex chars (default: $TESSERA_PII_KEY)",
                   &options.pii_key_file);
   if (!flags.Parse(argc, argv, first + 1)) return 0;
-  Require(options.site, "site");
+  RequireSite(options.site);
   return RunExportCrm(options);
 }
 
@@ -480,7 +490,7 @@ int ExportCommand(int argc, char** argv, int first) {
   flags.AddString("out", "FILE", "output file, - for stdout (default -)",
                   &options.out);
   if (!flags.Parse(argc, argv, first + 1)) return 0;
-  Require(options.site, "site");
+  RequireSite(options.site);
   return RunExportSignals(options);
 }
 
@@ -709,8 +719,21 @@ int RunExportSignals(const ExportSignalsOptions& options) {
     ++count;
   });
   output.Finish();
-  std::cerr << "exported " << count << " signal(s) of site " << options.site
-            << std::endl;
+  std::cerr << "exported " << count << " signal(s) of site " << options.site;
+  // Zero is also what a mistyped site gives: name the ones that exist.
+  if (count == 0) {
+    std::set<std::string> sites;
+    for (const ApiKeyRecord& key : store->ListApiKeys("")) {
+      if (key.site != kAllSites) sites.insert(key.site);
+    }
+    std::string known;
+    for (const std::string& site : sites) {
+      known += (known.empty() ? "" : ", ") + site;
+    }
+    std::cerr << " (sites with keys in this database: "
+              << (known.empty() ? "none" : known) << ")";
+  }
+  std::cerr << std::endl;
   return 0;
 }
 

@@ -98,6 +98,22 @@ TEST(CliBinaryTest, SignalsSurviveStopAndRestartAndCountOnce) {
   EXPECT_EQ(exported.exit_code, 0);
   EXPECT_EQ(std::count(exported.out.begin(), exported.out.end(), '\n'), 1);
   EXPECT_NE(exported.out.find("sig_binary_test_0001"), std::string::npos);
+  // A mistyped site exports nothing and names the sites there are; one that
+  // is no site name at all is a usage error.
+  CommandResult typo =
+      RunCommand("export signals --db " + db + " --site dmeo", true);
+  EXPECT_EQ(typo.exit_code, 0);
+  EXPECT_NE(typo.out.find("exported 0 signal(s) of site dmeo (sites with "
+                          "keys in this database: demo)"),
+            std::string::npos)
+      << typo.out;
+  CommandResult bad =
+      RunCommand("export signals --db " + db + " --site 'de mo'", true);
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.out.find("--site must be 1-64 of A-Z a-z 0-9 _ . -, not "
+                         "'de mo'"),
+            std::string::npos)
+      << bad.out;
 }
 
 TEST(CliBinaryTest, AcknowledgedSignalsSurviveKillNine) {
