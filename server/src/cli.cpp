@@ -1,5 +1,7 @@
 #include "tessera/server/cli.h"
 
+#include <sys/resource.h>
+
 #include <cctype>
 #include <cerrno>
 #include <cstdio>
@@ -527,6 +529,17 @@ const char kMainUsage[] =
     "  prune            delete signals older than the retention period\n\n"
     "Run `tessera-server <command> --help` for its flags.\n";
 
+// Each connection holds a descriptor, and the usual soft limit (1024) would
+// cap the server near a thousand clients when the hard limit allows far
+// more (the event loops use epoll, so high descriptor numbers are fine).
+void RaiseOpenFileLimit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+  }
+}
+
 std::unique_ptr<Store> OpenMigrated(const std::string& db) {
   std::unique_ptr<Store> store = OpenStore(db);
   store->Migrate();
@@ -619,6 +632,7 @@ std::optional<ServeOptions> ParseServeArgs(
 }
 
 int RunServe(const ServeOptions& options) {
+  RaiseOpenFileLimit();
   TesseraServer server(options);
   server.Start();
   std::cerr << "tessera-server: listening on "

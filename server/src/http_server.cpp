@@ -184,6 +184,19 @@ bool IsDisconnect(const beast::error_code& error) {
          error == net::ssl::error::stream_truncated;
 }
 
+// accept() errors that retrying at once cannot cure: the process or the
+// system is out of file descriptors or socket memory.
+bool IsResourceExhaustion(const beast::error_code& error) {
+  return error == net::error::no_descriptors ||  // EMFILE
+         error == beast::error_code(ENFILE, beast::system_category()) ||
+         error == net::error::no_buffer_space ||  // ENOBUFS
+         error == net::error::no_memory;          // ENOMEM
+}
+
+// How long accepting pauses after such an error (connections closing in
+// the meantime free descriptors; waiting clients stay in the backlog).
+constexpr auto kAcceptPause = std::chrono::milliseconds(50);
+
 // What the server needs of a connection, whatever its transport.
 class SessionBase {
  public:
@@ -219,7 +232,8 @@ class HttpServer::Impl {
         control(net::make_strand(control_context)),
         acceptor(control),
         signals(control),
-        grace_timer(control) {}
+        grace_timer(control),
+        accept_pause(control) {}
 
   ~Impl() { loops_closing.store(true); }
 
@@ -274,6 +288,11 @@ class HttpServer::Impl {
   tcp::acceptor acceptor;
   net::signal_set signals;
   net::steady_timer grace_timer;
+  // Out of file descriptors (or kernel memory), accept fails at once and
+  // would fail again at once: accepting pauses instead, and the failures
+  // of one such episode are logged twice (start and end), not each time.
+  net::steady_timer accept_pause;
+  uint64_t accept_failures = 0;  // in the current episode; control only
   std::atomic<bool> stopping{false};
   std::atomic<uint64_t> next_session_id{1};
   std::mutex sessions_mutex;
@@ -586,9 +605,30 @@ void HttpServer::Impl::Accept() {
     } else if (!error) {
       std::make_shared<Session<PlainStream>>(*this, context, std::move(socket))
           ->Start();
+    } else if (IsResourceExhaustion(error)) {
+      if (accept_failures++ == 0) {
+        std::fprintf(stderr,
+                     "tessera-server: accept failed: %s; pausing accepts "
+                     "(new connections wait in the backlog) until one "
+                     "succeeds; raise the open-file limit (ulimit -n) if "
+                     "this recurs\n",
+                     error.message().c_str());
+      }
+      accept_pause.expires_after(kAcceptPause);
+      accept_pause.async_wait([this](beast::error_code waited) {
+        if (!waited && !stopping.load()) Accept();
+      });
+      return;
     } else {
       std::fprintf(stderr, "tessera-server: accept failed: %s\n",
                    error.message().c_str());
+    }
+    if (!error && accept_failures > 0) {
+      std::fprintf(stderr,
+                   "tessera-server: accepting again after %llu failed "
+                   "accepts\n",
+                   static_cast<unsigned long long>(accept_failures));
+      accept_failures = 0;
     }
     Accept();
   });
@@ -599,6 +639,7 @@ void HttpServer::Impl::BeginStop() {
     if (stopping.exchange(true)) return;
     beast::error_code ignored;
     acceptor.close(ignored);
+    accept_pause.cancel();
     signals.cancel(ignored);
     // Each loop now ends once its connections have (or at the grace time).
     for (WorkGuard& guard : idle_guards) guard.reset();

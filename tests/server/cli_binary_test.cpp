@@ -5,6 +5,10 @@
 
 #include <fstream>
 #include <string>
+#include <chrono>
+#include <vector>
+#include <thread>
+#include <memory>
 
 #include "server_binary.h"
 #include "temp_dir.h"
@@ -19,8 +23,11 @@ using testing::CommandResult;
 using testing::PostSignal;
 using testing::ReadFile;
 using testing::RunCommand;
+using testing::Send;
+using testing::Serialize;
 using testing::ServerProcess;
 using testing::TempDir;
+using testing::TestConnection;
 
 std::string LastLine(const std::string& text) {
   std::string trimmed = text;
@@ -246,6 +253,42 @@ TEST(CliBinaryTest, ServeWarnsOfAFileDirectoryThatIsNotThere) {
             std::string::npos)
       << text;
   EXPECT_EQ(text.find("--site-dir"), std::string::npos) << text;
+}
+
+TEST(CliBinaryTest, OutOfDescriptorsPausesAcceptingInsteadOfSpinning) {
+  TempDir dir;
+  std::string log = dir.File("serve.log");
+  ServerProcess server(dir.File("tessera.db"), log, {}, 40);
+  ASSERT_NE(server.port(), 0);
+  {
+    // More connections than descriptors: accept() fails with EMFILE. It
+    // used to be retried at once, each failure logged: ~500,000 lines a
+    // second and a busy core for as long as the connections stayed.
+    std::vector<std::unique_ptr<TestConnection>> crowd;
+    for (int i = 0; i < 60; ++i) {
+      crowd.push_back(std::make_unique<TestConnection>(server.port()));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    std::string text = ReadFile(log);
+    size_t failures = 0;
+    for (size_t at = 0; (at = text.find("accept failed", at)) !=
+                        std::string::npos;
+         ++at) {
+      ++failures;
+    }
+    EXPECT_EQ(failures, 1u) << text.substr(0, 2000);
+    EXPECT_NE(text.find("Too many open files; pausing accepts"),
+              std::string::npos)
+        << text.substr(0, 2000);
+    // The connections already accepted are served meanwhile.
+    crowd.front()->SendRaw(Serialize({"GET", "/healthz", {}, ""}));
+    EXPECT_EQ(crowd.front()->Read().status, 200);
+  }
+  // Once descriptors are free again, new clients are served.
+  EXPECT_EQ(Send(server.port(), {"GET", "/healthz", {}, ""}).status, 200);
+  EXPECT_NE(ReadFile(log).find("accepting again after"), std::string::npos)
+      << ReadFile(log);
+  EXPECT_EQ(server.Signal(SIGTERM), 0);
 }
 
 TEST(CliBinaryTest, MigrateReportsTheSchemaVersion) {

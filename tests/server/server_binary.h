@@ -5,6 +5,7 @@
 #define TESSERA_TESTS_SERVER_SERVER_BINARY_H_
 
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -50,13 +51,14 @@ inline CommandResult RunCommand(const std::string& arguments,
 }
 
 // `tessera-server serve --db DB --port 0 --threads 2 EXTRA...` as a child
-// process with its stderr in `log`. The constructor waits (up to 10 s) for
+// process with its stderr in `log`, and at most `open_files` descriptors
+// when that is not 0 (soft and hard limit, so the server cannot raise it). The constructor waits (up to 10 s) for
 // it to listen; port() stays 0 when it did not. The destructor kills
 // (SIGKILL) a server still running.
 class ServerProcess {
  public:
   ServerProcess(const std::string& db, const std::string& log,
-                std::vector<std::string> extra = {})
+                std::vector<std::string> extra = {}, rlim_t open_files = 0)
       : log_(log) {
     std::vector<std::string> args = {
         TESSERA_SERVER_BINARY, "serve", "--db", db, "--port", "0",
@@ -69,6 +71,10 @@ class ServerProcess {
     if (pid_ == 0) {
       FILE* err = freopen(log.c_str(), "w", stderr);
       (void)err;
+      if (open_files != 0) {
+        rlimit limit{open_files, open_files};
+        setrlimit(RLIMIT_NOFILE, &limit);
+      }
       execv(TESSERA_SERVER_BINARY, argv.data());
       _exit(127);
     }
