@@ -13,6 +13,7 @@
 
 #include "artifact_check.h"
 #include "ascii_case.h"
+#include "email_address.h"
 #include "crm_json.h"
 #include "tessera/json.h"
 #include "tessera/server/api_key.h"
@@ -727,20 +728,19 @@ class Api::Impl {
     return list;
   }
 
-  void AdminGetProfile(const ExchangePtr& exchange) {
-    ApiKeyRecord key = RequireAdmin(exchange, "");
-    const std::string& vid = exchange->params[0];
-    std::vector<SignalRecord> signals = store_.SignalsOfVisitor(key.site, vid);
-    Json body = {{"vid", vid},
-                 {"scope", key.site},
+  // Everything stored for visitor or customer `id` within `scope`.
+  Json ProfileOf(const std::string& scope, const std::string& id) {
+    std::vector<SignalRecord> signals = store_.SignalsOfVisitor(scope, id);
+    Json body = {{"vid", id},
+                 {"scope", scope},
                  {"signal_count", signals.size()},
                  {"signals", SignalList(signals)}};
     if (options_.crm) {
-      body["crm"] = CrmProfile(key.site, vid);
+      body["crm"] = CrmProfile(scope, id);
       // A customer's data includes what their linked visitors sent.
       Json linked = Json::array();
-      for (const IdentityLink& link : options_.crm->LinksOf(key.site, vid)) {
-        if (link.customer_id != vid || link.vid == vid) continue;
+      for (const IdentityLink& link : options_.crm->LinksOf(scope, id)) {
+        if (link.customer_id != id || link.vid == id) continue;
         linked.push_back(
             {{"vid", link.vid},
              {"signals",
@@ -748,25 +748,112 @@ class Api::Impl {
       }
       body["linked_visitors"] = std::move(linked);
     }
+    return body;
+  }
+
+  // Erases visitor or customer `id` within `scope` (CRM first: it names the
+  // visitors linked to a customer, whose signals go too); the answer's
+  // counts, without copies_purged (one purge follows all of a request's
+  // erasures).
+  Json EraseProfile(const std::string& scope, const std::string& id,
+                    int64_t now) {
+    std::optional<CrmErasureRecord> crm;
+    if (options_.crm) crm = options_.crm->EraseSubject(scope, id, now);
+    ErasureRecord erasure = store_.EraseVisitor(scope, id, now);
+    int64_t signals_erased = erasure.signals_erased;
+    if (crm) {
+      for (const std::string& linked : crm->linked_vids) {
+        if (linked == id) continue;
+        signals_erased +=
+            store_.EraseVisitor(scope, linked, now).signals_erased;
+      }
+    }
+    Json body = {{"vid", id},
+                 {"scope", erasure.site},
+                 {"signals_erased", signals_erased},
+                 {"erased_at_ms", erasure.erased_at_ms}};
+    if (crm) {
+      body["customers_erased"] = crm->customers_erased;
+      body["transactions_erased"] = crm->transactions_erased;
+      body["identity_links_erased"] = crm->links_erased;
+      body["linked_visitors_erased"] = crm->linked_vids.size();
+    }
+    return body;
+  }
+
+  // The customers (site and id) an e-mail address in a profile route names,
+  // within the key's scope, found through the address's keyed hash: data
+  // subjects ask by e-mail, and no id can be one (ids that look like an
+  // address are refused everywhere).
+  std::vector<CustomerRecord> CustomersByEmail(const ApiKeyRecord& key,
+                                               const std::string& email) {
+    if (!IsValidEmailAddress(PiiCipher::NormalizeEmail(email))) {
+      Refuse(400, "invalid_id",
+             "'" + email +
+                 "' holds an email address but is not one; give a visitor "
+                 "id, a customer id or one email address");
+    }
+    if (!options_.pii) {
+      Refuse(409, "pii_key_missing",
+             "finding customers by email needs the server's PII key "
+             "(--pii-key-file or TESSERA_PII_KEY)");
+    }
+    return RequireCrm().FindCustomersByEmailHmac(
+        key.site, options_.pii->EmailHmac(email));
+  }
+
+  // The {id} of a profile route: a visitor or customer id, or an e-mail
+  // address (then `by_email`).
+  static const std::string& RequireProfileId(const ExchangePtr& exchange,
+                                             bool* by_email) {
+    const std::string& id = exchange->params[0];
+    *by_email = ContainsEmailAddress(id);
+    if (!*by_email && !IsSubjectId(id)) {
+      Refuse(400, "invalid_id",
+             "a profile id is 1-128 bytes of UTF-8 without control "
+             "characters (a visitor id, a customer id or an email address)");
+    }
+    return id;
+  }
+
+  void AdminGetProfile(const ExchangePtr& exchange) {
+    ApiKeyRecord key = RequireAdmin(exchange, "");
+    bool by_email = false;
+    const std::string& id = RequireProfileId(exchange, &by_email);
+    if (!by_email) {
+      return Finish(exchange, JsonResponse(200, ProfileOf(key.site, id)));
+    }
+    Json profiles = Json::array();
+    for (const CustomerRecord& customer : CustomersByEmail(key, id)) {
+      profiles.push_back(ProfileOf(customer.site, customer.customer_id));
+    }
+    Json body = {{"email", id},
+                 {"scope", key.site},
+                 {"customers_matched", profiles.size()},
+                 {"profiles", std::move(profiles)}};
     Finish(exchange, JsonResponse(200, body));
   }
 
   void AdminDeleteProfile(const ExchangePtr& exchange) {
     ApiKeyRecord key = RequireAdmin(exchange, "");
-    const std::string& vid = exchange->params[0];
-    int64_t now = NowMs();
-    // CRM first: it names the visitors linked to a customer, whose signals
-    // go too.
-    std::optional<CrmErasureRecord> crm;
-    if (options_.crm) crm = options_.crm->EraseSubject(key.site, vid, now);
-    ErasureRecord erasure = store_.EraseVisitor(key.site, vid, now);
-    int64_t signals_erased = erasure.signals_erased;
-    if (crm) {
-      for (const std::string& linked : crm->linked_vids) {
-        if (linked == vid) continue;
-        signals_erased +=
-            store_.EraseVisitor(key.site, linked, now).signals_erased;
+    bool by_email = false;
+    const std::string& id = RequireProfileId(exchange, &by_email);
+    const int64_t now = NowMs();
+    Json body;
+    if (by_email) {
+      Json erasures = Json::array();
+      for (const CustomerRecord& customer : CustomersByEmail(key, id)) {
+        erasures.push_back(
+            EraseProfile(customer.site, customer.customer_id, now));
       }
+      body = {{"email", id},
+              {"scope", key.site},
+              {"customers_matched", erasures.size()},
+              {"erasures", std::move(erasures)}};
+    } else {
+      // A signal acknowledged before the request must not survive it: the
+      // store commits pending signals before it erases.
+      body = EraseProfile(key.site, id, now);
     }
     // The deleted rows' older copies (SQLite's write-ahead log) go now too,
     // unless a long read holds them: then the next checkpoint takes them.
@@ -777,17 +864,7 @@ class Api::Impl {
                    "holds it)"
                 << std::endl;
     }
-    Json body = {{"vid", vid},
-                 {"scope", erasure.site},
-                 {"signals_erased", signals_erased},
-                 {"erased_at_ms", erasure.erased_at_ms},
-                 {"copies_purged", purged}};
-    if (crm) {
-      body["customers_erased"] = crm->customers_erased;
-      body["transactions_erased"] = crm->transactions_erased;
-      body["identity_links_erased"] = crm->links_erased;
-      body["linked_visitors_erased"] = crm->linked_vids.size();
-    }
+    body["copies_purged"] = purged;
     Finish(exchange, JsonResponse(200, body));
   }
 
@@ -895,8 +972,17 @@ class Api::Impl {
     Finish(exchange, JsonResponse(200, body));
   }
 
-  // A visitor id or customer id given in a request: 1-128 bytes, no
-  // control characters, not an email address.
+  // Whether `id` can be a visitor or customer id: 1-128 bytes of UTF-8
+  // without control characters, and not an email address.
+  static bool IsSubjectId(std::string_view id) {
+    if (id.empty() || id.size() > 128 || !IsValidUtf8(id)) return false;
+    for (char c : id) {
+      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) return false;
+    }
+    return !ContainsEmailAddress(id);
+  }
+
+  // A visitor id or customer id given in a request body (IsSubjectId).
   static std::string RequireId(const Value& body, const char* field) {
     const Value* value = body.find(field);
     if (!value || !value->is_string()) {
@@ -905,14 +991,11 @@ class Api::Impl {
              {ApiProblem{std::string("$.") + field, "expected a string"}});
     }
     const std::string& id = value->as_string();
-    bool control = false;
-    for (char c : id) control |= static_cast<unsigned char>(c) < 0x20;
-    if (id.empty() || id.size() > 128 || control ||
-        ContainsEmailAddress(id)) {
+    if (!IsSubjectId(id)) {
       Refuse(400, "invalid_identity",
              std::string("'") + field +
-                 "' must be 1-128 bytes without control characters and not "
-                 "an email address",
+                 "' must be 1-128 bytes of UTF-8 without control characters "
+                 "and not an email address",
              {ApiProblem{std::string("$.") + field, "invalid id"}});
     }
     return id;

@@ -6,6 +6,7 @@
 #include <unordered_set>
 
 #include "ascii_case.h"
+#include "email_address.h"
 #include "tessera/server/digest.h"
 #include "tessera/signal.h"
 #include "utc_text.h"
@@ -14,7 +15,6 @@ namespace tessera::server {
 namespace {
 
 constexpr size_t kMaxIdBytes = 128;
-constexpr size_t kMaxEmailBytes = 254;
 constexpr size_t kMaxNameBytes = 256;
 constexpr size_t kMaxTraitBytes = 1024;
 constexpr size_t kMaxTraitNameBytes = 64;
@@ -105,29 +105,6 @@ std::string CheckCustomerId(const std::string& raw) {
         "email column");
   }
   return id;
-}
-
-bool IsValidEmail(const std::string& email) {
-  if (email.size() > kMaxEmailBytes) return false;
-  size_t at = email.find('@');
-  if (at == std::string::npos || at == 0 || at > 64 ||
-      email.find('@', at + 1) != std::string::npos) {
-    return false;
-  }
-  std::string domain = email.substr(at + 1);
-  size_t dot = domain.rfind('.');
-  if (domain.empty() || dot == std::string::npos || dot == 0 ||
-      dot + 1 == domain.size() || domain.find("..") != std::string::npos) {
-    return false;
-  }
-  for (char c : email) {
-    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7F || c == ',' ||
-        c == '"' || c == '<' || c == '>' || c == '(' || c == ')' || c == '[' ||
-        c == ']' || c == ';' || c == ':' || c == '\\') {
-      return false;
-    }
-  }
-  return true;
 }
 
 bool IsDigits(const std::string& text) {
@@ -450,7 +427,7 @@ void ImportCustomersCsv(CsvReader& reader, Importer& importer,
     std::string email, name;
     if (email_column >= 0) {
       email = PiiCipher::NormalizeEmail(r.fields[email_column]);
-      if (!email.empty() && !IsValidEmail(email)) {
+      if (!email.empty() && !IsValidEmailAddress(email)) {
         Reject("email is not a valid address");
       }
     }

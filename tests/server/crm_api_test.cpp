@@ -292,6 +292,82 @@ TEST_P(CrmApiTest, DataAccessAndErasureCoverCrmAndLinkedVisitors) {
   EXPECT_EQ(log.dump().find("\"c1\""), std::string::npos);
 }
 
+TEST_P(CrmApiTest, DataSubjectsAreFoundAndErasedByTheirEmail) {
+  Start(true);
+  ASSERT_EQ(Send("POST", "/v1/admin/sites/demo/import/customers",
+                 "customer_id,email\nc1,ann@example.com\nc4,Ann@Example.com\n"
+                 "c3,carl@example.com\n",
+                 "text/csv")
+                .status,
+            200);
+  ClientRequest signal;
+  signal.method = "POST";
+  signal.target = "/v1/signals";
+  signal.headers = {{"Content-Type", "application/json"},
+                    {"X-Tessera-Key", write_}};
+  signal.body = SignalFor("sig_crm_by_email_0001", kVid);
+  ASSERT_EQ(testing::Send(server_->port(), signal).status, 202);
+  ASSERT_EQ(Send("POST", "/v1/admin/sites/demo/identities",
+                 std::string(R"({"vid":")") + kVid + R"(","customer_id":"c1"})",
+                 "application/json")
+                .status,
+            201);
+
+  // The address as the subject writes it: case and spaces do not matter,
+  // and every customer holding it is covered.
+  ClientResponse access =
+      Send("GET", "/v1/admin/profiles/%20ANN@example.COM");
+  ASSERT_EQ(access.status, 200) << access.body;
+  Json found = Body(access);
+  EXPECT_EQ(found["customers_matched"], 2);
+  ASSERT_EQ(found["profiles"].size(), 2u);
+  std::set<std::string> ids;
+  for (const Json& profile : found["profiles"]) ids.insert(profile["vid"]);
+  EXPECT_EQ(ids, (std::set<std::string>{"c1", "c4"}));
+  // Another site's admin finds nobody with it.
+  EXPECT_EQ(Body(Send("GET", "/v1/admin/profiles/ann@example.com", "", "",
+                      other_admin_))["customers_matched"],
+            0);
+
+  ClientResponse erased = Send("DELETE", "/v1/admin/profiles/ann@example.com");
+  ASSERT_EQ(erased.status, 200) << erased.body;
+  Json erasure = Body(erased);
+  EXPECT_EQ(erasure["customers_matched"], 2);
+  int64_t customers = 0, signals = 0;
+  for (const Json& one : erasure["erasures"]) {
+    customers += one["customers_erased"].get<int64_t>();
+    signals += one["signals_erased"].get<int64_t>();
+  }
+  EXPECT_EQ(customers, 2);
+  EXPECT_EQ(signals, 1);  // c1's linked visitor
+  EXPECT_EQ(erasure["copies_purged"], true);
+  EXPECT_EQ(Body(Send("GET", "/v1/admin/profiles/ann@example.com"))
+                ["customers_matched"],
+            0);
+  EXPECT_EQ(Body(Send("GET", "/v1/admin/profiles/c3"))["crm"]["customers"]
+                .size(),
+            1u);  // someone else's data stays
+
+  // Not an id and not one address: refused, not "erased 0".
+  for (const char* bad :
+       {"ann@example.com%20carl@example.com", "%01abc", "%FF%FE"}) {
+    ClientResponse refused =
+        Send("DELETE", std::string("/v1/admin/profiles/") + bad);
+    EXPECT_EQ(refused.status, 400) << bad << ": " << refused.body;
+    EXPECT_EQ(Body(refused)["code"], "invalid_id") << bad;
+  }
+  ClientResponse long_id =
+      Send("GET", "/v1/admin/profiles/" + std::string(129, 'x'));
+  EXPECT_EQ(long_id.status, 400);
+}
+
+TEST_P(CrmApiTest, FindingByEmailNeedsThePiiKey) {
+  Start(false);
+  ClientResponse refused = Send("GET", "/v1/admin/profiles/ann@example.com");
+  EXPECT_EQ(refused.status, 409);
+  EXPECT_EQ(Body(refused)["code"], "pii_key_missing");
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, CrmApiTest, testing::EngineParams(),
                          testing::EngineParamName());
 
