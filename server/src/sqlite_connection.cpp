@@ -29,19 +29,19 @@ sqlite3* Open(const std::string& path, const ConnectionOptions& options) {
     throw StoreError("cannot open database '" + path + "': " + message);
   }
   sqlite3_busy_timeout(db, kBusyTimeoutMs);
-  try {
-    Exec(db, "PRAGMA journal_mode=WAL", options.label);
-    Exec(db,
-         options.durable ? "PRAGMA synchronous=FULL"
-                         : "PRAGMA synchronous=NORMAL",
-         options.label);
-    if (options.secure_delete) {
-      Exec(db, "PRAGMA secure_delete=ON", options.label);
+  // The first statements are where a file that is not a database (or is
+  // damaged, or locked) shows: name the file.
+  auto set = [&](const char* pragma) {
+    if (sqlite3_exec(db, pragma, nullptr, nullptr, nullptr) != SQLITE_OK) {
+      std::string message = sqlite3_errmsg(db);
+      sqlite3_close(db);
+      throw StoreError("cannot open database '" + path + "': " + message);
     }
-  } catch (...) {
-    sqlite3_close(db);
-    throw;
-  }
+  };
+  set("PRAGMA journal_mode=WAL");
+  set(options.durable ? "PRAGMA synchronous=FULL"
+                      : "PRAGMA synchronous=NORMAL");
+  if (options.secure_delete) set("PRAGMA secure_delete=ON");
   return db;
 }
 

@@ -291,6 +291,22 @@ TEST(CliBinaryTest, OutOfDescriptorsPausesAcceptingInsteadOfSpinning) {
   EXPECT_EQ(server.Signal(SIGTERM), 0);
 }
 
+TEST(CliBinaryTest, AFileThatIsNoDatabaseIsNamed) {
+  TempDir dir;
+  std::string db = dir.File("notes.txt");
+  std::ofstream(db) << std::string(8192, 'x');
+  for (const char* command : {"migrate", "serve --port 0", "keys list"}) {
+    CommandResult result =
+        RunCommand(std::string(command) + " --db " + db, true);
+    EXPECT_EQ(result.exit_code, 1) << command;
+    EXPECT_NE(result.out.find("cannot open database '" + db +
+                              "': file is not a database"),
+              std::string::npos)
+        << command << ": " << result.out;
+  }
+  EXPECT_EQ(ReadFile(db), std::string(8192, 'x'));  // left as it was
+}
+
 TEST(CliBinaryTest, MigrateReportsTheSchemaVersion) {
   TempDir dir;
   std::string db = dir.File("m/tessera.db");
