@@ -33,7 +33,8 @@ fi
 # imports ../dist/tessera_core.mjs.
 rm -rf build/sdk
 mkdir -p build/sdk
-cp -R js-wrapper/src js-wrapper/dist js-wrapper/snippet build/sdk/
+# -p keeps the times that tell the server its .br/.gz forms are current.
+cp -Rp js-wrapper/src js-wrapper/dist js-wrapper/snippet build/sdk/
 
 mkdir -p data
 "$server" migrate --db "$db" >/dev/null

@@ -40,7 +40,8 @@ trap cleanup EXIT
 
 # The SDK as published and a copy of the demo store with its own config.js.
 mkdir -p "$work/sdk"
-cp -R js-wrapper/src js-wrapper/dist js-wrapper/snippet "$work/sdk/"
+# -p keeps the times that tell the server its .br/.gz forms are current.
+cp -Rp js-wrapper/src js-wrapper/dist js-wrapper/snippet "$work/sdk/"
 cp -R demo-site "$work/site"
 db="$work/tessera.db"
 write_key=$("$server" keys create --db "$db" --site demo --kind write | tail -n 1)

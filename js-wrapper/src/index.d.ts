@@ -203,3 +203,5 @@ export function loadCore(options?: { wasmUrl?: string | URL }): Promise<Core>;
 export function createTessera(options: TesseraOptions): Promise<Tessera>;
 export function memoryBackend(map?: Map<string, string>): StorageBackend;
 export function localStorageBackend(storage?: Storage): StorageBackend;
+/** The events `on()` accepts. */
+export const EVENT_NAMES: readonly TesseraEvent[];

@@ -28,8 +28,10 @@ const sources = readdirSync(new URL('src/', root)).filter((f) => f.endsWith('.js
 // or losing a character next to a lone surrogate; +106 B for refusing
 // events dated more than a day ahead, which stayed in every window; +109 B
 // for a TypeError on a misspelt on() event or a render() root that is no
-// element, which failed silently.)
-const CEILING_GZIP_BYTES = 101_950;
+// element, which failed silently; +6 B for exporting EVENT_NAMES, which lets
+// the snippet's boot load this bundle instead of the ten readable modules,
+// 10 KB more gzipped.)
+const CEILING_GZIP_BYTES = 101_960;
 export const TARGET_GZIP_BYTES = 50 * 1024;
 
 function sizes(list = files) {

@@ -72,6 +72,22 @@ test('listeners queued before load hear the initial artifact; other calls replay
   instance.destroy();
 });
 
+test('calls queued while the SDK starts are replayed too, after the earlier ones', async () => {
+  const { win, doc } = pageWithSnippet();
+  const heard = [];
+  win.tessera.consent({ analytics: true, personalization: true });
+  Object.assign(win.tessera.o, testOptions(win, doc));
+  const starting = boot(win);
+  // boot() is awaiting the WebAssembly core; the page still sees the stub.
+  assert.equal(win.tessera.loaded, undefined);
+  win.tessera.on('track', (event) => heard.push(`track ${event.name}`));
+  win.tessera.track('add_to_cart', { value: 5 });
+  const instance = await starting;
+  assert.deepEqual(heard, ['track add_to_cart', 'track page_view']);
+  assert.equal(instance.attributes().event.add_to_cart.count_all, 1);
+  instance.destroy();
+});
+
 test('a queued on() with a misspelt event fails alone, with its message; the start goes on', async () => {
   const { win, doc } = pageWithSnippet();
   const heard = [];

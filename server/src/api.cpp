@@ -543,29 +543,48 @@ class Api::Impl {
     Finish(exchange, std::move(response));
   }
 
-  void GetSdkFile(const ExchangePtr& exchange) {
-    std::optional<StaticFile> file = static_files_.Read(exchange->params[0]);
-    if (!file)
-      Refuse(404, "not_found", "no SDK file " + exchange->request.path);
+  // The answer for a file of `files`: compressed as the client accepts, and
+  // revalidated by ETag (304 when unchanged); 404 `missing` when absent.
+  static HttpResponse FileResponse(const HttpRequest& request,
+                                   const StaticFiles& files,
+                                   const std::string& relative,
+                                   const char* cache_control,
+                                   const std::string& missing) {
+    std::optional<StaticFile> file =
+        files.Read(relative, request.Header("Accept-Encoding"));
+    if (!file) Refuse(404, "not_found", missing);
     HttpResponse response;
+    response.Set("Cache-Control", cache_control);
+    response.Set("ETag", file->etag);
+    // Caches must keep the compressed and the plain forms apart.
+    response.Set("Vary", "Accept-Encoding");
+    if (IfNoneMatchHits(request.Header("If-None-Match"), file->etag)) {
+      response.status = 304;
+      return response;
+    }
     response.Set("Content-Type", file->content_type);
-    response.Set("Cache-Control", "public, max-age=300");
+    if (!file->content_encoding.empty()) {
+      response.Set("Content-Encoding", file->content_encoding);
+    }
+    response.body = std::move(file->content);
+    return response;
+  }
+
+  void GetSdkFile(const ExchangePtr& exchange) {
+    HttpResponse response = FileResponse(
+        exchange->request, static_files_, exchange->params[0],
+        "public, max-age=300", "no SDK file " + exchange->request.path);
     // Cross-origin module scripts and wasm need CORS; the SDK is public.
     response.Set("Access-Control-Allow-Origin", "*");
-    response.body = std::move(file->content);
     Finish(exchange, std::move(response));
   }
 
   void GetSiteFile(const ExchangePtr& exchange) {
     std::string relative = exchange->request.path.substr(1);
     if (relative.empty() || relative.back() == '/') relative += "index.html";
-    std::optional<StaticFile> file = site_files_.Read(relative);
-    if (!file) Refuse(404, "not_found", "no page " + exchange->request.path);
-    HttpResponse response;
-    response.Set("Content-Type", file->content_type);
-    response.Set("Cache-Control", "no-cache");
-    response.body = std::move(file->content);
-    Finish(exchange, std::move(response));
+    Finish(exchange,
+           FileResponse(exchange->request, site_files_, relative, "no-cache",
+                        "no page " + exchange->request.path));
   }
 
   void GetHealth(const ExchangePtr& exchange) {

@@ -55,6 +55,13 @@ test('before consent: no request to the API and nothing stored by tessera', asyn
     assert.deepEqual(apiRequests(log), [], 'not even the artifact is fetched before consent');
     assert.ok(log.requests.some((url) => url.endsWith('/sdk/dist/tessera_core.wasm')),
         'the SDK itself loaded first-party');
+    // ... as the bundle, not the readable modules ...
+    assert.deepEqual(log.requests.filter((url) => new URL(url).pathname.startsWith('/sdk/src/')), []);
+    // ... and compressed, as its size is measured (gzip or brotli).
+    for (const file of ['tessera_core.wasm', 'tessera_core.mjs', 'tessera.js']) {
+      const encoding = log.encodings.get(`${env.base}/sdk/dist/${file}`);
+      assert.ok(['br', 'gzip'].includes(encoding), `${file} came with Content-Encoding '${encoding}'`);
+    }
     assert.deepEqual(await tesseraStorageKeys(page), []);
 
     // "Only necessary": the choice is remembered, nothing else is kept or sent.

@@ -31,7 +31,8 @@ const CHROMIUM_ARGS = [
 
 /**
  * A browser with a fresh user-data-dir. `log.requests` holds every request
- * URL, `log.console` every console message ({type, text}).
+ * URL, `log.encodings` each response's Content-Encoding by URL ('' when
+ * none), `log.console` every console message ({type, text}).
  */
 export async function openBrowser() {
   const userDataDir = await mkdtemp(join(tmpdir(), 'tessera-e2e-chromium-'));
@@ -41,8 +42,10 @@ export async function openBrowser() {
     args: CHROMIUM_ARGS,
     viewport: { width: 1280, height: 900 },
   });
-  const log = { requests: [], console: [] };
+  const log = { requests: [], encodings: new Map(), console: [] };
   context.on('request', (request) => log.requests.push(request.url()));
+  context.on('response', (response) =>
+    log.encodings.set(response.url(), response.headers()['content-encoding'] ?? ''));
   context.on('console', (message) => log.console.push({ type: message.type(), text: message.text() }));
   context.on('weberror', (error) => log.console.push({ type: 'pageerror', text: String(error.error()) }));
   const page = context.pages()[0] ?? await context.newPage();

@@ -408,6 +408,68 @@ TEST_F(HttpApiTest, SdkFilesAreServedWithTheirTypesAndNoTraversal) {
   }
 }
 
+TEST_F(HttpApiTest, SdkFilesArePrecompressedAndRevalidatedByETag) {
+  namespace fs = std::filesystem;
+  // Beside the file, the forms the SDK build writes (the server does not
+  // look inside them, so markers will do).
+  std::ofstream(dir_.File("sdk/dist/app.js")) << "plain";
+  std::ofstream(dir_.File("sdk/dist/app.js.gz")) << "GZIP";
+  std::ofstream(dir_.File("sdk/dist/app.js.br")) << "BROTLI";
+  auto get = [this](const std::string& accept,
+                    const std::string& if_none_match = "") {
+    std::vector<std::pair<std::string, std::string>> headers;
+    if (!accept.empty()) headers.emplace_back("Accept-Encoding", accept);
+    if (!if_none_match.empty()) {
+      headers.emplace_back("If-None-Match", if_none_match);
+    }
+    return Request("GET", "/sdk/dist/app.js", headers);
+  };
+  struct Case {
+    const char* accept;
+    const char* body;
+    const char* encoding;
+  };
+  for (const Case& c : {Case{"gzip, deflate, br", "BROTLI", "br"},
+                        Case{"gzip", "GZIP", "gzip"},
+                        Case{"GZIP;q=0.5", "GZIP", "gzip"},
+                        Case{"br;q=0, gzip", "GZIP", "gzip"},
+                        Case{"*", "BROTLI", "br"},
+                        Case{"*;q=0, gzip", "GZIP", "gzip"},
+                        Case{"br;q=0.0, gzip;q=0", "plain", ""},
+                        Case{"identity", "plain", ""},
+                        Case{"", "plain", ""}}) {
+    ClientResponse response = get(c.accept);
+    EXPECT_EQ(response.status, 200) << c.accept;
+    EXPECT_EQ(response.body, c.body) << c.accept;
+    EXPECT_EQ(response.Header("Content-Encoding"), c.encoding) << c.accept;
+    EXPECT_EQ(response.Header("Vary"), "Accept-Encoding") << c.accept;
+    EXPECT_EQ(response.Header("Content-Type").rfind("text/javascript", 0), 0u);
+  }
+
+  // Each form has its own ETag; a match answers 304 without a body.
+  std::string plain_tag = get("").Header("ETag");
+  std::string br_tag = get("br").Header("ETag");
+  EXPECT_FALSE(plain_tag.empty());
+  EXPECT_NE(plain_tag, br_tag);
+  ClientResponse cached = get("br", br_tag);
+  EXPECT_EQ(cached.status, 304);
+  EXPECT_TRUE(cached.body.empty());
+  EXPECT_EQ(cached.Header("Access-Control-Allow-Origin"), "*");
+  EXPECT_EQ(get("", br_tag).status, 200);  // not the plain form's tag
+
+  // A compressed form older than its file is stale (a rebuilt SDK whose
+  // compression step did not run): the file itself is served.
+  auto now = fs::last_write_time(dir_.File("sdk/dist/app.js"));
+  fs::last_write_time(dir_.File("sdk/dist/app.js.br"), now - std::chrono::hours(1));
+  EXPECT_EQ(get("br, gzip").body, "GZIP");
+  std::ofstream(dir_.File("sdk/dist/app.js")) << "plain, rebuilt";
+  fs::last_write_time(dir_.File("sdk/dist/app.js"), now + std::chrono::hours(1));
+  ClientResponse rebuilt = get("br, gzip", plain_tag);
+  EXPECT_EQ(rebuilt.status, 200);
+  EXPECT_EQ(rebuilt.body, "plain, rebuilt");
+  EXPECT_NE(rebuilt.Header("ETag"), plain_tag);
+}
+
 TEST_F(HttpApiTest, SiteFilesAreServedAtTheRootWithoutShadowingTheApi) {
   ClientResponse home = Request("GET", "/");
   EXPECT_EQ(home.status, 200);
