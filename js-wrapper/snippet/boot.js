@@ -43,9 +43,12 @@ export async function boot(win = window) {
     }
   }
   // A page view and a render for the page that loaded us, unless turned off.
+  // A later artifact (fetched once consent is given, or a stored copy found
+  // out of date) fills the slots again.
   if (options.autoPage !== false) {
     instance.page();
     instance.render();
+    instance.on('artifact', () => instance.render());
   }
   const api = {
     instance,

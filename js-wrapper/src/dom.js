@@ -30,17 +30,20 @@ export function slotElements(root) {
 
 /**
  * Fills each slot element with its decision. `decide(slotId)` returns a
- * decision or null; `onClick(decision)` is called on clicks inside a filled
- * slot. Returns the decisions applied.
+ * decision or null; `onShown(decision, element)` is called for each element
+ * whose decision shows something (its content or the page's default);
+ * `onClick(decision)` on clicks inside a filled slot. Returns the decisions
+ * applied.
  */
-export function renderSlots(root, decide, onClick) {
+export function renderSlots(root, decide, onShown, onClick) {
   const applied = [];
   for (const element of slotElements(root)) {
     const slotId = element.getAttribute('data-tessera-slot');
     const decision = decide(slotId);
+    if (decision && decision.source !== 'none') onShown(decision, element);
     if (decision && decision.html != null && decision.source !== 'none' &&
         decision.source !== 'default-content') {
-      element.innerHTML = decision.html;
+      if (element.innerHTML !== decision.html) element.innerHTML = decision.html;
       element.setAttribute('data-tessera-variant', decision.variant);
       if (!element.hasAttribute('data-tessera-listening')) {
         element.setAttribute('data-tessera-listening', '');

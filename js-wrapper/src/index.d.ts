@@ -108,6 +108,12 @@ export interface TesseraOptions extends SignalOptions {
   site: string;
   writeKey?: string;
   artifact?: object;
+  /**
+   * Fetched once consent allows it. A copy stored by an earlier page is
+   * applied at once (the page is decided without waiting for the network)
+   * and revalidated with If-None-Match; a changed artifact is applied when
+   * it arrives and fires 'artifact' again.
+   */
   artifactUrl?: string | URL;
   consentPolicy?: ConsentPolicy;
   /** Defaults to localStorage. */
@@ -175,9 +181,9 @@ export interface Tessera {
    * Listens to one of the TesseraEvent names (a TypeError for any other)
    * and returns a function that removes the listener. 'artifact' fires
    * whenever an artifact is accepted: the initial `artifact` / `artifactUrl`
-   * load, the `artifactUrl` fetch made once consent is given, a
-   * revalidation, and loadArtifact(). A refused artifact fires 'error'
-   * instead.
+   * load (a stored copy first, when there is one), the `artifactUrl` fetch
+   * made once consent is given, a revalidation that found a different
+   * artifact, and loadArtifact(). A refused artifact fires 'error' instead.
    */
   on<E extends TesseraEvent>(event: E, callback: TesseraListener<E>): () => void;
   debug(on?: boolean): void;

@@ -118,6 +118,7 @@ class Tessera {
     this.win = options.window ?? (typeof window !== 'undefined' ? window : undefined);
     this.doc = options.document ?? this.win?.document;
     this.listeners = new Map();
+    this.shownVariants = new WeakMap();  // slot element -> variant counted as shown
     // Listeners given up front also hear what happens while the instance
     // starts (e.g. the 'artifact' event of the initial load).
     for (const [type, listeners] of Object.entries(options.on ?? {})) {
@@ -384,10 +385,14 @@ class Tessera {
     const now = this.now();
     const applied = renderSlots(root, (slot) => {
       const decision = this.decideAt(slot, now);
-      if (decision.ok && decision.source !== 'none') {
-        this.engine._recordImpression(decision.slot, decision.variant);
-      }
       return decision.ok ? decision : null;
+    }, (decision, element) => {
+      // One impression per element and variant: rendering again (after
+      // consent, a new artifact, an identify) shows nothing new.
+      // Before consent nothing is counted, so the first render after it counts.
+      if (!this.allows('analytics') || this.shownVariants.get(element) === decision.variant) return;
+      this.shownVariants.set(element, decision.variant);
+      this.engine._recordImpression(decision.slot, decision.variant);
     }, ({ slot, variant }) => this.engine._recordClick(slot, variant));
     this.revealSlots?.();
     return applied;
@@ -402,6 +407,7 @@ class Tessera {
       return result;
     }
     const { version, signals } = artifactInfo(text);
+    this.artifactText = text;
     this.applySignalSettings(signals);
     this.emit('artifact', { version });
     return result;
@@ -441,28 +447,35 @@ class Tessera {
     if (interval > 0) this.flushTimer = setInterval(() => this.flush(), interval);
   }
 
+  // Stale-while-revalidate: a stored copy is applied at once, so a returning
+  // visitor's page is decided without waiting for the network; the request
+  // then asks whether it changed (If-None-Match; a manual conditional
+  // request bypasses the browser's HTTP cache) and only a different artifact
+  // is applied again and announced. Resolves when the request has settled.
   async loadArtifactFrom(url) {
     const fetchImpl = this.options.fetch ?? globalThis.fetch?.bind(globalThis);
     if (!fetchImpl) return { ok: false, error: { code: 'no_fetch', message: 'fetch is not available' } };
-    const cachedEtag = this.storage.get('artifact-etag');
     const cached = this.storage.get('artifact');
+    if (cached && cached !== this.artifactText) this.loadArtifact(cached);
+    // Only a copy that loaded may be revalidated: a 304 must leave a usable one.
+    const etag = cached && cached === this.artifactText ? this.storage.get('artifact-etag') : null;
     try {
       const response = await fetchImpl(String(url), {
-        headers: cachedEtag && cached ? { 'If-None-Match': cachedEtag } : {},
+        headers: etag ? { 'If-None-Match': etag } : {},
         credentials: 'omit',
       });
-      if (response.status === 304 && cached) return this.loadArtifact(cached);
+      if (response.status === 304 && etag) return { ok: true, changed: false };
       if (!response.ok) throw new Error(`artifact request answered ${response.status}`);
       const text = await response.text();
-      const result = this.loadArtifact(text);
+      const result = text === this.artifactText ? { ok: true, changed: false } : this.loadArtifact(text);
       if (result.ok) {
         this.storage.set('artifact', text);
-        const etag = response.headers.get('ETag');
-        if (etag) this.storage.set('artifact-etag', etag);
+        const newEtag = response.headers.get('ETag');
+        if (newEtag) this.storage.set('artifact-etag', newEtag);
+        else this.storage.remove('artifact-etag');
       }
       return result;
     } catch (error) {
-      if (cached) this.loadArtifact(cached);
       const failure = { code: 'artifact_unavailable', message: error.message };
       this.emit('error', failure);
       return { ok: false, error: failure };
@@ -575,7 +588,9 @@ export async function createTessera(options) {
   if (options.artifact) instance.loadArtifact(options.artifact);
   if (options.artifactUrl) {
     if (instance.allows('personalization') || instance.allows('analytics')) {
-      await instance.loadArtifactFrom(options.artifactUrl);
+      const request = instance.loadArtifactFrom(options.artifactUrl);
+      // A stored copy decides this page; without one, the request must.
+      if (!instance.artifactText) await request;
     } else {
       instance.pendingArtifactUrl = options.artifactUrl;  // no request before consent
     }

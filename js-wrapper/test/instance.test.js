@@ -328,6 +328,26 @@ test('render fills slots, records impressions and clicks', async () => {
   t.destroy();
 });
 
+test('rendering again counts one impression per element and variant shown', async () => {
+  const slot = new FakeElement({ 'data-tessera-slot': 'hero' });
+  const { options, server } = setup({ document: new FakeDocument([slot]) });
+  const t = await createTessera(options);
+  t.render();  // before consent: shown, not counted
+  t.consent.set(grantAll);
+  t.render();
+  t.render();
+  t.identify('u1', { predicted_clv: 900 });
+  t.render();  // the VIP block replaces the standard one
+  t.render();
+  // Another element of the same slot (e.g. a page re-rendered by an SPA).
+  options.document.slots.push(new FakeElement({ 'data-tessera-slot': 'hero' }));
+  t.render();
+  await t.flush();
+  const [signal] = server.signals();
+  assert.deepEqual(signal.imp.hero, { standard: 1, vip: 2 });
+  t.destroy();
+});
+
 test('hidden page flushes with keepalive; no unload listeners', async () => {
   const { options, server } = setup();
   const t = await createTessera(options);

@@ -30,8 +30,10 @@ const sources = readdirSync(new URL('src/', root)).filter((f) => f.endsWith('.js
 // for a TypeError on a misspelt on() event or a render() root that is no
 // element, which failed silently; +6 B for exporting EVENT_NAMES, which lets
 // the snippet's boot load this bundle instead of the ten readable modules,
-// 10 KB more gzipped.)
-const CEILING_GZIP_BYTES = 101_960;
+// 10 KB more gzipped; +96 B for a stored artifact deciding the page at once
+// (revalidated in the background) and one impression per element and
+// variant however often a page renders.)
+const CEILING_GZIP_BYTES = 102_060;
 export const TARGET_GZIP_BYTES = 50 * 1024;
 
 function sizes(list = files) {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import vm from 'node:vm';
 import { boot } from '../snippet/boot.js';
-import { artifact, FakeDocument, FakeWindow, FakeServer, Clock, repoRoot } from './helpers.js';
+import { artifact, FakeDocument, FakeElement, FakeWindow, FakeServer, Clock, repoRoot, tick } from './helpers.js';
 import { memoryBackend } from '../src/index.js';
 
 test('queued calls are replayed in order after the SDK loads', async () => {
@@ -85,6 +85,27 @@ test('calls queued while the SDK starts are replayed too, after the earlier ones
   const instance = await starting;
   assert.deepEqual(heard, ['track add_to_cart', 'track page_view']);
   assert.equal(instance.attributes().event.add_to_cart.count_all, 1);
+  instance.destroy();
+});
+
+test('the snippet fills the slots again when a newer artifact arrives', async () => {
+  const { win, doc } = pageWithSnippet();
+  const hero = new FakeElement({ 'data-tessera-slot': 'hero' });
+  doc.slots.push(hero);
+  let answer;
+  const fetch = () => new Promise((resolve) => { answer = resolve; });
+  win.tessera.consent({ analytics: true, personalization: true });
+  Object.assign(win.tessera.o, testOptions(win, doc), { artifactUrl: 'https://cdn.example/a.json', fetch });
+  win.tessera.o.artifact = artifact;  // what the page shows until the request answers
+  const instance = await boot(win);
+  assert.equal(hero.innerHTML, '<h2>Standard Promotion</h2>');
+  const newer = structuredClone(artifact);
+  newer.version = 'sdk-test-2';
+  newer.slots[0].variants[2].template = '<h2>Winter Sale</h2>';
+  answer(new Response(JSON.stringify(newer)));
+  await tick();
+  await tick();
+  assert.equal(hero.innerHTML, '<h2>Winter Sale</h2>');
   instance.destroy();
 });
 

@@ -59,7 +59,7 @@ test('before consent: no request to the API and nothing stored by tessera', asyn
     assert.deepEqual(log.requests.filter((url) => new URL(url).pathname.startsWith('/sdk/src/')), []);
     // ... and compressed, as its size is measured (gzip or brotli).
     for (const file of ['tessera_core.wasm', 'tessera_core.mjs', 'tessera.js']) {
-      const encoding = log.encodings.get(`${env.base}/sdk/dist/${file}`);
+      const encoding = log.responses.get(`${env.base}/sdk/dist/${file}`)?.encoding;
       assert.ok(['br', 'gzip'].includes(encoding), `${file} came with Content-Encoding '${encoding}'`);
     }
     assert.deepEqual(await tesseraStorageKeys(page), []);
@@ -168,8 +168,9 @@ describe('a visitor who accepts everything', () => {
     assert.equal(await page.locator('#consent-banner').isHidden(), true);
     const keys = await tesseraStorageKeys(page);
     assert.ok(keys.includes('tessera:demo:profile'), `keys: ${keys}`);
-    // The artifact is revalidated on load (consent already given).
+    // The stored artifact decided the page; the request only revalidated it.
     assert.ok(log.requests.slice(requestsBefore).some((url) => url.endsWith('/v1/artifact/demo')));
+    assert.equal(log.responses.get(`${env.base}/v1/artifact/demo`)?.status, 304);
     // The A/B banner is one of the experiment's variations (or the default
     // for the holdout) and stays the same across loads.
     const banner = await page.locator('#home-banner').getAttribute('data-tessera-variant');

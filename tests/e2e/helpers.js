@@ -31,8 +31,8 @@ const CHROMIUM_ARGS = [
 
 /**
  * A browser with a fresh user-data-dir. `log.requests` holds every request
- * URL, `log.encodings` each response's Content-Encoding by URL ('' when
- * none), `log.console` every console message ({type, text}).
+ * URL, `log.responses` the last response by URL ({status, encoding}, the
+ * Content-Encoding or ''), `log.console` every console message ({type, text}).
  */
 export async function openBrowser() {
   const userDataDir = await mkdtemp(join(tmpdir(), 'tessera-e2e-chromium-'));
@@ -42,10 +42,10 @@ export async function openBrowser() {
     args: CHROMIUM_ARGS,
     viewport: { width: 1280, height: 900 },
   });
-  const log = { requests: [], encodings: new Map(), console: [] };
+  const log = { requests: [], responses: new Map(), console: [] };
   context.on('request', (request) => log.requests.push(request.url()));
-  context.on('response', (response) =>
-    log.encodings.set(response.url(), response.headers()['content-encoding'] ?? ''));
+  context.on('response', (response) => log.responses.set(response.url(),
+      { status: response.status(), encoding: response.headers()['content-encoding'] ?? '' }));
   context.on('console', (message) => log.console.push({ type: message.type(), text: message.text() }));
   context.on('weberror', (error) => log.console.push({ type: 'pageerror', text: String(error.error()) }));
   const page = context.pages()[0] ?? await context.newPage();

@@ -1,0 +1,117 @@
+// artifactUrl with a stored copy: a returning visitor's page is decided from
+// the copy at once, and the request only revalidates it (stale-while-
+// revalidate), so first render never waits for the network.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createTessera, memoryBackend } from '../src/index.js';
+import { artifact, Clock, FakeDocument, FakeServer, FakeWindow, tick } from './helpers.js';
+
+const URL_ = 'https://cdn.example/artifact.json';
+const grantAll = { analytics: true, personalization: true };
+
+// The same artifact with another version and another default hero.
+const updated = structuredClone(artifact);
+updated.version = 'sdk-test-2';
+updated.slots[0].variants[2].template = '<h2>Winter Sale</h2>';
+
+/** A fetch whose answer the test gives later; records each request. */
+function pendingFetch() {
+  const calls = [];
+  const fetch = (url, init) => new Promise((resolve, reject) => {
+    calls.push({ url, headers: init.headers, resolve, reject });
+  });
+  return { calls, fetch };
+}
+
+function options(map, fetch, heard) {
+  return {
+    site: 'demo', endpoint: 'https://collect.example', writeKey: 'wk_test',
+    artifactUrl: URL_, fetch, storage: memoryBackend(map),
+    transport: new FakeServer().send, now: new Clock().now, random: () => 0.5,
+    format: 'json', flushIntervalMs: 0, window: new FakeWindow(), document: new FakeDocument(),
+    warn: () => {},
+    on: { artifact: (detail) => heard.push(detail.version), error: (error) => heard.push(error.code) },
+  };
+}
+
+/** A visitor's first page: consent given, the artifact fetched and stored. */
+async function firstVisit() {
+  const map = new Map();
+  const heard = [];
+  const t = await createTessera(options(map, async () =>
+    new Response(JSON.stringify(artifact), { headers: { ETag: '"a1"' } }), heard));
+  t.consent.set(grantAll);
+  for (let i = 0; i < 5 && heard.length === 0; i++) await tick();
+  assert.deepEqual(heard, ['sdk-test-1']);
+  t.destroy();
+  return map;
+}
+
+test('a stored artifact decides the page before the request answers; 304 keeps it quietly', async () => {
+  const map = await firstVisit();
+  const { calls, fetch } = pendingFetch();
+  const heard = [];
+  // Resolves although the request below is still unanswered.
+  const t = await createTessera(options(map, fetch, heard));
+  assert.equal(calls.length, 1);
+  assert.deepEqual(calls[0].headers, { 'If-None-Match': '"a1"' });
+  assert.deepEqual(heard, ['sdk-test-1']);
+  assert.equal(t.decide('hero').html, '<h2>Standard Promotion</h2>');
+
+  calls[0].resolve(new Response(null, { status: 304 }));
+  await tick();
+  await tick();
+  assert.deepEqual(heard, ['sdk-test-1'], 'unchanged: no second artifact event');
+  assert.equal(t.decide('hero').html, '<h2>Standard Promotion</h2>');
+  t.destroy();
+});
+
+test('a changed artifact replaces the stored one when it arrives, and is announced', async () => {
+  const map = await firstVisit();
+  const { calls, fetch } = pendingFetch();
+  const heard = [];
+  const t = await createTessera(options(map, fetch, heard));
+  calls[0].resolve(new Response(JSON.stringify(updated), { headers: { ETag: '"b2"' } }));
+  for (let i = 0; i < 5 && heard.length < 2; i++) await tick();
+  assert.deepEqual(heard, ['sdk-test-1', 'sdk-test-2']);
+  assert.equal(t.decide('hero').html, '<h2>Winter Sale</h2>');
+  t.destroy();
+
+  // The next page starts from the new copy and revalidates its ETag.
+  const next = pendingFetch();
+  const again = [];
+  const t2 = await createTessera(options(map, next.fetch, again));
+  assert.deepEqual(again, ['sdk-test-2']);
+  assert.deepEqual(next.calls[0].headers, { 'If-None-Match': '"b2"' });
+  t2.destroy();
+});
+
+test('offline, the stored artifact stays and the failure is reported', async () => {
+  const map = await firstVisit();
+  const { calls, fetch } = pendingFetch();
+  const heard = [];
+  const t = await createTessera(options(map, fetch, heard));
+  calls[0].reject(new TypeError('Failed to fetch'));
+  for (let i = 0; i < 5 && heard.length < 2; i++) await tick();
+  assert.deepEqual(heard, ['sdk-test-1', 'artifact_unavailable']);
+  assert.equal(t.decide('hero').html, '<h2>Standard Promotion</h2>');
+  t.destroy();
+});
+
+test('a damaged stored copy is not revalidated: the request asks for the whole artifact', async () => {
+  const map = await firstVisit();
+  const key = [...map.keys()].find((k) => k.endsWith('artifact'));
+  assert.ok(key, 'the first visit stored the artifact');
+  map.set(key, '{"schema_version": 1, "site": "demo", "segm');
+  const { calls, fetch } = pendingFetch();
+  const heard = [];
+  const starting = createTessera(options(map, fetch, heard));
+  await tick();
+  assert.equal(calls.length, 1);
+  assert.deepEqual(calls[0].headers, {}, 'no If-None-Match for a copy that did not load');
+  calls[0].resolve(new Response(JSON.stringify(artifact), { headers: { ETag: '"a1"' } }));
+  const t = await starting;
+  assert.deepEqual(heard, ['invalid_artifact', 'sdk-test-1']);
+  assert.equal(t.decide('hero').html, '<h2>Standard Promotion</h2>');
+  t.destroy();
+});
