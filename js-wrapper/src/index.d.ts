@@ -102,6 +102,12 @@ export interface SignalOptions {
   format?: 'cbor' | 'json';
   /** Overrides the artifact's signals.flushIntervalMs; 0 turns the timer off. */
   flushIntervalMs?: number;
+  /**
+   * A request (signal or artifact) unanswered this long is abandoned: a
+   * signal is retried with backoff, the artifact request reports
+   * 'artifact_unavailable'. Default 10000.
+   */
+  requestTimeoutMs?: number;
 }
 
 export interface TesseraOptions extends SignalOptions {

@@ -6,7 +6,9 @@ import { loadModule } from './loader.js';
 import { parseResult, requireObject, requireString, toJson } from './core.js';
 import { createEngine } from './engine.js';
 import { SiteStorage, base64ToBytes, bytesToBase64 } from './storage.js';
-import { DEFAULT_SIGNALS_PATH, MAX_REQUEST_BYTES, Transport } from './transport.js';
+import {
+  DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_SIGNALS_PATH, MAX_REQUEST_BYTES, Transport, withTimeout,
+} from './transport.js';
 import { listenGoogleConsentMode, listenTcf, readGlobalPrivacyControl } from './consent-sources.js';
 import { hideUndecidedSlots, renderSlots, slotElements, markReady } from './dom.js';
 import { watchNavigation } from './navigation.js';
@@ -60,6 +62,10 @@ function checkOptions(options) {
   }
   if (options.format !== undefined && !['cbor', 'json'].includes(options.format)) {
     throw new TypeError('createTessera: format must be "cbor" or "json"');
+  }
+  if (options.requestTimeoutMs !== undefined &&
+      !(Number.isFinite(options.requestTimeoutMs) && options.requestTimeoutMs > 0)) {
+    throw new TypeError('createTessera: requestTimeoutMs must be a number > 0');
   }
   if (options.flushIntervalMs !== undefined &&
       !(Number.isFinite(options.flushIntervalMs) && options.flushIntervalMs >= 0)) {
@@ -145,6 +151,7 @@ class Tessera {
     this.transport = options.endpoint ? new Transport({
       endpoint: options.endpoint, writeKey: options.writeKey, storage: this.storage,
       send: options.transport, beacon: options.beacon, now: this.now,
+      timeoutMs: this.requestTimeoutMs(),
       random: options.random, isLeader: () => this.claimLeadership(),
       onEvent: (type, detail) => this.emit(type, detail),
     }) : null;
@@ -418,6 +425,10 @@ class Tessera {
     return this.options.format ?? this.artifactSignals.format ?? DEFAULT_FORMAT;
   }
 
+  requestTimeoutMs() {
+    return this.options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  }
+
   flushIntervalMs() {
     return this.options.flushIntervalMs ?? this.artifactSignals.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS;
   }
@@ -460,10 +471,11 @@ class Tessera {
     // Only a copy that loaded may be revalidated: a 304 must leave a usable one.
     const etag = cached && cached === this.artifactText ? this.storage.get('artifact-etag') : null;
     try {
-      const response = await fetchImpl(String(url), {
+      const response = await withTimeout((signal) => fetchImpl(String(url), {
         headers: etag ? { 'If-None-Match': etag } : {},
         credentials: 'omit',
-      });
+        signal,
+      }), this.requestTimeoutMs(), 'the artifact request');
       if (response.status === 304 && etag) return { ok: true, changed: false };
       if (!response.ok) throw new Error(`artifact request answered ${response.status}`);
       const text = await response.text();

@@ -11,13 +11,37 @@ export const DEFAULT_SIGNALS_PATH = '/v1/signals';
 
 const CONTENT_TYPES = { cbor: 'application/cbor', json: 'application/json' };
 
+// A server (or proxy) that takes a request and never answers would hold the
+// signal queue, or the SDK's start, for good: requests give up after this.
+export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+
+/**
+ * `request(abortSignal)` raced against `ms`: rejects with an Error naming
+ * `what` when no answer came in time, and aborts the request.
+ */
+export function withTimeout(request, ms, what) {
+  const controller = typeof AbortController === 'function' ? new AbortController() : undefined;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      controller?.abort();
+      reject(new Error(`${what} had no answer within ${ms} ms`));
+    }, ms);
+    const settle = (finish) => (value) => {
+      clearTimeout(timer);
+      finish(value);
+    };
+    request(controller?.signal).then(settle(resolve), settle(reject));
+  });
+}
+
 /** fetch-based sender: resolves to {status, retryAfter}. */
 export function fetchSender(fetchImpl = globalThis.fetch?.bind(globalThis)) {
-  return async ({ url, body, contentType, keepalive }) => {
+  return async ({ url, body, contentType, keepalive, signal }) => {
     const response = await fetchImpl(url, {
       method: 'POST',
       body,
       keepalive,
+      signal,
       headers: { 'Content-Type': contentType },
       credentials: 'omit',
     });
@@ -47,10 +71,12 @@ export class Transport {
    *   until setTarget() names another path or URL
    * @param {string} o.writeKey the site's write key
    * @param {import('./storage.js').SiteStorage} o.storage
-   * @param {Function} [o.send] ({url, body, contentType, keepalive}) => Promise<{status, retryAfter}>
+   * @param {Function} [o.send] ({url, body, contentType, keepalive, signal}) => Promise<{status, retryAfter}>
    * @param {Function} [o.beacon] (url, Blob|Uint8Array) => boolean
+   * @param {number} [o.timeoutMs] a send unanswered this long is retried later
    */
   constructor({ endpoint, writeKey, storage, send, beacon, now = Date.now,
+                timeoutMs = DEFAULT_REQUEST_TIMEOUT_MS,
                 random = Math.random, maxQueue = 50, baseDelayMs = 1000,
                 maxDelayMs = 5 * 60 * 1000, isLeader = () => true, onEvent = () => {} }) {
     this.base = endpoint.replace(/\/+$/, '');
@@ -62,6 +88,7 @@ export class Transport {
     this.beacon = beacon ?? (globalThis.navigator?.sendBeacon
         ? (url, data) => globalThis.navigator.sendBeacon(url, data) : null);
     this.now = now;
+    this.timeoutMs = timeoutMs;
     this.random = random;
     this.maxQueue = maxQueue;
     this.baseDelayMs = baseDelayMs;
@@ -123,6 +150,23 @@ export class Transport {
     this.writeQueue(this.readQueue().filter((e) => e.id !== id));
   }
 
+  // An entry being sent carries the time its request started (`s`): another
+  // tab, or the next page once this one is hidden, leaves it alone while that
+  // request may still be answered. Unanswered, the mark lapses after the
+  // request timeout and the entry is sent again (the server counts it once).
+  markSending(id, startedAt) {
+    const queue = this.readQueue();
+    const entry = queue.find((e) => e.id === id);
+    if (!entry) return;
+    if (startedAt === undefined) delete entry.s;
+    else entry.s = startedAt;
+    this.writeQueue(queue);
+  }
+
+  isBeingSent(entry) {
+    return typeof entry.s === 'number' && this.now() - entry.s < this.timeoutMs;
+  }
+
   clear() {
     this.storage.remove('queue');
     this.attempts = 0;
@@ -161,6 +205,7 @@ export class Transport {
       return result;
     }
     for (const entry of this.readQueue()) {
+      if (this.isBeingSent(entry)) continue;
       const outcome = await this.deliver(entry, keepalive);
       if (outcome === 'sent') {
         result.sent += 1;
@@ -169,6 +214,7 @@ export class Transport {
         result.failed += 1;
         this.removeFromQueue(entry.id);
       } else {
+        this.markSending(entry.id, undefined);
         break;  // retry later, in order
       }
     }
@@ -179,9 +225,12 @@ export class Transport {
   async deliver(entry, keepalive) {
     const format = entry.f === 'json' ? 'json' : 'cbor';
     const body = base64ToBytes(entry.b);
+    this.markSending(entry.id, this.now());
     let response;
     try {
-      response = await this.send({ url: this.url, body, contentType: CONTENT_TYPES[format], keepalive });
+      response = await withTimeout((signal) => this.send({
+        url: this.url, body, contentType: CONTENT_TYPES[format], keepalive, signal,
+      }), this.timeoutMs, `signal ${entry.id}`);
     } catch (error) {
       if (keepalive && this.beacon) {
         const blob = typeof Blob === 'function' ? new Blob([body], { type: CONTENT_TYPES[format] }) : body;

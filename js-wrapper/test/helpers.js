@@ -37,7 +37,8 @@ export class Clock {
 }
 
 /**
- * A transport whose answers are scripted: push statuses (or 'offline') to
+ * A transport whose answers are scripted: push statuses (or 'offline', or
+ * 'silent' for a request never answered) to
  * `responses`; with none left it answers 202. Records every request.
  */
 export class FakeServer {
@@ -51,6 +52,11 @@ export class FakeServer {
     this.requests.push(request);
     const next = this.responses.length ? this.responses.shift() : 202;
     if (next === 'offline') throw new TypeError('Failed to fetch');
+    if (next === 'silent') {
+      // Takes the request and never answers; only an abort ends it, as in fetch.
+      return new Promise((_, reject) => request.signal?.addEventListener('abort',
+          () => reject(new DOMException('The operation was aborted.', 'AbortError'))));
+    }
     const status = typeof next === 'object' ? next.status : next;
     if (status >= 200 && status < 300) {
       const id = this.idOf(request);

@@ -32,8 +32,10 @@ const sources = readdirSync(new URL('src/', root)).filter((f) => f.endsWith('.js
 // the snippet's boot load this bundle instead of the ten readable modules,
 // 10 KB more gzipped; +96 B for a stored artifact deciding the page at once
 // (revalidated in the background) and one impression per element and
-// variant however often a page renders.)
-const CEILING_GZIP_BYTES = 102_060;
+// variant however often a page renders; +331 B for a timeout on
+// requests never answered, which held the signal queue or the start for
+// good, and for leaving a signal another page is still sending alone.)
+const CEILING_GZIP_BYTES = 102_390;
 export const TARGET_GZIP_BYTES = 50 * 1024;
 
 function sizes(list = files) {
