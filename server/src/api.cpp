@@ -1,10 +1,13 @@
 #include "tessera/server/api.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstring>
 #include <exception>
 #include <functional>
 #include <iostream>
+#include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -13,8 +16,9 @@
 
 #include "artifact_check.h"
 #include "ascii_case.h"
-#include "email_address.h"
 #include "crm_json.h"
+#include "email_address.h"
+#include "site_rate_limiter.h"
 #include "tessera/json.h"
 #include "tessera/server/api_key.h"
 #include "tessera/server/crm_import.h"
@@ -148,7 +152,12 @@ class Api::Impl {
         metrics_(metrics),
         options_(std::move(options)),
         static_files_(options_.sdk_dir),
-        site_files_(options_.site_dir) {}
+        site_files_(options_.site_dir) {
+    if (options_.signals_per_second_per_site > 0) {
+      rate_limiter_ = std::make_unique<SiteRateLimiter>(
+          options_.signals_per_second_per_site);
+    }
+  }
 
   void Handle(HttpRequest&& request, Responder respond) {
     auto exchange = std::make_shared<Exchange>();
@@ -289,7 +298,8 @@ class Api::Impl {
     if (!exchange->cors_origin.empty()) {
       response.Set("Access-Control-Allow-Origin", exchange->cors_origin);
       response.Set("Vary", "Origin");
-      response.Set("Access-Control-Expose-Headers", "ETag");
+      // Retry-After: the SDK's backoff honours it (429, 503).
+      response.Set("Access-Control-Expose-Headers", "ETag, Retry-After");
     }
     response.Set("X-Content-Type-Options", "nosniff");
     double seconds =
@@ -476,6 +486,24 @@ class Api::Impl {
     return row;
   }
 
+  // Refuses a signal over the site's --rate-limit with 429 and the
+  // Retry-After the SDK waits for before it sends again.
+  void RequireWithinRate(const std::string& site) {
+    if (!rate_limiter_) return;
+    const double wait = rate_limiter_->Take(site, Clock::now());
+    if (wait <= 0) return;
+    const std::string retry_after =
+        std::to_string(std::max<long long>(1, std::llround(std::ceil(wait))));
+    throw ApiError{429,
+                   "rate_limited",
+                   "site '" + site + "' is over its limit of " +
+                       std::to_string(options_.signals_per_second_per_site) +
+                       " signals per second; retry after " + retry_after +
+                       " s",
+                   {},
+                   {{"Retry-After", retry_after}}};
+  }
+
   void PostSignal(const ExchangePtr& exchange) {
     const HttpRequest& request = exchange->request;
     ApplyOrigin(exchange, true);
@@ -506,6 +534,7 @@ class Api::Impl {
     }
     const int64_t now_ms = NowMs();
     SignalRecord row = CheckedSignal(request.body, format, *record, now_ms);
+    RequireWithinRate(row.site);
     row.received_at_ms = now_ms;
     store_.InsertSignalAsync(std::move(row), [this, exchange](
                                                  const InsertResult& result) {
@@ -1089,6 +1118,7 @@ class Api::Impl {
   ApiOptions options_;
   StaticFiles static_files_;
   StaticFiles site_files_;
+  std::unique_ptr<SiteRateLimiter> rate_limiter_;  // none: no limit
   std::mutex key_cache_mutex_;
   std::unordered_map<std::string, CachedKey> key_cache_;
 };

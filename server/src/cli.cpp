@@ -590,6 +590,16 @@ std::optional<ServeOptions> ParseServeArgs(
             ParseBytes("body-limit", v, 1024, uint64_t{1} << 30);
       },
       FlagKind::kNumber);
+  flags.Add(
+      "rate-limit", "N",
+      "signals accepted per second per site, in bursts of up to N; more "
+      "are answered 429 with Retry-After (the write key is public); 0 "
+      "means no limit (default 0)",
+      [&](const std::string& v) {
+        options.rate_limit =
+            static_cast<uint32_t>(ParseUnsigned("rate-limit", v, 1000000));
+      },
+      FlagKind::kNumber);
   flags.AddString("sdk-dir", "DIR",
                   "directory served under /sdk/ (default: none)",
                   &options.sdk_dir);

@@ -187,6 +187,59 @@ TEST_F(HttpApiTest, ValidSignalIsAcceptedThenCountedOnceWhenResent) {
             std::string::npos);
 }
 
+TEST_F(HttpApiTest, RateLimitAnswers429WithRetryAfterPerSite) {
+  // A second server, limited to 2 signals per second per site.
+  ServeOptions options;
+  options.db = dir_.File("limited/tessera.db");
+  options.port = 0;
+  options.threads = 1;
+  options.durable = false;
+  options.allowed_origins = {kAllowedOrigin};
+  options.rate_limit = 2;
+  TesseraServer limited(options);
+  limited.Start();
+  std::thread runner([&limited] { limited.Run(); });
+  const std::string demo_key =
+      CreateApiKey(limited.store(), "demo", KeyKind::kWrite);
+  const std::string other_key =
+      CreateApiKey(limited.store(), "other", KeyKind::kWrite);
+  auto post = [&](const std::string& key, const std::string& id,
+                  const std::string& site) {
+    ClientRequest request;
+    request.method = "POST";
+    request.target = "/v1/signals";
+    request.headers = {{"Content-Type", "application/json"},
+                       {"X-Tessera-Key", key},
+                       {"Origin", kAllowedOrigin}};
+    request.body = SignalWith(id, kVid, site);
+    return testing::Send(limited.port(), request);
+  };
+
+  // The whole run takes far less than the half second a token needs.
+  EXPECT_EQ(post(demo_key, "sig_limit_0000000001", "demo").status, 202);
+  EXPECT_EQ(post(demo_key, "sig_limit_0000000002", "demo").status, 202);
+  ClientResponse over = post(demo_key, "sig_limit_0000000003", "demo");
+  EXPECT_EQ(over.status, 429) << over.body;
+  EXPECT_EQ(Code(over), "rate_limited");
+  EXPECT_EQ(Body(over).find("message")->string_or(""),
+            "site 'demo' is over its limit of 2 signals per second; retry "
+            "after 1 s");
+  EXPECT_EQ(over.Header("Retry-After"), "1");
+  // A page on another origin can read it, so its SDK waits that long.
+  EXPECT_NE(over.Header("Access-Control-Expose-Headers").find("Retry-After"),
+            std::string::npos);
+  // Another site has its own allowance.
+  EXPECT_EQ(post(other_key, "sig_limit_0000000004", "other").status, 202);
+  // Refused means not stored.
+  EXPECT_EQ(limited.store().SignalsOfVisitor("demo", kVid).size(), 2u);
+
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  EXPECT_EQ(post(demo_key, "sig_limit_0000000003", "demo").status, 202)
+      << "a token comes back after 1/2 s";
+  limited.Stop();
+  runner.join();
+}
+
 TEST_F(HttpApiTest, KeyInQueryParameterWorksForSendBeacon) {
   ClientResponse response =
       Post(SignalWith("sig_beacon_0000000001"), "text/plain;charset=UTF-8", {},

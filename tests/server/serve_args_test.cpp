@@ -70,6 +70,17 @@ TEST(CliServeArgsTest, RetentionDaysRejectsNegativeAndNonNumbers) {
   EXPECT_EQ(ErrorOf({"--retention-days"}), "--retention-days needs a value");
 }
 
+TEST(CliServeArgsTest, RateLimitIsOffByDefaultAndAWholeNumber) {
+  EXPECT_EQ(ParseServeArgs({})->rate_limit, 0u);
+  EXPECT_EQ(ParseServeArgs({"--rate-limit", "500"})->rate_limit, 500u);
+  for (const char* bad : {"-1", "1.5", "", "fast", "1000001"}) {
+    EXPECT_EQ(ErrorOf({"--rate-limit", bad}),
+              "--rate-limit needs a whole number up to 1000000, not '" +
+                  std::string(bad) + "'")
+        << bad;
+  }
+}
+
 TEST(CliServeArgsTest, BodyLimitTakesUnitsWithinItsRangeAfterTheUnit) {
   EXPECT_EQ(ParseServeArgs({"--body-limit", "64k"})->body_limit, 65536u);
   EXPECT_EQ(ParseServeArgs({"--body-limit", "1M"})->body_limit, 1048576u);

@@ -60,6 +60,9 @@ struct ApiOptions {
   // email/name. Default: none.
   CrmStore* crm = nullptr;
   const PiiCipher* pii = nullptr;
+  // Signals accepted per second per site, in bursts of up to as many; more
+  // are answered 429 rate_limited with Retry-After. 0: no limit. Default: 0.
+  uint32_t signals_per_second_per_site = 0;
   // How long a key lookup is reused before asking the store again, so a
   // revoked key stops working within this time. Default: 5000 ms.
   int key_cache_ms = 5000;

@@ -27,6 +27,9 @@ struct ServeOptions {
   uint16_t port = 8080;                  // 0 picks a free port. Default: 8080
   std::vector<std::string> allowed_origins;  // see ApiOptions. Default: none
   uint64_t body_limit = 64 * 1024;  // signal body bytes. Default: 64 KB
+  // Signals per second per site (bursts up to as many); over it 429 with
+  // Retry-After. 0: no limit. Default: 0 (see ApiOptions).
+  uint32_t rate_limit = 0;
   std::string sdk_dir;              // served under /sdk/. Default: none
   std::string site_dir;             // a website served at /. Default: none
   unsigned threads = 0;             // I/O threads; 0 = cores. Default 0
