@@ -116,9 +116,10 @@ export interface TesseraOptions extends SignalOptions {
   artifact?: object;
   /**
    * Fetched once consent allows it. A copy stored by an earlier page is
-   * applied at once (the page is decided without waiting for the network)
-   * and revalidated with If-None-Match; a changed artifact is applied when
-   * it arrives and fires 'artifact' again.
+   * applied at once (the page is decided without waiting for the network),
+   * kept without a request for the response's Cache-Control max-age, then
+   * revalidated with If-None-Match; a changed artifact is applied when it
+   * arrives and fires 'artifact' again.
    */
   artifactUrl?: string | URL;
   consentPolicy?: ConsentPolicy;

@@ -101,6 +101,17 @@ function artifactInfo(text) {
   };
 }
 
+// At most a day: a proxy's "max-age=31536000" would pin an old artifact.
+const MAX_ARTIFACT_FRESHNESS_MS = 24 * 3600 * 1000;
+
+/** How long a response may be used without asking again (Cache-Control). */
+export function freshnessMs(cacheControl) {
+  const directives = String(cacheControl ?? '').toLowerCase();
+  if (/(^|,)\s*(no-cache|no-store)\b/.test(directives)) return 0;
+  const maxAge = /(^|,)\s*max-age\s*=\s*"?(\d+)/.exec(directives);
+  return maxAge ? Math.min(MAX_ARTIFACT_FRESHNESS_MS, Number(maxAge[2]) * 1000) : 0;
+}
+
 /** The instance handed out when WebAssembly cannot run: defaults, no tracking. */
 function disabledInstance(reason) {
   const no = { ok: false, error: { code: 'disabled', message: reason } };
@@ -459,24 +470,33 @@ class Tessera {
   }
 
   // Stale-while-revalidate: a stored copy is applied at once, so a returning
-  // visitor's page is decided without waiting for the network; the request
-  // then asks whether it changed (If-None-Match; a manual conditional
-  // request bypasses the browser's HTTP cache) and only a different artifact
-  // is applied again and announced. Resolves when the request has settled.
+  // visitor's page is decided without waiting for the network. While the
+  // copy is fresh (the response's Cache-Control max-age) nothing is asked;
+  // after that the request asks whether it changed (If-None-Match; a manual
+  // conditional request bypasses the browser's HTTP cache, hence the
+  // freshness kept here) and only a different artifact is applied again and
+  // announced. Resolves when the request, if any, has settled.
   async loadArtifactFrom(url) {
     const fetchImpl = this.options.fetch ?? globalThis.fetch?.bind(globalThis);
     if (!fetchImpl) return { ok: false, error: { code: 'no_fetch', message: 'fetch is not available' } };
     const cached = this.storage.get('artifact');
     if (cached && cached !== this.artifactText) this.loadArtifact(cached);
-    // Only a copy that loaded may be revalidated: a 304 must leave a usable one.
-    const etag = cached && cached === this.artifactText ? this.storage.get('artifact-etag') : null;
+    // Only a copy that loaded may be kept or revalidated: a 304 must leave a usable one.
+    const usable = cached && cached === this.artifactText;
+    if (usable && this.now() < Number(this.storage.get('artifact-fresh-until'))) {
+      return { ok: true, changed: false };
+    }
+    const etag = usable ? this.storage.get('artifact-etag') : null;
     try {
       const response = await withTimeout((signal) => fetchImpl(String(url), {
         headers: etag ? { 'If-None-Match': etag } : {},
         credentials: 'omit',
         signal,
       }), this.requestTimeoutMs(), 'the artifact request');
-      if (response.status === 304 && etag) return { ok: true, changed: false };
+      if (response.status === 304 && etag) {
+        this.keepFreshFor(response);
+        return { ok: true, changed: false };
+      }
       if (!response.ok) throw new Error(`artifact request answered ${response.status}`);
       const text = await response.text();
       const result = text === this.artifactText ? { ok: true, changed: false } : this.loadArtifact(text);
@@ -485,6 +505,7 @@ class Tessera {
         const newEtag = response.headers.get('ETag');
         if (newEtag) this.storage.set('artifact-etag', newEtag);
         else this.storage.remove('artifact-etag');
+        this.keepFreshFor(response);
       }
       return result;
     } catch (error) {
@@ -492,6 +513,12 @@ class Tessera {
       this.emit('error', failure);
       return { ok: false, error: failure };
     }
+  }
+
+  keepFreshFor(response) {
+    const ms = freshnessMs(response.headers.get('Cache-Control'));
+    if (ms > 0) this.storage.set('artifact-fresh-until', String(this.now() + ms));
+    else this.storage.remove('artifact-fresh-until');
   }
 
   // ---- signals -------------------------------------------------------------

@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTessera, memoryBackend } from '../src/index.js';
+import { freshnessMs } from '../src/instance.js';
 import { artifact, Clock, FakeDocument, FakeServer, FakeWindow, tick } from './helpers.js';
 
 const URL_ = 'https://cdn.example/artifact.json';
@@ -114,4 +115,49 @@ test('a damaged stored copy is not revalidated: the request asks for the whole a
   assert.deepEqual(heard, ['invalid_artifact', 'sdk-test-1']);
   assert.equal(t.decide('hero').html, '<h2>Standard Promotion</h2>');
   t.destroy();
+});
+
+test('while the stored copy is fresh (Cache-Control max-age) no request is made', async () => {
+  const map = new Map();
+  const clock = new Clock();
+  const calls = [];
+  const answers = [];
+  const fetch = async (url, init) => {
+    calls.push(init.headers);
+    return answers.shift();
+  };
+  const visit = async () => {
+    const heard = [];
+    const t = await createTessera({ ...options(map, fetch, heard), now: clock.now });
+    t.consent.set(grantAll);
+    await tick();
+    await tick();
+    t.destroy();
+    return heard;
+  };
+  answers.push(new Response(JSON.stringify(artifact),
+      { headers: { ETag: '"a1"', 'Cache-Control': 'public, max-age=60' } }));
+  assert.deepEqual(await visit(), ['sdk-test-1']);
+  assert.equal(calls.length, 1);
+
+  clock.advance(59_000);
+  assert.deepEqual(await visit(), ['sdk-test-1'], 'decided from the fresh copy');
+  assert.equal(calls.length, 1, 'without asking the server');
+
+  clock.advance(2_000);  // stale now: revalidated, and fresh for 60 s again
+  answers.push(new Response(null, { status: 304, headers: { 'Cache-Control': 'max-age=60' } }));
+  await visit();
+  assert.deepEqual(calls[1], { 'If-None-Match': '"a1"' });
+  clock.advance(30_000);
+  await visit();
+  assert.equal(calls.length, 2);
+});
+
+test('Cache-Control freshness: max-age in seconds, no-cache and no-store none, a day at most', () => {
+  const cases = [
+    ['public, max-age=60', 60_000], ['max-age=0', 0], ['MAX-AGE = 5', 5_000],
+    ['max-age="7"', 7_000], ['no-cache, max-age=60', 0], ['max-age=60, no-store', 0],
+    ['s-maxage=60', 0], ['private', 0], [null, 0], ['', 0], ['max-age=31536000', 86_400_000],
+  ];
+  for (const [header, expected] of cases) assert.equal(freshnessMs(header), expected, String(header));
 });
