@@ -593,8 +593,8 @@ std::optional<ServeOptions> ParseServeArgs(
   flags.Add(
       "rate-limit", "N",
       "signals accepted per second per site, in bursts of up to N; more "
-      "are answered 429 with Retry-After (the write key is public); 0 "
-      "means no limit (default 0)",
+      "are answered 429 with Retry-After (the write key is public); each "
+      "replica counts its own; 0 means no limit (default 0)",
       [&](const std::string& v) {
         options.rate_limit =
             static_cast<uint32_t>(ParseUnsigned("rate-limit", v, 1000000));
