@@ -14,6 +14,7 @@
 #include <stdexcept>
 #include <unordered_map>
 
+#include "access_log.h"
 #include "artifact_check.h"
 #include "ascii_case.h"
 #include "crm_json.h"
@@ -132,6 +133,7 @@ struct Exchange {
   std::string route = "unmatched";
   std::vector<std::string> params;  // values of the {placeholders}
   std::string cors_origin;          // echoed in Access-Control-Allow-Origin
+  std::string error_code;           // of a refusal, for the access log
   Clock::time_point start = Clock::now();
 };
 using ExchangePtr = std::shared_ptr<Exchange>;
@@ -283,6 +285,7 @@ class Api::Impl {
   }
 
   void Fail(const ExchangePtr& exchange, const ApiError& error) {
+    exchange->error_code = error.code;
     HttpResponse response =
         ErrorResponse(error.status, error.code, error.message, error.problems);
     for (const auto& header : error.headers)
@@ -306,6 +309,16 @@ class Api::Impl {
         std::chrono::duration<double>(Clock::now() - exchange->start).count();
     metrics_.ObserveRequest(exchange->route, exchange->request.method,
                             response.status, seconds);
+    if (options_.access_log) {
+      // File paths as requested; other routes by pattern, since their paths
+      // carry visitor ids and email addresses.
+      const bool file = exchange->route == "/sdk/{*file}" ||
+                        exchange->route == "(site)";
+      options_.access_log->Write(
+          NowMs(), exchange->request.method,
+          file ? exchange->request.path : exchange->route, response.status,
+          exchange->error_code, response.body.size(), seconds);
+    }
     exchange->respond(std::move(response));
   }
 

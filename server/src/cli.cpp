@@ -600,6 +600,11 @@ std::optional<ServeOptions> ParseServeArgs(
             static_cast<uint32_t>(ParseUnsigned("rate-limit", v, 1000000));
       },
       FlagKind::kNumber);
+  flags.AddString("access-log", "FILE",
+                  "append one line per request to FILE (- for stderr): time, "
+                  "method, route, status, error code, bytes, duration; no "
+                  "client address, query, id or email (default: none)",
+                  &options.access_log);
   flags.AddString("sdk-dir", "DIR",
                   "directory served under /sdk/ (default: none)",
                   &options.sdk_dir);

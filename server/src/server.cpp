@@ -8,6 +8,7 @@
 #include <optional>
 #include <thread>
 
+#include "access_log.h"
 #include "tessera/server/api.h"
 #include "tessera/server/crm_import.h"
 #include "tessera/server/crm_store.h"
@@ -26,6 +27,7 @@ struct TesseraServer::Parts {
   std::unique_ptr<Store> store;
   std::unique_ptr<CrmStore> crm;
   std::optional<PiiCipher> pii;  // the PII key, when one is configured
+  std::unique_ptr<AccessLog> access_log;  // when --access-log is given
   std::unique_ptr<Api> api;
   std::unique_ptr<HttpServer> http;
   bool handle_signals = false;
@@ -76,7 +78,11 @@ TesseraServer::TesseraServer(const ServeOptions& options)
   // not at the first data access request.
   if (p.pii) VerifyPiiKey(*p.crm, *p.pii, false);
 
+  if (!options.access_log.empty()) {
+    p.access_log = std::make_unique<AccessLog>(options.access_log);
+  }
   ApiOptions api_options;
+  api_options.access_log = p.access_log.get();
   api_options.allowed_origins = options.allowed_origins;
   api_options.sdk_dir = options.sdk_dir;
   api_options.site_dir = options.site_dir;
@@ -103,9 +109,15 @@ TesseraServer::TesseraServer(const ServeOptions& options)
       [api](HttpRequest&& request, Responder respond) {
         api->Handle(std::move(request), std::move(respond));
       },
-      [metrics](int status, const std::string& code,
-                const std::string& message) {
+      [metrics, access_log = p.access_log.get()](int status,
+                                                  const std::string& code,
+                                                  const std::string& message) {
         metrics->ObserveRequest("(transport)", "", status, 0);
+        if (access_log) {
+          // Refused before routing (unreadable, oversized, too slow).
+          access_log->Write(NowMs(), "-", "(transport)", status, code,
+                            0, 0);
+        }
         return Api::ErrorResponse(status, code, message);
       });
   p.handle_signals = options.handle_signals;

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <fstream>
 #include <iterator>
+#include <regex>
 #include <sstream>
 #include <thread>
 
@@ -187,32 +188,58 @@ TEST_F(HttpApiTest, ValidSignalIsAcceptedThenCountedOnceWhenResent) {
             std::string::npos);
 }
 
-TEST_F(HttpApiTest, RateLimitAnswers429WithRetryAfterPerSite) {
-  // A second server, limited to 2 signals per second per site.
-  ServeOptions options;
-  options.db = dir_.File("limited/tessera.db");
-  options.port = 0;
-  options.threads = 1;
-  options.durable = false;
-  options.allowed_origins = {kAllowedOrigin};
-  options.rate_limit = 2;
-  TesseraServer limited(options);
-  limited.Start();
-  std::thread runner([&limited] { limited.Run(); });
-  const std::string demo_key =
-      CreateApiKey(limited.store(), "demo", KeyKind::kWrite);
-  const std::string other_key =
-      CreateApiKey(limited.store(), "other", KeyKind::kWrite);
-  auto post = [&](const std::string& key, const std::string& id,
-                  const std::string& site) {
+// Another server beside the fixture's, for options the fixture leaves off;
+// serving on a thread until destroyed.
+class ExtraServer {
+ public:
+  explicit ExtraServer(ServeOptions options) : server_(Defaults(options)) {
+    server_.Start();
+    runner_ = std::thread([this] { server_.Run(); });
+  }
+  ~ExtraServer() {
+    server_.Stop();
+    runner_.join();
+  }
+  TesseraServer& operator*() { return server_; }
+  TesseraServer* operator->() { return &server_; }
+
+  // POST /v1/signals from the allowed origin.
+  ClientResponse PostSignal(const std::string& key, const std::string& body) {
     ClientRequest request;
     request.method = "POST";
     request.target = "/v1/signals";
     request.headers = {{"Content-Type", "application/json"},
                        {"X-Tessera-Key", key},
                        {"Origin", kAllowedOrigin}};
-    request.body = SignalWith(id, kVid, site);
-    return testing::Send(limited.port(), request);
+    request.body = body;
+    return testing::Send(server_.port(), request);
+  }
+
+ private:
+  static ServeOptions Defaults(ServeOptions options) {
+    options.port = 0;
+    options.threads = 1;
+    options.durable = false;
+    options.allowed_origins = {kAllowedOrigin};
+    return options;
+  }
+
+  TesseraServer server_;
+  std::thread runner_;
+};
+
+TEST_F(HttpApiTest, RateLimitAnswers429WithRetryAfterPerSite) {
+  ServeOptions options;
+  options.db = dir_.File("limited/tessera.db");
+  options.rate_limit = 2;
+  ExtraServer limited(options);
+  const std::string demo_key =
+      CreateApiKey(limited->store(), "demo", KeyKind::kWrite);
+  const std::string other_key =
+      CreateApiKey(limited->store(), "other", KeyKind::kWrite);
+  auto post = [&](const std::string& key, const std::string& id,
+                  const std::string& site) {
+    return limited.PostSignal(key, SignalWith(id, kVid, site));
   };
 
   // The whole run takes far less than the half second a token needs.
@@ -231,13 +258,68 @@ TEST_F(HttpApiTest, RateLimitAnswers429WithRetryAfterPerSite) {
   // Another site has its own allowance.
   EXPECT_EQ(post(other_key, "sig_limit_0000000004", "other").status, 202);
   // Refused means not stored.
-  EXPECT_EQ(limited.store().SignalsOfVisitor("demo", kVid).size(), 2u);
+  EXPECT_EQ(limited->store().SignalsOfVisitor("demo", kVid).size(), 2u);
 
   std::this_thread::sleep_for(std::chrono::milliseconds(600));
   EXPECT_EQ(post(demo_key, "sig_limit_0000000003", "demo").status, 202)
       << "a token comes back after 1/2 s";
-  limited.Stop();
-  runner.join();
+}
+
+TEST_F(HttpApiTest, AccessLogHasOneLinePerRequestWithoutIdsEmailsOrKeys) {
+  ServeOptions options;
+  options.db = dir_.File("logged/tessera.db");
+  options.sdk_dir = dir_.File("sdk");
+  options.access_log = dir_.File("logged/access.log");
+  std::string write_key, admin_key;
+  {
+    ExtraServer logged(options);
+    write_key = CreateApiKey(logged->store(), "demo", KeyKind::kWrite);
+    admin_key = CreateApiKey(logged->store(), "demo", KeyKind::kAdmin);
+    EXPECT_EQ(logged.PostSignal(write_key, SignalWith("sig_logged_00000001"))
+                  .status,
+              202);
+    EXPECT_EQ(logged.PostSignal(write_key, "{not json").status, 400);
+    ClientRequest request;
+    request.target = "/v1/admin/profiles/someone@example.com";
+    request.headers = {{"Authorization", "Bearer " + admin_key}};
+    EXPECT_EQ(testing::Send(logged->port(), request).status, 409);
+    request.target = "/v1/admin/profiles/" + std::string(kVid);
+    EXPECT_EQ(testing::Send(logged->port(), request).status, 200);
+    request.target = "/sdk/dist/index.js?v=1";
+    request.headers.clear();
+    EXPECT_EQ(testing::Send(logged->port(), request).status, 200);
+    // A request line the HTTP layer refuses before any route.
+    TestConnection raw(logged->port());
+    raw.SendRaw("BROKEN\r\n\r\n");
+    EXPECT_EQ(raw.Read().status, 400);
+  }
+  std::ifstream in(options.access_log);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  ASSERT_EQ(lines.size(), 6u);
+  const std::string time = R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z )";
+  const std::string tail = R"( \d+B \d+\.\d{3}ms)";
+  const std::vector<std::string> expected = {
+      "POST /v1/signals 202 -",
+      "POST /v1/signals 400 malformed_signal",
+      "GET /v1/admin/profiles/\\{vid\\} 409 pii_key_missing",
+      "GET /v1/admin/profiles/\\{vid\\} 200 -",
+      "GET /sdk/dist/index\\.js 200 -",
+      "- \\(transport\\) 400 malformed_request",
+  };
+  for (size_t i = 0; i < expected.size(); ++i) {
+    EXPECT_TRUE(std::regex_match(lines[i],
+                                 std::regex(time + expected[i] + tail)))
+        << lines[i];
+  }
+  std::ifstream again(options.access_log);
+  const std::string text((std::istreambuf_iterator<char>(again)),
+                         std::istreambuf_iterator<char>());
+  for (const std::string& secret :
+       {std::string("someone@example.com"), std::string(kVid), write_key,
+        admin_key}) {
+    EXPECT_EQ(text.find(secret), std::string::npos) << secret;
+  }
 }
 
 TEST_F(HttpApiTest, KeyInQueryParameterWorksForSendBeacon) {

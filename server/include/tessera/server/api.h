@@ -33,6 +33,7 @@
 
 namespace tessera::server {
 
+class AccessLog;
 class CrmStore;
 class PiiCipher;
 
@@ -63,6 +64,9 @@ struct ApiOptions {
   // Signals accepted per second per site, in bursts of up to as many; more
   // are answered 429 rate_limited with Retry-After. 0: no limit. Default: 0.
   uint32_t signals_per_second_per_site = 0;
+  // One line per answered request (see server/src/access_log.h), owned by
+  // the caller and outliving the Api. Default: none.
+  AccessLog* access_log = nullptr;
   // How long a key lookup is reused before asking the store again, so a
   // revoked key stops working within this time. Default: 5000 ms.
   int key_cache_ms = 5000;

@@ -30,6 +30,10 @@ struct ServeOptions {
   // Signals per second per site (bursts up to as many); over it 429 with
   // Retry-After. 0: no limit. Default: 0 (see ApiOptions).
   uint32_t rate_limit = 0;
+  // Access log: a file appended to, "-" for stderr; one line per answered
+  // request, without client addresses, query strings, ids or emails.
+  // Default: none.
+  std::string access_log;
   std::string sdk_dir;              // served under /sdk/. Default: none
   std::string site_dir;             // a website served at /. Default: none
   unsigned threads = 0;             // I/O threads; 0 = cores. Default 0
