@@ -7,13 +7,41 @@ export function readGlobalPrivacyControl(nav = globalThis.navigator) {
   return nav?.globalPrivacyControl === true;
 }
 
+// A consent platform or Google tag often loads after the SDK (both load
+// async): while a source is absent it is looked for again after each delay.
+export const LATE_SOURCE_DELAYS_MS = [250, 500, 1000, 2000, 4000, 8000];
+
+/**
+ * Attaches `listen(win, onUpdate)` (which returns null while its source is
+ * absent) now, or at the first retry that finds the source. Returns a
+ * function that detaches, or stops looking.
+ */
+export function listenWhenPresent(win, listen, onUpdate, delays = LATE_SOURCE_DELAYS_MS) {
+  let detach = listen(win, onUpdate);
+  let timer;
+  let attempt = 0;
+  const retryLater = () => {
+    if (detach || attempt >= delays.length) return;
+    timer = setTimeout(() => {
+      detach = listen(win, onUpdate);
+      retryLater();
+    }, delays[attempt++]);
+  };
+  retryLater();
+  return () => {
+    clearTimeout(timer);
+    detach?.();
+  };
+}
+
 /**
  * IAB TCF v2.2: registers with the CMP's __tcfapi and calls `onUpdate(tcData)`
- * whenever the user's choice is ready or changes. Returns an unsubscribe.
+ * whenever the user's choice is ready or changes. Returns an unsubscribe, or
+ * null when the page has no __tcfapi (yet).
  */
 export function listenTcf(win, onUpdate) {
   const tcfapi = win?.__tcfapi;
-  if (typeof tcfapi !== 'function') return () => {};
+  if (typeof tcfapi !== 'function') return null;
   let listenerId = null;
   tcfapi('addEventListener', 2, (tcData, success) => {
     if (!success || !tcData) return;
@@ -36,11 +64,12 @@ function consentCommand(entry) {
 
 /**
  * Google Consent Mode v2: replays consent commands already in dataLayer and
- * follows later ones by wrapping dataLayer.push. Returns an unsubscribe.
+ * follows later ones by wrapping dataLayer.push. Returns an unsubscribe, or
+ * null when the page has no dataLayer (yet).
  */
 export function listenGoogleConsentMode(win, onUpdate) {
   const dataLayer = win?.dataLayer;
-  if (!Array.isArray(dataLayer)) return () => {};
+  if (!Array.isArray(dataLayer)) return null;
   let state = null;
   for (const entry of dataLayer) {
     const command = consentCommand(entry);

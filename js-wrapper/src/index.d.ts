@@ -156,6 +156,12 @@ export type TesseraListener<E extends TesseraEvent = TesseraEvent> =
   : (detail: any) => void;
 
 export interface Tessera {
+  /**
+   * The visitor's consent. Besides set(), the SDK follows an IAB TCF v2.2
+   * CMP (`__tcfapi` addEventListener), Google Consent Mode v2 (`dataLayer`
+   * consent commands) and `navigator.globalPrivacyControl`; a CMP or Google
+   * tag that loads after the SDK is looked for again for about 16 s.
+   */
   readonly consent: {
     get(): ConsentState;
     set(update: Partial<Record<Purpose, boolean>>): Outcome<ConsentChange>;

@@ -9,7 +9,9 @@ import { SiteStorage, base64ToBytes, bytesToBase64 } from './storage.js';
 import {
   DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_SIGNALS_PATH, MAX_REQUEST_BYTES, Transport, withTimeout,
 } from './transport.js';
-import { listenGoogleConsentMode, listenTcf, readGlobalPrivacyControl } from './consent-sources.js';
+import {
+  listenGoogleConsentMode, listenTcf, listenWhenPresent, readGlobalPrivacyControl,
+} from './consent-sources.js';
 import { hideUndecidedSlots, renderSlots, slotElements, markReady } from './dom.js';
 import { watchNavigation } from './navigation.js';
 
@@ -556,8 +558,10 @@ class Tessera {
   attachToPage() {
     const win = this.win;
     const doc = this.doc;
-    this.cleanups.push(listenTcf(win, (tcData) => this.setConsent({ tcf: tcData }, 'tcf')));
-    this.cleanups.push(listenGoogleConsentMode(win, (state) => this.setConsent({ gcm: state }, 'gcm')));
+    this.cleanups.push(listenWhenPresent(win, listenTcf,
+        (tcData) => this.setConsent({ tcf: tcData }, 'tcf')));
+    this.cleanups.push(listenWhenPresent(win, listenGoogleConsentMode,
+        (state) => this.setConsent({ gcm: state }, 'gcm')));
     if (this.options.spa !== false && win) {
       this.cleanups.push(watchNavigation(win, () => {
         this.page();

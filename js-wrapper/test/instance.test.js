@@ -409,6 +409,52 @@ test('TCF and Google Consent Mode update consent', async () => {
   t.destroy();
 });
 
+// Mock time in 50 ms steps: one tick() runs a timer set by another timer
+// from the end of the tick, not from when the first one fired.
+function advance(t, ms) {
+  for (let done = 0; done < ms; done += 50) t.mock.timers.tick(50);
+}
+
+test('a consent platform and a Google tag that load after the SDK are still heard', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const win = new FakeWindow();
+  const { options } = setup({ window: win });
+  const instance = await createTessera(options);
+  assert.equal(instance.consent.get().analytics, false);
+  // gtag's snippet runs 0.6 s later; the SDK looks again at 0.25 s and 0.75 s.
+  advance(t, 600);
+  win.dataLayer = [['consent', 'update', { analytics_storage: 'granted' }]];
+  advance(t, 150);
+  assert.equal(instance.consent.get().analytics, true);
+  win.dataLayer.push(['consent', 'update', { analytics_storage: 'denied' }]);
+  assert.equal(instance.consent.get().analytics, false, 'later updates are followed too');
+
+  // The CMP arrives after 5 s (the 7.75 s look finds it).
+  let tcfCallback;
+  advance(t, 4400);
+  win.__tcfapi = (command, version, callback) => {
+    if (command === 'addEventListener') tcfCallback = callback;
+  };
+  advance(t, 3000);
+  assert.equal(typeof tcfCallback, 'function');
+  tcfCallback({ eventStatus: 'tcloaded', gdprApplies: true, listenerId: 7,
+    purpose: { consents: { 1: true, 5: true, 6: true } } }, true);
+  assert.equal(instance.consent.get().personalization, true);
+  instance.destroy();
+});
+
+test('without a consent platform the SDK stops looking after about 16 s', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const win = new FakeWindow();
+  let looks = 0;
+  Object.defineProperty(win, '__tcfapi', { get() { looks += 1; return undefined; } });
+  const { options } = setup({ window: win });
+  const instance = await createTessera(options);
+  advance(t, 60_000);
+  assert.equal(looks, 7, 'at start and after each of the six delays');
+  instance.destroy();
+});
+
 test('storage quota errors keep data in memory with one warning', async () => {
   const backend = memoryBackend();
   const failing = { ...backend, setItem: (key) => {

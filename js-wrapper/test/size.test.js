@@ -35,8 +35,9 @@ const sources = readdirSync(new URL('src/', root)).filter((f) => f.endsWith('.js
 // variant however often a page renders; +331 B for a timeout on
 // requests never answered, which held the signal queue or the start for
 // good, and for leaving a signal another page is still sending alone; +185 B
-// for keeping the artifact's max-age, so pages within it ask nothing.)
-const CEILING_GZIP_BYTES = 102_580;
+// for keeping the artifact's max-age, so pages within it ask nothing; +86 B
+// for hearing a consent platform or Google tag that loads after the SDK.)
+const CEILING_GZIP_BYTES = 102_660;
 export const TARGET_GZIP_BYTES = 50 * 1024;
 
 function sizes(list = files) {
