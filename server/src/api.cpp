@@ -15,6 +15,7 @@
 #include <unordered_map>
 
 #include "access_log.h"
+#include "artifact_cache.h"
 #include "artifact_check.h"
 #include "ascii_case.h"
 #include "crm_json.h"
@@ -567,7 +568,9 @@ class Api::Impl {
   void GetArtifact(const ExchangePtr& exchange) {
     ApplyOrigin(exchange, false);
     const std::string& site = exchange->params[0];
-    std::optional<ArtifactRecord> artifact = store_.GetArtifact(site);
+    std::shared_ptr<const ArtifactRecord> artifact = artifacts_.Get(
+        site, Clock::now(),
+        [this](const std::string& name) { return store_.GetArtifact(name); });
     if (!artifact) {
       Refuse(404, "artifact_not_found",
              "no artifact is published for site '" + site + "'");
@@ -580,7 +583,7 @@ class Api::Impl {
       response.status = 304;
     } else {
       response.Set("Content-Type", "application/json");
-      response.body = std::move(artifact->json);
+      response.body = artifact->json;
     }
     Finish(exchange, std::move(response));
   }
@@ -686,6 +689,7 @@ class Api::Impl {
     std::string json = artifact.Dump();
     ArtifactRecord stored =
         store_.PutArtifact(site, json, EtagOf(json), NowMs());
+    artifacts_.Put(stored, Clock::now());
     HttpResponse response =
         JsonResponse(200, {{"site", stored.site},
                            {"revision", stored.revision},
@@ -1132,6 +1136,9 @@ class Api::Impl {
   StaticFiles static_files_;
   StaticFiles site_files_;
   std::unique_ptr<SiteRateLimiter> rate_limiter_;  // none: no limit
+  // What browsers fetch, for a second; enough to spare the store when
+  // every page asks, short enough that replicas agree soon.
+  ArtifactCache artifacts_{std::chrono::seconds(1), 1024};
   std::mutex key_cache_mutex_;
   std::unordered_map<std::string, CachedKey> key_cache_;
 };
