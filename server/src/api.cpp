@@ -20,6 +20,7 @@
 #include "ascii_case.h"
 #include "crm_json.h"
 #include "email_address.h"
+#include "signal_export.h"
 #include "site_rate_limiter.h"
 #include "tessera/json.h"
 #include "tessera/server/api_key.h"
@@ -199,6 +200,7 @@ class Api::Impl {
         {"DELETE", "/v1/admin/profiles/{vid}", &Impl::AdminDeleteProfile},
         {"GET", "/v1/admin/erasures", &Impl::AdminListErasures},
         {"POST", "/v1/admin/sites/{site}/import/{kind}", &Impl::AdminImport},
+        {"GET", "/v1/admin/sites/{site}/export/{kind}", &Impl::AdminExport},
         {"POST", "/v1/admin/sites/{site}/identities",
          &Impl::AdminLinkIdentity},
     };
@@ -967,6 +969,91 @@ class Api::Impl {
   CrmStore& RequireCrm() {
     if (!options_.crm) throw std::logic_error("the Api has no CrmStore");
     return *options_.crm;
+  }
+
+  // A site's signals, customers or transactions as JSON Lines, as the
+  // `export` subcommand writes them; emails and names only with
+  // ?include_pii=true and the server's PII key, and each such export is
+  // logged (accountability).
+  void AdminExport(const ExchangePtr& exchange) {
+    const std::string& site = exchange->params[0];
+    RequireAdmin(exchange, site);
+    if (!IsSiteName(site)) {
+      Refuse(400, "invalid_site", "'" + site + "' is not a site name");
+    }
+    const std::string& kind = exchange->params[1];
+    const std::string include_pii =
+        exchange->request.QueryParam("include_pii");
+    if (include_pii != "" && include_pii != "true" && include_pii != "false") {
+      Refuse(400, "invalid_parameter",
+             "include_pii must be true or false, not '" + include_pii + "'");
+    }
+    const bool with_pii = include_pii == "true";
+    if (with_pii && kind != "customers") {
+      Refuse(400, "invalid_parameter",
+             "include_pii applies to the customers export only");
+    }
+    if (with_pii && !options_.pii) {
+      Refuse(409, "pii_key_missing",
+             "exporting emails and names needs the server's PII key "
+             "(--pii-key-file or TESSERA_PII_KEY)");
+    }
+    std::string body;
+    int64_t count = 0;
+    bool too_large = false;
+    auto add = [&](auto&& append) {
+      ++count;
+      if (too_large) return;
+      append();
+      if (body.size() > options_.export_limit) {
+        too_large = true;
+        body.clear();
+        body.shrink_to_fit();
+      }
+    };
+    if (kind == "signals") {
+      store_.ForEachSignal(site, [&](const SignalRecord& signal) {
+        add([&] { AppendSignalLine(signal, &body); });
+      });
+    } else if (kind == "customers") {
+      const PiiCipher* pii = with_pii ? options_.pii : nullptr;
+      try {
+        RequireCrm().ForEachCustomer(site, [&](const CustomerRecord& c) {
+          add([&] { body += CustomerJson(c, pii).dump() + "\n"; });
+        });
+      } catch (const PiiError& error) {
+        Refuse(409, "pii_key_mismatch", error.what());
+      }
+    } else if (kind == "transactions") {
+      RequireCrm().ForEachTransaction(site, [&](const TransactionRecord& t) {
+        add([&] { body += TransactionJson(t).dump() + "\n"; });
+      });
+    } else {
+      Refuse(404, "unknown_export",
+             "'" + kind + "' is not an export (signals, customers, "
+             "transactions)");
+    }
+    if (too_large) {
+      Refuse(413, "export_too_large",
+             "the " + std::to_string(count) + " " + kind + " of site '" +
+                 site + "' exceed the " +
+                 std::to_string(options_.export_limit) +
+                 " bytes an HTTP export holds (--export-limit); run "
+                 "`tessera-server export " +
+                 kind + " --site " + site + "` on the server instead");
+    }
+    if (with_pii) {
+      std::cerr << "tessera-server: exported " << count
+                << " customer(s) of site " << site
+                << " with emails and names over the admin API" << std::endl;
+    }
+    HttpResponse response;
+    response.Set("Content-Type", "application/x-ndjson; charset=utf-8");
+    response.Set("Cache-Control", "no-store");
+    response.Set("Content-Disposition",
+                 "attachment; filename=\"" + site + "-" + kind + ".jsonl\"");
+    response.body = std::move(body);
+    Finish(exchange, std::move(response));
   }
 
   void AdminImport(const ExchangePtr& exchange) {

@@ -21,6 +21,7 @@
 
 #include "browser_origin.h"
 #include "export_output.h"
+#include "signal_export.h"
 #include "tessera/server/api_key.h"
 #include "tessera/server/crm_cli.h"
 #include "tessera/server/crm_store.h"
@@ -591,6 +592,15 @@ std::optional<ServeOptions> ParseServeArgs(
       },
       FlagKind::kNumber);
   flags.Add(
+      "export-limit", "BYTES",
+      "largest admin export over HTTP (built in memory), 1k to 4096m; "
+      "larger ones answer 413 and point to `export` (default 64m)",
+      [&](const std::string& v) {
+        options.export_limit =
+            ParseBytes("export-limit", v, 1024, uint64_t{4} << 30);
+      },
+      FlagKind::kNumber);
+  flags.Add(
       "rate-limit", "N",
       "signals accepted per second per site, in bursts of up to N; more "
       "are answered 429 with Retry-After (the write key is public); each "
@@ -738,13 +748,11 @@ int RunExportSignals(const ExportSignalsOptions& options) {
   ExportOutput output(options.out);
   std::ostream& out = output.stream();
   int64_t count = 0;
+  std::string line;
   store->ForEachSignal(options.site, [&](const SignalRecord& signal) {
-    // The body is stored as canonical JSON text; embed it as is.
-    out << "{\"site\":" << nlohmann::json(signal.site).dump()
-         << ",\"id\":" << nlohmann::json(signal.id).dump()
-         << ",\"vid\":" << nlohmann::json(signal.vid).dump()
-         << ",\"received_at_ms\":" << signal.received_at_ms
-         << ",\"signal\":" << signal.body << "}\n";
+    line.clear();
+    AppendSignalLine(signal, &line);
+    out << line;
     ++count;
   });
   output.Finish();

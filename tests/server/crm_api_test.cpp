@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 #include "temp_dir.h"
 #include "tessera/json.h"
@@ -366,6 +367,95 @@ TEST_P(CrmApiTest, FindingByEmailNeedsThePiiKey) {
   ClientResponse refused = Send("GET", "/v1/admin/profiles/ann@example.com");
   EXPECT_EQ(refused.status, 409);
   EXPECT_EQ(Body(refused)["code"], "pii_key_missing");
+}
+
+// The lines of a JSON Lines body, parsed.
+std::vector<Json> JsonLines(const std::string& body) {
+  std::vector<Json> lines;
+  std::istringstream in(body);
+  for (std::string line; std::getline(in, line);) {
+    lines.push_back(Json::parse(line, nullptr, false));
+  }
+  return lines;
+}
+
+TEST_P(CrmApiTest, ExportsSignalsCustomersAndTransactionsAsJsonLines) {
+  Start(true);
+  ASSERT_EQ(Send("POST", "/v1/admin/sites/demo/import/customers", kCustomers,
+                 "text/csv")
+                .status,
+            200);
+  ASSERT_EQ(Send("POST", "/v1/admin/sites/demo/import/transactions",
+                 "customer_id,date,quantity,amount\nc1,2026-11-02,1,19.90\n"
+                 "c3,2026-11-03,2,5.00\n",
+                 "text/csv")
+                .status,
+            200);
+  ClientRequest signal;
+  signal.method = "POST";
+  signal.target = "/v1/signals";
+  signal.headers = {{"Content-Type", "application/json"},
+                    {"X-Tessera-Key", write_}};
+  signal.body = SignalFor("sig_export_000000001", kVid);
+  ASSERT_EQ(testing::Send(server_->port(), signal).status, 202);
+
+  ClientResponse signals = Send("GET", "/v1/admin/sites/demo/export/signals");
+  ASSERT_EQ(signals.status, 200) << signals.body;
+  EXPECT_EQ(signals.Header("Content-Type"),
+            "application/x-ndjson; charset=utf-8");
+  EXPECT_EQ(signals.Header("Content-Disposition"),
+            "attachment; filename=\"demo-signals.jsonl\"");
+  std::vector<Json> lines = JsonLines(signals.body);
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0]["id"], "sig_export_000000001");
+  EXPECT_EQ(lines[0]["vid"], kVid);
+  EXPECT_EQ(lines[0]["signal"]["site"], "demo");
+
+  ClientResponse customers =
+      Send("GET", "/v1/admin/sites/demo/export/customers");
+  ASSERT_EQ(customers.status, 200);
+  lines = JsonLines(customers.body);
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0]["customer_id"], "c1");
+  EXPECT_EQ(lines[0]["has_email"], true);
+  EXPECT_EQ(customers.body.find("ann@example.com"), std::string::npos);
+  ClientResponse with_pii =
+      Send("GET", "/v1/admin/sites/demo/export/customers?include_pii=true");
+  ASSERT_EQ(with_pii.status, 200);
+  EXPECT_EQ(JsonLines(with_pii.body)[0]["email"], "ann@example.com");
+
+  ClientResponse transactions =
+      Send("GET", "/v1/admin/sites/demo/export/transactions");
+  ASSERT_EQ(transactions.status, 200);
+  EXPECT_EQ(JsonLines(transactions.body).size(), 2u);
+
+  // Another site's export holds nothing of this one's.
+  ClientResponse none = Send("GET", "/v1/admin/sites/other/export/signals",
+                             "", "", other_admin_);
+  EXPECT_EQ(none.status, 200);
+  EXPECT_EQ(none.body, "");
+}
+
+TEST_P(CrmApiTest, ExportRefusalsSayWhatWasWrong) {
+  Start(false);
+  ClientResponse unknown = Send("GET", "/v1/admin/sites/demo/export/orders");
+  EXPECT_EQ(unknown.status, 404);
+  EXPECT_EQ(Body(unknown)["code"], "unknown_export");
+  ClientResponse bad_flag =
+      Send("GET", "/v1/admin/sites/demo/export/customers?include_pii=yes");
+  EXPECT_EQ(bad_flag.status, 400);
+  EXPECT_EQ(Body(bad_flag)["message"],
+            "include_pii must be true or false, not 'yes'");
+  ClientResponse pii_of_signals =
+      Send("GET", "/v1/admin/sites/demo/export/signals?include_pii=true");
+  EXPECT_EQ(pii_of_signals.status, 400);
+  ClientResponse no_key =
+      Send("GET", "/v1/admin/sites/demo/export/customers?include_pii=true");
+  EXPECT_EQ(no_key.status, 409);
+  EXPECT_EQ(Body(no_key)["code"], "pii_key_missing");
+  EXPECT_EQ(Send("GET", "/v1/admin/sites/demo/export/signals", "", "", write_)
+                .status,
+            403);
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, CrmApiTest, testing::EngineParams(),

@@ -265,6 +265,33 @@ TEST_F(HttpApiTest, RateLimitAnswers429WithRetryAfterPerSite) {
       << "a token comes back after 1/2 s";
 }
 
+TEST_F(HttpApiTest, AnExportOverItsLimitIsRefusedAndPointsToTheCli) {
+  ServeOptions options;
+  options.db = dir_.File("export/tessera.db");
+  options.export_limit = 2048;  // two signals' lines, not three
+  ExtraServer server(options);
+  const std::string key = CreateApiKey(server->store(), "demo", KeyKind::kWrite);
+  const std::string admin =
+      CreateApiKey(server->store(), "demo", KeyKind::kAdmin);
+  ClientRequest request;
+  request.target = "/v1/admin/sites/demo/export/signals";
+  request.headers = {{"Authorization", "Bearer " + admin}};
+  ASSERT_EQ(server.PostSignal(key, SignalWith("sig_export_limit_001")).status,
+            202);
+  ASSERT_EQ(server.PostSignal(key, SignalWith("sig_export_limit_002")).status,
+            202);
+  EXPECT_EQ(testing::Send(server->port(), request).status, 200);
+  ASSERT_EQ(server.PostSignal(key, SignalWith("sig_export_limit_003")).status,
+            202);
+  ClientResponse refused = testing::Send(server->port(), request);
+  EXPECT_EQ(refused.status, 413);
+  EXPECT_EQ(Code(refused), "export_too_large");
+  EXPECT_EQ(Body(refused).find("message")->string_or(""),
+            "the 3 signals of site 'demo' exceed the 2048 bytes an HTTP "
+            "export holds (--export-limit); run `tessera-server export "
+            "signals --site demo` on the server instead");
+}
+
 TEST_F(HttpApiTest, AccessLogHasOneLinePerRequestWithoutIdsEmailsOrKeys) {
   ServeOptions options;
   options.db = dir_.File("logged/tessera.db");
@@ -700,6 +727,10 @@ TEST_F(HttpApiTest, EveryAdminRouteRefusesMissingWrongAndForeignKeys) {
       {"GET", "/v1/admin/profiles/some-visitor"},
       {"DELETE", "/v1/admin/profiles/some-visitor"},
       {"GET", "/v1/admin/erasures"},
+      {"POST", "/v1/admin/sites/demo/import/customers"},
+      {"POST", "/v1/admin/sites/demo/identities"},
+      {"GET", "/v1/admin/sites/demo/export/signals"},
+      {"GET", "/v1/admin/sites/demo/export/customers"},
   };
   for (const auto& [method, target] : kRoutes) {
     ClientResponse none = Request(method, target, {}, "{}");

@@ -70,6 +70,15 @@ TEST(CliServeArgsTest, RetentionDaysRejectsNegativeAndNonNumbers) {
   EXPECT_EQ(ErrorOf({"--retention-days"}), "--retention-days needs a value");
 }
 
+TEST(CliServeArgsTest, ExportLimitTakesASize) {
+  EXPECT_EQ(ParseServeArgs({})->export_limit, 64u << 20);
+  EXPECT_EQ(ParseServeArgs({"--export-limit", "4096m"})->export_limit,
+            uint64_t{4} << 30);
+  EXPECT_EQ(ErrorOf({"--export-limit", "10"}),
+            "--export-limit needs a size from 1024 to 4294967296 bytes (a "
+            "number, or with k or m), not '10'");
+}
+
 TEST(CliServeArgsTest, RateLimitIsOffByDefaultAndAWholeNumber) {
   EXPECT_EQ(ParseServeArgs({})->rate_limit, 0u);
   EXPECT_EQ(ParseServeArgs({"--rate-limit", "500"})->rate_limit, 500u);

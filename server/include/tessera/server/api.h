@@ -54,6 +54,10 @@ struct ApiOptions {
   uint64_t admin_body_limit = 4 * 1024 * 1024;
   // Largest CRM import body (POST .../import/...). Default: 64 MB.
   uint64_t import_body_limit = 64 * 1024 * 1024;
+  // Largest admin export (GET .../export/...), built in memory on an I/O
+  // thread; larger ones are refused with 413, pointing to the CLI.
+  // Default: 64 MB.
+  uint64_t export_limit = 64 * 1024 * 1024;
   // CRM storage and the PII key, both owned by the caller and outliving the
   // Api. The CRM routes (import, identities) need the CrmStore (without one
   // they answer 500; profiles and erasures then cover signals only);
