@@ -33,12 +33,10 @@ void AccessLog::Write(int64_t time_ms, std::string_view method,
   char tail[64];
   std::snprintf(tail, sizeof tail, " %zuB %.3fms\n", body_bytes,
                 seconds * 1000.0);
-  std::string line = UtcText(time_ms, "%Y-%m-%dT%H:%M:%S") + millis + " " +
-                     LogSafe(method) + " " + LogSafe(target) + " " +
-                     std::to_string(status) + " " +
-                     (error_code.empty() ? std::string("-")
-                                         : LogSafe(error_code)) +
-                     tail;
+  std::string line =
+      UtcText(time_ms, "%Y-%m-%dT%H:%M:%S") + millis + " " + LogSafe(method) +
+      " " + LogSafe(target) + " " + std::to_string(status) + " " +
+      (error_code.empty() ? std::string("-") : LogSafe(error_code)) + tail;
   std::lock_guard<std::mutex> lock(mutex_);
   std::fputs(line.c_str(), file_);
 }

@@ -201,8 +201,7 @@ class Api::Impl {
         {"GET", "/v1/admin/erasures", &Impl::AdminListErasures},
         {"POST", "/v1/admin/sites/{site}/import/{kind}", &Impl::AdminImport},
         {"GET", "/v1/admin/sites/{site}/export/{kind}", &Impl::AdminExport},
-        {"POST", "/v1/admin/sites/{site}/identities",
-         &Impl::AdminLinkIdentity},
+        {"POST", "/v1/admin/sites/{site}/identities", &Impl::AdminLinkIdentity},
     };
     return routes;
   }
@@ -315,8 +314,8 @@ class Api::Impl {
     if (options_.access_log) {
       // File paths as requested; other routes by pattern, since their paths
       // carry visitor ids and email addresses.
-      const bool file = exchange->route == "/sdk/{*file}" ||
-                        exchange->route == "(site)";
+      const bool file =
+          exchange->route == "/sdk/{*file}" || exchange->route == "(site)";
       options_.access_log->Write(
           NowMs(), exchange->request.method,
           file ? exchange->request.path : exchange->route, response.status,
@@ -514,8 +513,7 @@ class Api::Impl {
                    "rate_limited",
                    "site '" + site + "' is over its limit of " +
                        std::to_string(options_.signals_per_second_per_site) +
-                       " signals per second; retry after " + retry_after +
-                       " s",
+                       " signals per second; retry after " + retry_after + " s",
                    {},
                    {{"Retry-After", retry_after}}};
   }
@@ -982,8 +980,7 @@ class Api::Impl {
       Refuse(400, "invalid_site", "'" + site + "' is not a site name");
     }
     const std::string& kind = exchange->params[1];
-    const std::string include_pii =
-        exchange->request.QueryParam("include_pii");
+    const std::string include_pii = exchange->request.QueryParam("include_pii");
     if (include_pii != "" && include_pii != "true" && include_pii != "false") {
       Refuse(400, "invalid_parameter",
              "include_pii must be true or false, not '" + include_pii + "'");
@@ -1030,14 +1027,14 @@ class Api::Impl {
       });
     } else {
       Refuse(404, "unknown_export",
-             "'" + kind + "' is not an export (signals, customers, "
-             "transactions)");
+             "'" + kind +
+                 "' is not an export (signals, customers, "
+                 "transactions)");
     }
     if (too_large) {
       Refuse(413, "export_too_large",
-             "the " + std::to_string(count) + " " + kind + " of site '" +
-                 site + "' exceed the " +
-                 std::to_string(options_.export_limit) +
+             "the " + std::to_string(count) + " " + kind + " of site '" + site +
+                 "' exceed the " + std::to_string(options_.export_limit) +
                  " bytes an HTTP export holds (--export-limit); run "
                  "`tessera-server export " +
                  kind + " --site " + site + "` on the server instead");

@@ -26,8 +26,8 @@ std::shared_ptr<const ArtifactRecord> ArtifactCache::Get(
 
 void ArtifactCache::Put(ArtifactRecord record, Clock::time_point now) {
   std::string site = record.site;
-  Store(site, Entry{std::make_shared<const ArtifactRecord>(std::move(record)),
-                    now});
+  Store(site,
+        Entry{std::make_shared<const ArtifactRecord>(std::move(record)), now});
 }
 
 void ArtifactCache::Store(const std::string& site, Entry entry) {

@@ -113,8 +113,8 @@ std::optional<StaticFile> StaticFiles::Read(
     const char* name;
     const char* suffix;
   };
-  for (const Encoding& encoding : {Encoding{"br", ".br"},
-                                   Encoding{"gzip", ".gz"}}) {
+  for (const Encoding& encoding :
+       {Encoding{"br", ".br"}, Encoding{"gzip", ".gz"}}) {
     if (!AcceptsEncoding(accept_encoding, encoding.name)) continue;
     std::optional<fs::path> sibling =
         Resolve(std::string(relative) + encoding.suffix);
@@ -155,8 +155,8 @@ bool AcceptsEncoding(std::string_view header, std::string_view coding) {
     bool zero = false;
     if (semicolon != std::string_view::npos) {
       std::string_view parameter = Trimmed(item.substr(semicolon + 1));
-      if (parameter.size() >= 2 && (parameter[0] == 'q' || parameter[0] == 'Q') &&
-          parameter[1] == '=') {
+      if (parameter.size() >= 2 &&
+          (parameter[0] == 'q' || parameter[0] == 'Q') && parameter[1] == '=') {
         // q=0, q=0.0, q=0.00, q=0.000 refuse; any other weight accepts.
         std::string_view weight = parameter.substr(2);
         zero = !weight.empty() && weight[0] == '0' &&

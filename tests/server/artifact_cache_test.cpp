@@ -40,13 +40,13 @@ TEST(ArtifactCacheTest, AsksTheStoreOncePerTtl) {
   const ArtifactCache::Clock::time_point start{};
   EXPECT_EQ(cache.Get("shop", start, store.loader())->revision, 1);
   store.artifacts["shop"] = Record("shop", 2);  // another replica published
-  EXPECT_EQ(cache.Get("shop", start + milliseconds(999), store.loader())
-                ->revision,
-            1);
+  EXPECT_EQ(
+      cache.Get("shop", start + milliseconds(999), store.loader())->revision,
+      1);
   EXPECT_EQ(store.lookups, 1);
-  EXPECT_EQ(cache.Get("shop", start + milliseconds(1000), store.loader())
-                ->revision,
-            2);
+  EXPECT_EQ(
+      cache.Get("shop", start + milliseconds(1000), store.loader())->revision,
+      2);
   EXPECT_EQ(store.lookups, 2);
 }
 
@@ -57,8 +57,7 @@ TEST(ArtifactCacheTest, APublicationHereIsServedAtOnce) {
   const ArtifactCache::Clock::time_point start{};
   cache.Get("shop", start, store.loader());
   cache.Put(Record("shop", 2), start + milliseconds(10));
-  EXPECT_EQ(cache.Get("shop", start + milliseconds(20), store.loader())
-                ->json,
+  EXPECT_EQ(cache.Get("shop", start + milliseconds(20), store.loader())->json,
             "{\"revision\":2}");
   EXPECT_EQ(store.lookups, 1);
 }
@@ -77,9 +76,8 @@ TEST(ArtifactCacheTest, ALoadFinishingAfterAPublicationDoesNotUndoIt) {
     return store.loader()(site);
   };
   EXPECT_EQ(cache.Get("shop", later, racing)->revision, 4);
-  EXPECT_EQ(cache.Get("shop", later + milliseconds(1), store.loader())
-                ->revision,
-            5);
+  EXPECT_EQ(
+      cache.Get("shop", later + milliseconds(1), store.loader())->revision, 5);
   EXPECT_EQ(store.lookups, 2);
 }
 

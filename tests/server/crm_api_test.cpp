@@ -87,6 +87,18 @@ class CrmApiTest : public ::testing::TestWithParam<std::string> {
     return testing::Send(server_->port(), request);
   }
 
+  // POST .../import/KIND of a CSV text for site demo; the status.
+  int Import(const std::string& kind, const std::string& csv) {
+    return Send("POST", "/v1/admin/sites/demo/import/" + kind, csv, "text/csv")
+        .status;
+  }
+
+  // Posts docs/examples/signal.json for site demo and kVid, with this id.
+  int PostSignal(const std::string& id) {
+    return testing::PostSignal(server_->port(), write_, SignalFor(id, kVid))
+        .status;
+  }
+
   static Json Body(const ClientResponse& response) {
     return Json::parse(response.body, nullptr, false);
   }
@@ -201,10 +213,7 @@ TEST_P(CrmApiTest, WithoutAKeyPiiImportsAreRefused) {
 
 TEST_P(CrmApiTest, IdentitiesLinkByCustomerIdOrEmail) {
   Start(true);
-  ASSERT_EQ(Send("POST", "/v1/admin/sites/demo/import/customers", kCustomers,
-                 "text/csv")
-                .status,
-            200);
+  ASSERT_EQ(Import("customers", kCustomers), 200);
   const std::string target = "/v1/admin/sites/demo/identities";
   ClientResponse by_id = Send(
       "POST", target, R"({"vid":"v1","customer_id":"c1"})", "application/json");
@@ -236,23 +245,11 @@ TEST_P(CrmApiTest, IdentitiesLinkByCustomerIdOrEmail) {
 
 TEST_P(CrmApiTest, DataAccessAndErasureCoverCrmAndLinkedVisitors) {
   Start(true);
-  ASSERT_EQ(Send("POST", "/v1/admin/sites/demo/import/customers", kCustomers,
-                 "text/csv")
-                .status,
+  ASSERT_EQ(Import("customers", kCustomers), 200);
+  ASSERT_EQ(Import("transactions",
+                   "customer_id,date,quantity,amount\nc1,2024-05-01,2,30.50\n"),
             200);
-  ASSERT_EQ(Send("POST", "/v1/admin/sites/demo/import/transactions",
-                 "customer_id,date,quantity,amount\nc1,2024-05-01,2,30.50\n",
-                 "text/csv")
-                .status,
-            200);
-  ClientRequest signal;
-  signal.method = "POST";
-  signal.target = "/v1/signals";
-  signal.headers = {{"Content-Type", "application/json"},
-                    {"X-Tessera-Key", write_}};
-  signal.body = SignalFor("sig_crm_erasure_0001", kVid);
-  ClientResponse posted = testing::Send(server_->port(), signal);
-  ASSERT_EQ(posted.status, 202) << posted.body;
+  ASSERT_EQ(PostSignal("sig_crm_erasure_0001"), 202);
   ASSERT_EQ(Send("POST", "/v1/admin/sites/demo/identities",
                  std::string(R"({"vid":")") + kVid + R"(","customer_id":"c1"})",
                  "application/json")
@@ -295,19 +292,11 @@ TEST_P(CrmApiTest, DataAccessAndErasureCoverCrmAndLinkedVisitors) {
 
 TEST_P(CrmApiTest, DataSubjectsAreFoundAndErasedByTheirEmail) {
   Start(true);
-  ASSERT_EQ(Send("POST", "/v1/admin/sites/demo/import/customers",
-                 "customer_id,email\nc1,ann@example.com\nc4,Ann@Example.com\n"
-                 "c3,carl@example.com\n",
-                 "text/csv")
-                .status,
+  ASSERT_EQ(Import("customers",
+                   "customer_id,email\nc1,ann@example.com\nc4,Ann@Example.com\n"
+                   "c3,carl@example.com\n"),
             200);
-  ClientRequest signal;
-  signal.method = "POST";
-  signal.target = "/v1/signals";
-  signal.headers = {{"Content-Type", "application/json"},
-                    {"X-Tessera-Key", write_}};
-  signal.body = SignalFor("sig_crm_by_email_0001", kVid);
-  ASSERT_EQ(testing::Send(server_->port(), signal).status, 202);
+  ASSERT_EQ(PostSignal("sig_crm_by_email_0001"), 202);
   ASSERT_EQ(Send("POST", "/v1/admin/sites/demo/identities",
                  std::string(R"({"vid":")") + kVid + R"(","customer_id":"c1"})",
                  "application/json")
@@ -316,8 +305,7 @@ TEST_P(CrmApiTest, DataSubjectsAreFoundAndErasedByTheirEmail) {
 
   // The address as the subject writes it: case and spaces do not matter,
   // and every customer holding it is covered.
-  ClientResponse access =
-      Send("GET", "/v1/admin/profiles/%20ANN@example.COM");
+  ClientResponse access = Send("GET", "/v1/admin/profiles/%20ANN@example.COM");
   ASSERT_EQ(access.status, 200) << access.body;
   Json found = Body(access);
   EXPECT_EQ(found["customers_matched"], 2);
@@ -342,12 +330,13 @@ TEST_P(CrmApiTest, DataSubjectsAreFoundAndErasedByTheirEmail) {
   EXPECT_EQ(customers, 2);
   EXPECT_EQ(signals, 1);  // c1's linked visitor
   EXPECT_EQ(erasure["copies_purged"], true);
-  EXPECT_EQ(Body(Send("GET", "/v1/admin/profiles/ann@example.com"))
-                ["customers_matched"],
-            0);
-  EXPECT_EQ(Body(Send("GET", "/v1/admin/profiles/c3"))["crm"]["customers"]
-                .size(),
-            1u);  // someone else's data stays
+  EXPECT_EQ(
+      Body(Send("GET",
+                "/v1/admin/profiles/ann@example.com"))["customers_matched"],
+      0);
+  EXPECT_EQ(
+      Body(Send("GET", "/v1/admin/profiles/c3"))["crm"]["customers"].size(),
+      1u);  // someone else's data stays
 
   // Not an id and not one address: refused, not "erased 0".
   for (const char* bad :
@@ -381,23 +370,12 @@ std::vector<Json> JsonLines(const std::string& body) {
 
 TEST_P(CrmApiTest, ExportsSignalsCustomersAndTransactionsAsJsonLines) {
   Start(true);
-  ASSERT_EQ(Send("POST", "/v1/admin/sites/demo/import/customers", kCustomers,
-                 "text/csv")
-                .status,
+  ASSERT_EQ(Import("customers", kCustomers), 200);
+  ASSERT_EQ(Import("transactions",
+                   "customer_id,date,quantity,amount\nc1,2026-11-02,1,19.90\n"
+                   "c3,2026-11-03,2,5.00\n"),
             200);
-  ASSERT_EQ(Send("POST", "/v1/admin/sites/demo/import/transactions",
-                 "customer_id,date,quantity,amount\nc1,2026-11-02,1,19.90\n"
-                 "c3,2026-11-03,2,5.00\n",
-                 "text/csv")
-                .status,
-            200);
-  ClientRequest signal;
-  signal.method = "POST";
-  signal.target = "/v1/signals";
-  signal.headers = {{"Content-Type", "application/json"},
-                    {"X-Tessera-Key", write_}};
-  signal.body = SignalFor("sig_export_000000001", kVid);
-  ASSERT_EQ(testing::Send(server_->port(), signal).status, 202);
+  ASSERT_EQ(PostSignal("sig_export_000000001"), 202);
 
   ClientResponse signals = Send("GET", "/v1/admin/sites/demo/export/signals");
   ASSERT_EQ(signals.status, 200) << signals.body;
@@ -430,8 +408,8 @@ TEST_P(CrmApiTest, ExportsSignalsCustomersAndTransactionsAsJsonLines) {
   EXPECT_EQ(JsonLines(transactions.body).size(), 2u);
 
   // Another site's export holds nothing of this one's.
-  ClientResponse none = Send("GET", "/v1/admin/sites/other/export/signals",
-                             "", "", other_admin_);
+  ClientResponse none =
+      Send("GET", "/v1/admin/sites/other/export/signals", "", "", other_admin_);
   EXPECT_EQ(none.status, 200);
   EXPECT_EQ(none.body, "");
 }
@@ -453,9 +431,9 @@ TEST_P(CrmApiTest, ExportRefusalsSayWhatWasWrong) {
       Send("GET", "/v1/admin/sites/demo/export/customers?include_pii=true");
   EXPECT_EQ(no_key.status, 409);
   EXPECT_EQ(Body(no_key)["code"], "pii_key_missing");
-  EXPECT_EQ(Send("GET", "/v1/admin/sites/demo/export/signals", "", "", write_)
-                .status,
-            403);
+  EXPECT_EQ(
+      Send("GET", "/v1/admin/sites/demo/export/signals", "", "", write_).status,
+      403);
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, CrmApiTest, testing::EngineParams(),

@@ -270,7 +270,8 @@ TEST_F(HttpApiTest, AnExportOverItsLimitIsRefusedAndPointsToTheCli) {
   options.db = dir_.File("export/tessera.db");
   options.export_limit = 2048;  // two signals' lines, not three
   ExtraServer server(options);
-  const std::string key = CreateApiKey(server->store(), "demo", KeyKind::kWrite);
+  const std::string key =
+      CreateApiKey(server->store(), "demo", KeyKind::kWrite);
   const std::string admin =
       CreateApiKey(server->store(), "demo", KeyKind::kAdmin);
   ClientRequest request;
@@ -302,9 +303,9 @@ TEST_F(HttpApiTest, AccessLogHasOneLinePerRequestWithoutIdsEmailsOrKeys) {
     ExtraServer logged(options);
     write_key = CreateApiKey(logged->store(), "demo", KeyKind::kWrite);
     admin_key = CreateApiKey(logged->store(), "demo", KeyKind::kAdmin);
-    EXPECT_EQ(logged.PostSignal(write_key, SignalWith("sig_logged_00000001"))
-                  .status,
-              202);
+    EXPECT_EQ(
+        logged.PostSignal(write_key, SignalWith("sig_logged_00000001")).status,
+        202);
     EXPECT_EQ(logged.PostSignal(write_key, "{not json").status, 400);
     ClientRequest request;
     request.target = "/v1/admin/profiles/someone@example.com";
@@ -335,16 +336,15 @@ TEST_F(HttpApiTest, AccessLogHasOneLinePerRequestWithoutIdsEmailsOrKeys) {
       "- \\(transport\\) 400 malformed_request",
   };
   for (size_t i = 0; i < expected.size(); ++i) {
-    EXPECT_TRUE(std::regex_match(lines[i],
-                                 std::regex(time + expected[i] + tail)))
+    EXPECT_TRUE(
+        std::regex_match(lines[i], std::regex(time + expected[i] + tail)))
         << lines[i];
   }
   std::ifstream again(options.access_log);
   const std::string text((std::istreambuf_iterator<char>(again)),
                          std::istreambuf_iterator<char>());
-  for (const std::string& secret :
-       {std::string("someone@example.com"), std::string(kVid), write_key,
-        admin_key}) {
+  for (const std::string& secret : {std::string("someone@example.com"),
+                                    std::string(kVid), write_key, admin_key}) {
     EXPECT_EQ(text.find(secret), std::string::npos) << secret;
   }
 }
@@ -594,15 +594,13 @@ TEST_F(HttpApiTest, SdkFilesArePrecompressedAndRevalidatedByETag) {
     const char* body;
     const char* encoding;
   };
-  for (const Case& c : {Case{"gzip, deflate, br", "BROTLI", "br"},
-                        Case{"gzip", "GZIP", "gzip"},
-                        Case{"GZIP;q=0.5", "GZIP", "gzip"},
-                        Case{"br;q=0, gzip", "GZIP", "gzip"},
-                        Case{"*", "BROTLI", "br"},
-                        Case{"*;q=0, gzip", "GZIP", "gzip"},
-                        Case{"br;q=0.0, gzip;q=0", "plain", ""},
-                        Case{"identity", "plain", ""},
-                        Case{"", "plain", ""}}) {
+  for (const Case& c :
+       {Case{"gzip, deflate, br", "BROTLI", "br"}, Case{"gzip", "GZIP", "gzip"},
+        Case{"GZIP;q=0.5", "GZIP", "gzip"},
+        Case{"br;q=0, gzip", "GZIP", "gzip"}, Case{"*", "BROTLI", "br"},
+        Case{"*;q=0, gzip", "GZIP", "gzip"},
+        Case{"br;q=0.0, gzip;q=0", "plain", ""}, Case{"identity", "plain", ""},
+        Case{"", "plain", ""}}) {
     ClientResponse response = get(c.accept);
     EXPECT_EQ(response.status, 200) << c.accept;
     EXPECT_EQ(response.body, c.body) << c.accept;
@@ -625,10 +623,12 @@ TEST_F(HttpApiTest, SdkFilesArePrecompressedAndRevalidatedByETag) {
   // A compressed form older than its file is stale (a rebuilt SDK whose
   // compression step did not run): the file itself is served.
   auto now = fs::last_write_time(dir_.File("sdk/dist/app.js"));
-  fs::last_write_time(dir_.File("sdk/dist/app.js.br"), now - std::chrono::hours(1));
+  fs::last_write_time(dir_.File("sdk/dist/app.js.br"),
+                      now - std::chrono::hours(1));
   EXPECT_EQ(get("br, gzip").body, "GZIP");
   std::ofstream(dir_.File("sdk/dist/app.js")) << "plain, rebuilt";
-  fs::last_write_time(dir_.File("sdk/dist/app.js"), now + std::chrono::hours(1));
+  fs::last_write_time(dir_.File("sdk/dist/app.js"),
+                      now + std::chrono::hours(1));
   ClientResponse rebuilt = get("br, gzip", plain_tag);
   EXPECT_EQ(rebuilt.status, 200);
   EXPECT_EQ(rebuilt.body, "plain, rebuilt");
