@@ -9,7 +9,8 @@
 namespace tessera::server {
 
 AccessLog::AccessLog(const std::string& path)
-    : file_(path == "-" ? stderr : std::fopen(path.c_str(), "a")),
+    : path_(path),
+      file_(path == "-" ? stderr : std::fopen(path.c_str(), "a")),
       owned_(path != "-") {
   if (!file_) {
     throw std::runtime_error("cannot open access log " + path + ": " +
@@ -17,6 +18,17 @@ AccessLog::AccessLog(const std::string& path)
   }
   // Whole lines as they happen, so `tail -f` and logrotate see them.
   if (owned_) std::setvbuf(file_, nullptr, _IOLBF, 1 << 14);
+}
+
+bool AccessLog::Reopen() {
+  if (!owned_) return true;
+  std::FILE* reopened = std::fopen(path_.c_str(), "a");
+  if (!reopened) return false;
+  std::setvbuf(reopened, nullptr, _IOLBF, 1 << 14);
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::fclose(file_);
+  file_ = reopened;
+  return true;
 }
 
 AccessLog::~AccessLog() {

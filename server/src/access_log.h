@@ -26,12 +26,17 @@ class AccessLog {
   AccessLog(const AccessLog&) = delete;
   AccessLog& operator=(const AccessLog&) = delete;
 
+  // Opens the path again (after logrotate moved the file away); stderr
+  // stays. On failure the current file is kept and false is returned.
+  bool Reopen();
+
   // Thread-safe; each line reaches the file whole (line-buffered).
   void Write(int64_t time_ms, std::string_view method, std::string_view target,
              int status, std::string_view error_code, size_t body_bytes,
              double seconds);
 
  private:
+  const std::string path_;
   std::FILE* file_;
   bool owned_;
   std::mutex mutex_;

@@ -613,7 +613,8 @@ std::optional<ServeOptions> ParseServeArgs(
   flags.AddString("access-log", "FILE",
                   "append one line per request to FILE (- for stderr): time, "
                   "method, route, status, error code, bytes, duration; no "
-                  "client address, query, id or email (default: none)",
+                  "client address, query, id or email; SIGHUP reopens it "
+                  "(logrotate) (default: none)",
                   &options.access_log);
   flags.AddString("sdk-dir", "DIR",
                   "directory served under /sdk/ (default: none)",

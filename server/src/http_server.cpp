@@ -232,6 +232,7 @@ class HttpServer::Impl {
         control(net::make_strand(control_context)),
         acceptor(control),
         signals(control),
+        hangup(control),
         grace_timer(control),
         accept_pause(control) {}
 
@@ -249,6 +250,14 @@ class HttpServer::Impl {
     for (auto& context : extra_contexts) context->stop();
   }
   void BeginStop();
+  // Runs on_hangup at each SIGHUP until the server stops.
+  void WaitForHangup() {
+    hangup.async_wait([this](beast::error_code error, int) {
+      if (error) return;
+      on_hangup();
+      WaitForHangup();
+    });
+  }
   void Register(uint64_t id, std::weak_ptr<SessionBase> session) {
     std::lock_guard<std::mutex> lock(sessions_mutex);
     sessions.emplace(id, std::move(session));
@@ -287,6 +296,8 @@ class HttpServer::Impl {
   net::strand<net::io_context::executor_type> control;  // server-level ops
   tcp::acceptor acceptor;
   net::signal_set signals;
+  net::signal_set hangup;  // SIGHUP, when OnHangup registered a callback
+  std::function<void()> on_hangup;
   net::steady_timer grace_timer;
   // Out of file descriptors (or kernel memory), accept fails at once and
   // would fail again at once: accepting pauses instead, and the failures
@@ -641,6 +652,7 @@ void HttpServer::Impl::BeginStop() {
     acceptor.close(ignored);
     accept_pause.cancel();
     signals.cancel(ignored);
+    hangup.cancel(ignored);
     // Each loop now ends once its connections have (or at the grace time).
     for (WorkGuard& guard : idle_guards) guard.reset();
     std::vector<std::shared_ptr<SessionBase>> live;
@@ -715,6 +727,13 @@ void HttpServer::StopOnSignals() {
   s.signals.async_wait([this](beast::error_code error, int) {
     if (!error) Stop();
   });
+}
+
+void HttpServer::OnHangup(std::function<void()> callback) {
+  Impl& s = *impl_;
+  s.on_hangup = std::move(callback);
+  s.hangup.add(SIGHUP);
+  s.WaitForHangup();
 }
 
 void HttpServer::Run() {

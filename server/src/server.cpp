@@ -138,7 +138,19 @@ TesseraServer::~TesseraServer() {
 
 void TesseraServer::Start() {
   parts_->http->Start();
-  if (parts_->handle_signals) parts_->http->StopOnSignals();
+  if (parts_->handle_signals) {
+    parts_->http->StopOnSignals();
+    if (AccessLog* log = parts_->access_log.get()) {
+      // logrotate's postrotate `kill -HUP`: write to the new file.
+      parts_->http->OnHangup([log] {
+        if (!log->Reopen()) {
+          std::cerr << "tessera-server: cannot reopen the access log; "
+                       "writing on to the old file"
+                    << std::endl;
+        }
+      });
+    }
+  }
   if (parts_->retention_days <= 0) return;
   Parts* p = parts_.get();
   p->retention = std::thread([this, p] {

@@ -3,6 +3,7 @@
 // (SIGKILL), and what it acknowledged must still be there after a restart.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <chrono>
@@ -289,6 +290,29 @@ TEST(CliBinaryTest, OutOfDescriptorsPausesAcceptingInsteadOfSpinning) {
   EXPECT_NE(ReadFile(log).find("accepting again after"), std::string::npos)
       << ReadFile(log);
   EXPECT_EQ(server.Signal(SIGTERM), 0);
+}
+
+TEST(CliBinaryTest, SighupReopensTheAccessLogAfterRotation) {
+  TempDir dir;
+  const std::string access = dir.File("access.log");
+  ServerProcess server(dir.File("tessera.db"), dir.File("serve.log"),
+                       {"--access-log", access});
+  ASSERT_NE(server.port(), 0);
+  EXPECT_EQ(Send(server.port(), {"GET", "/healthz", {}, ""}).status, 200);
+  // logrotate moves the file away, then runs `kill -HUP`.
+  std::filesystem::rename(access, access + ".1");
+  server.Notify(SIGHUP);
+  for (int i = 0; i < 100 && !std::filesystem::exists(access); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_TRUE(std::filesystem::exists(access)) << "not reopened";
+  EXPECT_EQ(Send(server.port(), {"GET", "/readyz", {}, ""}).status, 200);
+  EXPECT_NE(ReadFile(access + ".1").find(" GET /healthz 200 "),
+            std::string::npos);
+  const std::string reopened = ReadFile(access);
+  EXPECT_NE(reopened.find(" GET /readyz 200 "), std::string::npos) << reopened;
+  EXPECT_EQ(reopened.find("/healthz"), std::string::npos) << reopened;
+  EXPECT_EQ(server.Signal(SIGTERM), 0) << "SIGHUP did not stop it";
 }
 
 TEST(CliBinaryTest, AFileThatIsNoDatabaseIsNamed) {

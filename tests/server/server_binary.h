@@ -99,6 +99,8 @@ class ServerProcess {
 
   uint16_t port() const { return port_; }
   std::string log() const { return ReadFile(log_); }
+  // Sends `signal_number` and returns at once (e.g. SIGHUP).
+  void Notify(int signal_number) const { kill(pid_, signal_number); }
   // Sends `signal_number`, waits, and returns the exit status (or 128 +
   // the signal that ended it).
   int Signal(int signal_number) {

@@ -108,6 +108,9 @@ class HttpServer {
   void Stop();
   // Makes Run also stop on SIGINT/SIGTERM. Call before Run.
   void StopOnSignals();
+  // Calls `callback` on the control thread at each SIGHUP (e.g. to reopen a
+  // rotated log) until the server stops. Call before Run.
+  void OnHangup(std::function<void()> callback);
 
   class Impl;  // opaque: defined with the connections in http_server.cpp
 
