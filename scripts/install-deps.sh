@@ -11,6 +11,7 @@ packages=(
   nlohmann-json3-dev                  # server-side JSON (CLI config, CRM)
   libboost-dev libboost-system-dev    # Beast/Asio HTTP
   libsqlite3-dev sqlite3 libpq-dev libssl-dev openssl ca-certificates
+  zlib1g-dev                          # gzip of large JSON answers
   libgoogle-perftools-dev             # tcmalloc for tessera-server
   postgresql                          # store tests (scripts/start-postgres.sh)
   emscripten binaryen nodejs npm      # the wasm SDK; Node 20+ for its tests

@@ -3,7 +3,7 @@
 // site's artifact, and a store lookup per request halved the route's rate.
 // A publication through this server replaces its entry at once; replicas
 // sharing a PostgreSQL database see another's publication within `ttl`.
-// Thread-safe.
+// Each version is gzipped once, for clients that accept it. Thread-safe.
 #ifndef TESSERA_SERVER_ARTIFACT_CACHE_H_
 #define TESSERA_SERVER_ARTIFACT_CACHE_H_
 
@@ -20,6 +20,12 @@
 
 namespace tessera::server {
 
+// A published artifact and its JSON gzipped (level 9).
+struct CachedArtifact {
+  ArtifactRecord record;
+  std::string gzip;
+};
+
 class ArtifactCache {
  public:
   using Clock = std::chrono::steady_clock;
@@ -31,8 +37,9 @@ class ArtifactCache {
   ArtifactCache(Clock::duration ttl, size_t max_sites);
 
   // The site's artifact, or null when none is published: from memory when
-  // loaded less than `ttl` before `now`, else from `load` (outside the lock).
-  std::shared_ptr<const ArtifactRecord> Get(const std::string& site,
+  // loaded less than `ttl` before `now`, else from `load` (outside the lock;
+  // an unchanged ETag keeps the gzip made before).
+  std::shared_ptr<const CachedArtifact> Get(const std::string& site,
                                             Clock::time_point now,
                                             const Loader& load);
 
@@ -41,7 +48,7 @@ class ArtifactCache {
 
  private:
   struct Entry {
-    std::shared_ptr<const ArtifactRecord> record;  // null: none published
+    std::shared_ptr<const CachedArtifact> artifact;  // null: none published
     Clock::time_point loaded;
   };
   void Store(const std::string& site, Entry entry);

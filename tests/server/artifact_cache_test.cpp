@@ -5,6 +5,8 @@
 
 #include <map>
 
+#include "test_http_client.h"
+
 namespace tessera::server {
 namespace {
 
@@ -38,16 +40,32 @@ TEST(ArtifactCacheTest, AsksTheStoreOncePerTtl) {
   store.artifacts["shop"] = Record("shop", 1);
   ArtifactCache cache(milliseconds(1000), 16);
   const ArtifactCache::Clock::time_point start{};
-  EXPECT_EQ(cache.Get("shop", start, store.loader())->revision, 1);
+  EXPECT_EQ(cache.Get("shop", start, store.loader())->record.revision, 1);
   store.artifacts["shop"] = Record("shop", 2);  // another replica published
-  EXPECT_EQ(
-      cache.Get("shop", start + milliseconds(999), store.loader())->revision,
-      1);
+  EXPECT_EQ(cache.Get("shop", start + milliseconds(999), store.loader())
+                ->record.revision,
+            1);
   EXPECT_EQ(store.lookups, 1);
-  EXPECT_EQ(
-      cache.Get("shop", start + milliseconds(1000), store.loader())->revision,
-      2);
+  EXPECT_EQ(cache.Get("shop", start + milliseconds(1000), store.loader())
+                ->record.revision,
+            2);
   EXPECT_EQ(store.lookups, 2);
+}
+
+TEST(ArtifactCacheTest, AnUnchangedArtifactIsNotCompressedAgain) {
+  FakeStore store;
+  store.artifacts["shop"] = Record("shop", 1);
+  ArtifactCache cache(milliseconds(1000), 16);
+  const ArtifactCache::Clock::time_point start{};
+  auto first = cache.Get("shop", start, store.loader());
+  EXPECT_EQ(testing::Gunzip(first->gzip), first->record.json);
+  auto reloaded = cache.Get("shop", start + milliseconds(1500), store.loader());
+  EXPECT_EQ(store.lookups, 2);
+  EXPECT_EQ(reloaded, first) << "the same entry, gzip and all";
+  store.artifacts["shop"] = Record("shop", 2);
+  auto changed = cache.Get("shop", start + milliseconds(3000), store.loader());
+  EXPECT_NE(changed, first);
+  EXPECT_EQ(testing::Gunzip(changed->gzip), "{\"revision\":2}");
 }
 
 TEST(ArtifactCacheTest, APublicationHereIsServedAtOnce) {
@@ -57,8 +75,9 @@ TEST(ArtifactCacheTest, APublicationHereIsServedAtOnce) {
   const ArtifactCache::Clock::time_point start{};
   cache.Get("shop", start, store.loader());
   cache.Put(Record("shop", 2), start + milliseconds(10));
-  EXPECT_EQ(cache.Get("shop", start + milliseconds(20), store.loader())->json,
-            "{\"revision\":2}");
+  EXPECT_EQ(
+      cache.Get("shop", start + milliseconds(20), store.loader())->record.json,
+      "{\"revision\":2}");
   EXPECT_EQ(store.lookups, 1);
 }
 
@@ -75,9 +94,10 @@ TEST(ArtifactCacheTest, ALoadFinishingAfterAPublicationDoesNotUndoIt) {
     cache.Put(Record("shop", 5), later);
     return store.loader()(site);
   };
-  EXPECT_EQ(cache.Get("shop", later, racing)->revision, 4);
-  EXPECT_EQ(
-      cache.Get("shop", later + milliseconds(1), store.loader())->revision, 5);
+  EXPECT_EQ(cache.Get("shop", later, racing)->record.revision, 4);
+  EXPECT_EQ(cache.Get("shop", later + milliseconds(1), store.loader())
+                ->record.revision,
+            5);
   EXPECT_EQ(store.lookups, 2);
 }
 
@@ -102,7 +122,7 @@ TEST(ArtifactCacheTest, MadeUpSitesCannotGrowItBeyondItsCap) {
   }
   // The fourth site started it afresh: "shop" is looked up again.
   const int before = store.lookups;
-  EXPECT_EQ(cache.Get("shop", start, store.loader())->revision, 1);
+  EXPECT_EQ(cache.Get("shop", start, store.loader())->record.revision, 1);
   EXPECT_EQ(store.lookups, before + 1);
 }
 

@@ -407,6 +407,21 @@ TEST_P(CrmApiTest, ExportsSignalsCustomersAndTransactionsAsJsonLines) {
   ASSERT_EQ(transactions.status, 200);
   EXPECT_EQ(JsonLines(transactions.body).size(), 2u);
 
+  // Gzipped for clients that accept it (curl --compressed), from 1 KB on.
+  std::string many = "customer_id,tier\n";
+  for (int i = 0; i < 40; ++i) many += "bulk" + std::to_string(i) + ",gold\n";
+  ASSERT_EQ(Import("customers", many), 200);
+  customers = Send("GET", "/v1/admin/sites/demo/export/customers");
+  ASSERT_GT(customers.body.size(), 1024u);
+  ClientRequest compressed;
+  compressed.target = "/v1/admin/sites/demo/export/customers";
+  compressed.headers = {{"Authorization", "Bearer " + admin_},
+                        {"Accept-Encoding", "gzip"}};
+  ClientResponse packed = testing::Send(server_->port(), compressed);
+  ASSERT_EQ(packed.status, 200);
+  EXPECT_EQ(packed.Header("Content-Encoding"), "gzip");
+  EXPECT_EQ(testing::Gunzip(packed.body), customers.body);
+
   // Another site's export holds nothing of this one's.
   ClientResponse none =
       Send("GET", "/v1/admin/sites/other/export/signals", "", "", other_admin_);

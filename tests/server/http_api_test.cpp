@@ -555,6 +555,31 @@ TEST_F(HttpApiTest, ArtifactIsServedWithEtagAndRevalidatesTo304) {
   EXPECT_EQ(stale.status, 200);
 }
 
+TEST_F(HttpApiTest, ArtifactIsGzippedForClientsThatAcceptIt) {
+  std::ifstream in(std::string(TESSERA_SOURCE_DIR) +
+                   "/docs/examples/artifact.json");
+  const std::string artifact((std::istreambuf_iterator<char>(in)),
+                             std::istreambuf_iterator<char>());
+  ASSERT_EQ(Admin("PUT", "/v1/admin/sites/demo/artifact", admin_key_, artifact)
+                .status,
+            200);
+  ClientResponse plain = Request("GET", "/v1/artifact/demo");
+  ASSERT_EQ(plain.status, 200);
+  EXPECT_EQ(plain.Header("Content-Encoding"), "");
+  ClientResponse packed = Request("GET", "/v1/artifact/demo",
+                                  {{"Accept-Encoding", "gzip, deflate, br"}});
+  ASSERT_EQ(packed.status, 200);
+  EXPECT_EQ(packed.Header("Content-Encoding"), "gzip");
+  EXPECT_NE(packed.Header("Vary").find("Accept-Encoding"), std::string::npos);
+  EXPECT_LT(packed.body.size(), plain.body.size() / 2);
+  EXPECT_EQ(testing::Gunzip(packed.body), plain.body);
+  EXPECT_EQ(packed.Header("ETag"), plain.Header("ETag"));
+  ClientResponse refused =
+      Request("GET", "/v1/artifact/demo", {{"Accept-Encoding", "gzip;q=0"}});
+  EXPECT_EQ(refused.Header("Content-Encoding"), "");
+  EXPECT_EQ(refused.body, plain.body);
+}
+
 TEST_F(HttpApiTest, SdkFilesAreServedWithTheirTypesAndNoTraversal) {
   ClientResponse wasm = Request("GET", "/sdk/tessera.wasm");
   EXPECT_EQ(wasm.status, 200);

@@ -6,10 +6,12 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
+#include <stdexcept>
 
 namespace tessera::server::testing {
 
@@ -132,6 +134,27 @@ ClientResponse PostSignal(uint16_t port, const std::string& key,
                      {"X-Tessera-Key", key}};
   request.body = body;
   return Send(port, request);
+}
+
+std::string Gunzip(std::string_view gzip) {
+  z_stream stream{};
+  if (inflateInit2(&stream, 15 + 16) != Z_OK) {
+    throw std::runtime_error("gunzip: cannot initialize zlib");
+  }
+  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(gzip.data()));
+  stream.avail_in = static_cast<uInt>(gzip.size());
+  std::string out;
+  char buffer[16384];
+  int result = Z_OK;
+  while (result == Z_OK) {
+    stream.next_out = reinterpret_cast<Bytef*>(buffer);
+    stream.avail_out = sizeof buffer;
+    result = inflate(&stream, Z_NO_FLUSH);
+    out.append(buffer, sizeof buffer - stream.avail_out);
+  }
+  inflateEnd(&stream);
+  if (result != Z_STREAM_END) throw std::runtime_error("gunzip: not gzip");
+  return out;
 }
 
 }  // namespace tessera::server::testing

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -49,6 +50,9 @@ struct ClientRequest {
 std::string Serialize(const ClientRequest& request);
 // One request on a fresh connection.
 ClientResponse Send(uint16_t port, const ClientRequest& request);
+// A gzip body decompressed; throws std::runtime_error if it is not gzip.
+std::string Gunzip(std::string_view gzip);
+
 // POST /v1/signals with a JSON body and the write key in X-Tessera-Key.
 ClientResponse PostSignal(uint16_t port, const std::string& key,
                           const std::string& body);
