@@ -87,6 +87,8 @@ describe('a visitor who accepts everything', () => {
     await page.goto(`${env.base}/`);
     await page.click('[data-consent-choice="all"]');
     await waitForHeroVariant(page, 'standard');
+    // The artifact came after consent, gzipped as the browser asked.
+    assert.equal(log.responses.get(`${env.base}/v1/artifact/demo`)?.encoding, 'gzip');
     ({ id: vid } = await visitor(page));
     assert.match(vid, /\S{8,}/);
 
