@@ -295,7 +295,8 @@ class Api::Impl {
       response.Set(header.first, header.second);
     if (exchange->route == "/v1/signals" &&
         exchange->request.method == "POST") {
-      metrics_.CountSignal(SignalOutcome::kRejected);
+      metrics_.CountSignal(error.status == 429 ? SignalOutcome::kRateLimited
+                                               : SignalOutcome::kRejected);
     }
     Finish(exchange, std::move(response));
   }

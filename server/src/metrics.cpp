@@ -86,11 +86,12 @@ std::string Metrics::RenderPrometheus() const {
                     "route=\"" + route + "\"", histogram.counts,
                     histogram.count, histogram.sum);
   }
-  static const char* const kOutcomes[] = {"accepted", "duplicate", "rejected"};
+  static const char* const kOutcomes[] = {"accepted", "duplicate", "rejected",
+                                          "rate_limited"};
   out +=
       "# HELP tessera_signals_total Signals received, by outcome.\n"
       "# TYPE tessera_signals_total counter\n";
-  for (size_t i = 0; i < 3; ++i) {
+  for (size_t i = 0; i < signals_.size(); ++i) {
     out += std::string("tessera_signals_total{outcome=\"") + kOutcomes[i] +
            "\"} " + std::to_string(signals_[i]) + "\n";
   }

@@ -257,8 +257,17 @@ TEST_F(HttpApiTest, RateLimitAnswers429WithRetryAfterPerSite) {
             std::string::npos);
   // Another site has its own allowance.
   EXPECT_EQ(post(other_key, "sig_limit_0000000004", "other").status, 202);
-  // Refused means not stored.
+  // Refused means not stored, and /metrics counts it apart.
   EXPECT_EQ(limited->store().SignalsOfVisitor("demo", kVid).size(), 2u);
+  ClientRequest metrics;
+  metrics.target = "/metrics";
+  const std::string exposition = testing::Send(limited->port(), metrics).body;
+  EXPECT_NE(
+      exposition.find("tessera_signals_total{outcome=\"rate_limited\"} 1"),
+      std::string::npos)
+      << exposition;
+  EXPECT_NE(exposition.find("tessera_signals_total{outcome=\"rejected\"} 0"),
+            std::string::npos);
 
   std::this_thread::sleep_for(std::chrono::milliseconds(600));
   EXPECT_EQ(post(demo_key, "sig_limit_0000000003", "demo").status, 202)

@@ -18,7 +18,8 @@
 
 namespace tessera::server {
 
-enum class SignalOutcome { kAccepted, kDuplicate, kRejected };
+// kRateLimited: refused by --rate-limit (429), apart from other refusals.
+enum class SignalOutcome { kAccepted, kDuplicate, kRejected, kRateLimited };
 
 class Metrics {
  public:
@@ -45,7 +46,7 @@ class Metrics {
   // (route, method, status) -> requests
   std::map<std::tuple<std::string, std::string, int>, uint64_t> requests_;
   std::map<std::string, Histogram> latency_by_route_;
-  std::array<uint64_t, 3> signals_{};
+  std::array<uint64_t, 4> signals_{};
   Histogram commit_latency_;
   uint64_t commit_signals_ = 0;
 };
