@@ -11,7 +11,9 @@ double SiteRateLimiter::Take(std::string_view site, Clock::time_point now) {
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = buckets_.find(std::string(site));
   if (it == buckets_.end()) {
-    // The site is the write key's (checked first): one entry per posting site.
+    // Sites are checked against the write key first, but a key for every
+    // site could name ever new ones: past the cap, counting starts afresh.
+    if (buckets_.size() >= kMaxSites) buckets_.clear();
     it = buckets_.emplace(std::string(site), Bucket{capacity, now}).first;
   }
   Bucket& bucket = it->second;

@@ -7,6 +7,7 @@
 #define TESSERA_SERVER_SITE_RATE_LIMITER_H_
 
 #include <chrono>
+#include <cstddef>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -26,6 +27,8 @@ class SiteRateLimiter {
   double Take(std::string_view site, Clock::time_point now);
 
   double rate() const { return rate_; }
+
+  static constexpr size_t kMaxSites = 10000;
 
  private:
   struct Bucket {

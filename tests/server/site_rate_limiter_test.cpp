@@ -35,6 +35,19 @@ TEST(SiteRateLimiterTest, AnIdleSiteSavesUpOneBurstOnly) {
   EXPECT_GT(limiter.Take("shop", later), 0.0);
 }
 
+TEST(SiteRateLimiterTest, EverNewSiteNamesCannotGrowItWithoutBound) {
+  SiteRateLimiter limiter(1);
+  const SiteRateLimiter::Clock::time_point start{};
+  EXPECT_EQ(limiter.Take("shop", start), 0.0);
+  EXPECT_GT(limiter.Take("shop", start), 0.0);
+  for (size_t i = 1; i < SiteRateLimiter::kMaxSites; ++i) {
+    limiter.Take("site" + std::to_string(i), start);
+  }
+  // The next new name starts the count afresh, "shop" included.
+  EXPECT_EQ(limiter.Take("one-more", start), 0.0);
+  EXPECT_EQ(limiter.Take("shop", start), 0.0);
+}
+
 TEST(SiteRateLimiterTest, BelowOnePerSecondStillAllowsOneSignal) {
   SiteRateLimiter limiter(0.5);
   const SiteRateLimiter::Clock::time_point start{};
