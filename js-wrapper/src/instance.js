@@ -490,17 +490,21 @@ class Tessera {
     }
     const etag = usable ? this.storage.get('artifact-etag') : null;
     try {
-      const response = await withTimeout((signal) => fetchImpl(String(url), {
-        headers: etag ? { 'If-None-Match': etag } : {},
-        credentials: 'omit',
-        signal,
-      }), this.requestTimeoutMs(), 'the artifact request');
+      // The body counts too: headers followed by silence would hold the
+      // start just the same.
+      const { response, text } = await withTimeout(async (signal) => {
+        const answer = await fetchImpl(String(url), {
+          headers: etag ? { 'If-None-Match': etag } : {},
+          credentials: 'omit',
+          signal,
+        });
+        return { response: answer, text: answer.ok ? await answer.text() : '' };
+      }, this.requestTimeoutMs(), 'the artifact request');
       if (response.status === 304 && etag) {
         this.keepFreshFor(response);
         return { ok: true, changed: false };
       }
       if (!response.ok) throw new Error(`artifact request answered ${response.status}`);
-      const text = await response.text();
       const result = text === this.artifactText ? { ok: true, changed: false } : this.loadArtifact(text);
       if (result.ok) {
         this.storage.set('artifact', text);

@@ -68,6 +68,24 @@ test('an unanswered artifact request ends in artifact_unavailable; the page keep
   instance.destroy();
 });
 
+test('an artifact whose body never comes is abandoned too', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const errors = [];
+  const instance = await createTessera(options({
+    transport: new FakeServer().send, now: new Clock().now, requestTimeoutMs: 3000,
+    artifactUrl: 'https://cdn.example/artifact.json',
+    // Headers at once, then a body that never ends.
+    fetch: async () => new Response(new ReadableStream({ start() {} })),
+    on: { error: (error) => errors.push(error.message) },
+  }));
+  instance.consent.set(grantAll);
+  for (let i = 0; i < 5; i++) await tick();
+  t.mock.timers.tick(3000);
+  for (let i = 0; i < 5; i++) await tick();
+  assert.deepEqual(errors, ['the artifact request had no answer within 3000 ms']);
+  instance.destroy();
+});
+
 test('requestTimeoutMs must be a positive number', async () => {
   for (const bad of [0, -1, Infinity, '5000']) {
     await assert.rejects(createTessera(options({ requestTimeoutMs: bad })),

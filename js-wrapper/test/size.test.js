@@ -36,8 +36,9 @@ const sources = readdirSync(new URL('src/', root)).filter((f) => f.endsWith('.js
 // requests never answered, which held the signal queue or the start for
 // good, and for leaving a signal another page is still sending alone; +185 B
 // for keeping the artifact's max-age, so pages within it ask nothing; +86 B
-// for hearing a consent platform or Google tag that loads after the SDK.)
-const CEILING_GZIP_BYTES = 102_660;
+// for hearing a consent platform or Google tag that loads after the SDK;
+// +33 B for the artifact's body under the request timeout too.)
+const CEILING_GZIP_BYTES = 102_700;
 export const TARGET_GZIP_BYTES = 50 * 1024;
 
 function sizes(list = files) {
