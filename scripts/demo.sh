@@ -5,6 +5,7 @@
 # Set-up, reused on every run (delete data/ to start afresh):
 #   data/tessera.db        the embedded SQLite store
 #   data/demo-keys.env     the demo's write key and admin key (mode 600)
+#   data/access.log        the server's access log (one line per request)
 #   demo-site/config.js    the write key for the pages (generated, gitignored)
 #   build/sdk/             the SDK files served under /sdk/ (src, dist, snippet)
 # Each run republishes docs/examples/artifact.json as the site's artifact.
@@ -75,7 +76,7 @@ if curl -fsS -o /dev/null "$base/healthz" 2>/dev/null; then
   exit 1
 fi
 "$server" serve --db "$db" --host "$host" --port "$port" \
-  --sdk-dir build/sdk --site-dir demo-site &
+  --sdk-dir build/sdk --site-dir demo-site --access-log data/access.log &
 server_pid=$!
 stop() {
   kill -TERM "$server_pid" 2>/dev/null || true
@@ -119,6 +120,8 @@ cat <<INFO
     source $keys_file
     curl -H "Authorization: Bearer \$ADMIN_KEY" $base/v1/admin/sites/$site/artifact
     curl -H "Authorization: Bearer \$ADMIN_KEY" $base/v1/admin/profiles/<visitor id>
+    curl --compressed -H "Authorization: Bearer \$ADMIN_KEY" $base/v1/admin/sites/$site/export/signals
+    tail -f data/access.log      # one line per request (no addresses, ids or emails)
   Ctrl-C stops the server; the next 'make demo' reuses data/ (delete it to start afresh).
 
 INFO
