@@ -580,7 +580,9 @@ class Api::Impl {
     const ArtifactRecord& artifact = cached->record;
     HttpResponse response;
     response.Set("ETag", artifact.etag);
-    response.Set("Cache-Control", "public, max-age=60");
+    response.Set(
+        "Cache-Control",
+        "public, max-age=" + std::to_string(options_.artifact_max_age_seconds));
     response.Set("Vary", "Accept-Encoding");
     if (IfNoneMatchHits(exchange->request.Header("If-None-Match"),
                         artifact.etag)) {

@@ -592,6 +592,16 @@ std::optional<ServeOptions> ParseServeArgs(
       },
       FlagKind::kNumber);
   flags.Add(
+      "artifact-max-age", "SECONDS",
+      "how long browsers and the SDK use an artifact before asking again "
+      "(its Cache-Control max-age), so a publication reaches returning "
+      "visitors within it; 0 to 86400 (default 60)",
+      [&](const std::string& v) {
+        options.artifact_max_age =
+            static_cast<uint32_t>(ParseUnsigned("artifact-max-age", v, 86400));
+      },
+      FlagKind::kNumber);
+  flags.Add(
       "export-limit", "BYTES",
       "largest admin export over HTTP (built in memory), 1k to 4096m; "
       "larger ones answer 413 and point to `export` (default 64m)",

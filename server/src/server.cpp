@@ -89,6 +89,7 @@ TesseraServer::TesseraServer(const ServeOptions& options)
   api_options.signal_body_limit = options.body_limit;
   api_options.signals_per_second_per_site = options.rate_limit;
   api_options.export_limit = options.export_limit;
+  api_options.artifact_max_age_seconds = options.artifact_max_age;
   api_options.crm = p.crm.get();
   api_options.pii = p.pii ? &*p.pii : nullptr;
   p.api = std::make_unique<Api>(*p.store, p.metrics, api_options);

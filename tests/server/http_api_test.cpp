@@ -274,6 +274,18 @@ TEST_F(HttpApiTest, RateLimitAnswers429WithRetryAfterPerSite) {
       << "a token comes back after 1/2 s";
 }
 
+TEST_F(HttpApiTest, TheArtifactsMaxAgeIsTheOperators) {
+  ServeOptions options;
+  options.db = dir_.File("max-age/tessera.db");
+  options.artifact_max_age = 5;
+  ExtraServer server(options);
+  server->store().PutArtifact("demo", "{}", "\"e1\"", 1);
+  ClientRequest request;
+  request.target = "/v1/artifact/demo";
+  EXPECT_EQ(testing::Send(server->port(), request).Header("Cache-Control"),
+            "public, max-age=5");
+}
+
 TEST_F(HttpApiTest, AnExportOverItsLimitIsRefusedAndPointsToTheCli) {
   ServeOptions options;
   options.db = dir_.File("export/tessera.db");

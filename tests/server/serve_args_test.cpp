@@ -70,6 +70,13 @@ TEST(CliServeArgsTest, RetentionDaysRejectsNegativeAndNonNumbers) {
   EXPECT_EQ(ErrorOf({"--retention-days"}), "--retention-days needs a value");
 }
 
+TEST(CliServeArgsTest, ArtifactMaxAgeIsSecondsUpToADay) {
+  EXPECT_EQ(ParseServeArgs({})->artifact_max_age, 60u);
+  EXPECT_EQ(ParseServeArgs({"--artifact-max-age", "0"})->artifact_max_age, 0u);
+  EXPECT_EQ(ErrorOf({"--artifact-max-age", "86401"}),
+            "--artifact-max-age needs a whole number up to 86400, not '86401'");
+}
+
 TEST(CliServeArgsTest, ExportLimitTakesASize) {
   EXPECT_EQ(ParseServeArgs({})->export_limit, 64u << 20);
   EXPECT_EQ(ParseServeArgs({"--export-limit", "4096m"})->export_limit,

@@ -54,6 +54,10 @@ struct ApiOptions {
   uint64_t admin_body_limit = 4 * 1024 * 1024;
   // Largest CRM import body (POST .../import/...). Default: 64 MB.
   uint64_t import_body_limit = 64 * 1024 * 1024;
+  // How long browsers (and the SDK, which keeps the artifact it stored)
+  // use an artifact before asking again: its Cache-Control max-age, so a
+  // publication reaches returning visitors within it. Default: 60 s.
+  uint32_t artifact_max_age_seconds = 60;
   // Largest admin export (GET .../export/...), built in memory on an I/O
   // thread; larger ones are refused with 413, pointing to the CLI.
   // Default: 64 MB.

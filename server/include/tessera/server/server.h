@@ -28,6 +28,7 @@ struct ServeOptions {
   std::vector<std::string> allowed_origins;  // see ApiOptions. Default: none
   uint64_t body_limit = 64 * 1024;  // signal body bytes. Default: 64 KB
   uint64_t export_limit = 64 * 1024 * 1024;  // admin export bytes. 64 MB
+  uint32_t artifact_max_age = 60;  // seconds; see ApiOptions. Default: 60
   // Signals per second per site (bursts up to as many); over it 429 with
   // Retry-After. 0: no limit. Default: 0 (see ApiOptions).
   uint32_t rate_limit = 0;
