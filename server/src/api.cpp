@@ -982,6 +982,19 @@ class Api::Impl {
     return *options_.crm;
   }
 
+  // "1764000000000" -> 1764000000000; nullopt for anything but digits (up to
+  // 2^53, what JSON numbers hold exactly).
+  static std::optional<int64_t> ParseMillis(const std::string& text) {
+    if (text.empty() || text.size() > 16) return std::nullopt;
+    int64_t value = 0;
+    for (char c : text) {
+      if (c < '0' || c > '9') return std::nullopt;
+      value = value * 10 + (c - '0');
+    }
+    if (value > (int64_t{1} << 53)) return std::nullopt;
+    return value;
+  }
+
   // A site's signals, customers or transactions as JSON Lines, as the
   // `export` subcommand writes them; emails and names only with
   // ?include_pii=true and the server's PII key, and each such export is
@@ -999,6 +1012,22 @@ class Api::Impl {
              "include_pii must be true or false, not '" + include_pii + "'");
     }
     const bool with_pii = include_pii == "true";
+    const std::string since_text = exchange->request.QueryParam("since");
+    int64_t since_ms = 0;
+    if (!since_text.empty()) {
+      if (kind != "signals") {
+        Refuse(400, "invalid_parameter",
+               "since applies to the signals export only");
+      }
+      std::optional<int64_t> parsed = ParseMillis(since_text);
+      if (!parsed) {
+        Refuse(400, "invalid_parameter",
+               "since must be a time in milliseconds since 1970 (a whole "
+               "number), not '" +
+                   since_text + "'");
+      }
+      since_ms = *parsed;
+    }
     if (with_pii && kind != "customers") {
       Refuse(400, "invalid_parameter",
              "include_pii applies to the customers export only");
@@ -1022,8 +1051,8 @@ class Api::Impl {
       }
     };
     if (kind == "signals") {
-      store_.ForEachSignal(site, [&](const SignalRecord& signal) {
-        add([&] { AppendSignalLine(signal, &body); });
+      store_.ForEachSignalSince(site, since_ms, [&](const SignalRecord& s) {
+        add([&] { AppendSignalLine(s, &body); });
       });
     } else if (kind == "customers") {
       const PiiCipher* pii = with_pii ? options_.pii : nullptr;
@@ -1048,8 +1077,9 @@ class Api::Impl {
       Refuse(413, "export_too_large",
              "the " + std::to_string(count) + " " + kind + " of site '" + site +
                  "' exceed the " + std::to_string(options_.export_limit) +
-                 " bytes an HTTP export holds (--export-limit); run "
-                 "`tessera-server export " +
+                 " bytes an HTTP export holds (--export-limit); ask for "
+                 "less with ?since=MS (signals), or run `tessera-server "
+                 "export " +
                  kind + " --site " + site + "` on the server instead");
     }
     if (with_pii) {

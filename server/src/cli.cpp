@@ -492,6 +492,15 @@ int ExportCommand(int argc, char** argv, int first) {
   flags.AddString("site", "SITE", "site to export (required)", &options.site);
   flags.AddString("out", "FILE", "output file, - for stdout (default -)",
                   &options.out);
+  flags.Add(
+      "since", "MS",
+      "only signals received at or after this time, in milliseconds since "
+      "1970 (each line's received_at_ms): incremental exports (default 0)",
+      [&](const std::string& v) {
+        options.since_ms =
+            static_cast<int64_t>(ParseUnsigned("since", v, uint64_t{1} << 53));
+      },
+      FlagKind::kNumber);
   if (!flags.Parse(argc, argv, first + 1)) return 0;
   RequireSite(options.site);
   return RunExportSignals(options);
@@ -760,12 +769,13 @@ int RunExportSignals(const ExportSignalsOptions& options) {
   std::ostream& out = output.stream();
   int64_t count = 0;
   std::string line;
-  store->ForEachSignal(options.site, [&](const SignalRecord& signal) {
-    line.clear();
-    AppendSignalLine(signal, &line);
-    out << line;
-    ++count;
-  });
+  store->ForEachSignalSince(options.site, options.since_ms,
+                            [&](const SignalRecord& signal) {
+                              line.clear();
+                              AppendSignalLine(signal, &line);
+                              out << line;
+                              ++count;
+                            });
   output.Finish();
   std::cerr << "exported " << count << " signal(s) of site " << options.site;
   // Zero is also what a mistyped site gives: name the ones that exist.

@@ -476,15 +476,15 @@ std::string PostgresStore::CommitBatch(const std::vector<SignalRecord>& batch,
   return failure;
 }
 
-void PostgresStore::ForEachSignal(
-    const std::string& site,
+void PostgresStore::ForEachSignalSince(
+    const std::string& site, int64_t since_ms,
     const std::function<void(const SignalRecord&)>& visit) {
   std::lock_guard<std::mutex> lock(db_mutex_);
   EnsureConnected(db_);
   // Row by row, so exporting a large site does not load it all in memory.
-  std::string sql =
-      std::string(kSignalColumns) + "WHERE site = $1" + kSignalOrder;
-  postgres::ForEachRow(db_, sql.c_str(), {site},
+  std::string sql = std::string(kSignalColumns) +
+                    "WHERE site = $1 AND received_at_ms >= $2" + kSignalOrder;
+  postgres::ForEachRow(db_, sql.c_str(), {site, std::to_string(since_ms)},
                        [&](const PgResult& row) { visit(ReadSignal(row, 0)); });
 }
 

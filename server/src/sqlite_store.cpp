@@ -413,14 +413,15 @@ std::string SqliteStore::CommitBatch(const std::vector<SignalRecord>& batch,
   return "";
 }
 
-void SqliteStore::ForEachSignal(
-    const std::string& site,
+void SqliteStore::ForEachSignalSince(
+    const std::string& site, int64_t since_ms,
     const std::function<void(const SignalRecord&)>& visit) {
   std::lock_guard<std::mutex> lock(db_mutex_);
+  // Keys are receipt times (signal_key.h): a range of keys, not a scan.
   Statement query(db_,
                   "SELECT site, id, vid, received_at_ms, body FROM signals "
-                  "WHERE site = ? ORDER BY received_at_ms, id");
-  query.Bind(1, site);
+                  "WHERE site = ? AND key >= ? ORDER BY received_at_ms, id");
+  query.Bind(1, site).Bind(2, SignalKeyFloor(since_ms));
   while (query.Step()) visit(ReadSignal(query));
 }
 

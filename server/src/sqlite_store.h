@@ -44,8 +44,8 @@ class SqliteStore final : public Store {
   std::optional<ApiKeyRecord> FindApiKey(const std::string& key_hash) override;
   void InsertSignalAsync(SignalRecord signal, InsertCallback done) override;
   void Flush() override;
-  void ForEachSignal(
-      const std::string& site,
+  void ForEachSignalSince(
+      const std::string& site, int64_t since_ms,
       const std::function<void(const SignalRecord&)>& visit) override;
   std::vector<SignalRecord> SignalsOfVisitor(const std::string& site,
                                              const std::string& vid) override;

@@ -106,6 +106,16 @@ TEST(CliBinaryTest, SignalsSurviveStopAndRestartAndCountOnce) {
   EXPECT_EQ(exported.exit_code, 0);
   EXPECT_EQ(std::count(exported.out.begin(), exported.out.end(), '\n'), 1);
   EXPECT_NE(exported.out.find("sig_binary_test_0001"), std::string::npos);
+  // Incremental: what came at or after a time (here: nothing that late).
+  CommandResult later = RunCommand("export signals --db " + db +
+                                   " --site demo --since 9007199254740992");
+  EXPECT_EQ(later.exit_code, 0);
+  EXPECT_EQ(later.out, "");
+  EXPECT_EQ(
+      RunCommand("export signals --db " + db + " --site demo --since yesterday",
+                 true)
+          .exit_code,
+      2);
   // A mistyped site exports nothing and names the sites there are; one that
   // is no site name at all is a usage error.
   CommandResult typo =

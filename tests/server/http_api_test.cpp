@@ -303,6 +303,8 @@ TEST_F(HttpApiTest, AnExportOverItsLimitIsRefusedAndPointsToTheCli) {
   ASSERT_EQ(server.PostSignal(key, SignalWith("sig_export_limit_002")).status,
             202);
   EXPECT_EQ(testing::Send(server->port(), request).status, 200);
+  // Received a few milliseconds later than the first two (see ?since=).
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
   ASSERT_EQ(server.PostSignal(key, SignalWith("sig_export_limit_003")).status,
             202);
   ClientResponse refused = testing::Send(server->port(), request);
@@ -310,8 +312,24 @@ TEST_F(HttpApiTest, AnExportOverItsLimitIsRefusedAndPointsToTheCli) {
   EXPECT_EQ(Code(refused), "export_too_large");
   EXPECT_EQ(Body(refused).find("message")->string_or(""),
             "the 3 signals of site 'demo' exceed the 2048 bytes an HTTP "
-            "export holds (--export-limit); run `tessera-server export "
-            "signals --site demo` on the server instead");
+            "export holds (--export-limit); ask for less with ?since=MS "
+            "(signals), or run `tessera-server export signals --site demo` "
+            "on the server instead");
+  // What came since a time is within the limit again.
+  const int64_t later =
+      server->store().SignalsOfVisitor("demo", kVid)[2].received_at_ms;
+  request.target += "?since=" + std::to_string(later);
+  ClientResponse recent = testing::Send(server->port(), request);
+  EXPECT_EQ(recent.status, 200);
+  EXPECT_NE(recent.body.find("sig_export_limit_003"), std::string::npos);
+  EXPECT_EQ(recent.body.find("sig_export_limit_001"), std::string::npos);
+  for (const char* bad : {"-1", "yesterday", "1e12", "99999999999999999"}) {
+    request.target =
+        "/v1/admin/sites/demo/export/signals?since=" + std::string(bad);
+    ClientResponse refused_since = testing::Send(server->port(), request);
+    EXPECT_EQ(refused_since.status, 400) << bad;
+    EXPECT_EQ(Code(refused_since), "invalid_parameter") << bad;
+  }
 }
 
 TEST_F(HttpApiTest, AccessLogHasOneLinePerRequestWithoutIdsEmailsOrKeys) {

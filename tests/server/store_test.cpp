@@ -298,6 +298,24 @@ TYPED_TEST(StoreTest, ForEachSignalVisitsInTimeThenIdOrder) {
   EXPECT_EQ(ids, (std::vector<std::string>{"c", "Z", "a", "b", "x"}));
 }
 
+TYPED_TEST(StoreTest, ForEachSignalSinceStartsAtThatReceiptTime) {
+  this->store_->InsertSignal(MakeSignal("demo", "old", "v", 1000));
+  this->store_->InsertSignal(MakeSignal("demo", "edge", "v", 2000));
+  this->store_->InsertSignal(MakeSignal("demo", "new", "v", 2 * kDay));
+  this->store_->InsertSignal(MakeSignal("other", "elsewhere", "v", 3000));
+  auto since = [&](int64_t ms) {
+    std::vector<std::string> ids;
+    this->store_->ForEachSignalSince(
+        "demo", ms,
+        [&](const SignalRecord& signal) { ids.push_back(signal.id); });
+    return ids;
+  };
+  EXPECT_EQ(since(0), (std::vector<std::string>{"old", "edge", "new"}));
+  EXPECT_EQ(since(2000), (std::vector<std::string>{"edge", "new"}));
+  EXPECT_EQ(since(2001), (std::vector<std::string>{"new"}));
+  EXPECT_EQ(since(int64_t{1} << 53), std::vector<std::string>{});
+}
+
 TYPED_TEST(StoreTest, AnExceptionFromTheVisitorLeavesTheStoreUsable) {
   for (int i = 0; i < 5; ++i) {
     this->store_->InsertSignal(

@@ -63,6 +63,7 @@ struct ExportSignalsOptions {
   std::string db = kDefaultDb;  // Default: ./data/tessera.db
   std::string site;             // required
   std::string out = "-";        // file to write; "-" is stdout. Default: "-"
+  int64_t since_ms = 0;  // only signals received at or after. Default: all
 };
 
 struct PruneOptions {

@@ -128,10 +128,16 @@ class Store {
   // Blocks until every insert queued before the call has committed.
   virtual void Flush() = 0;
 
-  // Every signal of `site` in (received_at, id) order.
-  virtual void ForEachSignal(
-      const std::string& site,
+  // Every signal of `site` received at or after `since_ms`, in
+  // (received_at, id) order: incremental exports.
+  virtual void ForEachSignalSince(
+      const std::string& site, int64_t since_ms,
       const std::function<void(const SignalRecord&)>& visit) = 0;
+  // Every signal of `site`, in the same order.
+  void ForEachSignal(const std::string& site,
+                     const std::function<void(const SignalRecord&)>& visit) {
+    ForEachSignalSince(site, 0, visit);
+  }
   // Signals of one visitor; `site` empty or kAllSites means every site.
   virtual std::vector<SignalRecord> SignalsOfVisitor(
       const std::string& site, const std::string& vid) = 0;
