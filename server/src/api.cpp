@@ -21,6 +21,7 @@
 #include "crm_json.h"
 #include "email_address.h"
 #include "gzip.h"
+#include "serial_worker.h"
 #include "signal_export.h"
 #include "site_rate_limiter.h"
 #include "tessera/json.h"
@@ -150,6 +151,7 @@ class Api::Impl {
     const char* method;
     const char* pattern;  // "{x}" matches one segment, "{*x}" the rest
     Handler handler;
+    bool slow = false;  // may take seconds: runs on the admin worker
   };
 
   Impl(Store& store, Metrics& metrics, ApiOptions options)
@@ -170,6 +172,8 @@ class Api::Impl {
     exchange->respond = std::move(respond);
     Run(exchange, [this, &exchange] { Dispatch(exchange); });
   }
+
+  void FinishSlowWork() { admin_worker_.Stop(); }
 
   uint64_t BodyLimitFor(std::string_view path) const {
     if (path.rfind("/v1/admin/sites/", 0) == 0 &&
@@ -198,10 +202,12 @@ class Api::Impl {
         {"PUT", "/v1/admin/sites/{site}/artifact/{part}",
          &Impl::AdminPutArtifactPart},
         {"GET", "/v1/admin/profiles/{vid}", &Impl::AdminGetProfile},
-        {"DELETE", "/v1/admin/profiles/{vid}", &Impl::AdminDeleteProfile},
+        {"DELETE", "/v1/admin/profiles/{vid}", &Impl::AdminDeleteProfile, true},
         {"GET", "/v1/admin/erasures", &Impl::AdminListErasures},
-        {"POST", "/v1/admin/sites/{site}/import/{kind}", &Impl::AdminImport},
-        {"GET", "/v1/admin/sites/{site}/export/{kind}", &Impl::AdminExport},
+        {"POST", "/v1/admin/sites/{site}/import/{kind}", &Impl::AdminImport,
+         true},
+        {"GET", "/v1/admin/sites/{site}/export/{kind}", &Impl::AdminExport,
+         true},
         {"POST", "/v1/admin/sites/{site}/identities", &Impl::AdminLinkIdentity},
     };
     return routes;
@@ -252,6 +258,13 @@ class Api::Impl {
         continue;
       }
       exchange->params = std::move(params);
+      if (route.slow) {
+        // Off the I/O thread, which serves other connections' signals.
+        admin_worker_.Post([this, exchange, handler = route.handler] {
+          Run(exchange, [&] { (this->*handler)(exchange); });
+        });
+        return;
+      }
       (this->*route.handler)(exchange);
       return;
     }
@@ -1271,6 +1284,7 @@ class Api::Impl {
   StaticFiles static_files_;
   StaticFiles site_files_;
   std::unique_ptr<SiteRateLimiter> rate_limiter_;  // none: no limit
+  SerialWorker admin_worker_;  // the slow routes, one at a time
   // What browsers fetch, for a second; enough to spare the store when
   // every page asks, short enough that replicas agree soon.
   ArtifactCache artifacts_{std::chrono::seconds(1), 1024};
@@ -1282,6 +1296,8 @@ Api::Api(Store& store, Metrics& metrics, ApiOptions options)
     : impl_(std::make_unique<Impl>(store, metrics, std::move(options))) {}
 
 Api::~Api() = default;
+
+void Api::FinishSlowWork() { impl_->FinishSlowWork(); }
 
 void Api::Handle(HttpRequest&& request, Responder respond) {
   impl_->Handle(std::move(request), std::move(respond));

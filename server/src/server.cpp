@@ -129,6 +129,7 @@ TesseraServer::TesseraServer(const ServeOptions& options)
 
 TesseraServer::~TesseraServer() {
   parts_->StopRetention();
+  parts_->api->FinishSlowWork();
   parts_->http.reset();
   parts_->api.reset();
   if (parts_->store) {

@@ -95,6 +95,11 @@ class Api {
 
   // Routes and answers one request (maybe later, from another thread).
   void Handle(HttpRequest&& request, Responder respond);
+  // Runs the slow admin requests already taken (imports, exports,
+  // erasures run on a worker thread) and stops that thread; later ones run
+  // on the caller's thread. Call while the HTTP server still exists, since
+  // their answers go through its connections.
+  void FinishSlowWork();
   // The body limit for a request path (for HttpServerOptions).
   uint64_t BodyLimitFor(std::string_view path) const;
 
