@@ -3,6 +3,7 @@
 #include <libpq-fe.h>
 
 #include <algorithm>
+#include <memory>
 
 #include "postgres_connection.h"
 #include "tessera/server/digest.h"
@@ -479,12 +480,15 @@ std::string PostgresStore::CommitBatch(const std::vector<SignalRecord>& batch,
 void PostgresStore::ForEachSignalSince(
     const std::string& site, int64_t since_ms,
     const std::function<void(const SignalRecord&)>& visit) {
-  std::lock_guard<std::mutex> lock(db_mutex_);
-  EnsureConnected(db_);
+  // A connection of its own: an export may take seconds, and db_mutex_ is
+  // what key lookups and artifact reads on the I/O threads wait for.
+  std::unique_ptr<PGconn, void (*)(PGconn*)> reader(Connect(uri_, durable_),
+                                                    &PQfinish);
   // Row by row, so exporting a large site does not load it all in memory.
   std::string sql = std::string(kSignalColumns) +
                     "WHERE site = $1 AND received_at_ms >= $2" + kSignalOrder;
-  postgres::ForEachRow(db_, sql.c_str(), {site, std::to_string(since_ms)},
+  postgres::ForEachRow(reader.get(), sql.c_str(),
+                       {site, std::to_string(since_ms)},
                        [&](const PgResult& row) { visit(ReadSignal(row, 0)); });
 }
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <memory>
 
 #include "signal_key.h"
 #include "siphash.h"
@@ -149,7 +150,7 @@ SipHashKey ReadVidHashKey(sqlite3* db) {
 }  // namespace
 
 SqliteStore::SqliteStore(const std::string& path, const StoreOptions& options)
-    : inserts_(options.max_batch, options.on_commit) {
+    : path_(path), inserts_(options.max_batch, options.on_commit) {
   sqlite::ConnectionOptions connection;
   connection.durable = options.durable;
   // Erasure and retention overwrite what they delete (Debian's SQLite does
@@ -416,9 +417,14 @@ std::string SqliteStore::CommitBatch(const std::vector<SignalRecord>& batch,
 void SqliteStore::ForEachSignalSince(
     const std::string& site, int64_t since_ms,
     const std::function<void(const SignalRecord&)>& visit) {
-  std::lock_guard<std::mutex> lock(db_mutex_);
+  // A connection of its own: an export may take seconds, and db_mutex_ is
+  // what key lookups and artifact reads on the I/O threads wait for.
+  sqlite::ConnectionOptions options;
+  options.serialized = false;
+  std::unique_ptr<sqlite3, int (*)(sqlite3*)> reader(
+      sqlite::Open(path_, options), &sqlite3_close);
   // Keys are receipt times (signal_key.h): a range of keys, not a scan.
-  Statement query(db_,
+  Statement query(reader.get(),
                   "SELECT site, id, vid, received_at_ms, body FROM signals "
                   "WHERE site = ? AND key >= ? ORDER BY received_at_ms, id");
   query.Bind(1, site).Bind(2, SignalKeyFloor(since_ms));

@@ -75,7 +75,8 @@ class SqliteStore final : public Store {
   // The key of the visitor-id hash, read once; under db_mutex_.
   const SipHashKey& ReaderVidHashKey();
 
-  std::mutex db_mutex_;  // guards db_
+  const std::string path_;  // of the database, for exports' own connections
+  std::mutex db_mutex_;     // guards db_
   sqlite3* db_ = nullptr;
   sqlite3* writer_db_ = nullptr;  // used by the writer thread only
   // Writer thread only:
