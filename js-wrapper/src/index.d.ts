@@ -140,7 +140,11 @@ export interface TesseraOptions extends SignalOptions {
    * snippet passes the `on(...)` calls queued before the SDK loaded here.
    */
   on?: { [E in TesseraEvent]?: TesseraListener<E> | Array<TesseraListener<E>> };
-  /** Page views on history.pushState / popstate; default true. */
+  /**
+   * Page views for navigations without a page load: history.pushState /
+   * popstate, and pages shown again from the back/forward cache; default
+   * true.
+   */
   spa?: boolean;
   window?: Window;
   document?: Document;

@@ -1,5 +1,7 @@
-// Page views for single-page apps: history.pushState and popstate mark a new
-// page. The original pushState is restored by the returned function.
+// Page views for navigations without a page load: history.pushState and
+// popstate in single-page apps, and a page shown again from the browser's
+// back/forward cache (pageshow with persisted), which runs no script anew.
+// The returned function puts pushState back and stops listening.
 export function watchNavigation(win, onNavigate) {
   const history = win?.history;
   if (!history || typeof history.pushState !== 'function') return () => {};
@@ -17,8 +19,15 @@ export function watchNavigation(win, onNavigate) {
     return result;
   };
   win.addEventListener('popstate', notify);
+  const onPageShow = (event) => {
+    if (!event?.persisted) return;
+    lastHref = win.location?.href;
+    onNavigate();
+  };
+  win.addEventListener('pageshow', onPageShow);
   return () => {
     history.pushState = originalPush;
     win.removeEventListener('popstate', notify);
+    win.removeEventListener('pageshow', onPageShow);
   };
 }

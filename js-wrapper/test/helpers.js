@@ -107,7 +107,7 @@ export class FakeDocument {
   removeEventListener(type, fn) {
     this.listeners[type] = (this.listeners[type] ?? []).filter((f) => f !== fn);
   }
-  dispatch(type) { for (const fn of this.listeners[type] ?? []) fn({}); }
+  dispatch(type, event = {}) { for (const fn of this.listeners[type] ?? []) fn(event); }
 }
 
 export class FakeWindow {
@@ -124,7 +124,7 @@ export class FakeWindow {
   removeEventListener(type, fn) {
     this.listeners[type] = (this.listeners[type] ?? []).filter((f) => f !== fn);
   }
-  dispatch(type) { for (const fn of this.listeners[type] ?? []) fn({}); }
+  dispatch(type, event = {}) { for (const fn of this.listeners[type] ?? []) fn(event); }
 }
 
 export function tick() {

@@ -282,6 +282,19 @@ test('SPA navigation records page views on pushState and popstate', async () => 
   t.destroy();
 });
 
+test('a page shown again from the back/forward cache counts as a page view', async () => {
+  const { options } = setup();
+  const t = await createTessera(options);
+  t.consent.set(grantAll);
+  options.window.dispatch('pageshow', { persisted: false });  // the first load
+  assert.equal(t.attributes().event.page_view?.count_all ?? 0, 0);
+  options.window.dispatch('pageshow', { persisted: true });  // back button
+  assert.equal(t.attributes().event.page_view.count_all, 1);
+  t.destroy();
+  options.window.dispatch('pageshow', { persisted: true });
+  assert.equal(options.window.listeners.pageshow.length, 0, 'destroy stops listening');
+});
+
 test('spa: false leaves history alone', async () => {
   const { options } = setup({ spa: false });
   const t = await createTessera(options);
