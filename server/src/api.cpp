@@ -151,7 +151,9 @@ class Api::Impl {
     const char* method;
     const char* pattern;  // "{x}" matches one segment, "{*x}" the rest
     Handler handler;
-    bool slow = false;  // may take seconds: runs on the admin worker
+    // May take long (a 64 MB import, a 4 MB artifact to check, an erasure
+    // and its checkpoint): runs on the admin worker, not an I/O thread.
+    bool slow = false;
   };
 
   Impl(Store& store, Metrics& metrics, ApiOptions options)
@@ -196,11 +198,12 @@ class Api::Impl {
         {"GET", "/readyz", &Impl::GetReady},
         {"GET", "/metrics", &Impl::GetMetrics},
         {"GET", "/v1/admin/sites/{site}/artifact", &Impl::AdminGetArtifact},
-        {"PUT", "/v1/admin/sites/{site}/artifact", &Impl::AdminPutArtifact},
+        {"PUT", "/v1/admin/sites/{site}/artifact", &Impl::AdminPutArtifact,
+         true},
         {"GET", "/v1/admin/sites/{site}/artifact/{part}",
          &Impl::AdminGetArtifactPart},
         {"PUT", "/v1/admin/sites/{site}/artifact/{part}",
-         &Impl::AdminPutArtifactPart},
+         &Impl::AdminPutArtifactPart, true},
         {"GET", "/v1/admin/profiles/{vid}", &Impl::AdminGetProfile},
         {"DELETE", "/v1/admin/profiles/{vid}", &Impl::AdminDeleteProfile, true},
         {"GET", "/v1/admin/erasures", &Impl::AdminListErasures},
