@@ -177,6 +177,14 @@ class Api::Impl {
 
   void FinishSlowWork() { admin_worker_.Stop(); }
 
+  static std::vector<std::string> RouteList() {
+    std::vector<std::string> list;
+    for (const Route& route : Routes()) {
+      list.push_back(std::string(route.method) + " " + route.pattern);
+    }
+    return list;
+  }
+
   uint64_t BodyLimitFor(std::string_view path) const {
     if (path.rfind("/v1/admin/sites/", 0) == 0 &&
         path.find("/import/") != std::string_view::npos) {
@@ -1301,6 +1309,8 @@ Api::Api(Store& store, Metrics& metrics, ApiOptions options)
 Api::~Api() = default;
 
 void Api::FinishSlowWork() { impl_->FinishSlowWork(); }
+
+std::vector<std::string> Api::RouteList() { return Impl::RouteList(); }
 
 void Api::Handle(HttpRequest&& request, Responder respond) {
   impl_->Handle(std::move(request), std::move(respond));

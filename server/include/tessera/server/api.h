@@ -103,6 +103,10 @@ class Api {
   // The body limit for a request path (for HttpServerOptions).
   uint64_t BodyLimitFor(std::string_view path) const;
 
+  // Every route as "METHOD /pattern" ({x} one segment, {*x} the rest), for
+  // checking docs/openapi.yaml against what is served.
+  static std::vector<std::string> RouteList();
+
   // The central error format: status, stable code, human message.
   static HttpResponse ErrorResponse(
       int status, const std::string& code, const std::string& message,
