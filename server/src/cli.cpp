@@ -21,7 +21,9 @@
 
 #include "browser_origin.h"
 #include "export_output.h"
+#include "postgres_connection.h"
 #include "signal_export.h"
+#include "sqlite_backup.h"
 #include "tessera/server/api_key.h"
 #include "tessera/server/crm_cli.h"
 #include "tessera/server/crm_store.h"
@@ -525,6 +527,50 @@ int PruneCommand(int argc, char** argv, int first) {
   return RunPrune(options);
 }
 
+// Backup and restore copy the SQLite file; PostgreSQL has its own tools.
+void RequireSqlite(const std::string& db, const char* command) {
+  if (postgres::IsPostgresUri(db)) {
+    throw UsageError(std::string(command) +
+                     " works on the embedded SQLite database; for PostgreSQL "
+                     "use pg_dump and pg_restore, which copy it consistently "
+                     "while the servers run");
+  }
+}
+
+int BackupCommand(int argc, char** argv, int first) {
+  BackupOptions options;
+  FlagSet flags("backup",
+                "Copies the SQLite database into a new file while serve keeps\n"
+                "running: one consistent snapshot, checked, synced, then\n"
+                "renamed into place (never a partial file under that name).");
+  flags.AddString("db", "PATH", "database file (default ./data/tessera.db)",
+                  &options.db);
+  flags.AddString("out", "FILE",
+                  "the backup to write; must not exist (required)",
+                  &options.out);
+  if (!flags.Parse(argc, argv, first)) return 0;
+  RequireSqlite(options.db, "backup");
+  if (options.out.empty()) throw UsageError("--out is required");
+  return RunBackup(options);
+}
+
+int RestoreCommand(int argc, char** argv, int first) {
+  RestoreOptions options;
+  FlagSet flags(
+      "restore",
+      "Puts a backup in place of the database; stop serve first. Erasures\n"
+      "logged after the backup are applied to it again. The replaced\n"
+      "database is kept as <db>.replaced-<ms>, never deleted.");
+  flags.AddString("db", "PATH", "database file (default ./data/tessera.db)",
+                  &options.db);
+  flags.AddString("from", "FILE", "a file written by backup (required)",
+                  &options.from);
+  if (!flags.Parse(argc, argv, first)) return 0;
+  RequireSqlite(options.db, "restore");
+  if (options.from.empty()) throw UsageError("--from is required");
+  return RunRestore(options);
+}
+
 const char kMainUsage[] =
     "usage: tessera-server <command> [flags]\n\n"
     "commands:\n"
@@ -536,7 +582,9 @@ const char kMainUsage[] =
     "  export signals   write a site's stored signals as JSON Lines\n"
     "  import customers|transactions   import a CRM CSV export\n"
     "  export customers|transactions   write CRM data as JSON Lines\n"
-    "  prune            delete signals older than the retention period\n\n"
+    "  prune            delete signals older than the retention period\n"
+    "  backup           copy the SQLite database while serve runs\n"
+    "  restore          put a backup in place, erasures since applied again\n\n"
     "Run `tessera-server <command> --help` for its flags.\n";
 
 // Each connection holds a descriptor, and the usual soft limit (1024) would
@@ -805,6 +853,28 @@ int RunPrune(const PruneOptions& options) {
   return 0;
 }
 
+int RunBackup(const BackupOptions& options) {
+  SqliteCopyReport report = BackupSqlite(options.db, options.out);
+  std::cout << "backed up " << options.db << " to " << options.out << ": "
+            << report.signals << " signal(s), " << report.bytes
+            << " bytes, schema version " << report.schema_version << std::endl;
+  return 0;
+}
+
+int RunRestore(const RestoreOptions& options) {
+  SqliteCopyReport report = RestoreSqlite(options.from, options.db, NowMs());
+  std::cout << "restored " << options.from << " as " << options.db << ": "
+            << report.signals << " signal(s), schema version "
+            << report.schema_version << "; " << report.erasures_replayed
+            << " later erasure(s) applied again, " << report.rows_erased
+            << " row(s) removed" << std::endl;
+  if (!report.replaced_path.empty()) {
+    std::cout << "the replaced database is kept as " << report.replaced_path
+              << std::endl;
+  }
+  return 0;
+}
+
 int RunCli(int argc, char** argv) {
   std::string command = argc > 1 ? argv[1] : "";
   try {
@@ -814,6 +884,8 @@ int RunCli(int argc, char** argv) {
     if (command == "export") return ExportCommand(argc, argv, 2);
     if (command == "import") return ImportCommand(argc, argv, 2);
     if (command == "prune") return PruneCommand(argc, argv, 2);
+    if (command == "backup") return BackupCommand(argc, argv, 2);
+    if (command == "restore") return RestoreCommand(argc, argv, 2);
     if (command == "--help" || command == "-h" || command == "help") {
       std::cout << kMainUsage;
       return 0;

@@ -55,7 +55,7 @@ TEST(CliBinaryTest, EverySubcommandHasHelp) {
   for (const char* command :
        {"--help", "serve --help", "keys create --help", "keys list --help",
         "keys revoke --help", "migrate --help", "export signals --help",
-        "prune --help"}) {
+        "prune --help", "backup --help", "restore --help"}) {
     CommandResult result = RunCommand(command);
     EXPECT_EQ(result.exit_code, 0) << command;
     EXPECT_NE(result.out.find("usage: tessera-server"), std::string::npos)

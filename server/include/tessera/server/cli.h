@@ -12,6 +12,8 @@
 //   tessera-server migrate        --db
 //   tessera-server export signals --db --site [--out]
 //   tessera-server prune          --db --older-than-days
+//   tessera-server backup         --db --out
+//   tessera-server restore        --db --from
 //   tessera-server import customers|transactions   (see crm_cli.h)
 //   tessera-server export customers|transactions   (see crm_cli.h)
 //
@@ -71,6 +73,16 @@ struct PruneOptions {
   int64_t older_than_days = 0;  // required, >= 1: signals older are deleted
 };
 
+struct BackupOptions {
+  std::string db = kDefaultDb;  // Default: ./data/tessera.db
+  std::string out;              // required: a new file
+};
+
+struct RestoreOptions {
+  std::string db = kDefaultDb;  // Default: ./data/tessera.db
+  std::string from;             // required: a file `backup` wrote
+};
+
 // A mistake in the command line or the config file: an unknown flag or key,
 // a missing or malformed value, an unreadable file. The message names the
 // flag, key or file; RunCli prints it and exits with status 2.
@@ -95,6 +107,8 @@ int RunKeysRevoke(const KeysRevokeOptions& options);
 int RunMigrate(const MigrateOptions& options);
 int RunExportSignals(const ExportSignalsOptions& options);
 int RunPrune(const PruneOptions& options);
+int RunBackup(const BackupOptions& options);
+int RunRestore(const RestoreOptions& options);
 
 }  // namespace tessera::server
 
