@@ -706,8 +706,8 @@ std::optional<ServeOptions> ParseServeArgs(
             "signals; a crash does not)",
             [&](const std::string&) { options.durable = false; });
   flags.Add("tls-cert", "PEM",
-            "certificate chain file; with --tls-key serves HTTPS, TLS 1.2+ "
-            "(default: plain HTTP)",
+            "certificate chain file; with --tls-key serves HTTPS, TLS 1.2+; "
+            "SIGHUP reloads both files (renewals) (default: plain HTTP)",
             [&](const std::string& v) { options.tls_cert = v; });
   flags.AddString("tls-key", "PEM", "private key file for --tls-cert",
                   &options.tls_key);

@@ -132,7 +132,7 @@ void RequireReadable(const std::string& path, const char* what) {
 // A server TLS context from PEM files: TLS 1.2 and later only, and the key
 // checked against the certificate so a mismatched pair fails at start-up
 // rather than at the first handshake.
-std::unique_ptr<net::ssl::context> LoadTlsContext(const std::string& cert,
+std::shared_ptr<net::ssl::context> LoadTlsContext(const std::string& cert,
                                                   const std::string& key) {
   if (cert.empty() || key.empty()) {
     throw std::runtime_error(
@@ -142,7 +142,7 @@ std::unique_ptr<net::ssl::context> LoadTlsContext(const std::string& cert,
   RequireReadable(cert, "certificate");
   RequireReadable(key, "private key");
   auto context =
-      std::make_unique<net::ssl::context>(net::ssl::context::tls_server);
+      std::make_shared<net::ssl::context>(net::ssl::context::tls_server);
   context->set_options(
       net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
       net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1 |
@@ -308,7 +308,15 @@ class HttpServer::Impl {
   std::atomic<uint64_t> next_session_id{1};
   std::mutex sessions_mutex;
   std::unordered_map<uint64_t, std::weak_ptr<SessionBase>> sessions;
-  std::unique_ptr<net::ssl::context> tls;  // set by Start when TLS is on
+  // Set by Start when TLS is on; replaced by ReloadTls. Sessions need it
+  // only while they are created (each SSL holds its own reference to the
+  // OpenSSL context), so a replaced context dies with its last connection.
+  std::shared_ptr<net::ssl::context> tls;
+  mutable std::mutex tls_mutex;  // guards `tls` after Start
+  std::shared_ptr<net::ssl::context> CurrentTls() const {
+    std::lock_guard<std::mutex> lock(tls_mutex);
+    return tls;
+  }
   uint16_t bound_port = 0;
   bool started = false;
 };
@@ -609,9 +617,10 @@ void HttpServer::Impl::Accept() {
   acceptor.async_accept(context, [this, &context](beast::error_code error,
                                                   Socket socket) {
     if (stopping.load() || !acceptor.is_open()) return;
-    if (!error && tls) {
+    std::shared_ptr<net::ssl::context> tls_context = CurrentTls();
+    if (!error && tls_context) {
       std::make_shared<Session<TlsStream>>(*this, context, std::move(socket),
-                                           *tls)
+                                           *tls_context)
           ->Start();
     } else if (!error) {
       std::make_shared<Session<PlainStream>>(*this, context, std::move(socket))
@@ -718,7 +727,21 @@ void HttpServer::Start() {
 
 uint16_t HttpServer::port() const { return impl_->bound_port; }
 
-bool HttpServer::tls() const { return impl_->tls != nullptr; }
+bool HttpServer::tls() const { return impl_->CurrentTls() != nullptr; }
+
+std::string HttpServer::ReloadTls() {
+  Impl& s = *impl_;
+  if (!s.CurrentTls()) return "";
+  std::shared_ptr<net::ssl::context> renewed;
+  try {
+    renewed = LoadTlsContext(s.options.tls_cert_file, s.options.tls_key_file);
+  } catch (const std::exception& error) {
+    return error.what();
+  }
+  std::lock_guard<std::mutex> lock(s.tls_mutex);
+  s.tls = std::move(renewed);
+  return "";
+}
 
 void HttpServer::StopOnSignals() {
   Impl& s = *impl_;

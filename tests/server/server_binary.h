@@ -78,11 +78,13 @@ class ServerProcess {
       execv(TESSERA_SERVER_BINARY, argv.data());
       _exit(127);
     }
-    // The server announces its port on stderr once it listens.
-    const std::string marker = "listening on http://127.0.0.1:";
+    // The server announces its port on stderr once it listens (http:// or
+    // https://).
+    const std::string marker = "://127.0.0.1:";
     for (int i = 0; i < 200 && port_ == 0; ++i) {
       std::string text = ReadFile(log);
-      size_t at = text.find(marker);
+      size_t at = text.find("listening on ");
+      if (at != std::string::npos) at = text.find(marker, at);
       if (at != std::string::npos) {
         port_ =
             static_cast<uint16_t>(std::atoi(text.c_str() + at + marker.size()));

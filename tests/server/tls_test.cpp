@@ -14,12 +14,14 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
 
+#include "server_binary.h"
 #include "temp_dir.h"
 #include "tessera/json.h"
 #include "tessera/server/api_key.h"
@@ -357,6 +359,60 @@ TEST_F(TlsStartupTest, BinaryExitsWithTheErrorOnABadPath) {
                                missing + "'"),
             std::string::npos)
       << result.output;
+}
+
+// certbot's deploy hook, or any renewal: new files, then `kill -HUP`.
+TEST(TlsReloadTest, SighupServesTheRenewedCertificateAndKeepsOpenConnections) {
+  TempDir dir;
+  const std::string cert = dir.File("cert.pem");
+  const std::string key = dir.File("key.pem");
+  ASSERT_TRUE(MakeCertificate(cert, key));
+  const std::string first_cert = dir.File("first-cert.pem");
+  std::filesystem::copy_file(cert, first_cert);
+  testing::ServerProcess server(dir.File("tessera.db"), dir.File("serve.log"),
+                                {"--tls-cert", cert, "--tls-key", key});
+  ASSERT_NE(server.port(), 0) << server.log();
+  TlsClient before(first_cert);
+  ASSERT_FALSE(before.Connect(server.port()));
+  ASSERT_TRUE(before.Request(http::verb::get, "/healthz"));
+
+  auto hangup_until_logged = [&](const std::string& line) {
+    server.Notify(SIGHUP);
+    for (int i = 0; i < 100 && server.log().find(line) == std::string::npos;
+         ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return server.log().find(line) != std::string::npos;
+  };
+  const std::string renewed_cert = dir.File("renewed-cert.pem");
+  const std::string renewed_key = dir.File("renewed-key.pem");
+  ASSERT_TRUE(MakeCertificate(renewed_cert, renewed_key));
+  std::filesystem::copy_file(renewed_cert, cert,
+                             std::filesystem::copy_options::overwrite_existing);
+  std::filesystem::copy_file(renewed_key, key,
+                             std::filesystem::copy_options::overwrite_existing);
+  ASSERT_TRUE(hangup_until_logged("reloaded the TLS certificate and key"))
+      << server.log();
+
+  TlsClient renewed(renewed_cert);
+  EXPECT_FALSE(renewed.Connect(server.port())) << "not the renewed one";
+  TlsClient stale(first_cert);
+  EXPECT_TRUE(stale.Connect(server.port())) << "still the first certificate";
+  auto open = before.Request(http::verb::get, "/healthz");
+  ASSERT_TRUE(open) << "the connection opened before the reload was dropped";
+  EXPECT_EQ(open->result_int(), 200u);
+
+  // A broken renewal is reported and the last good pair stays in use.
+  std::ofstream(cert, std::ios::trunc) << "not a certificate\n";
+  ASSERT_TRUE(
+      hangup_until_logged("serving on with the previous certificate and key"))
+      << server.log();
+  EXPECT_NE(server.log().find("cannot load the TLS certificate '" + cert),
+            std::string::npos)
+      << server.log();
+  TlsClient after_failure(renewed_cert);
+  EXPECT_FALSE(after_failure.Connect(server.port()));
+  EXPECT_EQ(server.Signal(SIGTERM), 0) << "SIGHUP stopped it";
 }
 
 }  // namespace

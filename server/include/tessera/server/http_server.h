@@ -1,8 +1,8 @@
 // HttpServer: the event-driven HTTP/1.1 transport of tessera-server.
 //
-// One io_context run by N threads; every connection lives on its own strand
-// and is served with asynchronous accept/read/write, so a slow or idle client
-// costs a socket and a timer, not a thread. Keep-alive is supported. Limits
+// One event loop per I/O thread, each serving its own connections with
+// asynchronous accept/read/write, so a slow or idle client costs a socket
+// and a timer, not a thread. Keep-alive is supported. Limits
 // are enforced here: header size, body size (per path, see
 // HttpServerOptions), a deadline for receiving the header and one for the
 // body; a client missing a deadline is disconnected.
@@ -108,6 +108,12 @@ class HttpServer {
   void Stop();
   // Makes Run also stop on SIGINT/SIGTERM. Call before Run.
   void StopOnSignals();
+  // Loads the TLS certificate chain and key again from their files (a
+  // renewed certificate): connections accepted afterwards use them, open
+  // ones keep theirs. Returns "" or, when the new files cannot be used
+  // (unreadable, not PEM, mismatched), why; the previous pair then stays in
+  // use. Does nothing without TLS. Any thread, after Start.
+  std::string ReloadTls();
   // Calls `callback` on the control thread at each SIGHUP (e.g. to reopen a
   // rotated log) until the server stops. Call before Run.
   void OnHangup(std::function<void()> callback);
