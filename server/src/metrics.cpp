@@ -58,10 +58,14 @@ void Metrics::CountSignal(SignalOutcome outcome) {
   ++signals_[static_cast<size_t>(outcome)];
 }
 
-void Metrics::ObserveCommit(double seconds, size_t batch_size) {
+void Metrics::ObserveCommit(const CommitReport& commit) {
   std::lock_guard<std::mutex> lock(mutex_);
-  commit_latency_.Observe(seconds);
-  commit_signals_ += batch_size;
+  if (!commit.failure.empty()) {
+    ++commit_failures_;
+    return;
+  }
+  commit_latency_.Observe(commit.seconds);
+  commit_signals_ += commit.batch_size;
 }
 
 std::string Metrics::RenderPrometheus() const {
@@ -108,6 +112,12 @@ std::string Metrics::RenderPrometheus() const {
       "# TYPE tessera_store_committed_signals_total counter\n"
       "tessera_store_committed_signals_total " +
       std::to_string(commit_signals_) + "\n";
+  out +=
+      "# HELP tessera_store_commit_failures_total Group commits that failed "
+      "(disk full, database unreachable); their signals were answered 503.\n"
+      "# TYPE tessera_store_commit_failures_total counter\n"
+      "tessera_store_commit_failures_total " +
+      std::to_string(commit_failures_) + "\n";
   return out;
 }
 

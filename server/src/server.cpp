@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "access_log.h"
+#include "commit_failure_log.h"
 #include "tessera/server/api.h"
 #include "tessera/server/crm_import.h"
 #include "tessera/server/crm_store.h"
@@ -24,6 +25,10 @@ namespace tessera::server {
 // store reports to.
 struct TesseraServer::Parts {
   Metrics metrics;
+  // Before the store: its writer thread reports here until it is closed.
+  CommitFailureLog commit_failures{[](const std::string& line) {
+    std::cerr << "tessera-server: " << line << std::endl;
+  }};
   std::unique_ptr<Store> store;
   std::unique_ptr<CrmStore> crm;
   std::optional<PiiCipher> pii;  // the PII key, when one is configured
@@ -66,8 +71,10 @@ TesseraServer::TesseraServer(const ServeOptions& options)
   StoreOptions store_options;
   store_options.durable = options.durable;
   Metrics* metrics = &p.metrics;
-  store_options.on_commit = [metrics](double seconds, size_t batch) {
-    metrics->ObserveCommit(seconds, batch);
+  CommitFailureLog* failures = &p.commit_failures;
+  store_options.on_commit = [metrics, failures](const CommitReport& commit) {
+    metrics->ObserveCommit(commit);
+    failures->Observe(commit, CommitFailureLog::Clock::now());
   };
   p.store = OpenStore(options.db, store_options);
   p.store->Migrate();

@@ -325,6 +325,65 @@ TEST(CliBinaryTest, SighupReopensTheAccessLogAfterRotation) {
   EXPECT_EQ(server.Signal(SIGTERM), 0) << "SIGHUP did not stop it";
 }
 
+size_t Occurrences(const std::string& text, const std::string& part) {
+  size_t count = 0;
+  for (size_t at = text.find(part); at != std::string::npos;
+       at = text.find(part, at + 1)) {
+    ++count;
+  }
+  return count;
+}
+
+// A full disk, simulated by a file size limit on the server process: the
+// signals that cannot be committed are answered 503, the operator reads one
+// line about it (not one per signal) and a counter in /metrics, and ingest
+// resumes by itself once space is back.
+TEST(CliBinaryTest, AFullDiskIsReportedOnceAndIngestResumes) {
+  TempDir dir;
+  std::string db = dir.File("tessera.db");
+  std::string key =
+      LastLine(RunCommand("keys create --db " + db + " --site demo").out);
+  ServerProcess server(db, dir.File("serve.log"), {}, 0, 1 << 20);
+  ASSERT_NE(server.port(), 0);
+  ClientResponse refused;
+  int sent = 0;
+  for (; sent < 5000 && refused.status == 0; ++sent) {
+    ClientResponse response = PostSignal(
+        server.port(), key,
+        ExampleSignalWithId("sig_disk_full_" + std::to_string(100000 + sent)));
+    if (response.status != 202) refused = response;
+  }
+  ASSERT_EQ(refused.status, 503) << refused.body;
+  EXPECT_NE(refused.body.find("\"code\":\"store_unavailable\""),
+            std::string::npos)
+      << refused.body;
+  for (int i = 0; i < 20; ++i) {
+    EXPECT_EQ(PostSignal(server.port(), key,
+                         ExampleSignalWithId("sig_disk_still_" +
+                                             std::to_string(100000 + i)))
+                  .status,
+              503);
+  }
+  EXPECT_EQ(Occurrences(server.log(), "signals are not being stored: "), 1u)
+      << server.log();
+  ClientResponse metrics = Send(server.port(), {"GET", "/metrics", {}, ""});
+  EXPECT_EQ(metrics.body.find("tessera_store_commit_failures_total 0\n"),
+            std::string::npos);
+  EXPECT_NE(metrics.body.find("tessera_store_commit_failures_total "),
+            std::string::npos);
+
+  rlimit unlimited{RLIM_INFINITY, RLIM_INFINITY};
+  ASSERT_EQ(prlimit(server.pid(), RLIMIT_FSIZE, &unlimited, nullptr), 0);
+  EXPECT_EQ(PostSignal(server.port(), key,
+                       ExampleSignalWithId("sig_disk_back_0000000001"))
+                .status,
+            202);
+  EXPECT_NE(server.log().find("signals are stored again, after "),
+            std::string::npos)
+      << server.log();
+  EXPECT_EQ(server.Signal(SIGTERM), 0);
+}
+
 TEST(CliBinaryTest, AFileThatIsNoDatabaseIsNamed) {
   TempDir dir;
   std::string db = dir.File("notes.txt");

@@ -51,14 +51,16 @@ inline CommandResult RunCommand(const std::string& arguments,
 }
 
 // `tessera-server serve --db DB --port 0 --threads 2 EXTRA...` as a child
-// process with its stderr in `log`, and at most `open_files` descriptors
-// when that is not 0 (soft and hard limit, so the server cannot raise it). The constructor waits (up to 10 s) for
-// it to listen; port() stays 0 when it did not. The destructor kills
-// (SIGKILL) a server still running.
+// process with its stderr in `log`, at most `open_files` descriptors when
+// that is not 0 (soft and hard limit, so the server cannot raise it), and
+// files of at most `file_size` bytes when that is not 0. The constructor
+// waits (up to 10 s) for it to listen; port() stays 0 when it did not. The
+// destructor kills (SIGKILL) a server still running.
 class ServerProcess {
  public:
   ServerProcess(const std::string& db, const std::string& log,
-                std::vector<std::string> extra = {}, rlim_t open_files = 0)
+                std::vector<std::string> extra = {}, rlim_t open_files = 0,
+                rlim_t file_size = 0)
       : log_(log) {
     std::vector<std::string> args = {
         TESSERA_SERVER_BINARY, "serve", "--db", db, "--port", "0",
@@ -74,6 +76,13 @@ class ServerProcess {
       if (open_files != 0) {
         rlimit limit{open_files, open_files};
         setrlimit(RLIMIT_NOFILE, &limit);
+      }
+      if (file_size != 0) {
+        // Writes past it fail with EFBIG, as on a full disk. Soft limit only,
+        // so the test can lift it (prlimit) without privileges.
+        rlimit limit{file_size, RLIM_INFINITY};
+        setrlimit(RLIMIT_FSIZE, &limit);
+        signal(SIGXFSZ, SIG_IGN);  // kept across exec: fail, do not die
       }
       execv(TESSERA_SERVER_BINARY, argv.data());
       _exit(127);
@@ -100,6 +109,7 @@ class ServerProcess {
   ServerProcess& operator=(const ServerProcess&) = delete;
 
   uint16_t port() const { return port_; }
+  pid_t pid() const { return pid_; }
   std::string log() const { return ReadFile(log_); }
   // Sends `signal_number` and returns at once (e.g. SIGHUP).
   void Notify(int signal_number) const { kill(pid_, signal_number); }

@@ -16,6 +16,8 @@
 #include <tuple>
 #include <utility>
 
+#include "tessera/server/store.h"
+
 namespace tessera::server {
 
 // kRateLimited: refused by --rate-limit (429), apart from other refusals.
@@ -27,8 +29,8 @@ class Metrics {
   void ObserveRequest(const std::string& route, const std::string& method,
                       int status, double seconds);
   void CountSignal(SignalOutcome outcome);
-  // One group commit of the store.
-  void ObserveCommit(double seconds, size_t batch_size);
+  // One group commit of the store (a failed one only counts as failed).
+  void ObserveCommit(const CommitReport& commit);
 
   // The whole exposition, ready to serve as text/plain; version=0.0.4.
   std::string RenderPrometheus() const;
@@ -49,6 +51,7 @@ class Metrics {
   std::array<uint64_t, 4> signals_{};
   Histogram commit_latency_;
   uint64_t commit_signals_ = 0;
+  uint64_t commit_failures_ = 0;
 };
 
 }  // namespace tessera::server

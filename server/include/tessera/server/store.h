@@ -81,8 +81,16 @@ struct InsertResult {
 // Must not block: hand the result over to the I/O thread and return.
 using InsertCallback = std::function<void(const InsertResult&)>;
 
-// Called by the engine after every group commit (seconds, signals in batch).
-using CommitObserver = std::function<void(double seconds, size_t batch_size)>;
+// What the engine reports after every group commit: how long it took, how
+// many signals it held, and "" or why it failed (every signal of the batch
+// was then answered with that error).
+struct CommitReport {
+  double seconds = 0;
+  size_t batch_size = 0;
+  std::string failure;
+};
+// Called on the engine's writer thread; must not block.
+using CommitObserver = std::function<void(const CommitReport& report)>;
 
 struct StoreOptions {
   // Durable commits: fsync on every commit (SQLite synchronous=FULL,
@@ -92,7 +100,7 @@ struct StoreOptions {
   bool durable = true;
   // Most signals in one group-commit transaction. Default: 512.
   size_t max_batch = 512;
-  // Optional observer for metrics. Default: none.
+  // Optional observer for metrics and logs. Default: none.
   CommitObserver on_commit;
 };
 
