@@ -49,7 +49,8 @@ admin_key=$("$server" keys create --db "$db" --site demo --kind admin | tail -n 
 printf 'window.TESSERA_DEMO = { writeKey: "%s" };\n' "$write_key" >"$work/site/config.js"
 
 "$server" serve --db "$db" --host 127.0.0.1 --port 0 --no-fsync \
-  --sdk-dir "$work/sdk" --site-dir "$work/site" 2>"$work/server.log" &
+  --sdk-dir "$work/sdk" --site-dir "$work/site" \
+  --access-log "$work/access.log" 2>"$work/server.log" &
 server_pid=$!
 port=""
 for _ in $(seq 1 100); do
@@ -77,6 +78,7 @@ echo "test-e2e: tessera-server on $base (pid $server_pid)"
 set +e
 (cd tests/e2e && TESSERA_E2E_BASE="$base" TESSERA_E2E_ADMIN_KEY="$admin_key" \
   TESSERA_E2E_WRITE_KEY="$write_key" TESSERA_E2E_OUT="$out" \
+  TESSERA_E2E_ACCESS_LOG="$work/access.log" \
   timeout 600 node --test --test-concurrency=1)
 rc=$?
 set -e

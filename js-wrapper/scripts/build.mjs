@@ -2,14 +2,25 @@
 //   dist/tessera_core.mjs  the Emscripten loader, minified in place (the wasm
 //                          build copies it here; minifying twice is harmless)
 //   dist/tessera.js        src/index.js and its modules as one minified ES module
+//   dist/tessera.H.js, dist/tessera_core.H.mjs, dist/tessera_core.H.wasm
+//                          the same three under names that carry H, a hash of
+//                          their contents, each referring to the others by
+//                          those names: servers may let browsers cache them
+//                          for good (tessera-server: immutable), and a page
+//                          never mixes files of two builds
+//   dist/boot.js           snippet/boot.js minified, importing tessera.H.js:
+//                          the snippet's entry, the one file revalidated
 //   dist/*.gz, dist/*.br   each of those and the wasm precompressed (gzip -9,
 //                          brotli 11), which tessera-server sends to browsers
 //                          that accept them (as nginx's gzip_static does)
+// The versioned files of the previous build stay (pages that loaded its
+// boot.js may still ask for them); older ones are removed.
 // src/ stays the readable source of truth; Node resolves the package to src/,
 // browsers and bundlers (the "browser" export condition) to dist/tessera.js.
 // Usage: node scripts/build.mjs   (after the wasm build filled dist/)
 import { build, transform } from 'esbuild';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
 const root = new URL('../', import.meta.url);
@@ -18,7 +29,9 @@ const target = ['es2020'];
 const gluePath = new URL('dist/tessera_core.mjs', root);
 const glue = readFileSync(gluePath, 'utf8');
 const minified = await transform(glue, { minify: true, format: 'esm', target });
-writeFileSync(gluePath, minified.code);
+// Minifying again renames differently without saving bytes, which would
+// give every run a new version hash: an already minified loader stays.
+if (minified.code.length < glue.length * 0.95) writeFileSync(gluePath, minified.code);
 
 await build({
   entryPoints: [new URL('src/index.js', root).pathname],
@@ -34,7 +47,49 @@ await build({
   logLevel: 'warning',
 });
 
-for (const name of ['tessera_core.wasm', 'tessera_core.mjs', 'tessera.js']) {
+const read = (name) => readFileSync(new URL(`dist/${name}`, root));
+const hash = createHash('sha256');
+for (const name of ['tessera_core.wasm', 'tessera_core.mjs', 'tessera.js']) hash.update(read(name));
+const version = hash.digest('hex').slice(0, 12);
+const versioned = (name) => name.replace(/\.(m?js|wasm)$/, (ext) => `.${version}${ext}`);
+
+// The bundle finds the loader and the wasm as '../dist/<name>' (right for
+// src/ and for dist/ alike); the versioned bundle names their versions.
+function replaceOnce(text, from, to, what) {
+  const parts = text.split(from);
+  if (parts.length !== 2) throw new Error(`${what}: expected '${from}' once, found ${parts.length - 1}`);
+  return parts.join(to);
+}
+let bundle = read('tessera.js').toString('utf8');
+for (const name of ['tessera_core.mjs', 'tessera_core.wasm']) {
+  bundle = replaceOnce(bundle, `"../dist/${name}"`, `"./${versioned(name)}"`, 'dist/tessera.js');
+}
+writeFileSync(new URL(`dist/${versioned('tessera.js')}`, root), bundle);
+for (const name of ['tessera_core.mjs', 'tessera_core.wasm']) {
+  writeFileSync(new URL(`dist/${versioned(name)}`, root), read(name));
+}
+const boot = replaceOnce(readFileSync(new URL('snippet/boot.js', root), 'utf8'),
+    "'../dist/tessera.js'", `'./${versioned('tessera.js')}'`, 'snippet/boot.js');
+writeFileSync(new URL('dist/boot.js', root),
+    (await transform(boot, { minify: true, format: 'esm', target })).code);
+
+// Keep this build's versioned files and the previous build's.
+const isVersioned = /^tessera(_core)?\.([0-9a-f]{12})\.(m?js|wasm)$/;
+const builds = new Map();  // version -> newest modification time
+for (const name of readdirSync(new URL('dist/', root))) {
+  const match = isVersioned.exec(name);
+  if (!match) continue;
+  const time = statSync(new URL(`dist/${name}`, root)).mtimeMs;
+  builds.set(match[2], Math.max(builds.get(match[2]) ?? 0, match[2] === version ? Infinity : time));
+}
+const kept = new Set([...builds.entries()].sort((a, b) => b[1] - a[1]).slice(0, 2).map(([v]) => v));
+for (const name of readdirSync(new URL('dist/', root))) {
+  const match = /^tessera(_core)?\.([0-9a-f]{12})\./.exec(name);
+  if (match && !kept.has(match[2])) rmSync(new URL(`dist/${name}`, root));
+}
+
+const shipped = ['tessera_core.wasm', 'tessera_core.mjs', 'tessera.js'];
+for (const name of [...shipped, ...shipped.map(versioned), 'boot.js']) {
   const path = new URL(`dist/${name}`, root);
   const bytes = readFileSync(path);
   writeFileSync(new URL(`dist/${name}.gz`, root), gzipSync(bytes, { level: 9 }));

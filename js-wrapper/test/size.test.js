@@ -1,14 +1,22 @@
 // Size is a requirement: the whole SDK as a browser downloads it, each file
 // compressed on its own: the wasm, the generated loader (minified) and the
-// wrapper bundle (dist/tessera.js, src/ minified into one module by
-// scripts/build.mjs).
+// wrapper bundle (src/ minified into one module by scripts/build.mjs), in
+// their versioned forms (dist/tessera.<hash>.js and so on), which name one
+// another.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { brotliCompressSync, gzipSync, constants } from 'node:zlib';
 
 const root = new URL('../', import.meta.url);
-const files = ['dist/tessera_core.wasm', 'dist/tessera_core.mjs', 'dist/tessera.js'];
+// What the snippet loads: dist/boot.js imports the build's versioned bundle,
+// which loads the loader and the wasm of the same build.
+const version = /\.\/tessera\.([0-9a-f]{12})\.js/.exec(
+    readFileSync(new URL('dist/boot.js', root), 'utf8'))[1];
+const files = [
+  `dist/tessera_core.${version}.wasm`, `dist/tessera_core.${version}.mjs`,
+  `dist/tessera.${version}.js`
+];
 // For the record only: the readable modules the bundle is made from.
 const sources = readdirSync(new URL('src/', root)).filter((f) => f.endsWith('.js')).map((f) => `src/${f}`);
 

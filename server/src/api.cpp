@@ -652,10 +652,33 @@ class Api::Impl {
     return response;
   }
 
+  // The build names files after a hash of their contents
+  // (js-wrapper/scripts/build.mjs: tessera.<12 hex>.js and the like): such a
+  // name never changes meaning, so browsers keep the file for good and ask
+  // for nothing on later visits. Other files are revalidated after 5 min.
+  static bool IsVersionedSdkFile(std::string_view path) {
+    size_t slash = path.rfind('/');
+    std::string_view name =
+        slash == std::string_view::npos ? path : path.substr(slash + 1);
+    size_t dot = name.find('.');
+    if (dot == std::string_view::npos || name.size() < dot + 14 ||
+        name[dot + 13] != '.') {
+      return false;
+    }
+    for (size_t i = dot + 1; i < dot + 13; ++i) {
+      char c = name[i];
+      if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+    }
+    return true;
+  }
+
   void GetSdkFile(const ExchangePtr& exchange) {
+    const std::string& relative = exchange->params[0];
     HttpResponse response = FileResponse(
-        exchange->request, static_files_, exchange->params[0],
-        "public, max-age=300", "no SDK file " + exchange->request.path);
+        exchange->request, static_files_, relative,
+        IsVersionedSdkFile(relative) ? "public, max-age=31536000, immutable"
+                                     : "public, max-age=300",
+        "no SDK file " + exchange->request.path);
     // Cross-origin module scripts and wasm need CORS; the SDK is public.
     response.Set("Access-Control-Allow-Origin", "*");
     Finish(exchange, std::move(response));

@@ -2,15 +2,20 @@
 // published artifact, signals reaching the server once, persistence across
 // reloads, failing closed under a strict CSP, and no flicker.
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import {
-  adminGet, apiRequests, env, inlineScriptHash, openBrowser, signalRequests,
-  tesseraStorageKeys, visitor,
-} from './helpers.js';
+import {mkdir, readFile} from 'node:fs/promises';
+import {join} from 'node:path';
+import {after, before, describe, test} from 'node:test';
+
+import {adminGet, apiRequests, env, inlineScriptHash, openBrowser, signalRequests, tesseraStorageKeys, visitor,} from './helpers.js';
 
 const hero = '#hero';
+
+// The /sdk/ paths the server answered so far, from its access log.
+async function sdkFilesServed() {
+  const lines = (await readFile(env.accessLog, 'utf8')).split('\n');
+  return lines.map((line) => line.split(' ')[2])
+      .filter((path) => path?.startsWith('/sdk/'));
+}
 
 async function heroVariant(page) {
   return page.locator(hero).getAttribute('data-tessera-variant');
@@ -53,14 +58,31 @@ test('before consent: no request to the API and nothing stored by tessera', asyn
 
     assert.deepEqual(signalRequests(log), []);
     assert.deepEqual(apiRequests(log), [], 'not even the artifact is fetched before consent');
-    assert.ok(log.requests.some((url) => url.endsWith('/sdk/dist/tessera_core.wasm')),
-        'the SDK itself loaded first-party');
-    // ... as the bundle, not the readable modules ...
-    assert.deepEqual(log.requests.filter((url) => new URL(url).pathname.startsWith('/sdk/src/')), []);
-    // ... and compressed, as its size is measured (gzip or brotli).
-    for (const file of ['tessera_core.wasm', 'tessera_core.mjs', 'tessera.js']) {
-      const encoding = log.responses.get(`${env.base}/sdk/dist/${file}`)?.encoding;
-      assert.ok(['br', 'gzip'].includes(encoding), `${file} came with Content-Encoding '${encoding}'`);
+    // The SDK itself loaded first-party, as the build's versioned files
+    // (named after their contents, cached for good) ...
+    const sdkFiles =
+        [...new Set(log.requests.map((url) => new URL(url).pathname)
+                        .filter((path) => path.startsWith('/sdk/')))];
+    const versioned = sdkFiles.filter(
+        (path) =>
+            /^\/sdk\/dist\/tessera(_core)?\.[0-9a-f]{12}\.(m?js|wasm)$/.test(
+                path));
+    assert.deepEqual(
+        sdkFiles.filter((path) => !versioned.includes(path)),
+        ['/sdk/dist/boot.js']);
+    assert.equal(versioned.length, 3, `versioned files: ${versioned}`);
+    assert.equal(
+        new Set(versioned.map((path) => path.split('.')[1])).size, 1,
+        'all of one build');
+    // ... as the bundle, not the readable modules, and compressed, as its
+    // size is measured (gzip or brotli).
+    for (const path of versioned) {
+      const response = log.responses.get(`${env.base}${path}`);
+      assert.ok(
+          ['br', 'gzip'].includes(response?.encoding),
+          `${path} came with Content-Encoding '${response?.encoding}'`);
+      assert.equal(
+          response.cacheControl, 'public, max-age=31536000, immutable', path);
     }
     assert.deepEqual(await tesseraStorageKeys(page), []);
 
@@ -159,6 +181,7 @@ describe('a visitor who accepts everything', () => {
   test('a reload keeps the profile, the consent and the decisions', async () => {
     const { page, log } = browser;
     const requestsBefore = log.requests.length;
+    const served = await sdkFilesServed();
     await page.reload();
     await waitForHeroVariant(page, 'vip');
     const state = await visitor(page);
@@ -170,6 +193,13 @@ describe('a visitor who accepts everything', () => {
     assert.equal(await page.locator('#consent-banner').isHidden(), true);
     const keys = await tesseraStorageKeys(page);
     assert.ok(keys.includes('tessera:demo:profile'), `keys: ${keys}`);
+    // The SDK's versioned files came from the browser's cache: the server
+    // answered none of them again (boot.js is revalidated after 5 minutes).
+    assert.deepEqual(
+        (await sdkFilesServed())
+            .slice(served.length)
+            .filter((path) => path !== '/sdk/dist/boot.js'),
+        []);
     // The stored artifact decided the page, and within the server's max-age
     // (60 s) nothing asked the server again.
     assert.deepEqual(log.requests.slice(requestsBefore).filter((url) => url.endsWith('/v1/artifact/demo')), []);
@@ -266,7 +296,7 @@ test('a slow SDK: slots stay hidden for the wait, then the default shows', async
     const { context, page } = browser;
     let release;
     const held = new Promise((resolve) => { release = resolve; });
-    await page.route('**/sdk/snippet/boot.js', async (route) => {
+    await page.route('**/sdk/dist/boot.js', async (route) => {
       await held;
       await route.continue();
     });

@@ -18,10 +18,23 @@ function required(name) {
 }
 
 export const env = {
-  get base() { return required('TESSERA_E2E_BASE'); },
-  get adminKey() { return required('TESSERA_E2E_ADMIN_KEY'); },
-  get writeKey() { return required('TESSERA_E2E_WRITE_KEY'); },
-  get out() { return process.env.TESSERA_E2E_OUT ?? join(repoRoot, 'build', 'e2e'); },
+  get base() {
+    return required('TESSERA_E2E_BASE');
+  },
+  get adminKey() {
+    return required('TESSERA_E2E_ADMIN_KEY');
+  },
+  get writeKey() {
+    return required('TESSERA_E2E_WRITE_KEY');
+  },
+  // What the server itself answered (one line per request; the browser's
+  // events also fire for what it takes from its cache).
+  get accessLog() {
+    return required('TESSERA_E2E_ACCESS_LOG');
+  },
+  get out() {
+    return process.env.TESSERA_E2E_OUT ?? join(repoRoot, 'build', 'e2e');
+  },
 };
 
 const CHROMIUM_ARGS = [
@@ -31,8 +44,9 @@ const CHROMIUM_ARGS = [
 
 /**
  * A browser with a fresh user-data-dir. `log.requests` holds every request
- * URL, `log.responses` the last response by URL ({status, encoding}, the
- * Content-Encoding or ''), `log.console` every console message ({type, text}).
+ * URL, `log.responses` the last response by URL ({status, encoding,
+ * cacheControl}: the Content-Encoding and Cache-Control or ''), `log.console`
+ * every console message ({type, text}).
  */
 export async function openBrowser() {
   const userDataDir = await mkdtemp(join(tmpdir(), 'tessera-e2e-chromium-'));
@@ -44,8 +58,11 @@ export async function openBrowser() {
   });
   const log = { requests: [], responses: new Map(), console: [] };
   context.on('request', (request) => log.requests.push(request.url()));
-  context.on('response', (response) => log.responses.set(response.url(),
-      { status: response.status(), encoding: response.headers()['content-encoding'] ?? '' }));
+  context.on('response', (response) => log.responses.set(response.url(), {
+    status: response.status(),
+    encoding: response.headers()['content-encoding'] ?? '',
+    cacheControl: response.headers()['cache-control'] ?? '',
+  }));
   context.on('console', (message) => log.console.push({ type: message.type(), text: message.text() }));
   context.on('weberror', (error) => log.console.push({ type: 'pageerror', text: String(error.error()) }));
   const page = context.pages()[0] ?? await context.newPage();

@@ -637,6 +637,32 @@ TEST_F(HttpApiTest, SdkFilesAreServedWithTheirTypesAndNoTraversal) {
   }
 }
 
+TEST_F(HttpApiTest, SdkFilesNamedAfterTheirContentAreCachedForGood) {
+  std::ofstream(dir_.File("sdk/dist/tessera.0123456789ab.js")) << "bundle";
+  std::ofstream(dir_.File("sdk/dist/tessera_core.0123456789ab.wasm")) << "wasm";
+  std::ofstream(dir_.File("sdk/dist/boot.js")) << "boot";
+  for (const char* target : {"/sdk/dist/tessera.0123456789ab.js",
+                             "/sdk/dist/tessera_core.0123456789ab.wasm"}) {
+    ClientResponse response = Request("GET", target);
+    EXPECT_EQ(response.status, 200) << target;
+    EXPECT_EQ(response.Header("Cache-Control"),
+              "public, max-age=31536000, immutable")
+        << target;
+  }
+  // The entry point and anything not named after a 12-hex-digit hash are
+  // revalidated.
+  std::ofstream(dir_.File("sdk/dist/tessera.0123456789.js")) << "short";
+  std::ofstream(dir_.File("sdk/dist/tessera.0123456789AB.js")) << "capitals";
+  for (const char* target : {"/sdk/dist/boot.js", "/sdk/dist/index.js",
+                             "/sdk/dist/tessera.0123456789.js",
+                             "/sdk/dist/tessera.0123456789AB.js"}) {
+    ClientResponse response = Request("GET", target);
+    EXPECT_EQ(response.status, 200) << target;
+    EXPECT_EQ(response.Header("Cache-Control"), "public, max-age=300")
+        << target;
+  }
+}
+
 TEST_F(HttpApiTest, SdkFilesArePrecompressedAndRevalidatedByETag) {
   namespace fs = std::filesystem;
   // Beside the file, the forms the SDK build writes (the server does not
