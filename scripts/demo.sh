@@ -122,6 +122,7 @@ cat <<INFO
     curl -H "Authorization: Bearer \$ADMIN_KEY" $base/v1/admin/profiles/<visitor id>
     curl --compressed -H "Authorization: Bearer \$ADMIN_KEY" $base/v1/admin/sites/$site/export/signals
     tail -f data/access.log      # one line per request (no addresses, ids or emails)
+    build/native/server/tessera-server backup --db data/tessera.db --out data/backup-\$(date +%s).db
   Ctrl-C stops the server; the next 'make demo' reuses data/ (delete it to start afresh).
 
 INFO
