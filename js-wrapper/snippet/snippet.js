@@ -1,32 +1,23 @@
 /* Tessera snippet: paste inline in <head>, set SDK and the options. Calls made
    before the SDK loads are queued and replayed in order. Slots stay hidden
    until decided, at most antiFlickerMs. */
-(function(w, d, sdk, options) {
-var t = (w.tessera = w.tessera || []);
-if (t.q) return;
-t.q = [];
-t.o = options;
-['track', 'page', 'identify', 'consent', 'render', 'flush', 'forget', 'on',
- 'decide']
-    .forEach(function(name) {
+(function (w, d, sdk, options) {
+  var t = (w.tessera = w.tessera || []);
+  if (t.q) return;
+  t.q = [];
+  t.o = options;
+  ['track', 'page', 'identify', 'consent', 'render', 'flush', 'forget', 'on', 'decide']
+    .forEach(function (name) {
       t[name] = function () { t.q.push([name, [].slice.call(arguments)]); };
     });
-var style = d.createElement('style');
-style.id = 'tessera-anti-flicker';
-style.textContent =
-    '[data-tessera-slot]:not([data-tessera-ready]){visibility:hidden}';
-d.head.appendChild(style);
-setTimeout(function() {
-  style.remove();
-}, options.antiFlickerMs || 300);
-var script = d.createElement('script');
-script.type = 'module';
-script.async = true;
-script.src = sdk;
-d.head.appendChild(script);
-})(window, document, '/sdk/dist/boot.js', {
-  site: 'demo',
-  endpoint: '',
-  writeKey: 'WRITE_KEY',
-  artifactUrl: '/v1/artifact/demo'
-});
+  var style = d.createElement('style');
+  style.id = 'tessera-anti-flicker';
+  style.textContent = '[data-tessera-slot]:not([data-tessera-ready]){visibility:hidden}';
+  d.head.appendChild(style);
+  setTimeout(function () { style.remove(); }, options.antiFlickerMs || 300);
+  var script = d.createElement('script');
+  script.type = 'module';
+  script.async = true;
+  script.src = sdk;
+  d.head.appendChild(script);
+})(window, document, '/sdk/dist/boot.js', { site: 'demo', endpoint: '', writeKey: 'WRITE_KEY', artifactUrl: '/v1/artifact/demo' });

@@ -7,13 +7,9 @@ import { readFileSync, statSync } from 'node:fs';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 
 const root = new URL('../', import.meta.url);
-const version = /\.\/tessera\.([0-9a-f]{12})\.js/.exec(
-    readFileSync(new URL('dist/boot.js', root), 'utf8'))[1];
-const files = [
-  'dist/tessera_core.wasm', 'dist/tessera_core.mjs', 'dist/tessera.js',
-  'dist/boot.js', `dist/tessera_core.${version}.wasm`,
-  `dist/tessera_core.${version}.mjs`, `dist/tessera.${version}.js`
-];
+const version = /\.\/tessera\.([0-9a-f]{12})\.js/.exec(readFileSync(new URL('dist/boot.js', root), 'utf8'))[1];
+const files = ['dist/tessera_core.wasm', 'dist/tessera_core.mjs', 'dist/tessera.js', 'dist/boot.js',
+  `dist/tessera_core.${version}.wasm`, `dist/tessera_core.${version}.mjs`, `dist/tessera.${version}.js`];
 
 for (const file of files) {
   test(`${file} has current .gz and .br forms that decompress to it`, () => {
@@ -27,9 +23,7 @@ for (const file of files) {
         `${file}.${suffix} is older than ${file}`);
       // (boot.js, under 1 KB, shrinks by less than half.)
       const bound = bytes.length > 4096 ? bytes.length / 2 : bytes.length;
-      assert.ok(
-          readFileSync(compressed).length < bound,
-          `${file}.${suffix} compresses`);
+      assert.ok(readFileSync(compressed).length < bound, `${file}.${suffix} compresses`);
     }
   });
 }

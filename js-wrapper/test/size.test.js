@@ -11,12 +11,8 @@ import { brotliCompressSync, gzipSync, constants } from 'node:zlib';
 const root = new URL('../', import.meta.url);
 // What the snippet loads: dist/boot.js imports the build's versioned bundle,
 // which loads the loader and the wasm of the same build.
-const version = /\.\/tessera\.([0-9a-f]{12})\.js/.exec(
-    readFileSync(new URL('dist/boot.js', root), 'utf8'))[1];
-const files = [
-  `dist/tessera_core.${version}.wasm`, `dist/tessera_core.${version}.mjs`,
-  `dist/tessera.${version}.js`
-];
+const version = /\.\/tessera\.([0-9a-f]{12})\.js/.exec(readFileSync(new URL('dist/boot.js', root), 'utf8'))[1];
+const files = [`dist/tessera_core.${version}.wasm`, `dist/tessera_core.${version}.mjs`, `dist/tessera.${version}.js`];
 // For the record only: the readable modules the bundle is made from.
 const sources = readdirSync(new URL('src/', root)).filter((f) => f.endsWith('.js')).map((f) => `src/${f}`);
 

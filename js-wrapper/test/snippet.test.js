@@ -179,6 +179,5 @@ test('each demo page inlines snippet.js unchanged, with the same options', () =>
     site: 'demo', writeKey: 'wk_demo', artifactUrl: '/v1/artifact/demo',
     consentPolicy: { mode: 'opt-in', policyVersion: '2026-01' }, antiFlickerMs: 300,
   });
-  assert.equal(
-      appended.find((el) => el.tag === 'script').src, '/sdk/dist/boot.js');
+  assert.equal(appended.find((el) => el.tag === 'script').src, '/sdk/dist/boot.js');
 });

@@ -2,19 +2,20 @@
 // published artifact, signals reaching the server once, persistence across
 // reloads, failing closed under a strict CSP, and no flicker.
 import assert from 'node:assert/strict';
-import {mkdir, readFile} from 'node:fs/promises';
-import {join} from 'node:path';
-import {after, before, describe, test} from 'node:test';
-
-import {adminGet, apiRequests, env, inlineScriptHash, openBrowser, signalRequests, tesseraStorageKeys, visitor,} from './helpers.js';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import {
+  adminGet, apiRequests, env, inlineScriptHash, openBrowser, signalRequests,
+  tesseraStorageKeys, visitor,
+} from './helpers.js';
 
 const hero = '#hero';
 
 // The /sdk/ paths the server answered so far, from its access log.
 async function sdkFilesServed() {
   const lines = (await readFile(env.accessLog, 'utf8')).split('\n');
-  return lines.map((line) => line.split(' ')[2])
-      .filter((path) => path?.startsWith('/sdk/'));
+  return lines.map((line) => line.split(' ')[2]).filter((path) => path?.startsWith('/sdk/'));
 }
 
 async function heroVariant(page) {
@@ -60,29 +61,18 @@ test('before consent: no request to the API and nothing stored by tessera', asyn
     assert.deepEqual(apiRequests(log), [], 'not even the artifact is fetched before consent');
     // The SDK itself loaded first-party, as the build's versioned files
     // (named after their contents, cached for good) ...
-    const sdkFiles =
-        [...new Set(log.requests.map((url) => new URL(url).pathname)
-                        .filter((path) => path.startsWith('/sdk/')))];
-    const versioned = sdkFiles.filter(
-        (path) =>
-            /^\/sdk\/dist\/tessera(_core)?\.[0-9a-f]{12}\.(m?js|wasm)$/.test(
-                path));
-    assert.deepEqual(
-        sdkFiles.filter((path) => !versioned.includes(path)),
-        ['/sdk/dist/boot.js']);
+    const sdkFiles = [...new Set(log.requests.map((url) => new URL(url).pathname)
+        .filter((path) => path.startsWith('/sdk/')))];
+    const versioned = sdkFiles.filter((path) => /^\/sdk\/dist\/tessera(_core)?\.[0-9a-f]{12}\.(m?js|wasm)$/.test(path));
+    assert.deepEqual(sdkFiles.filter((path) => !versioned.includes(path)), ['/sdk/dist/boot.js']);
     assert.equal(versioned.length, 3, `versioned files: ${versioned}`);
-    assert.equal(
-        new Set(versioned.map((path) => path.split('.')[1])).size, 1,
-        'all of one build');
+    assert.equal(new Set(versioned.map((path) => path.split('.')[1])).size, 1, 'all of one build');
     // ... as the bundle, not the readable modules, and compressed, as its
     // size is measured (gzip or brotli).
     for (const path of versioned) {
       const response = log.responses.get(`${env.base}${path}`);
-      assert.ok(
-          ['br', 'gzip'].includes(response?.encoding),
-          `${path} came with Content-Encoding '${response?.encoding}'`);
-      assert.equal(
-          response.cacheControl, 'public, max-age=31536000, immutable', path);
+      assert.ok(['br', 'gzip'].includes(response?.encoding), `${path} came with Content-Encoding '${response?.encoding}'`);
+      assert.equal(response.cacheControl, 'public, max-age=31536000, immutable', path);
     }
     assert.deepEqual(await tesseraStorageKeys(page), []);
 
@@ -195,11 +185,7 @@ describe('a visitor who accepts everything', () => {
     assert.ok(keys.includes('tessera:demo:profile'), `keys: ${keys}`);
     // The SDK's versioned files came from the browser's cache: the server
     // answered none of them again (boot.js is revalidated after 5 minutes).
-    assert.deepEqual(
-        (await sdkFilesServed())
-            .slice(served.length)
-            .filter((path) => path !== '/sdk/dist/boot.js'),
-        []);
+    assert.deepEqual((await sdkFilesServed()).slice(served.length).filter((path) => path !== '/sdk/dist/boot.js'), []);
     // The stored artifact decided the page, and within the server's max-age
     // (60 s) nothing asked the server again.
     assert.deepEqual(log.requests.slice(requestsBefore).filter((url) => url.endsWith('/v1/artifact/demo')), []);

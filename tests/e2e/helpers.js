@@ -18,23 +18,13 @@ function required(name) {
 }
 
 export const env = {
-  get base() {
-    return required('TESSERA_E2E_BASE');
-  },
-  get adminKey() {
-    return required('TESSERA_E2E_ADMIN_KEY');
-  },
-  get writeKey() {
-    return required('TESSERA_E2E_WRITE_KEY');
-  },
+  get base() { return required('TESSERA_E2E_BASE'); },
+  get adminKey() { return required('TESSERA_E2E_ADMIN_KEY'); },
+  get writeKey() { return required('TESSERA_E2E_WRITE_KEY'); },
   // What the server itself answered (one line per request; the browser's
   // events also fire for what it takes from its cache).
-  get accessLog() {
-    return required('TESSERA_E2E_ACCESS_LOG');
-  },
-  get out() {
-    return process.env.TESSERA_E2E_OUT ?? join(repoRoot, 'build', 'e2e');
-  },
+  get accessLog() { return required('TESSERA_E2E_ACCESS_LOG'); },
+  get out() { return process.env.TESSERA_E2E_OUT ?? join(repoRoot, 'build', 'e2e'); },
 };
 
 const CHROMIUM_ARGS = [
@@ -45,8 +35,8 @@ const CHROMIUM_ARGS = [
 /**
  * A browser with a fresh user-data-dir. `log.requests` holds every request
  * URL, `log.responses` the last response by URL ({status, encoding,
- * cacheControl}: the Content-Encoding and Cache-Control or ''), `log.console`
- * every console message ({type, text}).
+ * cacheControl}: the Content-Encoding and Cache-Control or ''),
+ * `log.console` every console message ({type, text}).
  */
 export async function openBrowser() {
   const userDataDir = await mkdtemp(join(tmpdir(), 'tessera-e2e-chromium-'));
