@@ -42,8 +42,11 @@ const sources = readdirSync(new URL('src/', root)).filter((f) => f.endsWith('.js
 // for keeping the artifact's max-age, so pages within it ask nothing; +86 B
 // for hearing a consent platform or Google tag that loads after the SDK;
 // +33 B for the artifact's body under the request timeout too; +38 B for a
-// page view when a page comes back from the back/forward cache.)
-const CEILING_GZIP_BYTES = 102_730;
+// page view when a page comes back from the back/forward cache; +8 B for
+// the versioned names the bundle gives the loader and the wasm. Lowered to
+// 102,330 by saturating float-to-int, bulk memory and sign extension in the
+// wasm, which Safari 15+ and every ES2020 browser have: -0.4 KB.)
+const CEILING_GZIP_BYTES = 102_330;
 export const TARGET_GZIP_BYTES = 50 * 1024;
 
 function sizes(list = files) {
