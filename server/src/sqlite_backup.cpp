@@ -144,6 +144,10 @@ void RefuseExisting(const std::string& path) {
 
 SqliteCopyReport BackupSqlite(const std::string& db, const std::string& out) {
   RefuseExisting(out);
+  std::error_code error;
+  if (!fs::is_directory(DirectoryOf(out), error)) {
+    throw StoreError("no directory '" + DirectoryOf(out) + "' for the backup");
+  }
   Connection source = OpenExisting(db, SQLITE_OPEN_READWRITE);
   SchemaVersion(source.get(), db);
 
@@ -183,8 +187,20 @@ SqliteCopyReport BackupSqlite(const std::string& db, const std::string& out) {
 SqliteCopyReport RestoreSqlite(const std::string& backup, const std::string& db,
                                int64_t now_ms) {
   {
-    Connection check = OpenExisting(backup, SQLITE_OPEN_READONLY);
+    // A backup that was served from (or written to) since may hold commits
+    // in its -wal file; the copy below takes the main file only, so they
+    // move into it first.
+    std::error_code missing;
+    const uintmax_t wal_bytes = fs::file_size(backup + "-wal", missing);
+    const bool pending = !missing && wal_bytes > 0;
+    Connection check = OpenExisting(
+        backup, pending ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY);
     SchemaVersion(check.get(), backup);
+    if (pending && sqlite3_wal_checkpoint_v2(check.get(), nullptr,
+                                             SQLITE_CHECKPOINT_TRUNCATE,
+                                             nullptr, nullptr) != SQLITE_OK) {
+      FailOn(backup, "cannot move its -wal file into it", check.get());
+    }
   }
   std::error_code error;
   const bool replacing = fs::exists(db, error);

@@ -145,6 +145,15 @@ TEST(BackupRestoreTest, MistakesAreNamedAndCreateNothing) {
       << restore_junk.out;
   EXPECT_FALSE(std::filesystem::exists(dir.File("t.db")));
 
+  CommandResult no_dir = RunCommand("backup --db " + dir.File("notes.txt") +
+                                        " --out " + dir.File("missing/copy.db"),
+                                    true);
+  EXPECT_EQ(no_dir.exit_code, 1);
+  EXPECT_NE(no_dir.out.find("no directory '" + dir.File("missing") +
+                            "' for the backup"),
+            std::string::npos)
+      << no_dir.out;
+
   EXPECT_EQ(RunCommand("backup --db " + dir.File("t.db")).exit_code, 2);
   EXPECT_EQ(RunCommand("restore --db " + dir.File("t.db")).exit_code, 2);
   CommandResult postgres = RunCommand(
@@ -246,6 +255,32 @@ TEST(BackupRestoreTest, RestoreKeepsLaterErasuresAndTheReplacedDatabase) {
   CommandResult twice =
       RunCommand("restore --db " + db + " --from " + backup, true);
   EXPECT_EQ(twice.exit_code, 0) << twice.out;
+}
+
+// Someone served from the backup file and the process died: its commits sit
+// in the backup's -wal file, and the restore must not leave them behind.
+TEST(BackupRestoreTest, RestoreTakesCommitsStillInTheBackupsLog) {
+  TempDir dir;
+  const std::string db = dir.File("tessera.db");
+  const std::string key =
+      LastLine(RunCommand("keys create --db " + db + " --site demo").out);
+  const std::string backup = dir.File("served.db");
+  ASSERT_EQ(RunCommand("backup --db " + db + " --out " + backup).exit_code, 0);
+  {
+    ServerProcess server(backup, dir.File("serve.log"));
+    ASSERT_NE(server.port(), 0);
+    ASSERT_EQ(PostSignal(server.port(), key,
+                         Signal("sig_in_backup_log_0001", "visitor-in-the-log"))
+                  .status,
+              202);
+    server.Signal(SIGKILL);
+  }
+  ASSERT_GT(std::filesystem::file_size(backup + "-wal"), 0u);
+  CommandResult restored =
+      RunCommand("restore --db " + db + " --from " + backup, true);
+  ASSERT_EQ(restored.exit_code, 0) << restored.out;
+  EXPECT_NE(ExportedSignals(db).find("sig_in_backup_log_0001"),
+            std::string::npos);
 }
 
 TEST(BackupRestoreTest, RestoreKeepsLaterCustomerErasures) {
