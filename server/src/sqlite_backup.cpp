@@ -11,6 +11,7 @@
 #include <system_error>
 
 #include "sqlite_connection.h"
+#include "sqlite_crm_store.h"
 #include "sqlite_erasure_replay.h"
 #include "tessera/server/store.h"
 
@@ -237,6 +238,10 @@ SqliteCopyReport RestoreSqlite(const std::string& backup, const std::string& db,
     throw StoreError("cannot copy '" + backup + "' to '" + restoring.path() +
                      "': " + error.message());
   }
+  // A copy from before the CRM tables (a database never served) gets them
+  // now, as serve would at start, so its CRM erasure log can take the
+  // replaced database's entries.
+  OpenSqliteCrmStore(restoring.path())->Migrate();
   SqliteCopyReport report;
   {
     sqlite::ConnectionOptions options;

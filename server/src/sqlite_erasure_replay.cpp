@@ -148,8 +148,6 @@ ErasureReplayReport ReplayLaterErasures(
     report.rows += sqlite3_changes(restored);
   }
   for (const LoggedErasure* erasure : later) {
-    // The copy may predate the CRM tables; its migration creates the log.
-    if (erasure->crm && !HasTable(restored, "crm_erasure_log")) continue;
     AppendToLog(restored, *erasure);
     ++report.erasures;
   }

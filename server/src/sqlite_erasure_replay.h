@@ -38,7 +38,8 @@ struct ErasureReplayReport {
 };
 
 // Applies to `restored` (in one transaction) every erasure of `replaced`
-// that its own logs lack. Throws StoreError.
+// that its own logs lack, and adds them to its logs, which must exist (the
+// CRM schema migrated). Throws StoreError.
 ErasureReplayReport ReplayLaterErasures(
     sqlite3* restored, const std::vector<LoggedErasure>& replaced);
 
