@@ -283,6 +283,35 @@ TEST(BackupRestoreTest, RestoreTakesCommitsStillInTheBackupsLog) {
             std::string::npos);
 }
 
+// A backup of a database never served has no CRM tables yet; the erasures
+// logged in the CRM log since must still be recorded in the restored copy.
+TEST(BackupRestoreTest, RestoreOfAnUnservedDatabaseKeepsTheCrmErasureLog) {
+  TempDir dir;
+  const std::string db = dir.File("tessera.db");
+  const std::string admin = LastLine(
+      RunCommand("keys create --db " + db + " --site demo --kind admin").out);
+  const std::string backup = dir.File("unserved.db");
+  ASSERT_EQ(RunCommand("backup --db " + db + " --out " + backup).exit_code, 0);
+  {
+    ServerProcess server(db, dir.File("serve.log"));
+    ASSERT_NE(server.port(), 0);
+    ASSERT_EQ(Send(server.port(), {"DELETE",
+                                   "/v1/admin/profiles/someone-erased-0001",
+                                   {{"Authorization", "Bearer " + admin}},
+                                   ""})
+                  .status,
+              200);
+    EXPECT_EQ(server.Signal(SIGTERM), 0);
+  }
+  CommandResult restored =
+      RunCommand("restore --db " + db + " --from " + backup, true);
+  ASSERT_EQ(restored.exit_code, 0) << restored.out;
+  // Logged in both logs, so both are carried over.
+  EXPECT_NE(restored.out.find("2 later erasure(s) applied again"),
+            std::string::npos)
+      << restored.out;
+}
+
 TEST(BackupRestoreTest, RestoreKeepsLaterCustomerErasures) {
   TempDir dir;
   const std::string db = dir.File("tessera.db");
