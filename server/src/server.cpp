@@ -151,26 +151,26 @@ void TesseraServer::Start() {
     parts_->http->StopOnSignals();
     AccessLog* log = parts_->access_log.get();
     HttpServer* http = parts_->http.get();
-    if (log || http->tls()) {
-      // SIGHUP: logrotate's postrotate, or a renewed certificate (certbot's
-      // deploy hook): write to the new log file, serve the new certificate.
-      http->OnHangup([log, http] {
-        if (log && !log->Reopen()) {
-          std::cerr << "tessera-server: cannot reopen the access log; "
-                       "writing on to the old file"
-                    << std::endl;
-        }
-        if (!http->tls()) return;
-        std::string problem = http->ReloadTls();
-        std::cerr << "tessera-server: "
-                  << (problem.empty()
-                          ? std::string("reloaded the TLS certificate and key")
-                          : problem +
-                                "; serving on with the previous "
-                                "certificate and key")
+    // SIGHUP: logrotate's postrotate, or a renewed certificate (certbot's
+    // deploy hook): write to the new log file, serve the new certificate.
+    // Handled even with neither, so that a `systemctl reload` never stops
+    // the server (SIGHUP's default action).
+    http->OnHangup([log, http] {
+      if (log && !log->Reopen()) {
+        std::cerr << "tessera-server: cannot reopen the access log; "
+                     "writing on to the old file"
                   << std::endl;
-      });
-    }
+      }
+      if (!http->tls()) return;
+      std::string problem = http->ReloadTls();
+      std::cerr << "tessera-server: "
+                << (problem.empty()
+                        ? std::string("reloaded the TLS certificate and key")
+                        : problem +
+                              "; serving on with the previous "
+                              "certificate and key")
+                << std::endl;
+    });
   }
   if (parts_->retention_days <= 0) return;
   Parts* p = parts_.get();

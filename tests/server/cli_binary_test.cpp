@@ -302,6 +302,18 @@ TEST(CliBinaryTest, OutOfDescriptorsPausesAcceptingInsteadOfSpinning) {
   EXPECT_EQ(server.Signal(SIGTERM), 0);
 }
 
+// `systemctl reload` sends SIGHUP whatever the flags: with no access log and
+// no TLS there is nothing to reload, and the server must go on serving.
+TEST(CliBinaryTest, SighupWithNothingToReloadKeepsServing) {
+  TempDir dir;
+  ServerProcess server(dir.File("tessera.db"), dir.File("serve.log"));
+  ASSERT_NE(server.port(), 0);
+  server.Notify(SIGHUP);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_EQ(Send(server.port(), {"GET", "/healthz", {}, ""}).status, 200);
+  EXPECT_EQ(server.Signal(SIGTERM), 0);
+}
+
 TEST(CliBinaryTest, SighupReopensTheAccessLogAfterRotation) {
   TempDir dir;
   const std::string access = dir.File("access.log");
