@@ -8,7 +8,10 @@
 #include <cstring>
 #include <filesystem>
 #include <memory>
+#include <string>
 #include <system_error>
+#include <utility>
+#include <vector>
 
 #include "sqlite_connection.h"
 #include "sqlite_crm_store.h"
