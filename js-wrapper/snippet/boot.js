@@ -12,6 +12,9 @@ function call(instance, name, args) {
 export async function boot(win = window) {
   const queued = win.tessera;
   const options = { ...(queued?.o ?? {}) };
+  // The snippet's Trusted Types policy, for filling slots (a second policy
+  // of the same name would be refused).
+  if (queued?.p) options.trustedTypesPolicy = queued.p;
   if (!options.endpoint) options.endpoint = win.location.origin;
   // Listeners queued before the SDK loaded are attached when the instance is
   // created, so they hear its start too (e.g. the initial 'artifact' event).

@@ -15,9 +15,16 @@
   style.textContent = '[data-tessera-slot]:not([data-tessera-ready]){visibility:hidden}';
   d.head.appendChild(style);
   setTimeout(function () { style.remove(); }, options.antiFlickerMs || 300);
+  // Pages enforcing Trusted Types allow this policy: trusted-types tessera.
+  var tt = w.trustedTypes, p = null;
+  try {
+    p = t.p = tt.createPolicy('tessera', {
+      createHTML: function (h) { return h; }, createScriptURL: function (u) { return u; }
+    });
+  } catch (e) {}
   var script = d.createElement('script');
   script.type = 'module';
   script.async = true;
-  script.src = sdk;
+  script.src = p ? p.createScriptURL(sdk) : sdk;
   d.head.appendChild(script);
 })(window, document, '/sdk/dist/boot.js', { site: 'demo', endpoint: '', writeKey: 'WRITE_KEY', artifactUrl: '/v1/artifact/demo' });

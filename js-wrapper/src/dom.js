@@ -28,22 +28,56 @@ export function slotElements(root) {
   return [...root.querySelectorAll('[data-tessera-slot]')];
 }
 
+// Pages that enforce Trusted Types (CSP `require-trusted-types-for
+// 'script'`) refuse plain strings in innerHTML. The SDK's policy, which such
+// a page allows with `trusted-types tessera`, passes the decided content
+// blocks: the site's own templates from its artifact, rendered with
+// escaping. A page that does not allow it keeps its default content, and
+// `warn` says what to allow. One policy per window (a second one of the same
+// name would be refused): `given` (the snippet's), else one made here.
+const policies = new WeakMap();
+
+/** A function that fills an element with HTML; false when the page refused. */
+export function htmlFiller(win, warn, given) {
+  let policy = given ?? (win ? policies.get(win) : null);
+  if (policy === undefined) {
+    try {
+      policy = win.trustedTypes?.createPolicy('tessera', { createHTML: (html) => html }) ?? null;
+    } catch {
+      policy = null;  // the page's CSP does not list the policy
+    }
+    policies.set(win, policy);
+  }
+  return (element, html) => {
+    if (element.innerHTML === html) return true;
+    try {
+      element.innerHTML = policy ? policy.createHTML(html) : html;
+      return true;
+    } catch (error) {
+      warn(`slot default kept (${error.message}); with Trusted Types, allow: trusted-types tessera`);
+      return false;
+    }
+  };
+}
+
 /**
  * Fills each slot element with its decision. `decide(slotId)` returns a
- * decision or null; `onShown(decision, element)` is called for each element
+ * decision or null; `fill(element, html)` puts content in (false if the page
+ * refused it); `onShown(decision, element)` is called for each element
  * whose decision shows something (its content or the page's default);
  * `onClick(decision)` on clicks inside a filled slot. Returns the decisions
  * applied.
  */
-export function renderSlots(root, decide, onShown, onClick) {
+export function renderSlots(root, decide, fill, onShown, onClick) {
   const applied = [];
   for (const element of slotElements(root)) {
     const slotId = element.getAttribute('data-tessera-slot');
     const decision = decide(slotId);
-    if (decision && decision.source !== 'none') onShown(decision, element);
-    if (decision && decision.html != null && decision.source !== 'none' &&
-        decision.source !== 'default-content') {
-      if (element.innerHTML !== decision.html) element.innerHTML = decision.html;
+    const fills = decision && decision.html != null && decision.source !== 'none' &&
+        decision.source !== 'default-content';
+    const shown = !fills || fill(element, decision.html);
+    if (shown && decision && decision.source !== 'none') onShown(decision, element);
+    if (fills && shown) {
       element.setAttribute('data-tessera-variant', decision.variant);
       if (!element.hasAttribute('data-tessera-listening')) {
         element.setAttribute('data-tessera-listening', '');

@@ -135,6 +135,12 @@ export interface TesseraOptions extends SignalOptions {
   wasmUrl?: string | URL;
   antiFlickerMs?: number;
   /**
+   * On pages that enforce Trusted Types: the policy whose createHTML fills
+   * slots (the snippet passes the 'tessera' policy it made). Without it the
+   * SDK makes a 'tessera' policy itself when the page allows one.
+   */
+  trustedTypesPolicy?: { createHTML(html: string): unknown };
+  /**
    * Listeners attached before the instance starts, so they also hear what
    * happens while it does (e.g. 'artifact' for the initial load). The
    * snippet passes the `on(...)` calls queued before the SDK loaded here.

@@ -12,7 +12,7 @@ import {
 import {
   listenGoogleConsentMode, listenTcf, listenWhenPresent, readGlobalPrivacyControl,
 } from './consent-sources.js';
-import { hideUndecidedSlots, renderSlots, slotElements, markReady } from './dom.js';
+import { hideUndecidedSlots, htmlFiller, renderSlots, slotElements, markReady } from './dom.js';
 import { watchNavigation } from './navigation.js';
 
 const PURPOSES = ['necessary', 'analytics', 'personalization', 'marketing'];
@@ -64,6 +64,9 @@ function checkOptions(options) {
   }
   if (options.format !== undefined && !['cbor', 'json'].includes(options.format)) {
     throw new TypeError('createTessera: format must be "cbor" or "json"');
+  }
+  if (options.trustedTypesPolicy != null && typeof options.trustedTypesPolicy.createHTML !== 'function') {
+    throw new TypeError('createTessera: trustedTypesPolicy must be a Trusted Types policy (with createHTML)');
   }
   if (options.requestTimeoutMs !== undefined &&
       !(Number.isFinite(options.requestTimeoutMs) && options.requestTimeoutMs > 0)) {
@@ -403,10 +406,12 @@ class Tessera {
     }
     this.syncFromStorage();
     const now = this.now();
+    this.fillHtml ??= htmlFiller(this.win, (message) => this.storage.warnOnce('html', message),
+        this.options.trustedTypesPolicy);
     const applied = renderSlots(root, (slot) => {
       const decision = this.decideAt(slot, now);
       return decision.ok ? decision : null;
-    }, (decision, element) => {
+    }, this.fillHtml, (decision, element) => {
       // One impression per element and variant: rendering again (after
       // consent, a new artifact, an identify) shows nothing new.
       // Before consent nothing is counted, so the first render after it counts.

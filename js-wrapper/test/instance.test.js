@@ -319,6 +319,86 @@ test('a malformed artifact is refused and the last good one stays', async () => 
   t.destroy();
 });
 
+// A page enforcing Trusted Types: innerHTML takes only TrustedHTML, and
+// createPolicy succeeds only for the names its CSP lists.
+class TrustedHtml { constructor(html) { this.html = html; } toString() { return this.html; } }
+class GuardedSlot extends FakeElement {
+  constructor(attributes) { super(attributes); this.html = 'default'; }
+  get innerHTML() { return this.html; }
+  set innerHTML(value) {
+    if (this.html === undefined) return;  // FakeElement's constructor
+    if (!(value instanceof TrustedHtml)) throw new TypeError("This document requires 'TrustedHTML' assignment.");
+    this.html = String(value);
+  }
+}
+function trustedTypesWindow(allowed) {
+  const win = new FakeWindow();
+  win.trustedTypes = {
+    createPolicy(name, rules) {
+      if (!allowed.includes(name)) throw new TypeError(`Policy "${name}" disallowed.`);
+      return { createHTML: (html) => new TrustedHtml(rules.createHTML(html)) };
+    },
+  };
+  return win;
+}
+
+test('Trusted Types: with the tessera policy allowed, slots are filled', async () => {
+  const slot = new GuardedSlot({ 'data-tessera-slot': 'hero' });
+  const { options, server, warnings } = setup({
+    window: trustedTypesWindow(['tessera']), document: new FakeDocument([slot]),
+  });
+  const t = await createTessera(options);
+  t.consent.set(grantAll);
+  t.identify('u1', { predicted_clv: 900 });
+  assert.equal(t.render().length, 1);
+  assert.equal(slot.innerHTML, '<h2>Exclusive VIP Discount</h2>');
+  assert.equal(slot.getAttribute('data-tessera-variant'), 'vip');
+  t.page();
+  await t.flush();
+  assert.equal(server.signals()[0].imp.hero.vip, 1);
+  assert.deepEqual(warnings, []);
+  t.destroy();
+});
+
+test('Trusted Types: the policy given (the snippet\'s) is used, and must be one', async () => {
+  const slot = new GuardedSlot({ 'data-tessera-slot': 'hero' });
+  const made = [];
+  const policy = { createHTML: (html) => { made.push(html); return new TrustedHtml(html); } };
+  const { options } = setup({
+    // The page's own createPolicy would refuse a second 'tessera' policy.
+    window: trustedTypesWindow([]), document: new FakeDocument([slot]), trustedTypesPolicy: policy,
+  });
+  const t = await createTessera(options);
+  t.consent.set(grantAll);
+  t.identify('u1', { predicted_clv: 900 });
+  assert.equal(t.render().length, 1);
+  assert.deepEqual(made, ['<h2>Exclusive VIP Discount</h2>']);
+  t.destroy();
+  await assert.rejects(createTessera({ ...setup().options, trustedTypesPolicy: {} }),
+      /trustedTypesPolicy must be a Trusted Types policy/);
+});
+
+test('Trusted Types: without the policy, the default stays, one warning, no impression', async () => {
+  const slot = new GuardedSlot({ 'data-tessera-slot': 'hero' });
+  const { options, server, warnings } = setup({
+    window: trustedTypesWindow(['someone-else']), document: new FakeDocument([slot]),
+  });
+  const t = await createTessera(options);
+  t.consent.set(grantAll);
+  t.identify('u1', { predicted_clv: 900 });
+  assert.deepEqual(t.render(), []);
+  assert.deepEqual(t.render(), []);
+  assert.equal(slot.innerHTML, 'default');
+  assert.equal(slot.getAttribute('data-tessera-variant'), null);
+  assert.ok(slot.hasAttribute('data-tessera-ready'), 'the default shows');
+  assert.equal(warnings.length, 1);
+  assert.match(warnings[0], /trusted-types tessera/);
+  t.page();
+  await t.flush();
+  assert.equal(server.signals()[0].imp, undefined);
+  t.destroy();
+});
+
 test('render fills slots, records impressions and clicks', async () => {
   const slot = new FakeElement({ 'data-tessera-slot': 'hero' });
   const missing = new FakeElement({ 'data-tessera-slot': 'nowhere' });

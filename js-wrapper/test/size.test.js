@@ -48,8 +48,10 @@ const sources = readdirSync(new URL('src/', root)).filter((f) => f.endsWith('.js
 // wasm, which Safari 15+ and every ES2020 browser have: -0.4 KB; to 102,125
 // by -fmerge-all-constants: -0.2 KB; to 102,040 without static destructors
 // and with whole-program devirtualization: -85 B; to 101,215 by terser's
-// passes after esbuild's over the loader and the bundle: -0.8 KB.)
-const CEILING_GZIP_BYTES = 101_215;
+// passes after esbuild's over the loader and the bundle: -0.8 KB; then
+// +232 B for pages that enforce Trusted Types, where filling a slot threw
+// and the snippet could not even load the SDK.)
+const CEILING_GZIP_BYTES = 101_445;
 export const TARGET_GZIP_BYTES = 50 * 1024;
 
 function sizes(list = files) {

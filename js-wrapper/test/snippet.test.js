@@ -39,6 +39,31 @@ test('queued calls are replayed in order after the SDK loads', async () => {
   instance.destroy();
 });
 
+test('under Trusted Types the snippet loads the SDK through its policy, which boot hands on', async () => {
+  const win = new FakeWindow();
+  const doc = new FakeDocument();
+  const appended = [];
+  doc.head = { appendChild: (el) => appended.push(el) };
+  doc.createElement = (tag) => ({ tag, remove() {} });
+  const created = [];
+  win.trustedTypes = {
+    createPolicy(name, rules) {
+      created.push(name);
+      return { createScriptURL: (url) => ({ trusted: rules.createScriptURL(url) }),
+        createHTML: (html) => rules.createHTML(html) };
+    },
+  };
+  const source = readFileSync(new URL('../snippet/snippet.js', import.meta.url), 'utf8');
+  vm.runInNewContext(source, { window: win, document: doc, setTimeout: () => 0 });
+  const script = appended.find((el) => el.tag === 'script');
+  assert.deepEqual(script.src, { trusted: '/sdk/dist/boot.js' });
+  assert.deepEqual(created, ['tessera']);
+  Object.assign(win.tessera.o, testOptions(win, doc));
+  const instance = await boot(win);
+  assert.equal(instance.options.trustedTypesPolicy.createHTML('<b>x</b>'), '<b>x</b>');
+  instance.destroy();
+});
+
 // A page that ran the snippet: window.tessera queues calls until boot().
 function pageWithSnippet() {
   const win = new FakeWindow();

@@ -236,6 +236,31 @@ describe('a visitor who accepts everything', () => {
   });
 });
 
+test('a page enforcing Trusted Types that allows the tessera policy is personalized', async () => {
+  const browser = await openBrowser();
+  try {
+    const { page, log } = browser;
+    const csp = "require-trusted-types-for 'script'; trusted-types tessera";
+    await page.route((url) => url.pathname === '/' && url.searchParams.get('tt') === '1',
+        async (route) => {
+          const response = await route.fetch();
+          await route.fulfill({ response, headers: { ...response.headers(), 'content-security-policy': csp } });
+        });
+    await page.goto(`${env.base}/?tt=1`);
+    await visitor(page);
+    // The demo store's own pages build their banner with innerHTML, which
+    // this policy refuses: consent goes through the SDK's API instead.
+    await page.evaluate(() => window.tessera.consent({ analytics: true, personalization: true }));
+    await page.waitForFunction(() => document.getElementById('hero')?.hasAttribute('data-tessera-variant'),
+        null, { timeout: 10000 });
+    // Filled through the policy (a refused fill leaves no variant behind).
+    assert.equal(await heroVariant(page), 'standard');
+    assert.deepEqual(log.console.filter((m) => m.text.includes('tessera')), []);
+  } finally {
+    await browser.close();
+  }
+});
+
 test('a strict CSP without wasm-unsafe-eval: default content, one error, no tracking', async (t) => {
   const browser = await openBrowser();
   try {
