@@ -7,14 +7,19 @@ import { boot } from '../snippet/boot.js';
 import { artifact, FakeDocument, FakeElement, FakeWindow, FakeServer, Clock, repoRoot, tick } from './helpers.js';
 import { memoryBackend } from '../src/index.js';
 
-test('queued calls are replayed in order after the SDK loads', async () => {
-  const win = new FakeWindow();
+// Runs snippet.js on a fake page; `appended` lists what it added to <head>.
+function runSnippet(win = new FakeWindow()) {
   const doc = new FakeDocument();
   const appended = [];
   doc.head = { appendChild: (el) => appended.push(el) };
   doc.createElement = (tag) => ({ tag, remove() {} });
   const source = readFileSync(new URL('../snippet/snippet.js', import.meta.url), 'utf8');
   vm.runInNewContext(source, { window: win, document: doc, setTimeout: () => 0 });
+  return { win, doc, appended };
+}
+
+test('queued calls are replayed in order after the SDK loads', async () => {
+  const { win, doc, appended } = runSnippet();
   assert.ok(appended.some((el) => el.tag === 'script' && el.type === 'module'), 'loads the SDK');
   assert.ok(appended.some((el) => el.tag === 'style'), 'hides undecided slots');
 
@@ -40,21 +45,16 @@ test('queued calls are replayed in order after the SDK loads', async () => {
 });
 
 test('under Trusted Types the snippet loads the SDK through its policy, which boot hands on', async () => {
-  const win = new FakeWindow();
-  const doc = new FakeDocument();
-  const appended = [];
-  doc.head = { appendChild: (el) => appended.push(el) };
-  doc.createElement = (tag) => ({ tag, remove() {} });
   const created = [];
-  win.trustedTypes = {
+  const page = new FakeWindow();
+  page.trustedTypes = {
     createPolicy(name, rules) {
       created.push(name);
       return { createScriptURL: (url) => ({ trusted: rules.createScriptURL(url) }),
         createHTML: (html) => rules.createHTML(html) };
     },
   };
-  const source = readFileSync(new URL('../snippet/snippet.js', import.meta.url), 'utf8');
-  vm.runInNewContext(source, { window: win, document: doc, setTimeout: () => 0 });
+  const { win, doc, appended } = runSnippet(page);
   const script = appended.find((el) => el.tag === 'script');
   assert.deepEqual(script.src, { trusted: '/sdk/dist/boot.js' });
   assert.deepEqual(created, ['tessera']);
@@ -66,11 +66,8 @@ test('under Trusted Types the snippet loads the SDK through its policy, which bo
 
 // A page that ran the snippet: window.tessera queues calls until boot().
 function pageWithSnippet() {
-  const win = new FakeWindow();
-  const doc = new FakeDocument();
-  doc.createElement = (tag) => ({ tag, remove() {} });
-  const source = readFileSync(new URL('../snippet/snippet.js', import.meta.url), 'utf8');
-  vm.runInNewContext(source, { window: win, document: doc, setTimeout: () => 0 });
+  const { win, doc } = runSnippet();
+  doc.head = { appendChild: () => {} };
   return { win, doc };
 }
 
