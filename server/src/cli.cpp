@@ -312,8 +312,8 @@ void RequireSite(const std::string& site, bool allow_all = false) {
   if (allow_all && site == kAllSites) return;
   if (!IsSiteName(site)) {
     throw UsageError(std::string("--site must be 1-64 of A-Z a-z 0-9 _ . -") +
-                     (allow_all ? " (or * for an admin key)" : "") +
-                     ", not '" + site + "'");
+                     (allow_all ? " (or * for an admin key)" : "") + ", not '" +
+                     site + "'");
   }
 }
 
@@ -402,8 +402,7 @@ int ImportCommand(int argc, char** argv, int first) {
   }
   std::optional<ImportKind> kind = ParseImportKind(what);
   if (!kind) {
-    throw UsageError("unknown import '" + what +
-                     "' (customers, transactions)");
+    throw UsageError("unknown import '" + what + "' (customers, transactions)");
   }
   ImportCommandOptions options;
   options.kind = *kind;
@@ -421,23 +420,25 @@ int ImportCommand(int argc, char** argv, int first) {
                   &options.site);
   flags.AddString("file", "FILE", "file to import, - for stdin (required)",
                   &options.file);
-  flags.Add("format", "csv|cdnow", "input format (default csv)",
-            [&](const std::string& v) {
-              std::optional<ImportFormat> format = ParseImportFormat(v);
-              if (!format) {
-                throw UsageError("--format must be csv or cdnow, not '" + v +
-                                 "'");
-              }
-              options.format = *format;
-            });
+  flags.Add(
+      "format", "csv|cdnow", "input format (default csv)",
+      [&](const std::string& v) {
+        std::optional<ImportFormat> format = ParseImportFormat(v);
+        if (!format) {
+          throw UsageError("--format must be csv or cdnow, not '" + v + "'");
+        }
+        options.format = *format;
+      });
   flags.Add("delimiter", "auto|,|;|tab",
             "CSV field separator; auto takes the most frequent of , ; and "
             "tab in the header row (default auto)",
             [&](const std::string& v) {
               std::optional<char> delimiter = ParseCsvDelimiter(v);
               if (!delimiter) {
-                throw UsageError("--delimiter must be auto, ',', ';' or tab, "
-                                 "not '" + v + "'");
+                throw UsageError(
+                    "--delimiter must be auto, ',', ';' or tab, "
+                    "not '" +
+                    v + "'");
               }
               options.delimiter = *delimiter;
             });
@@ -510,10 +511,11 @@ int ExportCommand(int argc, char** argv, int first) {
 
 int PruneCommand(int argc, char** argv, int first) {
   PruneOptions options;
-  FlagSet flags("prune",
-                "Retention: deletes signals received more than N days ago.\n"
-                "serve does this itself (--retention-days); run prune daily\n"
-                "(cron, systemd timer) when serve runs with --retention-days 0.");
+  FlagSet flags(
+      "prune",
+      "Retention: deletes signals received more than N days ago.\n"
+      "serve does this itself (--retention-days); run prune daily\n"
+      "(cron, systemd timer) when serve runs with --retention-days 0.");
   flags.AddString("db", "PATH", kDbHelp, &options.db);
   flags.Add("older-than-days", "N", "retention period in days (required)",
             [&](const std::string& v) {
@@ -571,6 +573,28 @@ int RestoreCommand(int argc, char** argv, int first) {
   return RunRestore(options);
 }
 
+int RotatePiiKeyCommand(int argc, char** argv, int first) {
+  RotatePiiKeyOptions options;
+  FlagSet flags(
+      "rotate-pii-key",
+      "Seals every stored email and name again under a new PII key, in one\n"
+      "transaction, and recomputes the email-matching hashes with it. Stop\n"
+      "serve (every replica) and imports first, then start them with the new\n"
+      "key. Backups taken before still need the old key.");
+  flags.AddString("db", "PATH", kDbHelp, &options.db);
+  flags.AddString("pii-key-file", "FILE",
+                  "the current PII key, 64 hex chars (default: "
+                  "$TESSERA_PII_KEY)",
+                  &options.pii_key_file);
+  flags.AddString("new-pii-key-file", "FILE",
+                  "the new key, 64 hex chars, e.g. from `openssl rand -hex "
+                  "32` (required)",
+                  &options.new_key_file);
+  if (!flags.Parse(argc, argv, first)) return 0;
+  Require(options.new_key_file, "new-pii-key-file");
+  return RunRotatePiiKey(options);
+}
+
 const char kMainUsage[] =
     "usage: tessera-server <command> [flags]\n\n"
     "commands:\n"
@@ -584,7 +608,8 @@ const char kMainUsage[] =
     "  export customers|transactions   write CRM data as JSON Lines\n"
     "  prune            delete signals older than the retention period\n"
     "  backup           copy the SQLite database while serve runs\n"
-    "  restore          put a backup in place, erasures since applied again\n\n"
+    "  restore          put a backup in place, erasures since applied again\n"
+    "  rotate-pii-key   seal stored emails and names under a new PII key\n\n"
     "Run `tessera-server <command> --help` for its flags.\n";
 
 // Each connection holds a descriptor, and the usual soft limit (1024) would
@@ -592,7 +617,8 @@ const char kMainUsage[] =
 // more (the event loops use epoll, so high descriptor numbers are fine).
 void RaiseOpenFileLimit() {
   rlimit limit{};
-  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 &&
+      limit.rlim_cur < limit.rlim_max) {
     limit.rlim_cur = limit.rlim_max;
     setrlimit(RLIMIT_NOFILE, &limit);
   }
@@ -886,6 +912,7 @@ int RunCli(int argc, char** argv) {
     if (command == "prune") return PruneCommand(argc, argv, 2);
     if (command == "backup") return BackupCommand(argc, argv, 2);
     if (command == "restore") return RestoreCommand(argc, argv, 2);
+    if (command == "rotate-pii-key") return RotatePiiKeyCommand(argc, argv, 2);
     if (command == "--help" || command == "-h" || command == "help") {
       std::cout << kMainUsage;
       return 0;

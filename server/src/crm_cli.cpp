@@ -6,6 +6,9 @@
 
 #include "crm_json.h"
 #include "export_output.h"
+#include "pii_key_rotation.h"
+#include "postgres_connection.h"
+#include "sqlite_backup.h"
 #include "tessera/server/crm_store.h"
 
 namespace tessera::server {
@@ -36,24 +39,24 @@ int RunImport(const ImportCommandOptions& options) {
   std::optional<PiiCipher> pii = PiiCipher::Load(options.pii_key_file);
   std::unique_ptr<CrmStore> crm = OpenMigratedCrm(options.db);
 
-  ImportOptions import;
-  import.site = options.site;
-  import.kind = options.kind;
-  import.format = options.format;
-  import.csv.delimiter = options.delimiter;
-  import.pii = pii ? &*pii : nullptr;
-  import.max_errors_kept = 0;  // printed as they come instead
+  ImportOptions settings;
+  settings.site = options.site;
+  settings.kind = options.kind;
+  settings.format = options.format;
+  settings.csv.delimiter = options.delimiter;
+  settings.pii = pii ? &*pii : nullptr;
+  settings.max_errors_kept = 0;  // printed as they come instead
   const std::string name = options.file == "-" ? "<stdin>" : options.file;
-  import.on_error = [&name](const ImportRowError& error) {
+  settings.on_error = [&name](const ImportRowError& error) {
     std::cerr << name << ":" << error.line << ": " << error.message << "\n";
-};
-ImportSummary summary = ImportCrm(*crm, *input, import, NowMs());
-std::cerr.flush();
-std::cout << "imported " << ImportKindName(options.kind) << " from " << name
-          << " into site " << options.site << ": "
-          << summary.Describe(options.kind) << std::endl;
-return 0;
-}  // namespace tessera::server
+  };
+  ImportSummary summary = ImportCrm(*crm, *input, settings, NowMs());
+  std::cerr.flush();
+  std::cout << "imported " << ImportKindName(options.kind) << " from " << name
+            << " into site " << options.site << ": "
+            << summary.Describe(options.kind) << std::endl;
+  return 0;
+}
 
 int RunExportCrm(const ExportCrmOptions& options) {
   std::optional<PiiCipher> pii;
@@ -85,6 +88,36 @@ int RunExportCrm(const ExportCrmOptions& options) {
   std::cerr << "exported " << count << " " << ImportKindName(options.kind)
             << " of site " << options.site
             << (pii ? " (with emails and names)" : "") << std::endl;
+  return 0;
+}
+
+int RunRotatePiiKey(const RotatePiiKeyOptions& options) {
+  std::optional<PiiCipher> current = PiiCipher::Load(options.pii_key_file);
+  if (!current) {
+    throw PiiError(
+        "rotate-pii-key needs the current PII key: pass --pii-key-file FILE "
+        "or set TESSERA_PII_KEY");
+  }
+  PiiCipher next = PiiCipher::FromFile(options.new_key_file);
+  // A server still holding the current key could not open what is
+  // re-sealed; PostgreSQL replicas cannot be seen from here (docs/
+  // operations.md says to stop them).
+  if (!postgres::IsPostgresUri(options.db)) {
+    RequireSqliteUnused(options.db, "a key rotation");
+  }
+  std::unique_ptr<CrmStore> crm = OpenMigratedCrm(options.db);
+  PiiRotationReport report = RotatePiiKey(*crm, *current, next);
+  if (report.nothing_sealed) {
+    std::cout << "no email or name was sealed yet; the new key is recorded "
+                 "as this database's PII key"
+              << std::endl;
+  } else {
+    std::cout << "re-sealed the emails and names of "
+              << report.customers_resealed
+              << " customer(s) under the new key; start serve and imports "
+                 "with it (the old key is refused from now on)"
+              << std::endl;
+  }
   return 0;
 }
 

@@ -464,20 +464,7 @@ void ImportCustomersCsv(CsvReader& reader, Importer& importer,
       Reject("customer_id '" + c.customer_id + "' already appeared on line " +
              std::to_string(it->second) + "; the first row is kept");
     }
-    std::string email_hash, name_hash;
-    if (!email.empty()) {
-      c.email_hmac = pii->EmailHmac(email);
-      c.email_sealed =
-          pii->Encrypt(email, PiiContext(c.site, c.customer_id, "email"));
-      email_hash = pii->KeyedHash("row-email", email);
-    }
-    if (!name.empty()) {
-      c.name_sealed =
-          pii->Encrypt(name, PiiContext(c.site, c.customer_id, "name"));
-      name_hash = pii->KeyedHash("row-name", name);
-    }
-    c.row_hash = Sha256Hex(JoinForHash(
-        {"customers v1", c.customer_id, email_hash, name_hash, c.traits_json}));
+    SealCustomerPii(pii, email, name, &c);
     importer.AddCustomer(std::move(c));
   });
 }
@@ -649,6 +636,30 @@ void VerifyPiiKey(CrmStore& store, const PiiCipher& pii, bool record) {
         check.substr(0, 8) + "... vs recorded " + stored->substr(0, 8) +
         "...); use the original key");
   }
+}
+
+void SealCustomerPii(const PiiCipher* pii, const std::string& email,
+                     const std::string& name, CustomerRecord* customer) {
+  CustomerRecord& c = *customer;
+  c.email_hmac.clear();
+  c.email_sealed.clear();
+  c.name_sealed.clear();
+  // The row hash covers the PII through keyed hashes only, so that a
+  // database copy does not let anyone confirm a guessed email by hashing it.
+  std::string email_hash, name_hash;
+  if (!email.empty()) {
+    c.email_hmac = pii->EmailHmac(email);
+    c.email_sealed =
+        pii->Encrypt(email, PiiContext(c.site, c.customer_id, "email"));
+    email_hash = pii->KeyedHash("row-email", email);
+  }
+  if (!name.empty()) {
+    c.name_sealed =
+        pii->Encrypt(name, PiiContext(c.site, c.customer_id, "name"));
+    name_hash = pii->KeyedHash("row-name", name);
+  }
+  c.row_hash = Sha256Hex(JoinForHash(
+      {"customers v1", c.customer_id, email_hash, name_hash, c.traits_json}));
 }
 
 std::string PiiContext(const std::string& site, const std::string& customer_id,

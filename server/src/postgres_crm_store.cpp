@@ -281,6 +281,69 @@ class PostgresCrmStore final : public CrmStore {
     return rows.Text(0, 0);
   }
 
+  int64_t ResealPii(
+      const std::string& current_check, const std::string& next_check,
+      const std::function<void(CustomerRecord&)>& reseal) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Reconnect();
+    postgres::Transaction transaction(db_);
+    // The key row stays locked until the commit: another replica recording
+    // or rotating the key waits, then sees the new check.
+    PgResult recorded(
+        Exec(db_, "SELECT key_check FROM crm_pii_key WHERE id = 1 FOR UPDATE"));
+    if (recorded.rows() == 0 || recorded.Text(0, 0) != current_check) {
+      throw StoreError(
+          "postgresql (crm): the recorded PII key check is not the current "
+          "key's; nothing was re-sealed");
+    }
+    // Pages in key order, so memory stays bounded however many customers.
+    std::string sql = std::string("SELECT ") + kCustomerColumns +
+                      " FROM crm_customers WHERE (email_sealed IS NOT NULL OR "
+                      "name_sealed IS NOT NULL) AND (site, customer_id) > ($1, "
+                      "$2) ORDER BY site, customer_id LIMIT 512 FOR UPDATE";
+    int64_t rewritten = 0;
+    std::string after_site, after_id;
+    for (;;) {
+      std::vector<CustomerRecord> customers =
+          ReadCustomers(Exec(db_, sql.c_str(), {after_site, after_id}));
+      if (customers.empty()) break;
+      std::vector<std::string> columns[6];
+      for (CustomerRecord& c : customers) {
+        reseal(c);
+        columns[0].push_back(c.site);
+        columns[1].push_back(c.customer_id);
+        columns[2].push_back(c.email_hmac);
+        columns[3].push_back(ToHex(c.email_sealed));
+        columns[4].push_back(ToHex(c.name_sealed));
+        columns[5].push_back(c.row_hash);
+      }
+      std::vector<std::string> params;
+      for (const std::vector<std::string>& column : columns) {
+        params.push_back(TextArray(column));
+      }
+      // Empty strings stand for "none": NULL, as in UpsertCustomers.
+      Exec(db_,
+           "UPDATE crm_customers c SET email_hmac = nullif(u.email_hmac, ''), "
+           "email_sealed = decode(nullif(u.email_sealed, ''), 'hex'), "
+           "name_sealed = decode(nullif(u.name_sealed, ''), 'hex'), row_hash "
+           "= u.row_hash FROM unnest($1::text[], $2::text[], $3::text[], "
+           "$4::text[], $5::text[], $6::text[]) AS u(site, customer_id, "
+           "email_hmac, email_sealed, name_sealed, row_hash) WHERE c.site = "
+           "u.site AND c.customer_id = u.customer_id",
+           params);
+      rewritten += static_cast<int64_t>(customers.size());
+      after_site = customers.back().site;
+      after_id = customers.back().customer_id;
+    }
+    Exec(db_,
+         "UPDATE crm_pii_key SET key_check = $1, recorded_at_ms = $2::bigint "
+         "WHERE id = 1",
+         {next_check, std::to_string(NowMs())});
+    transaction.Commit();
+    VacuumDeadRows("re-sealing PII");  // the old key's values go with them
+    return rewritten;
+  }
+
   std::vector<RowOutcome> UpsertCustomers(
       const std::vector<CustomerRecord>& customers, int64_t now_ms) override {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -576,7 +639,7 @@ class PostgresCrmStore final : public CrmStore {
     if (record.customers_erased + record.transactions_erased +
             record.links_erased >
         0) {
-      VacuumErased();
+      VacuumDeadRows("a CRM erasure");
     }
     return record;
   }
@@ -639,16 +702,16 @@ class PostgresCrmStore final : public CrmStore {
     return Read(sql, {SiteFilter(site)}).Int(0, 0);
   }
 
-  // Removes the erased rows' dead versions from the tables and their
-  // indexes now. The erasure has committed, so a failure here is only
-  // logged: autovacuum removes them later.
-  void VacuumErased() {
+  // Removes the dead versions of erased or re-sealed rows from the tables
+  // and their indexes now. `after` ("a CRM erasure") has committed, so a
+  // failure here is only logged: autovacuum removes them later.
+  void VacuumDeadRows(const char* after) {
     try {
       // Simple query protocol: VACUUM runs outside any transaction block.
       postgres::ExecScript(
           db_, "VACUUM crm_transactions, crm_customers, identity_links");
     } catch (const StoreError& error) {
-      std::cerr << "tessera-server: vacuum after a CRM erasure failed ("
+      std::cerr << "tessera-server: vacuum after " << after << " failed ("
                 << error.what() << "); autovacuum will reclaim the rows"
                 << std::endl;
     }

@@ -51,6 +51,19 @@ Connection OpenExisting(const std::string& path, int flags) {
   return db;
 }
 
+// Takes `db`'s lock for as long as the connection stays open. Any other
+// connection (a running `serve`) holds a shared lock in WAL mode, so the
+// exclusive lock is refused while one is open.
+void LockExclusively(sqlite3* db, const std::string& path,
+                     const char* operation) {
+  sqlite3_busy_timeout(db, 200);
+  if (sqlite3_exec(db, "PRAGMA locking_mode=EXCLUSIVE; BEGIN EXCLUSIVE; COMMIT",
+                   nullptr, nullptr, nullptr) != SQLITE_OK) {
+    throw StoreError("'" + path + "' is in use (" + sqlite3_errmsg(db) +
+                     "); stop `tessera-server serve` before " + operation);
+  }
+}
+
 // The schema version, which also proves the file is a Tessera database.
 int64_t SchemaVersion(sqlite3* db, const std::string& path) {
   sqlite3_stmt* raw = nullptr;
@@ -215,16 +228,7 @@ SqliteCopyReport RestoreSqlite(const std::string& backup, const std::string& db,
   if (replacing) {
     Connection current = OpenExisting(db, SQLITE_OPEN_READWRITE);
     SchemaVersion(current.get(), db);
-    // Any other connection (a running `serve`) holds a shared lock in WAL
-    // mode, so the exclusive lock is refused while one is open.
-    sqlite3_busy_timeout(current.get(), 200);
-    if (sqlite3_exec(current.get(),
-                     "PRAGMA locking_mode=EXCLUSIVE; BEGIN EXCLUSIVE; COMMIT",
-                     nullptr, nullptr, nullptr) != SQLITE_OK) {
-      throw StoreError("'" + db + "' is in use (" +
-                       sqlite3_errmsg(current.get()) +
-                       "); stop `tessera-server serve` before a restore");
-    }
+    LockExclusively(current.get(), db, "a restore");
     replaced_erasures = ReadErasureLogs(current.get());
     // Everything committed moves into the file itself, so the renamed
     // database needs no -wal beside it.
@@ -287,6 +291,12 @@ SqliteCopyReport RestoreSqlite(const std::string& backup, const std::string& db,
   restoring.Keep();
   SyncPath(DirectoryOf(db), true);
   return report;
+}
+
+void RequireSqliteUnused(const std::string& db, const char* operation) {
+  Connection connection = OpenExisting(db, SQLITE_OPEN_READWRITE);
+  SchemaVersion(connection.get(), db);
+  LockExclusively(connection.get(), db, operation);
 }
 
 }  // namespace tessera::server

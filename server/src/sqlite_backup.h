@@ -1,6 +1,7 @@
 // Backup and restore of the embedded SQLite database (signals, keys,
 // artifacts, CRM tables and both erasure logs live in the one file), for
-// `tessera-server backup` and `restore`. Private to the server.
+// `tessera-server backup` and `restore`, and the check that no server has
+// the file open. Private to the server.
 //
 // A backup is taken while `serve` keeps writing: SQLite's online backup API
 // copies one snapshot (WAL readers do not block the writer), so the copy is
@@ -47,6 +48,12 @@ SqliteCopyReport BackupSqlite(const std::string& db, const std::string& out);
 // database, or a file operation fails; `db` is then left as it was.
 SqliteCopyReport RestoreSqlite(const std::string& backup, const std::string& db,
                                int64_t now_ms);
+
+// For offline maintenance such as `rotate-pii-key`: throws StoreError when
+// `db` is no Tessera database or another process (a running `serve`) has it
+// open; `operation` ("a key rotation") ends the message. The check's lock
+// is released on return, so a server started right after is not seen.
+void RequireSqliteUnused(const std::string& db, const char* operation);
 
 }  // namespace tessera::server
 

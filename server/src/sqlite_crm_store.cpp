@@ -198,6 +198,23 @@ class SqliteCrmStore final : public CrmStore {
     return query.Text(0);
   }
 
+  int64_t ResealPii(
+      const std::string& current_check, const std::string& next_check,
+      const std::function<void(CustomerRecord&)>& reseal) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    int64_t rewritten = ResealLocked(current_check, next_check, reseal);
+    // The old key's values stay in the log's earlier frames until it is
+    // checkpointed and emptied (secure_delete already clears them from the
+    // database's own pages).
+    if (sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE,
+                                  nullptr, nullptr) != SQLITE_OK) {
+      sqlite::Fail(db_,
+                   "checkpoint after re-sealing (the new key is in effect)",
+                   kCrmLabel);
+    }
+    return rewritten;
+  }
+
   std::vector<RowOutcome> UpsertCustomers(
       const std::vector<CustomerRecord>& customers, int64_t now_ms) override {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -481,6 +498,62 @@ class SqliteCrmStore final : public CrmStore {
   }
 
  private:
+  // ResealPii's transaction; its statements are finalized on return, as a
+  // checkpoint needs.
+  int64_t ResealLocked(const std::string& current_check,
+                       const std::string& next_check,
+                       const std::function<void(CustomerRecord&)>& reseal) {
+    // BEGIN IMMEDIATE: the write lock from the start, so no import slips in
+    // between the check and the last rewritten row.
+    Transaction transaction(db_);
+    Statement recorded(db_, "SELECT key_check FROM crm_pii_key WHERE id = 1");
+    if (!recorded.Step() || recorded.Text(0) != current_check) {
+      throw StoreError(
+          "sqlite (crm): the recorded PII key check is not the current "
+          "key's; nothing was re-sealed");
+    }
+    // Pages in key order, so memory stays bounded however many customers.
+    std::string sql = std::string("SELECT ") + kCustomerColumns +
+                      " FROM crm_customers WHERE (email_sealed IS NOT NULL OR "
+                      "name_sealed IS NOT NULL) AND (site, customer_id) > (?1, "
+                      "?2) ORDER BY site, customer_id LIMIT 512";
+    Statement page(db_, sql.c_str());
+    Statement update(db_,
+                     "UPDATE crm_customers SET email_hmac = ?3, email_sealed "
+                     "= ?4, name_sealed = ?5, row_hash = ?6 WHERE site = ?1 "
+                     "AND customer_id = ?2");
+    int64_t rewritten = 0;
+    std::string after_site, after_id;
+    for (;;) {
+      std::vector<CustomerRecord> customers;
+      page.Reset();
+      page.Bind(1, after_site).Bind(2, after_id);
+      while (page.Step()) customers.push_back(ReadCustomer(page));
+      page.Reset();
+      if (customers.empty()) break;
+      for (CustomerRecord& c : customers) {
+        reseal(c);
+        update.Reset();
+        update.Bind(1, c.site)
+            .Bind(2, c.customer_id)
+            .BindTextOrNull(3, c.email_hmac)
+            .BindBlobOrNull(4, c.email_sealed)
+            .BindBlobOrNull(5, c.name_sealed)
+            .Bind(6, c.row_hash)
+            .Step();
+      }
+      rewritten += static_cast<int64_t>(customers.size());
+      after_site = customers.back().site;
+      after_id = customers.back().customer_id;
+    }
+    Statement record(db_,
+                     "UPDATE crm_pii_key SET key_check = ?, recorded_at_ms = ? "
+                     "WHERE id = 1");
+    record.Bind(1, next_check).Bind(2, NowMs()).Step();
+    transaction.Commit();
+    return rewritten;
+  }
+
   int VersionLocked() {
     Statement exists(db_,
                      "SELECT count(*) FROM sqlite_master WHERE type='table' "

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "server_binary.h"
 #include "temp_dir.h"
 #include "test_engines.h"
 
@@ -141,8 +142,8 @@ TEST_P(CrmCliTest, UnreadableFilesAndMissingKeysExitOne) {
       << delimiter.err;
   // Named explicitly, tab splits a tab-separated file.
   std::ofstream(dir_.File("tabs.tsv")) << "customer_id\ttier\nt1\tgold\n";
-  CliRun tabs =
-      Tessera(dir_, Import("customers", dir_.File("tabs.tsv"), "--delimiter tab"));
+  CliRun tabs = Tessera(
+      dir_, Import("customers", dir_.File("tabs.tsv"), "--delimiter tab"));
   EXPECT_EQ(tabs.exit_code, 0) << tabs.err;
   EXPECT_NE(tabs.out.find("1 inserted"), std::string::npos) << tabs.out;
   for (const char* help :
@@ -201,6 +202,62 @@ TEST_P(CrmCliTest, ExportShowsPiiOnlyWithTheFlagAndTheKey) {
   EXPECT_NE(migrate.out.find("crm schema is up to date (version 1)"),
             std::string::npos)
       << migrate.out;
+}
+
+TEST_P(CrmCliTest, RotatePiiKeyReSealsEverythingAndRetiresTheOldKey) {
+  const std::string old_key = "--pii-key-file " + dir_.File("pii.key");
+  std::ofstream(dir_.File("new.key"))
+      << "5eed0000a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f6071829300042\n";
+  const std::string new_key = "--pii-key-file " + dir_.File("new.key");
+  ASSERT_EQ(
+      Tessera(dir_, Import("customers", dir_.File("customers.csv"), old_key))
+          .exit_code,
+      0);
+  const std::string rotate = "rotate-pii-key --db " + db_ + " ";
+
+  if (GetParam() == "Sqlite") {  // PostgreSQL replicas cannot be seen
+    std::string path = db_.substr(1, db_.size() - 2);  // unquoted
+    testing::ServerProcess server(path, dir_.File("serve.log"));
+    ASSERT_NE(server.port(), 0);
+    CliRun busy = Tessera(
+        dir_, rotate + old_key + " --new-pii-key-file " + dir_.File("new.key"));
+    EXPECT_EQ(busy.exit_code, 1);
+    EXPECT_NE(busy.err.find("is in use"), std::string::npos) << busy.err;
+  }
+  CliRun usage = Tessera(dir_, rotate + old_key);
+  EXPECT_EQ(usage.exit_code, 2);
+  EXPECT_NE(usage.err.find("--new-pii-key-file is required"), std::string::npos)
+      << usage.err;
+  CliRun no_current =
+      Tessera(dir_, rotate + "--new-pii-key-file " + dir_.File("new.key"));
+  EXPECT_EQ(no_current.exit_code, 1);
+  EXPECT_NE(no_current.err.find("needs the current PII key"), std::string::npos)
+      << no_current.err;
+
+  CliRun rotated = Tessera(
+      dir_, rotate + old_key + " --new-pii-key-file " + dir_.File("new.key"));
+  EXPECT_EQ(rotated.exit_code, 0) << rotated.err;
+  EXPECT_NE(rotated.out.find("re-sealed the emails and names of 2 "
+                             "customer(s) under the new key"),
+            std::string::npos)
+      << rotated.out;
+
+  std::string exported =
+      "export customers --db " + db_ + " --site demo --include-pii ";
+  CliRun with_new = Tessera(dir_, exported + new_key);
+  EXPECT_EQ(with_new.exit_code, 0) << with_new.err;
+  EXPECT_NE(with_new.out.find("\"email\":\"ann@example.com\",\"name\":\"Lee, "
+                              "Ann\""),
+            std::string::npos)
+      << with_new.out;
+  for (const std::string& retired :
+       {exported + old_key,
+        rotate + old_key + " --new-pii-key-file " + dir_.File("new.key")}) {
+    CliRun refused = Tessera(dir_, retired);
+    EXPECT_EQ(refused.exit_code, 1) << retired;
+    EXPECT_NE(refused.err.find("not the key this database"), std::string::npos)
+        << refused.err;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, CrmCliTest, testing::EngineParams(),

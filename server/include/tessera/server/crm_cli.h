@@ -4,6 +4,7 @@
 //                  [--format csv|cdnow] [--pii-key-file]
 //   tessera-server export customers|transactions --db --site [--out]
 //                  [--include-pii --pii-key-file]
+//   tessera-server rotate-pii-key --db --new-pii-key-file [--pii-key-file]
 //
 // The PII key comes from --pii-key-file or the environment variable
 // TESSERA_PII_KEY (see pii_cipher.h). Exit status as in cli.h: import
@@ -25,8 +26,8 @@ struct ImportCommandOptions {
   std::string site;                          // required
   ImportKind kind = ImportKind::kCustomers;  // from the subcommand
   ImportFormat format = ImportFormat::kCsv;  // Default: csv
-  char delimiter = '\0';  // CSV separator; '\0' detects it. Default: detect
-  std::string file;                          // required; "-" is stdin
+  char delimiter = '\0';     // CSV separator; '\0' detects it. Default: detect
+  std::string file;          // required; "-" is stdin
   std::string pii_key_file;  // Default: none (then TESSERA_PII_KEY)
 };
 
@@ -39,8 +40,18 @@ struct ExportCrmOptions {
   std::string pii_key_file;  // Default: none (then TESSERA_PII_KEY)
 };
 
+struct RotatePiiKeyOptions {
+  std::string db = kDefaultDb;  // Default: ./data/tessera.db
+  std::string pii_key_file;     // the current key. Default: none (then
+                                // TESSERA_PII_KEY)
+  std::string new_key_file;     // required: the key to seal under from now
+};
+
 int RunImport(const ImportCommandOptions& options);
 int RunExportCrm(const ExportCrmOptions& options);
+// Exit status 0 when every value is sealed under the new key; 1 (nothing
+// changed) when a key is wrong or missing, or the database is in use.
+int RunRotatePiiKey(const RotatePiiKeyOptions& options);
 
 }  // namespace tessera::server
 

@@ -104,6 +104,13 @@ void VerifyPiiKey(CrmStore& store, const PiiCipher& pii, bool record);
 ImportSummary ImportCrm(CrmStore& store, std::istream& input,
                         const ImportOptions& options, int64_t now_ms);
 
+// Fills `customer`'s email_hmac, email_sealed, name_sealed and row_hash from
+// the (normalized) `email` and `name`, either of which may be empty, with
+// `pii` (which may be null only when both are): what an import stores for a
+// row. Needs site, customer_id and traits_json set.
+void SealCustomerPii(const PiiCipher* pii, const std::string& email,
+                     const std::string& name, CustomerRecord* customer);
+
 // The associated data a customer's sealed `field` ("email", "name") is
 // bound to.
 std::string PiiContext(const std::string& site, const std::string& customer_id,

@@ -100,6 +100,17 @@ class CrmStore {
   // Records the key check if none is recorded; returns the recorded one.
   virtual std::string RecordPiiKeyCheck(const std::string& check) = 0;
 
+  // Key rotation, in one transaction: checks that the recorded key check is
+  // `current_check` (StoreError otherwise), hands every customer holding a
+  // sealed email or name to `reseal` — which rewrites the record's
+  // email_hmac, email_sealed, name_sealed and row_hash — stores what it
+  // made, and records `next_check`. Site, id, traits and times are kept. An
+  // exception from `reseal` undoes everything and propagates. Returns the
+  // number of customers rewritten.
+  virtual int64_t ResealPii(
+      const std::string& current_check, const std::string& next_check,
+      const std::function<void(CustomerRecord&)>& reseal) = 0;
+
   // Inserts or updates customers (keyed by site + customer_id) in one
   // transaction: a row whose row_hash equals the stored one is unchanged;
   // created_at_ms/updated_at_ms are set from `now_ms`.
