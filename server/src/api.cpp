@@ -104,8 +104,10 @@ std::vector<std::string> SplitPath(std::string_view path) {
   return segments;
 }
 
-// Whether an If-None-Match header names `etag` (weak comparison).
-bool IfNoneMatchHits(const std::string& header, const std::string& etag) {
+// Whether an If-None-Match (`weak`: W/"x" matches "x") or If-Match (strong
+// comparison: a weak tag never matches) header names `etag`; "*" names any.
+bool EtagListNames(const std::string& header, const std::string& etag,
+                   bool weak) {
   size_t start = 0;
   while (start < header.size()) {
     size_t comma = header.find(',', start);
@@ -113,7 +115,7 @@ bool IfNoneMatchHits(const std::string& header, const std::string& etag) {
     std::string token = header.substr(start, comma - start);
     while (!token.empty() && token.front() == ' ') token.erase(0, 1);
     while (!token.empty() && token.back() == ' ') token.pop_back();
-    if (token.rfind("W/", 0) == 0) token = token.substr(2);
+    if (weak && token.rfind("W/", 0) == 0) token = token.substr(2);
     if (token == "*" || token == etag) return true;
     start = comma + 1;
   }
@@ -208,6 +210,12 @@ class Api::Impl {
         {"GET", "/v1/admin/sites/{site}/artifact", &Impl::AdminGetArtifact},
         {"PUT", "/v1/admin/sites/{site}/artifact", &Impl::AdminPutArtifact,
          true},
+        {"GET", "/v1/admin/sites/{site}/artifact/revisions",
+         &Impl::AdminListArtifactRevisions},
+        {"GET", "/v1/admin/sites/{site}/artifact/revisions/{revision}",
+         &Impl::AdminGetArtifactRevision},
+        {"POST", "/v1/admin/sites/{site}/artifact/revisions/{revision}/restore",
+         &Impl::AdminRestoreArtifactRevision, true},
         {"GET", "/v1/admin/sites/{site}/artifact/{part}",
          &Impl::AdminGetArtifactPart},
         {"PUT", "/v1/admin/sites/{site}/artifact/{part}",
@@ -476,12 +484,12 @@ class Api::Impl {
   static void RequireNotAhead(int64_t to_ms, int64_t now_ms) {
     constexpr int64_t kMaxAheadMs = 24 * 3600 * 1000;
     if (to_ms - now_ms <= kMaxAheadMs) return;
-    Refuse(400, "invalid_signal", "1 schema problem(s); see problems",
-           {ApiProblem{"$.to",
-                       "is " + std::to_string((to_ms - now_ms) / 60000) +
-                           " minutes after the server's time; at most " +
-                           std::to_string(kMaxAheadMs / 60000) +
-                           " minutes ahead is accepted"}});
+    Refuse(
+        400, "invalid_signal", "1 schema problem(s); see problems",
+        {ApiProblem{"$.to", "is " + std::to_string((to_ms - now_ms) / 60000) +
+                                " minutes after the server's time; at most " +
+                                std::to_string(kMaxAheadMs / 60000) +
+                                " minutes ahead is accepted"}});
   }
 
   // The signal in `body` checked (schema, the key's site, consent, its
@@ -576,19 +584,19 @@ class Api::Impl {
     SignalRecord row = CheckedSignal(request.body, format, *record, now_ms);
     RequireWithinRate(row.site);
     row.received_at_ms = now_ms;
-    store_.InsertSignalAsync(std::move(row), [this, exchange](
-                                                 const InsertResult& result) {
-      Run(exchange, [&] {
-        if (!result.ok) {
-          Refuse(503, "store_unavailable",
-                 "the signal was not stored: " + result.error);
-        }
-        bool accepted = result.outcome == InsertOutcome::kAccepted;
-        metrics_.CountSignal(accepted ? SignalOutcome::kAccepted
-                                      : SignalOutcome::kDuplicate);
-        Finish(exchange, SignalStoredResponse(accepted));
-      });
-    });
+    store_.InsertSignalAsync(
+        std::move(row), [this, exchange](const InsertResult& result) {
+          Run(exchange, [&] {
+            if (!result.ok) {
+              Refuse(503, "store_unavailable",
+                     "the signal was not stored: " + result.error);
+            }
+            bool accepted = result.outcome == InsertOutcome::kAccepted;
+            metrics_.CountSignal(accepted ? SignalOutcome::kAccepted
+                                          : SignalOutcome::kDuplicate);
+            Finish(exchange, SignalStoredResponse(accepted));
+          });
+        });
   }
 
   void GetArtifact(const ExchangePtr& exchange) {
@@ -608,8 +616,8 @@ class Api::Impl {
         "Cache-Control",
         "public, max-age=" + std::to_string(options_.artifact_max_age_seconds));
     response.Set("Vary", "Accept-Encoding");
-    if (IfNoneMatchHits(exchange->request.Header("If-None-Match"),
-                        artifact.etag)) {
+    if (EtagListNames(exchange->request.Header("If-None-Match"), artifact.etag,
+                      /*weak=*/true)) {
       response.status = 304;
     } else {
       response.Set("Content-Type", "application/json");
@@ -640,7 +648,8 @@ class Api::Impl {
     response.Set("ETag", file->etag);
     // Caches must keep the compressed and the plain forms apart.
     response.Set("Vary", "Accept-Encoding");
-    if (IfNoneMatchHits(request.Header("If-None-Match"), file->etag)) {
+    if (EtagListNames(request.Header("If-None-Match"), file->etag,
+                      /*weak=*/true)) {
       response.status = 304;
       return response;
     }
@@ -732,9 +741,32 @@ class Api::Impl {
     Finish(exchange, std::move(response));
   }
 
-  // Validates and stores a whole artifact; answers with its new revision.
-  void PublishArtifact(const ExchangePtr& exchange, const std::string& site,
-                       const Value& artifact) {
+  // The revision an If-Match header lets a change replace: the published
+  // one when the header names its ETag (or is "*" and one is published),
+  // kAnyArtifactRevision without the header; anything else is refused
+  // (412), so an edit made from an older revision cannot undo a newer one.
+  int64_t IfMatchRevision(const ExchangePtr& exchange,
+                          const std::optional<ArtifactRecord>& current) {
+    const std::string condition = exchange->request.Header("If-Match");
+    if (condition.empty()) return kAnyArtifactRevision;
+    if (current && EtagListNames(condition, current->etag, /*weak=*/false)) {
+      return current->revision;
+    }
+    Refuse(412, "artifact_changed",
+           current ? "the artifact is at revision " +
+                         std::to_string(current->revision) + " (ETag " +
+                         current->etag +
+                         "), not the one this change was made from; fetch "
+                         "it again and redo the change"
+                   : std::string("no artifact is published yet, so If-Match "
+                                 "cannot match"));
+  }
+
+  // Validates `artifact` and publishes it over `base_revision` (see
+  // Store::PutArtifact); nullopt when another publication came first.
+  std::optional<ArtifactRecord> Publish(const std::string& site,
+                                        const Value& artifact,
+                                        int64_t base_revision) {
     if (!artifact.is_object()) {
       Refuse(422, "invalid_artifact", "the artifact must be a JSON object",
              {ApiProblem{"$", "expected an object"}});
@@ -747,14 +779,27 @@ class Api::Impl {
              ToApiProblems(problems));
     }
     std::string json = artifact.Dump();
-    ArtifactRecord stored =
-        store_.PutArtifact(site, json, EtagOf(json), NowMs());
-    artifacts_.Put(stored, Clock::now());
-    HttpResponse response =
-        JsonResponse(200, {{"site", stored.site},
-                           {"revision", stored.revision},
-                           {"etag", stored.etag},
-                           {"updated_at_ms", stored.updated_at_ms}});
+    std::optional<ArtifactRecord> stored =
+        store_.PutArtifact(site, json, EtagOf(json), NowMs(), base_revision);
+    if (stored) artifacts_.Put(*stored, Clock::now());
+    return stored;
+  }
+
+  void RefuseLostRace(const std::string& site) {
+    Refuse(412, "artifact_changed",
+           "the artifact of site '" + site +
+               "' was published again while this change was made; fetch it "
+               "again and redo the change");
+  }
+
+  void AnswerPublished(const ExchangePtr& exchange,
+                       const ArtifactRecord& stored, Json extra = {}) {
+    Json body = {{"site", stored.site},
+                 {"revision", stored.revision},
+                 {"etag", stored.etag},
+                 {"updated_at_ms", stored.updated_at_ms}};
+    if (extra.is_object()) body.update(extra);
+    HttpResponse response = JsonResponse(200, body);
     response.Set("ETag", stored.etag);
     Finish(exchange, std::move(response));
   }
@@ -762,7 +807,11 @@ class Api::Impl {
   void AdminPutArtifact(const ExchangePtr& exchange) {
     const std::string& site = exchange->params[0];
     RequireAdmin(exchange, site);
-    PublishArtifact(exchange, site, ParseJsonBody(exchange->request.body));
+    Value artifact = ParseJsonBody(exchange->request.body);
+    int64_t base = IfMatchRevision(exchange, store_.GetArtifact(site));
+    std::optional<ArtifactRecord> stored = Publish(site, artifact, base);
+    if (!stored) RefuseLostRace(site);
+    AnswerPublished(exchange, *stored);
   }
 
   const std::string& RequirePart(const ExchangePtr& exchange) {
@@ -776,16 +825,21 @@ class Api::Impl {
     return part;
   }
 
+  static Value ParseStoredArtifact(const ArtifactRecord& record) {
+    Result<Value> parsed = ParseJson(record.json);
+    if (!parsed.ok()) {
+      Refuse(500, "corrupt_artifact", parsed.status().message());
+    }
+    return std::move(parsed.value());
+  }
+
   void AdminGetArtifactPart(const ExchangePtr& exchange) {
     const std::string& site = exchange->params[0];
     RequireAdmin(exchange, site);
     const std::string& part = RequirePart(exchange);
     ArtifactRecord artifact = RequireArtifact(site);
-    Result<Value> parsed = ParseJson(artifact.json);
-    if (!parsed.ok()) {
-      Refuse(500, "corrupt_artifact", parsed.status().message());
-    }
-    const Value* value = parsed->find(part);
+    Value parsed = ParseStoredArtifact(artifact);
+    const Value* value = parsed.find(part);
     if (!value) {
       Refuse(404, "artifact_part_not_found",
              "the artifact of site '" + site + "' has no '" + part + "'");
@@ -793,22 +847,107 @@ class Api::Impl {
     HttpResponse response;
     response.Set("Content-Type", "application/json");
     response.Set("Cache-Control", "no-store");
+    // The whole artifact's: the condition a later If-Match names.
+    response.Set("ETag", artifact.etag);
     response.body = value->Dump();
     Finish(exchange, std::move(response));
   }
 
+  // Replaces one part of the published artifact. Without If-Match, a
+  // publication landing between the read and the write is not undone: the
+  // part is swapped into the newer artifact instead (a few attempts).
   void AdminPutArtifactPart(const ExchangePtr& exchange) {
     const std::string& site = exchange->params[0];
     RequireAdmin(exchange, site);
     const std::string& part = RequirePart(exchange);
-    Value replacement = ParseJsonBody(exchange->request.body);
-    ArtifactRecord current = RequireArtifact(site);
-    Result<Value> artifact = ParseJson(current.json);
-    if (!artifact.ok()) {
-      Refuse(500, "corrupt_artifact", artifact.status().message());
+    const Value replacement = ParseJsonBody(exchange->request.body);
+    const bool conditional = !exchange->request.Header("If-Match").empty();
+    for (int attempt = 0; attempt < 5; ++attempt) {
+      ArtifactRecord current = RequireArtifact(site);
+      IfMatchRevision(exchange, current);
+      Value artifact = ParseStoredArtifact(current);
+      artifact.set(part, replacement);
+      std::optional<ArtifactRecord> stored =
+          Publish(site, artifact, current.revision);
+      if (stored) return AnswerPublished(exchange, *stored);
+      if (conditional) break;
     }
-    artifact->set(part, std::move(replacement));
-    PublishArtifact(exchange, site, artifact.value());
+    RefuseLostRace(site);
+  }
+
+  int64_t RequireRevisionParam(const ExchangePtr& exchange) {
+    const std::string& text = exchange->params[1];
+    int64_t revision = 0;
+    bool digits = !text.empty() && text.size() <= 15;
+    for (char c : text) {
+      digits = digits && c >= '0' && c <= '9';
+      if (digits) revision = revision * 10 + (c - '0');
+    }
+    if (!digits || revision < 1) {
+      Refuse(400, "invalid_revision",
+             "'" + text + "' is not a revision number (1, 2, ...)");
+    }
+    return revision;
+  }
+
+  ArtifactRecord RequireRevision(const ExchangePtr& exchange,
+                                 const std::string& site) {
+    const int64_t revision = RequireRevisionParam(exchange);
+    std::optional<ArtifactRecord> found =
+        store_.GetArtifactRevision(site, revision);
+    if (!found) {
+      Refuse(404, "artifact_revision_not_found",
+             "site '" + site + "' has no revision " + std::to_string(revision) +
+                 " of its artifact (the newest " +
+                 std::to_string(kKeptArtifactRevisions) + " are kept)");
+    }
+    return *found;
+  }
+
+  void AdminListArtifactRevisions(const ExchangePtr& exchange) {
+    const std::string& site = exchange->params[0];
+    RequireAdmin(exchange, site);
+    std::vector<ArtifactRevisionInfo> kept = store_.ListArtifactRevisions(site);
+    if (kept.empty()) {
+      Refuse(404, "artifact_not_found",
+             "no artifact is published for site '" + site + "'");
+    }
+    Json revisions = Json::array();
+    for (const ArtifactRevisionInfo& revision : kept) {
+      revisions.push_back({{"revision", revision.revision},
+                           {"etag", revision.etag},
+                           {"published_at_ms", revision.published_at_ms},
+                           {"bytes", revision.bytes}});
+    }
+    Finish(exchange, JsonResponse(200, {{"site", site},
+                                        {"current", kept.front().revision},
+                                        {"kept", kKeptArtifactRevisions},
+                                        {"revisions", std::move(revisions)}}));
+  }
+
+  void AdminGetArtifactRevision(const ExchangePtr& exchange) {
+    const std::string& site = exchange->params[0];
+    RequireAdmin(exchange, site);
+    ArtifactRecord revision = RequireRevision(exchange, site);
+    HttpResponse response;
+    response.Set("Content-Type", "application/json");
+    response.Set("Cache-Control", "no-store");
+    response.Set("ETag", revision.etag);
+    response.body = std::move(revision.json);
+    Finish(exchange, std::move(response));
+  }
+
+  // Rollback: publishes a kept revision again, as the newest one (checked
+  // again: the rules may have changed since it was published).
+  void AdminRestoreArtifactRevision(const ExchangePtr& exchange) {
+    const std::string& site = exchange->params[0];
+    RequireAdmin(exchange, site);
+    ArtifactRecord old = RequireRevision(exchange, site);
+    int64_t base = IfMatchRevision(exchange, store_.GetArtifact(site));
+    std::optional<ArtifactRecord> stored =
+        Publish(site, ParseStoredArtifact(old), base);
+    if (!stored) RefuseLostRace(site);
+    AnswerPublished(exchange, *stored, {{"restored_from", old.revision}});
   }
 
   // The CRM part of a data access request for `id` (a visitor or a
@@ -866,10 +1005,9 @@ class Api::Impl {
       Json linked = Json::array();
       for (const IdentityLink& link : options_.crm->LinksOf(scope, id)) {
         if (link.customer_id != id || link.vid == id) continue;
-        linked.push_back(
-            {{"vid", link.vid},
-             {"signals",
-              SignalList(store_.SignalsOfVisitor(link.site, link.vid))}});
+        linked.push_back({{"vid", link.vid},
+                          {"signals", SignalList(store_.SignalsOfVisitor(
+                                          link.site, link.vid))}});
       }
       body["linked_visitors"] = std::move(linked);
     }
@@ -1163,9 +1301,9 @@ class Api::Impl {
     }
     std::string media = MediaType(exchange->request.Header("Content-Type"));
     if (media != "text/csv" && media != "text/plain") {
-      Refuse(415, "unsupported_media_type",
-             "Content-Type must be text/csv (or text/plain), not '" + media +
-                 "'");
+      Refuse(
+          415, "unsupported_media_type",
+          "Content-Type must be text/csv (or text/plain), not '" + media + "'");
     }
     std::string format_name = exchange->request.QueryParam("format");
     std::optional<ImportFormat> format =
@@ -1178,8 +1316,8 @@ class Api::Impl {
     std::optional<char> delimiter = ParseCsvDelimiter(delimiter_name);
     if (!delimiter) {
       Refuse(400, "invalid_delimiter",
-             "delimiter must be auto, ',', ';' or tab, not '" +
-                 delimiter_name + "'");
+             "delimiter must be auto, ',', ';' or tab, not '" + delimiter_name +
+                 "'");
     }
     ImportOptions import;
     import.site = site;
@@ -1201,18 +1339,18 @@ class Api::Impl {
     for (const ImportRowError& error : summary.errors) {
       errors.push_back({{"line", error.line}, {"message", error.message}});
     }
-    Json body = {{"site", site},
-                 {"kind", ImportKindName(*kind)},
-                 {"inserted", summary.inserted},
-                 {"updated", summary.updated},
-                 {"unchanged", summary.unchanged},
-                 {"rejected", summary.rejected},
-                 {"changed", summary.changed()},
-                 {"summary", summary.Describe(*kind)},
-                 {"errors", std::move(errors)},
-                 {"errors_truncated",
-                  summary.rejected > static_cast<int64_t>(
-                                         summary.errors.size())}};
+    Json body = {
+        {"site", site},
+        {"kind", ImportKindName(*kind)},
+        {"inserted", summary.inserted},
+        {"updated", summary.updated},
+        {"unchanged", summary.unchanged},
+        {"rejected", summary.rejected},
+        {"changed", summary.changed()},
+        {"summary", summary.Describe(*kind)},
+        {"errors", std::move(errors)},
+        {"errors_truncated",
+         summary.rejected > static_cast<int64_t>(summary.errors.size())}};
     if (*kind == ImportKind::kTransactions) {
       body["customers_created"] = summary.customers_created;
     }
@@ -1295,14 +1433,13 @@ class Api::Impl {
     link.linked_at_ms = NowMs();
     bool created = crm.LinkIdentity(link);
     bool known = crm.FindCustomer(site, link.customer_id).has_value();
-    Finish(exchange,
-           JsonResponse(created ? 201 : 200,
-                        {{"status", created ? "linked" : "unchanged"},
-                         {"site", site},
-                         {"vid", link.vid},
-                         {"customer_id", link.customer_id},
-                         {"source", link.source},
-                         {"customer_known", known}}));
+    Finish(exchange, JsonResponse(created ? 201 : 200,
+                                  {{"status", created ? "linked" : "unchanged"},
+                                   {"site", site},
+                                   {"vid", link.vid},
+                                   {"customer_id", link.customer_id},
+                                   {"source", link.source},
+                                   {"customer_known", known}}));
   }
 
   static constexpr size_t kMaxImportErrorsListed = 1000;

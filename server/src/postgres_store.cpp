@@ -85,6 +85,20 @@ CREATE TABLE erasure_log (
   signals_erased BIGINT NOT NULL
 );
 )sql",
+    // 2: the kept revisions of each site's artifact (rollback, history),
+    // starting with the one published now.
+    R"sql(
+CREATE TABLE artifact_revisions (
+  site TEXT NOT NULL,
+  revision BIGINT NOT NULL,
+  json TEXT NOT NULL,
+  etag TEXT NOT NULL,
+  published_at_ms BIGINT NOT NULL,
+  PRIMARY KEY (site, revision)
+);
+INSERT INTO artifact_revisions (site, revision, json, etag, published_at_ms)
+  SELECT site, revision, json, etag, updated_at_ms FROM artifacts;
+)sql",
 };
 constexpr int kLatestVersion =
     static_cast<int>(sizeof kMigrations / sizeof kMigrations[0]);
@@ -613,23 +627,76 @@ std::optional<ArtifactRecord> PostgresStore::GetArtifact(
                         rows.Text(0, 3), rows.Int(0, 4)};
 }
 
-ArtifactRecord PostgresStore::PutArtifact(const std::string& site,
-                                          const std::string& json,
-                                          const std::string& etag,
-                                          int64_t now_ms) {
+std::optional<ArtifactRecord> PostgresStore::PutArtifact(
+    const std::string& site, const std::string& json, const std::string& etag,
+    int64_t now_ms, int64_t base_revision) {
   std::lock_guard<std::mutex> lock(db_mutex_);
   EnsureConnected(db_);
-  // The row lock of ON CONFLICT DO UPDATE serialises replicas: each
-  // revision number is handed out once.
-  PgResult upserted(Exec(
-      db_,
-      "INSERT INTO artifacts (site, revision, json, etag, updated_at_ms) "
-      "VALUES ($1, 1, $2, $3, $4::bigint) ON CONFLICT (site) DO UPDATE SET "
-      "revision = artifacts.revision + 1, json = EXCLUDED.json, etag = "
-      "EXCLUDED.etag, updated_at_ms = EXCLUDED.updated_at_ms "
-      "RETURNING revision",
-      {site, json, etag, std::to_string(now_ms)}));
-  return ArtifactRecord{site, upserted.Int(0, 0), json, etag, now_ms};
+  postgres::Transaction transaction(db_);
+  // The first publication of a site inserts its row (a replica racing it
+  // waits on the key, then updates); every later one locks the row, so
+  // replicas hand out each revision number once, in order.
+  Exec(db_,
+       "INSERT INTO artifacts (site, revision, json, etag, updated_at_ms) "
+       "VALUES ($1, 0, '', '', 0) ON CONFLICT (site) DO NOTHING",
+       {site});
+  PgResult current(
+      Exec(db_, "SELECT revision FROM artifacts WHERE site = $1 FOR UPDATE",
+           {site}));
+  const int64_t published = current.Int(0, 0);
+  if (base_revision != kAnyArtifactRevision && base_revision != published) {
+    return std::nullopt;  // rolled back, the placeholder row with it
+  }
+  const std::string revision = std::to_string(published + 1);
+  const std::string at = std::to_string(now_ms);
+  Exec(db_,
+       "UPDATE artifacts SET revision = $2::bigint, json = $3, etag = $4, "
+       "updated_at_ms = $5::bigint WHERE site = $1",
+       {site, revision, json, etag, at});
+  Exec(db_,
+       "INSERT INTO artifact_revisions (site, revision, json, etag, "
+       "published_at_ms) VALUES ($1, $2::bigint, $3, $4, $5::bigint)",
+       {site, revision, json, etag, at});
+  Exec(db_,
+       "DELETE FROM artifact_revisions WHERE site = $1 AND revision <= "
+       "$2::bigint",
+       {site, std::to_string(published + 1 - kKeptArtifactRevisions)});
+  transaction.Commit();
+  return ArtifactRecord{site, published + 1, json, etag, now_ms};
+}
+
+std::vector<ArtifactRevisionInfo> PostgresStore::ListArtifactRevisions(
+    const std::string& site) {
+  std::lock_guard<std::mutex> lock(db_mutex_);
+  EnsureConnected(db_);
+  auto reconnect = [this] { EnsureConnected(db_); };
+  PgResult rows(ExecRead(db_, reconnect,
+                         "SELECT revision, etag, published_at_ms, "
+                         "octet_length(json) FROM artifact_revisions WHERE "
+                         "site = $1 ORDER BY revision DESC",
+                         {site}));
+  std::vector<ArtifactRevisionInfo> revisions;
+  for (int row = 0; row < rows.rows(); ++row) {
+    revisions.push_back(
+        ArtifactRevisionInfo{rows.Int(row, 0), rows.Text(row, 1),
+                             rows.Int(row, 2), rows.Int(row, 3)});
+  }
+  return revisions;
+}
+
+std::optional<ArtifactRecord> PostgresStore::GetArtifactRevision(
+    const std::string& site, int64_t revision) {
+  std::lock_guard<std::mutex> lock(db_mutex_);
+  EnsureConnected(db_);
+  auto reconnect = [this] { EnsureConnected(db_); };
+  PgResult rows(ExecRead(db_, reconnect,
+                         "SELECT json, etag, published_at_ms FROM "
+                         "artifact_revisions WHERE site = $1 AND revision = "
+                         "$2::bigint",
+                         {site, std::to_string(revision)}));
+  if (rows.rows() == 0) return std::nullopt;
+  return ArtifactRecord{site, revision, rows.Text(0, 0), rows.Text(0, 1),
+                        rows.Int(0, 2)};
 }
 
 void PostgresStore::Close() { inserts_.Close(); }

@@ -91,6 +91,20 @@ DROP TABLE signals;
 ALTER TABLE signals_by_key RENAME TO signals;
 CREATE INDEX signals_by_vid_hash ON signals (vid_hash);
 )sql",
+    // 3: the kept revisions of each site's artifact (rollback, history),
+    // starting with the one published now.
+    R"sql(
+CREATE TABLE artifact_revisions (
+  site TEXT NOT NULL,
+  revision INTEGER NOT NULL,
+  json TEXT NOT NULL,
+  etag TEXT NOT NULL,
+  published_at_ms INTEGER NOT NULL,
+  PRIMARY KEY (site, revision)
+);
+INSERT INTO artifact_revisions (site, revision, json, etag, published_at_ms)
+  SELECT site, revision, json, etag, updated_at_ms FROM artifacts;
+)sql",
 };
 constexpr int kLatestVersion =
     static_cast<int>(sizeof kMigrations / sizeof kMigrations[0]);
@@ -500,8 +514,8 @@ bool SqliteStore::PurgeErased() {
   // (an export) makes it give up rather than stall this I/O thread.
   sqlite3_busy_timeout(db_, 200);
   int rc = SQLITE_BUSY;
-  for (int attempt = 0; attempt < 5 && (rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
-       ++attempt) {
+  for (int attempt = 0;
+       attempt < 5 && (rc == SQLITE_BUSY || rc == SQLITE_LOCKED); ++attempt) {
     rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE,
                                    nullptr, nullptr);
   }
@@ -533,22 +547,69 @@ std::optional<ArtifactRecord> SqliteStore::GetArtifact(
                         query.Text(3), query.Int(4)};
 }
 
-ArtifactRecord SqliteStore::PutArtifact(const std::string& site,
-                                        const std::string& json,
-                                        const std::string& etag,
-                                        int64_t now_ms) {
+std::optional<ArtifactRecord> SqliteStore::PutArtifact(const std::string& site,
+                                                       const std::string& json,
+                                                       const std::string& etag,
+                                                       int64_t now_ms,
+                                                       int64_t base_revision) {
   std::lock_guard<std::mutex> lock(db_mutex_);
-  Statement upsert(
-      db_,
-      "INSERT INTO artifacts (site, revision, json, etag, updated_at_ms) "
-      "VALUES (?1, 1, ?2, ?3, ?4) ON CONFLICT (site) DO UPDATE SET "
-      "revision = revision + 1, json = ?2, etag = ?3, updated_at_ms = ?4 "
-      "RETURNING revision");
-  upsert.Bind(1, site).Bind(2, json).Bind(3, etag).Bind(4, now_ms);
-  int64_t revision = upsert.Step() ? upsert.Int(0) : 0;
-  while (upsert.Step()) {
+  Transaction transaction(db_);  // BEGIN IMMEDIATE: no publication between
+  int64_t published = 0;
+  {
+    Statement current(db_, "SELECT revision FROM artifacts WHERE site = ?");
+    current.Bind(1, site);
+    if (current.Step()) published = current.Int(0);
   }
+  if (base_revision != kAnyArtifactRevision && base_revision != published) {
+    return std::nullopt;
+  }
+  const int64_t revision = published + 1;
+  Statement upsert(db_,
+                   "INSERT INTO artifacts (site, revision, json, etag, "
+                   "updated_at_ms) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT "
+                   "(site) DO UPDATE SET revision = ?2, json = ?3, etag = ?4, "
+                   "updated_at_ms = ?5");
+  upsert.Bind(1, site).Bind(2, revision).Bind(3, json).Bind(4, etag);
+  upsert.Bind(5, now_ms).Step();
+  Statement keep(db_,
+                 "INSERT INTO artifact_revisions (site, revision, json, etag, "
+                 "published_at_ms) VALUES (?1, ?2, ?3, ?4, ?5)");
+  keep.Bind(1, site).Bind(2, revision).Bind(3, json).Bind(4, etag);
+  keep.Bind(5, now_ms).Step();
+  Statement prune(db_,
+                  "DELETE FROM artifact_revisions WHERE site = ? AND revision "
+                  "<= ?");
+  prune.Bind(1, site).Bind(2, revision - kKeptArtifactRevisions).Step();
+  transaction.Commit();
   return ArtifactRecord{site, revision, json, etag, now_ms};
+}
+
+std::vector<ArtifactRevisionInfo> SqliteStore::ListArtifactRevisions(
+    const std::string& site) {
+  std::lock_guard<std::mutex> lock(db_mutex_);
+  Statement query(db_,
+                  "SELECT revision, etag, published_at_ms, length(CAST(json "
+                  "AS BLOB)) FROM artifact_revisions WHERE site = ? ORDER BY "
+                  "revision DESC");
+  query.Bind(1, site);
+  std::vector<ArtifactRevisionInfo> revisions;
+  while (query.Step()) {
+    revisions.push_back(ArtifactRevisionInfo{query.Int(0), query.Text(1),
+                                             query.Int(2), query.Int(3)});
+  }
+  return revisions;
+}
+
+std::optional<ArtifactRecord> SqliteStore::GetArtifactRevision(
+    const std::string& site, int64_t revision) {
+  std::lock_guard<std::mutex> lock(db_mutex_);
+  Statement query(db_,
+                  "SELECT json, etag, published_at_ms FROM artifact_revisions "
+                  "WHERE site = ? AND revision = ?");
+  query.Bind(1, site).Bind(2, revision);
+  if (!query.Step()) return std::nullopt;
+  return ArtifactRecord{site, revision, query.Text(0), query.Text(1),
+                        query.Int(2)};
 }
 
 void SqliteStore::Close() {

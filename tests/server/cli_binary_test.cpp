@@ -3,13 +3,13 @@
 // (SIGKILL), and what it acknowledged must still be there after a restart.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <string>
-#include <chrono>
-#include <vector>
-#include <thread>
 #include <memory>
+#include <string>
+#include <thread>
+#include <vector>
 
 #include "server_binary.h"
 #include "temp_dir.h"
@@ -282,9 +282,8 @@ TEST(CliBinaryTest, OutOfDescriptorsPausesAcceptingInsteadOfSpinning) {
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
     std::string text = ReadFile(log);
     size_t failures = 0;
-    for (size_t at = 0; (at = text.find("accept failed", at)) !=
-                        std::string::npos;
-         ++at) {
+    for (size_t at = 0;
+         (at = text.find("accept failed", at)) != std::string::npos; ++at) {
       ++failures;
     }
     EXPECT_EQ(failures, 1u) << text.substr(0, 2000);
@@ -417,9 +416,9 @@ TEST(CliBinaryTest, MigrateReportsTheSchemaVersion) {
   std::string db = dir.File("m/tessera.db");
   CommandResult first = RunCommand("migrate --db " + db);
   EXPECT_EQ(first.exit_code, 0);
-  EXPECT_NE(first.out.find("from version 0 to 2"), std::string::npos);
+  EXPECT_NE(first.out.find("from version 0 to 3"), std::string::npos);
   CommandResult second = RunCommand("migrate --db " + db);
-  EXPECT_NE(second.out.find("up to date (version 2)"), std::string::npos);
+  EXPECT_NE(second.out.find("up to date (version 3)"), std::string::npos);
 }
 
 }  // namespace

@@ -22,8 +22,8 @@ namespace {
 
 using testing::ClientRequest;
 using testing::ClientResponse;
-using testing::TempDir;
 using testing::Serialize;
+using testing::TempDir;
 using testing::TestConnection;
 
 constexpr const char* kVid = "6f1c2a9e-4b7d-4e3a-9c58-0d2b7e41a6f3";
@@ -279,7 +279,7 @@ TEST_F(HttpApiTest, TheArtifactsMaxAgeIsTheOperators) {
   options.db = dir_.File("max-age/tessera.db");
   options.artifact_max_age = 5;
   ExtraServer server(options);
-  server->store().PutArtifact("demo", "{}", "\"e1\"", 1);
+  server->store().PutArtifact("demo", "{}", "\"e1\"", 1, kAnyArtifactRevision);
   ClientRequest request;
   request.target = "/v1/artifact/demo";
   EXPECT_EQ(testing::Send(server->port(), request).Header("Cache-Control"),
@@ -577,7 +577,7 @@ TEST_F(HttpApiTest, ArtifactIsServedWithEtagAndRevalidatesTo304) {
 
   std::string json = "{\"schema_version\":1,\"version\":\"7\"}";
   std::string etag = "\"" + Sha256Hex(json).substr(0, 32) + "\"";
-  server_->store().PutArtifact("demo", json, etag, 1);
+  server_->store().PutArtifact("demo", json, etag, 1, kAnyArtifactRevision);
   ClientResponse full = Request("GET", "/v1/artifact/demo");
   EXPECT_EQ(full.status, 200);
   EXPECT_EQ(full.body, json);
@@ -740,9 +740,9 @@ TEST_F(HttpApiTest, SiteFilesAreServedAtTheRootWithoutShadowingTheApi) {
   EXPECT_EQ(Request("GET", "/v1/signals").status, 405);
   EXPECT_EQ(Code(Request("GET", "/v1/nope")), "not_found");
   EXPECT_EQ(Request("POST", "/index.html").status, 404);
-  for (const char* target : {"/../secret.txt", "/%2e%2e/secret.txt",
-                             "/shop/../../secret.txt", "/.hidden", "/shop",
-                             "/missing.html"}) {
+  for (const char* target :
+       {"/../secret.txt", "/%2e%2e/secret.txt", "/shop/../../secret.txt",
+        "/.hidden", "/shop", "/missing.html"}) {
     ClientResponse response = Request("GET", target);
     EXPECT_EQ(response.status, 404) << target;
     EXPECT_EQ(Code(response), "not_found") << target;
@@ -814,6 +814,9 @@ TEST_F(HttpApiTest, EveryAdminRouteRefusesMissingWrongAndForeignKeys) {
       {"PUT", "/v1/admin/sites/demo/artifact"},
       {"GET", "/v1/admin/sites/demo/artifact/slots"},
       {"PUT", "/v1/admin/sites/demo/artifact/slots"},
+      {"GET", "/v1/admin/sites/demo/artifact/revisions"},
+      {"GET", "/v1/admin/sites/demo/artifact/revisions/1"},
+      {"POST", "/v1/admin/sites/demo/artifact/revisions/1/restore"},
       {"GET", "/v1/admin/profiles/some-visitor"},
       {"DELETE", "/v1/admin/profiles/some-visitor"},
       {"GET", "/v1/admin/erasures"},
@@ -972,6 +975,109 @@ TEST_F(HttpApiTest, ArtifactPartsAreReadAndReplacedWithValidation) {
       Admin("GET", "/v1/admin/sites/demo/artifact/secrets", admin_key_);
   EXPECT_EQ(unknown.status, 404);
   EXPECT_EQ(Code(unknown), "unknown_artifact_part");
+}
+
+TEST_F(HttpApiTest, ArtifactRevisionsAreListedReadAndRolledBackTo) {
+  const std::string artifact = ExampleArtifactText();
+  const std::string base = "/v1/admin/sites/demo/artifact";
+  ASSERT_EQ(Admin("PUT", base, admin_key_, artifact).status, 200);
+  ClientResponse changed = Admin("PUT", base + "/signals", admin_key_,
+                                 "{\"endpoint\": \"/v1/signals\", "
+                                 "\"flushIntervalMs\": 1000}");
+  ASSERT_EQ(changed.status, 200) << changed.body;
+
+  ClientResponse list = Admin("GET", base + "/revisions", admin_key_);
+  ASSERT_EQ(list.status, 200) << list.body;
+  Value listed = Body(list);
+  EXPECT_EQ(listed.find("current")->as_number(), 2);
+  const Array& revisions = listed.find("revisions")->as_array();
+  ASSERT_EQ(revisions.size(), 2u);
+  EXPECT_EQ(revisions[0].find("revision")->as_number(), 2);
+  EXPECT_EQ(revisions[0].find("etag")->as_string(), changed.Header("ETag"));
+  EXPECT_EQ(revisions[1].find("revision")->as_number(), 1);
+  EXPECT_GT(revisions[1].find("bytes")->as_number(), 1000);
+
+  ClientResponse first = Admin("GET", base + "/revisions/1", admin_key_);
+  ASSERT_EQ(first.status, 200);
+  EXPECT_EQ(Body(first), ParseJson(artifact).value());
+
+  // Rolling back publishes revision 1 again, as revision 3, which browsers
+  // get at once.
+  ClientResponse restored =
+      Admin("POST", base + "/revisions/1/restore", admin_key_);
+  ASSERT_EQ(restored.status, 200) << restored.body;
+  EXPECT_EQ(Body(restored).find("revision")->as_number(), 3);
+  EXPECT_EQ(Body(restored).find("restored_from")->as_number(), 1);
+  EXPECT_EQ(restored.Header("ETag"), first.Header("ETag"));
+  ClientResponse browser = Request("GET", "/v1/artifact/demo");
+  EXPECT_EQ(Body(browser), ParseJson(artifact).value());
+  EXPECT_EQ(browser.Header("ETag"), first.Header("ETag"));
+
+  for (const char* bad : {"0", "x1", "-1", "1.5", "9999999999999999"}) {
+    ClientResponse refused =
+        Admin("GET", base + "/revisions/" + bad, admin_key_);
+    EXPECT_EQ(refused.status, 400) << bad;
+    EXPECT_EQ(Code(refused), "invalid_revision") << bad;
+  }
+  ClientResponse unknown =
+      Admin("POST", base + "/revisions/42/restore", admin_key_);
+  EXPECT_EQ(unknown.status, 404);
+  EXPECT_EQ(Code(unknown), "artifact_revision_not_found");
+  EXPECT_EQ(
+      Admin("GET", "/v1/admin/sites/other/artifact/revisions", other_admin_key_)
+          .status,
+      404);
+  EXPECT_EQ(server_->store().GetArtifact("demo")->revision, 3);
+}
+
+TEST_F(HttpApiTest, IfMatchRefusesAChangeMadeFromAnOlderRevision) {
+  const std::string artifact = ExampleArtifactText();
+  const std::string base = "/v1/admin/sites/demo/artifact";
+  auto put = [&](const std::string& target, const std::string& body,
+                 const std::string& if_match) {
+    return Request(
+        "PUT", target,
+        {{"Authorization", "Bearer " + admin_key_}, {"If-Match", if_match}},
+        body);
+  };
+  ClientResponse none_yet = put(base, artifact, "*");
+  EXPECT_EQ(none_yet.status, 412);
+  EXPECT_EQ(Code(none_yet), "artifact_changed");
+  ClientResponse first = Admin("PUT", base, admin_key_, artifact);
+  ASSERT_EQ(first.status, 200);
+  const std::string etag1 = first.Header("ETag");
+
+  // Two editors start from revision 1; the second to publish is refused.
+  const std::string consent =
+      "{\"mode\": \"opt-in\", \"policyVersion\": \"2026-02\"}";
+  ClientResponse part = put(base + "/consent", consent, etag1);
+  ASSERT_EQ(part.status, 200) << part.body;
+  const std::string etag2 = part.Header("ETag");
+  EXPECT_NE(etag2, etag1);
+  ClientResponse stale = put(base, artifact, etag1);
+  EXPECT_EQ(stale.status, 412);
+  EXPECT_EQ(Code(stale), "artifact_changed");
+  EXPECT_NE(stale.body.find("revision 2"), std::string::npos) << stale.body;
+  EXPECT_EQ(put(base + "/signals", "{}", etag1).status, 412);
+  ClientResponse stale_restore =
+      Request("POST", base + "/revisions/1/restore",
+              {{"Authorization", "Bearer " + admin_key_}, {"If-Match", etag1}});
+  EXPECT_EQ(stale_restore.status, 412);
+  // A weak tag never matches If-Match (strong comparison).
+  EXPECT_EQ(put(base, artifact, "W/" + etag2).status, 412);
+  EXPECT_EQ(server_->store().GetArtifact("demo")->revision, 2);
+  EXPECT_EQ(Body(Admin("GET", base + "/consent", admin_key_))
+                .find("policyVersion")
+                ->as_string(),
+            "2026-02");
+
+  // The current ETag (as GET of a part gives it), a list of tags, and "*".
+  ClientResponse read = Admin("GET", base + "/slots", admin_key_);
+  EXPECT_EQ(read.Header("ETag"), etag2);
+  ClientResponse current = put(base, artifact, "\"other\", " + etag2);
+  ASSERT_EQ(current.status, 200) << current.body;
+  EXPECT_EQ(put(base, artifact, "*").status, 200);
+  EXPECT_EQ(server_->store().GetArtifact("demo")->revision, 4);
 }
 
 TEST_F(HttpApiTest, ArtifactForAnotherSiteIsRejected) {

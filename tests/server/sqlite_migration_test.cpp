@@ -1,6 +1,7 @@
 // The SQLite signal store's schema migrations applied to a database made
 // with an earlier schema and holding rows: version 1 (signals keyed by
-// (site, id) with a day index) is built here with the exact DDL that version
+// (site, id) with a day index, an artifact without kept revisions) is built
+// here with the exact DDL that version
 // 1 of the server created, filled through SQLite directly, then opened and
 // migrated by the current server.
 #include <gtest/gtest.h>
@@ -132,6 +133,10 @@ class SqliteMigrationTest : public ::testing::Test {
           std::to_string(row.received_at_ms / kDay) + ", '" + BodyOf(row) +
           "');\n";
     }
+    // A published artifact at revision 7, which becomes the first kept one.
+    insert +=
+        "INSERT INTO artifacts (site, revision, json, etag, updated_at_ms) "
+        "VALUES ('demo', 7, '{\"v\":7}', '\"e7\"', 1234);\n";
     raw.Exec(insert);
   }
 
@@ -150,8 +155,8 @@ class SqliteMigrationTest : public ::testing::Test {
 TEST_F(SqliteMigrationTest, EveryVersion1RowIsFoundAfterMigrating) {
   std::unique_ptr<Store> store = OpenStore(path_);
   EXPECT_EQ(store->SchemaVersion(), 1);
-  EXPECT_EQ(store->Migrate(), 2);
-  EXPECT_EQ(store->SchemaVersion(), 2);
+  EXPECT_EQ(store->Migrate(), 3);
+  EXPECT_EQ(store->SchemaVersion(), 3);
 
   // Every row, with every field, in the export order (time, then id).
   std::map<std::string, std::vector<std::string>> expected_ids = {
@@ -188,6 +193,14 @@ TEST_F(SqliteMigrationTest, EveryVersion1RowIsFoundAfterMigrating) {
   EXPECT_EQ(store->InsertSignal(
                 SignalRecord{"other", "sig_c", "v1", 5 * kDay + 7, "{}"}),
             InsertOutcome::kAccepted);
+
+  // The published artifact is the first kept revision; the next follows it.
+  std::vector<ArtifactRevisionInfo> kept = store->ListArtifactRevisions("demo");
+  ASSERT_EQ(kept.size(), 1u);
+  EXPECT_EQ(kept[0].revision, 7);
+  EXPECT_EQ(kept[0].published_at_ms, 1234);
+  EXPECT_EQ(store->GetArtifactRevision("demo", 7)->json, "{\"v\":7}");
+  EXPECT_EQ(store->PutArtifact("demo", "{}", "\"e8\"", 2000, 7)->revision, 8);
   store->Close();
   store.reset();
 

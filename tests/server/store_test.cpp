@@ -173,10 +173,10 @@ TYPED_TEST(StoreTest, GeneratedKeysDiffer) {
 
 TYPED_TEST(StoreTest, ArtifactRevisionsIncrease) {
   EXPECT_FALSE(this->store_->GetArtifact("demo").has_value());
-  ArtifactRecord first =
-      this->store_->PutArtifact("demo", "{\"v\":1}", "\"a\"", 10);
-  ArtifactRecord second =
-      this->store_->PutArtifact("demo", "{\"v\":2}", "\"b\"", 20);
+  ArtifactRecord first = *this->store_->PutArtifact(
+      "demo", "{\"v\":1}", "\"a\"", 10, kAnyArtifactRevision);
+  ArtifactRecord second = *this->store_->PutArtifact(
+      "demo", "{\"v\":2}", "\"b\"", 20, kAnyArtifactRevision);
   EXPECT_EQ(first.revision, 1);
   EXPECT_EQ(second.revision, 2);
   std::optional<ArtifactRecord> stored = this->store_->GetArtifact("demo");
@@ -184,6 +184,49 @@ TYPED_TEST(StoreTest, ArtifactRevisionsIncrease) {
   EXPECT_EQ(stored->json, "{\"v\":2}");
   EXPECT_EQ(stored->etag, "\"b\"");
   EXPECT_EQ(stored->revision, 2);
+}
+
+TYPED_TEST(StoreTest, AnArtifactPutOverAStaleRevisionChangesNothing) {
+  Store& store = *this->store_;
+  EXPECT_FALSE(store.PutArtifact("demo", "{}", "\"x\"", 1, 1).has_value());
+  EXPECT_FALSE(store.GetArtifact("demo").has_value());  // nothing left behind
+  ASSERT_TRUE(store.PutArtifact("demo", "{\"v\":1}", "\"a\"", 10, 0));
+  EXPECT_FALSE(store.PutArtifact("demo", "{}", "\"x\"", 11, 0).has_value());
+  std::optional<ArtifactRecord> second =
+      store.PutArtifact("demo", "{\"v\":2}", "\"b\"", 20, 1);
+  ASSERT_TRUE(second.has_value());
+  EXPECT_EQ(second->revision, 2);
+  EXPECT_FALSE(store.PutArtifact("demo", "{}", "\"x\"", 21, 1).has_value());
+  EXPECT_EQ(store.GetArtifact("demo")->json, "{\"v\":2}");
+  EXPECT_EQ(store.ListArtifactRevisions("demo").size(), 2u);
+  // Another site's revisions are its own.
+  EXPECT_EQ(store.PutArtifact("other", "{}", "\"o\"", 30, 0)->revision, 1);
+}
+
+TYPED_TEST(StoreTest, ArtifactRevisionsAreKeptNewestFirstUpToTheLimit) {
+  Store& store = *this->store_;
+  EXPECT_TRUE(store.ListArtifactRevisions("demo").empty());
+  const int64_t kPublished = kKeptArtifactRevisions + 5;
+  for (int64_t i = 1; i <= kPublished; ++i) {
+    std::string json = "{\"n\":" + std::to_string(i) + "}";
+    ASSERT_TRUE(store.PutArtifact("demo", json,
+                                  "\"e" + std::to_string(i) + "\"", 1000 + i,
+                                  kAnyArtifactRevision));
+  }
+  std::vector<ArtifactRevisionInfo> kept = store.ListArtifactRevisions("demo");
+  ASSERT_EQ(kept.size(), static_cast<size_t>(kKeptArtifactRevisions));
+  EXPECT_EQ(kept.front().revision, kPublished);
+  EXPECT_EQ(kept.front().etag, "\"e" + std::to_string(kPublished) + "\"");
+  EXPECT_EQ(kept.front().published_at_ms, 1000 + kPublished);
+  EXPECT_EQ(kept.front().bytes, 9);  // {"n":105}
+  EXPECT_EQ(kept.back().revision, 6);
+  EXPECT_FALSE(store.GetArtifactRevision("demo", 5).has_value());
+  std::optional<ArtifactRecord> sixth = store.GetArtifactRevision("demo", 6);
+  ASSERT_TRUE(sixth.has_value());
+  EXPECT_EQ(sixth->json, "{\"n\":6}");
+  EXPECT_EQ(sixth->etag, "\"e6\"");
+  EXPECT_EQ(sixth->updated_at_ms, 1006);
+  EXPECT_FALSE(store.GetArtifactRevision("other", 6).has_value());
 }
 
 TYPED_TEST(StoreTest, ErasureRemovesOnlyThatVisitorAndLogsNoIdentifier) {
@@ -318,7 +361,7 @@ TYPED_TEST(StoreTest, ForEachSignalSinceStartsAtThatReceiptTime) {
 
 TYPED_TEST(StoreTest, AnExportDoesNotHoldUpKeyLookupsOrArtifactReads) {
   this->store_->InsertSignal(MakeSignal("demo", "s1", "v"));
-  this->store_->PutArtifact("demo", "{}", "\"e\"", 1);
+  this->store_->PutArtifact("demo", "{}", "\"e\"", 1, kAnyArtifactRevision);
   Store* store = this->store_.get();
   std::future<bool> read;
   int visited = 0;
@@ -408,14 +451,18 @@ TYPED_TEST(StoreTest, TwoReplicasHandOutEachArtifactRevisionOnce) {
   std::vector<int64_t> revisions_a, revisions_b;
   std::thread first([&] {
     for (int i = 0; i < kPuts; ++i) {
-      revisions_a.push_back(
-          this->store_->PutArtifact("demo", "{\"a\":1}", "\"a\"", i).revision);
+      revisions_a.push_back(this->store_
+                                ->PutArtifact("demo", "{\"a\":1}", "\"a\"", i,
+                                              kAnyArtifactRevision)
+                                ->revision);
     }
   });
   std::thread second([&] {
     for (int i = 0; i < kPuts; ++i) {
-      revisions_b.push_back(
-          replica->PutArtifact("demo", "{\"b\":1}", "\"b\"", i).revision);
+      revisions_b.push_back(replica
+                                ->PutArtifact("demo", "{\"b\":1}", "\"b\"", i,
+                                              kAnyArtifactRevision)
+                                ->revision);
     }
   });
   first.join();

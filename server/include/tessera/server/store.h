@@ -61,6 +61,20 @@ struct ArtifactRecord {
   int64_t updated_at_ms = 0;
 };
 
+// A kept revision of a site's artifact, as listed (without its text).
+struct ArtifactRevisionInfo {
+  int64_t revision = 0;
+  std::string etag;
+  int64_t published_at_ms = 0;
+  int64_t bytes = 0;  // of its JSON text
+};
+
+// How many revisions of each site's artifact a store keeps: the newest;
+// publishing one more deletes the oldest.
+inline constexpr int64_t kKeptArtifactRevisions = 100;
+// PutArtifact's base revision that replaces whatever is published.
+inline constexpr int64_t kAnyArtifactRevision = -1;
+
 struct ErasureRecord {
   int64_t erased_at_ms = 0;
   std::string site;          // the scope of the request (or kAllSites)
@@ -167,11 +181,23 @@ class Store {
 
   virtual std::optional<ArtifactRecord> GetArtifact(
       const std::string& site) = 0;
-  // Stores a new revision (the caller has validated it).
-  virtual ArtifactRecord PutArtifact(const std::string& site,
-                                     const std::string& json,
-                                     const std::string& etag,
-                                     int64_t now_ms) = 0;
+  // Publishes `json` (which the caller has validated) as the site's next
+  // revision, and keeps it among the site's revisions, when the revision
+  // published now is `base_revision` (0: none yet) or `base_revision` is
+  // kAnyArtifactRevision. nullopt, with nothing changed, when another
+  // publication came first: the caller read an older revision.
+  virtual std::optional<ArtifactRecord> PutArtifact(const std::string& site,
+                                                    const std::string& json,
+                                                    const std::string& etag,
+                                                    int64_t now_ms,
+                                                    int64_t base_revision) = 0;
+  // The site's kept revisions, newest first (none for an unknown site).
+  virtual std::vector<ArtifactRevisionInfo> ListArtifactRevisions(
+      const std::string& site) = 0;
+  // One kept revision (`updated_at_ms`: when it was published); nullopt
+  // when the site has no such revision or it is no longer kept.
+  virtual std::optional<ArtifactRecord> GetArtifactRevision(
+      const std::string& site, int64_t revision) = 0;
 
   // Commits what is pending and stops the writer; later inserts fail.
   virtual void Close() = 0;
