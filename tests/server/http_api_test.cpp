@@ -1080,6 +1080,55 @@ TEST_F(HttpApiTest, IfMatchRefusesAChangeMadeFromAnOlderRevision) {
   EXPECT_EQ(server_->store().GetArtifact("demo")->revision, 4);
 }
 
+TEST_F(HttpApiTest, PartUpdatesFromTwoServersAtOnceLoseNothing) {
+  ASSERT_EQ(Admin("PUT", "/v1/admin/sites/demo/artifact", admin_key_,
+                  ExampleArtifactText())
+                .status,
+            200);
+  // A second server on the same database, as a replica would be.
+  ServeOptions options;
+  options.db = dir_.File("data/tessera.db");
+  options.port = 0;
+  options.durable = false;
+  TesseraServer replica(options);
+  replica.Start();
+  std::thread replica_runner([&] { replica.Run(); });
+  constexpr int kEach = 15;
+  // Each writer's last accepted value (a refusal after too many lost races
+  // is allowed, a lost update is not).
+  std::string last_policy, last_interval;
+  auto writer = [&](uint16_t port, const std::string& part, bool policy) {
+    for (int i = 0; i < kEach; ++i) {
+      std::string value = std::to_string(1000 + i);
+      ClientRequest request;
+      request.method = "PUT";
+      request.target = "/v1/admin/sites/demo/artifact/" + part;
+      request.headers = {{"Authorization", "Bearer " + admin_key_}};
+      request.body = policy ? "{\"mode\": \"opt-in\", \"policyVersion\": \"" +
+                                  value + "\"}"
+                            : "{\"flushIntervalMs\": " + value + "}";
+      ClientResponse answer = testing::Send(port, request);
+      ASSERT_TRUE(answer.status == 200 || answer.status == 412)
+          << answer.status << " " << answer.body;
+      if (answer.status == 200) (policy ? last_policy : last_interval) = value;
+    }
+  };
+  std::thread first([&] { writer(port_, "consent", true); });
+  std::thread second([&] { writer(replica.port(), "signals", false); });
+  first.join();
+  second.join();
+  replica.Stop();
+  replica_runner.join();
+  ASSERT_FALSE(last_policy.empty());
+  ASSERT_FALSE(last_interval.empty());
+  Value published =
+      ParseJson(server_->store().GetArtifact("demo")->json).value();
+  EXPECT_EQ(published.find_path("consent.policyVersion")->as_string(),
+            last_policy);
+  EXPECT_EQ(published.find_path("signals.flushIntervalMs")->as_number(),
+            std::stod(last_interval));
+}
+
 TEST_F(HttpApiTest, ArtifactForAnotherSiteIsRejected) {
   ClientResponse put = Admin("PUT", "/v1/admin/sites/other/artifact",
                              other_admin_key_, ExampleArtifactText());
