@@ -762,11 +762,13 @@ class Api::Impl {
                                  "cannot match"));
   }
 
-  // Validates `artifact` and publishes it over `base_revision` (see
-  // Store::PutArtifact); nullopt when another publication came first.
+  // Validates `artifact` and publishes it over `base_revision` for admin
+  // key `by` (see Store::PutArtifact); nullopt when another publication came
+  // first.
   std::optional<ArtifactRecord> Publish(const std::string& site,
                                         const Value& artifact,
-                                        int64_t base_revision) {
+                                        int64_t base_revision,
+                                        const ApiKeyRecord& by) {
     if (!artifact.is_object()) {
       Refuse(422, "invalid_artifact", "the artifact must be a JSON object",
              {ApiProblem{"$", "expected an object"}});
@@ -779,8 +781,10 @@ class Api::Impl {
              ToApiProblems(problems));
     }
     std::string json = artifact.Dump();
+    std::string etag = EtagOf(json);
     std::optional<ArtifactRecord> stored =
-        store_.PutArtifact(site, json, EtagOf(json), NowMs(), base_revision);
+        store_.PutArtifact({site, std::move(json), std::move(etag), NowMs(),
+                            base_revision, by.id});
     if (stored) artifacts_.Put(*stored, Clock::now());
     return stored;
   }
@@ -806,10 +810,10 @@ class Api::Impl {
 
   void AdminPutArtifact(const ExchangePtr& exchange) {
     const std::string& site = exchange->params[0];
-    RequireAdmin(exchange, site);
+    const ApiKeyRecord admin = RequireAdmin(exchange, site);
     Value artifact = ParseJsonBody(exchange->request.body);
     int64_t base = IfMatchRevision(exchange, store_.GetArtifact(site));
-    std::optional<ArtifactRecord> stored = Publish(site, artifact, base);
+    std::optional<ArtifactRecord> stored = Publish(site, artifact, base, admin);
     if (!stored) RefuseLostRace(site);
     AnswerPublished(exchange, *stored);
   }
@@ -858,7 +862,7 @@ class Api::Impl {
   // part is swapped into the newer artifact instead (a few attempts).
   void AdminPutArtifactPart(const ExchangePtr& exchange) {
     const std::string& site = exchange->params[0];
-    RequireAdmin(exchange, site);
+    const ApiKeyRecord admin = RequireAdmin(exchange, site);
     const std::string& part = RequirePart(exchange);
     const Value replacement = ParseJsonBody(exchange->request.body);
     const bool conditional = !exchange->request.Header("If-Match").empty();
@@ -868,7 +872,7 @@ class Api::Impl {
       Value artifact = ParseStoredArtifact(current);
       artifact.set(part, replacement);
       std::optional<ArtifactRecord> stored =
-          Publish(site, artifact, current.revision);
+          Publish(site, artifact, current.revision, admin);
       if (stored) return AnswerPublished(exchange, *stored);
       if (conditional) break;
     }
@@ -914,9 +918,15 @@ class Api::Impl {
     }
     Json revisions = Json::array();
     for (const ArtifactRevisionInfo& revision : kept) {
+      Json by = nullptr;  // revisions from before keys were recorded
+      if (revision.published_by_key != 0) {
+        by = {{"key_id", revision.published_by_key},
+              {"key_prefix", revision.published_by_prefix}};
+      }
       revisions.push_back({{"revision", revision.revision},
                            {"etag", revision.etag},
                            {"published_at_ms", revision.published_at_ms},
+                           {"published_by", std::move(by)},
                            {"bytes", revision.bytes}});
     }
     Finish(exchange, JsonResponse(200, {{"site", site},
@@ -941,11 +951,11 @@ class Api::Impl {
   // again: the rules may have changed since it was published).
   void AdminRestoreArtifactRevision(const ExchangePtr& exchange) {
     const std::string& site = exchange->params[0];
-    RequireAdmin(exchange, site);
+    const ApiKeyRecord admin = RequireAdmin(exchange, site);
     ArtifactRecord old = RequireRevision(exchange, site);
     int64_t base = IfMatchRevision(exchange, store_.GetArtifact(site));
     std::optional<ArtifactRecord> stored =
-        Publish(site, ParseStoredArtifact(old), base);
+        Publish(site, ParseStoredArtifact(old), base, admin);
     if (!stored) RefuseLostRace(site);
     AnswerPublished(exchange, *stored, {{"restored_from", old.revision}});
   }

@@ -94,6 +94,7 @@ CREATE TABLE artifact_revisions (
   json TEXT NOT NULL,
   etag TEXT NOT NULL,
   published_at_ms BIGINT NOT NULL,
+  published_by_key BIGINT,
   PRIMARY KEY (site, revision)
 );
 INSERT INTO artifact_revisions (site, revision, json, etag, published_at_ms)
@@ -628,8 +629,7 @@ std::optional<ArtifactRecord> PostgresStore::GetArtifact(
 }
 
 std::optional<ArtifactRecord> PostgresStore::PutArtifact(
-    const std::string& site, const std::string& json, const std::string& etag,
-    int64_t now_ms, int64_t base_revision) {
+    const ArtifactPublication& p) {
   std::lock_guard<std::mutex> lock(db_mutex_);
   EnsureConnected(db_);
   postgres::Transaction transaction(db_);
@@ -639,30 +639,33 @@ std::optional<ArtifactRecord> PostgresStore::PutArtifact(
   Exec(db_,
        "INSERT INTO artifacts (site, revision, json, etag, updated_at_ms) "
        "VALUES ($1, 0, '', '', 0) ON CONFLICT (site) DO NOTHING",
-       {site});
+       {p.site});
   PgResult current(
       Exec(db_, "SELECT revision FROM artifacts WHERE site = $1 FOR UPDATE",
-           {site}));
+           {p.site}));
   const int64_t published = current.Int(0, 0);
-  if (base_revision != kAnyArtifactRevision && base_revision != published) {
+  if (p.base_revision != kAnyArtifactRevision && p.base_revision != published) {
     return std::nullopt;  // rolled back, the placeholder row with it
   }
   const std::string revision = std::to_string(published + 1);
-  const std::string at = std::to_string(now_ms);
+  const std::string at = std::to_string(p.published_at_ms);
   Exec(db_,
        "UPDATE artifacts SET revision = $2::bigint, json = $3, etag = $4, "
        "updated_at_ms = $5::bigint WHERE site = $1",
-       {site, revision, json, etag, at});
+       {p.site, revision, p.json, p.etag, at});
   Exec(db_,
        "INSERT INTO artifact_revisions (site, revision, json, etag, "
-       "published_at_ms) VALUES ($1, $2::bigint, $3, $4, $5::bigint)",
-       {site, revision, json, etag, at});
+       "published_at_ms, published_by_key) VALUES ($1, $2::bigint, $3, $4, "
+       "$5::bigint, nullif($6::bigint, 0))",
+       {p.site, revision, p.json, p.etag, at,
+        std::to_string(p.published_by_key)});
   Exec(db_,
        "DELETE FROM artifact_revisions WHERE site = $1 AND revision <= "
        "$2::bigint",
-       {site, std::to_string(published + 1 - kKeptArtifactRevisions)});
+       {p.site, std::to_string(published + 1 - kKeptArtifactRevisions)});
   transaction.Commit();
-  return ArtifactRecord{site, published + 1, json, etag, now_ms};
+  return ArtifactRecord{p.site, published + 1, p.json, p.etag,
+                        p.published_at_ms};
 }
 
 std::vector<ArtifactRevisionInfo> PostgresStore::ListArtifactRevisions(
@@ -670,16 +673,18 @@ std::vector<ArtifactRevisionInfo> PostgresStore::ListArtifactRevisions(
   std::lock_guard<std::mutex> lock(db_mutex_);
   EnsureConnected(db_);
   auto reconnect = [this] { EnsureConnected(db_); };
-  PgResult rows(ExecRead(db_, reconnect,
-                         "SELECT revision, etag, published_at_ms, "
-                         "octet_length(json) FROM artifact_revisions WHERE "
-                         "site = $1 ORDER BY revision DESC",
-                         {site}));
+  PgResult rows(ExecRead(
+      db_, reconnect,
+      "SELECT r.revision, r.etag, r.published_at_ms, octet_length(r.json), "
+      "coalesce(k.id, 0), coalesce(k.prefix, '') FROM artifact_revisions r "
+      "LEFT JOIN api_keys k ON k.id = r.published_by_key WHERE r.site = $1 "
+      "ORDER BY r.revision DESC",
+      {site}));
   std::vector<ArtifactRevisionInfo> revisions;
   for (int row = 0; row < rows.rows(); ++row) {
-    revisions.push_back(
-        ArtifactRevisionInfo{rows.Int(row, 0), rows.Text(row, 1),
-                             rows.Int(row, 2), rows.Int(row, 3)});
+    revisions.push_back(ArtifactRevisionInfo{
+        rows.Int(row, 0), rows.Text(row, 1), rows.Int(row, 2), rows.Int(row, 3),
+        rows.Int(row, 4), rows.Text(row, 5)});
   }
   return revisions;
 }

@@ -63,11 +63,8 @@ class PostgresStore final : public Store {
   bool PurgeErased() override;
   int64_t DeleteSignalsBefore(int64_t cutoff_ms) override;
   std::optional<ArtifactRecord> GetArtifact(const std::string& site) override;
-  std::optional<ArtifactRecord> PutArtifact(const std::string& site,
-                                            const std::string& json,
-                                            const std::string& etag,
-                                            int64_t now_ms,
-                                            int64_t base_revision) override;
+  std::optional<ArtifactRecord> PutArtifact(
+      const ArtifactPublication& publication) override;
   std::vector<ArtifactRevisionInfo> ListArtifactRevisions(
       const std::string& site) override;
   std::optional<ArtifactRecord> GetArtifactRevision(const std::string& site,

@@ -100,6 +100,7 @@ CREATE TABLE artifact_revisions (
   json TEXT NOT NULL,
   etag TEXT NOT NULL,
   published_at_ms INTEGER NOT NULL,
+  published_by_key INTEGER,
   PRIMARY KEY (site, revision)
 );
 INSERT INTO artifact_revisions (site, revision, json, etag, published_at_ms)
@@ -547,20 +548,17 @@ std::optional<ArtifactRecord> SqliteStore::GetArtifact(
                         query.Text(3), query.Int(4)};
 }
 
-std::optional<ArtifactRecord> SqliteStore::PutArtifact(const std::string& site,
-                                                       const std::string& json,
-                                                       const std::string& etag,
-                                                       int64_t now_ms,
-                                                       int64_t base_revision) {
+std::optional<ArtifactRecord> SqliteStore::PutArtifact(
+    const ArtifactPublication& p) {
   std::lock_guard<std::mutex> lock(db_mutex_);
   Transaction transaction(db_);  // BEGIN IMMEDIATE: no publication between
   int64_t published = 0;
   {
     Statement current(db_, "SELECT revision FROM artifacts WHERE site = ?");
-    current.Bind(1, site);
+    current.Bind(1, p.site);
     if (current.Step()) published = current.Int(0);
   }
-  if (base_revision != kAnyArtifactRevision && base_revision != published) {
+  if (p.base_revision != kAnyArtifactRevision && p.base_revision != published) {
     return std::nullopt;
   }
   const int64_t revision = published + 1;
@@ -569,33 +567,37 @@ std::optional<ArtifactRecord> SqliteStore::PutArtifact(const std::string& site,
                    "updated_at_ms) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT "
                    "(site) DO UPDATE SET revision = ?2, json = ?3, etag = ?4, "
                    "updated_at_ms = ?5");
-  upsert.Bind(1, site).Bind(2, revision).Bind(3, json).Bind(4, etag);
-  upsert.Bind(5, now_ms).Step();
+  upsert.Bind(1, p.site).Bind(2, revision).Bind(3, p.json).Bind(4, p.etag);
+  upsert.Bind(5, p.published_at_ms).Step();
   Statement keep(db_,
                  "INSERT INTO artifact_revisions (site, revision, json, etag, "
-                 "published_at_ms) VALUES (?1, ?2, ?3, ?4, ?5)");
-  keep.Bind(1, site).Bind(2, revision).Bind(3, json).Bind(4, etag);
-  keep.Bind(5, now_ms).Step();
+                 "published_at_ms, published_by_key) VALUES (?1, ?2, ?3, ?4, "
+                 "?5, nullif(?6, 0))");
+  keep.Bind(1, p.site).Bind(2, revision).Bind(3, p.json).Bind(4, p.etag);
+  keep.Bind(5, p.published_at_ms).Bind(6, p.published_by_key).Step();
   Statement prune(db_,
                   "DELETE FROM artifact_revisions WHERE site = ? AND revision "
                   "<= ?");
-  prune.Bind(1, site).Bind(2, revision - kKeptArtifactRevisions).Step();
+  prune.Bind(1, p.site).Bind(2, revision - kKeptArtifactRevisions).Step();
   transaction.Commit();
-  return ArtifactRecord{site, revision, json, etag, now_ms};
+  return ArtifactRecord{p.site, revision, p.json, p.etag, p.published_at_ms};
 }
 
 std::vector<ArtifactRevisionInfo> SqliteStore::ListArtifactRevisions(
     const std::string& site) {
   std::lock_guard<std::mutex> lock(db_mutex_);
   Statement query(db_,
-                  "SELECT revision, etag, published_at_ms, length(CAST(json "
-                  "AS BLOB)) FROM artifact_revisions WHERE site = ? ORDER BY "
-                  "revision DESC");
+                  "SELECT r.revision, r.etag, r.published_at_ms, "
+                  "length(CAST(r.json AS BLOB)), coalesce(k.id, 0), "
+                  "coalesce(k.prefix, '') FROM artifact_revisions r LEFT "
+                  "JOIN api_keys k ON k.id = r.published_by_key WHERE r.site "
+                  "= ? ORDER BY r.revision DESC");
   query.Bind(1, site);
   std::vector<ArtifactRevisionInfo> revisions;
   while (query.Step()) {
     revisions.push_back(ArtifactRevisionInfo{query.Int(0), query.Text(1),
-                                             query.Int(2), query.Int(3)});
+                                             query.Int(2), query.Int(3),
+                                             query.Int(4), query.Text(5)});
   }
   return revisions;
 }

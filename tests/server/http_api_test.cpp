@@ -279,7 +279,8 @@ TEST_F(HttpApiTest, TheArtifactsMaxAgeIsTheOperators) {
   options.db = dir_.File("max-age/tessera.db");
   options.artifact_max_age = 5;
   ExtraServer server(options);
-  server->store().PutArtifact("demo", "{}", "\"e1\"", 1, kAnyArtifactRevision);
+  server->store().PutArtifact(
+      {"demo", "{}", "\"e1\"", 1, kAnyArtifactRevision});
   ClientRequest request;
   request.target = "/v1/artifact/demo";
   EXPECT_EQ(testing::Send(server->port(), request).Header("Cache-Control"),
@@ -577,7 +578,7 @@ TEST_F(HttpApiTest, ArtifactIsServedWithEtagAndRevalidatesTo304) {
 
   std::string json = "{\"schema_version\":1,\"version\":\"7\"}";
   std::string etag = "\"" + Sha256Hex(json).substr(0, 32) + "\"";
-  server_->store().PutArtifact("demo", json, etag, 1, kAnyArtifactRevision);
+  server_->store().PutArtifact({"demo", json, etag, 1, kAnyArtifactRevision});
   ClientResponse full = Request("GET", "/v1/artifact/demo");
   EXPECT_EQ(full.status, 200);
   EXPECT_EQ(full.body, json);
@@ -996,6 +997,11 @@ TEST_F(HttpApiTest, ArtifactRevisionsAreListedReadAndRolledBackTo) {
   EXPECT_EQ(revisions[0].find("etag")->as_string(), changed.Header("ETag"));
   EXPECT_EQ(revisions[1].find("revision")->as_number(), 1);
   EXPECT_GT(revisions[1].find("bytes")->as_number(), 1000);
+  // Who published each: the admin key, by its id and prefix (keys list).
+  const Value* by = revisions[0].find("published_by");
+  ASSERT_TRUE(by && by->is_object()) << list.body;
+  EXPECT_EQ(by->find("key_prefix")->as_string(), admin_key_.substr(0, 10));
+  EXPECT_GT(by->find("key_id")->as_number(), 0);
 
   ClientResponse first = Admin("GET", base + "/revisions/1", admin_key_);
   ASSERT_EQ(first.status, 200);

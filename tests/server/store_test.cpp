@@ -174,9 +174,9 @@ TYPED_TEST(StoreTest, GeneratedKeysDiffer) {
 TYPED_TEST(StoreTest, ArtifactRevisionsIncrease) {
   EXPECT_FALSE(this->store_->GetArtifact("demo").has_value());
   ArtifactRecord first = *this->store_->PutArtifact(
-      "demo", "{\"v\":1}", "\"a\"", 10, kAnyArtifactRevision);
+      {"demo", "{\"v\":1}", "\"a\"", 10, kAnyArtifactRevision});
   ArtifactRecord second = *this->store_->PutArtifact(
-      "demo", "{\"v\":2}", "\"b\"", 20, kAnyArtifactRevision);
+      {"demo", "{\"v\":2}", "\"b\"", 20, kAnyArtifactRevision});
   EXPECT_EQ(first.revision, 1);
   EXPECT_EQ(second.revision, 2);
   std::optional<ArtifactRecord> stored = this->store_->GetArtifact("demo");
@@ -188,19 +188,19 @@ TYPED_TEST(StoreTest, ArtifactRevisionsIncrease) {
 
 TYPED_TEST(StoreTest, AnArtifactPutOverAStaleRevisionChangesNothing) {
   Store& store = *this->store_;
-  EXPECT_FALSE(store.PutArtifact("demo", "{}", "\"x\"", 1, 1).has_value());
+  EXPECT_FALSE(store.PutArtifact({"demo", "{}", "\"x\"", 1, 1}).has_value());
   EXPECT_FALSE(store.GetArtifact("demo").has_value());  // nothing left behind
-  ASSERT_TRUE(store.PutArtifact("demo", "{\"v\":1}", "\"a\"", 10, 0));
-  EXPECT_FALSE(store.PutArtifact("demo", "{}", "\"x\"", 11, 0).has_value());
+  ASSERT_TRUE(store.PutArtifact({"demo", "{\"v\":1}", "\"a\"", 10, 0}));
+  EXPECT_FALSE(store.PutArtifact({"demo", "{}", "\"x\"", 11, 0}).has_value());
   std::optional<ArtifactRecord> second =
-      store.PutArtifact("demo", "{\"v\":2}", "\"b\"", 20, 1);
+      store.PutArtifact({"demo", "{\"v\":2}", "\"b\"", 20, 1});
   ASSERT_TRUE(second.has_value());
   EXPECT_EQ(second->revision, 2);
-  EXPECT_FALSE(store.PutArtifact("demo", "{}", "\"x\"", 21, 1).has_value());
+  EXPECT_FALSE(store.PutArtifact({"demo", "{}", "\"x\"", 21, 1}).has_value());
   EXPECT_EQ(store.GetArtifact("demo")->json, "{\"v\":2}");
   EXPECT_EQ(store.ListArtifactRevisions("demo").size(), 2u);
   // Another site's revisions are its own.
-  EXPECT_EQ(store.PutArtifact("other", "{}", "\"o\"", 30, 0)->revision, 1);
+  EXPECT_EQ(store.PutArtifact({"other", "{}", "\"o\"", 30, 0})->revision, 1);
 }
 
 TYPED_TEST(StoreTest, ArtifactRevisionsAreKeptNewestFirstUpToTheLimit) {
@@ -209,9 +209,9 @@ TYPED_TEST(StoreTest, ArtifactRevisionsAreKeptNewestFirstUpToTheLimit) {
   const int64_t kPublished = kKeptArtifactRevisions + 5;
   for (int64_t i = 1; i <= kPublished; ++i) {
     std::string json = "{\"n\":" + std::to_string(i) + "}";
-    ASSERT_TRUE(store.PutArtifact("demo", json,
-                                  "\"e" + std::to_string(i) + "\"", 1000 + i,
-                                  kAnyArtifactRevision));
+    ASSERT_TRUE(
+        store.PutArtifact({"demo", json, "\"e" + std::to_string(i) + "\"",
+                           1000 + i, kAnyArtifactRevision}));
   }
   std::vector<ArtifactRevisionInfo> kept = store.ListArtifactRevisions("demo");
   ASSERT_EQ(kept.size(), static_cast<size_t>(kKeptArtifactRevisions));
@@ -361,7 +361,7 @@ TYPED_TEST(StoreTest, ForEachSignalSinceStartsAtThatReceiptTime) {
 
 TYPED_TEST(StoreTest, AnExportDoesNotHoldUpKeyLookupsOrArtifactReads) {
   this->store_->InsertSignal(MakeSignal("demo", "s1", "v"));
-  this->store_->PutArtifact("demo", "{}", "\"e\"", 1, kAnyArtifactRevision);
+  this->store_->PutArtifact({"demo", "{}", "\"e\"", 1, kAnyArtifactRevision});
   Store* store = this->store_.get();
   std::future<bool> read;
   int visited = 0;
@@ -452,16 +452,16 @@ TYPED_TEST(StoreTest, TwoReplicasHandOutEachArtifactRevisionOnce) {
   std::thread first([&] {
     for (int i = 0; i < kPuts; ++i) {
       revisions_a.push_back(this->store_
-                                ->PutArtifact("demo", "{\"a\":1}", "\"a\"", i,
-                                              kAnyArtifactRevision)
+                                ->PutArtifact({"demo", "{\"a\":1}", "\"a\"", i,
+                                               kAnyArtifactRevision})
                                 ->revision);
     }
   });
   std::thread second([&] {
     for (int i = 0; i < kPuts; ++i) {
       revisions_b.push_back(replica
-                                ->PutArtifact("demo", "{\"b\":1}", "\"b\"", i,
-                                              kAnyArtifactRevision)
+                                ->PutArtifact({"demo", "{\"b\":1}", "\"b\"", i,
+                                               kAnyArtifactRevision})
                                 ->revision);
     }
   });

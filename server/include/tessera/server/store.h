@@ -67,6 +67,10 @@ struct ArtifactRevisionInfo {
   std::string etag;
   int64_t published_at_ms = 0;
   int64_t bytes = 0;  // of its JSON text
+  // Who published it: the admin key's id and prefix (as `keys list` shows
+  // them); 0 and "" when not known (revisions from before version 3).
+  int64_t published_by_key = 0;
+  std::string published_by_prefix;
 };
 
 // How many revisions of each site's artifact a store keeps: the newest;
@@ -74,6 +78,18 @@ struct ArtifactRevisionInfo {
 inline constexpr int64_t kKeptArtifactRevisions = 100;
 // PutArtifact's base revision that replaces whatever is published.
 inline constexpr int64_t kAnyArtifactRevision = -1;
+
+// One publication of a site's artifact (Store::PutArtifact).
+struct ArtifactPublication {
+  std::string site;
+  std::string json;  // validated by the caller
+  std::string etag;  // quoted
+  int64_t published_at_ms = 0;
+  // The revision the change was made from (0: none was published), or
+  // kAnyArtifactRevision to replace whatever is published.
+  int64_t base_revision = kAnyArtifactRevision;
+  int64_t published_by_key = 0;  // the admin key's id (0: not through one)
+};
 
 struct ErasureRecord {
   int64_t erased_at_ms = 0;
@@ -181,16 +197,13 @@ class Store {
 
   virtual std::optional<ArtifactRecord> GetArtifact(
       const std::string& site) = 0;
-  // Publishes `json` (which the caller has validated) as the site's next
-  // revision, and keeps it among the site's revisions, when the revision
-  // published now is `base_revision` (0: none yet) or `base_revision` is
-  // kAnyArtifactRevision. nullopt, with nothing changed, when another
-  // publication came first: the caller read an older revision.
-  virtual std::optional<ArtifactRecord> PutArtifact(const std::string& site,
-                                                    const std::string& json,
-                                                    const std::string& etag,
-                                                    int64_t now_ms,
-                                                    int64_t base_revision) = 0;
+  // Publishes the artifact as the site's next revision, and keeps it among
+  // the site's revisions, when the revision published now is its
+  // `base_revision` (or that is kAnyArtifactRevision). nullopt, with nothing
+  // changed, when another publication came first: the caller read an older
+  // revision.
+  virtual std::optional<ArtifactRecord> PutArtifact(
+      const ArtifactPublication& publication) = 0;
   // The site's kept revisions, newest first (none for an unknown site).
   virtual std::vector<ArtifactRevisionInfo> ListArtifactRevisions(
       const std::string& site) = 0;
