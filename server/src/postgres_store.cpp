@@ -95,10 +95,13 @@ CREATE TABLE artifact_revisions (
   etag TEXT NOT NULL,
   published_at_ms BIGINT NOT NULL,
   published_by_key BIGINT,
+  bytes BIGINT NOT NULL,
   PRIMARY KEY (site, revision)
 );
-INSERT INTO artifact_revisions (site, revision, json, etag, published_at_ms)
-  SELECT site, revision, json, etag, updated_at_ms FROM artifacts;
+INSERT INTO artifact_revisions (site, revision, json, etag, published_at_ms,
+                                bytes)
+  SELECT site, revision, json, etag, updated_at_ms, octet_length(json)
+  FROM artifacts;
 )sql",
 };
 constexpr int kLatestVersion =
@@ -655,10 +658,10 @@ std::optional<ArtifactRecord> PostgresStore::PutArtifact(
        {p.site, revision, p.json, p.etag, at});
   Exec(db_,
        "INSERT INTO artifact_revisions (site, revision, json, etag, "
-       "published_at_ms, published_by_key) VALUES ($1, $2::bigint, $3, $4, "
-       "$5::bigint, nullif($6::bigint, 0))",
+       "published_at_ms, published_by_key, bytes) VALUES ($1, $2::bigint, "
+       "$3, $4, $5::bigint, nullif($6::bigint, 0), $7::bigint)",
        {p.site, revision, p.json, p.etag, at,
-        std::to_string(p.published_by_key)});
+        std::to_string(p.published_by_key), std::to_string(p.json.size())});
   Exec(db_,
        "DELETE FROM artifact_revisions WHERE site = $1 AND revision <= "
        "$2::bigint",
@@ -675,7 +678,7 @@ std::vector<ArtifactRevisionInfo> PostgresStore::ListArtifactRevisions(
   auto reconnect = [this] { EnsureConnected(db_); };
   PgResult rows(ExecRead(
       db_, reconnect,
-      "SELECT r.revision, r.etag, r.published_at_ms, octet_length(r.json), "
+      "SELECT r.revision, r.etag, r.published_at_ms, r.bytes, "
       "coalesce(k.id, 0), coalesce(k.prefix, '') FROM artifact_revisions r "
       "LEFT JOIN api_keys k ON k.id = r.published_by_key WHERE r.site = $1 "
       "ORDER BY r.revision DESC",

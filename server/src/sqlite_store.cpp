@@ -101,10 +101,14 @@ CREATE TABLE artifact_revisions (
   etag TEXT NOT NULL,
   published_at_ms INTEGER NOT NULL,
   published_by_key INTEGER,
+  bytes INTEGER NOT NULL,
   PRIMARY KEY (site, revision)
 );
-INSERT INTO artifact_revisions (site, revision, json, etag, published_at_ms)
-  SELECT site, revision, json, etag, updated_at_ms FROM artifacts;
+INSERT INTO artifact_revisions (site, revision, json, etag, published_at_ms,
+                                bytes)
+  SELECT site, revision, json, etag, updated_at_ms,
+         length(CAST(json AS BLOB))
+  FROM artifacts;
 )sql",
 };
 constexpr int kLatestVersion =
@@ -571,10 +575,11 @@ std::optional<ArtifactRecord> SqliteStore::PutArtifact(
   upsert.Bind(5, p.published_at_ms).Step();
   Statement keep(db_,
                  "INSERT INTO artifact_revisions (site, revision, json, etag, "
-                 "published_at_ms, published_by_key) VALUES (?1, ?2, ?3, ?4, "
-                 "?5, nullif(?6, 0))");
+                 "published_at_ms, published_by_key, bytes) VALUES (?1, ?2, "
+                 "?3, ?4, ?5, nullif(?6, 0), ?7)");
   keep.Bind(1, p.site).Bind(2, revision).Bind(3, p.json).Bind(4, p.etag);
-  keep.Bind(5, p.published_at_ms).Bind(6, p.published_by_key).Step();
+  keep.Bind(5, p.published_at_ms).Bind(6, p.published_by_key);
+  keep.Bind(7, static_cast<int64_t>(p.json.size())).Step();
   Statement prune(db_,
                   "DELETE FROM artifact_revisions WHERE site = ? AND revision "
                   "<= ?");
@@ -588,7 +593,7 @@ std::vector<ArtifactRevisionInfo> SqliteStore::ListArtifactRevisions(
   std::lock_guard<std::mutex> lock(db_mutex_);
   Statement query(db_,
                   "SELECT r.revision, r.etag, r.published_at_ms, "
-                  "length(CAST(r.json AS BLOB)), coalesce(k.id, 0), "
+                  "r.bytes, coalesce(k.id, 0), "
                   "coalesce(k.prefix, '') FROM artifact_revisions r LEFT "
                   "JOIN api_keys k ON k.id = r.published_by_key WHERE r.site "
                   "= ? ORDER BY r.revision DESC");

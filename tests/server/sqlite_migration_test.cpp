@@ -200,6 +200,7 @@ TEST_F(SqliteMigrationTest, EveryVersion1RowIsFoundAfterMigrating) {
   EXPECT_EQ(kept[0].revision, 7);
   EXPECT_EQ(kept[0].published_at_ms, 1234);
   EXPECT_EQ(kept[0].published_by_key, 0);  // not known from before
+  EXPECT_EQ(kept[0].bytes, 7);
   EXPECT_EQ(store->GetArtifactRevision("demo", 7)->json, "{\"v\":7}");
   EXPECT_EQ(store->PutArtifact({"demo", "{}", "\"e8\"", 2000, 7})->revision, 8);
   store->Close();
