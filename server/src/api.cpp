@@ -729,16 +729,20 @@ class Api::Impl {
     return *artifact;
   }
 
-  void AdminGetArtifact(const ExchangePtr& exchange) {
-    const std::string& site = exchange->params[0];
-    RequireAdmin(exchange, site);
-    ArtifactRecord artifact = RequireArtifact(site);
+  // An artifact's text for an admin, with its ETag (for a later If-Match).
+  static HttpResponse AdminArtifactResponse(ArtifactRecord artifact) {
     HttpResponse response;
     response.Set("Content-Type", "application/json");
     response.Set("Cache-Control", "no-store");
     response.Set("ETag", artifact.etag);
     response.body = std::move(artifact.json);
-    Finish(exchange, std::move(response));
+    return response;
+  }
+
+  void AdminGetArtifact(const ExchangePtr& exchange) {
+    const std::string& site = exchange->params[0];
+    RequireAdmin(exchange, site);
+    Finish(exchange, AdminArtifactResponse(RequireArtifact(site)));
   }
 
   // The revision an If-Match header lets a change replace: the published
@@ -938,13 +942,7 @@ class Api::Impl {
   void AdminGetArtifactRevision(const ExchangePtr& exchange) {
     const std::string& site = exchange->params[0];
     RequireAdmin(exchange, site);
-    ArtifactRecord revision = RequireRevision(exchange, site);
-    HttpResponse response;
-    response.Set("Content-Type", "application/json");
-    response.Set("Cache-Control", "no-store");
-    response.Set("ETag", revision.etag);
-    response.body = std::move(revision.json);
-    Finish(exchange, std::move(response));
+    Finish(exchange, AdminArtifactResponse(RequireRevision(exchange, site)));
   }
 
   // Rollback: publishes a kept revision again, as the newest one (checked
