@@ -232,7 +232,9 @@ class Importer {
 
   void Flush() {
     if (!customers_.empty()) {
-      Tally(store_.UpsertCustomers(customers_, now_ms_));
+      Tally(store_.UpsertCustomers(
+          customers_, now_ms_,
+          options_.pii ? options_.pii->KeyCheck() : std::string()));
       customers_.clear();
     }
     if (!transactions_.empty()) {

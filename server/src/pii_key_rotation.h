@@ -7,8 +7,12 @@
 //
 // Servers holding the current key must be stopped first: afterwards they
 // could no longer open the re-sealed values, and `serve` refuses to start
-// with the old key. Backups taken before keep the old key's values (see
-// docs/operations.md). Private to the server.
+// with the old key. An import under the old key that is still running (on a
+// PostgreSQL replica, say) cannot undo the rotation: each of its batches
+// checks the recorded key in its own transaction, so the batches after the
+// rotation are refused and the ones before it were re-sealed by it. Backups
+// taken before keep the old key's values (see docs/operations.md). Private
+// to the server.
 #ifndef TESSERA_SERVER_PII_KEY_ROTATION_H_
 #define TESSERA_SERVER_PII_KEY_ROTATION_H_
 

@@ -345,7 +345,8 @@ class PostgresCrmStore final : public CrmStore {
   }
 
   std::vector<RowOutcome> UpsertCustomers(
-      const std::vector<CustomerRecord>& customers, int64_t now_ms) override {
+      const std::vector<CustomerRecord>& customers, int64_t now_ms,
+      const std::string& sealed_with) override {
     std::lock_guard<std::mutex> lock(mutex_);
     Reconnect();
     if (customers.empty()) return {};
@@ -355,6 +356,15 @@ class PostgresCrmStore final : public CrmStore {
       ids.push_back(c.customer_id);
     }
     postgres::Transaction transaction(db_);
+    if (!sealed_with.empty()) {
+      // FOR SHARE: a rotation (FOR UPDATE on this row) waits for this batch
+      // and then re-seals it, or ran before and is seen here.
+      PgResult recorded(Exec(
+          db_, "SELECT key_check FROM crm_pii_key WHERE id = 1 FOR SHARE"));
+      if (recorded.rows() == 0 || recorded.Text(0, 0) != sealed_with) {
+        throw StoreError(kRetiredPiiKeyMessage);
+      }
+    }
     PgResult found(Exec(
         db_,
         "SELECT c.site, c.customer_id, c.row_hash FROM crm_customers c JOIN "

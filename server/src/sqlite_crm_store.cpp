@@ -216,11 +216,18 @@ class SqliteCrmStore final : public CrmStore {
   }
 
   std::vector<RowOutcome> UpsertCustomers(
-      const std::vector<CustomerRecord>& customers, int64_t now_ms) override {
+      const std::vector<CustomerRecord>& customers, int64_t now_ms,
+      const std::string& sealed_with) override {
     std::lock_guard<std::mutex> lock(mutex_);
     std::vector<RowOutcome> outcomes;
     outcomes.reserve(customers.size());
     Transaction transaction(db_);
+    if (!sealed_with.empty()) {
+      Statement recorded(db_, "SELECT key_check FROM crm_pii_key WHERE id = 1");
+      if (!recorded.Step() || recorded.Text(0) != sealed_with) {
+        throw StoreError(kRetiredPiiKeyMessage);
+      }
+    }
     Statement find(db_,
                    "SELECT row_hash FROM crm_customers WHERE site = ? AND "
                    "customer_id = ?");

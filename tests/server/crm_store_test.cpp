@@ -84,7 +84,7 @@ TEST_P(CrmStoreTest, SealedBytesAndAwkwardTextComeBackExactly) {
   c.name_sealed = std::string("\0\0name\0", 7);
   c.traits_json = R"({"note":"commas, \"quotes\", \\backslash, {braces}"})";
   EXPECT_EQ(
-      crm_->UpsertCustomers({c, Customer("demo", "", "h2")}, 10),
+      crm_->UpsertCustomers({c, Customer("demo", "", "h2")}, 10, ""),
       (std::vector<RowOutcome>{RowOutcome::kInserted, RowOutcome::kInserted}));
   std::optional<CustomerRecord> back =
       crm_->FindCustomer("demo", c.customer_id);
@@ -109,7 +109,7 @@ TEST_P(CrmStoreTest, IterationIsInByteOrderWhateverTheLocale) {
     batch.push_back(Customer("s", id, "h"));
   }
   batch.push_back(Customer("S", "z", "h"));
-  crm_->UpsertCustomers(batch, 1);
+  crm_->UpsertCustomers(batch, 1, "");
   EXPECT_EQ(CustomerIds("*"),
             (std::vector<std::string>{"S/z", "s/A10", "s/A9", "s/B", "s/_",
                                       "s/a", "s/b", "s/ä"}));
@@ -127,7 +127,7 @@ TEST_P(CrmStoreTest, AKeyRepeatedInOneBatchActsAsRowsInSequence) {
   std::vector<RowOutcome> outcomes = crm_->UpsertCustomers(
       {Customer("demo", "c1", "v1"), Customer("demo", "c1", "v1"),
        Customer("demo", "c1", "v2")},
-      5);
+      5, "");
   EXPECT_EQ(outcomes, (std::vector<RowOutcome>{RowOutcome::kInserted,
                                                RowOutcome::kUnchanged,
                                                RowOutcome::kUpdated}));
@@ -158,7 +158,7 @@ TEST_P(CrmStoreTest, UpdatesKeepTheCreationTimeAndBareCustomersFillIn) {
   // The customer file arrives later: an update of the bare row.
   CustomerRecord full = Customer("demo", "c1", "row");
   full.traits_json = R"({"tier":"gold"})";
-  EXPECT_EQ(crm_->UpsertCustomers({full}, 200),
+  EXPECT_EQ(crm_->UpsertCustomers({full}, 200, ""),
             (std::vector<RowOutcome>{RowOutcome::kUpdated}));
   std::optional<CustomerRecord> after = crm_->FindCustomer("demo", "c1");
   EXPECT_EQ(after->created_at_ms, 100);
@@ -174,7 +174,7 @@ TEST_P(CrmStoreTest, UpdatesKeepTheCreationTimeAndBareCustomersFillIn) {
 TEST_P(CrmStoreTest, SiteScopesReadAndEraseOneSiteOrAll) {
   crm_->UpsertCustomers({Customer("a", "c1", "h"), Customer("b", "c1", "h"),
                          Customer("b", "c2", "h")},
-                        1);
+                        1, "");
   crm_->UpsertTransactions(
       {Purchase("a", "t", "c1", "h"), Purchase("b", "t", "c1", "h")}, 1);
   EXPECT_EQ(crm_->CountCustomers("a"), 1);
@@ -221,8 +221,8 @@ TEST_P(CrmStoreTest, TwoStoresOnOneDatabaseShareEverything) {
   // The check recorded first wins, whichever store asks.
   EXPECT_EQ(replica->RecordPiiKeyCheck("second"), "first");
   EXPECT_EQ(replica->PiiKeyCheck(), "first");
-  crm_->UpsertCustomers({Customer("demo", "c1", "h")}, 1);
-  EXPECT_EQ(replica->UpsertCustomers({Customer("demo", "c1", "h")}, 2),
+  crm_->UpsertCustomers({Customer("demo", "c1", "h")}, 1, "");
+  EXPECT_EQ(replica->UpsertCustomers({Customer("demo", "c1", "h")}, 2, ""),
             (std::vector<RowOutcome>{RowOutcome::kUnchanged}));
   EXPECT_TRUE(replica->LinkIdentity({"demo", "v", "c1", "api:email", 3}));
   EXPECT_FALSE(crm_->LinkIdentity({"demo", "v", "c1", "api:email", 4}));

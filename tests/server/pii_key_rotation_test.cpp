@@ -6,8 +6,11 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <sstream>
 #include <stdexcept>
+#include <streambuf>
+#include <utility>
 
 #include "tessera/server/crm_import.h"
 #include "tessera/server/crm_store.h"
@@ -190,7 +193,7 @@ TEST_P(PiiKeyRotationTest, AValueTheKeyCannotOpenIsNamedAndNothingChanges) {
   CustomerRecord c2 = *crm_->FindCustomer("demo", "c2");
   c2.email_sealed = crm_->FindCustomer("demo", "c1")->email_sealed;
   c2.row_hash = "forces an update";
-  crm_->UpsertCustomers({c2}, 1);
+  crm_->UpsertCustomers({c2}, 1, "");
   try {
     RotatePiiKey(*crm_, old_key_, new_key_);
     FAIL() << "rotated over a value that does not open";
@@ -201,6 +204,78 @@ TEST_P(PiiKeyRotationTest, AValueTheKeyCannotOpenIsNamedAndNothingChanges) {
   }
   EXPECT_EQ(crm_->PiiKeyCheck(), old_key_.KeyCheck());
   EXPECT_EQ(Opened(old_key_, "c1", "email"), "ann.lee@example.com");
+}
+
+// Serves `text`, running `midway` once before handing out the bytes from
+// `at` on: an import that reads past `at` meets a rotation between batches.
+class InterruptedText : public std::streambuf {
+ public:
+  InterruptedText(std::string text, size_t at, std::function<void()> midway)
+      : text_(std::move(text)), at_(at), midway_(std::move(midway)) {
+    char* begin = text_.data();
+    setg(begin, begin, begin + at_);
+  }
+
+ protected:
+  int_type underflow() override {
+    if (gptr() < egptr()) return traits_type::to_int_type(*gptr());
+    if (midway_) {
+      std::exchange(midway_, nullptr)();
+      char* begin = text_.data();
+      setg(begin, begin + at_, begin + text_.size());
+      return gptr() < egptr() ? traits_type::to_int_type(*gptr())
+                              : traits_type::eof();
+    }
+    return traits_type::eof();
+  }
+
+ private:
+  std::string text_;
+  size_t at_;
+  std::function<void()> midway_;
+};
+
+TEST_P(PiiKeyRotationTest, AnImportRacingARotationWritesNothingUnderTheOldKey) {
+  ASSERT_EQ(
+      Import("customer_id,email\r\nfirst,first@example.com\r\n", &old_key_)
+          .inserted,
+      1);
+  std::string csv = "customer_id,email\r\n";
+  for (int i = 0; i < 7000; ++i) {  // ~200 KB: several of the reader's reads
+    csv += "id" + std::to_string(i) + ",p" + std::to_string(i) +
+           "@example.com\r\n";
+  }
+  bool rotated = false;
+  InterruptedText text(csv, 100 * 1024, [&] {
+    RotatePiiKey(*crm_, old_key_, new_key_);
+    rotated = true;
+  });
+  std::istream in(&text);
+  ImportOptions options;
+  options.site = "demo";
+  options.kind = ImportKind::kCustomers;
+  options.pii = &old_key_;
+  options.batch_rows = 500;
+  try {
+    ImportCrm(*crm_, in, options, 1795435200000);
+    FAIL() << "the import went on under the retired key";
+  } catch (const StoreError& error) {
+    EXPECT_NE(std::string(error.what()).find("rotated while this import ran"),
+              std::string::npos)
+        << error.what();
+  }
+  ASSERT_TRUE(rotated);
+  // What was written before the rotation was re-sealed by it; nothing was
+  // written after it: every stored value opens with the new key.
+  int64_t stored = 0;
+  crm_->ForEachCustomer("demo", [&](const CustomerRecord& c) {
+    ++stored;
+    EXPECT_NO_THROW(new_key_.Decrypt(
+        c.email_sealed, PiiContext("demo", c.customer_id, "email")))
+        << c.customer_id;
+  });
+  EXPECT_GT(stored, 1);
+  EXPECT_LT(stored, 7001);
 }
 
 TEST_P(PiiKeyRotationTest, WithNothingSealedTheNewKeyIsRecorded) {

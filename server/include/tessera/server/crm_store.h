@@ -83,6 +83,11 @@ struct TransactionBatchOutcome {
   int64_t customers_created = 0;
 };
 
+// UpsertCustomers' refusal of a batch sealed with a key rotated away.
+inline constexpr char kRetiredPiiKeyMessage[] =
+    "the PII key was rotated while this import ran: its remaining rows were "
+    "not written; import the file again with the new key";
+
 class CrmStore {
  public:
   virtual ~CrmStore() = default;
@@ -113,9 +118,15 @@ class CrmStore {
 
   // Inserts or updates customers (keyed by site + customer_id) in one
   // transaction: a row whose row_hash equals the stored one is unchanged;
-  // created_at_ms/updated_at_ms are set from `now_ms`.
+  // created_at_ms/updated_at_ms are set from `now_ms`. `sealed_with` is the
+  // key check of the PII key the batch was sealed with ("": no check): when
+  // it is not the recorded one — a rotation committed since the caller
+  // checked the key — nothing is written and StoreError says so. (The check
+  // and the rows are one transaction, so no batch under a retired key lands
+  // after a rotation.)
   virtual std::vector<RowOutcome> UpsertCustomers(
-      const std::vector<CustomerRecord>& customers, int64_t now_ms) = 0;
+      const std::vector<CustomerRecord>& customers, int64_t now_ms,
+      const std::string& sealed_with) = 0;
   // Inserts or updates transactions (keyed by site + row_key) in one
   // transaction; creates a bare customer (no PII, no traits) for every
   // customer id not yet known.
