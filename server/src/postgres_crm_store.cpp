@@ -362,7 +362,7 @@ class PostgresCrmStore final : public CrmStore {
       PgResult recorded(Exec(
           db_, "SELECT key_check FROM crm_pii_key WHERE id = 1 FOR SHARE"));
       if (recorded.rows() == 0 || recorded.Text(0, 0) != sealed_with) {
-        throw StoreError(kRetiredPiiKeyMessage);
+        throw PiiError(kRetiredPiiKeyMessage);
       }
     }
     PgResult found(Exec(

@@ -225,7 +225,7 @@ class SqliteCrmStore final : public CrmStore {
     if (!sealed_with.empty()) {
       Statement recorded(db_, "SELECT key_check FROM crm_pii_key WHERE id = 1");
       if (!recorded.Step() || recorded.Text(0) != sealed_with) {
-        throw StoreError(kRetiredPiiKeyMessage);
+        throw PiiError(kRetiredPiiKeyMessage);
       }
     }
     Statement find(db_,

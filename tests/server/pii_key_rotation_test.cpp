@@ -259,7 +259,7 @@ TEST_P(PiiKeyRotationTest, AnImportRacingARotationWritesNothingUnderTheOldKey) {
   try {
     ImportCrm(*crm_, in, options, 1795435200000);
     FAIL() << "the import went on under the retired key";
-  } catch (const StoreError& error) {
+  } catch (const PiiError& error) {
     EXPECT_NE(std::string(error.what()).find("rotated while this import ran"),
               std::string::npos)
         << error.what();

@@ -26,6 +26,7 @@
 #include <string>
 #include <vector>
 
+#include "tessera/server/pii_cipher.h"
 #include "tessera/server/store.h"
 
 namespace tessera::server {
@@ -121,7 +122,7 @@ class CrmStore {
   // created_at_ms/updated_at_ms are set from `now_ms`. `sealed_with` is the
   // key check of the PII key the batch was sealed with ("": no check): when
   // it is not the recorded one — a rotation committed since the caller
-  // checked the key — nothing is written and StoreError says so. (The check
+  // checked the key — nothing is written and PiiError says so. (The check
   // and the rows are one transaction, so no batch under a retired key lands
   // after a rotation.)
   virtual std::vector<RowOutcome> UpsertCustomers(
