@@ -119,6 +119,7 @@ cat <<INFO
   Try, in another shell (the debug panel on each page shows the visitor id):
     source $keys_file
     curl -H "Authorization: Bearer \$ADMIN_KEY" $base/v1/admin/sites/$site/artifact
+    curl -H "Authorization: Bearer \$ADMIN_KEY" $base/v1/admin/sites/$site/artifact/revisions   # POST .../revisions/N/restore rolls back
     curl -H "Authorization: Bearer \$ADMIN_KEY" $base/v1/admin/profiles/<visitor id>
     curl --compressed -H "Authorization: Bearer \$ADMIN_KEY" $base/v1/admin/sites/$site/export/signals
     tail -f data/access.log      # one line per request (no addresses, ids or emails)
