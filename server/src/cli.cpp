@@ -19,6 +19,7 @@
 #include <thread>
 #include <vector>
 
+#include "artifact_cli.h"
 #include "browser_origin.h"
 #include "export_output.h"
 #include "postgres_connection.h"
@@ -595,6 +596,22 @@ int RotatePiiKeyCommand(int argc, char** argv, int first) {
   return RunRotatePiiKey(options);
 }
 
+int CheckArtifactCommand(int argc, char** argv, int first) {
+  CheckArtifactOptions options;
+  FlagSet flags("check-artifact",
+                "Checks an artifact file as the admin API does before it\n"
+                "publishes one (every problem, with its JSON path); needs no\n"
+                "database or server. Exit status 1 when it would be refused.");
+  flags.AddString("site", "SITE", "the site it is for (required)",
+                  &options.site);
+  flags.AddString("file", "FILE", "the artifact, - for stdin (required)",
+                  &options.file);
+  if (!flags.Parse(argc, argv, first)) return 0;
+  RequireSite(options.site);
+  Require(options.file, "file");
+  return RunCheckArtifact(options);
+}
+
 const char kMainUsage[] =
     "usage: tessera-server <command> [flags]\n\n"
     "commands:\n"
@@ -609,7 +626,8 @@ const char kMainUsage[] =
     "  prune            delete signals older than the retention period\n"
     "  backup           copy the SQLite database while serve runs\n"
     "  restore          put a backup in place, erasures since applied again\n"
-    "  rotate-pii-key   seal stored emails and names under a new PII key\n\n"
+    "  rotate-pii-key   seal stored emails and names under a new PII key\n"
+    "  check-artifact   check an artifact file as publishing would\n\n"
     "Run `tessera-server <command> --help` for its flags.\n";
 
 // Each connection holds a descriptor, and the usual soft limit (1024) would
@@ -913,6 +931,7 @@ int RunCli(int argc, char** argv) {
     if (command == "backup") return BackupCommand(argc, argv, 2);
     if (command == "restore") return RestoreCommand(argc, argv, 2);
     if (command == "rotate-pii-key") return RotatePiiKeyCommand(argc, argv, 2);
+    if (command == "check-artifact") return CheckArtifactCommand(argc, argv, 2);
     if (command == "--help" || command == "-h" || command == "help") {
       std::cout << kMainUsage;
       return 0;

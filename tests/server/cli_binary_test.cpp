@@ -411,6 +411,48 @@ TEST(CliBinaryTest, AFileThatIsNoDatabaseIsNamed) {
   EXPECT_EQ(ReadFile(db), std::string(8192, 'x'));  // left as it was
 }
 
+TEST(CliBinaryTest, CheckArtifactNamesEveryProblemWithoutADatabase) {
+  TempDir dir;
+  const std::string example =
+      std::string(TESSERA_SOURCE_DIR) + "/docs/examples/artifact.json";
+  CommandResult valid =
+      RunCommand("check-artifact --site demo --file " + example);
+  EXPECT_EQ(valid.exit_code, 0);
+  EXPECT_NE(valid.out.find("a valid artifact for site demo (6 segments, 2 "
+                           "slots, 1 experiments)"),
+            std::string::npos)
+      << valid.out;
+
+  // Two problems at once: another site, and a segment without an id.
+  Result<Value> artifact = ParseJson(ReadFile(example));
+  ASSERT_TRUE(artifact.ok());
+  artifact->find("segments")->as_array()[0].erase("id");
+  const std::string broken = dir.File("broken.json");
+  std::ofstream(broken) << artifact->Dump();
+  CommandResult refused = RunCommand(
+      "check-artifact --site shop --file " + broken, /*with_errors=*/true);
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.out.find(broken + ": $.site: names site 'demo'"),
+            std::string::npos)
+      << refused.out;
+  EXPECT_NE(refused.out.find(broken + ": $.segments[0]"), std::string::npos)
+      << refused.out;
+  EXPECT_NE(refused.out.find("it would not be published"), std::string::npos);
+
+  std::ofstream(dir.File("cut.json")) << "{\"segments\": [";
+  CommandResult cut = RunCommand(
+      "check-artifact --site demo --file - < " + dir.File("cut.json"), true);
+  EXPECT_EQ(cut.exit_code, 1);
+  EXPECT_NE(cut.out.find("<stdin>: not an artifact: JSON at byte"),
+            std::string::npos)
+      << cut.out;
+  CommandResult missing = RunCommand(
+      "check-artifact --site demo --file " + dir.File("nope.json"), true);
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.out.find("cannot be read"), std::string::npos);
+  EXPECT_EQ(RunCommand("check-artifact --file " + example).exit_code, 2);
+}
+
 TEST(CliBinaryTest, MigrateReportsTheSchemaVersion) {
   TempDir dir;
   std::string db = dir.File("m/tessera.db");

@@ -1,0 +1,65 @@
+#include "artifact_cli.h"
+
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+
+#include "artifact_check.h"
+#include "tessera/json.h"
+
+namespace tessera::server {
+namespace {
+
+// The number of elements of the array `key` of `artifact` (0 when absent).
+size_t CountOf(const Value& artifact, const char* key) {
+  const Value* list = artifact.find(key);
+  return list ? list->size() : 0;
+}
+
+}  // namespace
+
+int RunCheckArtifact(const CheckArtifactOptions& options) {
+  const std::string name = options.file == "-" ? "<stdin>" : options.file;
+  std::string text;
+  if (options.file == "-") {
+    text.assign(std::istreambuf_iterator<char>(std::cin), {});
+  } else {
+    std::ifstream in(options.file, std::ios::binary);
+    if (!in) {
+      std::cerr << name << ": cannot be read" << std::endl;
+      return 1;
+    }
+    std::ostringstream contents;
+    contents << in.rdbuf();
+    text = contents.str();
+  }
+  Result<Value> artifact = ParseJson(text);  // the admin API's 4 MB limit
+  if (!artifact.ok()) {
+    std::cerr << name << ": not an artifact: " << artifact.status().message()
+              << std::endl;
+    return 1;
+  }
+  if (!artifact->is_object()) {
+    std::cerr << name << ": $: expected an object" << std::endl;
+    return 1;
+  }
+  Problems problems = CheckArtifact(*artifact, options.site);
+  for (const Problem& problem : problems) {
+    std::cerr << name << ": " << problem.path << ": " << problem.message
+              << "\n";
+  }
+  if (!problems.empty()) {
+    std::cerr << name << ": " << problems.size()
+              << " problem(s); it would not be published" << std::endl;
+    return 1;
+  }
+  std::cout << name << ": a valid artifact for site " << options.site << " ("
+            << CountOf(*artifact, "segments") << " segments, "
+            << CountOf(*artifact, "slots") << " slots, "
+            << CountOf(*artifact, "experiments") << " experiments)"
+            << std::endl;
+  return 0;
+}
+
+}  // namespace tessera::server
