@@ -85,8 +85,9 @@ TEST_F(EngineTest, RecentPurchaseMakesARecentBuyer) {
   Value purchase = Value::MakeObject();
   purchase.set("value", 42.5);
   purchase.set("currency", "eur");
-  ASSERT_TRUE(engine_.Track("Purchase Complete", purchase,
-                            Value(static_cast<double>(kNow - 3 * kDay)), kNow)
+  ASSERT_TRUE(engine_
+                  .Track("Purchase Complete", purchase,
+                         Value(static_cast<double>(kNow - 3 * kDay)), kNow)
                   .ok());
   std::vector<std::string> segments = engine_.Segments(kNow);
   EXPECT_NE(std::find(segments.begin(), segments.end(), "recent_buyers"),
@@ -132,8 +133,45 @@ TEST_F(EngineTest, UnknownSlotIsNotFound) {
   EXPECT_NE(missing.status().message().find("nope"), std::string::npos);
 }
 
+TEST_F(EngineTest, PreviewedSlotsShowTheirVariantAndCountNothing) {
+  EngineOptions options = Options();
+  options.previews = *ParseJson(R"({"hero":"vip","banner":"b","nowhere":"x"})");
+  Engine previewing(options, kNow, &regex_);
+  ASSERT_TRUE(previewing.LoadArtifact(kArtifact, kNow).ok());
+  // Before consent: the variant, rendered with its own data only.
+  Result<Decision> vip = previewing.Decide("hero", kNow);
+  ASSERT_TRUE(vip.ok()) << vip.status().ToString();
+  EXPECT_EQ(vip->source, "preview");
+  EXPECT_EQ(vip->variant_id, "vip");
+  EXPECT_EQ(vip->html, "<h2>Exclusive VIP Discount</h2>");
+
+  ConsentUpdate all;
+  all.analytics = all.personalization = all.marketing = true;
+  previewing.SetConsent(all, kNow);
+  previewing.Track("page_view", Value(), Value(), kNow);
+  std::vector<Decision> decisions = previewing.DecideAll(kNow);
+  ASSERT_EQ(decisions.size(), 2u);
+  EXPECT_EQ(decisions[0].variant_id, "vip");
+  EXPECT_EQ(decisions[1].source, "preview");
+  EXPECT_EQ(decisions[1].html, "B");
+  EXPECT_FALSE(decisions[1].exposure.has_value());
+  // The experiment's exposure is not recorded for a previewed slot.
+  Result<std::string> signal =
+      previewing.Flush("flush_0123456789abcdef", 1, SignalFormat::kJson, kNow);
+  ASSERT_TRUE(signal.ok());
+  EXPECT_NE(signal->find("page_view"), std::string::npos);
+  EXPECT_EQ(signal->find("banner-test"), std::string::npos) << *signal;
+
+  // A variant the slot lacks is ignored: the slot decides as usual.
+  options.previews = *ParseJson(R"({"hero":"gold"})");
+  Engine mistyped(options, kNow, &regex_);
+  ASSERT_TRUE(mistyped.LoadArtifact(kArtifact, kNow).ok());
+  EXPECT_EQ(mistyped.Decide("hero", kNow)->source, "default");
+}
+
 TEST_F(EngineTest, InvalidArtifactKeepsTheLastGoodOne) {
-  Status bad = engine_.LoadArtifact(R"({"schema_version":1,"slots":"x"})", kNow);
+  Status bad =
+      engine_.LoadArtifact(R"({"schema_version":1,"slots":"x"})", kNow);
   EXPECT_FALSE(bad.ok());
   EXPECT_FALSE(engine_.LoadArtifact("{not json", kNow).ok());
   EXPECT_TRUE(engine_.Decide("hero", kNow).ok());
@@ -178,8 +216,10 @@ TEST_F(EngineTest, WithdrawingConsentErasesTheProfileAndPendingSignal) {
   EXPECT_EQ(change.withdrawn.size(), 2u);
   EXPECT_EQ(engine_.SaveProfile(), "");
   GrantAll();
-  EXPECT_EQ(engine_.Attributes(kNow).find_path("event.page_view.count_all")
-                ->as_number(), 0);
+  EXPECT_EQ(engine_.Attributes(kNow)
+                .find_path("event.page_view.count_all")
+                ->as_number(),
+            0);
   Result<std::string> signal =
       engine_.Flush("flush_0123456789abcdef", 1, SignalFormat::kJson, kNow);
   ASSERT_TRUE(signal.ok());
@@ -194,15 +234,20 @@ TEST_F(EngineTest, ProfileSurvivesSaveAndRestoreAndRejectsCorruption) {
   Engine other(Options(), kNow, &regex_);
   other.SetConsent(ConsentUpdate{ConsentSource::kApi, true, true, false}, kNow);
   ASSERT_TRUE(other.RestoreProfile(saved).ok());
-  EXPECT_EQ(other.Attributes(kNow).find_path("event.add_to_cart.count_24h")
-                ->as_number(), 1);
+  EXPECT_EQ(other.Attributes(kNow)
+                .find_path("event.add_to_cart.count_24h")
+                ->as_number(),
+            1);
 
   std::string corrupted = saved;
   corrupted[corrupted.size() / 2] ^= 0x5A;
   Status status = other.RestoreProfile(corrupted);
   EXPECT_EQ(status.code(), StatusCode::kDataLoss);
-  EXPECT_EQ(other.Attributes(kNow).find_path("event.add_to_cart.count_24h")
-                ->as_number(), 1) << "a corrupted restore keeps the profile";
+  EXPECT_EQ(other.Attributes(kNow)
+                .find_path("event.add_to_cart.count_24h")
+                ->as_number(),
+            1)
+      << "a corrupted restore keeps the profile";
 }
 
 TEST_F(EngineTest, ForgetErasesAndStartsANewVisitor) {
@@ -294,6 +339,17 @@ TEST(EngineJson, OptionsAndContextAreChecked) {
   ASSERT_TRUE(options.ok()) << options.status().ToString();
   EXPECT_TRUE(options->global_privacy_control);
   EXPECT_EQ(options->consent_policy.mode, ConsentMode::kOptOut);
+  EXPECT_TRUE(options->previews.is_null());
+  Result<EngineOptions> previewing = EngineOptionsFromValue(
+      *ParseJson(R"({"site":"demo","preview":{"hero":"vip","banner":"b"}})"));
+  ASSERT_TRUE(previewing.ok());
+  EXPECT_EQ(previewing->previews.Dump(), R"({"hero":"vip","banner":"b"})");
+  for (const char* bad : {R"({"site":"d","preview":"hero:vip"})",
+                          R"({"site":"d","preview":{"hero":1}})"}) {
+    Result<EngineOptions> refused = EngineOptionsFromValue(*ParseJson(bad));
+    ASSERT_FALSE(refused.ok()) << bad;
+    EXPECT_NE(refused.status().message().find("preview"), std::string::npos);
+  }
   Result<Context> context = ContextFromValue(
       *ParseJson(R"({"device":"mobile","utcOffsetMinutes":90})"));
   ASSERT_TRUE(context.ok());
@@ -316,7 +372,8 @@ TEST(EngineJson, DecisionTextIsWhatJsonStringifyWrites) {
   rule.html = "<p class=\"x\">caf\xc3\xa9 \\ line\nbreak\ttab\x01</p>";
   EXPECT_EQ(DecisionJson(rule),
             R"({"ok":true,"slot":"hero","variant":"vip","source":"rule",)"
-            R"("html":"<p class=\"x\">caf)" "\xc3\xa9"
+            R"("html":"<p class=\"x\">caf)"
+            "\xc3\xa9"
             R"( \\ line\nbreak\ttab\u0001</p>"})");
 
   Decision held;

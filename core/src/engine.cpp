@@ -241,22 +241,30 @@ std::vector<std::string> Engine::Segments(int64_t now_ms) {
 
 namespace {
 
-// Content without personalization consent: the slot's default, unrendered
-// per visitor data beyond the variant's own.
-Decision DefaultDecision(const Slot& slot) {
+// `variant` of `slot` rendered with `view` under the variant's data, as a
+// decision of `source` (no rules, no experiment).
+Decision VariantDecision(const Slot& slot, const Variant& variant,
+                         const char* source, const Value& view) {
   Decision decision;
   decision.slot_id = slot.id;
+  decision.variant_id = variant.id;
+  decision.source = source;
+  RenderVariant(variant, view, &decision);
+  return decision;
+}
+
+// Content without personalization consent: the slot's default, unrendered
+// per visitor data beyond the variant's own (an empty view).
+Decision DefaultDecision(const Slot& slot) {
   const Variant* variant =
       slot.default_variant ? slot.FindVariant(*slot.default_variant) : nullptr;
   if (!variant) {
-    decision.source = "none";
-    return decision;
+    Decision none;
+    none.slot_id = slot.id;
+    none.source = "none";
+    return none;
   }
-  decision.variant_id = variant->id;
-  decision.source = "default";
-  // No attributes under the variant's data: an empty view.
-  RenderVariant(*variant, Value::MakeObject(), &decision);
-  return decision;
+  return VariantDecision(slot, *variant, "default", Value::MakeObject());
 }
 
 }  // namespace
@@ -275,15 +283,21 @@ Result<Decision> Engine::Decide(std::string_view slot_id, int64_t now_ms) {
 const Decision& Engine::DecideSlot(const Artifact& artifact, size_t index,
                                    int64_t now_ms) {
   const Slot& slot = artifact.slots[index];
-  if (!consent_.Allows(Operation::kRenderPersonalized)) {
-    return memo_->Store(index, DefaultDecision(slot));
+  const bool personalized = consent_.Allows(Operation::kRenderPersonalized);
+  if (const Variant* previewed = PreviewedVariant(slot)) {
+    return memo_->Store(
+        index, VariantDecision(slot, *previewed, "preview",
+                               personalized ? RefreshedAttributes(now_ms, false)
+                                            : Value::MakeObject()));
   }
+  if (!personalized) return memo_->Store(index, DefaultDecision(slot));
   const Value& attributes = RefreshedAttributes(now_ms, false);
-  const Decision& decision = memo_->Decide(
-      index, slot,
-      slot.experiment_key.empty() ? nullptr
-                                  : artifact.FindExperiment(slot.experiment_key),
-      attributes, artifact.saved_groups, regex_);
+  const Decision& decision =
+      memo_->Decide(index, slot,
+                    slot.experiment_key.empty()
+                        ? nullptr
+                        : artifact.FindExperiment(slot.experiment_key),
+                    attributes, artifact.saved_groups, regex_);
   if (decision.exposure && decision.exposure->in_experiment &&
       consent_.Allows(Operation::kSendSignal)) {
     pending_.RecordExposure(decision.exposure->experiment_key,
@@ -291,6 +305,11 @@ const Decision& Engine::DecideSlot(const Artifact& artifact, size_t index,
                             decision.exposure->variant_id);
   }
   return decision;
+}
+
+const Variant* Engine::PreviewedVariant(const Slot& slot) const {
+  const Value* variant_id = options_.previews.find(slot.id);
+  return variant_id ? slot.FindVariant(variant_id->as_string()) : nullptr;
 }
 
 std::vector<Decision> Engine::DecideAll(int64_t now_ms) {

@@ -51,6 +51,18 @@ Result<EngineOptions> EngineOptionsFromValue(const Value& options) {
     if (!gpc->is_bool()) return FieldError("gpc", "must be a boolean");
     out.global_privacy_control = gpc->as_bool();
   }
+  if (const Value* preview = options.find("preview");
+      preview && !preview->is_null()) {
+    bool valid = preview->is_object();
+    for (size_t i = 0; valid && i < preview->size(); ++i) {
+      valid = preview->as_object()[i].value.is_string();
+    }
+    if (!valid) {
+      return FieldError("preview",
+                        "must be an object of slot id -> variant id");
+    }
+    out.previews = *preview;
+  }
   return out;
 }
 

@@ -32,7 +32,7 @@ export interface Exposure {
 export interface Decision {
   slot: string;
   variant: string;
-  source: 'rule' | 'experiment' | 'default' | 'none';
+  source: 'rule' | 'experiment' | 'default' | 'none' | 'preview';
   html: string;
   exposure?: Exposure;
 }
@@ -140,6 +140,14 @@ export interface TesseraOptions extends SignalOptions {
    * SDK makes a 'tessera' policy itself when the page allows one.
    */
   trustedTypesPolicy?: { createHTML(html: string): unknown };
+  /**
+   * The page URL's query parameter that previews variants
+   * (`?tessera_preview=hero:vip,banner:b`): those slots show the named
+   * variant whatever their rules and experiments say, with source
+   * 'preview', and count no impression, click or exposure. null turns
+   * previews off. Default: 'tessera_preview'.
+   */
+  previewParam?: string | null;
   /**
    * Listeners attached before the instance starts, so they also hear what
    * happens while it does (e.g. 'artifact' for the initial load). The

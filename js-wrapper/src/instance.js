@@ -76,6 +76,9 @@ function checkOptions(options) {
       !(Number.isFinite(options.flushIntervalMs) && options.flushIntervalMs >= 0)) {
     throw new TypeError('createTessera: flushIntervalMs must be a number >= 0 (0 turns the timer off)');
   }
+  if (options.previewParam != null && typeof options.previewParam !== 'string') {
+    throw new TypeError('createTessera: previewParam must be a string (or null: no previews)');
+  }
   if (options.on !== undefined) {
     requireObject(options.on, 'createTessera: on');
     for (const [type, listeners] of Object.entries(options.on)) {
@@ -85,6 +88,21 @@ function checkOptions(options) {
       }
     }
   }
+}
+
+/**
+ * The slot -> variant choices of the page URL's preview parameter
+ * (`?tessera_preview=hero:vip,banner:b`): a marketer's check of each
+ * variant. Empty without one, or when `param` is null.
+ */
+function readPreviews(location, param = 'tessera_preview') {
+  const value = param && location ? new URLSearchParams(location.search).get(param) : null;
+  const previews = Object.create(null);  // no inherited keys: any slot id is safe
+  for (const pair of value ? value.split(',') : []) {
+    const [slot, variant] = pair.split(':');
+    if (slot && variant) previews[slot] = variant;
+  }
+  return previews;
 }
 
 /**
@@ -157,12 +175,20 @@ class Tessera {
       site: this.site, backend: options.storage, capBytes: options.storageCapBytes,
       warn: options.warn ?? console.warn,
     });
+    // Previewed slots show the variant the URL names; nothing about them is
+    // counted (the core records no exposure, this layer no impression or click).
+    this.previews = readPreviews(this.win?.location, options.previewParam);
+    const previewed = Object.entries(this.previews).map(([slot, variant]) => `${slot}=${variant}`);
+    if (previewed.length) {
+      this.storage.warnOnce('preview', `previewing ${previewed.join(', ')} (not counted)`);
+    }
     this.engine = createEngine(module, toJson({
       site: this.site,
       // Without a page policy the artifact's applies (opt-in until then).
       ...(options.consentPolicy ? { consentPolicy: options.consentPolicy } : {}),
       visitorId: randomId(16),
       gpc: readGlobalPrivacyControl(this.win?.navigator),
+      preview: this.previews,
     }, 'options'));
     this.transport = options.endpoint ? new Transport({
       endpoint: options.endpoint, writeKey: options.writeKey, storage: this.storage,
@@ -415,10 +441,11 @@ class Tessera {
       // One impression per element and variant: rendering again (after
       // consent, a new artifact, an identify) shows nothing new.
       // Before consent nothing is counted, so the first render after it counts.
-      if (!this.allows('analytics') || this.shownVariants.get(element) === decision.variant) return;
+      if (!this.allows('analytics') || decision.source === 'preview' ||
+          this.shownVariants.get(element) === decision.variant) return;
       this.shownVariants.set(element, decision.variant);
       this.engine._recordImpression(decision.slot, decision.variant);
-    }, ({ slot, variant }) => this.engine._recordClick(slot, variant));
+    }, ({ slot, variant }) => slot in this.previews || this.engine._recordClick(slot, variant));
     this.revealSlots?.();
     return applied;
   }

@@ -421,6 +421,43 @@ test('render fills slots, records impressions and clicks', async () => {
   t.destroy();
 });
 
+test('a preview in the page URL shows that variant and counts nothing', async () => {
+  const slot = new FakeElement({ 'data-tessera-slot': 'hero' });
+  const { options, server, warnings } = setup({
+    window: new FakeWindow('https://shop.example/?tessera_preview=hero:buyer,nowhere:x'),
+    document: new FakeDocument([slot]),
+  });
+  const t = await createTessera(options);
+  t.consent.set(grantAll);
+  t.identify('u1', { name: 'Ann' });  // the variant renders with the visitor's traits
+  const [shown] = t.render();
+  assert.equal(shown.source, 'preview');
+  assert.equal(slot.innerHTML, '<h2>Thanks, Ann!</h2>');
+  assert.equal(t.decide('hero').variant, 'buyer');
+  assert.equal(t.decideAll()[0].source, 'preview');
+  slot.click();
+  t.page();
+  await t.flush();
+  const [signal] = server.signals();
+  assert.equal(signal.agg.page_view.n, 1, 'the page itself is tracked');
+  assert.equal(signal.imp, undefined);
+  assert.equal(signal.clk, undefined);
+  assert.deepEqual(warnings, ['tessera: previewing hero=buyer, nowhere=x (not counted)']);
+  t.destroy();
+});
+
+test('previewParam names the parameter, null turns previews off', async () => {
+  const url = 'https://shop.example/?qa=hero:vip&tessera_preview=hero:buyer';
+  for (const [previewParam, expected] of [['qa', 'vip'], [null, 'standard'], [undefined, 'buyer']]) {
+    const { options } = setup({ window: new FakeWindow(url), previewParam });
+    const t = await createTessera(options);
+    assert.equal(t.decide('hero').variant, expected, String(previewParam));
+    t.destroy();
+  }
+  const { options } = setup({ previewParam: 5 });
+  await assert.rejects(createTessera(options), /previewParam must be a string/);
+});
+
 test('rendering again counts one impression per element and variant shown', async () => {
   const slot = new FakeElement({ 'data-tessera-slot': 'hero' });
   const { options, server } = setup({ document: new FakeDocument([slot]) });

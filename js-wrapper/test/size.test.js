@@ -50,8 +50,10 @@ const sources = readdirSync(new URL('src/', root)).filter((f) => f.endsWith('.js
 // and with whole-program devirtualization: -85 B; to 101,215 by terser's
 // passes after esbuild's over the loader and the bundle: -0.8 KB; then
 // +232 B for pages that enforce Trusted Types, where filling a slot threw
-// and the snippet could not even load the SDK.)
-const CEILING_GZIP_BYTES = 101_445;
+// and the snippet could not even load the SDK; +430 B for previews, so a
+// marketer can check each variant of a slot from the page URL without
+// being counted.)
+const CEILING_GZIP_BYTES = 101_875;
 export const TARGET_GZIP_BYTES = 50 * 1024;
 
 function sizes(list = files) {

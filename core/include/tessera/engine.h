@@ -48,6 +48,13 @@ struct EngineOptions {
   bool global_privacy_control = false;  // navigator.globalPrivacyControl
   std::string visitor_id;               // used when the profile has none yet
   EventLimits event_limits;             // defaults in event.h
+  // Slots shown as the named variant whatever their rules and experiment
+  // say (slot id, variant id), so a marketer can check each variant before
+  // visitors see it; the SDK reads them from the page URL. Such a decision
+  // has source "preview", renders with the visitor's attributes only under
+  // personalization consent, and records no exposure. A variant the slot
+  // lacks is ignored. An object of slot id -> variant id. Default: none.
+  Value previews;
 };
 
 struct ConsentChange {
@@ -138,6 +145,8 @@ class Engine {
   // Decide() for artifact.slots[index].
   const Decision& DecideSlot(const Artifact& artifact, size_t index,
                              int64_t now_ms);
+  // The variant options_.previews names for `slot`, if the slot has it.
+  const Variant* PreviewedVariant(const Slot& slot) const;
 
   EngineOptions options_;
   const RegexMatcher* regex_;
