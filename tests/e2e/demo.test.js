@@ -198,6 +198,26 @@ describe('a visitor who accepts everything', () => {
     assert.equal(await page.locator('#home-banner').getAttribute('data-tessera-variant'), banner);
   });
 
+  test('a preview URL shows the variant a marketer names, and counts it nowhere', async () => {
+    const { page, log } = browser;
+    // Impressions of the welcome block the server holds for this visitor.
+    const welcomeShown = async () => {
+      const { body } = await adminGet(`/v1/admin/profiles/${encodeURIComponent(vid)}`);
+      return body.signals.reduce((sum, s) => sum + (s.signal.imp?.hero?.welcome ?? 0), 0);
+    };
+    const before = await welcomeShown();
+    await page.goto(`${env.base}/?tessera_preview=hero:welcome`);
+    await waitForHeroVariant(page, 'welcome');  // not the visitor's VIP block
+    assert.match(await page.locator(hero).innerText(), /WELCOME10/);
+    assert.ok(log.console.some((m) => /previewing hero=welcome \(not counted\)/.test(m.text)),
+        'the page says it is previewing');
+    const flushed = await page.evaluate(() => window.tessera.flush());
+    assert.ok(flushed.sent >= 1, 'the page view itself is sent');
+    assert.equal(await welcomeShown(), before);
+    await page.goto(`${env.base}/`);
+    await waitForHeroVariant(page, 'vip');
+  });
+
   test('no flicker: the hero stays hidden until decided, then shows the VIP block', async () => {
     const { context, page } = browser;
     // Every visible state of the hero, from the moment the parser adds it.
