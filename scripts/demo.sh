@@ -113,6 +113,7 @@ fi
 cat <<INFO
 
   Tessera demo store:   $base/
+  Preview a variant:    $base/?tessera_preview=hero:vip   (any slot:variant; not counted)
   Admin key (site $site): $ADMIN_KEY
   Write key (in demo-site/config.js): $WRITE_KEY
 
