@@ -549,6 +549,7 @@ TEST_F(HttpApiTest, CorsPreflightAllowsListedOriginsOnly) {
       std::string::npos);
   EXPECT_NE(allowed.Header("Access-Control-Allow-Methods").find("POST"),
             std::string::npos);
+  EXPECT_EQ(allowed.Header("Access-Control-Max-Age"), "7200");
 
   ClientResponse refused = Request("OPTIONS", "/v1/signals",
                                    {{"Origin", "https://evil.example"},
