@@ -210,6 +210,8 @@ class Api::Impl {
         {"GET", "/v1/admin/sites/{site}/artifact", &Impl::AdminGetArtifact},
         {"PUT", "/v1/admin/sites/{site}/artifact", &Impl::AdminPutArtifact,
          true},
+        {"POST", "/v1/admin/sites/{site}/artifact/check",
+         &Impl::AdminCheckArtifact, true},
         {"GET", "/v1/admin/sites/{site}/artifact/revisions",
          &Impl::AdminListArtifactRevisions},
         {"GET", "/v1/admin/sites/{site}/artifact/revisions/{revision}",
@@ -770,13 +772,10 @@ class Api::Impl {
                                  "cannot match"));
   }
 
-  // Validates `artifact` and publishes it over `base_revision` for admin
-  // key `by` (see Store::PutArtifact); nullopt when another publication came
-  // first.
-  std::optional<ArtifactRecord> Publish(const std::string& site,
-                                        const Value& artifact,
-                                        int64_t base_revision,
-                                        const ApiKeyRecord& by) {
+  // Refuses (422, every problem with its path) an artifact that would not
+  // be published for `site`.
+  static void RequireValidArtifact(const Value& artifact,
+                                   const std::string& site) {
     if (!artifact.is_object()) {
       Refuse(422, "invalid_artifact", "the artifact must be a JSON object",
              {ApiProblem{"$", "expected an object"}});
@@ -788,6 +787,24 @@ class Api::Impl {
                  " problem(s) in the artifact; nothing was changed",
              ToApiProblems(problems));
     }
+  }
+
+  // A dry run of publishing: the same checks, nothing stored.
+  void AdminCheckArtifact(const ExchangePtr& exchange) {
+    const std::string& site = exchange->params[0];
+    RequireAdmin(exchange, site);
+    RequireValidArtifact(ParseJsonBody(exchange->request.body), site);
+    Finish(exchange, JsonResponse(200, {{"site", site}, {"valid", true}}));
+  }
+
+  // Validates `artifact` and publishes it over `base_revision` for admin
+  // key `by` (see Store::PutArtifact); nullopt when another publication came
+  // first.
+  std::optional<ArtifactRecord> Publish(const std::string& site,
+                                        const Value& artifact,
+                                        int64_t base_revision,
+                                        const ApiKeyRecord& by) {
+    RequireValidArtifact(artifact, site);
     std::string json = artifact.Dump();
     std::string etag = EtagOf(json);
     std::optional<ArtifactRecord> stored =

@@ -816,6 +816,7 @@ TEST_F(HttpApiTest, EveryAdminRouteRefusesMissingWrongAndForeignKeys) {
       {"PUT", "/v1/admin/sites/demo/artifact"},
       {"GET", "/v1/admin/sites/demo/artifact/slots"},
       {"PUT", "/v1/admin/sites/demo/artifact/slots"},
+      {"POST", "/v1/admin/sites/demo/artifact/check"},
       {"GET", "/v1/admin/sites/demo/artifact/revisions"},
       {"GET", "/v1/admin/sites/demo/artifact/revisions/1"},
       {"POST", "/v1/admin/sites/demo/artifact/revisions/1/restore"},
@@ -1134,6 +1135,31 @@ TEST_F(HttpApiTest, PartUpdatesFromTwoServersAtOnceLoseNothing) {
             last_policy);
   EXPECT_EQ(published.find_path("signals.flushIntervalMs")->as_number(),
             std::stod(last_interval));
+}
+
+TEST_F(HttpApiTest, CheckingAnArtifactPublishesNothing) {
+  const std::string check = "/v1/admin/sites/demo/artifact/check";
+  ClientResponse valid =
+      Admin("POST", check, admin_key_, ExampleArtifactText());
+  ASSERT_EQ(valid.status, 200) << valid.body;
+  EXPECT_TRUE(Body(valid).find("valid")->as_bool());
+  EXPECT_FALSE(server_->store().GetArtifact("demo").has_value());
+  EXPECT_EQ(Request("GET", "/v1/artifact/demo").status, 404);
+
+  Result<Value> broken = ParseJson(ExampleArtifactText());
+  broken->find("segments")->as_array()[0].erase("id");
+  ClientResponse invalid = Admin("POST", check, admin_key_, broken->Dump());
+  EXPECT_EQ(invalid.status, 422);
+  EXPECT_EQ(Code(invalid), "invalid_artifact");
+  EXPECT_NE(invalid.body.find("$.segments[0]"), std::string::npos)
+      << invalid.body;
+  EXPECT_EQ(Code(Admin("POST", check, admin_key_, "{\"a\":")),
+            "malformed_json");
+  // For its own site only.
+  EXPECT_EQ(Admin("POST", "/v1/admin/sites/other/artifact/check",
+                  other_admin_key_, ExampleArtifactText())
+                .status,
+            422);
 }
 
 TEST_F(HttpApiTest, ArtifactForAnotherSiteIsRejected) {
