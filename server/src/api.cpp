@@ -387,7 +387,20 @@ class Api::Impl {
   // The cache is keyed by the presented key itself, so a hit costs no
   // digest (the store keeps only digests; this process sees the plain key
   // on every request anyway).
+  // The key's record, unless it is unknown, revoked or expired.
   std::optional<ApiKeyRecord> LookupKey(const std::string& key) {
+    std::optional<ApiKeyRecord> record = CachedKeyRecord(key);
+    // Checked on every use, cached or not: a key expires to the millisecond.
+    if (record && record->expires_at_ms != 0 &&
+        record->expires_at_ms <= NowMs()) {
+      record.reset();
+    }
+    return record;
+  }
+
+  // The store's record of `key` (none when unknown or revoked), remembered
+  // for key_cache_ms.
+  std::optional<ApiKeyRecord> CachedKeyRecord(const std::string& key) {
     auto now = Clock::now();
     {
       std::lock_guard<std::mutex> lock(key_cache_mutex_);
@@ -425,7 +438,7 @@ class Api::Impl {
     if (!key) {
       throw ApiError{401,
                      "invalid_key",
-                     "the key is unknown or revoked",
+                     "the key is unknown, revoked or expired",
                      {},
                      {{"WWW-Authenticate", "Bearer"}}};
     }
@@ -568,7 +581,8 @@ class Api::Impl {
              "send the site's write key in X-Tessera-Key or ?key=");
     }
     std::optional<ApiKeyRecord> record = LookupKey(key);
-    if (!record) Refuse(401, "invalid_key", "the key is unknown or revoked");
+    if (!record)
+      Refuse(401, "invalid_key", "the key is unknown, revoked or expired");
     if (record->kind != KeyKind::kWrite) {
       Refuse(403, "write_key_required", "signals need a site's write key");
     }

@@ -29,10 +29,10 @@ std::string ApiKeyPrefix(std::string_view key) {
 }
 
 std::string CreateApiKey(Store& store, const std::string& site, KeyKind kind,
-                         ApiKeyRecord* record) {
+                         ApiKeyRecord* record, int64_t expires_at_ms) {
   std::string key = GenerateApiKey(kind);
-  ApiKeyRecord created = store.CreateApiKey(site, kind, HashApiKey(key),
-                                            ApiKeyPrefix(key), NowMs());
+  ApiKeyRecord created = store.CreateApiKey(
+      site, kind, HashApiKey(key), ApiKeyPrefix(key), NowMs(), expires_at_ms);
   if (record) *record = created;
   return key;
 }

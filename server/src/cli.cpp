@@ -29,6 +29,7 @@
 #include "tessera/server/crm_cli.h"
 #include "tessera/server/crm_store.h"
 #include "tessera/signal.h"
+#include "utc_text.h"
 
 namespace tessera::server {
 namespace {
@@ -342,6 +343,17 @@ int KeysCommand(int argc, char** argv, int first) {
               [&](const std::string& v) { options.site = v; });
     flags.Add("kind", "write|admin", "what the key may do (default write)",
               [&](const std::string& v) { kind = v; });
+    flags.Add(
+        "expires-in-days", "N",
+        "refuse the key N days from now, 1-3650 (default: it never expires)",
+        [&](const std::string& v) {
+          options.expires_in_days =
+              static_cast<int64_t>(ParseUnsigned("expires-in-days", v, 3650));
+          if (options.expires_in_days == 0) {
+            throw UsageError("--expires-in-days must be 1-3650");
+          }
+        },
+        FlagKind::kNumber);
     if (!flags.Parse(argc, argv, first + 1)) return 0;
     RequireSite(options.site, true);
     std::optional<KeyKind> parsed = ParseKeyKind(kind);
@@ -804,20 +816,37 @@ int RunServe(const ServeOptions& options) {
 int RunKeysCreate(const KeysCreateOptions& options) {
   auto store = OpenMigrated(options.db);
   ApiKeyRecord record;
-  std::string key = CreateApiKey(*store, options.site, options.kind, &record);
+  const int64_t kMsPerDay = 24 * 60 * 60 * 1000LL;
+  const int64_t expires_at_ms =
+      options.expires_in_days ? NowMs() + options.expires_in_days * kMsPerDay
+                              : 0;
+  std::string key =
+      CreateApiKey(*store, options.site, options.kind, &record, expires_at_ms);
   std::cout << "created " << KeyKindName(options.kind) << " key " << record.id
-            << " for site " << options.site << "\n"
-            << key << std::endl;
+            << " for site " << options.site;
+  if (expires_at_ms)
+    std::cout << ", expiring at "
+              << UtcText(expires_at_ms, "%Y-%m-%dT%H:%M:%SZ");
+  std::cout << "\n" << key << std::endl;
   return 0;
 }
 
 int RunKeysList(const KeysListOptions& options) {
   auto store = OpenMigrated(options.db);
-  std::cout << "id\tsite\tkind\tprefix\tcreated_at_ms\tstate\n";
+  std::cout << "id\tsite\tkind\tprefix\tcreated_at_ms\tstate\texpires\n";
+  const int64_t now_ms = NowMs();
   for (const ApiKeyRecord& key : store->ListApiKeys(options.site)) {
+    const bool expired = key.expires_at_ms && key.expires_at_ms <= now_ms;
     std::cout << key.id << "\t" << key.site << "\t" << KeyKindName(key.kind)
               << "\t" << key.prefix << "...\t" << key.created_at_ms << "\t"
-              << (key.revoked ? "revoked" : "active") << "\n";
+              << (key.revoked ? "revoked"
+                  : expired   ? "expired"
+                              : "active")
+              << "\t"
+              << (key.expires_at_ms
+                      ? UtcText(key.expires_at_ms, "%Y-%m-%dT%H:%M:%SZ")
+                      : "never")
+              << "\n";
   }
   return 0;
 }

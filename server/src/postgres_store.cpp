@@ -103,6 +103,10 @@ INSERT INTO artifact_revisions (site, revision, json, etag, published_at_ms,
   SELECT site, revision, json, etag, updated_at_ms, octet_length(json)
   FROM artifacts;
 )sql",
+    // 3: API keys may expire (keys create --expires-in-days).
+    R"sql(
+ALTER TABLE api_keys ADD COLUMN expires_at_ms BIGINT;
+)sql",
 };
 constexpr int kLatestVersion =
     static_cast<int>(sizeof kMigrations / sizeof kMigrations[0]);
@@ -138,6 +142,7 @@ ApiKeyRecord ReadKey(const PgResult& rows, int row) {
   key.prefix = rows.Text(row, 3);
   key.created_at_ms = rows.Int(row, 4);
   key.revoked = !rows.IsNull(row, 5);
+  key.expires_at_ms = rows.IsNull(row, 6) ? 0 : rows.Int(row, 6);
   return key;
 }
 
@@ -261,21 +266,24 @@ bool PostgresStore::Ping() {
 ApiKeyRecord PostgresStore::CreateApiKey(const std::string& site, KeyKind kind,
                                          const std::string& key_hash,
                                          const std::string& prefix,
-                                         int64_t now_ms) {
+                                         int64_t now_ms,
+                                         int64_t expires_at_ms) {
   std::lock_guard<std::mutex> lock(db_mutex_);
   EnsureConnected(db_);
   PgResult inserted(Exec(
       db_,
-      "INSERT INTO api_keys (site, kind, key_hash, prefix, "
-      "created_at_ms) VALUES ($1, $2, $3, $4, $5::bigint) "
-      "RETURNING id",
-      {site, KeyKindName(kind), key_hash, prefix, std::to_string(now_ms)}));
+      "INSERT INTO api_keys (site, kind, key_hash, prefix, created_at_ms, "
+      "expires_at_ms) VALUES ($1, $2, $3, $4, $5::bigint, nullif($6::bigint, "
+      "0)) RETURNING id",
+      {site, KeyKindName(kind), key_hash, prefix, std::to_string(now_ms),
+       std::to_string(expires_at_ms)}));
   ApiKeyRecord record;
   record.id = inserted.Int(0, 0);
   record.site = site;
   record.kind = kind;
   record.prefix = prefix;
   record.created_at_ms = now_ms;
+  record.expires_at_ms = expires_at_ms;
   return record;
 }
 
@@ -283,12 +291,12 @@ std::vector<ApiKeyRecord> PostgresStore::ListApiKeys(const std::string& site) {
   std::lock_guard<std::mutex> lock(db_mutex_);
   EnsureConnected(db_);
   auto reconnect = [this] { EnsureConnected(db_); };
-  PgResult rows(
-      ExecRead(db_, reconnect,
-               "SELECT id, site, kind, prefix, created_at_ms, "
-               "revoked_at_ms FROM api_keys WHERE $1 = '' OR site = $1 "
-               "ORDER BY id",
-               {site}));
+  PgResult rows(ExecRead(
+      db_, reconnect,
+      "SELECT id, site, kind, prefix, created_at_ms, "
+      "revoked_at_ms, expires_at_ms FROM api_keys WHERE $1 = '' OR site = $1 "
+      "ORDER BY id",
+      {site}));
   std::vector<ApiKeyRecord> keys;
   for (int row = 0; row < rows.rows(); ++row) {
     keys.push_back(ReadKey(rows, row));
@@ -311,10 +319,11 @@ std::optional<ApiKeyRecord> PostgresStore::FindApiKey(
   std::lock_guard<std::mutex> lock(db_mutex_);
   EnsureConnected(db_);
   auto reconnect = [this] { EnsureConnected(db_); };
-  PgResult rows(ExecRead(db_, reconnect,
-                         "SELECT id, site, kind, prefix, created_at_ms, "
-                         "revoked_at_ms FROM api_keys WHERE key_hash = $1",
-                         {key_hash}));
+  PgResult rows(
+      ExecRead(db_, reconnect,
+               "SELECT id, site, kind, prefix, created_at_ms, "
+               "revoked_at_ms, expires_at_ms FROM api_keys WHERE key_hash = $1",
+               {key_hash}));
   if (rows.rows() == 0) return std::nullopt;
   return ReadKey(rows, 0);
 }

@@ -46,7 +46,8 @@ class PostgresStore final : public Store {
   bool Ping() override;
   ApiKeyRecord CreateApiKey(const std::string& site, KeyKind kind,
                             const std::string& key_hash,
-                            const std::string& prefix, int64_t now_ms) override;
+                            const std::string& prefix, int64_t now_ms,
+                            int64_t expires_at_ms) override;
   std::vector<ApiKeyRecord> ListApiKeys(const std::string& site) override;
   bool RevokeApiKey(int64_t id) override;
   std::optional<ApiKeyRecord> FindApiKey(const std::string& key_hash) override;

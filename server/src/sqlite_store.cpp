@@ -110,6 +110,10 @@ INSERT INTO artifact_revisions (site, revision, json, etag, published_at_ms,
          length(CAST(json AS BLOB))
   FROM artifacts;
 )sql",
+    // 4: API keys may expire (keys create --expires-in-days).
+    R"sql(
+ALTER TABLE api_keys ADD COLUMN expires_at_ms INTEGER;
+)sql",
 };
 constexpr int kLatestVersion =
     static_cast<int>(sizeof kMigrations / sizeof kMigrations[0]);
@@ -127,6 +131,7 @@ ApiKeyRecord ReadKey(Statement& row) {
   key.prefix = row.Text(3);
   key.created_at_ms = row.Int(4);
   key.revoked = !row.IsNull(5);
+  key.expires_at_ms = row.Int(6);  // NULL reads as 0: never
   return key;
 }
 
@@ -265,16 +270,18 @@ bool SqliteStore::Ping() {
 ApiKeyRecord SqliteStore::CreateApiKey(const std::string& site, KeyKind kind,
                                        const std::string& key_hash,
                                        const std::string& prefix,
-                                       int64_t now_ms) {
+                                       int64_t now_ms, int64_t expires_at_ms) {
   std::lock_guard<std::mutex> lock(db_mutex_);
   Statement insert(db_,
                    "INSERT INTO api_keys (site, kind, key_hash, prefix, "
-                   "created_at_ms) VALUES (?, ?, ?, ?, ?)");
+                   "created_at_ms, expires_at_ms) VALUES (?, ?, ?, ?, ?, "
+                   "nullif(?, 0))");
   insert.Bind(1, site)
       .Bind(2, std::string(KeyKindName(kind)))
       .Bind(3, key_hash)
       .Bind(4, prefix)
       .Bind(5, now_ms)
+      .Bind(6, expires_at_ms)
       .Step();
   ApiKeyRecord record;
   record.id = sqlite3_last_insert_rowid(db_);
@@ -282,14 +289,16 @@ ApiKeyRecord SqliteStore::CreateApiKey(const std::string& site, KeyKind kind,
   record.kind = kind;
   record.prefix = prefix;
   record.created_at_ms = now_ms;
+  record.expires_at_ms = expires_at_ms;
   return record;
 }
 
 std::vector<ApiKeyRecord> SqliteStore::ListApiKeys(const std::string& site) {
   std::lock_guard<std::mutex> lock(db_mutex_);
-  Statement query(db_,
-                  "SELECT id, site, kind, prefix, created_at_ms, revoked_at_ms "
-                  "FROM api_keys WHERE ?1 = '' OR site = ?1 ORDER BY id");
+  Statement query(
+      db_,
+      "SELECT id, site, kind, prefix, created_at_ms, revoked_at_ms, "
+      "expires_at_ms FROM api_keys WHERE ?1 = '' OR site = ?1 ORDER BY id");
   query.Bind(1, site);
   std::vector<ApiKeyRecord> keys;
   while (query.Step()) keys.push_back(ReadKey(query));
@@ -308,9 +317,10 @@ bool SqliteStore::RevokeApiKey(int64_t id) {
 std::optional<ApiKeyRecord> SqliteStore::FindApiKey(
     const std::string& key_hash) {
   std::lock_guard<std::mutex> lock(db_mutex_);
-  Statement query(db_,
-                  "SELECT id, site, kind, prefix, created_at_ms, revoked_at_ms "
-                  "FROM api_keys WHERE key_hash = ?");
+  Statement query(
+      db_,
+      "SELECT id, site, kind, prefix, created_at_ms, revoked_at_ms, "
+      "expires_at_ms FROM api_keys WHERE key_hash = ?");
   query.Bind(1, key_hash);
   if (!query.Step()) return std::nullopt;
   return ReadKey(query);

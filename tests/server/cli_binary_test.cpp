@@ -77,6 +77,32 @@ TEST(CliBinaryTest, UsageErrorsExitWithTwo) {
       << bad_site.out;
 }
 
+TEST(CliBinaryTest, KeysCanExpireAndTheListSaysWhen) {
+  TempDir dir;
+  std::string db = dir.File("keys.db");
+  CommandResult created =
+      RunCommand("keys create --db " + db +
+                 " --site demo --kind admin --expires-in-days 30");
+  ASSERT_EQ(created.exit_code, 0);
+  EXPECT_NE(created.out.find(", expiring at 20"), std::string::npos)
+      << created.out;
+  EXPECT_EQ(LastLine(created.out).rfind("tsa_", 0), 0u);
+  ASSERT_EQ(RunCommand("keys create --db " + db + " --site demo").exit_code, 0);
+  CommandResult listed = RunCommand("keys list --db " + db);
+  EXPECT_NE(listed.out.find("\tstate\texpires\n"), std::string::npos)
+      << listed.out;
+  EXPECT_NE(listed.out.find("\tactive\t20"), std::string::npos) << listed.out;
+  EXPECT_NE(listed.out.find("\tactive\tnever\n"), std::string::npos)
+      << listed.out;
+  for (const char* bad : {"0", "3651", "soon"}) {
+    EXPECT_EQ(RunCommand("keys create --db " + db +
+                         " --site demo --expires-in-days " + bad)
+                  .exit_code,
+              2)
+        << bad;
+  }
+}
+
 TEST(CliBinaryTest, SignalsSurviveStopAndRestartAndCountOnce) {
   TempDir dir;
   std::string db = dir.File("data/tessera.db");
@@ -458,9 +484,9 @@ TEST(CliBinaryTest, MigrateReportsTheSchemaVersion) {
   std::string db = dir.File("m/tessera.db");
   CommandResult first = RunCommand("migrate --db " + db);
   EXPECT_EQ(first.exit_code, 0);
-  EXPECT_NE(first.out.find("from version 0 to 3"), std::string::npos);
+  EXPECT_NE(first.out.find("from version 0 to 4"), std::string::npos);
   CommandResult second = RunCommand("migrate --db " + db);
-  EXPECT_NE(second.out.find("up to date (version 3)"), std::string::npos);
+  EXPECT_NE(second.out.find("up to date (version 4)"), std::string::npos);
 }
 
 }  // namespace

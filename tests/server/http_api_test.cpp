@@ -849,6 +849,33 @@ TEST_F(HttpApiTest, EveryAdminRouteRefusesMissingWrongAndForeignKeys) {
   EXPECT_EQ(Code(foreign), "wrong_site");
 }
 
+TEST_F(HttpApiTest, ExpiredKeysAreRefusedLikeUnknownOnes) {
+  const int64_t now = NowMs();
+  std::string expired_admin =
+      CreateApiKey(server_->store(), "demo", KeyKind::kAdmin, nullptr, now - 1);
+  std::string expired_write =
+      CreateApiKey(server_->store(), "demo", KeyKind::kWrite, nullptr, now - 1);
+  std::string current_admin = CreateApiKey(
+      server_->store(), "demo", KeyKind::kAdmin, nullptr, now + 3600 * 1000);
+  ClientResponse refused = Admin("GET", "/v1/admin/erasures", expired_admin);
+  EXPECT_EQ(refused.status, 401);
+  EXPECT_EQ(Code(refused), "invalid_key");
+  EXPECT_NE(refused.body.find("expired"), std::string::npos) << refused.body;
+  ClientResponse signal =
+      Post(SignalWith("sig_expired_key_0001"), "application/json",
+           {{"X-Tessera-Key", expired_write}});
+  EXPECT_EQ(signal.status, 401);
+  EXPECT_EQ(Code(signal), "invalid_key");
+  EXPECT_EQ(Admin("GET", "/v1/admin/erasures", current_admin).status, 200);
+
+  // A key remembered by the server (the key cache) still expires on time.
+  std::string brief = CreateApiKey(server_->store(), "demo", KeyKind::kAdmin,
+                                   nullptr, NowMs() + 300);
+  EXPECT_EQ(Admin("GET", "/v1/admin/erasures", brief).status, 200);
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  EXPECT_EQ(Admin("GET", "/v1/admin/erasures", brief).status, 401);
+}
+
 TEST_F(HttpApiTest, ErasureReallyErasesAndIsLoggedWithoutTheId) {
   ASSERT_EQ(PostSignal(SignalWith("sig_erase_0000000001")).status, 202);
   ASSERT_EQ(PostSignal(SignalWith("sig_erase_0000000002")).status, 202);

@@ -155,8 +155,8 @@ class SqliteMigrationTest : public ::testing::Test {
 TEST_F(SqliteMigrationTest, EveryVersion1RowIsFoundAfterMigrating) {
   std::unique_ptr<Store> store = OpenStore(path_);
   EXPECT_EQ(store->SchemaVersion(), 1);
-  EXPECT_EQ(store->Migrate(), 3);
-  EXPECT_EQ(store->SchemaVersion(), 3);
+  EXPECT_EQ(store->Migrate(), 4);
+  EXPECT_EQ(store->SchemaVersion(), 4);
 
   // Every row, with every field, in the export order (time, then id).
   std::map<std::string, std::vector<std::string>> expected_ids = {

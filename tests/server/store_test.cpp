@@ -167,6 +167,22 @@ TYPED_TEST(StoreTest, KeysAreFoundByHashAndRevoked) {
   EXPECT_TRUE(this->store_->ListApiKeys("other").empty());
 }
 
+TYPED_TEST(StoreTest, KeysKeepTheirExpiry) {
+  ApiKeyRecord lasting, expiring;
+  std::string forever =
+      CreateApiKey(*this->store_, "demo", KeyKind::kWrite, &lasting);
+  std::string brief = CreateApiKey(*this->store_, "demo", KeyKind::kAdmin,
+                                   &expiring, 1798000000000);
+  EXPECT_EQ(lasting.expires_at_ms, 0);
+  EXPECT_EQ(expiring.expires_at_ms, 1798000000000);
+  EXPECT_EQ(this->store_->FindApiKey(HashApiKey(forever))->expires_at_ms, 0);
+  EXPECT_EQ(this->store_->FindApiKey(HashApiKey(brief))->expires_at_ms,
+            1798000000000);
+  std::vector<ApiKeyRecord> listed = this->store_->ListApiKeys("demo");
+  ASSERT_EQ(listed.size(), 2u);
+  EXPECT_EQ(listed[1].expires_at_ms, 1798000000000);
+}
+
 TYPED_TEST(StoreTest, GeneratedKeysDiffer) {
   EXPECT_NE(GenerateApiKey(KeyKind::kWrite), GenerateApiKey(KeyKind::kWrite));
 }

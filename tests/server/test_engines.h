@@ -41,7 +41,7 @@ class TestEngine {
 class SqliteEngine final : public TestEngine {
  public:
   // The signal store's schema version after Migrate().
-  static constexpr int kSchemaVersion = 3;
+  static constexpr int kSchemaVersion = 4;
   bool Ready(std::string* why) override {
     *why = "cannot create a temporary directory";
     return !dir_.path().empty();
@@ -68,7 +68,7 @@ class SqliteEngine final : public TestEngine {
 
 class PostgresEngine final : public TestEngine {
  public:
-  static constexpr int kSchemaVersion = 2;
+  static constexpr int kSchemaVersion = 3;
   bool Ready(std::string* why) override { return db_.Ready(why); }
   std::string NewDatabase() override {
     PostgresTestDb::Schema schema = db_.NewSchema();

@@ -22,9 +22,11 @@ std::string HashApiKey(std::string_view key);
 std::string ApiKeyPrefix(std::string_view key);
 
 // Creates a key in `store` and returns it in clear (the only time it exists
-// in clear). Throws StoreError.
+// in clear); it is refused from `expires_at_ms` on (0: never). Throws
+// StoreError.
 std::string CreateApiKey(Store& store, const std::string& site, KeyKind kind,
-                         ApiKeyRecord* record = nullptr);
+                         ApiKeyRecord* record = nullptr,
+                         int64_t expires_at_ms = 0);
 
 }  // namespace tessera::server
 

@@ -45,6 +45,7 @@ struct KeysCreateOptions {
   std::string db = kDefaultDb;     // Default: ./data/tessera.db
   std::string site;                // required; "*" for an all-sites admin key
   KeyKind kind = KeyKind::kWrite;  // Default: write
+  int64_t expires_in_days = 0;     // refused after; 0: never. Default: 0
 };
 
 struct KeysListOptions {

@@ -43,6 +43,7 @@ struct ApiKeyRecord {
   std::string prefix;  // first characters of the key, to recognise it
   int64_t created_at_ms = 0;
   bool revoked = false;
+  int64_t expires_at_ms = 0;  // refused from then on; 0: never expires
 };
 
 struct SignalRecord {
@@ -147,11 +148,12 @@ class Store {
   // Whether the database answers a trivial query.
   virtual bool Ping() = 0;
 
-  // API keys; only the SHA-256 of a key is stored.
+  // API keys; only the SHA-256 of a key is stored. `expires_at_ms`: 0 for
+  // a key that never expires.
   virtual ApiKeyRecord CreateApiKey(const std::string& site, KeyKind kind,
                                     const std::string& key_hash,
-                                    const std::string& prefix,
-                                    int64_t now_ms) = 0;
+                                    const std::string& prefix, int64_t now_ms,
+                                    int64_t expires_at_ms) = 0;
   // Every key (revoked ones included), of one site or of all when empty.
   virtual std::vector<ApiKeyRecord> ListApiKeys(const std::string& site) = 0;
   // Returns whether a key with this id existed and was not yet revoked.
