@@ -225,6 +225,7 @@ class Api::Impl {
         {"GET", "/v1/admin/profiles/{vid}", &Impl::AdminGetProfile},
         {"DELETE", "/v1/admin/profiles/{vid}", &Impl::AdminDeleteProfile, true},
         {"GET", "/v1/admin/erasures", &Impl::AdminListErasures},
+        {"GET", "/v1/admin/sites/{site}/audit", &Impl::AdminListAudit},
         {"POST", "/v1/admin/sites/{site}/import/{kind}", &Impl::AdminImport,
          true},
         {"GET", "/v1/admin/sites/{site}/export/{kind}", &Impl::AdminExport,
@@ -749,6 +750,43 @@ class Api::Impl {
     return *artifact;
   }
 
+  // Records an admin action in the audit log before its answer leaves, so
+  // no export or data access goes unrecorded: if the record cannot be
+  // written, the request fails instead. `detail` holds counts, hashes and
+  // revisions, never an id or an email.
+  void Audit(const ApiKeyRecord& key, const std::string& site,
+             std::string action, const Json& detail) {
+    store_.AppendAudit(
+        AuditRecord{NowMs(), key.id, site, std::move(action), detail.dump()});
+  }
+
+  void AdminListAudit(const ExchangePtr& exchange) {
+    const std::string& site = exchange->params[0];
+    RequireAdmin(exchange, site);
+    const std::string since_text = exchange->request.QueryParam("since");
+    std::optional<int64_t> since = since_text.empty()
+                                       ? std::optional<int64_t>(0)
+                                       : ParseMillis(since_text);
+    if (!since) {
+      Refuse(400, "invalid_parameter",
+             "since must be milliseconds since 1970, not '" + since_text + "'");
+    }
+    constexpr int64_t kMaxListed = 1000;
+    Json entries = Json::array();
+    for (const AuditRecord& record :
+         store_.ListAudit(site, *since, kMaxListed)) {
+      entries.push_back(
+          {{"at_ms", record.at_ms},
+           {"key_id", record.key_id},
+           {"site", record.site},
+           {"action", record.action},
+           {"detail", Json::parse(record.detail, nullptr, false)}});
+    }
+    Finish(exchange, JsonResponse(200, {{"site", site},
+                                        {"limit", kMaxListed},
+                                        {"entries", std::move(entries)}}));
+  }
+
   // An artifact's text for an admin, with its ETag (for a later If-Match).
   static HttpResponse AdminArtifactResponse(ArtifactRecord artifact) {
     HttpResponse response;
@@ -835,13 +873,19 @@ class Api::Impl {
                "again and redo the change");
   }
 
-  void AnswerPublished(const ExchangePtr& exchange,
-                       const ArtifactRecord& stored, Json extra = {}) {
+  // Audits the publication (`what`: "artifact.publish", ...; `extra` also
+  // goes into the record) and answers with its revision.
+  void AnswerPublished(const ExchangePtr& exchange, const ApiKeyRecord& by,
+                       const ArtifactRecord& stored, const char* what,
+                       Json extra = Json::object()) {
+    Json detail = {{"revision", stored.revision}};
+    detail.update(extra);
+    Audit(by, stored.site, what, detail);
     Json body = {{"site", stored.site},
                  {"revision", stored.revision},
                  {"etag", stored.etag},
                  {"updated_at_ms", stored.updated_at_ms}};
-    if (extra.is_object()) body.update(extra);
+    body.update(extra);
     HttpResponse response = JsonResponse(200, body);
     response.Set("ETag", stored.etag);
     Finish(exchange, std::move(response));
@@ -854,7 +898,7 @@ class Api::Impl {
     int64_t base = IfMatchRevision(exchange, store_.GetArtifact(site));
     std::optional<ArtifactRecord> stored = Publish(site, artifact, base, admin);
     if (!stored) RefuseLostRace(site);
-    AnswerPublished(exchange, *stored);
+    AnswerPublished(exchange, admin, *stored, "artifact.publish");
   }
 
   const std::string& RequirePart(const ExchangePtr& exchange) {
@@ -912,7 +956,10 @@ class Api::Impl {
       artifact.set(part, replacement);
       std::optional<ArtifactRecord> stored =
           Publish(site, artifact, current.revision, admin);
-      if (stored) return AnswerPublished(exchange, *stored);
+      if (stored) {
+        return AnswerPublished(exchange, admin, *stored, "artifact.publish",
+                               {{"part", part}});
+      }
       if (conditional) break;
     }
     RefuseLostRace(site);
@@ -990,7 +1037,8 @@ class Api::Impl {
     std::optional<ArtifactRecord> stored =
         Publish(site, ParseStoredArtifact(old), base, admin);
     if (!stored) RefuseLostRace(site);
-    AnswerPublished(exchange, *stored, {{"restored_from", old.revision}});
+    AnswerPublished(exchange, admin, *stored, "artifact.restore",
+                    {{"restored_from", old.revision}});
   }
 
   // The CRM part of a data access request for `id` (a visitor or a
@@ -1126,6 +1174,9 @@ class Api::Impl {
     ApiKeyRecord key = RequireAdmin(exchange, "");
     bool by_email = false;
     const std::string& id = RequireProfileId(exchange, &by_email);
+    // An access request reads personal data: recorded, as a hash of whom.
+    Audit(key, key.site, "profile.read",
+          {{"subject_hash", Sha256Hex(id)}, {"by_email", by_email}});
     if (!by_email) {
       return Finish(exchange, JsonResponse(200, ProfileOf(key.site, id)));
     }
@@ -1171,6 +1222,8 @@ class Api::Impl {
                 << std::endl;
     }
     body["copies_purged"] = purged;
+    Audit(key, key.site, "profile.erase",
+          {{"subject_hash", Sha256Hex(id)}, {"by_email", by_email}});
     Finish(exchange, JsonResponse(200, body));
   }
 
@@ -1229,7 +1282,7 @@ class Api::Impl {
   // logged (accountability).
   void AdminExport(const ExchangePtr& exchange) {
     const std::string& site = exchange->params[0];
-    RequireAdmin(exchange, site);
+    const ApiKeyRecord admin = RequireAdmin(exchange, site);
     if (!IsSiteName(site)) {
       Refuse(400, "invalid_site", "'" + site + "' is not a site name");
     }
@@ -1315,6 +1368,8 @@ class Api::Impl {
                 << " customer(s) of site " << site
                 << " with emails and names over the admin API" << std::endl;
     }
+    Audit(admin, site, "export." + kind,
+          {{"rows", count}, {"include_pii", with_pii}});
     HttpResponse response;
     response.Set("Content-Type", "application/x-ndjson; charset=utf-8");
     response.Set("Cache-Control", "no-store");
@@ -1334,7 +1389,7 @@ class Api::Impl {
 
   void AdminImport(const ExchangePtr& exchange) {
     const std::string& site = exchange->params[0];
-    RequireAdmin(exchange, site);
+    const ApiKeyRecord admin = RequireAdmin(exchange, site);
     CrmStore& crm = RequireCrm();
     std::optional<ImportKind> kind = ParseImportKind(exchange->params[1]);
     if (!kind) {
@@ -1397,6 +1452,11 @@ class Api::Impl {
     if (*kind == ImportKind::kTransactions) {
       body["customers_created"] = summary.customers_created;
     }
+    Audit(admin, site, std::string("import.") + ImportKindName(*kind),
+          {{"inserted", summary.inserted},
+           {"updated", summary.updated},
+           {"unchanged", summary.unchanged},
+           {"rejected", summary.rejected}});
     Finish(exchange, JsonResponse(200, body));
   }
 

@@ -103,9 +103,19 @@ INSERT INTO artifact_revisions (site, revision, json, etag, published_at_ms,
   SELECT site, revision, json, etag, updated_at_ms, octet_length(json)
   FROM artifacts;
 )sql",
-    // 3: API keys may expire (keys create --expires-in-days).
+    // 3: API keys may expire (keys create --expires-in-days); the admin
+    // audit log.
     R"sql(
 ALTER TABLE api_keys ADD COLUMN expires_at_ms BIGINT;
+CREATE TABLE admin_audit (
+  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  at_ms BIGINT NOT NULL,
+  key_id BIGINT NOT NULL,
+  site TEXT NOT NULL,
+  action TEXT NOT NULL,
+  detail TEXT NOT NULL
+);
+CREATE INDEX admin_audit_by_site ON admin_audit (site, at_ms);
 )sql",
 };
 constexpr int kLatestVersion =
@@ -714,6 +724,37 @@ std::optional<ArtifactRecord> PostgresStore::GetArtifactRevision(
   if (rows.rows() == 0) return std::nullopt;
   return ArtifactRecord{site, revision, rows.Text(0, 0), rows.Text(0, 1),
                         rows.Int(0, 2)};
+}
+
+void PostgresStore::AppendAudit(const AuditRecord& record) {
+  std::lock_guard<std::mutex> lock(db_mutex_);
+  EnsureConnected(db_);
+  Exec(db_,
+       "INSERT INTO admin_audit (at_ms, key_id, site, action, detail) VALUES "
+       "($1::bigint, $2::bigint, $3, $4, $5)",
+       {std::to_string(record.at_ms), std::to_string(record.key_id),
+        record.site, record.action, record.detail});
+}
+
+std::vector<AuditRecord> PostgresStore::ListAudit(const std::string& site,
+                                                  int64_t since_ms,
+                                                  int64_t limit) {
+  std::lock_guard<std::mutex> lock(db_mutex_);
+  EnsureConnected(db_);
+  auto reconnect = [this] { EnsureConnected(db_); };
+  PgResult rows(ExecRead(
+      db_, reconnect,
+      "SELECT at_ms, key_id, site, action, detail FROM admin_audit WHERE ($1 "
+      "= '*' OR site = $1) AND at_ms >= $2::bigint ORDER BY id DESC LIMIT "
+      "$3::bigint",
+      {site, std::to_string(since_ms), std::to_string(limit)}));
+  std::vector<AuditRecord> records;
+  for (int row = 0; row < rows.rows(); ++row) {
+    records.push_back(AuditRecord{rows.Int(row, 0), rows.Int(row, 1),
+                                  rows.Text(row, 2), rows.Text(row, 3),
+                                  rows.Text(row, 4)});
+  }
+  return records;
 }
 
 void PostgresStore::Close() { inserts_.Close(); }

@@ -61,6 +61,9 @@ class PostgresStore final : public Store {
   ErasureRecord EraseVisitor(const std::string& site, const std::string& vid,
                              int64_t now_ms) override;
   std::vector<ErasureRecord> ListErasures() override;
+  void AppendAudit(const AuditRecord& record) override;
+  std::vector<AuditRecord> ListAudit(const std::string& site, int64_t since_ms,
+                                     int64_t limit) override;
   bool PurgeErased() override;
   int64_t DeleteSignalsBefore(int64_t cutoff_ms) override;
   std::optional<ArtifactRecord> GetArtifact(const std::string& site) override;

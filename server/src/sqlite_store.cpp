@@ -110,9 +110,19 @@ INSERT INTO artifact_revisions (site, revision, json, etag, published_at_ms,
          length(CAST(json AS BLOB))
   FROM artifacts;
 )sql",
-    // 4: API keys may expire (keys create --expires-in-days).
+    // 4: API keys may expire (keys create --expires-in-days); the admin
+    // audit log.
     R"sql(
 ALTER TABLE api_keys ADD COLUMN expires_at_ms INTEGER;
+CREATE TABLE admin_audit (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  at_ms INTEGER NOT NULL,
+  key_id INTEGER NOT NULL,
+  site TEXT NOT NULL,
+  action TEXT NOT NULL,
+  detail TEXT NOT NULL
+);
+CREATE INDEX admin_audit_by_site ON admin_audit (site, at_ms);
 )sql",
 };
 constexpr int kLatestVersion =
@@ -627,6 +637,32 @@ std::optional<ArtifactRecord> SqliteStore::GetArtifactRevision(
   if (!query.Step()) return std::nullopt;
   return ArtifactRecord{site, revision, query.Text(0), query.Text(1),
                         query.Int(2)};
+}
+
+void SqliteStore::AppendAudit(const AuditRecord& record) {
+  std::lock_guard<std::mutex> lock(db_mutex_);
+  Statement insert(db_,
+                   "INSERT INTO admin_audit (at_ms, key_id, site, action, "
+                   "detail) VALUES (?, ?, ?, ?, ?)");
+  insert.Bind(1, record.at_ms).Bind(2, record.key_id).Bind(3, record.site);
+  insert.Bind(4, record.action).Bind(5, record.detail).Step();
+}
+
+std::vector<AuditRecord> SqliteStore::ListAudit(const std::string& site,
+                                                int64_t since_ms,
+                                                int64_t limit) {
+  std::lock_guard<std::mutex> lock(db_mutex_);
+  Statement query(db_,
+                  "SELECT at_ms, key_id, site, action, detail FROM "
+                  "admin_audit WHERE (?1 = '*' OR site = ?1) AND at_ms >= ?2 "
+                  "ORDER BY id DESC LIMIT ?3");
+  query.Bind(1, site).Bind(2, since_ms).Bind(3, limit);
+  std::vector<AuditRecord> records;
+  while (query.Step()) {
+    records.push_back(AuditRecord{query.Int(0), query.Int(1), query.Text(2),
+                                  query.Text(3), query.Text(4)});
+  }
+  return records;
 }
 
 void SqliteStore::Close() {

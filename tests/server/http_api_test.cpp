@@ -823,6 +823,7 @@ TEST_F(HttpApiTest, EveryAdminRouteRefusesMissingWrongAndForeignKeys) {
       {"GET", "/v1/admin/profiles/some-visitor"},
       {"DELETE", "/v1/admin/profiles/some-visitor"},
       {"GET", "/v1/admin/erasures"},
+      {"GET", "/v1/admin/sites/demo/audit"},
       {"POST", "/v1/admin/sites/demo/import/customers"},
       {"POST", "/v1/admin/sites/demo/identities"},
       {"GET", "/v1/admin/sites/demo/export/signals"},
@@ -1187,6 +1188,56 @@ TEST_F(HttpApiTest, CheckingAnArtifactPublishesNothing) {
                   other_admin_key_, ExampleArtifactText())
                 .status,
             422);
+}
+
+TEST_F(HttpApiTest, AdminActionsOnPersonalDataAreAudited) {
+  ASSERT_EQ(PostSignal(SignalWith("sig_audit_0000000001")).status, 202);
+  ASSERT_EQ(Admin("PUT", "/v1/admin/sites/demo/artifact", admin_key_,
+                  ExampleArtifactText())
+                .status,
+            200);
+  const std::string profile = std::string("/v1/admin/profiles/") + kVid;
+  ASSERT_EQ(Admin("GET", profile, admin_key_).status, 200);
+  ASSERT_EQ(
+      Admin("GET", "/v1/admin/sites/demo/export/signals", admin_key_).status,
+      200);
+  ASSERT_EQ(Admin("DELETE", profile, admin_key_).status, 200);
+  ASSERT_EQ(Admin("POST", "/v1/admin/sites/demo/artifact/revisions/1/restore",
+                  admin_key_)
+                .status,
+            200);
+
+  ClientResponse audit = Admin("GET", "/v1/admin/sites/demo/audit", admin_key_);
+  ASSERT_EQ(audit.status, 200) << audit.body;
+  const Value listed = Body(audit);
+  const Array& entries = listed.find("entries")->as_array();
+  std::vector<std::string> actions;
+  for (const Value& entry : entries) {
+    actions.push_back(entry.find("action")->as_string());
+  }
+  EXPECT_EQ(actions, (std::vector<std::string>{
+                         "artifact.restore", "profile.erase", "export.signals",
+                         "profile.read", "artifact.publish"}));
+  const int64_t admin_id =
+      server_->store().FindApiKey(HashApiKey(admin_key_))->id;
+  EXPECT_EQ(entries[0].find("key_id")->as_number(), admin_id);
+  EXPECT_EQ(entries[0].find_path("detail.restored_from")->as_number(), 1);
+  EXPECT_EQ(entries[2].find_path("detail.rows")->as_number(), 1);
+  EXPECT_EQ(entries[3].find_path("detail.subject_hash")->as_string(),
+            Sha256Hex(kVid));
+  // Whom an access request was about is a hash, never the id.
+  EXPECT_EQ(audit.body.find(kVid), std::string::npos) << audit.body;
+
+  ClientResponse later = Admin(
+      "GET", "/v1/admin/sites/demo/audit?since=9999999999999", admin_key_);
+  EXPECT_EQ(later.status, 200);
+  EXPECT_TRUE(Body(later).find("entries")->as_array().empty()) << later.body;
+  EXPECT_EQ(
+      Admin("GET", "/v1/admin/sites/demo/audit?since=soon", admin_key_).status,
+      400);
+  // Another site's key reads its own site's log only.
+  EXPECT_EQ(Admin("GET", "/v1/admin/sites/demo/audit", other_admin_key_).status,
+            403);
 }
 
 TEST_F(HttpApiTest, ArtifactForAnotherSiteIsRejected) {

@@ -183,6 +183,25 @@ TYPED_TEST(StoreTest, KeysKeepTheirExpiry) {
   EXPECT_EQ(listed[1].expires_at_ms, 1798000000000);
 }
 
+TYPED_TEST(StoreTest, TheAuditLogListsNewestFirstBySiteAndTime) {
+  Store& store = *this->store_;
+  store.AppendAudit({100, 1, "demo", "profile.read", "{\"n\":1}"});
+  store.AppendAudit({200, 2, "other", "export.signals", "{\"n\":2}"});
+  store.AppendAudit({300, 1, "demo", "artifact.publish", "{\"n\":3}"});
+  std::vector<AuditRecord> demo = store.ListAudit("demo", 0, 10);
+  ASSERT_EQ(demo.size(), 2u);
+  EXPECT_EQ(demo[0].action, "artifact.publish");
+  EXPECT_EQ(demo[0].at_ms, 300);
+  EXPECT_EQ(demo[1].key_id, 1);
+  EXPECT_EQ(demo[1].detail, "{\"n\":1}");
+  EXPECT_EQ(store.ListAudit(kAllSites, 0, 10).size(), 3u);
+  EXPECT_EQ(store.ListAudit(kAllSites, 200, 10).size(), 2u);
+  std::vector<AuditRecord> newest = store.ListAudit(kAllSites, 0, 1);
+  ASSERT_EQ(newest.size(), 1u);
+  EXPECT_EQ(newest[0].at_ms, 300);
+  EXPECT_TRUE(store.ListAudit("nowhere", 0, 10).empty());
+}
+
 TYPED_TEST(StoreTest, GeneratedKeysDiffer) {
   EXPECT_NE(GenerateApiKey(KeyKind::kWrite), GenerateApiKey(KeyKind::kWrite));
 }

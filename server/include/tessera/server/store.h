@@ -92,6 +92,17 @@ struct ArtifactPublication {
   int64_t published_by_key = 0;  // the admin key's id (0: not through one)
 };
 
+// One admin action in the audit log: which admin key did what, when. It
+// holds no personal data: people appear as SHA-256 hashes of their ids,
+// exports and imports as counts.
+struct AuditRecord {
+  int64_t at_ms = 0;
+  int64_t key_id = 0;  // the admin key used
+  std::string site;    // the site acted on, or kAllSites
+  std::string action;  // "profile.read", "export.customers", ...
+  std::string detail;  // a JSON object: counts, hashes, revisions
+};
+
 struct ErasureRecord {
   int64_t erased_at_ms = 0;
   std::string site;          // the scope of the request (or kAllSites)
@@ -187,6 +198,14 @@ class Store {
                                      const std::string& vid,
                                      int64_t now_ms) = 0;
   virtual std::vector<ErasureRecord> ListErasures() = 0;
+
+  // The admin audit log (kept like the erasure logs: not pruned by age).
+  virtual void AppendAudit(const AuditRecord& record) = 0;
+  // Newest first: at most `limit` entries at or after `since_ms`, of `site`
+  // (every site for kAllSites).
+  virtual std::vector<AuditRecord> ListAudit(const std::string& site,
+                                             int64_t since_ms,
+                                             int64_t limit) = 0;
   // After erasures: removes the older copies of erased rows that the
   // engine keeps beside its tables (SQLite: the write-ahead log, copied
   // into the database file, whose freed space secure_delete zeroed, and
