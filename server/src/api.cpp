@@ -1,6 +1,7 @@
 #include "tessera/server/api.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstring>
@@ -164,10 +165,23 @@ class Api::Impl {
         options_(std::move(options)),
         static_files_(options_.sdk_dir),
         site_files_(options_.site_dir) {
-    if (options_.signals_per_second_per_site > 0) {
-      rate_limiter_ = std::make_unique<SiteRateLimiter>(
-          options_.signals_per_second_per_site);
+    SetAccessPolicy(options_.allowed_origins,
+                    options_.signals_per_second_per_site);
+  }
+
+  void SetAccessPolicy(std::vector<std::string> allowed_origins,
+                       uint32_t signals_per_second) {
+    auto next = std::make_shared<AccessPolicy>();
+    next->allowed_origins = std::move(allowed_origins);
+    next->signals_per_second = signals_per_second;
+    std::shared_ptr<const AccessPolicy> current = Policy();
+    if (current && current->signals_per_second == signals_per_second) {
+      next->limiter = current->limiter;  // a reload keeps the sites' budgets
+    } else if (signals_per_second > 0) {
+      next->limiter = std::make_shared<SiteRateLimiter>(signals_per_second);
     }
+    std::atomic_store(&policy_,
+                      std::shared_ptr<const AccessPolicy>(std::move(next)));
   }
 
   void Handle(HttpRequest&& request, Responder respond) {
@@ -363,9 +377,20 @@ class Api::Impl {
 
   // --- shared checks -------------------------------------------------------
 
+  // Who may use the public routes, and how fast: the part of the options a
+  // configuration reload replaces while requests run (SetAccessPolicy).
+  struct AccessPolicy {
+    std::vector<std::string> allowed_origins;
+    uint32_t signals_per_second = 0;
+    std::shared_ptr<SiteRateLimiter> limiter;  // none: no limit
+  };
+  std::shared_ptr<const AccessPolicy> Policy() const {
+    return std::atomic_load(&policy_);
+  }
+
   // Whether a browser on `origin` may use the public routes.
   bool OriginAllowed(const HttpRequest& request, const std::string& origin) {
-    for (const std::string& allowed : options_.allowed_origins) {
+    for (const std::string& allowed : Policy()->allowed_origins) {
       if (allowed == "*" || allowed == origin) return true;
     }
     std::string host = request.Header("Host");
@@ -558,15 +583,16 @@ class Api::Impl {
   // Refuses a signal over the site's --rate-limit with 429 and the
   // Retry-After the SDK waits for before it sends again.
   void RequireWithinRate(const std::string& site) {
-    if (!rate_limiter_) return;
-    const double wait = rate_limiter_->Take(site, Clock::now());
+    std::shared_ptr<const AccessPolicy> policy = Policy();
+    if (!policy->limiter) return;
+    const double wait = policy->limiter->Take(site, Clock::now());
     if (wait <= 0) return;
     const std::string retry_after =
         std::to_string(std::max<long long>(1, std::llround(std::ceil(wait))));
     throw ApiError{429,
                    "rate_limited",
                    "site '" + site + "' is over its limit of " +
-                       std::to_string(options_.signals_per_second_per_site) +
+                       std::to_string(policy->signals_per_second) +
                        " signals per second; retry after " + retry_after + " s",
                    {},
                    {{"Retry-After", retry_after}}};
@@ -1557,7 +1583,7 @@ class Api::Impl {
   ApiOptions options_;
   StaticFiles static_files_;
   StaticFiles site_files_;
-  std::unique_ptr<SiteRateLimiter> rate_limiter_;  // none: no limit
+  std::shared_ptr<const AccessPolicy> policy_;  // std::atomic_load/store
   SerialWorker admin_worker_;  // the slow routes, one at a time
   // What browsers fetch, for a second; enough to spare the store when
   // every page asks, short enough that replicas agree soon.
@@ -1572,6 +1598,12 @@ Api::Api(Store& store, Metrics& metrics, ApiOptions options)
 Api::~Api() = default;
 
 void Api::FinishSlowWork() { impl_->FinishSlowWork(); }
+
+void Api::SetAccessPolicy(std::vector<std::string> allowed_origins,
+                          uint32_t signals_per_second_per_site) {
+  impl_->SetAccessPolicy(std::move(allowed_origins),
+                         signals_per_second_per_site);
+}
 
 std::vector<std::string> Api::RouteList() { return Impl::RouteList(); }
 

@@ -324,9 +324,15 @@ std::string kDbHelp =
     "./data/tessera.db)";
 
 int ServeCommand(int argc, char** argv, int first) {
-  std::optional<ServeOptions> options =
-      ParseServeArgs(std::vector<std::string>(argv + first, argv + argc));
+  const std::vector<std::string> args(argv + first, argv + argc);
+  std::optional<ServeOptions> options = ParseServeArgs(args);
   if (!options) return 0;
+  // SIGHUP reads the same flags and the --config file again.
+  options->reload = [args] {
+    std::optional<ServeOptions> again = ParseServeArgs(args);
+    if (!again) throw UsageError("--help given");
+    return *again;
+  };
   return RunServe(*options);
 }
 

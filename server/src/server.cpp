@@ -31,11 +31,61 @@ struct TesseraServer::Parts {
   }};
   std::unique_ptr<Store> store;
   std::unique_ptr<CrmStore> crm;
-  std::optional<PiiCipher> pii;  // the PII key, when one is configured
+  std::optional<PiiCipher> pii;           // the PII key, when one is configured
   std::unique_ptr<AccessLog> access_log;  // when --access-log is given
   std::unique_ptr<Api> api;
   std::unique_ptr<HttpServer> http;
   bool handle_signals = false;
+  ServeOptions options;  // as started, then as last reloaded
+
+  // SIGHUP: reads the options again (ServeOptions::reload) and applies the
+  // ones that can change while serving; says on stderr what changed and
+  // what waits for the next start.
+  void ReloadOptions() {
+    if (!options.reload) return;
+    ServeOptions next;
+    try {
+      next = options.reload();
+    } catch (const std::exception& error) {
+      std::cerr << "tessera-server: the configuration was not reloaded ("
+                << error.what() << "); serving on with the previous one"
+                << std::endl;
+      return;
+    }
+    api->SetAccessPolicy(next.allowed_origins, next.rate_limit);
+    std::string waiting;
+    for (const auto& [flag, changed] : {
+             std::pair{"db", next.db != options.db},
+             {"host", next.host != options.host},
+             {"port", next.port != options.port},
+             {"threads", next.threads != options.threads},
+             {"body-limit", next.body_limit != options.body_limit},
+             {"export-limit", next.export_limit != options.export_limit},
+             {"artifact-max-age",
+              next.artifact_max_age != options.artifact_max_age},
+             {"access-log", next.access_log != options.access_log},
+             {"sdk-dir", next.sdk_dir != options.sdk_dir},
+             {"site-dir", next.site_dir != options.site_dir},
+             {"pii-key-file", next.pii_key_file != options.pii_key_file},
+             {"tls-cert", next.tls_cert != options.tls_cert},
+             {"tls-key", next.tls_key != options.tls_key},
+             {"retention-days", next.retention_days != options.retention_days},
+             {"no-fsync", next.durable != options.durable},
+         }) {
+      if (changed) waiting += std::string(waiting.empty() ? "" : ", ") + flag;
+    }
+    std::cerr << "tessera-server: reloaded the configuration: "
+              << next.allowed_origins.size()
+              << " allowed origin(s), rate limit "
+              << (next.rate_limit ? std::to_string(next.rate_limit) + "/s"
+                                  : std::string("off"))
+              << (waiting.empty()
+                      ? ""
+                      : "; changed, from the next start: " + waiting)
+              << std::endl;
+    next.reload = options.reload;
+    options = std::move(next);
+  }
 
   // The retention thread: a pass at Start, then one per interval, until
   // StopRetention. Its own thread, so a long DELETE never holds up an I/O
@@ -68,6 +118,7 @@ constexpr int64_t kMsPerDay = 24 * 60 * 60 * 1000LL;
 TesseraServer::TesseraServer(const ServeOptions& options)
     : parts_(std::make_unique<Parts>()) {
   Parts& p = *parts_;
+  p.options = options;
   StoreOptions store_options;
   store_options.durable = options.durable;
   Metrics* metrics = &p.metrics;
@@ -151,11 +202,13 @@ void TesseraServer::Start() {
     parts_->http->StopOnSignals();
     AccessLog* log = parts_->access_log.get();
     HttpServer* http = parts_->http.get();
+    Parts* parts = parts_.get();
     // SIGHUP: logrotate's postrotate, or a renewed certificate (certbot's
     // deploy hook): write to the new log file, serve the new certificate.
     // Handled even with neither, so that a `systemctl reload` never stops
     // the server (SIGHUP's default action).
-    http->OnHangup([log, http] {
+    http->OnHangup([log, http, parts] {
+      parts->ReloadOptions();
       if (log && !log->Reopen()) {
         std::cerr << "tessera-server: cannot reopen the access log; "
                      "writing on to the old file"
@@ -200,7 +253,8 @@ int64_t TesseraServer::ApplyRetention() {
   int64_t deleted = p.store->DeleteSignalsBefore(cutoff_ms);
   if (deleted > 0) {
     std::cerr << "tessera-server: retention deleted " << deleted
-              << " signal(s) received before " << UtcText(cutoff_ms, "%Y-%m-%d %H:%M:%S UTC") << " ("
+              << " signal(s) received before "
+              << UtcText(cutoff_ms, "%Y-%m-%d %H:%M:%S UTC") << " ("
               << p.retention_days << " day(s))" << std::endl;
   }
   return deleted;

@@ -339,6 +339,57 @@ TEST(CliBinaryTest, SighupWithNothingToReloadKeepsServing) {
   EXPECT_EQ(server.Signal(SIGTERM), 0);
 }
 
+TEST(CliBinaryTest, SighupReloadsAllowedOriginsAndTheRateLimit) {
+  TempDir dir;
+  const std::string db = dir.File("reload.db");
+  const std::string key =
+      LastLine(RunCommand("keys create --db " + db + " --site demo").out);
+  const std::string config = dir.File("serve.json");
+  std::ofstream(config) << R"({"allowed-origins": ["https://a.example"]})";
+  ServerProcess server(db, dir.File("serve.log"), {"--config", config});
+  ASSERT_NE(server.port(), 0);
+  int sent = 0;
+  auto post = [&](const std::string& origin) {
+    return Send(server.port(),
+                {"POST",
+                 "/v1/signals",
+                 {{"Content-Type", "application/json"},
+                  {"X-Tessera-Key", key},
+                  {"Origin", origin}},
+                 ExampleSignalWithId("sig_reload_" +
+                                     std::to_string(1000000000 + ++sent))})
+        .status;
+  };
+  auto reload = [&](const std::string& text, const std::string& expect) {
+    std::ofstream(config) << text;
+    server.Notify(SIGHUP);
+    for (int i = 0; i < 100 && server.log().find(expect) == std::string::npos;
+         ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    EXPECT_NE(server.log().find(expect), std::string::npos) << server.log();
+  };
+  EXPECT_EQ(post("https://b.example"), 403);
+
+  reload(R"({"allowed-origins": ["https://a.example", "https://b.example"],
+             "rate-limit": 2, "retention-days": 30})",
+         "reloaded the configuration: 2 allowed origin(s), rate limit 2/s; "
+         "changed, from the next start: retention-days");
+  EXPECT_EQ(post("https://b.example"), 202);
+  // The new limit holds: 2 a second with bursts of 2, so of 6 more posts
+  // made within a second or two at least one is refused.
+  int limited = 0;
+  for (int i = 0; i < 6; ++i) limited += post("https://b.example") == 429;
+  EXPECT_GE(limited, 1);
+
+  // A broken file changes nothing: the last good configuration stays.
+  reload(R"({"allowed-origins": "https://c.example",)",
+         "the configuration was not reloaded");
+  EXPECT_EQ(post("https://c.example"), 403);
+  EXPECT_EQ(Send(server.port(), {"GET", "/healthz", {}, ""}).status, 200);
+  EXPECT_EQ(server.Signal(SIGTERM), 0);
+}
+
 TEST(CliBinaryTest, SighupReopensTheAccessLogAfterRotation) {
   TempDir dir;
   const std::string access = dir.File("access.log");

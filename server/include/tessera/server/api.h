@@ -100,6 +100,10 @@ class Api {
   // on the caller's thread. Call while the HTTP server still exists, since
   // their answers go through its connections.
   void FinishSlowWork();
+  // Replaces the allowed origins and the per-site signal rate (0: none) for
+  // the requests that follow; thread-safe (the configuration reload).
+  void SetAccessPolicy(std::vector<std::string> allowed_origins,
+                       uint32_t signals_per_second_per_site);
   // The body limit for a request path (for HttpServerOptions).
   uint64_t BodyLimitFor(std::string_view path) const;
 

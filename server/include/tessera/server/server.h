@@ -13,6 +13,7 @@
 #define TESSERA_SERVER_SERVER_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -36,13 +37,13 @@ struct ServeOptions {
   // request, without client addresses, query strings, ids or emails.
   // Default: none.
   std::string access_log;
-  std::string sdk_dir;              // served under /sdk/. Default: none
-  std::string site_dir;             // a website served at /. Default: none
-  unsigned threads = 0;             // I/O threads; 0 = cores. Default 0
-  bool durable = true;              // fsync each commit. Default: true
-  int header_timeout_ms = 10000;    // to send a request header. Default: 10 s
-  bool handle_signals = false;      // stop on SIGINT/SIGTERM. Default: false
-                                    // (the CLI turns it on)
+  std::string sdk_dir;            // served under /sdk/. Default: none
+  std::string site_dir;           // a website served at /. Default: none
+  unsigned threads = 0;           // I/O threads; 0 = cores. Default 0
+  bool durable = true;            // fsync each commit. Default: true
+  int header_timeout_ms = 10000;  // to send a request header. Default: 10 s
+  bool handle_signals = false;    // stop on SIGINT/SIGTERM. Default: false
+                                  // (the CLI turns it on)
   // PII key file (64 hex chars) for CRM imports and data access requests;
   // empty = $TESSERA_PII_KEY, else none (CRM PII routes then refuse).
   std::string pii_key_file;
@@ -56,6 +57,11 @@ struct ServeOptions {
   // on stderr. 0 keeps signals forever. Default: 90 (docs/privacy.md).
   int64_t retention_days = 90;
   int64_t retention_interval_ms = 60 * 60 * 1000;  // Default: 1 hour
+  // SIGHUP (with handle_signals): the options read again, e.g. from the
+  // --config file; the allowed origins and the rate limit take effect at
+  // once, other changes at the next start. Throws on a bad file or value
+  // (the running options then stay). Default: none (nothing is reread).
+  std::function<ServeOptions()> reload;
 };
 
 class TesseraServer {
