@@ -164,6 +164,17 @@ CustomerRecord ReadCustomer(const PgResult& rows, int row) {
   return c;
 }
 
+// Each column as one text-array parameter, in order (for unnest).
+template <size_t N>
+std::vector<std::string> ArrayParams(
+    const std::vector<std::string> (&columns)[N]) {
+  std::vector<std::string> params;
+  for (const std::vector<std::string>& column : columns) {
+    params.push_back(TextArray(column));
+  }
+  return params;
+}
+
 std::vector<CustomerRecord> ReadCustomers(const PgResult& rows) {
   std::vector<CustomerRecord> customers;
   for (int row = 0; row < rows.rows(); ++row) {
@@ -317,10 +328,7 @@ class PostgresCrmStore final : public CrmStore {
         columns[4].push_back(ToHex(c.name_sealed));
         columns[5].push_back(c.row_hash);
       }
-      std::vector<std::string> params;
-      for (const std::vector<std::string>& column : columns) {
-        params.push_back(TextArray(column));
-      }
+      std::vector<std::string> params = ArrayParams(columns);
       // Empty strings stand for "none": NULL, as in UpsertCustomers.
       Exec(db_,
            "UPDATE crm_customers c SET email_hmac = nullif(u.email_hmac, ''), "
@@ -390,10 +398,7 @@ class PostgresCrmStore final : public CrmStore {
         columns[5].push_back(c.traits_json);
         columns[6].push_back(c.row_hash);
       }
-      std::vector<std::string> params;
-      for (const std::vector<std::string>& column : columns) {
-        params.push_back(TextArray(column));
-      }
+      std::vector<std::string> params = ArrayParams(columns);
       params.push_back(std::to_string(now_ms));
       // Empty strings stand for "none": NULL, as in the SQLite engine.
       Exec(db_,
@@ -467,10 +472,7 @@ class PostgresCrmStore final : public CrmStore {
         columns[6].push_back(std::to_string(t.quantity));
         columns[7].push_back(std::to_string(t.amount_cents));
       }
-      std::vector<std::string> params;
-      for (const std::vector<std::string>& column : columns) {
-        params.push_back(TextArray(column));
-      }
+      std::vector<std::string> params = ArrayParams(columns);
       params.push_back(now);
       Exec(db_,
            "INSERT INTO crm_transactions (site, row_key, row_hash, "
