@@ -22,6 +22,16 @@ std::unique_ptr<CrmStore> OpenMigratedCrm(const std::string& db) {
   return crm;
 }
 
+// Records a command-line action on personal data in the audit log, as the
+// admin API records its own (key id 0: no key, the server's shell).
+void AuditCommandLine(const std::string& db, const std::string& site,
+                      const std::string& action,
+                      const nlohmann::ordered_json& detail) {
+  std::unique_ptr<Store> store = OpenStore(db);
+  store->AppendAudit(AuditRecord{NowMs(), 0, site, action, detail.dump()});
+  store->Close();
+}
+
 }  // namespace
 
 int RunImport(const ImportCommandOptions& options) {
@@ -85,6 +95,10 @@ int RunExportCrm(const ExportCrmOptions& options) {
     });
   }
   output.Finish();
+  if (pii) {
+    AuditCommandLine(options.db, options.site, "export.customers",
+                     {{"rows", count}, {"include_pii", true}});
+  }
   std::cerr << "exported " << count << " " << ImportKindName(options.kind)
             << " of site " << options.site
             << (pii ? " (with emails and names)" : "") << std::endl;
@@ -107,6 +121,8 @@ int RunRotatePiiKey(const RotatePiiKeyOptions& options) {
   }
   std::unique_ptr<CrmStore> crm = OpenMigratedCrm(options.db);
   PiiRotationReport report = RotatePiiKey(*crm, *current, next);
+  AuditCommandLine(options.db, kAllSites, "pii.rotate",
+                   {{"customers_resealed", report.customers_resealed}});
   if (report.nothing_sealed) {
     std::cout << "no email or name was sealed yet; the new key is recorded "
                  "as this database's PII key"

@@ -73,6 +73,18 @@ class CrmCliTest : public ::testing::TestWithParam<std::string> {
            " " + extra;
   }
 
+  // The actions of the audit log, newest first.
+  std::vector<std::string> AuditedActions() {
+    std::vector<std::string> actions;
+    std::unique_ptr<Store> store = OpenStore(db_.substr(1, db_.size() - 2));
+    for (const AuditRecord& record : store->ListAudit(kAllSites, 0, 100)) {
+      EXPECT_EQ(record.key_id, 0) << "the command line uses no key";
+      actions.push_back(record.action);
+    }
+    store->Close();
+    return actions;
+  }
+
   std::unique_ptr<testing::TestEngine> engine_ =
       testing::MakeEngine(GetParam());
   TempDir dir_;
@@ -192,8 +204,10 @@ TEST_P(CrmCliTest, ExportShowsPiiOnlyWithTheFlagAndTheKey) {
   EXPECT_EQ(no_key.exit_code, 1);
   EXPECT_NE(no_key.err.find("--include-pii needs the PII key"),
             std::string::npos);
+  EXPECT_TRUE(AuditedActions().empty()) << "an export without PII";
   CliRun with_pii = Tessera(dir_, base + "--include-pii " + key);
   EXPECT_EQ(with_pii.exit_code, 0) << with_pii.err;
+  EXPECT_EQ(AuditedActions(), std::vector<std::string>{"export.customers"});
   EXPECT_NE(with_pii.out.find("\"email\":\"ann@example.com\",\"name\":\"Lee, "
                               "Ann\""),
             std::string::npos)
@@ -241,6 +255,7 @@ TEST_P(CrmCliTest, RotatePiiKeyReSealsEverythingAndRetiresTheOldKey) {
                              "customer(s) under the new key"),
             std::string::npos)
       << rotated.out;
+  EXPECT_EQ(AuditedActions(), std::vector<std::string>{"pii.rotate"});
 
   std::string exported =
       "export customers --db " + db_ + " --site demo --include-pii ";
