@@ -123,6 +123,7 @@ cat <<INFO
     curl -H "Authorization: Bearer \$ADMIN_KEY" $base/v1/admin/sites/$site/artifact/revisions   # POST .../revisions/N/restore rolls back
     curl -H "Authorization: Bearer \$ADMIN_KEY" $base/v1/admin/profiles/<visitor id>
     curl --compressed -H "Authorization: Bearer \$ADMIN_KEY" $base/v1/admin/sites/$site/export/signals
+    curl -H "Authorization: Bearer \$ADMIN_KEY" $base/v1/admin/sites/$site/audit   # who read, exported or erased what
     tail -f data/access.log      # one line per request (no addresses, ids or emails)
     build/native/server/tessera-server backup --db data/tessera.db --out data/backup-\$(date +%s).db
   Ctrl-C stops the server; the next 'make demo' reuses data/ (delete it to start afresh).
