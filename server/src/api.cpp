@@ -141,6 +141,7 @@ struct Exchange {
   std::vector<std::string> params;  // values of the {placeholders}
   std::string cors_origin;          // echoed in Access-Control-Allow-Origin
   std::string error_code;           // of a refusal, for the access log
+  std::string site;  // a signal's site, once its write key was valid
   Clock::time_point start = Clock::now();
 };
 using ExchangePtr = std::shared_ptr<Exchange>;
@@ -345,7 +346,8 @@ class Api::Impl {
     if (exchange->route == "/v1/signals" &&
         exchange->request.method == "POST") {
       metrics_.CountSignal(error.status == 429 ? SignalOutcome::kRateLimited
-                                               : SignalOutcome::kRejected);
+                                               : SignalOutcome::kRejected,
+                           exchange->site);
     }
     Finish(exchange, std::move(response));
   }
@@ -613,6 +615,7 @@ class Api::Impl {
     if (record->kind != KeyKind::kWrite) {
       Refuse(403, "write_key_required", "signals need a site's write key");
     }
+    exchange->site = record->site;
 
     std::string media = MediaType(request.Header("Content-Type"));
     SignalFormat format;
@@ -629,6 +632,7 @@ class Api::Impl {
     }
     const int64_t now_ms = NowMs();
     SignalRecord row = CheckedSignal(request.body, format, *record, now_ms);
+    exchange->site = row.site;  // an all-sites key's signal names its own
     RequireWithinRate(row.site);
     row.received_at_ms = now_ms;
     store_.InsertSignalAsync(
@@ -639,8 +643,9 @@ class Api::Impl {
                      "the signal was not stored: " + result.error);
             }
             bool accepted = result.outcome == InsertOutcome::kAccepted;
-            metrics_.CountSignal(accepted ? SignalOutcome::kAccepted
-                                          : SignalOutcome::kDuplicate);
+            metrics_.CountSignal(
+                accepted ? SignalOutcome::kAccepted : SignalOutcome::kDuplicate,
+                exchange->site);
             Finish(exchange, SignalStoredResponse(accepted));
           });
         });

@@ -53,9 +53,16 @@ void Metrics::ObserveRequest(const std::string& route,
   latency_by_route_[route].Observe(seconds);
 }
 
-void Metrics::CountSignal(SignalOutcome outcome) {
+void Metrics::CountSignal(SignalOutcome outcome, std::string_view site) {
   std::lock_guard<std::mutex> lock(mutex_);
   ++signals_[static_cast<size_t>(outcome)];
+  if (site.empty()) return;
+  auto found = site_signals_.find(site);
+  if (found == site_signals_.end()) {
+    found = site_signals_.emplace(std::string(site), std::array<uint64_t, 4>{})
+                .first;
+  }
+  ++found->second[static_cast<size_t>(outcome)];
 }
 
 void Metrics::ObserveCommit(const CommitReport& commit) {
@@ -98,6 +105,17 @@ std::string Metrics::RenderPrometheus() const {
   for (size_t i = 0; i < signals_.size(); ++i) {
     out += std::string("tessera_signals_total{outcome=\"") + kOutcomes[i] +
            "\"} " + std::to_string(signals_[i]) + "\n";
+  }
+  out +=
+      "# HELP tessera_site_signals_total Signals received with a valid write "
+      "key, by the key's site and outcome.\n"
+      "# TYPE tessera_site_signals_total counter\n";
+  // Site names are [A-Za-z0-9_.-]: nothing to escape in the label.
+  for (const auto& [site, counts] : site_signals_) {
+    for (size_t i = 0; i < counts.size(); ++i) {
+      out += "tessera_site_signals_total{site=\"" + site + "\",outcome=\"" +
+             kOutcomes[i] + "\"} " + std::to_string(counts[i]) + "\n";
+    }
   }
   out +=
       "# HELP tessera_store_commit_duration_seconds Duration of each group "

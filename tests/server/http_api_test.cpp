@@ -268,6 +268,25 @@ TEST_F(HttpApiTest, RateLimitAnswers429WithRetryAfterPerSite) {
       << exposition;
   EXPECT_NE(exposition.find("tessera_signals_total{outcome=\"rejected\"} 0"),
             std::string::npos);
+  // And per site: the one over its limit shows it, the other does not.
+  for (const char* series :
+       {"tessera_site_signals_total{site=\"demo\",outcome=\"accepted\"} 2",
+        "tessera_site_signals_total{site=\"demo\",outcome=\"rate_limited\"} 1",
+        "tessera_site_signals_total{site=\"other\",outcome=\"accepted\"} 1",
+        "tessera_site_signals_total{site=\"other\",outcome=\"rate_limited\"} "
+        "0"}) {
+    EXPECT_NE(exposition.find(series), std::string::npos) << series;
+  }
+  // A wrong key names no site: counted in the total only.
+  EXPECT_EQ(limited.PostSignal("tsw_wrong", SignalWith("sig_limit_0000000009"))
+                .status,
+            401);
+  const std::string after = testing::Send(limited->port(), metrics).body;
+  EXPECT_NE(after.find("tessera_signals_total{outcome=\"rejected\"} 1"),
+            std::string::npos);
+  EXPECT_NE(after.find("tessera_site_signals_total{site=\"demo\",outcome=\""
+                       "rejected\"} 0"),
+            std::string::npos);
 
   std::this_thread::sleep_for(std::chrono::milliseconds(600));
   EXPECT_EQ(post(demo_key, "sig_limit_0000000003", "demo").status, 202)

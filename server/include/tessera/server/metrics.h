@@ -2,9 +2,10 @@
 // text format (version 0.0.4).
 //
 // Labels are bounded by construction: routes are route templates
-// ("/v1/artifact/{site}"), never raw paths, so a client cannot grow the
-// series count. Thread-safe: every method may be called concurrently; the
-// cost per observation is one short mutex hold.
+// ("/v1/artifact/{site}"), never raw paths, and the per-site signal counts
+// are labelled with the site of a valid write key, which only an operator
+// creates, so a client cannot grow the series count. Thread-safe: every method
+// may be called concurrently; the cost per observation is one short mutex hold.
 #ifndef TESSERA_SERVER_METRICS_H_
 #define TESSERA_SERVER_METRICS_H_
 
@@ -13,6 +14,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <utility>
 
@@ -28,7 +30,9 @@ class Metrics {
   // One finished HTTP request.
   void ObserveRequest(const std::string& route, const std::string& method,
                       int status, double seconds);
-  void CountSignal(SignalOutcome outcome);
+  // `site`: the write key's site once the key was valid ("" before): also
+  // counted per site, so one site's broken deploy shows on its own.
+  void CountSignal(SignalOutcome outcome, std::string_view site);
   // One group commit of the store (a failed one only counts as failed).
   void ObserveCommit(const CommitReport& commit);
 
@@ -49,6 +53,8 @@ class Metrics {
   std::map<std::tuple<std::string, std::string, int>, uint64_t> requests_;
   std::map<std::string, Histogram> latency_by_route_;
   std::array<uint64_t, 4> signals_{};
+  // site -> signals by outcome; std::less<> finds a site without a copy.
+  std::map<std::string, std::array<uint64_t, 4>, std::less<>> site_signals_;
   Histogram commit_latency_;
   uint64_t commit_signals_ = 0;
   uint64_t commit_failures_ = 0;
