@@ -998,17 +998,12 @@ class Api::Impl {
 
   int64_t RequireRevisionParam(const ExchangePtr& exchange) {
     const std::string& text = exchange->params[1];
-    int64_t revision = 0;
-    bool digits = !text.empty() && text.size() <= 15;
-    for (char c : text) {
-      digits = digits && c >= '0' && c <= '9';
-      if (digits) revision = revision * 10 + (c - '0');
-    }
-    if (!digits || revision < 1) {
+    std::optional<int64_t> revision = ParseMillis(text);  // digits only
+    if (!revision || *revision < 1) {
       Refuse(400, "invalid_revision",
              "'" + text + "' is not a revision number (1, 2, ...)");
     }
-    return revision;
+    return *revision;
   }
 
   ArtifactRecord RequireRevision(const ExchangePtr& exchange,

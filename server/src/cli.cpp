@@ -571,7 +571,7 @@ int BackupCommand(int argc, char** argv, int first) {
                   &options.out);
   if (!flags.Parse(argc, argv, first)) return 0;
   RequireSqlite(options.db, "backup");
-  if (options.out.empty()) throw UsageError("--out is required");
+  Require(options.out, "out");
   return RunBackup(options);
 }
 
@@ -588,7 +588,7 @@ int RestoreCommand(int argc, char** argv, int first) {
                   &options.from);
   if (!flags.Parse(argc, argv, first)) return 0;
   RequireSqlite(options.db, "restore");
-  if (options.from.empty()) throw UsageError("--from is required");
+  Require(options.from, "from");
   return RunRestore(options);
 }
 
