@@ -194,8 +194,11 @@ class Tessera {
       endpoint: options.endpoint, writeKey: options.writeKey, storage: this.storage,
       send: options.transport, beacon: options.beacon, now: this.now,
       timeoutMs: this.requestTimeoutMs(),
-      random: options.random, isLeader: () => this.claimLeadership(),
-      onEvent: (type, detail) => this.emit(type, detail),
+      random: options.random, isLeader: (claim) => this.claimLeadership(claim),
+      onEvent: (type, detail) => {
+        if (type === 'retry') this.scheduleRetry(detail.delayMs);
+        this.emit(type, detail);
+      },
     }) : null;
     this.consent = {
       get: () => this.consentState(),
@@ -312,12 +315,16 @@ class Tessera {
     this.storage.set('profile-stamp', this.profileStamp);
   }
 
-  claimLeadership() {
+  // The sending lease: `claim` takes it when free, otherwise only our own
+  // lease is renewed (a page that released it keeps no claim on it).
+  claimLeadership(claim = true) {
     const now = this.now();
     let lease = null;
     try { lease = JSON.parse(this.storage.get('leader') ?? 'null'); } catch { lease = null; }
     if (lease && lease.tab !== this.tabId && lease.until > now) return false;
-    this.storage.set('leader', JSON.stringify({ tab: this.tabId, until: now + LEASE_MS }));
+    if (claim || lease?.tab === this.tabId) {
+      this.storage.set('leader', JSON.stringify({ tab: this.tabId, until: now + LEASE_MS }));
+    }
     return true;
   }
 
@@ -560,6 +567,17 @@ class Tessera {
   }
 
   // ---- signals -------------------------------------------------------------
+  // A failed send is tried again when its backoff ends, not only at the next
+  // timer flush or page hide (which may be minutes away).
+  scheduleRetry(delayMs) {
+    if (!this.attached) return;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.transport.flush();
+    }, delayMs);
+  }
+
   async flush({ keepalive = false } = {}) {
     if (!this.transport) return { sent: 0, failed: 0, queued: 0 };
     if (this.allows('analytics')) {
@@ -617,13 +635,17 @@ class Tessera {
       this.cleanups.push(() => doc.removeEventListener('visibilitychange', onHidden));
     }
     if (win?.addEventListener) {
-      const onOnline = () => this.transport?.flush();
+      const onOnline = () => {
+        this.transport?.online();
+        this.transport?.flush();
+      };
       win.addEventListener('online', onOnline);
       this.cleanups.push(() => win.removeEventListener('online', onOnline));
     }
     this.attached = true;
     this.armFlushTimer();
     this.cleanups.push(() => {
+      clearTimeout(this.retryTimer);
       clearInterval(this.flushTimer);
       this.flushTimer = null;
       this.flushTimerMs = 0;

@@ -74,6 +74,9 @@ export class Transport {
    * @param {Function} [o.send] ({url, body, contentType, keepalive, signal}) => Promise<{status, retryAfter}>
    * @param {Function} [o.beacon] (url, Blob|Uint8Array) => boolean
    * @param {number} [o.timeoutMs] a send unanswered this long is retried later
+   * @param {Function} [o.isLeader] (claim) => whether this tab may send: with
+   *   `claim` it takes a free lease, without it only keeps its own
+   * @param {Function} [o.onEvent] (type, detail) for 'signal', 'retry', 'error'
    */
   constructor({ endpoint, writeKey, storage, send, beacon, now = Date.now,
                 timeoutMs = DEFAULT_REQUEST_TIMEOUT_MS,
@@ -97,6 +100,8 @@ export class Transport {
     this.onEvent = onEvent;
     this.attempts = 0;
     this.notBefore = 0;
+    this.waitingForNetwork = false;
+    this.generation = 0;  // clear() counts up: a drain under way then stops
     this.inFlight = null;
   }
 
@@ -109,18 +114,28 @@ export class Transport {
     this.url = `${target}${target.includes('?') ? '&' : '?'}key=${encodeURIComponent(this.writeKey)}`;
   }
 
+  // Entries that cannot be sent (no id, or no body text) are dropped with a
+  // warning: one damaged entry must not hold back the rest of the queue.
   readQueue() {
     const text = this.storage.get('queue');
     if (!text) return [];
+    let queue = null;
     try {
-      const queue = JSON.parse(text);
-      if (Array.isArray(queue)) return queue.filter((e) => e && typeof e.id === 'string');
+      queue = JSON.parse(text);
     } catch {
       // Fall through: a corrupted queue is dropped, with a warning.
     }
-    this.storage.warn('tessera: the stored signal queue was corrupted and has been reset');
-    this.storage.remove('queue');
-    return [];
+    if (!Array.isArray(queue)) {
+      this.storage.warn('tessera: the stored signal queue was corrupted and has been reset');
+      this.storage.remove('queue');
+      return [];
+    }
+    const usable = queue.filter((e) => typeof e?.id === 'string' && typeof e.b === 'string');
+    if (usable.length < queue.length) {
+      this.storage.warn(`tessera: ${queue.length - usable.length} corrupted queued signal(s) dropped`);
+      this.writeQueue(usable);
+    }
+    return usable;
   }
 
   writeQueue(queue) {
@@ -167,10 +182,21 @@ export class Transport {
     return typeof entry.s === 'number' && this.now() - entry.s < this.timeoutMs;
   }
 
+  /** Forgets the queue; a drain under way stops before its next request. */
   clear() {
     this.storage.remove('queue');
+    this.generation += 1;
     this.attempts = 0;
     this.notBefore = 0;
+  }
+
+  /**
+   * The network is back: a wait that followed a network failure ends now.
+   * A wait the server asked for (Retry-After, or backing off from its errors)
+   * is kept.
+   */
+  online() {
+    if (this.waitingForNetwork) this.notBefore = 0;
   }
 
   backoff(retryAfterHeader) {
@@ -198,25 +224,28 @@ export class Transport {
     return this.inFlight;
   }
 
+  // The queue is read again before each request: meanwhile another tab may
+  // have sent or started an entry, and a withdrawal of consent (clear())
+  // empties it. Leadership is checked again too (and renewed while ours),
+  // so a page that handed the lease over does not keep sending beside the
+  // page that took it.
   async drain(keepalive) {
     const result = { sent: 0, failed: 0, queued: 0 };
-    if (!this.isLeader() || this.waitMs() > 0) {
-      result.queued = this.readQueue().length;
-      return result;
-    }
-    for (const entry of this.readQueue()) {
-      if (this.isBeingSent(entry)) continue;
+    const generation = this.generation;
+    const tried = new Set();
+    for (let first = true; this.generation === generation; first = false) {
+      if (this.waitMs() > 0 || !this.isLeader(first)) break;
+      const entry = this.readQueue().find((e) => !tried.has(e.id) && !this.isBeingSent(e));
+      if (!entry) break;
+      tried.add(entry.id);
       const outcome = await this.deliver(entry, keepalive);
-      if (outcome === 'sent') {
-        result.sent += 1;
-        this.removeFromQueue(entry.id);
-      } else if (outcome === 'rejected') {
-        result.failed += 1;
-        this.removeFromQueue(entry.id);
-      } else {
+      if (this.generation !== generation) break;
+      if (outcome === 'retry') {
         this.markSending(entry.id, undefined);
         break;  // retry later, in order
       }
+      result[outcome === 'sent' ? 'sent' : 'failed'] += 1;
+      this.removeFromQueue(entry.id);
     }
     result.queued = this.readQueue().length;
     return result;
@@ -224,7 +253,13 @@ export class Transport {
 
   async deliver(entry, keepalive) {
     const format = entry.f === 'json' ? 'json' : 'cbor';
-    const body = base64ToBytes(entry.b);
+    let body;
+    try {
+      body = base64ToBytes(entry.b);
+    } catch {
+      this.storage.warn(`tessera: queued signal ${entry.id} was corrupted and has been dropped`);
+      return 'rejected';
+    }
     this.markSending(entry.id, this.now());
     let response;
     try {
@@ -237,10 +272,12 @@ export class Transport {
         if (this.beacon(this.url, blob)) return 'sent';
       }
       const delay = this.backoff(null);
+      this.waitingForNetwork = true;
       this.onEvent('retry', { id: entry.id, reason: String(error?.message ?? error), delayMs: delay });
       return 'retry';
     }
     const { status } = response;
+    this.waitingForNetwork = false;
     if (status >= 200 && status < 300) {
       this.attempts = 0;
       this.notBefore = 0;

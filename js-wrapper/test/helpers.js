@@ -38,7 +38,8 @@ export class Clock {
 
 /**
  * A transport whose answers are scripted: push statuses (or 'offline', or
- * 'silent' for a request never answered) to
+ * 'silent' for a request never answered, or a function of the request
+ * resolving to one of those) to
  * `responses`; with none left it answers 202. Records every request.
  */
 export class FakeServer {
@@ -50,7 +51,8 @@ export class FakeServer {
 
   send = async (request) => {
     this.requests.push(request);
-    const next = this.responses.length ? this.responses.shift() : 202;
+    let next = this.responses.length ? this.responses.shift() : 202;
+    if (typeof next === 'function') next = await next(request);  // answers when it decides
     if (next === 'offline') throw new TypeError('Failed to fetch');
     if (next === 'silent') {
       // Takes the request and never answers; only an abort ends it, as in fetch.

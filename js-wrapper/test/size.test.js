@@ -52,8 +52,10 @@ const sources = readdirSync(new URL('src/', root)).filter((f) => f.endsWith('.js
 // +232 B for pages that enforce Trusted Types, where filling a slot threw
 // and the snippet could not even load the SDK; +430 B for previews, so a
 // marketer can check each variant of a slot from the page URL without
-// being counted.)
-const CEILING_GZIP_BYTES = 101_875;
+// being counted; +237 B for delivery that stops on a withdrawal or forget()
+// mid-flush, never resends what another page sent meanwhile, drops a
+// damaged queue entry instead of stalling, and retries when its backoff ends.)
+const CEILING_GZIP_BYTES = 102_112;
 export const TARGET_GZIP_BYTES = 50 * 1024;
 
 function sizes(list = files) {

@@ -1,0 +1,172 @@
+// Delivery under the conditions a real page meets: consent withdrawn while a
+// flush is sending, a page handing the queue to the next one mid-flush, a
+// damaged queue entry, and retries that must happen on their own.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createTessera, memoryBackend } from '../src/index.js';
+import { artifact, Clock, FakeServer, FakeDocument, FakeWindow, tick } from './helpers.js';
+
+const grantAll = { analytics: true, personalization: true, marketing: false };
+
+function pageOptions({ map = new Map(), server = new FakeServer(), clock = new Clock(),
+                       warnings = [], ...extra } = {}) {
+  return {
+    site: 'demo', endpoint: 'https://collect.example', writeKey: 'wk_test', artifact,
+    storage: memoryBackend(map), transport: server.send, now: clock.now,
+    random: () => 0.5, format: 'json', flushIntervalMs: 0,
+    window: new FakeWindow(), document: new FakeDocument(),
+    warn: (message) => warnings.push(message), ...extra,
+  };
+}
+
+/**
+ * Three signals queued while offline. The caller mocks setTimeout, so the
+ * retries these failures schedule run only when the test says.
+ */
+async function queueThree(t, server, clock, map) {
+  server.responses.push('offline', 'offline', 'offline');
+  for (let i = 0; i < 3; i++) {
+    t.page({ path: `/p/${i}` });
+    await t.flush();
+    clock.advance(60_000);
+  }
+  assert.equal(JSON.parse(map.get('tessera:demo:queue')).length, 3);
+}
+
+/** A response that waits until `release()` is called. */
+function held() {
+  let release;
+  const answered = new Promise((resolve) => { release = resolve; });
+  return { respond: () => answered.then(() => 202), release: () => release() };
+}
+
+test('consent withdrawn during a flush: no further request goes out', async (context) => {
+  context.mock.timers.enable({ apis: ['setTimeout'] });
+  const server = new FakeServer();
+  const clock = new Clock();
+  const map = new Map();
+  const t = await createTessera(pageOptions({ map, server, clock }));
+  t.consent.set(grantAll);
+  await queueThree(t, server, clock, map);
+  const before = server.requests.length;
+  server.responses.push(() => {
+    t.consent.set({ analytics: false, personalization: false });
+    return 202;
+  });
+  await t.flush();
+  assert.equal(server.requests.length, before + 1, 'only the request already under way');
+  assert.equal(map.has('tessera:demo:queue'), false);
+  t.destroy();
+});
+
+test('forget() during a flush: no further request goes out', async (context) => {
+  context.mock.timers.enable({ apis: ['setTimeout'] });
+  const map = new Map();
+  const server = new FakeServer();
+  const clock = new Clock();
+  const t = await createTessera(pageOptions({ map, server, clock }));
+  t.consent.set(grantAll);
+  await queueThree(t, server, clock, map);
+  const before = server.requests.length;
+  server.responses.push(() => { t.forget(); return 202; });
+  await t.flush();
+  assert.equal(server.requests.length, before + 1);
+  t.destroy();
+});
+
+test('a page hidden mid-flush does not resend what the next page sent', async (context) => {
+  context.mock.timers.enable({ apis: ['setTimeout'] });
+  const map = new Map();
+  const server = new FakeServer();
+  const clock = new Clock();
+  const firstDocument = new FakeDocument();
+  const first = await createTessera(pageOptions({ map, server, clock, document: firstDocument }));
+  first.consent.set(grantAll);
+  await queueThree(first, server, clock, map);
+  // The old page is hidden: it starts sending the queue with keepalive,
+  // its first request is slow, and it hands the lease over.
+  const slow = held();
+  server.responses.push(slow.respond);
+  firstDocument.visibilityState = 'hidden';
+  firstDocument.dispatch('visibilitychange');
+  await tick();
+  // The next page sends the rest meanwhile.
+  const second = await createTessera(pageOptions({ map, server, clock }));
+  const sent = await second.flush();
+  assert.equal(sent.sent, 2, 'the entry in flight is left to the old page');
+  slow.release();
+  await first.flush();
+  await tick();
+  const counts = [...server.received.values()];
+  assert.equal(counts.length, 3, 'every signal arrived');
+  assert.ok(counts.every((count) => count === 1), `none twice: ${JSON.stringify(counts)}`);
+  first.destroy();
+  second.destroy();
+});
+
+test('a damaged queue entry is dropped with a warning; the others are sent', async (context) => {
+  context.mock.timers.enable({ apis: ['setTimeout'] });
+  const map = new Map();
+  const server = new FakeServer();
+  const clock = new Clock();
+  const warnings = [];
+  const t = await createTessera(pageOptions({ map, server, clock, warnings }));
+  t.consent.set(grantAll);
+  await queueThree(t, server, clock, map);
+  const queue = JSON.parse(map.get('tessera:demo:queue'));
+  queue[0].b = '%%% not base64 %%%';
+  queue.splice(1, 0, { id: 'no-body' }, null);
+  map.set('tessera:demo:queue', JSON.stringify(queue));
+  const result = await t.flush();
+  assert.deepEqual(result, { sent: 2, failed: 1, queued: 0 });
+  assert.equal(server.received.size, 2);
+  assert.ok(warnings.some((w) => /2 corrupted queued signal/.test(w)), warnings.join('\n'));
+  assert.ok(warnings.some((w) => new RegExp(`${queue[0].id} was corrupted`).test(w)));
+  t.destroy();
+});
+
+test('a failed send is retried when its backoff ends, without another flush', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const server = new FakeServer();
+  const clock = new Clock();
+  const instance = await createTessera(pageOptions({ server, clock }));
+  instance.consent.set(grantAll);
+  instance.page();
+  server.responses.push(503);
+  await instance.flush();
+  assert.equal(server.requests.length, 1);
+  clock.advance(749);
+  t.mock.timers.tick(749);
+  await tick();
+  assert.equal(server.requests.length, 1, 'not before the backoff (750 ms) ends');
+  clock.advance(1);
+  t.mock.timers.tick(1);
+  await tick();
+  assert.equal(server.requests.length, 2);
+  assert.deepEqual([...server.received.values()], [1]);
+  instance.destroy();
+});
+
+test('coming back online ends a network backoff, not a Retry-After', async () => {
+  const win = new FakeWindow();
+  const server = new FakeServer();
+  const clock = new Clock();
+  const t = await createTessera(pageOptions({ server, clock, window: win }));
+  t.consent.set(grantAll);
+  t.page();
+  server.responses.push('offline');
+  await t.flush();
+  win.dispatch('online');
+  await tick();
+  assert.equal(server.requests.length, 2, 'sent at once when the network returns');
+  assert.equal(server.received.size, 1);
+
+  t.page();
+  server.responses.push({ status: 503, retryAfter: '60' });
+  await t.flush();
+  const requests = server.requests.length;
+  win.dispatch('online');
+  await tick();
+  assert.equal(server.requests.length, requests, 'the server asked for a minute');
+  t.destroy();
+});
