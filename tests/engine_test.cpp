@@ -269,6 +269,30 @@ TEST_F(EngineTest, ConsentRecordRoundTrips) {
   EXPECT_FALSE(other.RestoreConsent("not json", kNow).ok());
 }
 
+TEST_F(EngineTest, RestoringAnotherTabsWithdrawalDropsWhatItCovered) {
+  GrantAll();
+  ASSERT_TRUE(engine_.Track("page_view", Value(), Value(), kNow).ok());
+  // Another tab withdraws analytics and keeps personalization.
+  Engine other_tab(Options(), kNow, &regex_);
+  other_tab.SetConsent(
+      ConsentUpdate{ConsentSource::kApi, false, true, std::nullopt}, kNow);
+
+  ASSERT_TRUE(engine_.RestoreConsent(other_tab.ConsentRecord(), kNow).ok());
+  EXPECT_FALSE(engine_.consent().IsGranted(Purpose::kAnalytics));
+  GrantAll();
+  Result<std::string> signal =
+      engine_.Flush("flush_0123456789abcdef", 1, SignalFormat::kJson, kNow);
+  ASSERT_TRUE(signal.ok());
+  EXPECT_EQ(*signal, "")
+      << "aggregates gathered under the withdrawn analytics are not sent "
+         "after a new grant";
+  EXPECT_EQ(engine_.Attributes(kNow)
+                .find_path("event.page_view.count_all")
+                ->as_number(),
+            1)
+      << "the profile, kept under personalization, stays";
+}
+
 TEST(EngineConsent, ArtifactPolicyAppliesUnlessThePageChoseOne) {
   StdRegexMatcher regex;
   const char* opt_out = R"({"schema_version": 1, "version": "p", "site": "demo",

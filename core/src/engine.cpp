@@ -92,6 +92,7 @@ Status Engine::RestoreConsent(std::string_view stored_json, int64_t now_ms) {
   }
   Result<ConsentState> restored = ConsentState::FromValue(*parsed);
   if (!restored.ok()) return restored.status();
+  const ConsentSnapshot before = consent_.Snapshot();
   consent_ = std::move(restored).value();
   // A policy the page sets may have changed since the choice was stored.
   // Without one, the stored state keeps the policy it last adopted from an
@@ -103,6 +104,16 @@ Status Engine::RestoreConsent(std::string_view stored_json, int64_t now_ms) {
   for (Purpose purpose : consent_.SetGlobalPrivacyControl(
            options_.global_privacy_control, now_ms)) {
     withdrawn.push_back(purpose);
+  }
+  // The stored choice may come from another tab after this engine was
+  // granted more: what it no longer grants is withdrawn here too, with what
+  // was kept under it.
+  for (Purpose purpose :
+       {Purpose::kAnalytics, Purpose::kPersonalization, Purpose::kMarketing}) {
+    if (before.IsGranted(purpose) && !consent_.IsGranted(purpose) &&
+        !Contains(withdrawn, purpose)) {
+      withdrawn.push_back(purpose);
+    }
   }
   ApplyWithdrawals(withdrawn);
   InvalidateAll();

@@ -260,7 +260,7 @@ class Tessera {
   // Withdrawal erases what depended on the purpose, locally and in the queue.
   purge(withdrawn) {
     if (withdrawn.includes('analytics')) {
-      this.transport?.clear();
+      this.forgetQueue();
       this.storage.remove('seq');
     }
     if (!this.allows('analytics') && !this.allows('personalization')) {
@@ -303,7 +303,32 @@ class Tessera {
   // first so counts from every tab add up (one writer at a time: this tab).
   syncFromStorage() {
     const stamp = this.storage.get('profile-stamp');
-    if (stamp && stamp !== this.profileStamp) this.restoreProfile();
+    if (stamp && stamp !== this.profileStamp) {
+      this.restoreProfile();
+      this.profileStamp = stamp;
+    }
+  }
+
+  // Another tab's consent choice or erasure (the browser's `storage` event,
+  // localStorage only) applies here at once; otherwise this tab would keep
+  // sending, or write back the profile the visitor just erased.
+  followOtherTab({ key, newValue, oldValue }) {
+    if (key === this.storage.key('consent') && newValue != null) {
+      this.adoptConsent(newValue);
+    } else if (key === this.storage.key('profile-stamp') && newValue == null && oldValue != null &&
+        this.storage.persistent) {
+      this.forgetHere();  // erased by forget(): a withdrawal arrives as consent first
+    }
+  }
+
+  adoptConsent(record) {
+    const before = this.consentState();
+    if (!parseResult(this.engine._restoreConsent(record, this.now())).ok) return;
+    const after = this.consentState();
+    this.storage.setPersistent(this.allows('analytics') || this.allows('personalization'));
+    if (before.analytics && !after.analytics) this.forgetQueue();
+    if (PURPOSES.some((p) => before[p] !== after[p])) this.emit('consent', after);
+    this.afterConsent();
   }
 
   persistProfile() {
@@ -583,6 +608,8 @@ class Tessera {
     if (this.allows('analytics')) {
       const id = randomId(16);
       const format = this.signalFormat();
+      // Other tabs number their signals from the same count.
+      this.seq = Math.max(this.seq, Number(this.storage.get('seq')) || 0);
       const bytes = this.engine._flush(id, this.seq + 1, format, this.now());
       if (bytes.length > 0) {
         this.seq += 1;
@@ -595,11 +622,21 @@ class Tessera {
   }
 
   forget() {
-    this.engine._forget(randomId(16));
-    this.transport?.clear();
     this.storage.clear(['consent']);
-    this.seq = 0;
+    this.forgetHere();
+  }
+
+  // This tab's part of an erasure: a new visitor, nothing pending or queued.
+  forgetHere() {
+    this.engine._forget(randomId(16));
+    this.profileStamp = undefined;
+    this.forgetQueue();
     this.emit('forget', {});
+  }
+
+  forgetQueue() {
+    this.transport?.clear();
+    this.seq = 0;
   }
 
   destroy() {
@@ -635,6 +672,9 @@ class Tessera {
       this.cleanups.push(() => doc.removeEventListener('visibilitychange', onHidden));
     }
     if (win?.addEventListener) {
+      const onStorage = (event) => this.followOtherTab(event);
+      win.addEventListener('storage', onStorage);
+      this.cleanups.push(() => win.removeEventListener('storage', onStorage));
       const onOnline = () => {
         this.transport?.online();
         this.transport?.flush();

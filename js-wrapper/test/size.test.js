@@ -54,8 +54,10 @@ const sources = readdirSync(new URL('src/', root)).filter((f) => f.endsWith('.js
 // marketer can check each variant of a slot from the page URL without
 // being counted; +237 B for delivery that stops on a withdrawal or forget()
 // mid-flush, never resends what another page sent meanwhile, drops a
-// damaged queue entry instead of stalling, and retries when its backoff ends.)
-const CEILING_GZIP_BYTES = 102_112;
+// damaged queue entry instead of stalling, and retries when its backoff ends;
+// +331 B for tabs that follow another tab's consent choice or erasure at
+// once, instead of sending on or writing the erased profile back.)
+const CEILING_GZIP_BYTES = 102_445;
 export const TARGET_GZIP_BYTES = 50 * 1024;
 
 function sizes(list = files) {

@@ -1,0 +1,146 @@
+// Several tabs of one site share storage. A choice made in one (consent
+// withdrawn or granted, everything forgotten) reaches the others through the
+// browser's `storage` event, as localStorage delivers it: to every other
+// window of the origin, never to the writer.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createTessera, memoryBackend } from '../src/index.js';
+import { artifact, Clock, FakeServer, FakeDocument, FakeWindow } from './helpers.js';
+
+const grantAll = { analytics: true, personalization: true, marketing: false };
+
+/** One origin's localStorage, seen from several windows. */
+class SharedStorage {
+  constructor() {
+    this.map = new Map();
+    this.windows = [];
+  }
+
+  backendFor(win) {
+    this.windows.push(win);
+    const inner = memoryBackend(this.map);
+    const notify = (key, oldValue, newValue) => {
+      if (oldValue === newValue) return;
+      for (const other of this.windows) {
+        if (other !== win) other.dispatch('storage', { key, oldValue, newValue });
+      }
+    };
+    return {
+      ...inner,
+      setItem: (key, value) => {
+        const old = inner.getItem(key);
+        inner.setItem(key, value);
+        notify(key, old, String(value));
+      },
+      removeItem: (key) => {
+        const old = inner.getItem(key);
+        inner.removeItem(key);
+        notify(key, old, null);
+      },
+    };
+  }
+}
+
+async function openTab(shared, server, clock) {
+  const win = new FakeWindow();
+  return createTessera({
+    site: 'demo', endpoint: 'https://collect.example', writeKey: 'wk_test', artifact,
+    storage: shared.backendFor(win), transport: server.send, now: clock.now,
+    random: () => 0.5, format: 'json', flushIntervalMs: 0,
+    window: win, document: new FakeDocument(), warn: () => {},
+  });
+}
+
+function tabs() {
+  return { shared: new SharedStorage(), server: new FakeServer(), clock: new Clock() };
+}
+
+test('consent withdrawn in one tab: the others stop storing and sending at once', async () => {
+  const { shared, server, clock } = tabs();
+  const a = await openTab(shared, server, clock);
+  a.consent.set(grantAll);
+  const b = await openTab(shared, server, clock);
+  assert.equal(b.consent.get().analytics, true);
+  b.page();
+  const heard = [];
+  b.on('consent', (state) => heard.push(state.analytics));
+
+  a.consent.set({ analytics: false, personalization: false });
+  assert.equal(b.consent.get().analytics, false, 'tab b follows at once');
+  assert.deepEqual(heard, [false], "tab b's listeners hear it");
+  b.page();
+  await b.flush();
+  assert.equal(server.requests.length, 0, 'nothing sent from tab b');
+  assert.deepEqual([...shared.map.keys()], ['tessera:demo:consent'], 'nothing written back');
+  assert.equal(b.attributes().event.page_view.count_all, 0, "tab b's profile is gone too");
+  a.destroy();
+  b.destroy();
+});
+
+test('analytics withdrawn in one tab: what the others gathered before is never sent', async () => {
+  const { shared, server, clock } = tabs();
+  const a = await openTab(shared, server, clock);
+  a.consent.set(grantAll);
+  const b = await openTab(shared, server, clock);
+  b.page();
+  a.consent.set({ analytics: false });
+  a.consent.set({ analytics: true });
+  await b.flush();
+  assert.equal(server.requests.length, 0, "b's page view was gathered under the withdrawn grant");
+  a.destroy();
+  b.destroy();
+});
+
+test('consent granted in one tab is used by the others', async () => {
+  const { shared, server, clock } = tabs();
+  const a = await openTab(shared, server, clock);
+  const b = await openTab(shared, server, clock);
+  assert.equal(b.page().ok, false, 'no consent yet');
+  a.consent.set(grantAll);
+  assert.equal(b.page().ok, true);
+  assert.equal(b.consent.get().personalization, true);
+  a.destroy();
+  b.destroy();
+});
+
+test('forget() in one tab: no other tab writes the old profile back', async () => {
+  const { shared, server, clock } = tabs();
+  const a = await openTab(shared, server, clock);
+  a.consent.set(grantAll);
+  const b = await openTab(shared, server, clock);
+  a.page();
+  b.page();
+  b.page();
+  const before = b.attributes();
+  assert.equal(before.event.page_view.count_all, 3);
+  const forgotten = [];
+  b.on('forget', () => forgotten.push(true));
+
+  a.forget();
+  assert.equal(forgotten.length, 1, "tab b hears the erasure");
+  b.page();
+  const c = await openTab(shared, server, clock);
+  const after = c.attributes();
+  assert.equal(after.event.page_view.count_all, 1, 'only the page view after the erasure');
+  assert.notEqual(after.id, before.id, 'a new visitor id');
+  await b.flush();
+  assert.ok(server.signals().every((s) => s.vid !== before.id), 'nothing sent for the old visitor');
+  a.destroy();
+  b.destroy();
+  c.destroy();
+});
+
+test('signals from several tabs are numbered from one count', async () => {
+  const { shared, server, clock } = tabs();
+  const a = await openTab(shared, server, clock);
+  a.consent.set(grantAll);
+  const b = await openTab(shared, server, clock);
+  a.page();
+  await a.flush();
+  b.page();
+  clock.advance(11_000);  // past a's sending lease
+  await b.flush();
+  assert.deepEqual(server.signals().map((s) => s.seq), [1, 2]);
+  a.destroy();
+  b.destroy();
+});
