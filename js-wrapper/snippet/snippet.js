@@ -1,6 +1,7 @@
 /* Tessera snippet: paste inline in <head>, set SDK and the options. Calls made
    before the SDK loads are queued and replayed in order. Slots stay hidden
-   until decided, at most antiFlickerMs. */
+   until decided, at most antiFlickerMs (then the style is emptied, and kept
+   so that a late SDK does not hide them again). */
 (function (w, d, sdk, options) {
   var t = (w.tessera = w.tessera || []);
   if (t.q) return;
@@ -14,7 +15,7 @@
   style.id = 'tessera-anti-flicker';
   style.textContent = '[data-tessera-slot]:not([data-tessera-ready]){visibility:hidden}';
   d.head.appendChild(style);
-  setTimeout(function () { style.remove(); }, options.antiFlickerMs || 300);
+  setTimeout(function () { style.textContent = ''; }, options.antiFlickerMs || 300);
   // Pages enforcing Trusted Types allow this policy: trusted-types tessera.
   var tt = w.trustedTypes, p = null;
   try {

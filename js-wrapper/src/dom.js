@@ -5,6 +5,8 @@
 const STYLE_ID = 'tessera-anti-flicker';
 const HIDE_RULE = '[data-tessera-slot]:not([data-tessera-ready]){visibility:hidden}';
 
+// The snippet's style is emptied, not removed, when its wait ends: the SDK
+// finding it, however late it loads, hides nothing again.
 export function hideUndecidedSlots(doc, waitMs) {
   if (!doc?.head || doc.getElementById?.(STYLE_ID)) return () => {};
   const style = doc.createElement('style');

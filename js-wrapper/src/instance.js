@@ -5,7 +5,7 @@
 import { loadModule } from './loader.js';
 import { parseResult, requireObject, requireString, toJson } from './core.js';
 import { createEngine } from './engine.js';
-import { SiteStorage, base64ToBytes, bytesToBase64 } from './storage.js';
+import { SiteStorage, base64ToBytes, bytesToBase64, storageBackend } from './storage.js';
 import {
   DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_SIGNALS_PATH, MAX_REQUEST_BYTES, Transport, withTimeout,
 } from './transport.js';
@@ -46,6 +46,7 @@ function requireEventName(type, what) {
   }
 }
 
+// Returns the options to use: the caller's, with `storage` as a backend.
 function checkOptions(options) {
   requireObject(options, 'createTessera: options');
   const { site, writeKey, endpoint, artifact, artifactUrl } = options;
@@ -59,6 +60,11 @@ function checkOptions(options) {
   }
   if (artifact !== undefined) requireObject(artifact, 'createTessera: artifact');
   if (artifactUrl !== undefined) requireString(String(artifactUrl), 'createTessera: artifactUrl');
+  for (const name of ['transport', 'beacon', 'fetch', 'random']) {
+    if (options[name] !== undefined && typeof options[name] !== 'function') {
+      throw new TypeError(`createTessera: ${name} must be a function`);
+    }
+  }
   if (options.now !== undefined && typeof options.now !== 'function') {
     throw new TypeError('createTessera: now must be a function returning epoch ms');
   }
@@ -88,6 +94,8 @@ function checkOptions(options) {
       }
     }
   }
+  return options.storage === undefined ? options
+    : { ...options, storage: storageBackend(options.storage) };
 }
 
 /**
@@ -190,6 +198,13 @@ class Tessera {
       gpc: readGlobalPrivacyControl(this.win?.navigator),
       preview: this.previews,
     }, 'options'));
+    // The core reads the options it is given (the consent policy among
+    // them); one it cannot read would otherwise start an engine for no site.
+    const initError = this.engine._initError();
+    if (initError) {
+      this.engine.delete();
+      throw new TypeError(`createTessera: ${initError}`);
+    }
     this.transport = options.endpoint ? new Transport({
       endpoint: options.endpoint, writeKey: options.writeKey, storage: this.storage,
       send: options.transport, beacon: options.beacon, now: this.now,
@@ -699,7 +714,7 @@ class Tessera {
  * default content and tracks nothing, after one console error.
  */
 export async function createTessera(options) {
-  checkOptions(options);
+  options = checkOptions(options);
   const doc = options.document ?? (typeof document !== 'undefined' ? document : undefined);
   const reveal = hideUndecidedSlots(doc, options.antiFlickerMs ?? 300);
   let module;

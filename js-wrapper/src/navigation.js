@@ -6,11 +6,14 @@ export function watchNavigation(win, onNavigate) {
   const history = win?.history;
   if (!history || typeof history.pushState !== 'function') return () => {};
   const originalPush = history.pushState;
-  let lastHref = win.location?.href;
+  // The page is the URL without its fragment: following an in-page anchor
+  // fires popstate too, but shows no new page.
+  const currentPage = () => win.location?.href.split('#')[0];
+  let lastPage = currentPage();
   const notify = () => {
-    const href = win.location?.href;
-    if (href === lastHref) return;
-    lastHref = href;
+    const page = currentPage();
+    if (page === lastPage) return;
+    lastPage = page;
     onNavigate();
   };
   history.pushState = function pushState(...args) {
@@ -21,7 +24,7 @@ export function watchNavigation(win, onNavigate) {
   win.addEventListener('popstate', notify);
   const onPageShow = (event) => {
     if (!event?.persisted) return;
-    lastHref = win.location?.href;
+    lastPage = currentPage();
     onNavigate();
   };
   win.addEventListener('pageshow', onPageShow);

@@ -27,6 +27,19 @@ export function memoryBackend(map = new Map()) {
   };
 }
 
+/**
+ * The backend for the `storage` option: a backend as is, or a Web Storage
+ * object (localStorage, sessionStorage) wrapped. Anything else is misuse:
+ * without keys() a withdrawal could not erase what was stored.
+ */
+export function storageBackend(storage) {
+  const has = (names) => names.every((name) => typeof storage?.[name] === 'function');
+  if (has(['getItem', 'setItem', 'removeItem', 'keys'])) return storage;
+  if (has(['getItem', 'setItem', 'removeItem', 'key'])) return localStorageBackend(storage);
+  throw new TypeError('createTessera: storage must be a Storage (localStorage, sessionStorage) ' +
+      'or a backend with getItem, setItem, removeItem and keys');
+}
+
 function defaultBackend() {
   try {
     const ls = globalThis.localStorage;

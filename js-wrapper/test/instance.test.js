@@ -116,6 +116,36 @@ test('bad input throws TypeError; runtime problems come back as results', async 
   t.destroy();
 });
 
+test('options the SDK cannot use are refused with a TypeError, not ignored', async () => {
+  const { options } = setup();
+  await assert.rejects(createTessera({ ...options, consentPolicy: { mode: 'optout' } }),
+      (error) => error instanceof TypeError && /createTessera: .*consentPolicy.*mode/.test(error.message));
+  await assert.rejects(createTessera({ ...options, transport: 'fetch' }),
+      /createTessera: transport must be a function/);
+  await assert.rejects(createTessera({ ...options, storage: { getItem() {} } }),
+      /createTessera: storage must be a Storage/);
+});
+
+test('a Web Storage object works as storage, and a withdrawal empties it', async () => {
+  // What window.localStorage or sessionStorage offer: no keys(), but key(i).
+  const items = new Map();
+  const webStorage = {
+    getItem: (key) => (items.has(key) ? items.get(key) : null),
+    setItem: (key, value) => { items.set(key, String(value)); },
+    removeItem: (key) => { items.delete(key); },
+    key: (i) => [...items.keys()][i] ?? null,
+    get length() { return items.size; },
+  };
+  const { options } = setup({ storage: webStorage });
+  const t = await createTessera(options);
+  t.consent.set(grantAll);
+  t.page();
+  assert.ok(items.has('tessera:demo:profile'));
+  t.consent.set({ analytics: false, personalization: false });
+  assert.deepEqual([...items.keys()], ['tessera:demo:consent']);
+  t.destroy();
+});
+
 test('an event dated ahead of the clock is taken as now within a day, refused beyond', async () => {
   const { options, clock } = setup();
   const t = await createTessera(options);
@@ -279,6 +309,22 @@ test('SPA navigation records page views on pushState and popstate', async () => 
   options.window.location = new URL('https://shop.example/products/1');
   options.window.dispatch('popstate');
   assert.equal(t.attributes().event.page_view.count_all, 3);
+  t.destroy();
+});
+
+test('in-page anchors (#section) are not page views; a new path or query is', async () => {
+  const { options } = setup();
+  const win = options.window;
+  const t = await createTessera(options);
+  t.consent.set(grantAll);
+  win.location = new URL('https://shop.example/#reviews');  // an anchor link: popstate
+  win.dispatch('popstate');
+  win.history.pushState({}, '', '/#specs');
+  assert.equal(t.attributes().event.page_view?.count_all ?? 0, 0);
+  win.history.pushState({}, '', '/?page=2#specs');
+  win.location = new URL('https://shop.example/?page=2');  // back, same page
+  win.dispatch('popstate');
+  assert.equal(t.attributes().event.page_view.count_all, 1);
   t.destroy();
 });
 

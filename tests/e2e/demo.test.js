@@ -341,10 +341,22 @@ test('a slow SDK: slots stay hidden for the wait, then the default shows', async
     await context.clock.runFor(2);
     assert.equal(await visibility(), 'visible', 'the default shows once the wait is over');
     assert.match(await page.locator(hero).innerText(), /New season, new arrivals/);
+    // Once shown, the default must not be hidden again when the SDK arrives.
+    await page.evaluate(() => {
+      window.hidingStylesAdded = [];
+      new MutationObserver((records) => {
+        for (const node of records.flatMap((r) => [...r.addedNodes])) {
+          if (node.tagName === 'STYLE' && /visibility:\s*hidden/.test(node.textContent)) {
+            window.hidingStylesAdded.push(node.textContent);
+          }
+        }
+      }).observe(document.head, { childList: true });
+    });
     release();
     await context.clock.resume();
     await visitor(page);
     assert.equal(await visibility(), 'visible');
+    assert.deepEqual(await page.evaluate(() => window.hidingStylesAdded), []);
   } finally {
     await browser.close();
   }
