@@ -75,8 +75,7 @@ export function renderSlots(root, decide, fill, onShown, onClick) {
   for (const element of slotElements(root)) {
     const slotId = element.getAttribute('data-tessera-slot');
     const decision = decide(slotId);
-    const fills = decision && decision.html != null && decision.source !== 'none' &&
-        decision.source !== 'default-content';
+    const fills = decision && decision.html != null && decision.source !== 'none';
     const shown = !fills || fill(element, decision.html);
     if (shown && decision && decision.source !== 'none') onShown(decision, element);
     if (fills && shown) {

@@ -8,6 +8,8 @@ export interface ConsentState {
   personalization: boolean;
   marketing: boolean;
   policyVersion: string;
+  /** The browser's Global Privacy Control signal, as the SDK read it at start. */
+  gpc: boolean;
 }
 
 export interface TesseraError {
@@ -52,9 +54,11 @@ export interface StorageBackend {
 
 export interface SendRequest {
   url: string;
-  body: Uint8Array;
+  body: Uint8Array<ArrayBuffer>;
   contentType: string;
   keepalive: boolean;
+  /** Aborted when the request timeout (requestTimeoutMs) passes. */
+  signal?: AbortSignal;
 }
 
 export type Sender = (request: SendRequest) => Promise<{ status: number; retryAfter?: string | null }>;
@@ -123,8 +127,11 @@ export interface TesseraOptions extends SignalOptions {
    */
   artifactUrl?: string | URL;
   consentPolicy?: ConsentPolicy;
-  /** Defaults to localStorage. */
-  storage?: StorageBackend;
+  /**
+   * Defaults to localStorage. A Web Storage object (sessionStorage) or a
+   * backend; anything else is a TypeError.
+   */
+  storage?: StorageBackend | Storage;
   storageCapBytes?: number;
   /** Defaults to fetch. */
   transport?: Sender;
@@ -174,6 +181,12 @@ export type TesseraListener<E extends TesseraEvent = TesseraEvent> =
   : (detail: any) => void;
 
 export interface Tessera {
+  /**
+   * true on the instance createTessera() resolves to when WebAssembly cannot
+   * run (e.g. blocked by a Content-Security-Policy): default content, no
+   * tracking, every call a no-op or an `{ ok: false }` result.
+   */
+  readonly disabled?: true;
   /**
    * The visitor's consent. Besides set(), the SDK follows an IAB TCF v2.2
    * CMP (`__tcfapi` addEventListener), Google Consent Mode v2 (`dataLayer`

@@ -2,7 +2,7 @@
 // core decides everything (consent gate, profile, segments, content, signal);
 // this layer wires it to storage, the network, the DOM and the clock, and
 // turns misuse into TypeErrors. Runtime outcomes are typed results.
-import { loadModule } from './loader.js';
+import { loadModule, webCrypto } from './loader.js';
 import { parseResult, requireObject, requireString, toJson } from './core.js';
 import { createEngine } from './engine.js';
 import { SiteStorage, base64ToBytes, bytesToBase64, storageBackend } from './storage.js';
@@ -29,9 +29,11 @@ function freezeDecision(decision) {
 const DEFAULT_FLUSH_INTERVAL_MS = 300_000;
 const DEFAULT_FORMAT = 'cbor';
 
+let crypto = globalThis.crypto;  // set by createTessera() where it is no global
+
 function randomId(bytes = 16) {
   const data = new Uint8Array(bytes);
-  globalThis.crypto.getRandomValues(data);
+  crypto.getRandomValues(data);
   return [...data].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
@@ -148,9 +150,10 @@ function disabledInstance(reason) {
   const no = { ok: false, error: { code: 'disabled', message: reason } };
   return {
     disabled: true,
-    consent: { get: () => Object.fromEntries(PURPOSES.map((p) => [p, p === 'necessary'])),
+    consent: { get: () => ({ ...Object.fromEntries(PURPOSES.map((p) => [p, p === 'necessary'])),
+                             policyVersion: '', gpc: false }),
                set: () => no, onChange: () => () => {} },
-    track: () => no, page: () => no, identify: () => no,
+    track: () => no, page: () => no, identify: () => no, setContext: () => {}, loadArtifact: () => no,
     attributes: () => ({}), segments: () => [], decide: () => no, decideAll: () => [],
     render: (root = globalThis.document) => { slotElements(root).forEach(markReady); return []; },
     flush: async () => ({ sent: 0, failed: 0, queued: 0 }),
@@ -719,6 +722,7 @@ export async function createTessera(options) {
   const reveal = hideUndecidedSlots(doc, options.antiFlickerMs ?? 300);
   let module;
   try {
+    crypto = await webCrypto();
     module = await loadModule(options.wasmUrl);
   } catch (error) {
     console.error(`tessera: the WebAssembly core could not start (${error.message}); ` +

@@ -28,6 +28,16 @@ async function instantiate(wasmUrl) {
   return factory(options);
 }
 
+/**
+ * Web Crypto: the browser's, or Node's (a global only from Node 19 on), for
+ * the random ids of visitors and signals.
+ */
+export async function webCrypto() {
+  if (globalThis.crypto?.getRandomValues) return globalThis.crypto;
+  if (isNode()) return (await import('node:crypto')).webcrypto;
+  throw new Error('crypto.getRandomValues is not available');
+}
+
 /** Resolves to the raw Emscripten module (internal). */
 export function loadModule(wasmUrl) {
   const key = String(wasmUrl ?? DEFAULT_WASM_URL);

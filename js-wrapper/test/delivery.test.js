@@ -170,3 +170,31 @@ test('coming back online ends a network backoff, not a Retry-After', async () =>
   assert.equal(server.requests.length, requests, 'the server asked for a minute');
   t.destroy();
 });
+
+test('a hidden page whose fetch fails hands the signal to sendBeacon', async () => {
+  const map = new Map();
+  const server = new FakeServer();
+  const clock = new Clock();
+  const document = new FakeDocument();
+  const beacons = [];
+  const t = await createTessera(pageOptions({
+    map, server, clock, document,
+    beacon: (url, data) => { beacons.push({ url, data }); return true; },
+  }));
+  t.consent.set(grantAll);
+  t.page();
+  server.responses.push('offline');
+  document.visibilityState = 'hidden';
+  document.dispatch('visibilitychange');
+  await tick();
+  await tick();
+  assert.equal(server.requests.length, 1, 'fetch with keepalive first');
+  assert.equal(server.requests[0].keepalive, true);
+  assert.equal(beacons.length, 1);
+  assert.equal(beacons[0].url, 'https://collect.example/v1/signals?key=wk_test');
+  const body = beacons[0].data instanceof Blob ? new Uint8Array(await beacons[0].data.arrayBuffer())
+    : beacons[0].data;
+  assert.equal(JSON.parse(new TextDecoder().decode(body)).id, server.idOf(server.requests[0]));
+  assert.equal(map.has('tessera:demo:queue'), false, 'handed over, so no longer queued');
+  t.destroy();
+});

@@ -60,8 +60,10 @@ const sources = readdirSync(new URL('src/', root)).filter((f) => f.endsWith('.js
 // options the SDK cannot use refused with a TypeError (a bad consentPolicy
 // started an engine for no site), Web Storage objects accepted as storage,
 // and in-page anchors no longer counted as page views; the snippet empties
-// its style instead of removing it, so a late SDK hides nothing again.)
-const CEILING_GZIP_BYTES = 102_640;
+// its style instead of removing it, so a late SDK hides nothing again; +80 B
+// for Web Crypto on Node 18 and the members the types promise on the
+// instance handed out when WebAssembly cannot run.)
+const CEILING_GZIP_BYTES = 102_720;
 export const TARGET_GZIP_BYTES = 50 * 1024;
 
 function sizes(list = files) {
