@@ -293,6 +293,81 @@ TEST_F(EngineTest, RestoringAnotherTabsWithdrawalDropsWhatItCovered) {
       << "the profile, kept under personalization, stays";
 }
 
+TEST(EngineSignals, ASignalOverTheArtifactsCapComesOutInParts) {
+  StdRegexMatcher regex;
+  EngineOptions options;
+  options.site = "demo";
+  options.visitor_id = "visitor_0123456789abcdef";
+  Engine engine(options, kNow, &regex);
+  ASSERT_TRUE(engine
+                  .LoadArtifact(R"({"schema_version": 1, "version": "s",
+                    "site": "demo", "signals": {"maxBatchBytes": 1024}})",
+                                kNow)
+                  .ok());
+  engine.SetConsent(ConsentUpdate{ConsentSource::kApi, true, true, false},
+                    kNow);
+  for (int i = 0; i < 40; ++i) {
+    ASSERT_TRUE(engine
+                    .Track("custom_event_number_" + IntegerText(i), Value(),
+                           Value(), kNow)
+                    .ok());
+  }
+  std::vector<Value> parts;
+  for (int call = 1; call <= 100; ++call) {
+    const std::string id = "flush_0123456789ab_" + IntegerText(call);
+    Result<std::string> bytes =
+        engine.Flush(id, call, SignalFormat::kCbor, kNow);
+    ASSERT_TRUE(bytes.ok()) << bytes.status().ToString();
+    if (bytes->empty()) break;
+    EXPECT_LE(bytes->size(), 1024u);
+    Result<Value> part = DecodeSignal(*bytes, SignalFormat::kCbor);
+    ASSERT_TRUE(part.ok());
+    EXPECT_TRUE(ValidateSignal(*part).empty())
+        << FormatProblems(ValidateSignal(*part));
+    EXPECT_EQ(part->find("id")->as_string(), id);
+    EXPECT_EQ(part->find("seq")->as_number(), call);
+    parts.push_back(*std::move(part));
+  }
+  ASSERT_GE(parts.size(), 2u);
+  double events = 0;
+  for (const Value& part : parts) {
+    for (const Member& m : part.find("agg")->as_object())
+      events += m.value.find("n")->as_number();
+  }
+  EXPECT_EQ(events, 40) << "every event counted once across the parts";
+}
+
+TEST(EngineSignals, WithdrawingAnalyticsDropsTheUnsentParts) {
+  StdRegexMatcher regex;
+  EngineOptions options;
+  options.site = "demo";
+  options.visitor_id = "visitor_0123456789abcdef";
+  Engine engine(options, kNow, &regex);
+  ASSERT_TRUE(engine
+                  .LoadArtifact(R"({"schema_version": 1, "version": "s",
+                    "site": "demo", "signals": {"maxBatchBytes": 1024}})",
+                                kNow)
+                  .ok());
+  engine.SetConsent(ConsentUpdate{ConsentSource::kApi, true, true, false},
+                    kNow);
+  for (int i = 0; i < 40; ++i) {
+    engine.Track("custom_event_number_" + IntegerText(i), Value(), Value(),
+                 kNow);
+  }
+  ASSERT_FALSE(
+      engine.Flush("flush_0123456789abcdef", 1, SignalFormat::kCbor, kNow)
+          ->empty());
+  engine.SetConsent(
+      ConsentUpdate{ConsentSource::kApi, false, std::nullopt, std::nullopt},
+      kNow);
+  engine.SetConsent(
+      ConsentUpdate{ConsentSource::kApi, true, std::nullopt, std::nullopt},
+      kNow);
+  EXPECT_EQ(
+      *engine.Flush("flush_0123456789abcdee", 2, SignalFormat::kCbor, kNow),
+      "");
+}
+
 TEST(EngineConsent, ArtifactPolicyAppliesUnlessThePageChoseOne) {
   StdRegexMatcher regex;
   const char* opt_out = R"({"schema_version": 1, "version": "p", "site": "demo",

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <map>
 #include <string>
 
 #include "tessera/cbor.h"
@@ -279,6 +280,98 @@ TEST(SignalAccumulator, LeavesOutHeaderSegmentsThatWouldBreakTheSchema) {
 }
 
 // ---- encode / decode -------------------------------------------------------
+
+// ---- splitting a signal over its size cap
+// ------------------------------------
+
+// A signal with 40 event types, 20 slots' impressions and clicks, 10
+// exposures and 30 engagement hours: several KB in either encoding.
+Value LargeSignal() {
+  SignalAccumulator accumulator;
+  for (int i = 0; i < 40; ++i) {
+    const std::string name = "custom_event_number_" + std::to_string(i);
+    EXPECT_TRUE(accumulator.RecordEvent(name, i, kNow - i * 3600000, i).ok());
+  }
+  for (int i = 0; i < 20; ++i) {
+    const std::string slot = "slot_" + std::to_string(i);
+    EXPECT_TRUE(accumulator.RecordImpression(slot, "variant_a").ok());
+    EXPECT_TRUE(accumulator.RecordImpression(slot, "variant_b").ok());
+    EXPECT_TRUE(accumulator.RecordClick(slot, "variant_a").ok());
+  }
+  for (int i = 0; i < 10; ++i) {
+    EXPECT_TRUE(
+        accumulator.RecordExposure("experiment_" + std::to_string(i), 1, "b")
+            .ok());
+  }
+  return accumulator.Build(Header(), kNow);
+}
+
+// Sum of every count in the record sections, by section.
+std::map<std::string, double> RecordTotals(const std::vector<Value>& parts) {
+  std::map<std::string, double> totals;
+  for (const Value& part : parts) {
+    if (const Value* agg = part.find("agg")) {
+      for (const Member& m : agg->as_object())
+        totals["agg.n"] += m.value.find("n")->as_number();
+    }
+    if (const Value* exp = part.find("exp")) totals["exp"] += exp->size();
+    for (const char* section : {"imp", "clk"}) {
+      if (const Value* slots = part.find(section)) {
+        for (const Member& slot : slots->as_object()) {
+          for (const Member& variant : slot.value.as_object())
+            totals[section] += variant.value.as_number();
+        }
+      }
+    }
+    if (const Value* hours = part.find("hours")) {
+      for (const Member& m : hours->as_object())
+        totals["hours"] += m.value.as_number();
+    }
+  }
+  return totals;
+}
+
+TEST(SignalSplit, PartsFitTheCapAndTogetherCountWhatTheSignalDid) {
+  const Value signal = LargeSignal();
+  for (SignalFormat format : {SignalFormat::kJson, SignalFormat::kCbor}) {
+    const size_t cap = 700;
+    ASSERT_GT(EncodeSignal(signal, format).size(), 3 * cap);
+    const std::vector<Value> parts = SplitSignal(signal, format, cap);
+    ASSERT_GE(parts.size(), 3u);
+    EXPECT_EQ(RecordTotals(parts), RecordTotals({signal}));
+    for (size_t i = 0; i < parts.size(); ++i) {
+      EXPECT_LE(EncodeSignal(parts[i], format).size(), cap) << "part " << i;
+      EXPECT_TRUE(ValidateSignal(parts[i]).empty())
+          << FormatProblems(ValidateSignal(parts[i]));
+      EXPECT_TRUE(CheckSignalConsent(parts[i]).ok());
+      // The visitor's state is counted once: in the first part only.
+      for (const char* once : {"seg", "cl", "ctx"}) {
+        EXPECT_EQ(parts[i].find(once) != nullptr, i == 0) << once;
+      }
+      EXPECT_EQ(*parts[i].find("vid"), *signal.find("vid"));
+      EXPECT_EQ(*parts[i].find("consent"), *signal.find("consent"));
+    }
+  }
+}
+
+TEST(SignalSplit, ASignalWithinTheCapIsOnePartAndARecordOverItTravelsAlone) {
+  const Value signal = LargeSignal();
+  const size_t whole = EncodeSignal(signal, SignalFormat::kJson).size();
+  const std::vector<Value> one =
+      SplitSignal(signal, SignalFormat::kJson, whole);
+  ASSERT_EQ(one.size(), 1u);
+  EXPECT_EQ(one[0], signal);
+
+  const std::vector<Value> tiny = SplitSignal(signal, SignalFormat::kJson, 10);
+  EXPECT_EQ(RecordTotals(tiny), RecordTotals({signal}));
+  for (size_t i = 1; i < tiny.size(); ++i) {
+    size_t records = 0;
+    for (const char* section : {"agg", "exp", "imp", "clk", "hours"}) {
+      if (const Value* v = tiny[i].find(section)) records += v->size();
+    }
+    EXPECT_EQ(records, 1u) << "part " << i << ": one record each";
+  }
+}
 
 TEST(SignalRoundTrip, AccumulatorToJsonAndCborAndBackValidates) {
   SignalAccumulator accumulator;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <utility>
 
 #include "decision_memo.h"
@@ -131,6 +132,7 @@ void Engine::ApplyWithdrawals(const std::vector<Purpose>& withdrawn) {
   if (Contains(withdrawn, Purpose::kAnalytics)) {
     pending_.Reset();
     touched_events_.clear();
+    unsent_parts_.clear();
   }
   if (!MayKeepProfile()) {
     std::string visitor = profile_.anonymous_id();
@@ -365,6 +367,13 @@ void Engine::RecordClick(std::string_view slot, std::string_view variant) {
 Result<std::string> Engine::Flush(std::string id, int64_t seq,
                                   SignalFormat format, int64_t now_ms) {
   if (!consent_.Allows(Operation::kSendSignal)) return std::string();
+  if (!unsent_parts_.empty()) {
+    Value part = std::move(unsent_parts_.front());
+    unsent_parts_.erase(unsent_parts_.begin());
+    part.set("id", Value(std::move(id)));
+    part.set("seq", Value(seq));
+    return EncodeSignal(part, format);
+  }
   if (pending_.empty()) return std::string();
   for (const std::string& name : touched_events_) {
     WindowTotals totals = profile_.Totals(name, now_ms);
@@ -411,7 +420,15 @@ Result<std::string> Engine::Flush(std::string id, int64_t seq,
   std::string bytes = EncodeSignal(signal, format);
   pending_.Reset();
   touched_events_.clear();
-  return bytes;
+  const Artifact* artifact = artifact_.current();
+  const size_t max_bytes =
+      static_cast<size_t>(artifact ? artifact->signals.max_batch_bytes
+                                   : SignalsConfig().max_batch_bytes);
+  if (bytes.size() <= max_bytes) return bytes;
+  std::vector<Value> parts = SplitSignal(signal, format, max_bytes);
+  unsent_parts_.assign(std::make_move_iterator(parts.begin() + 1),
+                       std::make_move_iterator(parts.end()));
+  return EncodeSignal(parts.front(), format);
 }
 
 void Engine::Forget(std::string new_visitor_id) {
@@ -421,6 +438,7 @@ void Engine::Forget(std::string new_visitor_id) {
     profile_.SetAnonymousId(options_.visitor_id);
   pending_.Reset();
   touched_events_.clear();
+  unsent_parts_.clear();
   InvalidateAll();
 }
 

@@ -17,6 +17,8 @@ import { watchNavigation } from './navigation.js';
 
 const PURPOSES = ['necessary', 'analytics', 'personalization', 'marketing'];
 const LEASE_MS = 10_000;
+// More parts than records a signal can hold (docs/signal.md, size caps).
+const MAX_SIGNAL_PARTS = 512;
 
 // Decisions from decideAll() are shared between calls, so nobody may edit one.
 function freezeDecision(decision) {
@@ -534,7 +536,6 @@ class Tessera {
       // The page's `endpoint` is the base a path is resolved against; no
       // endpoint on the page means nothing is sent, whatever the artifact says.
       this.transport.setTarget(typeof signals.endpoint === 'string' ? signals.endpoint : DEFAULT_SIGNALS_PATH);
-      this.transport.maxBytes = Math.min(MAX_REQUEST_BYTES, signals.maxBatchBytes ?? MAX_REQUEST_BYTES);
     }
     this.armFlushTimer();
   }
@@ -623,17 +624,18 @@ class Tessera {
 
   async flush({ keepalive = false } = {}) {
     if (!this.transport) return { sent: 0, failed: 0, queued: 0 };
-    if (this.allows('analytics')) {
+    // A signal over the artifact's maxBatchBytes comes out of the core in
+    // parts, one per call, each its own signal.
+    for (let part = 0; part < MAX_SIGNAL_PARTS && this.allows('analytics'); part++) {
       const id = randomId(16);
       const format = this.signalFormat();
       // Other tabs number their signals from the same count.
       this.seq = Math.max(this.seq, Number(this.storage.get('seq')) || 0);
       const bytes = this.engine._flush(id, this.seq + 1, format, this.now());
-      if (bytes.length > 0) {
-        this.seq += 1;
-        this.storage.set('seq', String(this.seq));
-        this.transport.enqueue({ id, bytes, format });
-      }
+      if (bytes.length === 0) break;
+      this.seq += 1;
+      this.storage.set('seq', String(this.seq));
+      this.transport.enqueue({ id, bytes, format });
     }
     if (!this.allows('analytics')) return { sent: 0, failed: 0, queued: 0 };
     return this.transport.flush({ keepalive });

@@ -62,8 +62,10 @@ const sources = readdirSync(new URL('src/', root)).filter((f) => f.endsWith('.js
 // and in-page anchors no longer counted as page views; the snippet empties
 // its style instead of removing it, so a late SDK hides nothing again; +80 B
 // for Web Crypto on Node 18 and the members the types promise on the
-// instance handed out when WebAssembly cannot run.)
-const CEILING_GZIP_BYTES = 102_720;
+// instance handed out when WebAssembly cannot run; +920 B for splitting a
+// signal over the artifact's maxBatchBytes into signals that fit, where it
+// was dropped whole.)
+const CEILING_GZIP_BYTES = 103_640;
 export const TARGET_GZIP_BYTES = 50 * 1024;
 
 function sizes(list = files) {

@@ -122,7 +122,9 @@ class Engine {
   // ---- signals
   // The encoded signal with everything since the previous flush, or "" when
   // there is nothing to send or analytics is not granted. `id` is the
-  // caller's random idempotency id.
+  // caller's random idempotency id. A signal over the artifact's
+  // signals.maxBatchBytes comes out in parts, one per call, each with the
+  // `id` and `seq` of its call: call again until "" to send them all.
   Result<std::string> Flush(std::string id, int64_t seq, SignalFormat format,
                             int64_t now_ms);
 
@@ -160,6 +162,7 @@ class Engine {
   Context context_;
   SignalAccumulator pending_;
   std::vector<std::string> touched_events_;  // types recorded since the flush
+  std::vector<Value> unsent_parts_;  // of a split signal, next Flush() first
 
   uint64_t generation_ = 1;  // bumps when profile, artifact or context change
   uint64_t cached_generation_ = 0;

@@ -157,6 +157,15 @@ enum class SignalFormat { kJson, kCbor };
 
 // The body bytes for `signal` (JSON text or CBOR).
 std::string EncodeSignal(const Value& signal, SignalFormat format);
+
+// Splits `signal` into signals whose encodings fit in `max_bytes` (a single
+// record larger than that travels alone, over it). Records are additive, so
+// the parts together count what the signal did; the visitor's memberships,
+// cluster, context and dropped count are in the first part only. Each part
+// keeps the signal's `id` and `seq`: the caller gives the later parts their
+// own.
+std::vector<Value> SplitSignal(const Value& signal, SignalFormat format,
+                               size_t max_bytes);
 // Parses a body: OutOfRange past kMaxSignalBytes, InvalidArgument when
 // malformed. Does not validate the schema (see ValidateSignal).
 Result<Value> DecodeSignal(std::string_view body, SignalFormat format);
@@ -189,9 +198,9 @@ std::string StoredSignalJson(std::string_view text, const Value& parsed);
 // A JSON signal the fast path accepted, as the server stores it.
 struct AcceptedSignal {
   std::string site;
-  std::string id;    // the idempotency id
-  std::string vid;   // the visitor id
-  std::string body;  // what StoredSignalJson gives for the body
+  std::string id;     // the idempotency id
+  std::string vid;    // the visitor id
+  std::string body;   // what StoredSignalJson gives for the body
   int64_t to_ms = 0;  // the end of the period it sums up (its "to")
 };
 
