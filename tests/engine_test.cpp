@@ -293,30 +293,32 @@ TEST_F(EngineTest, RestoringAnotherTabsWithdrawalDropsWhatItCovered) {
       << "the profile, kept under personalization, stays";
 }
 
-TEST(EngineSignals, ASignalOverTheArtifactsCapComesOutInParts) {
-  StdRegexMatcher regex;
-  EngineOptions options;
-  options.site = "demo";
-  options.visitor_id = "visitor_0123456789abcdef";
-  Engine engine(options, kNow, &regex);
-  ASSERT_TRUE(engine
-                  .LoadArtifact(R"({"schema_version": 1, "version": "s",
-                    "site": "demo", "signals": {"maxBatchBytes": 1024}})",
-                                kNow)
-                  .ok());
-  engine.SetConsent(ConsentUpdate{ConsentSource::kApi, true, true, false},
-                    kNow);
-  for (int i = 0; i < 40; ++i) {
-    ASSERT_TRUE(engine
-                    .Track("custom_event_number_" + IntegerText(i), Value(),
-                           Value(), kNow)
+// An engine whose artifact caps signals at 1024 bytes, holding 40 event
+// types since its last flush: several KB of signal.
+class EngineSignals : public EngineTest {
+ protected:
+  EngineSignals() {
+    EXPECT_TRUE(engine_
+                    .LoadArtifact(R"({"schema_version": 1, "version": "s",
+                      "site": "demo", "signals": {"maxBatchBytes": 1024}})",
+                                  kNow)
                     .ok());
+    GrantAll();
+    for (int i = 0; i < 40; ++i) {
+      EXPECT_TRUE(engine_
+                      .Track("custom_event_number_" + IntegerText(i), Value(),
+                             Value(), kNow)
+                      .ok());
+    }
   }
+};
+
+TEST_F(EngineSignals, ASignalOverTheArtifactsCapComesOutInParts) {
   std::vector<Value> parts;
   for (int call = 1; call <= 100; ++call) {
     const std::string id = "flush_0123456789ab_" + IntegerText(call);
     Result<std::string> bytes =
-        engine.Flush(id, call, SignalFormat::kCbor, kNow);
+        engine_.Flush(id, call, SignalFormat::kCbor, kNow);
     ASSERT_TRUE(bytes.ok()) << bytes.status().ToString();
     if (bytes->empty()) break;
     EXPECT_LE(bytes->size(), 1024u);
@@ -337,34 +339,18 @@ TEST(EngineSignals, ASignalOverTheArtifactsCapComesOutInParts) {
   EXPECT_EQ(events, 40) << "every event counted once across the parts";
 }
 
-TEST(EngineSignals, WithdrawingAnalyticsDropsTheUnsentParts) {
-  StdRegexMatcher regex;
-  EngineOptions options;
-  options.site = "demo";
-  options.visitor_id = "visitor_0123456789abcdef";
-  Engine engine(options, kNow, &regex);
-  ASSERT_TRUE(engine
-                  .LoadArtifact(R"({"schema_version": 1, "version": "s",
-                    "site": "demo", "signals": {"maxBatchBytes": 1024}})",
-                                kNow)
-                  .ok());
-  engine.SetConsent(ConsentUpdate{ConsentSource::kApi, true, true, false},
-                    kNow);
-  for (int i = 0; i < 40; ++i) {
-    engine.Track("custom_event_number_" + IntegerText(i), Value(), Value(),
-                 kNow);
-  }
+TEST_F(EngineSignals, WithdrawingAnalyticsDropsTheUnsentParts) {
   ASSERT_FALSE(
-      engine.Flush("flush_0123456789abcdef", 1, SignalFormat::kCbor, kNow)
+      engine_.Flush("flush_0123456789abcdef", 1, SignalFormat::kCbor, kNow)
           ->empty());
-  engine.SetConsent(
+  engine_.SetConsent(
       ConsentUpdate{ConsentSource::kApi, false, std::nullopt, std::nullopt},
       kNow);
-  engine.SetConsent(
+  engine_.SetConsent(
       ConsentUpdate{ConsentSource::kApi, true, std::nullopt, std::nullopt},
       kNow);
   EXPECT_EQ(
-      *engine.Flush("flush_0123456789abcdee", 2, SignalFormat::kCbor, kNow),
+      *engine_.Flush("flush_0123456789abcdee", 2, SignalFormat::kCbor, kNow),
       "");
 }
 

@@ -3,21 +3,10 @@
 // damaged queue entry, and retries that must happen on their own.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTessera, memoryBackend } from '../src/index.js';
-import { artifact, Clock, FakeServer, FakeDocument, FakeWindow, tick } from './helpers.js';
+import { createTessera } from '../src/index.js';
+import { Clock, FakeServer, FakeDocument, FakeWindow, pageOptions, tick } from './helpers.js';
 
 const grantAll = { analytics: true, personalization: true, marketing: false };
-
-function pageOptions({ map = new Map(), server = new FakeServer(), clock = new Clock(),
-                       warnings = [], ...extra } = {}) {
-  return {
-    site: 'demo', endpoint: 'https://collect.example', writeKey: 'wk_test', artifact,
-    storage: memoryBackend(map), transport: server.send, now: clock.now,
-    random: () => 0.5, format: 'json', flushIntervalMs: 0,
-    window: new FakeWindow(), document: new FakeDocument(),
-    warn: (message) => warnings.push(message), ...extra,
-  };
-}
 
 /**
  * Three signals queued while offline. The caller mocks setTimeout, so the

@@ -1,6 +1,7 @@
 // Shared fixtures for the SDK suites: the repo's test vectors, an injected
 // clock, a scriptable transport and a minimal DOM.
 import { readFileSync } from 'node:fs';
+import { memoryBackend } from '../src/storage.js';
 
 export const repoRoot = new URL('../../', import.meta.url);
 
@@ -127,6 +128,22 @@ export class FakeWindow {
     this.listeners[type] = (this.listeners[type] ?? []).filter((f) => f !== fn);
   }
   dispatch(type, event = {}) { for (const fn of this.listeners[type] ?? []) fn(event); }
+}
+
+/**
+ * createTessera() options for one page of the demo site, on the fixtures:
+ * JSON signals, no flush timer, the artifact above. `warnings` collects
+ * console warnings; `extra` overrides anything.
+ */
+export function pageOptions({ map = new Map(), server = new FakeServer(), clock = new Clock(),
+                                     warnings = [], ...extra } = {}) {
+  return {
+    site: 'demo', endpoint: 'https://collect.example', writeKey: 'wk_test', artifact,
+    storage: memoryBackend(map), transport: server.send, now: clock.now,
+    random: () => 0.5, format: 'json', flushIntervalMs: 0,
+    window: new FakeWindow(), document: new FakeDocument(),
+    warn: (message) => warnings.push(message), ...extra,
+  };
 }
 
 export function tick() {

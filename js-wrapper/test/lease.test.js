@@ -3,19 +3,10 @@
 // goes out immediately instead of waiting for the old lease to expire.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTessera, memoryBackend } from '../src/index.js';
-import { artifact, Clock, FakeServer, FakeDocument, FakeWindow } from './helpers.js';
+import { createTessera } from '../src/index.js';
+import { Clock, FakeServer, FakeDocument, pageOptions } from './helpers.js';
 
 const grantAll = { analytics: true, personalization: true, marketing: true };
-
-function pageOptions({ map, server, clock, document = new FakeDocument() }) {
-  return {
-    site: 'demo', endpoint: 'https://collect.example', writeKey: 'wk_test', artifact,
-    storage: memoryBackend(map), transport: server.send, now: clock.now,
-    random: () => 0.5, format: 'json', flushIntervalMs: 0,
-    window: new FakeWindow(), document, warn: () => {},
-  };
-}
 
 test('a page left for the next one hands over the lease; the next page sends at once', async () => {
   const map = new Map();
