@@ -565,7 +565,10 @@ class Tessera {
     const fetchImpl = this.options.fetch ?? globalThis.fetch?.bind(globalThis);
     if (!fetchImpl) return { ok: false, error: { code: 'no_fetch', message: 'fetch is not available' } };
     const cached = this.storage.get('artifact');
-    if (cached && cached !== this.artifactText) this.loadArtifact(cached);
+    if (cached && cached !== this.artifactText && !this.loadArtifact(cached).ok) {
+      this.storage.warn('tessera: the stored artifact was unreadable and has been reset');
+      for (const name of ['artifact', 'artifact-etag', 'artifact-fresh-until']) this.storage.remove(name);
+    }
     // Only a copy that loaded may be kept or revalidated: a 304 must leave a usable one.
     const usable = cached && cached === this.artifactText;
     if (usable && this.now() < Number(this.storage.get('artifact-fresh-until'))) {

@@ -117,6 +117,20 @@ test('a damaged stored copy is not revalidated: the request asks for the whole a
   t.destroy();
 });
 
+test('a damaged stored copy is reset with a warning even when the request fails', async () => {
+  const map = await firstVisit();
+  const key = [...map.keys()].find((k) => k.endsWith(':artifact'));
+  map.set(key, '{"schema_version": 1, "site": "demo", "segm');
+  const { calls, fetch } = pendingFetch();
+  const warnings = [];
+  const starting = createTessera({ ...options(map, fetch, []), warn: (w) => warnings.push(w) });
+  await tick();
+  assert.deepEqual(warnings, ['tessera: the stored artifact was unreadable and has been reset']);
+  assert.deepEqual([...map.keys()].filter((k) => k.includes(':artifact')), []);
+  calls[0].reject(new TypeError('Failed to fetch'));
+  (await starting).destroy();
+});
+
 test('while the stored copy is fresh (Cache-Control max-age) no request is made', async () => {
   const map = new Map();
   const clock = new Clock();

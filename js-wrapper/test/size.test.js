@@ -64,8 +64,9 @@ const sources = readdirSync(new URL('src/', root)).filter((f) => f.endsWith('.js
 // for Web Crypto on Node 18 and the members the types promise on the
 // instance handed out when WebAssembly cannot run; +920 B for splitting a
 // signal over the artifact's maxBatchBytes into signals that fit, where it
-// was dropped whole.)
-const CEILING_GZIP_BYTES = 103_640;
+// was dropped whole; +33 B for resetting an unreadable stored artifact with a
+// warning, which was loaded and refused again on every page.)
+const CEILING_GZIP_BYTES = 103_675;
 export const TARGET_GZIP_BYTES = 50 * 1024;
 
 function sizes(list = files) {
