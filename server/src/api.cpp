@@ -518,9 +518,11 @@ class Api::Impl {
     Finish(exchange, std::move(response));
   }
 
-  // Refuses a signal for another site than the write key's.
+  // Refuses a signal for another site than the write key's. A write key
+  // matches its own site only: one for every site ("*", which older versions
+  // created) would let whoever reads it from a page post under any name.
   static void RequireKeySite(const ApiKeyRecord& key, const std::string& site) {
-    if (key.site != site && key.site != kAllSites) {
+    if (key.site != site) {
       Refuse(403, "wrong_site", "the key is not valid for site '" + site + "'");
     }
   }
@@ -632,7 +634,6 @@ class Api::Impl {
     }
     const int64_t now_ms = NowMs();
     SignalRecord row = CheckedSignal(request.body, format, *record, now_ms);
-    exchange->site = row.site;  // an all-sites key's signal names its own
     RequireWithinRate(row.site);
     row.received_at_ms = now_ms;
     store_.InsertSignalAsync(

@@ -365,6 +365,12 @@ int KeysCommand(int argc, char** argv, int first) {
     std::optional<KeyKind> parsed = ParseKeyKind(kind);
     if (!parsed)
       throw UsageError("--kind must be write or admin, not '" + kind + "'");
+    // A write key sits in public pages: one for every site would let anyone
+    // who reads it post signals under any site name.
+    if (*parsed == KeyKind::kWrite && options.site == kAllSites) {
+      throw UsageError(
+          "--site * is for admin keys only; a write key is for one site");
+    }
     options.kind = *parsed;
     return RunKeysCreate(options);
   }

@@ -77,6 +77,20 @@ TEST(CliBinaryTest, UsageErrorsExitWithTwo) {
       << bad_site.out;
 }
 
+TEST(CliBinaryTest, AWriteKeyForEverySiteIsRefused) {
+  TempDir dir;
+  const std::string db = dir.File("tessera.db");
+  CommandResult write =
+      RunCommand("keys create --db " + db + " --site '*' --kind write", true);
+  EXPECT_EQ(write.exit_code, 2);
+  EXPECT_NE(write.out.find("--site * is for admin keys only"),
+            std::string::npos)
+      << write.out;
+  EXPECT_EQ(RunCommand("keys create --db " + db + " --site '*' --kind admin")
+                .exit_code,
+            0);
+}
+
 TEST(CliBinaryTest, KeysCanExpireAndTheListSaysWhen) {
   TempDir dir;
   std::string db = dir.File("keys.db");

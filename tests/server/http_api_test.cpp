@@ -547,6 +547,21 @@ TEST_F(HttpApiTest, SignalForAnotherSiteIsRefused) {
   EXPECT_EQ(Code(response), "wrong_site");
 }
 
+TEST_F(HttpApiTest, AWriteKeyForEverySiteFromAnOlderDatabaseIsRefused) {
+  // The CLI no longer makes one; an older version did.
+  const std::string all_sites =
+      CreateApiKey(server_->store(), kAllSites, KeyKind::kWrite);
+  for (const char* site : {"demo", "invented-site"}) {
+    ClientResponse response =
+        Post(SignalWith(std::string("sig_all_sites_") + site, kVid, site),
+             "application/json", {{"X-Tessera-Key", all_sites}});
+    EXPECT_EQ(response.status, 403) << site << ": " << response.body;
+    EXPECT_EQ(Code(response), "wrong_site") << site;
+  }
+  EXPECT_TRUE(server_->store().SignalsOfVisitor("demo", kVid).empty());
+  EXPECT_TRUE(server_->store().SignalsOfVisitor("invented-site", kVid).empty());
+}
+
 TEST_F(HttpApiTest, WrongContentTypeIsA415) {
   ClientResponse response =
       Post(SignalWith("sig_type_00000000001"), "application/xml",
