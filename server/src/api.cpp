@@ -617,7 +617,9 @@ class Api::Impl {
     if (record->kind != KeyKind::kWrite) {
       Refuse(403, "write_key_required", "signals need a site's write key");
     }
-    exchange->site = record->site;
+    // The metrics' site label: only a site an operator made a key for (an
+    // all-sites write key, refused below, names none).
+    if (record->site != kAllSites) exchange->site = record->site;
 
     std::string media = MediaType(request.Header("Content-Type"));
     SignalFormat format;

@@ -34,6 +34,16 @@ void AppendHistogram(std::string& out, const std::string& name,
   out += name + "_count" + braces + " " + std::to_string(count) + "\n";
 }
 
+// A client can send any token as its method; only the standard ones get a
+// series of their own, so invented ones cannot grow /metrics.
+std::string_view MethodLabel(std::string_view method) {
+  for (std::string_view known :
+       {"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"}) {
+    if (method == known) return known;
+  }
+  return "other";
+}
+
 }  // namespace
 
 void Metrics::Histogram::Observe(double seconds) {
@@ -49,14 +59,14 @@ void Metrics::ObserveRequest(const std::string& route,
                              const std::string& method, int status,
                              double seconds) {
   std::lock_guard<std::mutex> lock(mutex_);
-  ++requests_[std::make_tuple(route, method, status)];
+  ++requests_[std::make_tuple(route, std::string(MethodLabel(method)), status)];
   latency_by_route_[route].Observe(seconds);
 }
 
 void Metrics::CountSignal(SignalOutcome outcome, std::string_view site) {
   std::lock_guard<std::mutex> lock(mutex_);
   ++signals_[static_cast<size_t>(outcome)];
-  if (site.empty()) return;
+  if (site.empty()) site = kUnknownSite;
   auto found = site_signals_.find(site);
   if (found == site_signals_.end()) {
     found = site_signals_.emplace(std::string(site), std::array<uint64_t, 4>{})
@@ -107,10 +117,10 @@ std::string Metrics::RenderPrometheus() const {
            "\"} " + std::to_string(signals_[i]) + "\n";
   }
   out +=
-      "# HELP tessera_site_signals_total Signals received with a valid write "
-      "key, by the key's site and outcome.\n"
+      "# HELP tessera_site_signals_total Signals received, by the site of "
+      "their valid write key (\"(unknown)\" without one) and outcome.\n"
       "# TYPE tessera_site_signals_total counter\n";
-  // Site names are [A-Za-z0-9_.-]: nothing to escape in the label.
+  // Site names are [A-Za-z0-9_.-] (or kUnknownSite): nothing to escape.
   for (const auto& [site, counts] : site_signals_) {
     for (size_t i = 0; i < counts.size(); ++i) {
       out += "tessera_site_signals_total{site=\"" + site + "\",outcome=\"" +

@@ -277,7 +277,7 @@ TEST_F(HttpApiTest, RateLimitAnswers429WithRetryAfterPerSite) {
         "0"}) {
     EXPECT_NE(exposition.find(series), std::string::npos) << series;
   }
-  // A wrong key names no site: counted in the total only.
+  // A wrong key names no site: counted under "(unknown)".
   EXPECT_EQ(limited.PostSignal("tsw_wrong", SignalWith("sig_limit_0000000009"))
                 .status,
             401);
@@ -287,6 +287,10 @@ TEST_F(HttpApiTest, RateLimitAnswers429WithRetryAfterPerSite) {
   EXPECT_NE(after.find("tessera_site_signals_total{site=\"demo\",outcome=\""
                        "rejected\"} 0"),
             std::string::npos);
+  EXPECT_NE(after.find("tessera_site_signals_total{site=\"(unknown)\","
+                       "outcome=\"rejected\"} 1"),
+            std::string::npos)
+      << after;
 
   std::this_thread::sleep_for(std::chrono::milliseconds(600));
   EXPECT_EQ(post(demo_key, "sig_limit_0000000003", "demo").status, 202)
@@ -406,6 +410,38 @@ TEST_F(HttpApiTest, AccessLogHasOneLinePerRequestWithoutIdsEmailsOrKeys) {
                                     std::string(kVid), write_key, admin_key}) {
     EXPECT_EQ(text.find(secret), std::string::npos) << secret;
   }
+}
+
+TEST_F(HttpApiTest, ClientsCannotAddMetricsSeries) {
+  // Invented methods share one label.
+  for (const char* method : {"AAA1", "AAA2", "AAA3"}) {
+    EXPECT_EQ(Request(method, "/healthz").status, 405) << method;
+  }
+  // Signals name sites; only a write key's site becomes a label.
+  EXPECT_EQ(
+      PostSignal(SignalWith("sig_metrics_0000001", kVid, "invented-a")).status,
+      403);
+  EXPECT_EQ(Post(SignalWith("sig_metrics_0000002", kVid, "invented-b"),
+                 "application/json", {{"X-Tessera-Key", "tsw_unknown"}})
+                .status,
+            401);
+  EXPECT_EQ(Post(SignalWith("sig_metrics_0000003", kVid, "invented-c")).status,
+            401);
+  const std::string exposition = Request("GET", "/metrics").body;
+  EXPECT_EQ(exposition.find("AAA"), std::string::npos) << exposition;
+  EXPECT_NE(exposition.find("route=\"/healthz\",method=\"other\","
+                            "status=\"405\"} 3"),
+            std::string::npos)
+      << exposition;
+  EXPECT_EQ(exposition.find("invented"), std::string::npos) << exposition;
+  EXPECT_NE(exposition.find("tessera_site_signals_total{site=\"demo\","
+                            "outcome=\"rejected\"} 1"),
+            std::string::npos)
+      << exposition;
+  EXPECT_NE(exposition.find("tessera_site_signals_total{site=\"(unknown)\","
+                            "outcome=\"rejected\"} 2"),
+            std::string::npos)
+      << exposition;
 }
 
 TEST_F(HttpApiTest, KeyInQueryParameterWorksForSendBeacon) {

@@ -2,9 +2,11 @@
 // text format (version 0.0.4).
 //
 // Labels are bounded by construction: routes are route templates
-// ("/v1/artifact/{site}"), never raw paths, and the per-site signal counts
-// are labelled with the site of a valid write key, which only an operator
-// creates, so a client cannot grow the series count. Thread-safe: every method
+// ("/v1/artifact/{site}"), never raw paths; methods other than the standard
+// seven are counted as "other"; and the per-site signal counts are labelled
+// with the site of a valid write key, which only an operator creates (any
+// other signal under kUnknownSite), so a client cannot grow the series
+// count. Thread-safe: every method
 // may be called concurrently; the cost per observation is one short mutex hold.
 #ifndef TESSERA_SERVER_METRICS_H_
 #define TESSERA_SERVER_METRICS_H_
@@ -27,11 +29,15 @@ enum class SignalOutcome { kAccepted, kDuplicate, kRejected, kRateLimited };
 
 class Metrics {
  public:
+  // The site label of signals without a valid write key.
+  static constexpr std::string_view kUnknownSite = "(unknown)";
+
   // One finished HTTP request.
   void ObserveRequest(const std::string& route, const std::string& method,
                       int status, double seconds);
-  // `site`: the write key's site once the key was valid ("" before): also
-  // counted per site, so one site's broken deploy shows on its own.
+  // `site`: the write key's site once the key was valid ("" before, then
+  // counted under kUnknownSite): also counted per site, so one site's broken
+  // deploy shows on its own.
   void CountSignal(SignalOutcome outcome, std::string_view site);
   // One group commit of the store (a failed one only counts as failed).
   void ObserveCommit(const CommitReport& commit);
