@@ -202,6 +202,24 @@ class Api::Impl {
     return list;
   }
 
+  HttpResponse TransportError(const RefusedRequest& request, int status,
+                              const std::string& code,
+                              const std::string& message) {
+    metrics_.ObserveRequest("(transport)", std::string(request.method), status,
+                            0);
+    // The header named the signals route but the body was never read: a
+    // refused signal all the same, though of no known site.
+    if (request.method == "POST" && request.path == "/v1/signals") {
+      metrics_.CountSignal(SignalOutcome::kRejected, "");
+    }
+    if (options_.access_log) {
+      // Refused before routing (unreadable, oversized, too slow).
+      options_.access_log->Write(NowMs(), "-", "(transport)", status, code, 0,
+                                 0);
+    }
+    return ErrorResponse(status, code, message);
+  }
+
   uint64_t BodyLimitFor(std::string_view path) const {
     if (path.rfind("/v1/admin/sites/", 0) == 0 &&
         path.find("/import/") != std::string_view::npos) {
@@ -1616,6 +1634,12 @@ void Api::Handle(HttpRequest&& request, Responder respond) {
 
 uint64_t Api::BodyLimitFor(std::string_view path) const {
   return impl_->BodyLimitFor(path);
+}
+
+HttpResponse Api::TransportError(const RefusedRequest& request, int status,
+                                 const std::string& code,
+                                 const std::string& message) {
+  return impl_->TransportError(request, status, code, message);
 }
 
 HttpResponse Api::ErrorResponse(int status, const std::string& code,

@@ -394,6 +394,8 @@ class Session : public SessionBase,
 
   void ReadHeader() {
     first_request_ = false;
+    refused_method_.clear();
+    refused_path_.clear();
     parser_.emplace();
     parser_->header_limit(options().header_limit);
     // The real limit depends on the path, known only after the header.
@@ -423,11 +425,14 @@ class Session : public SessionBase,
     // RFC 9112 §3.2: a server MUST answer 400 to HTTP/1.1 without Host.
     if (header.version() >= 11 &&
         header.find(http::field::host) == header.end()) {
-      return Fail(400, "missing_host", "an HTTP/1.1 request needs a Host header");
+      return Fail(400, "missing_host",
+                  "an HTTP/1.1 request needs a Host header");
     }
     std::string_view target(header.target().data(), header.target().size());
     HttpRequest probe;
     SplitTarget(target, probe);
+    refused_method_ = std::string(header.method_string());
+    refused_path_ = probe.path;
     uint64_t limit = options().body_limit_for
                          ? options().body_limit_for(probe.path)
                          : options().body_limit;
@@ -485,8 +490,8 @@ class Session : public SessionBase,
     request.target = std::string(message.target());
     SplitTarget(request.target, request);
     // Sized once: growing it field by field moved every string each time.
-    request.headers.reserve(static_cast<size_t>(
-        std::distance(message.begin(), message.end())));
+    request.headers.reserve(
+        static_cast<size_t>(std::distance(message.begin(), message.end())));
     for (const auto& field : message) {
       request.headers.emplace_back(std::string(field.name_string()),
                                    std::string(field.value()));
@@ -512,7 +517,9 @@ class Session : public SessionBase,
     try {
       server_.handler(std::move(request), respond);
     } catch (const std::exception& e) {
-      respond(server_.render_error(500, "internal_error", e.what()));
+      respond(
+          server_.render_error(RefusedRequest{refused_method_, refused_path_},
+                               500, "internal_error", e.what()));
     }
   }
 
@@ -521,14 +528,15 @@ class Session : public SessionBase,
     busy_ = true;
     keep_alive_ = false;
     if (!version_) version_ = 11;
-    Write(server_.render_error(status, code, message), true);
+    Write(server_.render_error(RefusedRequest{refused_method_, refused_path_},
+                               status, code, message),
+          true);
   }
 
   void Write(HttpResponse response, bool lingering_close) {
     bool keep_alive = keep_alive_ && !server_.stopping.load();
-    auto text = std::make_shared<std::string>(
-        SerializeResponse(response, version_ ? version_ : 11, keep_alive,
-                          !head_request_));
+    auto text = std::make_shared<std::string>(SerializeResponse(
+        response, version_ ? version_ : 11, keep_alive, !head_request_));
     Tcp().expires_after(milliseconds(options().body_timeout_ms));
     net::async_write(stream_, net::buffer(*text),
                      [self = this->shared_from_this(), text, keep_alive,
@@ -602,6 +610,9 @@ class Session : public SessionBase,
   net::io_context& context_;  // the I/O thread's loop this connection is on
   uint64_t id_;
   std::string remote_;
+  // The request being read, for the error renderer if it is refused.
+  std::string refused_method_;
+  std::string refused_path_;
   uint64_t body_limit_ = 0;
   unsigned version_ = 0;
   bool keep_alive_ = true;

@@ -169,14 +169,9 @@ TesseraServer::TesseraServer(const ServeOptions& options)
       [api](HttpRequest&& request, Responder respond) {
         api->Handle(std::move(request), std::move(respond));
       },
-      [metrics, access_log = p.access_log.get()](
-          int status, const std::string& code, const std::string& message) {
-        metrics->ObserveRequest("(transport)", "", status, 0);
-        if (access_log) {
-          // Refused before routing (unreadable, oversized, too slow).
-          access_log->Write(NowMs(), "-", "(transport)", status, code, 0, 0);
-        }
-        return Api::ErrorResponse(status, code, message);
+      [api](const RefusedRequest& request, int status, const std::string& code,
+            const std::string& message) {
+        return api->TransportError(request, status, code, message);
       });
   p.handle_signals = options.handle_signals;
   p.retention_days = options.retention_days;

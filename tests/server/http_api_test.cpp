@@ -558,6 +558,19 @@ TEST_F(HttpApiTest, OversizedBodyIsA413) {
   EXPECT_EQ(Code(response), "payload_too_large");
   // The server keeps serving others.
   EXPECT_EQ(Request("GET", "/healthz").status, 200);
+  // Refused before routing, yet a refused signal all the same.
+  const std::string exposition = Request("GET", "/metrics").body;
+  EXPECT_NE(exposition.find("tessera_signals_total{outcome=\"rejected\"} 1"),
+            std::string::npos)
+      << exposition;
+  EXPECT_NE(exposition.find("tessera_site_signals_total{site=\"(unknown)\","
+                            "outcome=\"rejected\"} 1"),
+            std::string::npos)
+      << exposition;
+  EXPECT_NE(exposition.find("route=\"(transport)\",method=\"POST\","
+                            "status=\"413\"} 1"),
+            std::string::npos)
+      << exposition;
 }
 
 TEST_F(HttpApiTest, MissingWrongAndAdminKeysCannotPostSignals) {

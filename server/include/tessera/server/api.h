@@ -106,6 +106,12 @@ class Api {
                        uint32_t signals_per_second_per_site);
   // The body limit for a request path (for HttpServerOptions).
   uint64_t BodyLimitFor(std::string_view path) const;
+  // The answer to a request the transport refused before routing (an
+  // ErrorRenderer): counted in /metrics under route "(transport)", and an
+  // oversized signal also as a rejected signal; written to the access log.
+  HttpResponse TransportError(const RefusedRequest& request, int status,
+                              const std::string& code,
+                              const std::string& message);
 
   // Every route as "METHOD /pattern" ({x} one segment, {*x} the rest), for
   // checking docs/openapi.yaml against what is served.

@@ -63,9 +63,16 @@ struct HttpResponse {
 // Delivers the response; callable once, from any thread.
 using Responder = std::function<void(HttpResponse)>;
 using HttpHandler = std::function<void(HttpRequest&& request, Responder)>;
+// What the transport knows of a request it refuses: its method and
+// percent-decoded path once the header was read, else both empty.
+struct RefusedRequest {
+  std::string_view method;
+  std::string_view path;
+};
 // Formats a transport-level error (status, stable code, message).
 using ErrorRenderer = std::function<HttpResponse(
-    int status, const std::string& code, const std::string& message)>;
+    const RefusedRequest& request, int status, const std::string& code,
+    const std::string& message)>;
 
 struct HttpServerOptions {
   std::string host = "127.0.0.1";   // address to bind. Default: loopback
