@@ -296,7 +296,7 @@ class Api::Impl {
 
   void Dispatch(const ExchangePtr& exchange) {
     const HttpRequest& request = exchange->request;
-    std::vector<std::string> path = SplitPath(request.path);
+    const std::vector<std::string>& path = request.segments;
     std::vector<std::string> params;
     std::string allowed;
     // HEAD is GET without the body, which the HTTP layer leaves out.

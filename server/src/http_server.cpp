@@ -96,11 +96,27 @@ std::string_view OriginForm(std::string_view target) {
   return target;
 }
 
+// "/a/b%2Fc" -> {"a", "b/c"}: split first, decoded after.
+std::vector<std::string> PathSegments(std::string_view raw_path) {
+  std::vector<std::string> segments;
+  size_t start = raw_path.empty() || raw_path[0] != '/' ? 0 : 1;
+  while (start <= raw_path.size()) {
+    size_t slash = raw_path.find('/', start);
+    if (slash == std::string_view::npos) slash = raw_path.size();
+    segments.push_back(
+        PercentDecode(raw_path.substr(start, slash - start), false));
+    start = slash + 1;
+  }
+  return segments;
+}
+
 void SplitTarget(std::string_view target, HttpRequest& request) {
   target = OriginForm(target);
   size_t question = target.find('?');
-  request.path = PercentDecode(target.substr(0, question), false);
+  std::string_view raw_path = target.substr(0, question);
+  request.path = PercentDecode(raw_path, false);
   if (request.path.empty()) request.path = "/";
+  request.segments = PathSegments(raw_path);
   if (question == std::string_view::npos) return;
   std::string_view query = target.substr(question + 1);
   while (!query.empty()) {

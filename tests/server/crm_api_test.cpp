@@ -290,6 +290,24 @@ TEST_P(CrmApiTest, DataAccessAndErasureCoverCrmAndLinkedVisitors) {
   EXPECT_EQ(log.dump().find("\"c1\""), std::string::npos);
 }
 
+TEST_P(CrmApiTest, CustomerIdsWithASlashAreReadAndErasedEncoded) {
+  Start(true);
+  ASSERT_EQ(Import("customers", "customer_id,tier\nacme/42,gold\n"), 200);
+  ClientResponse profile = Send("GET", "/v1/admin/profiles/acme%2F42");
+  ASSERT_EQ(profile.status, 200) << profile.body;
+  ASSERT_EQ(Body(profile)["crm"]["customers"].size(), 1u) << profile.body;
+  EXPECT_EQ(Body(profile)["crm"]["customers"][0]["customer_id"], "acme/42");
+  // A literal slash is still a path separator.
+  EXPECT_EQ(Send("GET", "/v1/admin/profiles/acme/42").status, 404);
+
+  ClientResponse erased = Send("DELETE", "/v1/admin/profiles/acme%2f42");
+  ASSERT_EQ(erased.status, 200) << erased.body;
+  EXPECT_EQ(Body(erased)["customers_erased"], 1) << erased.body;
+  EXPECT_TRUE(
+      Body(Send("GET", "/v1/admin/profiles/acme%2F42"))["crm"]["customers"]
+          .empty());
+}
+
 TEST_P(CrmApiTest, DataSubjectsAreFoundAndErasedByTheirEmail) {
   Start(true);
   ASSERT_EQ(Import("customers",

@@ -38,6 +38,10 @@ struct HttpRequest {
   std::string method;  // "GET", "POST", ...
   std::string target;  // as received: path plus query
   std::string path;    // percent-decoded path, without the query
+  // The path split at each '/' as received, then each segment
+  // percent-decoded: an encoded "%2F" stays inside its segment (e.g. a
+  // customer id "acme/42" in /v1/admin/profiles/acme%2F42).
+  std::vector<std::string> segments;
   std::vector<std::pair<std::string, std::string>> query;  // decoded
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
