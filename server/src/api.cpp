@@ -202,6 +202,34 @@ class Api::Impl {
     return list;
   }
 
+  std::optional<HttpResponse> RefuseBeforeBody(const HttpRequest& head) {
+    if (BodyLimitFor(head.path) <= options_.signal_body_limit) {
+      return std::nullopt;
+    }
+    std::optional<HttpResponse> refusal;
+    auto exchange = std::make_shared<Exchange>();
+    exchange->request = head;
+    // Answered at once, on this thread: Run is synchronous here.
+    exchange->respond = [&refusal](HttpResponse response) {
+      refusal = std::move(response);
+    };
+    std::vector<std::string> params;
+    for (const Route& route : Routes()) {
+      if (Match(route.pattern, head.segments, &params)) {
+        exchange->route = route.pattern;
+        break;
+      }
+    }
+    // Every admin route under /v1/admin/sites/{site}/ checks its key for
+    // that site first; the others for any site.
+    const std::vector<std::string>& path = head.segments;
+    const bool site_route = path.size() > 3 && path[0] == "v1" &&
+                            path[1] == "admin" && path[2] == "sites";
+    Run(exchange,
+        [&] { RequireAdmin(exchange, site_route ? path[3] : std::string()); });
+    return refusal;
+  }
+
   HttpResponse TransportError(const RefusedRequest& request, int status,
                               const std::string& code,
                               const std::string& message) {
@@ -1634,6 +1662,10 @@ void Api::Handle(HttpRequest&& request, Responder respond) {
 
 uint64_t Api::BodyLimitFor(std::string_view path) const {
   return impl_->BodyLimitFor(path);
+}
+
+std::optional<HttpResponse> Api::RefuseBeforeBody(const HttpRequest& head) {
+  return impl_->RefuseBeforeBody(head);
 }
 
 HttpResponse Api::TransportError(const RefusedRequest& request, int status,

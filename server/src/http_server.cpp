@@ -452,6 +452,24 @@ class Session : public SessionBase,
     uint64_t limit = options().body_limit_for
                          ? options().body_limit_for(probe.path)
                          : options().body_limit;
+    if (limit > options().body_limit && options().refuse_before_body) {
+      probe.method = refused_method_;
+      probe.target = std::string(target);
+      for (const auto& field : header) {
+        probe.headers.emplace_back(std::string(field.name_string()),
+                                   std::string(field.value()));
+      }
+      probe.remote_address = remote_;
+      std::optional<HttpResponse> refusal = options().refuse_before_body(probe);
+      if (refusal) {
+        busy_ = true;
+        keep_alive_ = false;
+        version_ = header.version();
+        head_request_ = header.method() == http::verb::head;
+        // The unread body cannot be skipped cheaply: answer, then close.
+        return Write(std::move(*refusal), true);
+      }
+    }
     if (parser_->content_length() && *parser_->content_length() > limit) {
       return Fail(413, "payload_too_large",
                   "the request body is larger than the limit of " +

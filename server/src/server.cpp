@@ -164,6 +164,9 @@ TesseraServer::TesseraServer(const ServeOptions& options)
   http_options.body_limit_for = [api](std::string_view path) {
     return api->BodyLimitFor(path);
   };
+  http_options.refuse_before_body = [api](const HttpRequest& head) {
+    return api->RefuseBeforeBody(head);
+  };
   p.http = std::make_unique<HttpServer>(
       http_options,
       [api](HttpRequest&& request, Responder respond) {

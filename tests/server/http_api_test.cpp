@@ -933,6 +933,45 @@ TEST_F(HttpApiTest, EveryAdminRouteRefusesMissingWrongAndForeignKeys) {
   EXPECT_EQ(Code(foreign), "wrong_site");
 }
 
+TEST_F(HttpApiTest, AdminBodiesAreNotReadWithoutAValidAdminKey) {
+  // Each request announces 50 MB but sends a few bytes: the answer can only
+  // come before the body.
+  const std::string write_key = write_key_;
+  struct Case {
+    std::string authorization;
+    int status;
+    std::string code;
+  };
+  const std::vector<Case> cases = {
+      {"", 401, "missing_admin_key"},
+      {"Bearer tsa_unknown", 401, "invalid_key"},
+      {"Bearer " + write_key, 403, "admin_key_required"},
+      {"Bearer " + other_admin_key_, 403, "wrong_site"},
+  };
+  for (const Case& refused : cases) {
+    TestConnection connection(port_);
+    ASSERT_TRUE(connection.connected());
+    std::string head =
+        "POST /v1/admin/sites/demo/import/customers HTTP/1.1\r\n"
+        "Host: x\r\nContent-Type: text/csv\r\nContent-Length: 50000000\r\n";
+    if (!refused.authorization.empty()) {
+      head += "Authorization: " + refused.authorization + "\r\n";
+    }
+    connection.SendRaw(head + "\r\ncustomer_id,tier\n");
+    ClientResponse response = connection.Read();
+    EXPECT_EQ(response.status, refused.status) << refused.authorization;
+    EXPECT_EQ(Code(response), refused.code) << response.body;
+    EXPECT_EQ(response.Header("Connection"), "close");
+    EXPECT_TRUE(connection.WaitForClose());
+  }
+  // With the right key the same request is read and imported.
+  ClientResponse imported = Request(
+      "POST", "/v1/admin/sites/demo/import/customers",
+      {{"Authorization", "Bearer " + admin_key_}, {"Content-Type", "text/csv"}},
+      "customer_id,tier\nc1,gold\n");
+  EXPECT_EQ(imported.status, 200) << imported.body;
+}
+
 TEST_F(HttpApiTest, ExpiredKeysAreRefusedLikeUnknownOnes) {
   const int64_t now = NowMs();
   std::string expired_admin =

@@ -22,6 +22,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -106,6 +107,12 @@ class Api {
                        uint32_t signals_per_second_per_site);
   // The body limit for a request path (for HttpServerOptions).
   uint64_t BodyLimitFor(std::string_view path) const;
+  // The refusal (401/403) of a request for a route that takes a body larger
+  // than a signal's (the admin routes), decided from its header alone: its
+  // admin key, for the site it names. None when the key is good: the body
+  // is then read and the request handled. (HttpServerOptions'
+  // refuse_before_body.)
+  std::optional<HttpResponse> RefuseBeforeBody(const HttpRequest& head);
   // The answer to a request the transport refused before routing (an
   // ErrorRenderer): counted in /metrics under route "(transport)", and an
   // oversized signal also as a rejected signal; written to the access log.

@@ -27,6 +27,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -86,6 +87,13 @@ struct HttpServerOptions {
   // Per-path override of body_limit (e.g. larger for admin uploads).
   // Default: none, body_limit everywhere.
   std::function<uint64_t(std::string_view path)> body_limit_for;
+  // Asked, with the request's header only, before the body of a request
+  // whose path allows more than body_limit is read: a response refuses the
+  // request at once (the body is left unread and the connection closed), so
+  // that a client the handler would refuse anyway (e.g. without an admin
+  // key) cannot make the server hold a large body. Default: none.
+  std::function<std::optional<HttpResponse>(const HttpRequest& head)>
+      refuse_before_body;
   uint32_t header_limit = 16 * 1024;  // bytes of request header. Default 16 KB
   int header_timeout_ms = 10000;  // to receive a whole header. Default: 10 s
   int body_timeout_ms = 30000;    // to receive a whole body. Default: 30 s
