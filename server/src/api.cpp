@@ -1245,13 +1245,25 @@ class Api::Impl {
     return id;
   }
 
+  // Whom an access request or erasure was about, for the audit log: the
+  // SHA-256 of a visitor or customer id, but of an email address only its
+  // keyed hash (the PII key's matching HMAC, as crm_customers keeps it), or
+  // nothing without the key: anyone can hash a guessed address and compare
+  // it with an unkeyed SHA-256.
+  Json AuditSubject(const std::string& id, bool by_email) const {
+    if (!by_email)
+      return {{"subject_hash", Sha256Hex(id)}, {"by_email", false}};
+    Json detail = {{"by_email", true}};
+    if (options_.pii) detail["subject_hmac"] = options_.pii->EmailHmac(id);
+    return detail;
+  }
+
   void AdminGetProfile(const ExchangePtr& exchange) {
     ApiKeyRecord key = RequireAdmin(exchange, "");
     bool by_email = false;
     const std::string& id = RequireProfileId(exchange, &by_email);
     // An access request reads personal data: recorded, as a hash of whom.
-    Audit(key, key.site, "profile.read",
-          {{"subject_hash", Sha256Hex(id)}, {"by_email", by_email}});
+    Audit(key, key.site, "profile.read", AuditSubject(id, by_email));
     if (!by_email) {
       return Finish(exchange, JsonResponse(200, ProfileOf(key.site, id)));
     }
@@ -1297,8 +1309,7 @@ class Api::Impl {
                 << std::endl;
     }
     body["copies_purged"] = purged;
-    Audit(key, key.site, "profile.erase",
-          {{"subject_hash", Sha256Hex(id)}, {"by_email", by_email}});
+    Audit(key, key.site, "profile.erase", AuditSubject(id, by_email));
     Finish(exchange, JsonResponse(200, body));
   }
 

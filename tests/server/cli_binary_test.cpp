@@ -55,7 +55,10 @@ TEST(CliBinaryTest, EverySubcommandHasHelp) {
   for (const char* command :
        {"--help", "serve --help", "keys create --help", "keys list --help",
         "keys revoke --help", "migrate --help", "export signals --help",
-        "prune --help", "backup --help", "restore --help"}) {
+        "export customers --help", "export transactions --help",
+        "import customers --help", "import transactions --help", "prune --help",
+        "backup --help", "restore --help", "rotate-pii-key --help",
+        "check-artifact --help"}) {
     CommandResult result = RunCommand(command);
     EXPECT_EQ(result.exit_code, 0) << command;
     EXPECT_NE(result.out.find("usage: tessera-server"), std::string::npos)

@@ -14,6 +14,7 @@
 #include "temp_dir.h"
 #include "tessera/json.h"
 #include "tessera/server/api_key.h"
+#include "tessera/server/digest.h"
 #include "tessera/server/server.h"
 #include "test_engines.h"
 #include "test_http_client.h"
@@ -367,6 +368,34 @@ TEST_P(CrmApiTest, DataSubjectsAreFoundAndErasedByTheirEmail) {
   ClientResponse long_id =
       Send("GET", "/v1/admin/profiles/" + std::string(129, 'x'));
   EXPECT_EQ(long_id.status, 400);
+}
+
+TEST_P(CrmApiTest, TheAuditOfRequestsByEmailHoldsNoGuessableHashOfIt) {
+  Start(true);
+  ASSERT_EQ(Import("customers", "customer_id,email\nc1,ann@example.com\n"),
+            200);
+  ASSERT_EQ(Send("GET", "/v1/admin/profiles/ann@example.com").status, 200);
+  ASSERT_EQ(Send("DELETE", "/v1/admin/profiles/ANN@example.com").status, 200);
+
+  ClientResponse audit = Send("GET", "/v1/admin/sites/demo/audit");
+  ASSERT_EQ(audit.status, 200) << audit.body;
+  for (const char* guess : {"ann@example.com", "ANN@example.com"}) {
+    EXPECT_EQ(audit.body.find(Sha256Hex(guess)), std::string::npos)
+        << guess << ": " << audit.body;
+  }
+  std::vector<std::string> subjects;
+  const Json listed = Body(audit);
+  for (const Json& entry : listed["entries"]) {
+    if (entry["action"] != "profile.read" && entry["action"] != "profile.erase")
+      continue;
+    EXPECT_EQ(entry["detail"]["by_email"], true) << entry.dump();
+    EXPECT_FALSE(entry["detail"].contains("subject_hash")) << entry.dump();
+    subjects.push_back(entry["detail"]["subject_hmac"].get<std::string>());
+  }
+  // The keyed hash of the normalized address: both name the same subject.
+  ASSERT_EQ(subjects.size(), 2u);
+  EXPECT_EQ(subjects[0].size(), 64u);
+  EXPECT_EQ(subjects[0], subjects[1]);
 }
 
 TEST_P(CrmApiTest, FindingByEmailNeedsThePiiKey) {
