@@ -158,6 +158,7 @@ TesseraServer::TesseraServer(const ServeOptions& options)
   http_options.threads = options.threads;
   http_options.body_limit = options.body_limit;
   http_options.header_timeout_ms = options.header_timeout_ms;
+  http_options.body_timeout_ms = options.body_timeout_ms;
   http_options.tls_cert_file = options.tls_cert;
   http_options.tls_key_file = options.tls_key;
   Api* api = p.api.get();

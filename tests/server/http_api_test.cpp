@@ -1415,6 +1415,56 @@ TEST_F(HttpApiTest, SlowClientIsDisconnectedWhileOthersAreServed) {
   EXPECT_TRUE(slow.WaitForClose());
 }
 
+TEST_F(HttpApiTest, DeeplyNestedSignalsAreA400) {
+  const std::string nested = std::string(10000, '[') + std::string(10000, ']');
+  Value signal = ExampleSignal();
+  signal.set("id", std::string("sig_nested_000000001"));
+  std::string inside = signal.Dump();
+  inside.insert(inside.rfind('}'), ",\"deep\":" + nested);
+  for (const std::string& body : {nested, inside}) {
+    ClientResponse response = PostSignal(body);
+    EXPECT_EQ(response.status, 400) << response.body.substr(0, 200);
+    EXPECT_EQ(response.Header("Content-Type"), "application/json");
+    EXPECT_FALSE(Code(response).empty()) << response.body.substr(0, 200);
+    EXPECT_FALSE(Body(response).find("message")->string_or("").empty());
+  }
+  EXPECT_TRUE(server_->store().SignalsOfVisitor("demo", kVid).empty());
+  EXPECT_EQ(Request("GET", "/healthz").status, 200);
+}
+
+TEST_F(HttpApiTest, ABodyTrickledInIsCutOffWhileOthersAreServed) {
+  ServeOptions options;
+  options.db = dir_.File("trickle/tessera.db");
+  options.body_timeout_ms = 500;
+  ExtraServer server(options);
+  const std::string key =
+      CreateApiKey(server->store(), "demo", KeyKind::kWrite);
+  const std::string signal = SignalWith("sig_trickle_00000001");
+  TestConnection slow(server->port());
+  ASSERT_TRUE(slow.connected());
+  slow.SendRaw(
+      "POST /v1/signals HTTP/1.1\r\nHost: x\r\n"
+      "Content-Type: application/json\r\nX-Tessera-Key: " +
+      key + "\r\nContent-Length: " + std::to_string(signal.size()) +
+      "\r\n\r\n");
+  // Two bytes every 50 ms: the body keeps coming, but not all of it within
+  // the body deadline. The server must hang up while it still trickles,
+  // and answer others meanwhile.
+  size_t sent = 0;
+  while (sent + 2 < signal.size() && !slow.ClosedByServer()) {
+    slow.SendRaw(signal.substr(sent, 2));
+    sent += 2;
+    ClientRequest health;
+    health.target = "/healthz";
+    EXPECT_EQ(testing::Send(server->port(), health).status, 200);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_TRUE(slow.ClosedByServer())
+      << "the connection was still open after " << sent << " of "
+      << signal.size() << " bytes";
+  EXPECT_TRUE(server->store().SignalsOfVisitor("demo", kVid).empty());
+}
+
 TEST_F(HttpApiTest, GarbageRequestLineIsA400) {
   TestConnection connection(port_);
   connection.SendRaw("NOT HTTP AT ALL\r\n\r\n");

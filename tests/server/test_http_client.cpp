@@ -84,10 +84,10 @@ ClientResponse TestConnection::Read(bool head_request) {
     }
     pos = end + 2;
   }
-  size_t length =
-      head_request
-          ? 0
-          : std::strtoul(response.Header("Content-Length").c_str(), nullptr, 10);
+  size_t length = head_request
+                      ? 0
+                      : std::strtoul(response.Header("Content-Length").c_str(),
+                                     nullptr, 10);
   while (buffer_.size() < length) {
     if (!fill()) break;
   }
@@ -102,6 +102,23 @@ bool TestConnection::WaitForClose() {
     ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
     if (n == 0) return true;
     if (n < 0) return errno != EAGAIN && errno != EWOULDBLOCK;
+  }
+}
+
+bool TestConnection::ClosedByServer() {
+  if (fd_ < 0) return true;
+  char byte;
+  for (;;) {
+    ssize_t n = ::recv(fd_, &byte, 1, MSG_DONTWAIT | MSG_PEEK);
+    if (n == 0) return true;
+    if (n > 0) {
+      // A response before the close: keep it and look past it.
+      char chunk[4096];
+      ssize_t taken = ::recv(fd_, chunk, sizeof chunk, MSG_DONTWAIT);
+      if (taken > 0) buffer_.append(chunk, static_cast<size_t>(taken));
+      continue;
+    }
+    return errno != EAGAIN && errno != EWOULDBLOCK;
   }
 }
 

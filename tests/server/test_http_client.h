@@ -33,6 +33,9 @@ class TestConnection {
   ClientResponse Read(bool head_request = false);
   // Whether the server closed the connection (reads until EOF or error).
   bool WaitForClose();
+  // Whether the server has closed (or reset) the connection by now, without
+  // waiting; what it sent meanwhile stays to be read.
+  bool ClosedByServer();
 
  private:
   int fd_ = -1;

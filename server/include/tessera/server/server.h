@@ -42,6 +42,7 @@ struct ServeOptions {
   unsigned threads = 0;           // I/O threads; 0 = cores. Default 0
   bool durable = true;            // fsync each commit. Default: true
   int header_timeout_ms = 10000;  // to send a request header. Default: 10 s
+  int body_timeout_ms = 30000;    // to send a whole body. Default: 30 s
   bool handle_signals = false;    // stop on SIGINT/SIGTERM. Default: false
                                   // (the CLI turns it on)
   // PII key file (64 hex chars) for CRM imports and data access requests;
