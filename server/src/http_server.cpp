@@ -437,6 +437,9 @@ class Session : public SessionBase,
       return Fail(400, "malformed_request",
                   "the HTTP request could not be parsed: " + error.message());
     }
+    // A request has begun: a graceful stop lets it finish, the rest of its
+    // body included, instead of closing the connection as idle.
+    busy_ = true;
     auto& header = parser_->get();
     // RFC 9112 §3.2: a server MUST answer 400 to HTTP/1.1 without Host.
     if (header.version() >= 11 &&
@@ -462,7 +465,6 @@ class Session : public SessionBase,
       probe.remote_address = remote_;
       std::optional<HttpResponse> refusal = options().refuse_before_body(probe);
       if (refusal) {
-        busy_ = true;
         keep_alive_ = false;
         version_ = header.version();
         head_request_ = header.method() == http::verb::head;
@@ -651,7 +653,7 @@ class Session : public SessionBase,
   unsigned version_ = 0;
   bool keep_alive_ = true;
   bool head_request_ = false;  // answer with the head only
-  bool busy_ = false;
+  bool busy_ = false;  // a request begun (header read) and not yet answered
   bool first_request_ = true;
   bool handshake_done_ = false;  // TLS only
   bool tls_closing_ = false;     // TLS only: close_notify sent

@@ -248,6 +248,49 @@ TEST(CliBinaryTest, AcknowledgedSignalsSurviveKillNineDuringIngest) {
   }
 }
 
+TEST(CliBinaryTest, SigtermLetsARequestStillArrivingFinish) {
+  TempDir dir;
+  std::string db = dir.File("tessera.db");
+  std::string key =
+      LastLine(RunCommand("keys create --db " + db + " --site demo").out);
+  ServerProcess server(db, dir.File("serve.log"));
+  ASSERT_NE(server.port(), 0);
+  const std::string signal = ExampleSignalWithId("sig_sigterm_in_flight");
+  const size_t half = signal.size() / 2;
+
+  // The header, then half the body; "100 Continue" says the server has
+  // read the header, so the request has begun when the SIGTERM comes.
+  TestConnection in_flight(server.port());
+  ASSERT_TRUE(in_flight.connected());
+  in_flight.SendRaw(
+      "POST /v1/signals HTTP/1.1\r\nHost: x\r\n"
+      "Content-Type: application/json\r\nExpect: 100-continue\r\n"
+      "X-Tessera-Key: " +
+      key + "\r\nContent-Length: " + std::to_string(signal.size()) +
+      "\r\n\r\n");
+  ASSERT_EQ(in_flight.Read().status, 100);
+  in_flight.SendRaw(signal.substr(0, half));
+  server.Notify(SIGTERM);
+
+  // Stopping: new connections are refused (waited for, up to 10 s).
+  bool refused = false;
+  for (int i = 0; i < 200 && !refused; ++i) {
+    refused = !TestConnection(server.port()).connected();
+    if (!refused) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_TRUE(refused) << "still accepting after SIGTERM";
+
+  // The rest of the body still gets the whole answer, then the server ends.
+  in_flight.SendRaw(signal.substr(half));
+  ClientResponse answer = in_flight.Read();
+  EXPECT_EQ(answer.status, 202) << answer.body;
+  EXPECT_EQ(answer.body, "{\"status\":\"accepted\"}");
+  EXPECT_EQ(server.Wait(), 0) << server.log();
+  EXPECT_NE(RunCommand("export signals --db " + db + " --site demo")
+                .out.find("sig_sigterm_in_flight"),
+            std::string::npos);
+}
+
 TEST(CliBinaryTest, RevokedKeyIsListedAndRefused) {
   TempDir dir;
   std::string db = dir.File("tessera.db");

@@ -117,6 +117,11 @@ class ServerProcess {
   // the signal that ended it).
   int Signal(int signal_number) {
     kill(pid_, signal_number);
+    return Wait();
+  }
+  // Waits for the server to end (e.g. after Notify) and returns the exit
+  // status (or 128 + the signal that ended it).
+  int Wait() {
     int status = 0;
     waitpid(pid_, &status, 0);
     pid_ = -1;
