@@ -600,13 +600,19 @@ class Session : public SessionBase,
   void DrainThenClose() {
     beast::error_code ignored;
     Tcp().socket().shutdown(tcp::socket::shutdown_send, ignored);
+    // One deadline for the whole drain: a client that keeps sending the
+    // body it was refused cannot hold the connection open.
     Tcp().expires_after(milliseconds(2000));
+    DiscardUntilClosed();
+  }
+
+  void DiscardUntilClosed() {
     buffer_.consume(buffer_.size());
     Tcp().async_read_some(
         buffer_.prepare(16 * 1024),
         [self = this->shared_from_this()](beast::error_code error, size_t) {
           if (error) return self->CloseSocket();
-          self->DrainThenClose();
+          self->DiscardUntilClosed();
         });
   }
 

@@ -972,6 +972,27 @@ TEST_F(HttpApiTest, AdminBodiesAreNotReadWithoutAValidAdminKey) {
   EXPECT_EQ(imported.status, 200) << imported.body;
 }
 
+TEST_F(HttpApiTest, ARefusedBodyStillBeingSentCannotHoldTheConnection) {
+  TestConnection connection(port_);
+  ASSERT_TRUE(connection.connected());
+  connection.SendRaw(
+      "POST /v1/admin/sites/demo/import/customers HTTP/1.1\r\n"
+      "Host: x\r\nContent-Type: text/csv\r\nContent-Length: 50000000\r\n"
+      "\r\n");
+  ClientResponse refused = connection.Read();
+  ASSERT_EQ(refused.status, 401) << refused.body;
+  // The client goes on sending the refused body, 16 KB every 50 ms; the
+  // server discards it for its lingering moment (2 s), then closes, and
+  // the next sends fail (a reset).
+  const std::string chunk(16 * 1024, 'x');
+  bool closed = false;
+  for (int i = 0; i < 300 && !closed; ++i) {
+    closed = !connection.SendRaw(chunk);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_TRUE(closed) << "still taking the body after 15 s";
+}
+
 TEST_F(HttpApiTest, ExpiredKeysAreRefusedLikeUnknownOnes) {
   const int64_t now = NowMs();
   std::string expired_admin =

@@ -43,14 +43,15 @@ TestConnection::~TestConnection() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-void TestConnection::SendRaw(const std::string& bytes) {
+bool TestConnection::SendRaw(const std::string& bytes) {
   size_t sent = 0;
   while (fd_ >= 0 && sent < bytes.size()) {
     ssize_t n =
         ::send(fd_, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
-    if (n <= 0) return;
+    if (n <= 0) return false;
     sent += static_cast<size_t>(n);
   }
+  return sent == bytes.size();
 }
 
 ClientResponse TestConnection::Read(bool head_request) {

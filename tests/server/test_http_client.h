@@ -27,7 +27,9 @@ class TestConnection {
   TestConnection& operator=(const TestConnection&) = delete;
 
   bool connected() const { return fd_ >= 0; }
-  void SendRaw(const std::string& bytes);
+  // Whether every byte was sent (false once the server has closed and reset
+  // the connection).
+  bool SendRaw(const std::string& bytes);
   // Reads one response; status 0 if the server closed the connection first.
   // The answer to a HEAD request has no body, whatever its Content-Length.
   ClientResponse Read(bool head_request = false);
