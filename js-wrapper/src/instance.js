@@ -361,7 +361,11 @@ class Tessera {
   }
 
   // The sending lease: `claim` takes it when free, otherwise only our own
-  // lease is renewed (a page that released it keeps no claim on it).
+  // lease is renewed (a page that released it keeps no claim on it). Two
+  // tabs claiming in the same instant may both send (the server counts a
+  // signal once); Web Locks would close that gap, but Chrome keeps a page
+  // that holds a lock at pagehide (a send under way) out of the
+  // back/forward cache.
   claimLeadership(claim = true) {
     const now = this.now();
     let lease = null;
