@@ -24,11 +24,18 @@ export interface ConsentChange {
   withdrawn: Purpose[];
 }
 
+/** An experiment's assignment of this visitor (GrowthBook's result fields). */
 export interface Exposure {
   key: string;
+  /** Index of the variation, 0 outside the experiment. */
   variation: number;
+  variant: string;
   inExperiment: boolean;
-  hashValue: number;
+  inHoldout: boolean;
+  /** The attribute hashed (e.g. 'id', 'userId'). */
+  hashAttribute: string;
+  /** The visitor's hash in [0, 1), which picked the variation. */
+  bucket: number;
 }
 
 export interface Decision {
@@ -37,6 +44,8 @@ export interface Decision {
   source: 'rule' | 'experiment' | 'default' | 'none' | 'preview';
   html: string;
   exposure?: Exposure;
+  /** Why the variant's template did not render (the default shows instead). */
+  renderError?: string;
 }
 
 export interface FlushResult {

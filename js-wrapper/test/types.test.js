@@ -62,6 +62,12 @@ test('the instance, its results and the core helpers have the declared members',
   t.consent.set({ analytics: true, personalization: true });
   const decision = t.decide('hero');
   assertShape(decision, 'Decision', { extraAllowed: ['ok'] });
+  t.loadArtifact({ ...artifact, version: 'with-experiment',
+    slots: [{ ...artifact.slots[0], experiment: 'hero-test' }],
+    experiments: [{ key: 'hero-test', variations: ['standard', 'vip', 'buyer'] }] });
+  const assigned = t.decide('hero');
+  assert.equal(assigned.source, 'experiment', JSON.stringify(assigned));
+  assertShape(assigned.exposure, 'Exposure');
   assertShape(await t.flush(), 'FlushResult');
   t.destroy();
   const core = await loadCore();

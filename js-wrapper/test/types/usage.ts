@@ -52,6 +52,8 @@ if (decision.ok) {
   const html: string = decision.html;
   const source: Decision['source'] = decision.source;
   const variation: number | undefined = decision.exposure?.variation;
+  const bucket: number | undefined = decision.exposure?.bucket;
+  void bucket;
   void [html, source, variation];
 }
 const everySlot = tessera.decideAll();
