@@ -370,7 +370,10 @@ class Tessera {
     const now = this.now();
     let lease = null;
     try { lease = JSON.parse(this.storage.get('leader') ?? 'null'); } catch { lease = null; }
-    if (lease && lease.tab !== this.tabId && lease.until > now) return false;
+    // A lease runs at most LEASE_MS: a longer one (damaged, or written by a
+    // tab whose clock was ahead) would stop every tab from sending for good.
+    const held = lease && lease.until > now && lease.until <= now + LEASE_MS;
+    if (held && lease.tab !== this.tabId) return false;
     if (claim || lease?.tab === this.tabId) {
       this.storage.set('leader', JSON.stringify({ tab: this.tabId, until: now + LEASE_MS }));
     }
@@ -575,7 +578,10 @@ class Tessera {
     }
     // Only a copy that loaded may be kept or revalidated: a 304 must leave a usable one.
     const usable = cached && cached === this.artifactText;
-    if (usable && this.now() < Number(this.storage.get('artifact-fresh-until'))) {
+    // Fresh for at most a day from now, whatever was stored (a damaged value
+    // would otherwise keep the copy from ever being revalidated).
+    const freshFor = Number(this.storage.get('artifact-fresh-until')) - this.now();
+    if (usable && freshFor > 0 && freshFor <= MAX_ARTIFACT_FRESHNESS_MS) {
       return { ok: true, changed: false };
     }
     const etag = usable ? this.storage.get('artifact-etag') : null;

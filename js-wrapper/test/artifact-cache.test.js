@@ -165,6 +165,13 @@ test('while the stored copy is fresh (Cache-Control max-age) no request is made'
   clock.advance(30_000);
   await visit();
   assert.equal(calls.length, 2);
+
+  // A stored freshness past a day from now is damaged: it is not believed.
+  const freshKey = [...map.keys()].find((k) => k.endsWith(':artifact-fresh-until'));
+  map.set(freshKey, String(9e15));
+  answers.push(new Response(null, { status: 304, headers: { 'Cache-Control': 'max-age=60' } }));
+  await visit();
+  assert.equal(calls.length, 3, 'revalidated');
 });
 
 test('Cache-Control freshness: max-age in seconds, no-cache and no-store none, a day at most', () => {
