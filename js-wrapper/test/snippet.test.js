@@ -1,6 +1,7 @@
 // The inline snippet queue: calls made before the SDK loads are replayed in order.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import vm from 'node:vm';
 import { boot } from '../snippet/boot.js';
@@ -202,4 +203,12 @@ test('each demo page inlines snippet.js unchanged, with the same options', () =>
     consentPolicy: { mode: 'opt-in', policyVersion: '2026-01' }, antiFlickerMs: 300,
   });
   assert.equal(appended.find((el) => el.tag === 'script').src, '/sdk/dist/boot.js');
+});
+
+test("the README's style-src hash is the hash of the snippet's hiding style", () => {
+  const snippet = readFileSync(new URL('../snippet/snippet.js', import.meta.url), 'utf8');
+  const style = /style\.textContent = '([^']+)'/.exec(snippet)[1];
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const documented = /style-src[\s\S]*?'(sha256-[A-Za-z0-9+/=]+)'/.exec(readme)?.[1];
+  assert.equal(documented, `sha256-${createHash('sha256').update(style).digest('base64')}`);
 });

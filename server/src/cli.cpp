@@ -496,6 +496,10 @@ int ExportCrmCommand(int argc, char** argv, int first) {
                   &options.pii_key_file);
   if (!flags.Parse(argc, argv, first + 1)) return 0;
   RequireSite(options.site);
+  // As over HTTP: transactions hold no emails or names to include.
+  if (options.include_pii && options.kind != ImportKind::kCustomers) {
+    throw UsageError("--include-pii applies to export customers only");
+  }
   return RunExportCrm(options);
 }
 

@@ -205,6 +205,15 @@ TEST_P(CrmCliTest, ExportShowsPiiOnlyWithTheFlagAndTheKey) {
   EXPECT_NE(no_key.err.find("--include-pii needs the PII key"),
             std::string::npos);
   EXPECT_TRUE(AuditedActions().empty()) << "an export without PII";
+  CliRun transactions = Tessera(dir_, "export transactions --db " + db_ +
+                                          " --site demo --include-pii " + key);
+  EXPECT_NE(transactions.exit_code, 0);
+  EXPECT_NE(
+      transactions.err.find("--include-pii applies to export customers only"),
+      std::string::npos)
+      << transactions.err;
+  EXPECT_TRUE(AuditedActions().empty())
+      << "transactions hold no PII: nothing exported, nothing audited";
   CliRun with_pii = Tessera(dir_, base + "--include-pii " + key);
   EXPECT_EQ(with_pii.exit_code, 0) << with_pii.err;
   EXPECT_EQ(AuditedActions(), std::vector<std::string>{"export.customers"});
