@@ -354,6 +354,36 @@ TEST_F(EngineSignals, WithdrawingAnalyticsDropsTheUnsentParts) {
       "");
 }
 
+TEST_F(EngineTest, NoSignalRequestIsOver60KiBWhateverTheArtifactAllows) {
+  ASSERT_TRUE(engine_
+                  .LoadArtifact(R"({"schema_version": 1, "version": "s",
+                    "site": "demo", "signals": {"maxBatchBytes": 65536}})",
+                                kNow)
+                  .ok());
+  GrantAll();
+  // Every slot and variant the caps allow, with 100-byte labels: about
+  // 100 KB of impressions and clicks.
+  for (int slot = 0; slot < 32; ++slot) {
+    for (int variant = 0; variant < 16; ++variant) {
+      const std::string s = std::string(96, 's') + IntegerText(1000 + slot);
+      const std::string v = std::string(96, 'v') + IntegerText(1000 + variant);
+      engine_.RecordImpression(s, v);
+      engine_.RecordClick(s, v);
+    }
+  }
+  size_t parts = 0;
+  for (int call = 1; call <= 100; ++call) {
+    Result<std::string> bytes =
+        engine_.Flush("flush_0123456789ab_" + IntegerText(call), call,
+                      SignalFormat::kJson, kNow);
+    ASSERT_TRUE(bytes.ok());
+    if (bytes->empty()) break;
+    EXPECT_LE(bytes->size(), kMaxSignalRequestBytes);
+    ++parts;
+  }
+  EXPECT_GE(parts, 2u);
+}
+
 TEST(EngineConsent, ArtifactPolicyAppliesUnlessThePageChoseOne) {
   StdRegexMatcher regex;
   const char* opt_out = R"({"schema_version": 1, "version": "p", "site": "demo",

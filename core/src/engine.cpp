@@ -408,24 +408,32 @@ Result<std::string> Engine::Flush(std::string id, int64_t seq,
   header.marketing = consent_.Allows(Operation::kSendMarketingSignal);
 
   Value signal = pending_.Build(header, now_ms);
+  std::string bytes = EncodeSignal(signal, format);
+  const Artifact* artifact = artifact_.current();
+  const size_t max_bytes =
+      std::min(kMaxSignalRequestBytes,
+               static_cast<size_t>(artifact ? artifact->signals.max_batch_bytes
+                                            : SignalsConfig().max_batch_bytes));
+  std::vector<Value> parts;
+  if (bytes.size() > max_bytes) {
+    parts = SplitSignal(signal, format, max_bytes);
+  } else {
+    parts.push_back(std::move(signal));
+  }
 #if TESSERA_CLIENT_RECHECKS
   // Never send what the server would refuse; the aggregates stay pending.
   // The browser build leaves this out: the accumulator builds within the
   // schema's caps, and the server validates every signal it receives.
-  Status valid = CheckSignal(signal);
-  if (!valid.ok()) {
-    return Status(valid.code(), "signal not sent: " + valid.message());
+  for (const Value& part : parts) {
+    Status valid = CheckSignal(part);
+    if (!valid.ok()) {
+      return Status(valid.code(), "signal not sent: " + valid.message());
+    }
   }
 #endif
-  std::string bytes = EncodeSignal(signal, format);
   pending_.Reset();
   touched_events_.clear();
-  const Artifact* artifact = artifact_.current();
-  const size_t max_bytes =
-      static_cast<size_t>(artifact ? artifact->signals.max_batch_bytes
-                                   : SignalsConfig().max_batch_bytes);
-  if (bytes.size() <= max_bytes) return bytes;
-  std::vector<Value> parts = SplitSignal(signal, format, max_bytes);
+  if (parts.size() == 1) return bytes;
   unsent_parts_.assign(std::make_move_iterator(parts.begin() + 1),
                        std::make_move_iterator(parts.end()));
   return EncodeSignal(parts.front(), format);

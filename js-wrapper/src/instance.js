@@ -7,7 +7,7 @@ import { parseResult, requireObject, requireString, toJson } from './core.js';
 import { createEngine } from './engine.js';
 import { SiteStorage, base64ToBytes, bytesToBase64, storageBackend } from './storage.js';
 import {
-  DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_SIGNALS_PATH, MAX_REQUEST_BYTES, Transport, withTimeout,
+  DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_SIGNALS_PATH, Transport, withTimeout,
 } from './transport.js';
 import {
   listenGoogleConsentMode, listenTcf, listenWhenPresent, readGlobalPrivacyControl,

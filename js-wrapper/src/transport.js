@@ -84,7 +84,6 @@ export class Transport {
                 maxDelayMs = 5 * 60 * 1000, isLeader = () => true, onEvent = () => {} }) {
     this.base = endpoint.replace(/\/+$/, '');
     this.writeKey = writeKey;
-    this.maxBytes = MAX_REQUEST_BYTES;
     this.setTarget(DEFAULT_SIGNALS_PATH);
     this.storage = storage;
     this.send = send ?? fetchSender();
@@ -145,9 +144,11 @@ export class Transport {
 
   /** Persists a signal for delivery. Oldest entries go first past the cap. */
   enqueue({ id, bytes, format }) {
-    if (bytes.length > this.maxBytes) {
+    // The core splits signals to the artifact's cap (at most 64 KiB); this
+    // guards keepalive's limit should a single record ever exceed it.
+    if (bytes.length > MAX_REQUEST_BYTES) {
       this.onEvent('error', { code: 'signal_too_large',
-        message: `signal ${id} is ${bytes.length} bytes, over the limit of ${this.maxBytes}` });
+        message: `signal ${id} is ${bytes.length} bytes, over the limit of ${MAX_REQUEST_BYTES}` });
       return false;
     }
     const queue = this.readQueue();

@@ -67,8 +67,9 @@ const sources = readdirSync(new URL('src/', root)).filter((f) => f.endsWith('.js
 // was dropped whole; +33 B for resetting an unreadable stored artifact with a
 // warning, which was loaded and refused again on every page; +23 B for
 // believing no stored lease or artifact freshness past its longest, which a
-// damaged value made stop sending or revalidating for good.)
-const CEILING_GZIP_BYTES = 103_700;
+// damaged value made stop sending or revalidating for good; +36 B for
+// keeping every request under 60 KiB even when the artifact allows 64.)
+const CEILING_GZIP_BYTES = 103_740;
 export const TARGET_GZIP_BYTES = 50 * 1024;
 
 function sizes(list = files) {

@@ -37,6 +37,11 @@ namespace tessera {
 
 inline constexpr int kSignalVersion = 1;
 
+// What the browser sends in one request: under keepalive fetch's and
+// sendBeacon's 64 KiB, with room for another request in flight. A signal
+// over it (or over the artifact's smaller cap) goes out in parts.
+inline constexpr size_t kMaxSignalRequestBytes = 60 * 1024;
+
 // Caps shared by the accumulator (which never builds past them) and the
 // validator (which rejects anything past them).
 inline constexpr size_t kMaxSignalBytes = 64 * 1024;  // encoded body
