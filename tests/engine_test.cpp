@@ -52,6 +52,16 @@ class EngineTest : public ::testing::Test {
     return options;  // opt-in policy by default
   }
 
+  // An artifact with no segments or slots whose signals are capped at
+  // `max_batch_bytes` (signals.maxBatchBytes).
+  void CapSignalsAt(int max_batch_bytes) {
+    const std::string artifact =
+        R"({"schema_version": 1, "version": "s", "site": "demo", )"
+        R"("signals": {"maxBatchBytes": )" +
+        IntegerText(max_batch_bytes) + "}}";
+    EXPECT_TRUE(engine_.LoadArtifact(artifact, kNow).ok());
+  }
+
   void GrantAll() {
     ConsentUpdate update;
     update.analytics = true;
@@ -298,11 +308,7 @@ TEST_F(EngineTest, RestoringAnotherTabsWithdrawalDropsWhatItCovered) {
 class EngineSignals : public EngineTest {
  protected:
   EngineSignals() {
-    EXPECT_TRUE(engine_
-                    .LoadArtifact(R"({"schema_version": 1, "version": "s",
-                      "site": "demo", "signals": {"maxBatchBytes": 1024}})",
-                                  kNow)
-                    .ok());
+    CapSignalsAt(1024);
     GrantAll();
     for (int i = 0; i < 40; ++i) {
       EXPECT_TRUE(engine_
@@ -355,11 +361,7 @@ TEST_F(EngineSignals, WithdrawingAnalyticsDropsTheUnsentParts) {
 }
 
 TEST_F(EngineTest, NoSignalRequestIsOver60KiBWhateverTheArtifactAllows) {
-  ASSERT_TRUE(engine_
-                  .LoadArtifact(R"({"schema_version": 1, "version": "s",
-                    "site": "demo", "signals": {"maxBatchBytes": 65536}})",
-                                kNow)
-                  .ok());
+  CapSignalsAt(65536);
   GrantAll();
   // Every slot and variant the caps allow, with 100-byte labels: about
   // 100 KB of impressions and clicks.
