@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "crm_engine_test.h"
 #include "tessera/server/crm_store.h"
 #include "test_engines.h"
 
@@ -23,14 +24,11 @@ const char kOtherKey[] =
 // The import's "now": 2026-11-23T12:00:00Z, after every date in the fixtures.
 constexpr int64_t kNowMs = 1795435200000;
 
-class CrmImportTest : public ::testing::TestWithParam<std::string> {
+class CrmImportTest : public testing::CrmEngineTest {
  protected:
   void SetUp() override {
-    std::string why;
-    ASSERT_TRUE(engine_->Ready(&why)) << why;
-    db_ = engine_->NewDatabase();
-    OpenStore(db_)->Migrate();
-    crm_ = OpenCrmStore(db_);
+    CrmEngineTest::SetUp();
+    if (HasFatalFailure()) return;
     ASSERT_TRUE(crm_);
     EXPECT_EQ(crm_->Migrate(), 1);
     EXPECT_EQ(crm_->Migrate(), 1);
@@ -58,12 +56,6 @@ class CrmImportTest : public ::testing::TestWithParam<std::string> {
     options.format = ImportFormat::kCdnow;
     return ImportCrm(*crm_, in, options, kNowMs);
   }
-
-  // Destroyed last: the store closes before the engine drops its data.
-  std::unique_ptr<testing::TestEngine> engine_ =
-      testing::MakeEngine(GetParam());
-  std::string db_;
-  std::unique_ptr<CrmStore> crm_;
   PiiCipher pii_ = PiiCipher::FromHex(kKey);
 };
 
@@ -265,10 +257,10 @@ TEST_P(CrmImportTest, TransactionsDatedAfterTomorrowAreRefusedWithTheirLine) {
   // kNowMs is 2026-11-23 (UTC): tomorrow is the latest day accepted.
   const char text[] =
       "customer_id,date,quantity,amount\n"
-      "c1,2026-11-23,1,5.00\n"   // today
-      "c1,2026-11-24,1,5.00\n"   // tomorrow: some time zone's today
-      "c1,2026-11-25,1,5.00\n"   // line 4
-      "c1,20991231,1,5.00\n";    // line 5
+      "c1,2026-11-23,1,5.00\n"  // today
+      "c1,2026-11-24,1,5.00\n"  // tomorrow: some time zone's today
+      "c1,2026-11-25,1,5.00\n"  // line 4
+      "c1,20991231,1,5.00\n";   // line 5
   ImportSummary summary = Import(text, ImportKind::kTransactions);
   EXPECT_EQ(summary.inserted, 2);
   ASSERT_EQ(summary.errors.size(), 2u);

@@ -12,6 +12,7 @@
 #include <streambuf>
 #include <utility>
 
+#include "crm_engine_test.h"
 #include "tessera/server/crm_import.h"
 #include "tessera/server/crm_store.h"
 #include "test_engines.h"
@@ -31,14 +32,11 @@ const char kCustomers[] =
     "c3,,Carl,silver\r\n"
     "c4,,,bronze\r\n";
 
-class PiiKeyRotationTest : public ::testing::TestWithParam<std::string> {
+class PiiKeyRotationTest : public testing::CrmEngineTest {
  protected:
   void SetUp() override {
-    std::string why;
-    ASSERT_TRUE(engine_->Ready(&why)) << why;
-    db_ = engine_->NewDatabase();
-    OpenStore(db_)->Migrate();
-    crm_ = OpenCrmStore(db_);
+    CrmEngineTest::SetUp();
+    if (HasFatalFailure()) return;
     crm_->Migrate();
   }
 
@@ -64,10 +62,6 @@ class PiiKeyRotationTest : public ::testing::TestWithParam<std::string> {
                           : key.Decrypt(sealed, PiiContext("demo", id, field));
   }
 
-  std::unique_ptr<testing::TestEngine> engine_ =
-      testing::MakeEngine(GetParam());
-  std::string db_;
-  std::unique_ptr<CrmStore> crm_;
   PiiCipher old_key_ = PiiCipher::FromHex(kOldKey);
   PiiCipher new_key_ = PiiCipher::FromHex(kNewKey);
 };
