@@ -9,6 +9,16 @@ import { env, openBrowser, signalRequests, tesseraStorageKeys, visitor } from '.
 const pageViews = (page) =>
   page.evaluate(() => window.tessera.instance.attributes().event?.page_view?.count_all ?? 0);
 
+// Chromium hands a localStorage write to other renderer processes
+// asynchronously, so a tab may read the profile a few milliseconds before
+// another tab's write reaches it. Wait for the write, as any action a person
+// takes in another tab would.
+const seesProfileOf = async (reader, writer) => {
+  const stamp = await writer.evaluate(() => localStorage.getItem('tessera:demo:profile-stamp'));
+  await reader.waitForFunction(
+      (expected) => localStorage.getItem('tessera:demo:profile-stamp') === expected, stamp);
+};
+
 test('two tabs: consent and forget() in one apply in the other at once', async () => {
   const browser = await openBrowser();
   try {
@@ -22,6 +32,7 @@ test('two tabs: consent and forget() in one apply in the other at once', async (
     await first.evaluate(() => window.tessera.consent({ analytics: true, personalization: true }));
     await second.waitForFunction(() => window.tessera.instance.consent.get().analytics === true);
     await first.evaluate(() => window.tessera.page());
+    await seesProfileOf(second, first);
     await second.evaluate(() => window.tessera.page());
     assert.equal(await pageViews(second), 2, 'both tabs count into one profile');
     const before = (await visitor(second)).id;
@@ -35,6 +46,7 @@ test('two tabs: consent and forget() in one apply in the other at once', async (
     await first.evaluate(() => window.tessera.forget());
     await second.waitForFunction(() => window.forgotten === true);
     await second.evaluate(() => window.tessera.page());
+    await seesProfileOf(first, second);
     assert.equal(await pageViews(first), 1, 'the first tab sees only the page view after the erasure');
     assert.notEqual((await visitor(second)).id, before);
 
