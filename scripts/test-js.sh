@@ -17,3 +17,6 @@ for dir in "${suites[@]}"; do
   echo "test-js: $dir"
   (cd "$root/$dir" && node --test)
 done
+# The SDK's suites again, on the minified bundle browsers download.
+echo "test-js: js-wrapper on dist/tessera.js"
+(cd "$root/js-wrapper" && node --import ./scripts/on-bundle.mjs --test)

@@ -1,7 +1,9 @@
 // What browsers download is dist/tessera.js, the minified bundle of src/
-// (scripts/build.mjs). The other suites test src/; this one runs the shared
-// vectors and an instance's main path through the bundle, so a minifier or
-// bundling mistake fails here.
+// (scripts/build.mjs). The other suites test src/, and scripts/test-js.sh
+// runs them all again on the bundle (scripts/on-bundle.mjs); this one also
+// runs the shared vectors and an instance's main path through the bundle
+// when the suites run on src/, so a minifier or bundling mistake fails in
+// either run.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
