@@ -1,5 +1,5 @@
-// Linked with --js-library after Embind's own library, like
-// embind_no_wide_strings.js: pieces of Embind's JS runtime that Tessera's
+// Linked with --js-library after Embind's own library (wasm/CMakeLists.txt,
+// embind_used_types.cpp): pieces of Embind's JS runtime that Tessera's
 // bindings (wasm/bindings.cpp: plain functions, unique names, no 64-bit
 // integers, only built-in types) cannot reach, replaced by what those
 // bindings do need, so the loader leaves the rest out (~0.3 KB gzipped).
