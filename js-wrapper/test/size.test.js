@@ -71,8 +71,9 @@ const sources = readdirSync(new URL('src/', root)).filter((f) => f.endsWith('.js
 // keeping every request under 60 KiB even when the artifact allows 64.
 // Lowered to 102,880 by registering only the Embind types the bindings use
 // instead of linking libembind's every built-in type: -0.9 KB; to 101,260
-// by -fno-rtti, which that made pay: -1.6 KB.)
-const CEILING_GZIP_BYTES = 101_260;
+// by -fno-rtti, which that made pay: -1.6 KB; to 101,075 by building
+// problem and status strings out of line: -0.2 KB.)
+const CEILING_GZIP_BYTES = 101_075;
 export const TARGET_GZIP_BYTES = 50 * 1024;
 
 function sizes(list = files) {
