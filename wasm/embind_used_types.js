@@ -36,14 +36,17 @@ mergeInto(LibraryManager.library, {
     });
   },
 
-  // std::string as UTF-8: a JS string in, or bytes (a Uint8Array, Int8Array,
-  // Uint8ClampedArray or ArrayBuffer) as they are; a JS string out, decoded
-  // whole (embedded NULs included, as Embind's segment-by-segment decoding
-  // gives them).
+  // std::string as UTF-8: a JS string in, encoded by the browser's
+  // TextEncoder, or bytes (a Uint8Array, Int8Array, Uint8ClampedArray or
+  // ArrayBuffer) as they are; a JS string out, decoded whole (embedded NULs
+  // included, as Embind's segment-by-segment decoding gives them). A lone
+  // surrogate becomes U+FFFD (Embind's encoder paired it with the next
+  // character, losing that one); the wrapper refuses one in what callers pass.
   _embind_register_std_string__deps: [
     '$readLatin1String', '$registerType', '$simpleReadValueFromPointer',
     '$throwBindingError', 'malloc', 'free'],
   _embind_register_std_string: function(rawType, name) {
+    var encoder = new TextEncoder();
     registerType(rawType, {
       name: readLatin1String(name),
       'fromWireType': function(value) {
@@ -53,16 +56,16 @@ mergeInto(LibraryManager.library, {
       },
       'toWireType': function(destructors, value) {
         if (value instanceof ArrayBuffer) value = new Uint8Array(value);
-        var isText = typeof value == 'string';
-        if (!(isText || value instanceof Uint8Array || value instanceof Uint8ClampedArray ||
-              value instanceof Int8Array)) {
+        if (typeof value == 'string') {
+          value = encoder.encode(value);
+        } else if (!(value instanceof Uint8Array || value instanceof Uint8ClampedArray ||
+                     value instanceof Int8Array)) {
           throwBindingError('Cannot pass non-string to std::string');
         }
-        var length = isText ? lengthBytesUTF8(value) : value.length;
-        var ptr = _malloc(4 + length + 1);
-        HEAPU32[ptr >> 2] = length;
-        if (isText) stringToUTF8(value, ptr + 4, length + 1);
-        else HEAPU8.set(value, ptr + 4);
+        var ptr = _malloc(4 + value.length + 1);
+        HEAPU32[ptr >> 2] = value.length;
+        HEAPU8.set(value, ptr + 4);
+        HEAPU8[ptr + 4 + value.length] = 0;
         if (destructors !== null) destructors.push(_free, ptr);
         return ptr;
       },
