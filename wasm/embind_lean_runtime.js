@@ -36,6 +36,15 @@ mergeInto(LibraryManager.library, {
     }
   },
 
+  // Embind's error types (BindingError, InternalError, UnboundTypeError) as
+  // plain subclasses: a named constructor built at run time is not needed.
+  $extendError__deps: [],
+  $extendError: function(baseErrorType, errorName) {
+    var errorClass = class extends baseErrorType {};
+    errorClass.prototype.name = errorName;
+    return errorClass;
+  },
+
   // Every binding is a plain function (no class, no 'this', no overloads):
   // its invoker checks the argument count, converts the arguments, calls,
   // frees what the conversions allocated (the std::string copies) and
