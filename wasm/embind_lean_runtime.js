@@ -1,8 +1,8 @@
-// Linked with --js-library after Embind's own library, like
-// embind_no_wide_strings.js: pieces of Embind's JS runtime that Tessera's
+// Linked with --js-library after Embind's own library (wasm/CMakeLists.txt,
+// embind_used_types.cpp): pieces of Embind's JS runtime that Tessera's
 // bindings (wasm/bindings.cpp: plain functions, unique names, no 64-bit
 // integers, only built-in types) cannot reach, replaced by what those
-// bindings do need, so the loader leaves the rest out (~0.3 KB gzipped).
+// bindings do need, so the loader leaves the rest out (~0.5 KB gzipped).
 mergeInto(LibraryManager.library, {
   // Embind publishes two debugging helpers (count_emval_handles,
   // get_first_emval) on the module; nothing calls them.
@@ -34,6 +34,45 @@ mergeInto(LibraryManager.library, {
     if (undefined !== numArguments) {
       Module[name].numArguments = numArguments;
     }
+  },
+
+  // Embind's error types (BindingError, InternalError, UnboundTypeError) as
+  // plain subclasses: a named constructor built at run time is not needed.
+  $extendError__deps: [],
+  $extendError: function(baseErrorType, errorName) {
+    var errorClass = class extends baseErrorType {};
+    errorClass.prototype.name = errorName;
+    return errorClass;
+  },
+
+  // Every binding is a plain function (no class, no 'this', no overloads):
+  // its invoker checks the argument count, converts the arguments, calls,
+  // frees what the conversions allocated (the std::string copies) and
+  // converts the result.
+  $craftInvokerFunction__deps: ['$runDestructors', '$throwBindingError'],
+  $craftInvokerFunction: function(humanName, argTypes, classType, cppInvokerFunc, cppTargetFunc) {
+    var expectedArgCount = argTypes.length - 2;
+    var returns = argTypes[0].name !== "void";
+    var destructors = [];
+    var wired = [];
+    return function() {
+      if (arguments.length !== expectedArgCount) {
+        throwBindingError("function " + humanName + " called with " + arguments.length +
+                          " arguments, expected " + expectedArgCount + " args!");
+      }
+      wired.length = 0;
+      wired.push(cppTargetFunc);
+      for (var i = 0; i < expectedArgCount; ++i) {
+        wired.push(argTypes[i + 2]["toWireType"](destructors, arguments[i]));
+      }
+      var rv = cppInvokerFunc.apply(null, wired);
+      runDestructors(destructors);
+      if (returns) return argTypes[0]["fromWireType"](rv);
+    };
+  },
+  $replacePublicSymbol: function(name, value, numArguments) {
+    Module[name] = value;
+    Module[name].argCount = numArguments;
   },
 
   // Every type a binding uses is built in and registered before the first

@@ -14,6 +14,11 @@ int64_t ToMs(double now_ms) { return static_cast<int64_t>(std::floor(now_ms)); }
 
 std::string Error(const Status& status) { return ErrorValue(status).Dump(); }
 
+// {"ok":true} or the error: the answer of the calls that return nothing else.
+std::string StatusJson(const Status& status) {
+  return status.ok() ? OkValue().Dump() : Error(status);
+}
+
 // An error about an argument the wrapper serialized (nested too deeply, a
 // lone surrogate) rather than about the template: the wrapper throws these
 // as TypeError.
@@ -94,7 +99,7 @@ EngineAdapter::EngineAdapter(const std::string& options_json) {
 std::string EngineAdapter::loadArtifact(const std::string& json,
                                         double now_ms) {
   Status status = engine_->LoadArtifact(json, ToMs(now_ms));
-  return status.ok() ? OkValue().Dump() : Error(status);
+  return StatusJson(status);
 }
 
 std::string EngineAdapter::setConsent(const std::string& update_json,
@@ -119,7 +124,7 @@ std::string EngineAdapter::consentRecord() const {
 std::string EngineAdapter::restoreConsent(const std::string& stored,
                                           double now_ms) {
   Status status = engine_->RestoreConsent(stored, ToMs(now_ms));
-  return status.ok() ? OkValue().Dump() : Error(status);
+  return StatusJson(status);
 }
 
 std::string EngineAdapter::track(const std::string& name,
@@ -147,7 +152,7 @@ std::string EngineAdapter::identify(const std::string& user_id,
   Result<Value> t = ParseArgument(traits, "traits");
   if (!t.ok()) return Error(t.status());
   Status status = engine_->Identify(user_id, *t, ToMs(now_ms));
-  return status.ok() ? OkValue().Dump() : Error(status);
+  return StatusJson(status);
 }
 
 std::string EngineAdapter::setContext(const std::string& context_json) {
@@ -156,7 +161,7 @@ std::string EngineAdapter::setContext(const std::string& context_json) {
   Result<Context> context = ContextFromValue(*c);
   if (!context.ok()) return Error(context.status());
   engine_->SetContext(std::move(context).value());
-  return OkValue().Dump();
+  return StatusJson(Status::Ok());
 }
 
 std::string EngineAdapter::attributes(double now_ms) {
@@ -208,7 +213,7 @@ emscripten::val EngineAdapter::saveProfile() {
 
 std::string EngineAdapter::restoreProfile(const std::string& bytes) {
   Status status = engine_->RestoreProfile(bytes);
-  return status.ok() ? OkValue().Dump() : Error(status);
+  return StatusJson(status);
 }
 
 void EngineAdapter::forget(const std::string& new_visitor_id) {

@@ -46,7 +46,9 @@ void AppendHead(uint8_t major, uint64_t argument, std::string* out) {
   }
 }
 
-// Whether finite `d` is exactly a binary16 value; if so its bits.
+// Whether finite `d` is exactly a binary16 value; if so its bits. Read from
+// the double's own bits rather than with std::frexp/std::ldexp, which would
+// bring libm's versions into the browser build.
 bool ExactHalf(double d, uint16_t* bits) {
   const uint16_t sign = std::signbit(d) ? 0x8000 : 0;
   const double magnitude = std::fabs(d);
@@ -54,20 +56,22 @@ bool ExactHalf(double d, uint16_t* bits) {
     *bits = sign;
     return true;
   }
-  int exponent = 0;
-  const double fraction = std::frexp(magnitude, &exponent);  // [0.5, 1)
-  const int unbiased = exponent - 1;  // magnitude = (2 * fraction) * 2^unbiased
+  uint64_t double_bits = 0;
+  std::memcpy(&double_bits, &magnitude, sizeof double_bits);
+  // magnitude = 1.fraction * 2^unbiased for a normal double; a subnormal
+  // double (unbiased -1023) is far below any binary16 value.
+  const int unbiased = static_cast<int>(double_bits >> 52) - 1023;
+  const uint64_t fraction = double_bits & ((uint64_t{1} << 52) - 1);
   if (unbiased > 15) return false;
   if (unbiased >= -14) {
-    // Normal: 10 explicit mantissa bits. These products are exact in double.
-    const double mantissa = (2 * fraction - 1) * 1024;
-    if (mantissa != std::floor(mantissa)) return false;
+    // Normal: the 10 leading fraction bits, and no others set.
+    if ((fraction & ((uint64_t{1} << 42) - 1)) != 0) return false;
     *bits = static_cast<uint16_t>(sign | ((unbiased + 15) << 10) |
-                                  static_cast<uint16_t>(mantissa));
+                                  static_cast<uint16_t>(fraction >> 42));
     return true;
   }
-  // Subnormal: a multiple of 2^-24 below 2^-14.
-  const double units = std::ldexp(magnitude, 24);
+  // Subnormal: a multiple of 2^-24 below 2^-14 (the product is exact).
+  const double units = magnitude * 16777216.0;
   if (units != std::floor(units) || units >= 1024) return false;
   *bits = static_cast<uint16_t>(sign | static_cast<uint16_t>(units));
   return true;

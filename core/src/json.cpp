@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <new>
+#include <stdexcept>
 
 #include "decimal_conversion.h"
 #include "json_text.h"
@@ -13,25 +15,110 @@ namespace tessera {
 
 // ---- Value ----------------------------------------------------------------
 
+Value::Value(const Value& other) : type_(other.type_) {
+  switch (type_) {
+    case Type::kNull:
+      break;
+    case Type::kBool:
+      bool_ = other.bool_;
+      break;
+    case Type::kNumber:
+      number_ = other.number_;
+      break;
+    case Type::kString:
+      new (&string_) std::string(other.string_);
+      break;
+    case Type::kArray:
+      new (&array_) Array(other.array_);
+      break;
+    case Type::kObject:
+      new (&object_) Object(other.object_);
+      break;
+  }
+}
+
+Value::Value(Value&& other) noexcept { TakeFrom(other); }
+
+Value& Value::operator=(const Value& other) {
+  if (this != &other) *this = Value(other);
+  return *this;
+}
+
+Value& Value::operator=(Value&& other) noexcept {
+  if (this != &other) {
+    // Moved out first: `other` may be a member or element of this value.
+    Value taken(std::move(other));
+    Reset();
+    TakeFrom(taken);
+  }
+  return *this;
+}
+
+Value::~Value() { Reset(); }
+
+void Value::Reset() {
+  switch (type_) {
+    case Type::kString:
+      string_.~basic_string();
+      break;
+    case Type::kArray:
+      array_.~Array();
+      break;
+    case Type::kObject:
+      object_.~Object();
+      break;
+    default:
+      break;
+  }
+  type_ = Type::kNull;
+}
+
+void Value::TakeFrom(Value& other) noexcept {
+  switch (other.type_) {
+    case Type::kNull:
+      break;
+    case Type::kBool:
+      bool_ = other.bool_;
+      break;
+    case Type::kNumber:
+      number_ = other.number_;
+      break;
+    case Type::kString:
+      new (&string_) std::string(std::move(other.string_));
+      break;
+    case Type::kArray:
+      new (&array_) Array(std::move(other.array_));
+      break;
+    case Type::kObject:
+      new (&object_) Object(std::move(other.object_));
+      break;
+  }
+  type_ = other.type_;
+}
+
+void Value::ThrowWrongType() {
+#if defined(__cpp_exceptions)
+  throw std::logic_error("tessera::Value read as a type it does not hold");
+#else
+  std::abort();
+#endif
+}
+
 bool Value::bool_or(bool fallback) const {
-  const bool* b = std::get_if<bool>(&data_);
-  return b ? *b : fallback;
+  return is_bool() ? bool_ : fallback;
 }
 
 double Value::number_or(double fallback) const {
-  const double* d = std::get_if<double>(&data_);
-  return d ? *d : fallback;
+  return is_number() ? number_ : fallback;
 }
 
 std::string Value::string_or(std::string_view fallback) const {
-  const std::string* s = std::get_if<std::string>(&data_);
-  return s ? *s : std::string(fallback);
+  return is_string() ? string_ : std::string(fallback);
 }
 
 const Value* Value::find(std::string_view key) const {
-  const Object* object = std::get_if<Object>(&data_);
-  if (!object) return nullptr;
-  for (const Member& m : *object) {
+  if (!is_object()) return nullptr;
+  for (const Member& m : object_) {
     if (m.key == key) return &m.value;
   }
   return nullptr;
@@ -83,17 +170,16 @@ const Value* Value::find_path(std::string_view dotted_path) const {
 }
 
 Value& Value::set(std::string key, Value value) {
-  if (is_null()) data_ = Object{};
-  Object* object = std::get_if<Object>(&data_);
-  if (!object) return *this;
-  for (Member& m : *object) {
+  if (is_null()) *this = MakeObject();
+  if (!is_object()) return *this;
+  for (Member& m : object_) {
     if (m.key == key) {
       m.value = std::move(value);
       return m.value;
     }
   }
-  object->push_back(Member{std::move(key), std::move(value)});
-  return object->back().value;
+  object_.push_back(Member{std::move(key), std::move(value)});
+  return object_.back().value;
 }
 
 Value& Value::set(const char* key, Value value) {
@@ -101,11 +187,10 @@ Value& Value::set(const char* key, Value value) {
 }
 
 bool Value::erase(std::string_view key) {
-  Object* object = std::get_if<Object>(&data_);
-  if (!object) return false;
-  for (auto it = object->begin(); it != object->end(); ++it) {
+  if (!is_object()) return false;
+  for (auto it = object_.begin(); it != object_.end(); ++it) {
     if (it->key == key) {
-      object->erase(it);
+      object_.erase(it);
       return true;
     }
   }
@@ -113,16 +198,15 @@ bool Value::erase(std::string_view key) {
 }
 
 Value& Value::push_back(Value value) {
-  if (is_null()) data_ = Array{};
-  Array* array = std::get_if<Array>(&data_);
-  if (!array) return *this;
-  array->push_back(std::move(value));
-  return array->back();
+  if (is_null()) *this = MakeArray();
+  if (!is_array()) return *this;
+  array_.push_back(std::move(value));
+  return array_.back();
 }
 
 size_t Value::size() const {
-  if (const Array* a = std::get_if<Array>(&data_)) return a->size();
-  if (const Object* o = std::get_if<Object>(&data_)) return o->size();
+  if (is_array()) return array_.size();
+  if (is_object()) return object_.size();
   return 0;
 }
 

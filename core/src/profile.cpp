@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <limits>
 #include <utility>
 
@@ -52,12 +54,29 @@ void ExactSum(double a, double b, double* sum, double* error) {
   *error = (a - (*sum - b_part)) + (b - b_part);
 }
 
+// 2^k for -1022 <= k <= 1023, exactly.
+double NormalPowerOfTwo(int k) {
+  const uint64_t bits = static_cast<uint64_t>(k + 1023) << 52;
+  double power;
+  std::memcpy(&power, &bits, sizeof power);
+  return power;
+}
+
+// value * 2^k for value in [0.5, 2] and -1100 <= k <= 0 (what PowerOfTwo
+// passes), rounded once as std::ldexp rounds it; libm's ldexp stays out of
+// the browser build. Below 2^-1022 the exact product with 2^(k + 1022), a
+// normal double, comes first, and the one multiplication that can round last.
+double ScaleByPowerOfTwo(double value, int k) {
+  if (k >= -1022) return value * NormalPowerOfTwo(k);
+  return value * NormalPowerOfTwo(k + 1022) * NormalPowerOfTwo(-1022);
+}
+
 // 2^x for x <= 0, rounded as std::exp2 rounds it in all but a few inputs in
 // a thousand (then one unit in the last place apart), and the same in every
 // build. Not std::exp2: libm's version brings a 2 KB table of doubles (which
 // hardly compresses) into the browser build, and glibc's and the browser
 // build's libm need not agree in the last bit. With x = n + f, n an integer
-// and |f| <= 1/2, 2^n is exact (ldexp) and 2^f = e^y with y = f ln 2,
+// and |f| <= 1/2, the factor 2^n is exact and 2^f = e^y with y = f ln 2,
 // |y| <= 0.35: 1 + y + y^2/2 is summed in double-double arithmetic and the
 // rest of the Taylor series (below 0.008) in doubles.
 double PowerOfTwo(double x) {
@@ -81,13 +100,14 @@ double PowerOfTwo(double x) {
     return c;
   }();
   double series = kSeries.back();
-  for (size_t j = kSeries.size() - 1; j-- > 0;) series = kSeries[j] + y * series;
+  for (size_t j = kSeries.size() - 1; j-- > 0;)
+    series = kSeries[j] + y * series;
   double sum, error1, error2;
   ExactSum(1, y, &sum, &error1);
   ExactSum(sum, square * 0.5, &sum, &error2);
   const double low = error1 + error2 + square_low * 0.5 + y_low + y * y_low +
                      square * y * series * 0.5;
-  return std::ldexp(sum + low, static_cast<int>(n));
+  return ScaleByPowerOfTwo(sum + low, static_cast<int>(n));
 }
 
 // The weight left after `elapsed_ms`: halves every kAffinityHalfLifeMs.
@@ -434,7 +454,8 @@ std::vector<CategoryAffinity> Profile::TopAffinities(int64_t now_ms) const {
     if (count == kTopAffinities && !before(candidate, top[count - 1])) continue;
     // Insertion into the sorted top list, the weakest falling off the end.
     size_t at = count < kTopAffinities ? count++ : count - 1;
-    for (; at > 0 && before(candidate, top[at - 1]); --at) top[at] = top[at - 1];
+    for (; at > 0 && before(candidate, top[at - 1]); --at)
+      top[at] = top[at - 1];
     top[at] = candidate;
   }
   double total = 0;

@@ -4,16 +4,26 @@ namespace tessera {
 
 const char* StatusCodeName(StatusCode code) {
   switch (code) {
-    case StatusCode::kOk: return "ok";
-    case StatusCode::kInvalidArgument: return "invalid_argument";
-    case StatusCode::kNotFound: return "not_found";
-    case StatusCode::kFailedPrecondition: return "failed_precondition";
-    case StatusCode::kOutOfRange: return "out_of_range";
-    case StatusCode::kDataLoss: return "data_loss";
-    case StatusCode::kUnsupported: return "unsupported";
+    case StatusCode::kOk:
+      return "ok";
+    case StatusCode::kInvalidArgument:
+      return "invalid_argument";
+    case StatusCode::kNotFound:
+      return "not_found";
+    case StatusCode::kFailedPrecondition:
+      return "failed_precondition";
+    case StatusCode::kOutOfRange:
+      return "out_of_range";
+    case StatusCode::kDataLoss:
+      return "data_loss";
+    case StatusCode::kUnsupported:
+      return "unsupported";
   }
   return "unknown";
 }
+
+Status::Status(StatusCode code, const char* message)
+    : code_(code), message_(message) {}
 
 std::string Status::ToString() const {
   if (ok()) return "ok";

@@ -40,8 +40,17 @@ void AddProblem(Problems* problems, std::string path, std::string message) {
   problems->push_back(Problem{std::move(path), std::move(message)});
 }
 
-void AddProblem(Problems* problems, std::string path, const char* message) {
+void AddProblem(Problems* problems, std::string&& path, const char* message) {
   AddProblem(problems, std::move(path), std::string(message));
+}
+
+void AddProblem(Problems* problems, const std::string& path,
+                const char* message) {
+  AddProblem(problems, std::string(path), std::string(message));
+}
+
+void AddProblem(Problems* problems, const char* path, const char* message) {
+  AddProblem(problems, std::string(path), std::string(message));
 }
 
 void RejectUnknownFields(const Value& object, const std::string& path,

@@ -20,9 +20,9 @@ export function requireObject(value, what, { optional = false } = {}) {
 }
 
 // Strings cross into the core as UTF-8, which has no form for a lone UTF-16
-// surrogate (Emscripten's encoder would pair it with the next character,
-// losing that one): refused here with its place, as the core refuses one
-// escaped inside JSON. With the u flag only a lone surrogate is in Cs.
+// surrogate (the loader's TextEncoder would turn it into U+FFFD, silently):
+// refused here with its place, as the core refuses one escaped inside JSON.
+// With the u flag only a lone surrogate is in Cs.
 const LONE_SURROGATE = /\p{Cs}/u;
 
 export function requireString(value, what) {

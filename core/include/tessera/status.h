@@ -16,12 +16,12 @@ namespace tessera {
 
 enum class StatusCode {
   kOk = 0,
-  kInvalidArgument,    // the input is malformed or breaks a documented limit
-  kNotFound,           // a named thing (slot, partial, key) does not exist
-  kFailedPrecondition, // the operation needs something not granted (consent)
-  kOutOfRange,         // a size, depth or count bound was exceeded
-  kDataLoss,           // stored bytes are corrupted or truncated
-  kUnsupported,      // a version or feature this build does not know
+  kInvalidArgument,     // the input is malformed or breaks a documented limit
+  kNotFound,            // a named thing (slot, partial, key) does not exist
+  kFailedPrecondition,  // the operation needs something not granted (consent)
+  kOutOfRange,          // a size, depth or count bound was exceeded
+  kDataLoss,            // stored bytes are corrupted or truncated
+  kUnsupported,         // a version or feature this build does not know
 };
 
 // Stable lower-case name for a code, e.g. "invalid_argument".
@@ -32,25 +32,46 @@ class Status {
   Status() = default;  // OK
   Status(StatusCode code, std::string message)
       : code_(code), message_(std::move(message)) {}
+  // A fixed message: its string is built out of line, in one place, rather
+  // than at each of the many call sites (smaller browser build).
+  Status(StatusCode code, const char* message);
 
   static Status Ok() { return Status(); }
   static Status InvalidArgument(std::string m) {
     return Status(StatusCode::kInvalidArgument, std::move(m));
   }
+  static Status InvalidArgument(const char* m) {
+    return Status(StatusCode::kInvalidArgument, m);
+  }
   static Status NotFound(std::string m) {
     return Status(StatusCode::kNotFound, std::move(m));
+  }
+  static Status NotFound(const char* m) {
+    return Status(StatusCode::kNotFound, m);
   }
   static Status FailedPrecondition(std::string m) {
     return Status(StatusCode::kFailedPrecondition, std::move(m));
   }
+  static Status FailedPrecondition(const char* m) {
+    return Status(StatusCode::kFailedPrecondition, m);
+  }
   static Status OutOfRange(std::string m) {
     return Status(StatusCode::kOutOfRange, std::move(m));
+  }
+  static Status OutOfRange(const char* m) {
+    return Status(StatusCode::kOutOfRange, m);
   }
   static Status DataLoss(std::string m) {
     return Status(StatusCode::kDataLoss, std::move(m));
   }
+  static Status DataLoss(const char* m) {
+    return Status(StatusCode::kDataLoss, m);
+  }
   static Status Unsupported(std::string m) {
     return Status(StatusCode::kUnsupported, std::move(m));
+  }
+  static Status Unsupported(const char* m) {
+    return Status(StatusCode::kUnsupported, m);
   }
 
   bool ok() const { return code_ == StatusCode::kOk; }
@@ -75,7 +96,7 @@ template <typename T>
 class Result {
  public:
   Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
-  Result(Status status)  // NOLINT
+  Result(Status status)                          // NOLINT
       : status_(internal::NotOk(std::move(status))) {}
 
   bool ok() const { return value_.has_value(); }

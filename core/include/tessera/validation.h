@@ -31,9 +31,12 @@ std::string JoinPath(const std::string& parent, size_t index);
 std::string FormatProblems(const Problems& problems);
 
 void AddProblem(Problems* problems, std::string path, std::string message);
-// The same for a fixed message: the string is built here, once, rather than
-// at each of the many call sites.
-void AddProblem(Problems* problems, std::string path, const char* message);
+// The same for a fixed message: the strings are built (and the path copied)
+// here, once, rather than at each of the many call sites.
+void AddProblem(Problems* problems, std::string&& path, const char* message);
+void AddProblem(Problems* problems, const std::string& path,
+                const char* message);
+void AddProblem(Problems* problems, const char* path, const char* message);
 
 // Documents reject fields they do not define rather than ignore them: a typo
 // ("priorty") would otherwise change behaviour silently, and a stray field
