@@ -5,35 +5,30 @@
 // memory_view<uint8_t>, so these handle just those (-0.4 KB of loader
 // gzipped). Any other registration is refused at start-up, loudly.
 mergeInto(LibraryManager.library, {
-  // int: 32-bit signed, passed as is (Embind's release build checks nothing
-  // either; the wrapper validates arguments before calling).
-  _embind_register_integer__deps: ['$readLatin1String', '$registerType'],
-  _embind_register_integer: function(primitiveType, name, size, minRange, maxRange) {
+  // int (32-bit signed) and double pass as they are (Embind's release build
+  // checks nothing either; the wrapper validates arguments before calling).
+  $registerPlainNumber__deps: ['$readLatin1String', '$registerType'],
+  $registerPlainNumber: function(rawType, name, usable, readFromPointer) {
     name = readLatin1String(name);
-    if (size !== 4 || minRange === 0) throw new TypeError('no binding passes ' + name);
-    registerType(primitiveType, {
-      name: name,
-      'fromWireType': function(value) { return value; },
-      'toWireType': function(destructors, value) { return value; },
-      'argPackAdvance': 8,
-      'readValueFromPointer': function(pointer) { return HEAP32[pointer >> 2]; },
-      destructorFunction: null,
-    });
-  },
-
-  // double, passed as is.
-  _embind_register_float__deps: ['$readLatin1String', '$registerType'],
-  _embind_register_float: function(rawType, name, size) {
-    name = readLatin1String(name);
-    if (size !== 8) throw new TypeError('no binding passes ' + name);
+    if (!usable) throw new TypeError('no binding passes ' + name);
     registerType(rawType, {
       name: name,
       'fromWireType': function(value) { return value; },
       'toWireType': function(destructors, value) { return value; },
       'argPackAdvance': 8,
-      'readValueFromPointer': function(pointer) { return HEAPF64[pointer >> 3]; },
+      'readValueFromPointer': readFromPointer,
       destructorFunction: null,
     });
+  },
+  _embind_register_integer__deps: ['$registerPlainNumber'],
+  _embind_register_integer: function(primitiveType, name, size, minRange, maxRange) {
+    registerPlainNumber(primitiveType, name, size === 4 && minRange !== 0,
+        function(pointer) { return HEAP32[pointer >> 2]; });
+  },
+  _embind_register_float__deps: ['$registerPlainNumber'],
+  _embind_register_float: function(rawType, name, size) {
+    registerPlainNumber(rawType, name, size === 8,
+        function(pointer) { return HEAPF64[pointer >> 3]; });
   },
 
   // std::string as UTF-8: a JS string in, encoded by the browser's

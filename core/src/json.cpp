@@ -15,8 +15,9 @@ namespace tessera {
 
 // ---- Value ----------------------------------------------------------------
 
-Value::Value(const Value& other) : type_(other.type_) {
-  switch (type_) {
+template <typename Source>
+void Value::ConstructFrom(Source&& other) {
+  switch (other.type_) {
     case Type::kNull:
       break;
     case Type::kBool:
@@ -26,18 +27,21 @@ Value::Value(const Value& other) : type_(other.type_) {
       number_ = other.number_;
       break;
     case Type::kString:
-      new (&string_) std::string(other.string_);
+      new (&string_) std::string(std::forward<Source>(other).string_);
       break;
     case Type::kArray:
-      new (&array_) Array(other.array_);
+      new (&array_) Array(std::forward<Source>(other).array_);
       break;
     case Type::kObject:
-      new (&object_) Object(other.object_);
+      new (&object_) Object(std::forward<Source>(other).object_);
       break;
   }
+  type_ = other.type_;
 }
 
-Value::Value(Value&& other) noexcept { TakeFrom(other); }
+Value::Value(const Value& other) { ConstructFrom(other); }
+
+Value::Value(Value&& other) noexcept { ConstructFrom(std::move(other)); }
 
 Value& Value::operator=(const Value& other) {
   if (this != &other) *this = Value(other);
@@ -49,7 +53,7 @@ Value& Value::operator=(Value&& other) noexcept {
     // Moved out first: `other` may be a member or element of this value.
     Value taken(std::move(other));
     Reset();
-    TakeFrom(taken);
+    ConstructFrom(std::move(taken));
   }
   return *this;
 }
@@ -71,29 +75,6 @@ void Value::Reset() {
       break;
   }
   type_ = Type::kNull;
-}
-
-void Value::TakeFrom(Value& other) noexcept {
-  switch (other.type_) {
-    case Type::kNull:
-      break;
-    case Type::kBool:
-      bool_ = other.bool_;
-      break;
-    case Type::kNumber:
-      number_ = other.number_;
-      break;
-    case Type::kString:
-      new (&string_) std::string(std::move(other.string_));
-      break;
-    case Type::kArray:
-      new (&array_) Array(std::move(other.array_));
-      break;
-    case Type::kObject:
-      new (&object_) Object(std::move(other.object_));
-      break;
-  }
-  type_ = other.type_;
 }
 
 void Value::ThrowWrongType() {

@@ -134,9 +134,11 @@ class Value {
   [[noreturn]] static void ThrowWrongType();
   // Leaves this null, releasing what a string, array or object held.
   void Reset();
-  // Takes `other`'s value, as std::variant's move did (`other` keeps its
-  // type, an emptied string or container); this must be null.
-  void TakeFrom(Value& other) noexcept;
+  // Makes this (null) hold `other`'s value: copied from an lvalue, moved
+  // from an rvalue, as std::variant's move did (`other` keeps its type, an
+  // emptied string or container).
+  template <typename Source>
+  void ConstructFrom(Source&& other);
 
   // A tagged union rather than std::variant: the same size, with one
   // out-of-line copy, move and destruction instead of the variant's visitor
