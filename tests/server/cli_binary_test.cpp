@@ -38,6 +38,11 @@ std::string LastLine(const std::string& text) {
   return newline == std::string::npos ? trimmed : trimmed.substr(newline + 1);
 }
 
+// A write key for site "demo": `keys create` prints it as its last line.
+std::string CreateDemoWriteKey(const std::string& db) {
+  return LastLine(RunCommand("keys create --db " + db + " --site demo").out);
+}
+
 std::string ExampleSignalWithId(const std::string& id) {
   Result<Value> signal = ParseJson(
       ReadFile(std::string(TESSERA_SOURCE_DIR) + "/docs/examples/signal.json"));
@@ -181,8 +186,7 @@ TEST(CliBinaryTest, SignalsSurviveStopAndRestartAndCountOnce) {
 TEST(CliBinaryTest, AcknowledgedSignalsSurviveKillNineDuringIngest) {
   TempDir dir;
   std::string db = dir.File("tessera.db");
-  std::string key =
-      LastLine(RunCommand("keys create --db " + db + " --site demo").out);
+  std::string key = CreateDemoWriteKey(db);
   // Clients post unique signals in a loop, each keeping the ids answered
   // 2xx, while the server is killed: whatever it acknowledged must be in
   // the database, whichever group commit it was in.
@@ -251,8 +255,7 @@ TEST(CliBinaryTest, AcknowledgedSignalsSurviveKillNineDuringIngest) {
 TEST(CliBinaryTest, SigtermLetsARequestStillArrivingFinish) {
   TempDir dir;
   std::string db = dir.File("tessera.db");
-  std::string key =
-      LastLine(RunCommand("keys create --db " + db + " --site demo").out);
+  std::string key = CreateDemoWriteKey(db);
   ServerProcess server(db, dir.File("serve.log"));
   ASSERT_NE(server.port(), 0);
   const std::string signal = ExampleSignalWithId("sig_sigterm_in_flight");
@@ -294,8 +297,7 @@ TEST(CliBinaryTest, SigtermLetsARequestStillArrivingFinish) {
 TEST(CliBinaryTest, RevokedKeyIsListedAndRefused) {
   TempDir dir;
   std::string db = dir.File("tessera.db");
-  std::string key =
-      LastLine(RunCommand("keys create --db " + db + " --site demo").out);
+  std::string key = CreateDemoWriteKey(db);
   CommandResult list = RunCommand("keys list --db " + db);
   EXPECT_NE(list.out.find(key.substr(0, 10)), std::string::npos);
   EXPECT_EQ(list.out.find(key), std::string::npos);  // never the whole key
@@ -312,8 +314,7 @@ TEST(CliBinaryTest, RevokedKeyIsListedAndRefused) {
 TEST(CliBinaryTest, PruneKeepsRecentSignals) {
   TempDir dir;
   std::string db = dir.File("tessera.db");
-  std::string key =
-      LastLine(RunCommand("keys create --db " + db + " --site demo").out);
+  std::string key = CreateDemoWriteKey(db);
   {
     ServerProcess server(db, dir.File("serve.log"));
     ASSERT_NE(server.port(), 0);
@@ -441,8 +442,7 @@ TEST(CliBinaryTest, SighupWithNothingToReloadKeepsServing) {
 TEST(CliBinaryTest, SighupReloadsAllowedOriginsAndTheRateLimit) {
   TempDir dir;
   const std::string db = dir.File("reload.db");
-  const std::string key =
-      LastLine(RunCommand("keys create --db " + db + " --site demo").out);
+  const std::string key = CreateDemoWriteKey(db);
   const std::string config = dir.File("serve.json");
   std::ofstream(config) << R"({"allowed-origins": ["https://a.example"]})";
   ServerProcess server(db, dir.File("serve.log"), {"--config", config});
@@ -528,8 +528,7 @@ size_t Occurrences(const std::string& text, const std::string& part) {
 TEST(CliBinaryTest, AFullDiskIsReportedOnceAndIngestResumes) {
   TempDir dir;
   std::string db = dir.File("tessera.db");
-  std::string key =
-      LastLine(RunCommand("keys create --db " + db + " --site demo").out);
+  std::string key = CreateDemoWriteKey(db);
   ServerProcess server(db, dir.File("serve.log"), {}, 0, 1 << 20);
   ASSERT_NE(server.port(), 0);
   ClientResponse refused;
