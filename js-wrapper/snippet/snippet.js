@@ -4,7 +4,7 @@
    so that a late SDK does not hide them again). */
 (function (w, d, sdk, options) {
   var t = (w.tessera = w.tessera || []);
-  if (t.q) return;
+  if (t.q || t.loaded) return;  // a second copy: queued or loaded already
   t.q = [];
   t.o = options;
   ['track', 'page', 'identify', 'consent', 'render', 'flush', 'forget', 'on', 'decide']

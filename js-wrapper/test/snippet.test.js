@@ -111,6 +111,21 @@ test('calls queued while the SDK starts are replayed too, after the earlier ones
   instance.destroy();
 });
 
+test('a second copy of the snippet, run after the SDK loaded, leaves it working', async () => {
+  const { win, doc } = pageWithSnippet();
+  win.tessera.consent({ analytics: true, personalization: true });
+  Object.assign(win.tessera.o, testOptions(win, doc));
+  const instance = await boot(win);
+  const loaded = win.tessera;
+  // e.g. a tag manager inserting the snippet again; the SDK module runs once.
+  const { appended } = runSnippet(win);
+  assert.equal(win.tessera, loaded);
+  assert.deepEqual(appended, [], 'no second style hiding slots, no second load');
+  win.tessera.track('add_to_cart', { value: 5 });
+  assert.equal(instance.attributes().event.add_to_cart.count_all, 1);
+  instance.destroy();
+});
+
 test('the snippet fills the slots again when a newer artifact arrives', async () => {
   const { win, doc } = pageWithSnippet();
   const hero = new FakeElement({ 'data-tessera-slot': 'hero' });
