@@ -15,7 +15,8 @@
   style.id = 'tessera-anti-flicker';
   style.textContent = '[data-tessera-slot]:not([data-tessera-ready]){visibility:hidden}';
   d.head.appendChild(style);
-  setTimeout(function () { style.textContent = ''; }, options.antiFlickerMs || 300);
+  var wait = options.antiFlickerMs;
+  setTimeout(function () { style.textContent = ''; }, wait == null ? 300 : wait);
   // Pages enforcing Trusted Types allow this policy: trusted-types tessera.
   var tt = w.trustedTypes, p = null;
   try {

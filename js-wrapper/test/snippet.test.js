@@ -8,16 +8,25 @@ import { boot } from '../snippet/boot.js';
 import { artifact, FakeDocument, FakeElement, FakeWindow, FakeServer, Clock, repoRoot, tick } from './helpers.js';
 import { memoryBackend } from '../src/index.js';
 
-// Runs snippet.js on a fake page; `appended` lists what it added to <head>.
-function runSnippet(win = new FakeWindow()) {
+// Runs snippet.js on a fake page, with its options or `options` (source
+// text); `appended` lists what it added to <head>, `waits` its timeouts.
+function runSnippet(win = new FakeWindow(), options = null) {
   const doc = new FakeDocument();
   const appended = [];
+  const waits = [];
   doc.head = { appendChild: (el) => appended.push(el) };
   doc.createElement = (tag) => ({ tag, remove() {} });
-  const source = readFileSync(new URL('../snippet/snippet.js', import.meta.url), 'utf8');
-  vm.runInNewContext(source, { window: win, document: doc, setTimeout: () => 0 });
-  return { win, doc, appended };
+  let source = readFileSync(new URL('../snippet/snippet.js', import.meta.url), 'utf8');
+  if (options) source = source.replace(/'\/sdk\/dist\/boot\.js', \{.*\}\);/, `'/sdk/dist/boot.js', ${options});`);
+  vm.runInNewContext(source, { window: win, document: doc, setTimeout: (fn, ms) => waits.push(ms) });
+  return { win, doc, appended, waits };
 }
+
+test("the snippet hides undecided slots for antiFlickerMs, 0 included; 300 ms when it is not set", () => {
+  assert.deepEqual(runSnippet(new FakeWindow(), "{ site: 'demo' }").waits, [300]);
+  assert.deepEqual(runSnippet(new FakeWindow(), "{ site: 'demo', antiFlickerMs: 1000 }").waits, [1000]);
+  assert.deepEqual(runSnippet(new FakeWindow(), "{ site: 'demo', antiFlickerMs: 0 }").waits, [0]);
+});
 
 test('queued calls are replayed in order after the SDK loads', async () => {
   const { win, doc, appended } = runSnippet();
