@@ -25,9 +25,12 @@ export function markReady(element) {
   element.setAttribute('data-tessera-ready', '');
 }
 
+const SLOT = '[data-tessera-slot]';
+
+// A root that is a slot itself (one the page just added, say) is filled too.
 export function slotElements(root) {
   if (!root?.querySelectorAll) return [];
-  return [...root.querySelectorAll('[data-tessera-slot]')];
+  return [...(root.matches?.(SLOT) ? [root] : []), ...root.querySelectorAll(SLOT)];
 }
 
 // Pages that enforce Trusted Types (CSP `require-trusted-types-for

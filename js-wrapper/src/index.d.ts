@@ -226,7 +226,10 @@ export interface Tessera {
    * decideAll() comes back as the same object.
    */
   decideAll(): Array<Readonly<{ ok: true } & Decision>>;
-  /** Fills every `[data-tessera-slot]` under `root` (the document by default). */
+  /**
+   * Fills every `[data-tessera-slot]` under `root` (the document by
+   * default), and `root` itself when it is one.
+   */
   render(root?: ParentNode): Decision[];
   loadArtifact(artifact: object | string): Outcome;
   flush(options?: { keepalive?: boolean }): Promise<FlushResult>;

@@ -90,6 +90,9 @@ export class FakeElement {
   hasAttribute(name) { return this.attributes.has(name); }
   addEventListener(type, fn) { (this.listeners[type] ??= []).push(fn); }
   click() { for (const fn of this.listeners.click ?? []) fn({}); }
+  // As a render() root: it matches the slot selector when it is a slot; no children.
+  matches(selector) { return selector === '[data-tessera-slot]' && this.hasAttribute('data-tessera-slot'); }
+  querySelectorAll() { return []; }
 }
 
 export class FakeDocument {

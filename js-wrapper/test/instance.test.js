@@ -467,6 +467,18 @@ test('render fills slots, records impressions and clicks', async () => {
   t.destroy();
 });
 
+test('render(element) fills the element itself when it is a slot, e.g. one added after load', async () => {
+  const { options } = setup();
+  const t = await createTessera(options);
+  t.consent.set(grantAll);
+  t.identify('u1', { predicted_clv: 900 });
+  const added = new FakeElement({ 'data-tessera-slot': 'hero' });
+  assert.equal(t.render(added).length, 1);
+  assert.equal(added.innerHTML, '<h2>Exclusive VIP Discount</h2>');
+  assert.ok(added.hasAttribute('data-tessera-ready'));
+  t.destroy();
+});
+
 test('a preview in the page URL shows that variant and counts nothing', async () => {
   const slot = new FakeElement({ 'data-tessera-slot': 'hero' });
   const { options, server, warnings } = setup({
