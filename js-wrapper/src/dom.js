@@ -76,6 +76,8 @@ export function htmlFiller(win, warn, given) {
 export function renderSlots(root, decide, fill, onShown, onClick) {
   const applied = [];
   for (const element of slotElements(root)) {
+    // A slot in another's default content left the page when that one was filled.
+    if (root.contains?.(element) === false) continue;
     const slotId = element.getAttribute('data-tessera-slot');
     const decision = decide(slotId);
     const fills = decision && decision.html != null && decision.source !== 'none';

@@ -107,6 +107,7 @@ export class FakeDocument {
   querySelectorAll(selector) {
     return selector === '[data-tessera-slot]' ? this.slots : [];
   }
+  contains(element) { return this.slots.includes(element); }
   getElementById() { return null; }
   createElement() { return { remove() {} }; }
   addEventListener(type, fn) { (this.listeners[type] ??= []).push(fn); }

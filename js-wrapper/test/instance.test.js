@@ -479,6 +479,32 @@ test('render(element) fills the element itself when it is a slot, e.g. one added
   t.destroy();
 });
 
+test("a slot in another slot's default content, replaced by that slot's decision, is not counted", async () => {
+  const withSection = structuredClone(artifact);
+  withSection.slots.push({ id: 'section', default: 'plain', variants: [{ id: 'plain', template: '<p>Plain</p>' }] });
+  const inner = new FakeElement({ 'data-tessera-slot': 'hero' });
+  const outer = new FakeElement({ 'data-tessera-slot': 'section' });
+  const doc = new FakeDocument([outer, inner]);  // document order: inner is in outer's default content
+  Object.defineProperty(outer, 'innerHTML', {
+    get: () => outer.html ?? '',
+    set(html) {
+      outer.html = html;
+      doc.slots = doc.slots.filter((element) => element !== inner);  // gone from the page
+    },
+  });
+  const { options, server } = setup({ artifact: withSection, document: doc });
+  const t = await createTessera(options);
+  t.consent.set(grantAll);
+  const decided = [];
+  t.on('decision', (decision) => decided.push(decision.slot));
+  assert.deepEqual(t.render().map((decision) => decision.slot), ['section']);
+  assert.deepEqual(decided, ['section']);
+  t.page();
+  await t.flush();
+  assert.deepEqual(server.signals()[0].imp, { section: { plain: 1 } });
+  t.destroy();
+});
+
 test('a preview in the page URL shows that variant and counts nothing', async () => {
   const slot = new FakeElement({ 'data-tessera-slot': 'hero' });
   const { options, server, warnings } = setup({
