@@ -34,10 +34,23 @@ export async function boot(win = window) {
   }
   options.on = on;
   const instance = await createTessera(options);
-  // The page keeps calling the stub while the SDK starts (window.tessera is
-  // replaced only below): those calls follow the earlier ones, listeners
-  // included (they hear events from now on).
+  // The page keeps calling the stub while the SDK starts: those calls
+  // follow the earlier ones, listeners included (they hear events from now
+  // on).
   calls.push(...queue.slice(queuedBeforeStart));
+  const api = {
+    instance,
+    loaded: true,
+    push: ([name, ...args]) => call(instance, name, args),
+  };
+  for (const name of ['track', 'page', 'identify', 'render', 'flush', 'forget', 'on', 'decide']) {
+    api[name] = (...args) => instance[name](...args);
+  }
+  api.consent = (...args) => instance.consent.set(...args);
+  // Before the replay: a replayed call's listener that calls window.tessera
+  // reaches the instance, as it would after load, instead of a stub queue
+  // nobody reads any more.
+  win.tessera = api;
   for (const [name, args] of calls) {
     try {
       call(instance, name, args);
@@ -53,16 +66,6 @@ export async function boot(win = window) {
     instance.render();
     instance.on('artifact', () => instance.render());
   }
-  const api = {
-    instance,
-    loaded: true,
-    push: ([name, ...args]) => call(instance, name, args),
-  };
-  for (const name of ['track', 'page', 'identify', 'render', 'flush', 'forget', 'on', 'decide']) {
-    api[name] = (...args) => instance[name](...args);
-  }
-  api.consent = (...args) => instance.consent.set(...args);
-  win.tessera = api;
   return instance;
 }
 

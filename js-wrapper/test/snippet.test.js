@@ -120,6 +120,21 @@ test('calls queued while the SDK starts are replayed too, after the earlier ones
   instance.destroy();
 });
 
+test('a call that a replayed call makes (a queued listener calling window.tessera) is not lost', async () => {
+  const { win, doc } = pageWithSnippet();
+  win.tessera.on('consent', (state) => {
+    if (state.analytics) win.tessera.track('consent_given', {});
+  });
+  win.tessera.consent({ analytics: true, personalization: true });
+  win.tessera.track('add_to_cart', { value: 5 });
+  Object.assign(win.tessera.o, testOptions(win, doc));
+  const instance = await boot(win);
+  const events = instance.attributes().event;
+  assert.equal(events.consent_given?.count_all, 1);
+  assert.equal(events.add_to_cart.count_all, 1);
+  instance.destroy();
+});
+
 test('a second copy of the snippet, run after the SDK loaded, leaves it working', async () => {
   const { win, doc } = pageWithSnippet();
   win.tessera.consent({ analytics: true, personalization: true });
