@@ -58,11 +58,12 @@ export async function boot(win = window) {
       console.error(`tessera: queued ${name}() failed: ${error.message}`);
     }
   }
-  // A page view and a render for the page that loaded us, unless turned off.
+  // A page view and a render for the page that loaded us, unless turned off;
+  // a page() the page queued (with its properties, say) is that page view.
   // A later artifact (fetched once consent is given, or a stored copy found
   // out of date) fills the slots again.
   if (options.autoPage !== false) {
-    instance.page();
+    if (!calls.some(([name]) => name === 'page')) instance.page();
     instance.render();
     instance.on('artifact', () => instance.render());
   }

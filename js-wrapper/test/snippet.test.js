@@ -135,6 +135,19 @@ test('a call that a replayed call makes (a queued listener calling window.tesser
   instance.destroy();
 });
 
+test("a page() queued before load is the page's one page view, with its properties", async () => {
+  const { win, doc } = pageWithSnippet();
+  win.tessera.consent({ analytics: true, personalization: true });
+  win.tessera.page({ category: 'shoes' });
+  Object.assign(win.tessera.o, testOptions(win, doc));
+  const heard = [];
+  win.tessera.on('track', (event) => heard.push(event.name));
+  const instance = await boot(win);
+  assert.deepEqual(heard, ['page_view']);
+  assert.equal(instance.attributes().event.page_view.count_all, 1);
+  instance.destroy();
+});
+
 test('a second copy of the snippet, run after the SDK loaded, leaves it working', async () => {
   const { win, doc } = pageWithSnippet();
   win.tessera.consent({ analytics: true, personalization: true });
