@@ -124,6 +124,7 @@ export class FakeWindow {
     const win = this;
     this.history = {
       pushState(state, title, url) { win.location = new URL(url, win.location); },
+      replaceState(state, title, url) { win.location = new URL(url, win.location); },
     };
     this.navigator = {};
   }

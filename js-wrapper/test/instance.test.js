@@ -328,6 +328,18 @@ test('in-page anchors (#section) are not page views; a new path or query is', as
   t.destroy();
 });
 
+test('replaceState is no page view, and the next pushState is compared with the URL it left', async () => {
+  const { options } = setup();
+  const win = options.window;
+  const t = await createTessera(options);
+  t.consent.set(grantAll);
+  win.history.replaceState({}, '', '/?sort=price');  // a filter kept in the URL
+  assert.equal(t.attributes().event.page_view?.count_all ?? 0, 0);
+  win.history.pushState({}, '', '/');  // a link back to the unfiltered page
+  assert.equal(t.attributes().event.page_view?.count_all ?? 0, 1);
+  t.destroy();
+});
+
 test('a page shown again from the back/forward cache counts as a page view', async () => {
   const { options } = setup();
   const t = await createTessera(options);
