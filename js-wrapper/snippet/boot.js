@@ -34,25 +34,10 @@ export async function boot(win = window) {
   }
   options.on = on;
   const instance = await createTessera(options);
-  // The page keeps calling the stub while the SDK starts (window.tessera is
-  // replaced only below): those calls follow the earlier ones, listeners
-  // included (they hear events from now on).
+  // The page keeps calling the stub while the SDK starts: those calls
+  // follow the earlier ones, listeners included (they hear events from now
+  // on).
   calls.push(...queue.slice(queuedBeforeStart));
-  for (const [name, args] of calls) {
-    try {
-      call(instance, name, args);
-    } catch (error) {
-      console.error(`tessera: queued ${name}() failed: ${error.message}`);
-    }
-  }
-  // A page view and a render for the page that loaded us, unless turned off.
-  // A later artifact (fetched once consent is given, or a stored copy found
-  // out of date) fills the slots again.
-  if (options.autoPage !== false) {
-    instance.page();
-    instance.render();
-    instance.on('artifact', () => instance.render());
-  }
   const api = {
     instance,
     loaded: true,
@@ -62,7 +47,26 @@ export async function boot(win = window) {
     api[name] = (...args) => instance[name](...args);
   }
   api.consent = (...args) => instance.consent.set(...args);
+  // Before the replay: a replayed call's listener that calls window.tessera
+  // reaches the instance, as it would after load, instead of a stub queue
+  // nobody reads any more.
   win.tessera = api;
+  for (const [name, args] of calls) {
+    try {
+      call(instance, name, args);
+    } catch (error) {
+      console.error(`tessera: queued ${name}() failed: ${error.message}`);
+    }
+  }
+  // A page view and a render for the page that loaded us, unless turned off;
+  // a page() the page queued (with its properties, say) is that page view.
+  // A later artifact (fetched once consent is given, or a stored copy found
+  // out of date) fills the slots again.
+  if (options.autoPage !== false) {
+    if (!calls.some(([name]) => name === 'page')) instance.page();
+    instance.render();
+    instance.on('artifact', () => instance.render());
+  }
   return instance;
 }
 

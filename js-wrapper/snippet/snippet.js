@@ -4,7 +4,7 @@
    so that a late SDK does not hide them again). */
 (function (w, d, sdk, options) {
   var t = (w.tessera = w.tessera || []);
-  if (t.q) return;
+  if (t.q || t.loaded) return;  // a second copy: queued or loaded already
   t.q = [];
   t.o = options;
   ['track', 'page', 'identify', 'consent', 'render', 'flush', 'forget', 'on', 'decide']
@@ -15,7 +15,8 @@
   style.id = 'tessera-anti-flicker';
   style.textContent = '[data-tessera-slot]:not([data-tessera-ready]){visibility:hidden}';
   d.head.appendChild(style);
-  setTimeout(function () { style.textContent = ''; }, options.antiFlickerMs || 300);
+  var wait = options.antiFlickerMs;
+  setTimeout(function () { style.textContent = ''; }, wait == null ? 300 : wait);
   // Pages enforcing Trusted Types allow this policy: trusted-types tessera.
   var tt = w.trustedTypes, p = null;
   try {

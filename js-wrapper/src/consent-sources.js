@@ -55,15 +55,18 @@ export function listenTcf(win, onUpdate) {
   };
 }
 
+// gtag() pushes its `arguments` object: ['consent', 'update', {...}]. Only
+// updates carry the visitor's choice: a 'default' is the site's state for
+// visitors who have not chosen (the consentPolicy's role here), often for
+// regions the SDK cannot check, and re-run on every page before the
+// platform's update, it would withdraw a returning visitor's choice.
 function consentCommand(entry) {
-  // gtag() pushes its `arguments` object: ['consent', 'default'|'update', {...}].
-  if (!entry || typeof entry !== 'object' || entry[0] !== 'consent') return null;
-  if (entry[1] !== 'default' && entry[1] !== 'update') return null;
+  if (!entry || typeof entry !== 'object' || entry[0] !== 'consent' || entry[1] !== 'update') return null;
   return entry[2] && typeof entry[2] === 'object' ? entry[2] : null;
 }
 
 /**
- * Google Consent Mode v2: replays consent commands already in dataLayer and
+ * Google Consent Mode v2: replays consent updates already in dataLayer and
  * follows later ones by wrapping dataLayer.push. Returns an unsubscribe, or
  * null when the page has no dataLayer (yet).
  */

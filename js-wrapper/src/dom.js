@@ -25,9 +25,12 @@ export function markReady(element) {
   element.setAttribute('data-tessera-ready', '');
 }
 
+const SLOT = '[data-tessera-slot]';
+
+// A root that is a slot itself (one the page just added, say) is filled too.
 export function slotElements(root) {
   if (!root?.querySelectorAll) return [];
-  return [...root.querySelectorAll('[data-tessera-slot]')];
+  return [...(root.matches?.(SLOT) ? [root] : []), ...root.querySelectorAll(SLOT)];
 }
 
 // Pages that enforce Trusted Types (CSP `require-trusted-types-for
@@ -73,6 +76,8 @@ export function htmlFiller(win, warn, given) {
 export function renderSlots(root, decide, fill, onShown, onClick) {
   const applied = [];
   for (const element of slotElements(root)) {
+    // A slot in another's default content left the page when that one was filled.
+    if (root.contains?.(element) === false) continue;
     const slotId = element.getAttribute('data-tessera-slot');
     const decision = decide(slotId);
     const fills = decision && decision.html != null && decision.source !== 'none';

@@ -199,8 +199,9 @@ export interface Tessera {
   /**
    * The visitor's consent. Besides set(), the SDK follows an IAB TCF v2.2
    * CMP (`__tcfapi` addEventListener), Google Consent Mode v2 (`dataLayer`
-   * consent commands) and `navigator.globalPrivacyControl`; a CMP or Google
-   * tag that loads after the SDK is looked for again for about 16 s.
+   * consent updates; a 'default' is no visitor's choice) and
+   * `navigator.globalPrivacyControl`; a CMP or Google tag that loads after
+   * the SDK is looked for again for about 16 s.
    */
   readonly consent: {
     get(): ConsentState;
@@ -225,7 +226,10 @@ export interface Tessera {
    * decideAll() comes back as the same object.
    */
   decideAll(): Array<Readonly<{ ok: true } & Decision>>;
-  /** Fills every `[data-tessera-slot]` under `root` (the document by default). */
+  /**
+   * Fills every `[data-tessera-slot]` under `root` (the document by
+   * default), and `root` itself when it is one.
+   */
   render(root?: ParentNode): Decision[];
   loadArtifact(artifact: object | string): Outcome;
   flush(options?: { keepalive?: boolean }): Promise<FlushResult>;

@@ -86,6 +86,10 @@ function checkOptions(options) {
       !(Number.isFinite(options.flushIntervalMs) && options.flushIntervalMs >= 0)) {
     throw new TypeError('createTessera: flushIntervalMs must be a number >= 0 (0 turns the timer off)');
   }
+  if (options.antiFlickerMs != null &&
+      !(Number.isFinite(options.antiFlickerMs) && options.antiFlickerMs >= 0)) {
+    throw new TypeError('createTessera: antiFlickerMs must be a number >= 0');
+  }
   if (options.previewParam != null && typeof options.previewParam !== 'string') {
     throw new TypeError('createTessera: previewParam must be a string (or null: no previews)');
   }

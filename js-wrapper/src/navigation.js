@@ -17,6 +17,9 @@ export function watchNavigation(win, onNavigate) {
     onNavigate();
   };
   history.pushState = function pushState(...args) {
+    // Compared with the URL it leaves, which replaceState (a filter kept in
+    // the query, a redirect: no page view) may have changed since.
+    lastPage = currentPage();
     const result = originalPush.apply(this, args);
     notify();
     return result;

@@ -90,6 +90,9 @@ export class FakeElement {
   hasAttribute(name) { return this.attributes.has(name); }
   addEventListener(type, fn) { (this.listeners[type] ??= []).push(fn); }
   click() { for (const fn of this.listeners.click ?? []) fn({}); }
+  // As a render() root: it matches the slot selector when it is a slot; no children.
+  matches(selector) { return selector === '[data-tessera-slot]' && this.hasAttribute('data-tessera-slot'); }
+  querySelectorAll() { return []; }
 }
 
 export class FakeDocument {
@@ -104,6 +107,7 @@ export class FakeDocument {
   querySelectorAll(selector) {
     return selector === '[data-tessera-slot]' ? this.slots : [];
   }
+  contains(element) { return this.slots.includes(element); }
   getElementById() { return null; }
   createElement() { return { remove() {} }; }
   addEventListener(type, fn) { (this.listeners[type] ??= []).push(fn); }
@@ -120,6 +124,7 @@ export class FakeWindow {
     const win = this;
     this.history = {
       pushState(state, title, url) { win.location = new URL(url, win.location); },
+      replaceState(state, title, url) { win.location = new URL(url, win.location); },
     };
     this.navigator = {};
   }

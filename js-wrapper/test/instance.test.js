@@ -328,6 +328,18 @@ test('in-page anchors (#section) are not page views; a new path or query is', as
   t.destroy();
 });
 
+test('replaceState is no page view, and the next pushState is compared with the URL it left', async () => {
+  const { options } = setup();
+  const win = options.window;
+  const t = await createTessera(options);
+  t.consent.set(grantAll);
+  win.history.replaceState({}, '', '/?sort=price');  // a filter kept in the URL
+  assert.equal(t.attributes().event.page_view?.count_all ?? 0, 0);
+  win.history.pushState({}, '', '/');  // a link back to the unfiltered page
+  assert.equal(t.attributes().event.page_view?.count_all ?? 0, 1);
+  t.destroy();
+});
+
 test('a page shown again from the back/forward cache counts as a page view', async () => {
   const { options } = setup();
   const t = await createTessera(options);
@@ -464,6 +476,44 @@ test('render fills slots, records impressions and clicks', async () => {
   const [signal] = server.signals();
   assert.equal(signal.imp.hero.vip, 1);
   assert.equal(signal.clk.hero.vip, 1);
+  t.destroy();
+});
+
+test('render(element) fills the element itself when it is a slot, e.g. one added after load', async () => {
+  const { options } = setup();
+  const t = await createTessera(options);
+  t.consent.set(grantAll);
+  t.identify('u1', { predicted_clv: 900 });
+  const added = new FakeElement({ 'data-tessera-slot': 'hero' });
+  assert.equal(t.render(added).length, 1);
+  assert.equal(added.innerHTML, '<h2>Exclusive VIP Discount</h2>');
+  assert.ok(added.hasAttribute('data-tessera-ready'));
+  t.destroy();
+});
+
+test("a slot in another slot's default content, replaced by that slot's decision, is not counted", async () => {
+  const withSection = structuredClone(artifact);
+  withSection.slots.push({ id: 'section', default: 'plain', variants: [{ id: 'plain', template: '<p>Plain</p>' }] });
+  const inner = new FakeElement({ 'data-tessera-slot': 'hero' });
+  const outer = new FakeElement({ 'data-tessera-slot': 'section' });
+  const doc = new FakeDocument([outer, inner]);  // document order: inner is in outer's default content
+  Object.defineProperty(outer, 'innerHTML', {
+    get: () => outer.html ?? '',
+    set(html) {
+      outer.html = html;
+      doc.slots = doc.slots.filter((element) => element !== inner);  // gone from the page
+    },
+  });
+  const { options, server } = setup({ artifact: withSection, document: doc });
+  const t = await createTessera(options);
+  t.consent.set(grantAll);
+  const decided = [];
+  t.on('decision', (decision) => decided.push(decision.slot));
+  assert.deepEqual(t.render().map((decision) => decision.slot), ['section']);
+  assert.deepEqual(decided, ['section']);
+  t.page();
+  await t.flush();
+  assert.deepEqual(server.signals()[0].imp, { section: { plain: 1 } });
   t.destroy();
 });
 

@@ -8,16 +8,25 @@ import { boot } from '../snippet/boot.js';
 import { artifact, FakeDocument, FakeElement, FakeWindow, FakeServer, Clock, repoRoot, tick } from './helpers.js';
 import { memoryBackend } from '../src/index.js';
 
-// Runs snippet.js on a fake page; `appended` lists what it added to <head>.
-function runSnippet(win = new FakeWindow()) {
+// Runs snippet.js on a fake page, with its options or `options` (source
+// text); `appended` lists what it added to <head>, `waits` its timeouts.
+function runSnippet(win = new FakeWindow(), options = null) {
   const doc = new FakeDocument();
   const appended = [];
+  const waits = [];
   doc.head = { appendChild: (el) => appended.push(el) };
   doc.createElement = (tag) => ({ tag, remove() {} });
-  const source = readFileSync(new URL('../snippet/snippet.js', import.meta.url), 'utf8');
-  vm.runInNewContext(source, { window: win, document: doc, setTimeout: () => 0 });
-  return { win, doc, appended };
+  let source = readFileSync(new URL('../snippet/snippet.js', import.meta.url), 'utf8');
+  if (options) source = source.replace(/'\/sdk\/dist\/boot\.js', \{.*\}\);/, `'/sdk/dist/boot.js', ${options});`);
+  vm.runInNewContext(source, { window: win, document: doc, setTimeout: (fn, ms) => waits.push(ms) });
+  return { win, doc, appended, waits };
 }
+
+test("the snippet hides undecided slots for antiFlickerMs, 0 included; 300 ms when it is not set", () => {
+  assert.deepEqual(runSnippet(new FakeWindow(), "{ site: 'demo' }").waits, [300]);
+  assert.deepEqual(runSnippet(new FakeWindow(), "{ site: 'demo', antiFlickerMs: 1000 }").waits, [1000]);
+  assert.deepEqual(runSnippet(new FakeWindow(), "{ site: 'demo', antiFlickerMs: 0 }").waits, [0]);
+});
 
 test('queued calls are replayed in order after the SDK loads', async () => {
   const { win, doc, appended } = runSnippet();
@@ -107,6 +116,49 @@ test('calls queued while the SDK starts are replayed too, after the earlier ones
   win.tessera.track('add_to_cart', { value: 5 });
   const instance = await starting;
   assert.deepEqual(heard, ['track add_to_cart', 'track page_view']);
+  assert.equal(instance.attributes().event.add_to_cart.count_all, 1);
+  instance.destroy();
+});
+
+test('a call that a replayed call makes (a queued listener calling window.tessera) is not lost', async () => {
+  const { win, doc } = pageWithSnippet();
+  win.tessera.on('consent', (state) => {
+    if (state.analytics) win.tessera.track('consent_given', {});
+  });
+  win.tessera.consent({ analytics: true, personalization: true });
+  win.tessera.track('add_to_cart', { value: 5 });
+  Object.assign(win.tessera.o, testOptions(win, doc));
+  const instance = await boot(win);
+  const events = instance.attributes().event;
+  assert.equal(events.consent_given?.count_all, 1);
+  assert.equal(events.add_to_cart.count_all, 1);
+  instance.destroy();
+});
+
+test("a page() queued before load is the page's one page view, with its properties", async () => {
+  const { win, doc } = pageWithSnippet();
+  win.tessera.consent({ analytics: true, personalization: true });
+  win.tessera.page({ category: 'shoes' });
+  Object.assign(win.tessera.o, testOptions(win, doc));
+  const heard = [];
+  win.tessera.on('track', (event) => heard.push(event.name));
+  const instance = await boot(win);
+  assert.deepEqual(heard, ['page_view']);
+  assert.equal(instance.attributes().event.page_view.count_all, 1);
+  instance.destroy();
+});
+
+test('a second copy of the snippet, run after the SDK loaded, leaves it working', async () => {
+  const { win, doc } = pageWithSnippet();
+  win.tessera.consent({ analytics: true, personalization: true });
+  Object.assign(win.tessera.o, testOptions(win, doc));
+  const instance = await boot(win);
+  const loaded = win.tessera;
+  // e.g. a tag manager inserting the snippet again; the SDK module runs once.
+  const { appended } = runSnippet(win);
+  assert.equal(win.tessera, loaded);
+  assert.deepEqual(appended, [], 'no second style hiding slots, no second load');
+  win.tessera.track('add_to_cart', { value: 5 });
   assert.equal(instance.attributes().event.add_to_cart.count_all, 1);
   instance.destroy();
 });
