@@ -303,6 +303,33 @@ TEST_F(EngineTest, RestoringAnotherTabsWithdrawalDropsWhatItCovered) {
       << "the profile, kept under personalization, stays";
 }
 
+// The signal carries the context's device and language only when its schema
+// takes them; anything else a site sets stays for its conditions.
+TEST_F(EngineTest, TheSignalCarriesOnlyTheContextItsSchemaTakes) {
+  GrantAll();
+  auto flush_context = [&](const char* device, const char* language) {
+    Context context;
+    context.device = device;
+    context.language = language;
+    engine_.SetContext(context);
+    EXPECT_TRUE(engine_.Track("page_view", Value(), Value(), kNow).ok());
+    Result<std::string> bytes = engine_.Flush(
+        "flush_0123456789abcdef", 1, SignalFormat::kJson, kNow);
+    EXPECT_TRUE(bytes.ok()) << bytes.status().ToString();
+    Result<Value> signal = DecodeSignal(*bytes, SignalFormat::kJson);
+    EXPECT_TRUE(signal.ok());
+    EXPECT_TRUE(ValidateSignal(*signal).empty())
+        << FormatProblems(ValidateSignal(*signal));
+    const Value* ctx = signal->find("ctx");
+    return ctx ? ctx->Dump() : std::string("none");
+  };
+  EXPECT_EQ(flush_context("mobile", "fr-FR"),
+            R"({"dev":"mobile","lang":"fr-FR"})");
+  EXPECT_EQ(flush_context("phone", "fr-FR"), R"({"lang":"fr-FR"})");
+  EXPECT_EQ(flush_context("tablet", "en_US"), R"({"dev":"tablet"})");
+  EXPECT_EQ(flush_context("smart fridge", "x"), "none");
+}
+
 // An engine whose artifact caps signals at 1024 bytes, holding 40 event
 // types since its last flush: several KB of signal.
 class EngineSignals : public EngineTest {

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "decision_memo.h"
+#include "signal_rules.h"
 
 namespace tessera {
 namespace {
@@ -399,11 +400,14 @@ Result<std::string> Engine::Flush(std::string id, int64_t seq,
   header.consent.set("policy", snapshot.policy_version);
   header.segments = MembershipsIn(cached_attributes_);
   header.cluster = cached_cluster_;
-  if (!context_.device.empty() || !context_.language.empty()) {
+  // Only what the signal schema takes: a site's own device names or language
+  // text serve its conditions, but would get the signal refused.
+  bool device = IsDeviceClass(context_.device);
+  bool language = IsLanguageTag(context_.language);
+  if (device || language) {
     header.context = Value::MakeObject();
-    if (!context_.device.empty()) header.context.set("dev", context_.device);
-    if (!context_.language.empty())
-      header.context.set("lang", context_.language);
+    if (device) header.context.set("dev", context_.device);
+    if (language) header.context.set("lang", context_.language);
   }
   header.marketing = consent_.Allows(Operation::kSendMarketingSignal);
 

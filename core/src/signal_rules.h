@@ -6,6 +6,8 @@
 #ifndef TESSERA_SRC_SIGNAL_RULES_H_
 #define TESSERA_SRC_SIGNAL_RULES_H_
 
+#include <string_view>
+
 #include "tessera/json.h"
 #include "tessera/status.h"
 #include "tessera/validation.h"
@@ -25,6 +27,11 @@ extern template Problems SignalSchemaProblems(const Value& signal);
 extern template Problems SignalSchemaProblems(const TapeNode& signal);
 extern template Status SignalConsentStatus(const Value& signal);
 extern template Status SignalConsentStatus(const TapeNode& signal);
+
+// What `ctx.dev` and `ctx.lang` take: a device class (desktop, mobile,
+// tablet, other) and a language tag such as "fr-FR".
+bool IsDeviceClass(std::string_view s);
+bool IsLanguageTag(std::string_view s);
 
 }  // namespace tessera
 

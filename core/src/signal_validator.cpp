@@ -26,8 +26,6 @@ constexpr size_t kMaxLanguageLength = 35;  // BCP 47 tags rarely exceed this
 constexpr size_t kMaxPageBytes = 256;
 constexpr size_t kMaxProblemsInStatus = 10;
 
-const char* const kDeviceClasses[] = {"desktop", "mobile", "tablet", "other"};
-
 template <typename Json>
 bool IsCount(const Json& v) {
   if (!v.is_number()) return false;
@@ -72,17 +70,6 @@ bool IsPurpose(std::string_view s) {
   if (s.empty() || s.size() > kMaxPurposeLength) return false;
   for (char c : s) {
     if (!HasByteClass(c, kSnakeByte)) return false;
-  }
-  return true;
-}
-
-bool IsLanguageTag(std::string_view s) {
-  if (s.size() < 2 || s.size() > kMaxLanguageLength) return false;
-  for (char c : s) {
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-          (c >= '0' && c <= '9') || c == '-')) {
-      return false;
-    }
   }
   return true;
 }
@@ -472,11 +459,7 @@ class SignalValidator {
     if (!ExpectObject(ctx, "$.ctx")) return;
     CheckKnownFields(ctx, "$.ctx", {"dev", "lang", "page"});
     if (const Json* dev = ctx.find("dev")) {
-      bool known = false;
-      for (const char* device : kDeviceClasses) {
-        if (dev->is_string() && dev->as_string() == device) known = true;
-      }
-      if (!known) {
+      if (!(dev->is_string() && IsDeviceClass(dev->as_string()))) {
         Add("$.ctx.dev", "must be one of desktop, mobile, tablet, other");
       }
     }
@@ -560,6 +543,21 @@ bool IsGranted(const Json& granted, std::string_view purpose) {
 }
 
 }  // namespace
+
+bool IsDeviceClass(std::string_view s) {
+  return s == "desktop" || s == "mobile" || s == "tablet" || s == "other";
+}
+
+bool IsLanguageTag(std::string_view s) {
+  if (s.size() < 2 || s.size() > kMaxLanguageLength) return false;
+  for (char c : s) {
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+          (c >= '0' && c <= '9') || c == '-')) {
+      return false;
+    }
+  }
+  return true;
+}
 
 template <typename Json>
 Problems SignalSchemaProblems(const Json& signal) {

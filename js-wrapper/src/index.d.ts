@@ -215,6 +215,11 @@ export interface Tessera {
   track(name: string, properties?: Record<string, unknown>): Outcome<{ event: object }>;
   page(properties?: Record<string, unknown>): Outcome<{ event: object }>;
   identify(userId: string, traits?: Record<string, unknown>): Outcome;
+  /**
+   * Sets context members over the browser's own (device, utcOffsetMinutes,
+   * language, url, path, referrer); `extra` holds `context.<key>` of the
+   * site's. A value the core cannot use is a TypeError.
+   */
   setContext(context: Record<string, unknown>): void;
   attributes(): Record<string, unknown>;
   segments(): string[];

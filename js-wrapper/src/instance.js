@@ -14,6 +14,7 @@ import {
 } from './consent-sources.js';
 import { hideUndecidedSlots, htmlFiller, renderSlots, slotElements, markReady } from './dom.js';
 import { watchNavigation } from './navigation.js';
+import { browserContext } from './context.js';
 
 const PURPOSES = ['necessary', 'analytics', 'personalization', 'marketing'];
 const LEASE_MS = 10_000;
@@ -230,6 +231,7 @@ class Tessera {
       onChange: (callback) => this.on('consent', callback),
     };
     this.seq = Number(this.storage.get('seq') ?? 0) || 0;
+    this.applyContext({});
   }
 
   // ---- events --------------------------------------------------------------
@@ -412,6 +414,7 @@ class Tessera {
 
   page(properties = {}) {
     requireObject(properties, 'page: properties');
+    this.applyContext();  // a new page, perhaps a new offset (summer time)
     const location = this.win?.location;
     return this.track('page_view', {
       ...(location ? { url: location.href.split('?')[0], path: location.pathname } : {}),
@@ -429,9 +432,20 @@ class Tessera {
     return result;
   }
 
+  // What the page sets goes over what the browser tells (browserContext).
   setContext(context) {
     requireObject(context, 'setContext: context');
-    this.engine._setContext(toJson(context, 'context'));
+    this.applyContext({ ...context });
+  }
+
+  applyContext(site = this.siteContext) {
+    const text = toJson({ ...browserContext(this.win, this.doc, this.now()), ...site }, 'context');
+    if (text !== this.appliedContext) {  // unchanged: the next decision stays incremental
+      const result = parseResult(this.engine._setContext(text));
+      if (!result.ok) throw new TypeError(`setContext: ${result.error.message}`);
+      this.appliedContext = text;
+    }
+    this.siteContext = site;
   }
 
   // ---- decisions -----------------------------------------------------------

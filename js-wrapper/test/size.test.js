@@ -86,8 +86,11 @@ const sources = readdirSync(new URL('src/', root)).filter((f) => f.endsWith('.js
 // +14 B for render(element) filling the element itself when it is a slot;
 // +19 B for a TypeError on an antiFlickerMs that meant no wait silently;
 // +26 B for not deciding nor counting a slot that a filled slot replaced;
-// +1 B for a pushState after a replaceState counted as the page view it is.)
-const CEILING_GZIP_BYTES = 98_545;
+// +1 B for a pushState after a replaceState counted as the page view it is;
+// +422 B for the browser's context (device class, local time offset,
+// language, page) given to the core, so that context.hour and the signals'
+// hours are local time, and a signal's ctx keeping to its schema.)
+const CEILING_GZIP_BYTES = 98_967;
 export const TARGET_GZIP_BYTES = 50 * 1024;
 
 function sizes(list = files) {
