@@ -123,6 +123,33 @@ bool EtagListNames(const std::string& header, const std::string& etag,
   return false;
 }
 
+// Whether a comma-separated header list (Vary, Allow) holds `item`.
+bool ListHolds(std::string_view list, std::string_view item) {
+  while (!list.empty()) {
+    size_t comma = list.find(',');
+    std::string_view entry = list.substr(0, comma);
+    while (!entry.empty() && entry.front() == ' ') entry.remove_prefix(1);
+    while (!entry.empty() && entry.back() == ' ') entry.remove_suffix(1);
+    if (EqualsIgnoreCase(entry, item)) return true;
+    list = comma == std::string_view::npos ? "" : list.substr(comma + 1);
+  }
+  return false;
+}
+
+// Adds `name` to the response's Vary list once, keeping what the handler
+// listed there (a second Set would replace it: the last value wins).
+void AddVary(HttpResponse& response, std::string_view name) {
+  for (auto& [header, value] : response.headers) {
+    if (!EqualsIgnoreCase(header, "Vary")) continue;
+    if (!ListHolds(value, name)) {
+      value += ", ";
+      value += name;
+    }
+    return;
+  }
+  response.Set("Vary", std::string(name));
+}
+
 const char* const kArtifactParts[] = {"segments",    "clusters", "slots",
                                       "experiments", "consent",  "signals"};
 
@@ -401,7 +428,7 @@ class Api::Impl {
   void Finish(const ExchangePtr& exchange, HttpResponse response) {
     if (!exchange->cors_origin.empty()) {
       response.Set("Access-Control-Allow-Origin", exchange->cors_origin);
-      response.Set("Vary", "Origin");
+      AddVary(response, "Origin");
       // Retry-After: the SDK's backoff honours it (429, 503).
       response.Set("Access-Control-Expose-Headers", "ETag, Retry-After");
     }
@@ -716,7 +743,10 @@ class Api::Impl {
     response.Set(
         "Cache-Control",
         "public, max-age=" + std::to_string(options_.artifact_max_age_seconds));
-    response.Set("Vary", "Accept-Encoding");
+    // Public and cacheable, and its Access-Control-Allow-Origin follows the
+    // request's Origin: a shared cache must not hand the answer stored for
+    // one origin (or for none) to another.
+    response.Set("Vary", "Accept-Encoding, Origin");
     if (EtagListNames(exchange->request.Header("If-None-Match"), artifact.etag,
                       /*weak=*/true)) {
       response.status = 304;
