@@ -362,9 +362,16 @@ class Api::Impl {
       if (!Match(route.pattern, path, &params)) continue;
       exchange->route = route.pattern;
       if (method != route.method) {
-        if (!allowed.empty()) allowed += ", ";
-        allowed += route.method;
-        if (std::string_view(route.method) == "GET") allowed += ", HEAD";
+        // Overlapping patterns (.../artifact/revisions and
+        // .../artifact/{part}) may offer a method twice; list it once.
+        const std::string_view route_method = route.method;
+        for (std::string_view offered :
+             {route_method,
+              std::string_view(route_method == "GET" ? "HEAD" : "")}) {
+          if (offered.empty() || ListHolds(allowed, offered)) continue;
+          if (!allowed.empty()) allowed += ", ";
+          allowed += offered;
+        }
         continue;
       }
       exchange->params = std::move(params);

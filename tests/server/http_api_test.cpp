@@ -883,6 +883,16 @@ TEST_F(HttpApiTest, UnknownRoutesAndMethodsAreJsonErrors) {
   EXPECT_NE(method.Header("Allow").find("POST"), std::string::npos);
 }
 
+// .../artifact/revisions is matched by its own GET route and by the GET and
+// PUT of .../artifact/{part}: each method is listed once.
+TEST_F(HttpApiTest, AllowNamesEachMethodOnceWhenRoutesOverlap) {
+  ClientResponse response =
+      Admin("DELETE", "/v1/admin/sites/demo/artifact/revisions", admin_key_);
+  EXPECT_EQ(response.status, 405);
+  EXPECT_EQ(Code(response), "method_not_allowed");
+  EXPECT_EQ(response.Header("Allow"), "GET, HEAD, PUT");
+}
+
 TEST_F(HttpApiTest, HeadAnswersLikeGetWithoutTheBody) {
   ClientResponse get = Request("GET", "/healthz");
   ClientResponse head = Request("HEAD", "/healthz");
