@@ -848,6 +848,7 @@ int RunKeysCreate(const KeysCreateOptions& options) {
 }
 
 int RunKeysList(const KeysListOptions& options) {
+  RequireExistingStore(options.db);
   auto store = OpenMigrated(options.db);
   std::cout << "id\tsite\tkind\tprefix\tcreated_at_ms\tstate\texpires\n";
   const int64_t now_ms = NowMs();
@@ -868,6 +869,7 @@ int RunKeysList(const KeysListOptions& options) {
 }
 
 int RunKeysRevoke(const KeysRevokeOptions& options) {
+  RequireExistingStore(options.db);
   auto store = OpenMigrated(options.db);
   if (!store->RevokeApiKey(options.id)) {
     std::cerr << "tessera-server: no active key with id " << options.id
@@ -901,6 +903,7 @@ int RunMigrate(const MigrateOptions& options) {
 }
 
 int RunExportSignals(const ExportSignalsOptions& options) {
+  RequireExistingStore(options.db);
   auto store = OpenMigrated(options.db);
   ExportOutput output(options.out);
   std::ostream& out = output.stream();
@@ -933,6 +936,7 @@ int RunExportSignals(const ExportSignalsOptions& options) {
 }
 
 int RunPrune(const PruneOptions& options) {
+  RequireExistingStore(options.db);
   auto store = OpenMigrated(options.db);
   const int64_t kMsPerDay = 24 * 60 * 60 * 1000LL;
   int64_t deleted =

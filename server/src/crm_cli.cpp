@@ -78,6 +78,7 @@ int RunExportCrm(const ExportCrmOptions& options) {
           "TESSERA_PII_KEY");
     }
   }
+  RequireExistingStore(options.db);
   std::unique_ptr<CrmStore> crm = OpenMigratedCrm(options.db);
   if (pii) VerifyPiiKey(*crm, *pii, false);
   ExportOutput output(options.out);

@@ -586,6 +586,25 @@ TEST(CliBinaryTest, AFileThatIsNoDatabaseIsNamed) {
   EXPECT_EQ(ReadFile(db), std::string(8192, 'x'));  // left as it was
 }
 
+// Commands that read or change what a database holds: a mistyped --db must
+// not become a new empty database (and directory) answered as if empty.
+TEST(CliBinaryTest, ReadingCommandsRefuseADatabaseThatIsNotThere) {
+  TempDir dir;
+  const std::string missing = dir.File("typo/tessera.db");
+  for (const char* command :
+       {"keys list", "keys revoke --id 1", "export signals --site demo",
+        "export customers --site demo", "export transactions --site demo",
+        "prune --older-than-days 30"}) {
+    CommandResult result =
+        RunCommand(std::string(command) + " --db " + missing, true);
+    EXPECT_EQ(result.exit_code, 1) << command << ": " << result.out;
+    EXPECT_NE(result.out.find("no database file at '" + missing + "'"),
+              std::string::npos)
+        << command << ": " << result.out;
+    EXPECT_FALSE(std::filesystem::exists(dir.File("typo"))) << command;
+  }
+}
+
 TEST(CliBinaryTest, CheckArtifactNamesEveryProblemWithoutADatabase) {
   TempDir dir;
   const std::string example =
