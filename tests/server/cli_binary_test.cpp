@@ -3,6 +3,7 @@
 // (SIGKILL), and what it acknowledged must still be there after a restart.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <filesystem>
@@ -603,6 +604,22 @@ TEST(CliBinaryTest, ReadingCommandsRefuseADatabaseThatIsNotThere) {
         << command << ": " << result.out;
     EXPECT_FALSE(std::filesystem::exists(dir.File("typo"))) << command;
   }
+}
+
+// libpq's messages span lines ("...failed: Connection refused\n\tIs the
+// server running...?"); a log line per error needs them as one.
+TEST(CliBinaryTest, AnUnreachablePostgresIsReportedOnOneLine) {
+  // Nothing listens on port 1 of the loopback: refused at once.
+  CommandResult result = RunCommand(
+      "migrate --db postgresql://tessera:secret@127.0.0.1:1/tessera", true);
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_EQ(result.out.rfind("tessera-server: cannot connect to PostgreSQL at "
+                             "'postgresql://tessera:***@127.0.0.1:1/tessera': ",
+                             0),
+            0u)
+      << result.out;
+  EXPECT_EQ(std::count(result.out.begin(), result.out.end(), '\n'), 1)
+      << result.out;
 }
 
 TEST(CliBinaryTest, CheckArtifactNamesEveryProblemWithoutADatabase) {
