@@ -6,6 +6,7 @@
 
 #include "crm_json.h"
 #include "export_output.h"
+#include "input_file.h"
 #include "pii_key_rotation.h"
 #include "postgres_connection.h"
 #include "sqlite_backup.h"
@@ -38,10 +39,9 @@ int RunImport(const ImportCommandOptions& options) {
   std::ifstream file;
   std::istream* input = &std::cin;
   if (options.file != "-") {
-    file.open(options.file, std::ios::binary);
-    if (!file) {
-      std::cerr << "tessera-server: cannot read '" << options.file << "'"
-                << std::endl;
+    if (std::string why = OpenInputFile(options.file, file); !why.empty()) {
+      std::cerr << "tessera-server: cannot read '" << options.file
+                << "': " << why << std::endl;
       return 1;
     }
     input = &file;

@@ -622,6 +622,26 @@ TEST(CliBinaryTest, AnUnreachablePostgresIsReportedOnOneLine) {
       << result.out;
 }
 
+// A directory opens as a stream on Linux and fails at the first read: each
+// file flag must say so rather than "reading failed" or "0 characters".
+TEST(CliBinaryTest, AFileFlagNamingADirectoryIsRefusedAsOne) {
+  TempDir dir;
+  const std::string folder = dir.File("exports");
+  std::filesystem::create_directories(folder);
+  const std::string db = dir.File("tessera.db");
+  for (const std::string& command :
+       {"import transactions --db " + db + " --site demo --file " + folder,
+        "check-artifact --site demo --file " + folder,
+        "export customers --db " + db +
+            " --site demo --include-pii --pii-key-file " + folder}) {
+    CommandResult result = RunCommand(command, true);
+    EXPECT_EQ(result.exit_code, 1) << command << ": " << result.out;
+    EXPECT_NE(result.out.find(folder), std::string::npos) << command;
+    EXPECT_NE(result.out.find("it is a directory"), std::string::npos)
+        << command << ": " << result.out;
+  }
+}
+
 TEST(CliBinaryTest, CheckArtifactNamesEveryProblemWithoutADatabase) {
   TempDir dir;
   const std::string example =
