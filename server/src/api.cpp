@@ -272,7 +272,14 @@ class Api::Impl {
       options_.access_log->Write(NowMs(), "-", "(transport)", status, code, 0,
                                  0);
     }
-    return ErrorResponse(status, code, message);
+    HttpResponse response = ErrorResponse(status, code, message);
+    // As the route itself would: the SDK must see a 413 as a 413, not as a
+    // network failure to retry.
+    if (request.path == "/v1/signals" && !request.origin.empty() &&
+        OriginAllowed(request.host, request.origin)) {
+      AllowOrigin(response, request.origin);
+    }
+    return response;
   }
 
   uint64_t BodyLimitFor(std::string_view path) const {
@@ -432,12 +439,17 @@ class Api::Impl {
     Finish(exchange, std::move(response));
   }
 
+  // Lets a browser on `origin` read the response.
+  static void AllowOrigin(HttpResponse& response, std::string_view origin) {
+    response.Set("Access-Control-Allow-Origin", std::string(origin));
+    AddVary(response, "Origin");
+    // Retry-After: the SDK's backoff honours it (429, 503).
+    response.Set("Access-Control-Expose-Headers", "ETag, Retry-After");
+  }
+
   void Finish(const ExchangePtr& exchange, HttpResponse response) {
     if (!exchange->cors_origin.empty()) {
-      response.Set("Access-Control-Allow-Origin", exchange->cors_origin);
-      AddVary(response, "Origin");
-      // Retry-After: the SDK's backoff honours it (429, 503).
-      response.Set("Access-Control-Expose-Headers", "ETag, Retry-After");
+      AllowOrigin(response, exchange->cors_origin);
     }
     response.Set("X-Content-Type-Options", "nosniff");
     double seconds =
@@ -471,20 +483,21 @@ class Api::Impl {
   }
 
   // Whether a browser on `origin` may use the public routes.
-  bool OriginAllowed(const HttpRequest& request, const std::string& origin) {
+  // `host` is the request's Host header (its own origin is always allowed).
+  bool OriginAllowed(std::string_view host, std::string_view origin) {
     for (const std::string& allowed : Policy()->allowed_origins) {
       if (allowed == "*" || allowed == origin) return true;
     }
-    std::string host = request.Header("Host");
-    return !host.empty() &&
-           (origin == "http://" + host || origin == "https://" + host);
+    const std::string own(host);
+    return !own.empty() &&
+           (origin == "http://" + own || origin == "https://" + own);
   }
 
   // Sets the CORS origin for an allowed Origin; `required` refuses others.
   void ApplyOrigin(const ExchangePtr& exchange, bool required) {
     std::string origin = exchange->request.Header("Origin");
     if (origin.empty()) return;
-    if (OriginAllowed(exchange->request, origin)) {
+    if (OriginAllowed(exchange->request.Header("Host"), origin)) {
       exchange->cors_origin = origin;
     } else if (required) {
       Refuse(403, "origin_not_allowed",

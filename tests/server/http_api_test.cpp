@@ -574,6 +574,26 @@ TEST_F(HttpApiTest, OversizedBodyIsA413) {
       << exposition;
 }
 
+// Refused by the transport before any handler ran, yet a browser on an
+// allowed origin must be able to read the 413: without
+// Access-Control-Allow-Origin its fetch fails like a network error, and
+// the SDK would resend the same signal forever.
+TEST_F(HttpApiTest, OversizedSignalFromAnAllowedOriginIsReadableByIt) {
+  const std::string big = "{" + std::string(70 * 1024, ' ') + "}";
+  ClientResponse allowed =
+      Post(big, "application/json",
+           {{"X-Tessera-Key", write_key_}, {"Origin", kAllowedOrigin}});
+  EXPECT_EQ(allowed.status, 413);
+  EXPECT_EQ(Code(allowed), "payload_too_large");
+  EXPECT_EQ(allowed.Header("Access-Control-Allow-Origin"), kAllowedOrigin);
+  EXPECT_NE(allowed.Header("Vary").find("Origin"), std::string::npos);
+  ClientResponse refused =
+      Post(big, "application/json",
+           {{"X-Tessera-Key", write_key_}, {"Origin", "https://evil.example"}});
+  EXPECT_EQ(refused.status, 413);
+  EXPECT_EQ(refused.Header("Access-Control-Allow-Origin"), "");
+}
+
 TEST_F(HttpApiTest, MissingWrongAndAdminKeysCannotPostSignals) {
   std::string signal = SignalWith("sig_keys_00000000001");
   ClientResponse missing = Post(signal);
