@@ -357,6 +357,14 @@ Header ReadHeader(CsvReader& reader, const char* expected) {
     throw ImportError("line " + std::to_string(error.line) +
                       ": the header row is not valid CSV: " + error.message);
   }
+  // Spreadsheets' "Unicode text" exports; read as bytes, every other one
+  // is a NUL.
+  const std::string& first = record.fields.front();
+  if (first.rfind("\xFF\xFE", 0) == 0 || first.rfind("\xFE\xFF", 0) == 0) {
+    throw ImportError(
+        "the file is UTF-16 (it starts with a UTF-16 byte order mark); save "
+        "it as UTF-8 CSV or convert it, e.g. `iconv -f UTF-16 -t UTF-8`");
+  }
   Header header;
   std::set<std::string> seen;
   for (std::string& field : record.fields) {

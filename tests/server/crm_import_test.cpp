@@ -189,6 +189,27 @@ TEST_P(CrmImportTest, RejectedValuesAreShownEscapedAndShortened) {
   }
 }
 
+// Excel's "Unicode Text" export is UTF-16 with a byte order mark; read as
+// bytes its header is "\xFF\xFEc\0u\0...", and the error stopped at the
+// first NUL ("found: \xFF\xFEc").
+TEST_P(CrmImportTest, Utf16FilesAreRefusedWithWhatToDo) {
+  std::string utf16 = "\xFF\xFE";
+  for (char c : std::string("customer_id\ttier\r\nc1\tgold\r\n")) {
+    utf16 += c;
+    utf16 += '\0';
+  }
+  try {
+    Import(utf16, ImportKind::kCustomers);
+    FAIL() << "imported a UTF-16 file";
+  } catch (const ImportError& error) {
+    EXPECT_NE(std::string(error.what()).find("UTF-16"), std::string::npos)
+        << error.what();
+    EXPECT_NE(std::string(error.what()).find("UTF-8"), std::string::npos)
+        << error.what();
+  }
+  EXPECT_EQ(crm_->CountCustomers("demo"), 0);
+}
+
 TEST_P(CrmImportTest, UnusableFilesAreRefusedBeforeWriting) {
   // PII columns without a key.
   try {
