@@ -688,8 +688,18 @@ std::optional<ServeOptions> ParseServeArgs(
                 "signals older than\n--retention-days at start and hourly.");
   flags.AllowConfigFile();
   flags.AddString("db", "PATH", kDbHelp, &options.db);
-  flags.AddString("host", "HOST", "address to bind (default 127.0.0.1)",
-                  &options.host);
+  flags.Add("host", "HOST", "address to bind (default 127.0.0.1)",
+            [&](const std::string& v) {
+              // An empty name resolves to the wildcard address: every
+              // interface, where the default is this machine only.
+              if (v.empty()) {
+                throw UsageError(
+                    "--host needs an address or host name (127.0.0.1 for this "
+                    "machine only, 0.0.0.0 for every interface), not an empty "
+                    "value");
+              }
+              options.host = v;
+            });
   flags.Add(
       "port", "PORT", "port to bind, 0 for any free one (default 8080)",
       [&](const std::string& v) {
