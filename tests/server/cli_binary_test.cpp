@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -487,6 +488,48 @@ TEST(CliBinaryTest, SighupReloadsAllowedOriginsAndTheRateLimit) {
          "the configuration was not reloaded");
   EXPECT_EQ(post("https://c.example"), 403);
   EXPECT_EQ(Send(server.port(), {"GET", "/healthz", {}, ""}).status, 200);
+  EXPECT_EQ(server.Signal(SIGTERM), 0);
+}
+
+// What waits for a restart keeps being named at every reload until the
+// server restarts, and a value put back as it started is no change.
+TEST(CliBinaryTest, SighupNamesRestartOnlyChangesUntilTheyAreUndone) {
+  TempDir dir;
+  const std::string config = dir.File("serve.json");
+  std::ofstream(config) << R"({"retention-days": 90})";
+  ServerProcess server(dir.File("reload.db"), dir.File("serve.log"),
+                       {"--config", config});
+  ASSERT_NE(server.port(), 0);
+  // The reload messages so far, one per line.
+  auto reloads = [&] {
+    std::vector<std::string> lines;
+    std::stringstream log(server.log());
+    for (std::string line; std::getline(log, line);) {
+      if (line.find("reloaded the configuration") != std::string::npos) {
+        lines.push_back(line);
+      }
+    }
+    return lines;
+  };
+  auto reload = [&](const std::string& text) {
+    std::ofstream(config) << text;
+    const size_t before = reloads().size();
+    server.Notify(SIGHUP);
+    for (int i = 0; i < 100 && reloads().size() == before; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    std::vector<std::string> lines = reloads();
+    return lines.size() > before ? lines.back() : std::string();
+  };
+  const std::string pending = "changed, from the next start: retention-days";
+  EXPECT_NE(reload(R"({"retention-days": 30})").find(pending),
+            std::string::npos);
+  EXPECT_NE(reload(R"({"retention-days": 30})").find(pending),
+            std::string::npos);
+  const std::string undone = reload(R"({"retention-days": 90})");
+  EXPECT_NE(undone, "");
+  EXPECT_EQ(undone.find("changed, from the next start"), std::string::npos)
+      << undone;
   EXPECT_EQ(server.Signal(SIGTERM), 0);
 }
 
