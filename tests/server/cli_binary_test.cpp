@@ -649,6 +649,23 @@ TEST(CliBinaryTest, ReadingCommandsRefuseADatabaseThatIsNotThere) {
   }
 }
 
+// The export is written where --out says; when it cannot be, the reason.
+TEST(CliBinaryTest, AnExportThatCannotBeWrittenSaysWhy) {
+  TempDir dir;
+  const std::string db = dir.File("tessera.db");
+  ASSERT_EQ(RunCommand("migrate --db " + db).exit_code, 0);
+  for (const auto& [out, reason] : {std::pair{dir.path(), "Is a directory"},
+                                    std::pair{dir.File("missing/signals.jsonl"),
+                                              "No such file or directory"}}) {
+    CommandResult result = RunCommand(
+        "export signals --db " + db + " --site demo --out " + out, true);
+    EXPECT_EQ(result.exit_code, 1) << result.out;
+    EXPECT_NE(result.out.find("cannot write '" + out + "': " + reason),
+              std::string::npos)
+        << result.out;
+  }
+}
+
 // libpq's messages span lines ("...failed: Connection refused\n\tIs the
 // server running...?"); a log line per error needs them as one.
 TEST(CliBinaryTest, AnUnreachablePostgresIsReportedOnOneLine) {
