@@ -123,6 +123,33 @@ bool EtagListNames(const std::string& header, const std::string& etag,
   return false;
 }
 
+// Whether a comma-separated header list (Vary, Allow) holds `item`.
+bool ListHolds(std::string_view list, std::string_view item) {
+  while (!list.empty()) {
+    size_t comma = list.find(',');
+    std::string_view entry = list.substr(0, comma);
+    while (!entry.empty() && entry.front() == ' ') entry.remove_prefix(1);
+    while (!entry.empty() && entry.back() == ' ') entry.remove_suffix(1);
+    if (EqualsIgnoreCase(entry, item)) return true;
+    list = comma == std::string_view::npos ? "" : list.substr(comma + 1);
+  }
+  return false;
+}
+
+// Adds `name` to the response's Vary list once, keeping what the handler
+// listed there (a second Set would replace it: the last value wins).
+void AddVary(HttpResponse& response, std::string_view name) {
+  for (auto& [header, value] : response.headers) {
+    if (!EqualsIgnoreCase(header, "Vary")) continue;
+    if (!ListHolds(value, name)) {
+      value += ", ";
+      value += name;
+    }
+    return;
+  }
+  response.Set("Vary", std::string(name));
+}
+
 const char* const kArtifactParts[] = {"segments",    "clusters", "slots",
                                       "experiments", "consent",  "signals"};
 
@@ -245,7 +272,14 @@ class Api::Impl {
       options_.access_log->Write(NowMs(), "-", "(transport)", status, code, 0,
                                  0);
     }
-    return ErrorResponse(status, code, message);
+    HttpResponse response = ErrorResponse(status, code, message);
+    // As the route itself would: the SDK must see a 413 as a 413, not as a
+    // network failure to retry.
+    if (request.path == "/v1/signals" && !request.origin.empty() &&
+        OriginAllowed(request.host, request.origin)) {
+      AllowOrigin(response, request.origin);
+    }
+    return response;
   }
 
   uint64_t BodyLimitFor(std::string_view path) const {
@@ -335,9 +369,16 @@ class Api::Impl {
       if (!Match(route.pattern, path, &params)) continue;
       exchange->route = route.pattern;
       if (method != route.method) {
-        if (!allowed.empty()) allowed += ", ";
-        allowed += route.method;
-        if (std::string_view(route.method) == "GET") allowed += ", HEAD";
+        // Overlapping patterns (.../artifact/revisions and
+        // .../artifact/{part}) may offer a method twice; list it once.
+        const std::string_view route_method = route.method;
+        for (std::string_view offered :
+             {route_method,
+              std::string_view(route_method == "GET" ? "HEAD" : "")}) {
+          if (offered.empty() || ListHolds(allowed, offered)) continue;
+          if (!allowed.empty()) allowed += ", ";
+          allowed += offered;
+        }
         continue;
       }
       exchange->params = std::move(params);
@@ -398,12 +439,17 @@ class Api::Impl {
     Finish(exchange, std::move(response));
   }
 
+  // Lets a browser on `origin` read the response.
+  static void AllowOrigin(HttpResponse& response, std::string_view origin) {
+    response.Set("Access-Control-Allow-Origin", std::string(origin));
+    AddVary(response, "Origin");
+    // Retry-After: the SDK's backoff honours it (429, 503).
+    response.Set("Access-Control-Expose-Headers", "ETag, Retry-After");
+  }
+
   void Finish(const ExchangePtr& exchange, HttpResponse response) {
     if (!exchange->cors_origin.empty()) {
-      response.Set("Access-Control-Allow-Origin", exchange->cors_origin);
-      response.Set("Vary", "Origin");
-      // Retry-After: the SDK's backoff honours it (429, 503).
-      response.Set("Access-Control-Expose-Headers", "ETag, Retry-After");
+      AllowOrigin(response, exchange->cors_origin);
     }
     response.Set("X-Content-Type-Options", "nosniff");
     double seconds =
@@ -437,20 +483,21 @@ class Api::Impl {
   }
 
   // Whether a browser on `origin` may use the public routes.
-  bool OriginAllowed(const HttpRequest& request, const std::string& origin) {
+  // `host` is the request's Host header (its own origin is always allowed).
+  bool OriginAllowed(std::string_view host, std::string_view origin) {
     for (const std::string& allowed : Policy()->allowed_origins) {
       if (allowed == "*" || allowed == origin) return true;
     }
-    std::string host = request.Header("Host");
-    return !host.empty() &&
-           (origin == "http://" + host || origin == "https://" + host);
+    const std::string own(host);
+    return !own.empty() &&
+           (origin == "http://" + own || origin == "https://" + own);
   }
 
   // Sets the CORS origin for an allowed Origin; `required` refuses others.
   void ApplyOrigin(const ExchangePtr& exchange, bool required) {
     std::string origin = exchange->request.Header("Origin");
     if (origin.empty()) return;
-    if (OriginAllowed(exchange->request, origin)) {
+    if (OriginAllowed(exchange->request.Header("Host"), origin)) {
       exchange->cors_origin = origin;
     } else if (required) {
       Refuse(403, "origin_not_allowed",
@@ -716,7 +763,10 @@ class Api::Impl {
     response.Set(
         "Cache-Control",
         "public, max-age=" + std::to_string(options_.artifact_max_age_seconds));
-    response.Set("Vary", "Accept-Encoding");
+    // Public and cacheable, and its Access-Control-Allow-Origin follows the
+    // request's Origin: a shared cache must not hand the answer stored for
+    // one origin (or for none) to another.
+    response.Set("Vary", "Accept-Encoding, Origin");
     if (EtagListNames(exchange->request.Header("If-None-Match"), artifact.etag,
                       /*weak=*/true)) {
       response.status = 304;

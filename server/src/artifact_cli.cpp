@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "artifact_check.h"
+#include "input_file.h"
 #include "tessera/json.h"
 
 namespace tessera::server {
@@ -25,9 +26,9 @@ int RunCheckArtifact(const CheckArtifactOptions& options) {
   if (options.file == "-") {
     text.assign(std::istreambuf_iterator<char>(std::cin), {});
   } else {
-    std::ifstream in(options.file, std::ios::binary);
-    if (!in) {
-      std::cerr << name << ": cannot be read" << std::endl;
+    std::ifstream in;
+    if (std::string why = OpenInputFile(options.file, in); !why.empty()) {
+      std::cerr << name << ": cannot be read: " << why << std::endl;
       return 1;
     }
     std::ostringstream contents;

@@ -688,8 +688,18 @@ std::optional<ServeOptions> ParseServeArgs(
                 "signals older than\n--retention-days at start and hourly.");
   flags.AllowConfigFile();
   flags.AddString("db", "PATH", kDbHelp, &options.db);
-  flags.AddString("host", "HOST", "address to bind (default 127.0.0.1)",
-                  &options.host);
+  flags.Add("host", "HOST", "address to bind (default 127.0.0.1)",
+            [&](const std::string& v) {
+              // An empty name resolves to the wildcard address: every
+              // interface, where the default is this machine only.
+              if (v.empty()) {
+                throw UsageError(
+                    "--host needs an address or host name (127.0.0.1 for this "
+                    "machine only, 0.0.0.0 for every interface), not an empty "
+                    "value");
+              }
+              options.host = v;
+            });
   flags.Add(
       "port", "PORT", "port to bind, 0 for any free one (default 8080)",
       [&](const std::string& v) {
@@ -848,6 +858,7 @@ int RunKeysCreate(const KeysCreateOptions& options) {
 }
 
 int RunKeysList(const KeysListOptions& options) {
+  RequireExistingStore(options.db);
   auto store = OpenMigrated(options.db);
   std::cout << "id\tsite\tkind\tprefix\tcreated_at_ms\tstate\texpires\n";
   const int64_t now_ms = NowMs();
@@ -868,6 +879,7 @@ int RunKeysList(const KeysListOptions& options) {
 }
 
 int RunKeysRevoke(const KeysRevokeOptions& options) {
+  RequireExistingStore(options.db);
   auto store = OpenMigrated(options.db);
   if (!store->RevokeApiKey(options.id)) {
     std::cerr << "tessera-server: no active key with id " << options.id
@@ -901,6 +913,7 @@ int RunMigrate(const MigrateOptions& options) {
 }
 
 int RunExportSignals(const ExportSignalsOptions& options) {
+  RequireExistingStore(options.db);
   auto store = OpenMigrated(options.db);
   ExportOutput output(options.out);
   std::ostream& out = output.stream();
@@ -933,6 +946,7 @@ int RunExportSignals(const ExportSignalsOptions& options) {
 }
 
 int RunPrune(const PruneOptions& options) {
+  RequireExistingStore(options.db);
   auto store = OpenMigrated(options.db);
   const int64_t kMsPerDay = 24 * 60 * 60 * 1000LL;
   int64_t deleted =

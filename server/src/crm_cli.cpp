@@ -6,6 +6,7 @@
 
 #include "crm_json.h"
 #include "export_output.h"
+#include "input_file.h"
 #include "pii_key_rotation.h"
 #include "postgres_connection.h"
 #include "sqlite_backup.h"
@@ -38,10 +39,9 @@ int RunImport(const ImportCommandOptions& options) {
   std::ifstream file;
   std::istream* input = &std::cin;
   if (options.file != "-") {
-    file.open(options.file, std::ios::binary);
-    if (!file) {
-      std::cerr << "tessera-server: cannot read '" << options.file << "'"
-                << std::endl;
+    if (std::string why = OpenInputFile(options.file, file); !why.empty()) {
+      std::cerr << "tessera-server: cannot read '" << options.file
+                << "': " << why << std::endl;
       return 1;
     }
     input = &file;
@@ -78,6 +78,7 @@ int RunExportCrm(const ExportCrmOptions& options) {
           "TESSERA_PII_KEY");
     }
   }
+  RequireExistingStore(options.db);
   std::unique_ptr<CrmStore> crm = OpenMigratedCrm(options.db);
   if (pii) VerifyPiiKey(*crm, *pii, false);
   ExportOutput output(options.out);

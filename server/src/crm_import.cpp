@@ -1,5 +1,6 @@
 #include "tessera/server/crm_import.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <unordered_map>
@@ -76,6 +77,39 @@ bool IsValidUtf8(const std::string& text) {
   return true;
 }
 
+// `value` as a message shows it: in single quotes, control characters
+// escaped (\n, \r, \t, \xNN) and cut after kShownBytes with "...", so
+// that a reason stays one short line whatever the file held.
+std::string Shown(const std::string& value) {
+  constexpr size_t kShownBytes = 64;
+  size_t end = std::min(value.size(), kShownBytes);
+  // Not inside a UTF-8 sequence: back off its continuation bytes.
+  while (end < value.size() && end > 0 &&
+         (static_cast<unsigned char>(value[end]) & 0xC0) == 0x80) {
+    --end;
+  }
+  std::string shown = "'";
+  for (size_t i = 0; i < end; ++i) {
+    const unsigned char c = static_cast<unsigned char>(value[i]);
+    if (c == '\n') {
+      shown += "\\n";
+    } else if (c == '\r') {
+      shown += "\\r";
+    } else if (c == '\t') {
+      shown += "\\t";
+    } else if (c < 0x20 || c == 0x7F) {
+      static const char kHex[] = "0123456789abcdef";
+      shown += "\\x";
+      shown += kHex[c >> 4];
+      shown += kHex[c & 0xF];
+    } else {
+      shown += static_cast<char>(c);
+    }
+  }
+  if (end < value.size()) shown += "...";
+  return shown + "'";
+}
+
 bool HasControl(const std::string& text) {
   for (char c : text) {
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) return true;
@@ -130,7 +164,7 @@ std::string CheckDate(const std::string& raw) {
     d = text.substr(6, 2);
   }
   if (!IsDigits(y) || !IsDigits(m) || !IsDigits(d)) {
-    Reject("date '" + text + "' is not YYYY-MM-DD or YYYYMMDD");
+    Reject("date " + Shown(text) + " is not YYYY-MM-DD or YYYYMMDD");
   }
   int year = std::stoi(y), month = std::stoi(m), day = std::stoi(d);
   static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -138,7 +172,8 @@ std::string CheckDate(const std::string& raw) {
   int month_days =
       month >= 1 && month <= 12 ? kDays[month - 1] + (month == 2 && leap) : 0;
   if (year < 1900 || year > 2999 || day < 1 || day > month_days) {
-    Reject("date '" + text + "' is not a calendar day between 1900 and 2999");
+    Reject("date " + Shown(text) +
+           " is not a calendar day between 1900 and 2999");
   }
   return y + "-" + m + "-" + d;
 }
@@ -146,7 +181,7 @@ std::string CheckDate(const std::string& raw) {
 int64_t CheckQuantity(const std::string& raw) {
   std::string text = Trim(raw);
   if (!IsDigits(text) || text.size() > 10 || std::stoll(text) > kMaxQuantity) {
-    Reject("quantity '" + text + "' is not a whole number from 0 to " +
+    Reject("quantity " + Shown(text) + " is not a whole number from 0 to " +
            std::to_string(kMaxQuantity));
   }
   return std::stoll(text);
@@ -170,15 +205,17 @@ int64_t CheckAmount(const std::string& raw) {
             (fraction.empty() || IsDigits(fraction)) &&
             !(digits.find('.') != std::string::npos && fraction.empty());
   if (!ok) {
-    Reject("amount '" + text +
-           "' is not a decimal number with at most 2 decimals" +
+    Reject("amount " + Shown(text) +
+           " is not a decimal number with at most 2 decimals" +
            (text.find(',') != std::string::npos
                 ? " (write it with '.' as the decimal point and no grouping)"
                 : ""));
   }
   while (fraction.size() < 2) fraction.push_back('0');
   int64_t cents = std::stoll(whole) * 100 + std::stoll(fraction);
-  if (cents > kMaxAmountCents) Reject("amount '" + text + "' is too large");
+  if (cents > kMaxAmountCents) {
+    Reject("amount " + Shown(text) + " is too large");
+  }
   return negative ? -cents : cents;
 }
 
@@ -320,6 +357,14 @@ Header ReadHeader(CsvReader& reader, const char* expected) {
     throw ImportError("line " + std::to_string(error.line) +
                       ": the header row is not valid CSV: " + error.message);
   }
+  // Spreadsheets' "Unicode text" exports; read as bytes, every other one
+  // is a NUL.
+  const std::string& first = record.fields.front();
+  if (first.rfind("\xFF\xFE", 0) == 0 || first.rfind("\xFE\xFF", 0) == 0) {
+    throw ImportError(
+        "the file is UTF-16 (it starts with a UTF-16 byte order mark); save "
+        "it as UTF-8 CSV or convert it, e.g. `iconv -f UTF-16 -t UTF-8`");
+  }
   Header header;
   std::set<std::string> seen;
   for (std::string& field : record.fields) {
@@ -331,7 +376,7 @@ Header ReadHeader(CsvReader& reader, const char* expected) {
     }
     if (!seen.insert(name).second) {
       throw ImportError("line " + std::to_string(record.line) +
-                        ": the header names column '" + name + "' twice");
+                        ": the header names column " + Shown(name) + " twice");
     }
     header.names.push_back(name);
   }
@@ -402,8 +447,8 @@ void ImportCustomersCsv(CsvReader& reader, Importer& importer,
       continue;
     }
     if (!IsTraitName(name)) {
-      throw ImportError("trait column '" + name +
-                        "' is not 1-64 characters of a-z, 0-9 and _");
+      throw ImportError("trait column " + Shown(name) +
+                        " is not 1-64 characters of a-z, 0-9 and _");
     }
     for (const char* refused : kRefusedTraitColumns) {
       if (name == refused) {
@@ -479,8 +524,8 @@ void ImportTransactionsCsv(CsvReader& reader, Importer& importer,
   for (const std::string& name : header.names) {
     if (name != "customer_id" && name != "date" && name != "quantity" &&
         name != "amount" && name != "transaction_id") {
-      throw ImportError("unknown transactions column '" + name +
-                        "' (expected " + expected + ")");
+      throw ImportError("unknown transactions column " + Shown(name) +
+                        " (expected " + expected + ")");
     }
   }
   for (const char* required : {"customer_id", "date", "quantity", "amount"}) {

@@ -1,7 +1,7 @@
 // ExportOutput: where an `export` subcommand writes its JSON Lines — stdout
 // for "-", otherwise the named file, truncated. Private to the server's CLI
-// (cli.cpp, crm_cli.cpp). Throws std::runtime_error naming the file when it
-// cannot be opened, and from Finish when any write failed.
+// (cli.cpp, crm_cli.cpp). Throws std::runtime_error naming the file and
+// why when it cannot be opened, and from Finish when any write failed.
 #ifndef TESSERA_SERVER_EXPORT_OUTPUT_H_
 #define TESSERA_SERVER_EXPORT_OUTPUT_H_
 

@@ -412,6 +412,8 @@ class Session : public SessionBase,
     first_request_ = false;
     refused_method_.clear();
     refused_path_.clear();
+    refused_origin_.clear();
+    refused_host_.clear();
     parser_.emplace();
     parser_->header_limit(options().header_limit);
     // The real limit depends on the path, known only after the header.
@@ -452,6 +454,9 @@ class Session : public SessionBase,
     SplitTarget(target, probe);
     refused_method_ = std::string(header.method_string());
     refused_path_ = probe.path;
+    // For the CORS headers of a refusal a browser must be able to read.
+    refused_origin_ = std::string(header[http::field::origin]);
+    refused_host_ = std::string(header[http::field::host]);
     uint64_t limit = options().body_limit_for
                          ? options().body_limit_for(probe.path)
                          : options().body_limit;
@@ -553,9 +558,7 @@ class Session : public SessionBase,
     try {
       server_.handler(std::move(request), respond);
     } catch (const std::exception& e) {
-      respond(
-          server_.render_error(RefusedRequest{refused_method_, refused_path_},
-                               500, "internal_error", e.what()));
+      respond(server_.render_error(Refused(), 500, "internal_error", e.what()));
     }
   }
 
@@ -564,9 +567,7 @@ class Session : public SessionBase,
     busy_ = true;
     keep_alive_ = false;
     if (!version_) version_ = 11;
-    Write(server_.render_error(RefusedRequest{refused_method_, refused_path_},
-                               status, code, message),
-          true);
+    Write(server_.render_error(Refused(), status, code, message), true);
   }
 
   void Write(HttpResponse response, bool lingering_close) {
@@ -655,6 +656,12 @@ class Session : public SessionBase,
   // The request being read, for the error renderer if it is refused.
   std::string refused_method_;
   std::string refused_path_;
+  std::string refused_origin_;
+  std::string refused_host_;
+  RefusedRequest Refused() const {
+    return RefusedRequest{refused_method_, refused_path_, refused_origin_,
+                          refused_host_};
+  }
   uint64_t body_limit_ = 0;
   unsigned version_ = 0;
   bool keep_alive_ = true;

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "ascii_case.h"
+#include "input_file.h"
 
 namespace tessera::server {
 namespace {
@@ -95,8 +96,10 @@ PiiCipher PiiCipher::FromHex(std::string_view text) {
 }
 
 PiiCipher PiiCipher::FromFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw PiiError("cannot read the PII key file '" + path + "'");
+  std::ifstream in;
+  if (std::string why = OpenInputFile(path, in); !why.empty()) {
+    throw PiiError("cannot read the PII key file '" + path + "': " + why);
+  }
   std::stringstream text;
   text << in.rdbuf();
   std::string contents = text.str();

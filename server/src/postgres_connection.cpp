@@ -7,6 +7,23 @@ namespace {
 
 void IgnoreNotice(void*, const char*) {}
 
+// libpq's text on one line: its line breaks (and the indentation after
+// them) become "; ", a trailing one is dropped, so that an error is one
+// log line.
+std::string OneLine(const char* text) {
+  std::string line;
+  for (const char* c = text; *c; ++c) {
+    if (*c != '\n' && *c != '\r') {
+      line.push_back(*c);
+      continue;
+    }
+    while (c[1] == '\n' || c[1] == '\r' || c[1] == '\t' || c[1] == ' ') ++c;
+    if (c[1] != '\0') line += "; ";
+  }
+  while (!line.empty() && line.back() == ' ') line.pop_back();
+  return line;
+}
+
 void SetUpSession(PGconn* conn, bool durable) {
   // Notices (e.g. "relation already exists, skipping") are not errors.
   PQsetNoticeProcessor(conn, IgnoreNotice, nullptr);
@@ -35,20 +52,12 @@ bool IsPostgresUri(const std::string& uri) {
 }
 
 std::string ConnectionError(PGconn* conn) {
-  std::string message = conn ? PQerrorMessage(conn) : "out of memory";
-  while (!message.empty() &&
-         (message.back() == '\n' || message.back() == ' ')) {
-    message.pop_back();
-  }
-  return message;
+  return conn ? OneLine(PQerrorMessage(conn)) : "out of memory";
 }
 
 std::string ResultError(const PGresult* result, PGconn* conn) {
   const char* text = result ? PQresultErrorMessage(result) : nullptr;
-  std::string message =
-      text && *text ? std::string(text) : ConnectionError(conn);
-  while (!message.empty() && message.back() == '\n') message.pop_back();
-  return message;
+  return text && *text ? OneLine(text) : ConnectionError(conn);
 }
 
 PGconn* Connect(const std::string& uri, bool durable) {

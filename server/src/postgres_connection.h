@@ -61,7 +61,7 @@ class PgResult {
   PGresult* result_;
 };
 
-// The connection's last error, without the trailing newline.
+// The connection's last error on one line (libpq's line breaks as "; ").
 std::string ConnectionError(PGconn* conn);
 // The error `result` carries, or else the connection's.
 std::string ResultError(const PGresult* result, PGconn* conn);

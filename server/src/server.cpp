@@ -36,7 +36,8 @@ struct TesseraServer::Parts {
   std::unique_ptr<Api> api;
   std::unique_ptr<HttpServer> http;
   bool handle_signals = false;
-  ServeOptions options;  // as started, then as last reloaded
+  // As started, with the options a reload applies as last reloaded.
+  ServeOptions options;
 
   // SIGHUP: reads the options again (ServeOptions::reload) and applies the
   // ones that can change while serving; says on stderr what changed and
@@ -83,8 +84,10 @@ struct TesseraServer::Parts {
                       ? ""
                       : "; changed, from the next start: " + waiting)
               << std::endl;
-    next.reload = options.reload;
-    options = std::move(next);
+    // Only what was applied: the rest is still compared with what the
+    // server started with, which is what it still runs with.
+    options.allowed_origins = std::move(next.allowed_origins);
+    options.rate_limit = next.rate_limit;
   }
 
   // The retention thread: a pass at Start, then one per interval, until

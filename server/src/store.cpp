@@ -1,6 +1,7 @@
 #include "tessera/server/store.h"
 
 #include <chrono>
+#include <filesystem>
 #include <future>
 
 #include "postgres_connection.h"
@@ -30,15 +31,33 @@ InsertOutcome Store::InsertSignal(SignalRecord signal) {
   return result.outcome;
 }
 
+namespace {
+
+// The file a SQLite `uri` names ("PATH" or "sqlite:PATH").
+std::string SqlitePath(const std::string& uri) {
+  std::string path = uri.rfind("sqlite:", 0) == 0 ? uri.substr(7) : uri;
+  if (path.empty()) throw StoreError("empty database path");
+  return path;
+}
+
+}  // namespace
+
 std::unique_ptr<Store> OpenStore(const std::string& uri,
                                  const StoreOptions& options) {
   if (postgres::IsPostgresUri(uri)) {
     return std::make_unique<PostgresStore>(uri, options);
   }
-  std::string path = uri;
-  if (path.rfind("sqlite:", 0) == 0) path = path.substr(7);
-  if (path.empty()) throw StoreError("empty database path");
-  return std::make_unique<SqliteStore>(path, options);
+  return std::make_unique<SqliteStore>(SqlitePath(uri), options);
+}
+
+void RequireExistingStore(const std::string& uri) {
+  if (postgres::IsPostgresUri(uri)) return;
+  const std::string path = SqlitePath(uri);
+  std::error_code error;
+  if (!std::filesystem::exists(path, error)) {
+    throw StoreError("no database file at '" + path +
+                     "' (serve, migrate and keys create make a new one)");
+  }
 }
 
 std::string RedactStoreUri(const std::string& uri) {
@@ -48,8 +67,8 @@ std::string RedactStoreUri(const std::string& uri) {
   if (scheme != std::string::npos) {
     size_t start = scheme + 3;
     size_t end = redacted.find_first_of("/?", start);
-    size_t at = redacted.rfind('@', end == std::string::npos ? redacted.size()
-                                                             : end);
+    size_t at =
+        redacted.rfind('@', end == std::string::npos ? redacted.size() : end);
     if (at != std::string::npos && at >= start) {
       size_t colon = redacted.find(':', start);
       if (colon != std::string::npos && colon < at) {

@@ -3,11 +3,13 @@
 // (SIGKILL), and what it acknowledged must still be there after a restart.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -489,6 +491,48 @@ TEST(CliBinaryTest, SighupReloadsAllowedOriginsAndTheRateLimit) {
   EXPECT_EQ(server.Signal(SIGTERM), 0);
 }
 
+// What waits for a restart keeps being named at every reload until the
+// server restarts, and a value put back as it started is no change.
+TEST(CliBinaryTest, SighupNamesRestartOnlyChangesUntilTheyAreUndone) {
+  TempDir dir;
+  const std::string config = dir.File("serve.json");
+  std::ofstream(config) << R"({"retention-days": 90})";
+  ServerProcess server(dir.File("reload.db"), dir.File("serve.log"),
+                       {"--config", config});
+  ASSERT_NE(server.port(), 0);
+  // The reload messages so far, one per line.
+  auto reloads = [&] {
+    std::vector<std::string> lines;
+    std::stringstream log(server.log());
+    for (std::string line; std::getline(log, line);) {
+      if (line.find("reloaded the configuration") != std::string::npos) {
+        lines.push_back(line);
+      }
+    }
+    return lines;
+  };
+  auto reload = [&](const std::string& text) {
+    std::ofstream(config) << text;
+    const size_t before = reloads().size();
+    server.Notify(SIGHUP);
+    for (int i = 0; i < 100 && reloads().size() == before; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    std::vector<std::string> lines = reloads();
+    return lines.size() > before ? lines.back() : std::string();
+  };
+  const std::string pending = "changed, from the next start: retention-days";
+  EXPECT_NE(reload(R"({"retention-days": 30})").find(pending),
+            std::string::npos);
+  EXPECT_NE(reload(R"({"retention-days": 30})").find(pending),
+            std::string::npos);
+  const std::string undone = reload(R"({"retention-days": 90})");
+  EXPECT_NE(undone, "");
+  EXPECT_EQ(undone.find("changed, from the next start"), std::string::npos)
+      << undone;
+  EXPECT_EQ(server.Signal(SIGTERM), 0);
+}
+
 TEST(CliBinaryTest, SighupReopensTheAccessLogAfterRotation) {
   TempDir dir;
   const std::string access = dir.File("access.log");
@@ -584,6 +628,78 @@ TEST(CliBinaryTest, AFileThatIsNoDatabaseIsNamed) {
         << command << ": " << result.out;
   }
   EXPECT_EQ(ReadFile(db), std::string(8192, 'x'));  // left as it was
+}
+
+// Commands that read or change what a database holds: a mistyped --db must
+// not become a new empty database (and directory) answered as if empty.
+TEST(CliBinaryTest, ReadingCommandsRefuseADatabaseThatIsNotThere) {
+  TempDir dir;
+  const std::string missing = dir.File("typo/tessera.db");
+  for (const char* command :
+       {"keys list", "keys revoke --id 1", "export signals --site demo",
+        "export customers --site demo", "export transactions --site demo",
+        "prune --older-than-days 30"}) {
+    CommandResult result =
+        RunCommand(std::string(command) + " --db " + missing, true);
+    EXPECT_EQ(result.exit_code, 1) << command << ": " << result.out;
+    EXPECT_NE(result.out.find("no database file at '" + missing + "'"),
+              std::string::npos)
+        << command << ": " << result.out;
+    EXPECT_FALSE(std::filesystem::exists(dir.File("typo"))) << command;
+  }
+}
+
+// The export is written where --out says; when it cannot be, the reason.
+TEST(CliBinaryTest, AnExportThatCannotBeWrittenSaysWhy) {
+  TempDir dir;
+  const std::string db = dir.File("tessera.db");
+  ASSERT_EQ(RunCommand("migrate --db " + db).exit_code, 0);
+  for (const auto& [out, reason] : {std::pair{dir.path(), "Is a directory"},
+                                    std::pair{dir.File("missing/signals.jsonl"),
+                                              "No such file or directory"}}) {
+    CommandResult result = RunCommand(
+        "export signals --db " + db + " --site demo --out " + out, true);
+    EXPECT_EQ(result.exit_code, 1) << result.out;
+    EXPECT_NE(result.out.find("cannot write '" + out + "': " + reason),
+              std::string::npos)
+        << result.out;
+  }
+}
+
+// libpq's messages span lines ("...failed: Connection refused\n\tIs the
+// server running...?"); a log line per error needs them as one.
+TEST(CliBinaryTest, AnUnreachablePostgresIsReportedOnOneLine) {
+  // Nothing listens on port 1 of the loopback: refused at once.
+  CommandResult result = RunCommand(
+      "migrate --db postgresql://tessera:secret@127.0.0.1:1/tessera", true);
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_EQ(result.out.rfind("tessera-server: cannot connect to PostgreSQL at "
+                             "'postgresql://tessera:***@127.0.0.1:1/tessera': ",
+                             0),
+            0u)
+      << result.out;
+  EXPECT_EQ(std::count(result.out.begin(), result.out.end(), '\n'), 1)
+      << result.out;
+}
+
+// A directory opens as a stream on Linux and fails at the first read: each
+// file flag must say so rather than "reading failed" or "0 characters".
+TEST(CliBinaryTest, AFileFlagNamingADirectoryIsRefusedAsOne) {
+  TempDir dir;
+  const std::string folder = dir.File("exports");
+  std::filesystem::create_directories(folder);
+  const std::string db = dir.File("tessera.db");
+  for (const std::string& command :
+       {"import transactions --db " + db + " --site demo --file " + folder,
+        "check-artifact --site demo --file " + folder,
+        "export customers --db " + db +
+            " --site demo --include-pii --pii-key-file " + folder}) {
+    CommandResult result = RunCommand(command, true);
+    EXPECT_EQ(result.exit_code, 1) << command << ": " << result.out;
+    EXPECT_NE(result.out.find(folder), std::string::npos) << command;
+    EXPECT_NE(result.out.find("it is a directory"), std::string::npos)
+        << command << ": " << result.out;
+  }
 }
 
 TEST(CliBinaryTest, CheckArtifactNamesEveryProblemWithoutADatabase) {

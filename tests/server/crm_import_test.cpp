@@ -153,6 +153,63 @@ TEST_P(CrmImportTest, BadRowsAreReportedByLineAndTheRestImports) {
   EXPECT_EQ(crm_->CountCustomers("demo"), 2);
 }
 
+// A reason is one line (the CLI prints FILE:LINE: reason) of bounded size,
+// whatever the rejected value held: quoted line breaks, a megabyte.
+TEST_P(CrmImportTest, RejectedValuesAreShownEscapedAndShortened) {
+  const std::string long_amount(5000, '9');
+  const std::string text =
+      "customer_id,date,quantity,amount\n"
+      "c1,2024-01-02,1,\"1\n2\"\n"   // lines 2-3
+      "c2,\"2024-01-02\r\n\",1,5\n"  // lines 4-5
+      "c3,2024-01-02,1," +
+      long_amount + "\n";  // line 6
+  ImportSummary summary = Import(text, ImportKind::kTransactions);
+  ASSERT_EQ(summary.errors.size(), 3u);
+  EXPECT_EQ(summary.errors[0].line, 2);
+  EXPECT_NE(summary.errors[0].message.find("amount '1\\n2' is not"),
+            std::string::npos)
+      << summary.errors[0].message;
+  EXPECT_EQ(summary.errors[1].line, 4);
+  EXPECT_NE(summary.errors[1].message.find("date '2024-01-02\\r\\n' is not"),
+            std::string::npos)
+      << summary.errors[1].message;
+  EXPECT_EQ(summary.errors[2].line, 6);
+  EXPECT_LT(summary.errors[2].message.size(), 200u);
+  EXPECT_NE(summary.errors[2].message.find("'999"), std::string::npos);
+  EXPECT_NE(summary.errors[2].message.find("...'"), std::string::npos)
+      << summary.errors[2].message;
+  try {
+    Import("customer_id,date,quantity,amount,\"memo\nfield\"\n",
+           ImportKind::kTransactions);
+    FAIL() << "imported with an unknown column";
+  } catch (const ImportError& error) {
+    EXPECT_NE(std::string(error.what()).find("column 'memo\\nfield'"),
+              std::string::npos)
+        << error.what();
+  }
+}
+
+// Excel's "Unicode Text" export is UTF-16 with a byte order mark; read as
+// bytes its header is "\xFF\xFEc\0u\0...", and the error stopped at the
+// first NUL ("found: \xFF\xFEc").
+TEST_P(CrmImportTest, Utf16FilesAreRefusedWithWhatToDo) {
+  std::string utf16 = "\xFF\xFE";
+  for (char c : std::string("customer_id\ttier\r\nc1\tgold\r\n")) {
+    utf16 += c;
+    utf16 += '\0';
+  }
+  try {
+    Import(utf16, ImportKind::kCustomers);
+    FAIL() << "imported a UTF-16 file";
+  } catch (const ImportError& error) {
+    EXPECT_NE(std::string(error.what()).find("UTF-16"), std::string::npos)
+        << error.what();
+    EXPECT_NE(std::string(error.what()).find("UTF-8"), std::string::npos)
+        << error.what();
+  }
+  EXPECT_EQ(crm_->CountCustomers("demo"), 0);
+}
+
 TEST_P(CrmImportTest, UnusableFilesAreRefusedBeforeWriting) {
   // PII columns without a key.
   try {

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <iterator>
 #include <regex>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -573,6 +574,26 @@ TEST_F(HttpApiTest, OversizedBodyIsA413) {
       << exposition;
 }
 
+// Refused by the transport before any handler ran, yet a browser on an
+// allowed origin must be able to read the 413: without
+// Access-Control-Allow-Origin its fetch fails like a network error, and
+// the SDK would resend the same signal forever.
+TEST_F(HttpApiTest, OversizedSignalFromAnAllowedOriginIsReadableByIt) {
+  const std::string big = "{" + std::string(70 * 1024, ' ') + "}";
+  ClientResponse allowed =
+      Post(big, "application/json",
+           {{"X-Tessera-Key", write_key_}, {"Origin", kAllowedOrigin}});
+  EXPECT_EQ(allowed.status, 413);
+  EXPECT_EQ(Code(allowed), "payload_too_large");
+  EXPECT_EQ(allowed.Header("Access-Control-Allow-Origin"), kAllowedOrigin);
+  EXPECT_NE(allowed.Header("Vary").find("Origin"), std::string::npos);
+  ClientResponse refused =
+      Post(big, "application/json",
+           {{"X-Tessera-Key", write_key_}, {"Origin", "https://evil.example"}});
+  EXPECT_EQ(refused.status, 413);
+  EXPECT_EQ(refused.Header("Access-Control-Allow-Origin"), "");
+}
+
 TEST_F(HttpApiTest, MissingWrongAndAdminKeysCannotPostSignals) {
   std::string signal = SignalWith("sig_keys_00000000001");
   ClientResponse missing = Post(signal);
@@ -702,6 +723,43 @@ TEST_F(HttpApiTest, ArtifactIsGzippedForClientsThatAcceptIt) {
       Request("GET", "/v1/artifact/demo", {{"Accept-Encoding", "gzip;q=0"}});
   EXPECT_EQ(refused.Header("Content-Encoding"), "");
   EXPECT_EQ(refused.body, plain.body);
+}
+
+// The artifact is public and cacheable, its body depends on Accept-Encoding
+// and its Access-Control-Allow-Origin on Origin: a shared cache must key on
+// both, whichever origin (or none) the stored answer was for.
+TEST_F(HttpApiTest, ArtifactVariesByEncodingAndOriginForEveryCaller) {
+  std::ifstream in(std::string(TESSERA_SOURCE_DIR) +
+                   "/docs/examples/artifact.json");
+  const std::string artifact((std::istreambuf_iterator<char>(in)),
+                             std::istreambuf_iterator<char>());
+  ClientResponse put =
+      Admin("PUT", "/v1/admin/sites/demo/artifact", admin_key_, artifact);
+  ASSERT_EQ(put.status, 200) << put.body;
+  const std::string etag = put.Header("ETag");
+  auto vary_names = [](const ClientResponse& response) {
+    std::set<std::string> names;
+    std::stringstream list(response.Header("Vary"));
+    for (std::string name; std::getline(list, name, ',');) {
+      name.erase(0, name.find_first_not_of(' '));
+      name.erase(name.find_last_not_of(' ') + 1);
+      names.insert(name);
+    }
+    return names;
+  };
+  const std::set<std::string> both = {"Accept-Encoding", "Origin"};
+  for (const char* origin : {"", kAllowedOrigin, "https://evil.example"}) {
+    std::vector<std::pair<std::string, std::string>> headers = {
+        {"Accept-Encoding", "gzip"}};
+    if (*origin) headers.emplace_back("Origin", origin);
+    ClientResponse full = Request("GET", "/v1/artifact/demo", headers);
+    ASSERT_EQ(full.status, 200) << origin;
+    EXPECT_EQ(vary_names(full), both) << "origin '" << origin << "'";
+    headers.emplace_back("If-None-Match", etag);
+    ClientResponse unchanged = Request("GET", "/v1/artifact/demo", headers);
+    ASSERT_EQ(unchanged.status, 304) << origin;
+    EXPECT_EQ(vary_names(unchanged), both) << "origin '" << origin << "'";
+  }
 }
 
 TEST_F(HttpApiTest, SdkFilesAreServedWithTheirTypesAndNoTraversal) {
@@ -843,6 +901,16 @@ TEST_F(HttpApiTest, UnknownRoutesAndMethodsAreJsonErrors) {
   EXPECT_EQ(method.status, 405);
   EXPECT_EQ(Code(method), "method_not_allowed");
   EXPECT_NE(method.Header("Allow").find("POST"), std::string::npos);
+}
+
+// .../artifact/revisions is matched by its own GET route and by the GET and
+// PUT of .../artifact/{part}: each method is listed once.
+TEST_F(HttpApiTest, AllowNamesEachMethodOnceWhenRoutesOverlap) {
+  ClientResponse response =
+      Admin("DELETE", "/v1/admin/sites/demo/artifact/revisions", admin_key_);
+  EXPECT_EQ(response.status, 405);
+  EXPECT_EQ(Code(response), "method_not_allowed");
+  EXPECT_EQ(response.Header("Allow"), "GET, HEAD, PUT");
 }
 
 TEST_F(HttpApiTest, HeadAnswersLikeGetWithoutTheBody) {

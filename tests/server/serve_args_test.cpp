@@ -105,9 +105,8 @@ TEST(CliServeArgsTest, BodyLimitTakesUnitsWithinItsRangeAfterTheUnit) {
             uint64_t{1} << 30);
   // 0 or a few bytes would refuse every signal; "4096m" passed the cap
   // when it was checked before the unit was applied.
-  for (const char* bad :
-       {"0", "1023", "0k", "4096m", "1048577k", "k", "", "-1k", " 5", "5 k",
-        "5g", "99999999999999999999"}) {
+  for (const char* bad : {"0", "1023", "0k", "4096m", "1048577k", "k", "",
+                          "-1k", " 5", "5 k", "5g", "99999999999999999999"}) {
     EXPECT_EQ(ErrorOf({"--body-limit", bad}),
               "--body-limit needs a size from 1024 to 1073741824 bytes (a "
               "number, or with k or m), not '" +
@@ -125,13 +124,30 @@ TEST(CliServeArgsTest, AllowedOriginsMustBeSpelledAsBrowsersSendThem) {
                                       "http://localhost:3000", "*"}));
   // A trailing slash never matches an Origin header: refused at start
   // rather than every browser request refused later.
-  EXPECT_EQ(ErrorOf({"--allowed-origins", "https://a.example,https://b.example/"}),
-            "--allowed-origins: 'https://b.example/' is not an origin as "
-            "browsers send it (it has a path, query or fragment; an origin "
-            "ends at the host or port); write 'https://b.example'");
+  EXPECT_EQ(
+      ErrorOf({"--allowed-origins", "https://a.example,https://b.example/"}),
+      "--allowed-origins: 'https://b.example/' is not an origin as "
+      "browsers send it (it has a path, query or fragment; an origin "
+      "ends at the host or port); write 'https://b.example'");
   EXPECT_NE(ErrorOf({"--allowed-origins", "shop.example"})
                 .find("must start with http:// or https://"),
             std::string::npos);
+}
+
+// An empty host resolves to the wildcard address: the admin API would
+// listen on every interface when the default is loopback only, e.g. from
+// `--host "$HOST"` with HOST unset or {"host": ""} in a config file.
+TEST_F(CliConfigFileTest, AnEmptyHostIsRefusedNotTakenAsEveryInterface) {
+  EXPECT_NE(ErrorOf({"--host", ""}).find("--host needs an address"),
+            std::string::npos)
+      << ErrorOf({"--host", ""});
+  EXPECT_NE(ErrorOf({"--host="}).find("--host needs an address"),
+            std::string::npos);
+  const std::string config = Config(R"({"host": ""})");
+  EXPECT_NE(ErrorOf({"--config", config}).find("key \"host\": --host needs"),
+            std::string::npos)
+      << ErrorOf({"--config", config});
+  EXPECT_EQ(ParseServeArgs({"--host", "0.0.0.0"})->host, "0.0.0.0");
 }
 
 TEST_F(CliConfigFileTest, FileSetsEveryKindOfValue) {

@@ -68,11 +68,14 @@ struct HttpResponse {
 // Delivers the response; callable once, from any thread.
 using Responder = std::function<void(HttpResponse)>;
 using HttpHandler = std::function<void(HttpRequest&& request, Responder)>;
-// What the transport knows of a request it refuses: its method and
-// percent-decoded path once the header was read, else both empty.
+// What the transport knows of a request it refuses: its method,
+// percent-decoded path and Origin and Host headers once the header was
+// read, else all empty.
 struct RefusedRequest {
   std::string_view method;
   std::string_view path;
+  std::string_view origin;
+  std::string_view host;
 };
 // Formats a transport-level error (status, stable code, message).
 using ErrorRenderer = std::function<HttpResponse(

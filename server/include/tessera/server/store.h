@@ -247,6 +247,12 @@ class Store {
 std::unique_ptr<Store> OpenStore(const std::string& uri,
                                  const StoreOptions& options = {});
 
+// Throws StoreError naming the file when `uri` is a SQLite path with no
+// file: for commands that only read or change what a database holds, which
+// OpenStore would otherwise give a new empty database at a mistyped path.
+// A PostgreSQL URI passes (connecting fails on a missing database anyway).
+void RequireExistingStore(const std::string& uri);
+
 // `uri` with any password replaced by "***", for logs and error messages.
 std::string RedactStoreUri(const std::string& uri);
 
