@@ -41,6 +41,7 @@ export function parseResult(text) {
  * @param {{wasmUrl?: string|URL}} [options]
  */
 export async function loadCore(options = {}) {
+  requireObject(options, 'loadCore: options');
   const module = await loadModule(options.wasmUrl);
   return {
     evalCondition(attributes, condition, savedGroups) {

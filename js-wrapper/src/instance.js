@@ -79,17 +79,14 @@ function checkOptions(options) {
   if (options.trustedTypesPolicy != null && typeof options.trustedTypesPolicy.createHTML !== 'function') {
     throw new TypeError('createTessera: trustedTypesPolicy must be a Trusted Types policy (with createHTML)');
   }
-  if (options.requestTimeoutMs !== undefined &&
-      !(Number.isFinite(options.requestTimeoutMs) && options.requestTimeoutMs > 0)) {
-    throw new TypeError('createTessera: requestTimeoutMs must be a number > 0');
-  }
-  if (options.flushIntervalMs !== undefined &&
-      !(Number.isFinite(options.flushIntervalMs) && options.flushIntervalMs >= 0)) {
-    throw new TypeError('createTessera: flushIntervalMs must be a number >= 0 (0 turns the timer off)');
-  }
-  if (options.antiFlickerMs != null &&
-      !(Number.isFinite(options.antiFlickerMs) && options.antiFlickerMs >= 0)) {
-    throw new TypeError('createTessera: antiFlickerMs must be a number >= 0');
+  // Durations and sizes; null or undefined takes the default.
+  for (const [name, least, note] of [['requestTimeoutMs', '> 0'],
+    ['flushIntervalMs', '>= 0', ' (0 turns the timer off)'], ['storageCapBytes', '>= 0'],
+    ['antiFlickerMs', '>= 0']]) {
+    const value = options[name];
+    if (value != null && !(Number.isFinite(value) && (value > 0 || (least === '>= 0' && value === 0)))) {
+      throw new TypeError(`createTessera: ${name} must be a number ${least}${note ?? ''}`);
+    }
   }
   if (options.previewParam != null && typeof options.previewParam !== 'string') {
     throw new TypeError('createTessera: previewParam must be a string (or null: no previews)');

@@ -25,7 +25,13 @@ async function instantiate(wasmUrl) {
   } else {
     options.locateFile = () => url.href;
   }
-  return factory(options);
+  try {
+    return await factory(options);
+  } catch (error) {
+    // Emscripten's message names no file and ends in advice for its builds.
+    const reason = String(error?.message ?? error).replace(/\s*Build with -s ASSERTIONS.*$/s, '');
+    throw new Error(`${url.href}: ${reason}`);
+  }
 }
 
 /**

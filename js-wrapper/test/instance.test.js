@@ -2,7 +2,7 @@
 // storage, transport, window and document.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTessera, memoryBackend } from '../src/index.js';
+import { createTessera, loadCore, memoryBackend } from '../src/index.js';
 import { artifact, Clock, FakeServer, FakeDocument, FakeElement, FakeWindow, tick } from './helpers.js';
 
 const DAY = 24 * 3600 * 1000;
@@ -124,6 +124,15 @@ test('options the SDK cannot use are refused with a TypeError, not ignored', asy
       /createTessera: transport must be a function/);
   await assert.rejects(createTessera({ ...options, storage: { getItem() {} } }),
       /createTessera: storage must be a Storage/);
+  // A cap that is no number turned the cap off without a word.
+  for (const bad of ['64kb', -1, NaN]) {
+    await assert.rejects(createTessera({ ...options, storageCapBytes: bad }),
+        { name: 'TypeError', message: 'createTessera: storageCapBytes must be a number >= 0' });
+  }
+});
+
+test('loadCore() options that are no object are a TypeError naming them', async () => {
+  await assert.rejects(loadCore(null), { name: 'TypeError', message: 'loadCore: options must be an object' });
 });
 
 test('a Web Storage object works as storage, and a withdrawal empties it', async () => {

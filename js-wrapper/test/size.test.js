@@ -89,8 +89,10 @@ const sources = readdirSync(new URL('src/', root)).filter((f) => f.endsWith('.js
 // +1 B for a pushState after a replaceState counted as the page view it is;
 // +422 B for the browser's context (device class, local time offset,
 // language, page) given to the core, so that context.hour and the signals'
-// hours are local time, and a signal's ctx keeping to its schema.)
-const CEILING_GZIP_BYTES = 98_967;
+// hours are local time, and a signal's ctx keeping to its schema; +59 B for
+// a wasm that cannot load named in the console error, and TypeErrors for a
+// storageCapBytes that is no size and for loadCore() options.)
+const CEILING_GZIP_BYTES = 99_026;
 export const TARGET_GZIP_BYTES = 50 * 1024;
 
 function sizes(list = files) {
