@@ -54,7 +54,7 @@ const INTERNAL_PROPERTIES = [
   'persistProfile', 'persistent', 'profileStamp', 'purge', 'readQueue', 'releaseLeadership',
   'removeFromQueue', 'restoreProfile', 'retryTimer', 'revealSlots', 'saveProfile', 'scheduleRetry',
   'applyContext', 'appliedContext', 'setConsent', 'setPersistent', 'setTarget', 'siteContext', 'shownVariants', 'signalFormat', 'syncFromStorage',
-  'timeoutMs', 'unchangedText', 'usedBytes', 'waitingForNetwork', 'warnOnce', 'warned', 'writeQueue',
+  'timeoutMs', 'unchangedText', 'usedBytes', 'waitingForNetwork', 'warnOnce', 'warned', 'watchingSlots', 'writeQueue',
 ];
 const publicText = ['src/index.d.ts', 'snippet/boot.js']
   .map((file) => readFileSync(new URL(file, root), 'utf8')).join('\n');

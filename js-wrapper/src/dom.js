@@ -33,6 +33,21 @@ export function slotElements(root) {
   return [...(root.matches?.(SLOT) ? [root] : []), ...root.querySelectorAll(SLOT)];
 }
 
+// Calls `onAdded(element)` for each element the page adds under `doc` from
+// now on. Observer callbacks run before the next paint, so a slot filled
+// from here never shows its default content first.
+export function watchAddedElements(win, doc, onAdded) {
+  const root = doc?.documentElement;
+  if (!win?.MutationObserver || !root) return () => {};
+  const observer = new win.MutationObserver((records) => {
+    for (const record of records) {
+      for (const node of record.addedNodes) if (node.nodeType === 1) onAdded(node);
+    }
+  });
+  observer.observe(root, { childList: true, subtree: true });
+  return () => observer.disconnect();
+}
+
 // Pages that enforce Trusted Types (CSP `require-trusted-types-for
 // 'script'`) refuse plain strings in innerHTML. The SDK's policy, which such
 // a page allows with `trusted-types tessera`, passes the decided content

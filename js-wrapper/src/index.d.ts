@@ -233,7 +233,8 @@ export interface Tessera {
   decideAll(): Array<Readonly<{ ok: true } & Decision>>;
   /**
    * Fills every `[data-tessera-slot]` under `root` (the document by
-   * default), and `root` itself when it is one.
+   * default), and `root` itself when it is one. After a render of the
+   * document, slots the page adds later are filled as they are added.
    */
   render(root?: ParentNode): Decision[];
   loadArtifact(artifact: object | string): Outcome;

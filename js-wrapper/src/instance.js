@@ -12,7 +12,9 @@ import {
 import {
   listenGoogleConsentMode, listenTcf, listenWhenPresent, readGlobalPrivacyControl,
 } from './consent-sources.js';
-import { hideUndecidedSlots, htmlFiller, renderSlots, slotElements, markReady } from './dom.js';
+import {
+  hideUndecidedSlots, htmlFiller, markReady, renderSlots, slotElements, watchAddedElements,
+} from './dom.js';
 import { watchNavigation } from './navigation.js';
 import { browserContext } from './context.js';
 
@@ -521,6 +523,14 @@ class Tessera {
       this.engine._recordImpression(decision.slot, decision.variant);
     }, ({ slot, variant }) => slot in this.previews || this.engine._recordClick(slot, variant));
     this.revealSlots?.();
+    // Once the page has had its slots filled, those it adds later (a
+    // single-page app's next view, a lazy section) are filled as they come.
+    if (root === this.doc && this.attached && !this.watchingSlots) {
+      this.watchingSlots = true;
+      this.cleanups.push(watchAddedElements(this.win, root, (element) => {
+        if (slotElements(element).length) this.render(element);
+      }));
+    }
     return applied;
   }
 

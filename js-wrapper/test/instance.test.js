@@ -500,6 +500,45 @@ test('render(element) fills the element itself when it is a slot, e.g. one added
   t.destroy();
 });
 
+test('once the page is rendered, slots added later are filled as they arrive', async () => {
+  // The browser's MutationObserver, reduced to what the SDK uses.
+  const observers = [];
+  class FakeMutationObserver {
+    constructor(callback) { this.callback = callback; }
+    observe(root, options) { this.root = root; this.options = options; observers.push(this); }
+    disconnect() { observers.splice(observers.indexOf(this), 1); }
+  }
+  const win = new FakeWindow();
+  win.MutationObserver = FakeMutationObserver;
+  const doc = new FakeDocument();
+  doc.documentElement = {};
+  const { options } = setup({ window: win, document: doc });
+  const t = await createTessera(options);
+  t.consent.set(grantAll);
+  t.identify('u1', { predicted_clv: 900 });
+  assert.equal(observers.length, 0, 'nothing watched before the page asks for rendering');
+  t.render();
+  assert.equal(observers.length, 1);
+  assert.equal(observers[0].root, doc.documentElement);
+  assert.deepEqual(observers[0].options, { childList: true, subtree: true });
+
+  const slot = new FakeElement({ 'data-tessera-slot': 'hero' });
+  slot.nodeType = 1;
+  const other = new FakeElement({ class: 'card' });
+  other.nodeType = 1;
+  const text = { nodeType: 3 };
+  const decided = [];
+  t.on('decision', (decision) => decided.push(decision.slot));
+  observers[0].callback([{ addedNodes: [text, other] }, { addedNodes: [slot] }]);
+  assert.equal(slot.innerHTML, '<h2>Exclusive VIP Discount</h2>');
+  assert.ok(slot.hasAttribute('data-tessera-ready'));
+  assert.deepEqual(decided, ['hero']);
+  t.render();
+  assert.equal(observers.length, 1, 'one observer however often the page renders');
+  t.destroy();
+  assert.equal(observers.length, 0, 'destroy() stops watching');
+});
+
 test("a slot in another slot's default content, replaced by that slot's decision, is not counted", async () => {
   const withSection = structuredClone(artifact);
   withSection.slots.push({ id: 'section', default: 'plain', variants: [{ id: 'plain', template: '<p>Plain</p>' }] });

@@ -281,6 +281,29 @@ test('a page enforcing Trusted Types that allows the tessera policy is personali
   }
 });
 
+test('a slot the page adds after load is filled before the next frame', async () => {
+  const browser = await openBrowser();
+  try {
+    const { page } = browser;
+    await page.goto(`${env.base}/`);
+    await visitor(page);
+    await page.evaluate(() => window.tessera.consent({ analytics: true, personalization: true }));
+    await waitForHeroVariant(page, 'standard');
+    // As a single-page app's next view would: a new element holding a slot.
+    const added = await page.evaluate(async () => {
+      const view = document.createElement('main');
+      view.innerHTML = '<section data-tessera-slot="hero"><h2>Added default</h2></section>';
+      document.body.append(view);
+      await new Promise((resolve) => requestAnimationFrame(resolve));
+      const slot = view.firstElementChild;
+      return { ready: slot.hasAttribute('data-tessera-ready'), variant: slot.getAttribute('data-tessera-variant') };
+    });
+    assert.deepEqual(added, { ready: true, variant: 'standard' });
+  } finally {
+    await browser.close();
+  }
+});
+
 test('a strict CSP without wasm-unsafe-eval: default content, one error, no tracking', async (t) => {
   const browser = await openBrowser();
   try {
