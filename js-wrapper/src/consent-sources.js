@@ -1,6 +1,7 @@
 // Consent signals the page may already carry, translated into the core's
 // update format. The core maps them onto Tessera's purposes (see
 // core/include/tessera/consent.h); here we only listen and forward.
+import { wrapMethod } from './wrap-method.js';
 
 /** Global Privacy Control: true when the browser asks not to sell/share. */
 export function readGlobalPrivacyControl(nav = globalThis.navigator) {
@@ -79,9 +80,8 @@ export function listenGoogleConsentMode(win, onUpdate) {
     if (command) state = { ...(state ?? {}), ...command };
   }
   if (state) onUpdate(state);
-  const originalPush = dataLayer.push;
-  dataLayer.push = function push(...entries) {
-    const result = originalPush.apply(this, entries);
+  return wrapMethod(dataLayer, 'push', (original) => function push(...entries) {
+    const result = original.apply(this, entries);
     for (const entry of entries) {
       const command = consentCommand(entry);
       if (command) {
@@ -90,6 +90,5 @@ export function listenGoogleConsentMode(win, onUpdate) {
       }
     }
     return result;
-  };
-  return () => { dataLayer.push = originalPush; };
+  });
 }

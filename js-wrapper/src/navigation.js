@@ -1,11 +1,12 @@
 // Page views for navigations without a page load: history.pushState and
 // popstate in single-page apps, and a page shown again from the browser's
 // back/forward cache (pageshow with persisted), which runs no script anew.
-// The returned function puts pushState back and stops listening.
+// The returned function undoes the pushState wrapper and stops listening.
+import { wrapMethod } from './wrap-method.js';
+
 export function watchNavigation(win, onNavigate) {
   const history = win?.history;
   if (!history || typeof history.pushState !== 'function') return () => {};
-  const originalPush = history.pushState;
   // The page is the URL without its fragment: following an in-page anchor
   // fires popstate too, but shows no new page.
   const currentPage = () => win.location?.href.split('#')[0];
@@ -16,14 +17,14 @@ export function watchNavigation(win, onNavigate) {
     lastPage = page;
     onNavigate();
   };
-  history.pushState = function pushState(...args) {
+  const unwrap = wrapMethod(history, 'pushState', (original) => function pushState(...args) {
     // Compared with the URL it leaves, which replaceState (a filter kept in
     // the query, a redirect: no page view) may have changed since.
     lastPage = currentPage();
-    const result = originalPush.apply(this, args);
+    const result = original.apply(this, args);
     notify();
     return result;
-  };
+  });
   win.addEventListener('popstate', notify);
   const onPageShow = (event) => {
     if (!event?.persisted) return;
@@ -32,7 +33,7 @@ export function watchNavigation(win, onNavigate) {
   };
   win.addEventListener('pageshow', onPageShow);
   return () => {
-    history.pushState = originalPush;
+    unwrap();
     win.removeEventListener('popstate', notify);
     win.removeEventListener('pageshow', onPageShow);
   };
