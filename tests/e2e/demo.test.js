@@ -91,12 +91,21 @@ test('before consent: no request to the API and nothing stored by tessera', asyn
 describe('a visitor who accepts everything', () => {
   let browser;
   let vid;
-  before(async () => { browser = await openBrowser(); });
+  // A visitor in India (UTC+5:30) with a French browser: the signals' hours
+  // are local time, their context the browser's.
+  before(async () => { browser = await openBrowser({ timezoneId: 'Asia/Kolkata', locale: 'fr-FR' }); });
   after(async () => { await browser?.close(); });
+
+  // The signal's hour-of-week key (docs/signal.md) of the page's local now.
+  const localHourOfWeek = (page) => page.evaluate(() => {
+    const now = new Date();
+    return String(((now.getDay() + 6) % 7) * 24 + now.getHours());
+  });
 
   test('shopping personalizes the hero and one purchase reaches the server once', async () => {
     const { page, log } = browser;
     await page.goto(`${env.base}/`);
+    const hoursAtStart = await localHourOfWeek(page);
     await page.click('[data-consent-choice="all"]');
     await waitForHeroVariant(page, 'standard');
     // The artifact came after consent, gzipped as the browser asked.
@@ -152,6 +161,11 @@ describe('a visitor who accepts everything', () => {
     assert.equal(withPurchase.site, 'demo');
     assert.ok(withPurchase.consent.granted.includes('analytics'));
     assert.ok(!JSON.stringify(signals).includes('someone@example.com'), 'no email in any signal');
+    assert.deepEqual(withPurchase.ctx, { dev: 'desktop', lang: 'fr-FR' });
+    const hourKeys = new Set(signals.flatMap((s) => Object.keys(s.hours ?? {})));
+    const localHours = new Set([hoursAtStart, await localHourOfWeek(page)]);
+    assert.ok(hourKeys.size > 0 && [...hourKeys].every((key) => localHours.has(key)),
+        `hours ${[...hourKeys]} are local (${[...localHours]})`);
 
     // A resent signal counts once.
     const resent = await fetch(`${env.base}/v1/signals`, {

@@ -38,13 +38,15 @@ const CHROMIUM_ARGS = [
  * cacheControl}: the Content-Encoding and Cache-Control or ''),
  * `log.console` every console message ({type, text}).
  */
-export async function openBrowser() {
+// `settings`: more of Playwright's context options (timezoneId, locale...).
+export async function openBrowser(settings = {}) {
   const userDataDir = await mkdtemp(join(tmpdir(), 'tessera-e2e-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: '/usr/bin/chromium',
     headless: true,
     args: CHROMIUM_ARGS,
     viewport: { width: 1280, height: 900 },
+    ...settings,
   });
   const log = { requests: [], responses: new Map(), console: [] };
   context.on('request', (request) => log.requests.push(request.url()));
