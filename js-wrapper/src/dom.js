@@ -34,14 +34,19 @@ export function slotElements(root) {
 }
 
 // Calls `onAdded(element)` for each element the page adds under `doc` from
-// now on. Observer callbacks run before the next paint, so a slot filled
-// from here never shows its default content first.
-export function watchAddedElements(win, doc, onAdded) {
+// now on that is or holds a slot. Observer callbacks run before the next
+// paint, so a slot filled from here never shows its default content first.
+// What lands inside a filled slot is its content (ours, most often): a slot
+// there is left alone, so a template holding its own slot cannot recurse.
+export function watchAddedSlots(win, doc, onAdded) {
   const root = doc?.documentElement;
   if (!win?.MutationObserver || !root) return () => {};
   const observer = new win.MutationObserver((records) => {
     for (const record of records) {
-      for (const node of record.addedNodes) if (node.nodeType === 1) onAdded(node);
+      if (record.target.closest?.(`${SLOT}[data-tessera-ready]`)) continue;
+      for (const node of record.addedNodes) {
+        if (node.nodeType === 1 && slotElements(node).length) onAdded(node);
+      }
     }
   });
   observer.observe(root, { childList: true, subtree: true });

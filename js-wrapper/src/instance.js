@@ -13,7 +13,7 @@ import {
   listenGoogleConsentMode, listenTcf, listenWhenPresent, readGlobalPrivacyControl,
 } from './consent-sources.js';
 import {
-  hideUndecidedSlots, htmlFiller, markReady, renderSlots, slotElements, watchAddedElements,
+  hideUndecidedSlots, htmlFiller, markReady, renderSlots, slotElements, watchAddedSlots,
 } from './dom.js';
 import { watchNavigation } from './navigation.js';
 import { browserContext } from './context.js';
@@ -527,9 +527,7 @@ class Tessera {
     // single-page app's next view, a lazy section) are filled as they come.
     if (root === this.doc && this.attached && !this.watchingSlots) {
       this.watchingSlots = true;
-      this.cleanups.push(watchAddedElements(this.win, root, (element) => {
-        if (slotElements(element).length) this.render(element);
-      }));
+      this.cleanups.push(watchAddedSlots(this.win, root, (element) => this.render(element)));
     }
     return applied;
   }

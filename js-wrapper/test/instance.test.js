@@ -529,9 +529,19 @@ test('once the page is rendered, slots added later are filled as they arrive', a
   const text = { nodeType: 3 };
   const decided = [];
   t.on('decision', (decision) => decided.push(decision.slot));
-  observers[0].callback([{ addedNodes: [text, other] }, { addedNodes: [slot] }]);
+  const page = { closest: () => null };  // an element outside any slot
+  observers[0].callback([{ target: page, addedNodes: [text, other] }, { target: page, addedNodes: [slot] }]);
   assert.equal(slot.innerHTML, '<h2>Exclusive VIP Discount</h2>');
   assert.ok(slot.hasAttribute('data-tessera-ready'));
+  assert.deepEqual(decided, ['hero']);
+
+  // Content landing in a filled slot (its template's own slot, say) is that
+  // slot's: deciding it would let a template that holds itself recurse.
+  const nested = new FakeElement({ 'data-tessera-slot': 'hero' });
+  nested.nodeType = 1;
+  const filled = { closest: (selector) => (selector === '[data-tessera-slot][data-tessera-ready]' ? slot : null) };
+  observers[0].callback([{ target: filled, addedNodes: [nested] }]);
+  assert.equal(nested.hasAttribute('data-tessera-ready'), false);
   assert.deepEqual(decided, ['hero']);
   t.render();
   assert.equal(observers.length, 1, 'one observer however often the page renders');

@@ -92,10 +92,12 @@ const sources = readdirSync(new URL('src/', root)).filter((f) => f.endsWith('.js
 // hours are local time, and a signal's ctx keeping to its schema; +59 B for
 // a wasm that cannot load named in the console error, and TypeErrors for a
 // storageCapBytes that is no size and for loadCore() options; +130 B for
-// filling the slots a page adds after its first render (MutationObserver);
+// filling the slots a page adds after its first render (MutationObserver;
+// +23 B more for leaving alone what lands in a filled slot, so a template
+// holding its own slot cannot recurse);
 // +40 B for destroy() leaving other scripts' wrappers of dataLayer.push and
 // history.pushState in place (wrap-method.js).)
-const CEILING_GZIP_BYTES = 99_196;
+const CEILING_GZIP_BYTES = 99_219;
 export const TARGET_GZIP_BYTES = 50 * 1024;
 
 function sizes(list = files) {

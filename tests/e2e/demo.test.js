@@ -313,6 +313,27 @@ test('a slot the page adds after load is filled before the next frame', async ()
       return { ready: slot.hasAttribute('data-tessera-ready'), variant: slot.getAttribute('data-tessera-variant') };
     });
     assert.deepEqual(added, { ready: true, variant: 'standard' });
+
+    // A template holding its own slot fills once, not forever.
+    const nested = await page.evaluate(async () => {
+      const artifact = await (await fetch('/v1/artifact/demo')).json();
+      const standard = artifact.slots.find((s) => s.id === 'hero').variants.find((v) => v.id === 'standard');
+      standard.template = '<div data-tessera-slot="hero">inner default</div>';
+      artifact.version = `${artifact.version}-nested`;
+      const loaded = window.tessera.instance.loadArtifact(artifact);
+      const frames = async (n) => {
+        for (let i = 0; i < n; i += 1) await new Promise((resolve) => requestAnimationFrame(resolve));
+      };
+      await frames(2);  // the page's render for the new artifact is done
+      const view = document.createElement('main');
+      view.innerHTML = '<section data-tessera-slot="hero">outer default</section>';
+      document.body.append(view);
+      await frames(3);
+      return { loaded: loaded.ok, slots: view.querySelectorAll('[data-tessera-slot]').length, html: view.innerHTML };
+    });
+    assert.equal(nested.loaded, true);
+    assert.equal(nested.slots, 2, nested.html);
+    assert.match(nested.html, /inner default/);
   } finally {
     await browser.close();
   }
