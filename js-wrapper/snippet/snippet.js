@@ -28,5 +28,9 @@
   script.type = 'module';
   script.async = true;
   script.src = p ? p.createScriptURL(sdk) : sdk;
+  script.onerror = function () {  // blocked or missing: the defaults, at once
+    style.textContent = '';
+    console.error('tessera: ' + sdk + ' did not load; showing default content');
+  };
   d.head.appendChild(script);
 })(window, document, '/sdk/dist/boot.js', { site: 'demo', endpoint: '', writeKey: 'WRITE_KEY', artifactUrl: '/v1/artifact/demo' });

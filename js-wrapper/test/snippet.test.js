@@ -18,7 +18,7 @@ function runSnippet(win = new FakeWindow(), options = null) {
   doc.createElement = (tag) => ({ tag, remove() {} });
   let source = readFileSync(new URL('../snippet/snippet.js', import.meta.url), 'utf8');
   if (options) source = source.replace(/'\/sdk\/dist\/boot\.js', \{.*\}\);/, `'/sdk/dist/boot.js', ${options});`);
-  vm.runInNewContext(source, { window: win, document: doc, setTimeout: (fn, ms) => waits.push(ms) });
+  vm.runInNewContext(source, { window: win, document: doc, console, setTimeout: (fn, ms) => waits.push(ms) });
   return { win, doc, appended, waits };
 }
 
@@ -26,6 +26,23 @@ test("the snippet hides undecided slots for antiFlickerMs, 0 included; 300 ms wh
   assert.deepEqual(runSnippet(new FakeWindow(), "{ site: 'demo' }").waits, [300]);
   assert.deepEqual(runSnippet(new FakeWindow(), "{ site: 'demo', antiFlickerMs: 1000 }").waits, [1000]);
   assert.deepEqual(runSnippet(new FakeWindow(), "{ site: 'demo', antiFlickerMs: 0 }").waits, [0]);
+});
+
+test('an SDK that does not load shows the defaults at once, with one console error', () => {
+  const { appended } = runSnippet();
+  const style = appended.find((el) => el.tag === 'style');
+  const script = appended.find((el) => el.tag === 'script');
+  assert.match(style.textContent, /visibility:hidden/);
+  const errors = [];
+  const consoleError = console.error;
+  console.error = (message) => errors.push(message);
+  try {
+    script.onerror();  // a 404, a network error, a CSP refusal
+  } finally {
+    console.error = consoleError;
+  }
+  assert.equal(style.textContent, '');
+  assert.deepEqual(errors, ['tessera: /sdk/dist/boot.js did not load; showing default content']);
 });
 
 test('queued calls are replayed in order after the SDK loads', async () => {

@@ -382,6 +382,23 @@ test('a strict CSP without wasm-unsafe-eval: default content, one error, no trac
   }
 });
 
+test('an SDK that does not load: the default shows at once, with one console error', async () => {
+  const browser = await openBrowser();
+  try {
+    const { context, page, log } = browser;
+    await page.route('**/sdk/dist/boot.js', (route) => route.fulfill({ status: 404, body: 'not here' }));
+    await context.clock.install();
+    await context.clock.pauseAt(Date.now() + 1000);  // the 300 ms wait never ends
+    await page.goto(`${env.base}/`);
+    await page.waitForFunction(() => getComputedStyle(document.getElementById('hero')).visibility === 'visible');
+    assert.match(await page.locator(hero).innerText(), /New season, new arrivals/);
+    const errors = log.console.filter((m) => m.type === 'error' && m.text.startsWith('tessera:'));
+    assert.deepEqual(errors.map((m) => m.text), ['tessera: /sdk/dist/boot.js did not load; showing default content']);
+  } finally {
+    await browser.close();
+  }
+});
+
 test('a slow SDK: slots stay hidden for the wait, then the default shows', async () => {
   const browser = await openBrowser();
   try {
