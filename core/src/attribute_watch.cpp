@@ -126,6 +126,14 @@ void AttributeWatch::Classify(Path* path) {
       if (member == "hour" || member == "weekday") {
         path->source = Source::kLocalClock;
         path->stat = member == "hour" ? 0 : 1;
+      } else if (count == 2 ||
+                 attribute_values::IsBuiltInContextMember(member)) {
+        // context.<name>, or deeper into a built-in member: a string or a
+        // number, where the walk stops.
+        path->source = Source::kContextMember;
+        path->name = member;
+      } else {
+        reads_context_ = true;  // into an extra member, whatever it holds
       }
     } else {
       path->stat = static_cast<uint8_t>(
@@ -177,6 +185,7 @@ void AttributeWatch::Refresh(const Value& attributes, const Profile& profile,
     group.held = profile.HasSeen(group.type);
   }
   primed_ = true;
+  context_changed_ = false;
 }
 
 void AttributeWatch::Stamp(Path* path, uint64_t epoch) {
@@ -210,9 +219,8 @@ Value* AttributeWatch::PlaceOf(const Path& path, Value* attributes) {
 }
 
 bool AttributeWatch::RefreshFromProfile(const Profile& profile,
-                                        const Context& context,
-                                        int64_t now_ms, uint64_t epoch,
-                                        Value* attributes) {
+                                        const Context& context, int64_t now_ms,
+                                        uint64_t epoch, Value* attributes) {
   if (!primed_ || !profile_refreshable_) return false;
   misplaced_ = false;
   // The shape first: a type newly held gains members (or appears), an
@@ -236,6 +244,14 @@ bool AttributeWatch::RefreshFromProfile(const Profile& profile,
       ++path.rank;
     }
     if ((path.rank < listed.size()) == path.absent) return false;
+  }
+  Value member;
+  for (const Path& path : paths_) {
+    if (!context_changed_ || path.source != Source::kContextMember) continue;
+    if (attribute_values::ContextMember(context, path.name, &member) ==
+        path.absent) {
+      return false;  // an extra member came or went
+    }
   }
 
   for (EventGroup& group : event_groups_) {
@@ -262,20 +278,28 @@ bool AttributeWatch::RefreshFromProfile(const Profile& profile,
       case Source::kVisitorStat:
         if (!sessions_known) sessions = profile.SessionTotals(now_ms);
         sessions_known = true;
-        Update(&path,
-               attribute_values::VisitorStat(path.stat, profile, sessions,
-                                             now_ms),
-               epoch, attributes);
+        Update(
+            &path,
+            attribute_values::VisitorStat(path.stat, profile, sessions, now_ms),
+            epoch, attributes);
         break;
       case Source::kLocalClock: {
         const attribute_values::LocalClock clock =
             attribute_values::LocalClockAt(context, now_ms);
         Update(&path,
-               static_cast<double>(path.stat == 0 ? clock.hour
-                                                  : clock.weekday),
+               static_cast<double>(path.stat == 0 ? clock.hour : clock.weekday),
                epoch, attributes);
         break;
       }
+      case Source::kContextMember:  // present: checked with the shape
+        if (!context_changed_) break;
+        attribute_values::ContextMember(context, path.name, &member);
+        if (IdenticalValues(member, path.seen)) break;
+        Stamp(&path, epoch);
+        path.seen = member;
+        if (Value* place = PlaceOf(path, attributes))
+          *place = std::move(member);
+        break;
       case Source::kAffinityShare:  // listed: checked with the shape
         Update(&path, affinities()[path.rank].share, epoch, attributes);
         break;
@@ -288,7 +312,8 @@ bool AttributeWatch::RefreshFromProfile(const Profile& profile,
         }
         if (same) break;
         Value names = Value::MakeArray();
-        for (const CategoryAffinity& a : top) names.push_back(Value(a.category));
+        for (const CategoryAffinity& a : top)
+          names.push_back(Value(a.category));
         Stamp(&path, epoch);
         path.seen = names;
         if (Value* place = PlaceOf(path, attributes)) *place = std::move(names);
@@ -302,8 +327,12 @@ bool AttributeWatch::RefreshFromProfile(const Profile& profile,
   // A value that found no place leaves the attributes incomplete: the
   // caller derives them afresh, and the full Refresh then finds every
   // value already seen (the stamps above stand, at this same epoch).
-  if (misplaced_) primed_ = false;
-  return !misplaced_;
+  if (misplaced_) {
+    primed_ = false;
+    return false;
+  }
+  context_changed_ = false;
+  return true;
 }
 
 }  // namespace tessera

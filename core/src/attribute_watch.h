@@ -37,8 +37,7 @@ class AttributeWatch {
   // `profile`, and stamps `epoch` on each whose value differs from the
   // previous refresh (every path, the first time). Epochs must grow from
   // one call to the next.
-  void Refresh(const Value& attributes, const Profile& profile,
-               uint64_t epoch);
+  void Refresh(const Value& attributes, const Profile& profile, uint64_t epoch);
 
   // Whether RefreshFromProfile can serve every path: none reads a whole
   // section of the attributes (all of "event", of one event type, of
@@ -62,6 +61,14 @@ class AttributeWatch {
   // attributes (identity, traits, context, consent...): the next refresh
   // must be a Refresh().
   void Unprime() { primed_ = false; }
+  // Whether a path reads into a member of the context's `extra` (beyond the
+  // member itself), which RefreshFromProfile cannot follow: only then does a
+  // new context need a Refresh(). Every other context path it recomputes
+  // from the context it is given.
+  bool reads_context() const { return reads_context_; }
+  // The context was set: the next RefreshFromProfile looks at its members
+  // again (otherwise it takes them as they were).
+  void ContextChanged() { context_changed_ = true; }
 
   size_t size() const { return paths_.size(); }  // paths added
   // The paths whose value the refreshes at `epoch` changed.
@@ -81,6 +88,7 @@ class AttributeWatch {
                      // member)
     kVisitorStat,    // visitor.<stat>
     kLocalClock,     // context.hour (stat 0) or context.weekday (stat 1)
+    kContextMember,  // context.<name>, the rest of the context: `name`
     kAffinityShare,  // affinity.<category>: `name`
     kAffinityNames,  // affinities
     kWhole,          // a whole section: only Refresh() can tell
@@ -88,11 +96,11 @@ class AttributeWatch {
 
   struct Path {
     std::string dotted;
-    Value seen;               // the value resolved last time
+    Value seen;  // the value resolved last time
     // The index of the member taken at each step walked to reach it.
     std::vector<uint32_t> member_at;
-    bool absent = false;      // the next step's key was missing
-    bool known = false;       // false: nothing seen yet
+    bool absent = false;  // the next step's key was missing
+    bool known = false;   // false: nothing seen yet
     uint64_t changed_at = 0;
     Source source = Source::kFixed;
     uint8_t stat = 0;
@@ -124,8 +132,10 @@ class AttributeWatch {
   std::vector<Path> paths_;
   std::vector<EventGroup> event_groups_;
   bool profile_refreshable_ = true;
+  bool reads_context_ = false;
+  bool context_changed_ = false;
   bool primed_ = false;
-  bool misplaced_ = false;  // during RefreshFromProfile
+  bool misplaced_ = false;         // during RefreshFromProfile
   std::vector<uint32_t> changed_;  // the paths Stamp()ed at changed_epoch_
   uint64_t changed_epoch_ = 0;
 };

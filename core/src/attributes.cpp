@@ -210,6 +210,33 @@ LocalClock LocalClockAt(const Context& context, int64_t now_ms) {
   return clock;
 }
 
+bool IsBuiltInContextMember(std::string_view name) {
+  return IndexOf(kContextKeys, name) < std::size(kContextKeys);
+}
+
+bool ContextMember(const Context& context, std::string_view name,
+                   Value* out) {
+  const std::string* text = name == "device"     ? &context.device
+                            : name == "path"     ? &context.path
+                            : name == "url"      ? &context.url
+                            : name == "referrer" ? &context.referrer
+                            : name == "language" ? &context.language
+                                                 : nullptr;
+  if (text != nullptr) {
+    *out = Value(*text);
+    return true;
+  }
+  if (name == "utc_offset_minutes") {
+    out->set_number(LocalClockAt(context, 0).offset_minutes);
+    return true;
+  }
+  const Value* extra =
+      context.extra.is_object() ? context.extra.find(name) : nullptr;
+  if (extra == nullptr) return false;
+  *out = *extra;
+  return true;
+}
+
 }  // namespace attribute_values
 
 void DeriveAttributes(const Profile& profile, const Context& context,

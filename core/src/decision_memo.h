@@ -59,9 +59,14 @@ class DecisionMemo {
 
   // Everything is recomputed at the next decision.
   void Forget();
-  // The attributes changed by more than tracked events and the clock (the
-  // context was set): the next refresh is a full Refresh().
-  void Reshaped() { watch_.Unprime(); }
+  // The context was set. The readers' context paths are updated from it
+  // with the rest (a single-page app's next page stays an incremental
+  // decision), unless one reads into a member of its `extra`: then the next
+  // refresh is a full Refresh().
+  void ContextChanged() {
+    watch_.ContextChanged();
+    if (watch_.reads_context()) watch_.Unprime();
+  }
 
   // Notes which inputs changed in `attributes`, derived afresh from
   // `profile` (their segments not yet set).
@@ -87,9 +92,8 @@ class DecisionMemo {
   // latest Segments()/NoSegments(); `experiment` is the one the slot names,
   // or nullptr. Answers as ContentSelector::Decide does.
   const Decision& Decide(size_t index, const Slot& slot,
-                         const Experiment* experiment,
-                         const Value& attributes, const Value& saved_groups,
-                         const RegexMatcher* regex);
+                         const Experiment* experiment, const Value& attributes,
+                         const Value& saved_groups, const RegexMatcher* regex);
   // Stores a decision made without the memo (defaults for lack of
   // consent): the slot is recomputed next time.
   const Decision& Store(size_t index, Decision decision);
@@ -108,9 +112,9 @@ class DecisionMemo {
 
   struct SlotState {
     Decision decision;
-    size_t chosen = 0;     // variant index; variants.size() for none
+    size_t chosen = 0;             // variant index; variants.size() for none
     const char* source = nullptr;  // decision.source, one of Decide's literals
-    uint64_t epoch = 0;    // the attributes it was decided against
+    uint64_t epoch = 0;            // the attributes it was decided against
     bool valid = false;
     bool delivered = false;
   };

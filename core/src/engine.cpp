@@ -203,7 +203,7 @@ Status Engine::Identify(std::string user_id, const Value& traits,
 void Engine::SetContext(Context context) {
   context_ = std::move(context);
   Invalidate();
-  memo_->Reshaped();
+  memo_->ContextChanged();
 }
 
 // ---- decisions --------------------------------------------------------------

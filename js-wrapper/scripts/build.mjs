@@ -53,7 +53,7 @@ const INTERNAL_PROPERTIES = [
   'markSending', 'maxDelayMs', 'maxQueue', 'notBefore', 'onEvent', 'pendingArtifactUrl',
   'persistProfile', 'persistent', 'profileStamp', 'purge', 'readQueue', 'releaseLeadership',
   'removeFromQueue', 'restoreProfile', 'retryTimer', 'revealSlots', 'saveProfile', 'scheduleRetry',
-  'applyContext', 'appliedContext', 'setConsent', 'setPersistent', 'setTarget', 'siteContext', 'shownVariants', 'signalFormat', 'syncFromStorage',
+  'applyContext', 'appliedContext', 'contextHref', 'contextQuarter', 'setConsent', 'setPersistent', 'setTarget', 'siteContext', 'shownVariants', 'signalFormat', 'syncFromStorage',
   'timeoutMs', 'unchangedText', 'usedBytes', 'waitingForNetwork', 'warnOnce', 'warned', 'watchingSlots', 'writeQueue',
 ];
 const publicText = ['src/index.d.ts', 'snippet/boot.js']

@@ -438,13 +438,20 @@ class Tessera {
   }
 
   applyContext(site = this.siteContext) {
+    // Within one page and quarter hour (when offsets change, if ever), with
+    // the same site values, the context is the same: nothing to build.
+    const href = this.win?.location?.href;
+    const quarter = Math.floor(this.now() / 900_000);
+    if (site === this.siteContext && href === this.contextHref && quarter === this.contextQuarter) return;
     const text = toJson({ ...browserContext(this.win, this.doc, this.now()), ...site }, 'context');
-    if (text !== this.appliedContext) {  // unchanged: the next decision stays incremental
+    if (text !== this.appliedContext) {
       const result = parseResult(this.engine._setContext(text));
       if (!result.ok) throw new TypeError(`setContext: ${result.error.message}`);
       this.appliedContext = text;
     }
     this.siteContext = site;
+    this.contextHref = href;
+    this.contextQuarter = quarter;
   }
 
   // ---- decisions -----------------------------------------------------------

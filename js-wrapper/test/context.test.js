@@ -65,6 +65,21 @@ test('the context is the browser\'s: local hour, device, language, page without 
     t.destroy();
   }));
 
+test('the offset follows summer time from one page view to the next', () =>
+  inTimeZone('America/New_York', async () => {
+    // 2026-03-08 07:00 UTC: 02:00 EST becomes 03:00 EDT.
+    const clock = new Clock(Date.UTC(2026, 2, 8, 6, 50));
+    const t = await createTessera(pageOptions({ window: new FakeWindow(), clock }));
+    t.consent.set({ analytics: true, personalization: true });
+    t.page();
+    assert.equal(t.attributes().context.utc_offset_minutes, -300);
+    clock.advance(20 * 60 * 1000);
+    t.page();
+    assert.equal(t.attributes().context.utc_offset_minutes, -240);
+    assert.equal(t.attributes().context.hour, 3);
+    t.destroy();
+  }));
+
 test('an SPA navigation moves the context\'s page', async () => {
   const win = new FakeWindow('https://shop.example/');
   const t = await createTessera(pageOptions({ window: win }));
