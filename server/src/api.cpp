@@ -1412,6 +1412,14 @@ class Api::Impl {
     return value;
   }
 
+  // Refuses a path naming no site (e.g. "*", which an all-sites key passes):
+  // what it stored or read there no site's key would ever reach.
+  static void RequireSiteName(const std::string& site) {
+    if (!IsSiteName(site)) {
+      Refuse(400, "invalid_site", "'" + site + "' is not a site name");
+    }
+  }
+
   // A site's signals, customers or transactions as JSON Lines, as the
   // `export` subcommand writes them; emails and names only with
   // ?include_pii=true and the server's PII key, and each such export is
@@ -1419,9 +1427,7 @@ class Api::Impl {
   void AdminExport(const ExchangePtr& exchange) {
     const std::string& site = exchange->params[0];
     const ApiKeyRecord admin = RequireAdmin(exchange, site);
-    if (!IsSiteName(site)) {
-      Refuse(400, "invalid_site", "'" + site + "' is not a site name");
-    }
+    RequireSiteName(site);
     const std::string& kind = exchange->params[1];
     const std::string include_pii = exchange->request.QueryParam("include_pii");
     if (include_pii != "" && include_pii != "true" && include_pii != "false") {
@@ -1630,6 +1636,7 @@ class Api::Impl {
   void AdminLinkIdentity(const ExchangePtr& exchange) {
     const std::string& site = exchange->params[0];
     RequireAdmin(exchange, site);
+    RequireSiteName(site);
     CrmStore& crm = RequireCrm();
     Value body = ParseJsonBody(exchange->request.body);
     if (!body.is_object()) {

@@ -244,6 +244,25 @@ TEST_P(CrmApiTest, IdentitiesLinkByCustomerIdOrEmail) {
   EXPECT_EQ(Send("POST", target, "not json", "application/json").status, 400);
 }
 
+// An all-sites key names the site in the path: "*" or a name no site can
+// have would store a link no site's key ever reads or erases.
+TEST_P(CrmApiTest, IdentitiesAreRefusedForAPathThatIsNoSiteName) {
+  Start(true);
+  const std::string all_sites =
+      CreateApiKey(server_->store(), kAllSites, KeyKind::kAdmin);
+  for (const char* site : {"%2A", "bad%20site"}) {
+    ClientResponse link = Send(
+        "POST", std::string("/v1/admin/sites/") + site + "/identities",
+        R"({"vid":"v1","customer_id":"c1"})", "application/json", all_sites);
+    EXPECT_EQ(link.status, 400) << site << ": " << link.body;
+    EXPECT_EQ(Body(link)["code"], "invalid_site") << site;
+  }
+  ClientResponse profile =
+      Send("GET", "/v1/admin/profiles/v1", "", "", all_sites);
+  ASSERT_EQ(profile.status, 200) << profile.body;
+  EXPECT_TRUE(Body(profile)["crm"]["identity_links"].empty()) << profile.body;
+}
+
 TEST_P(CrmApiTest, DataAccessAndErasureCoverCrmAndLinkedVisitors) {
   Start(true);
   ASSERT_EQ(Import("customers", kCustomers), 200);
