@@ -1429,6 +1429,13 @@ class Api::Impl {
     const ApiKeyRecord admin = RequireAdmin(exchange, site);
     RequireSiteName(site);
     const std::string& kind = exchange->params[1];
+    // First: a mistyped kind is the mistake, whatever the query says.
+    if (kind != "signals" && kind != "customers" && kind != "transactions") {
+      Refuse(404, "unknown_export",
+             "'" + kind +
+                 "' is not an export (signals, customers, "
+                 "transactions)");
+    }
     const std::string include_pii = exchange->request.QueryParam("include_pii");
     if (include_pii != "" && include_pii != "true" && include_pii != "false") {
       Refuse(400, "invalid_parameter",
@@ -1486,15 +1493,10 @@ class Api::Impl {
       } catch (const PiiError& error) {
         Refuse(409, "pii_key_mismatch", error.what());
       }
-    } else if (kind == "transactions") {
+    } else {
       RequireCrm().ForEachTransaction(site, [&](const TransactionRecord& t) {
         add([&] { body += TransactionJson(t).dump() + "\n"; });
       });
-    } else {
-      Refuse(404, "unknown_export",
-             "'" + kind +
-                 "' is not an export (signals, customers, "
-                 "transactions)");
     }
     if (too_large) {
       Refuse(413, "export_too_large",

@@ -500,6 +500,13 @@ TEST_P(CrmApiTest, ExportRefusalsSayWhatWasWrong) {
   ClientResponse unknown = Send("GET", "/v1/admin/sites/demo/export/orders");
   EXPECT_EQ(unknown.status, 404);
   EXPECT_EQ(Body(unknown)["code"], "unknown_export");
+  // A mistyped kind is named as such, whatever the query says.
+  for (const char* query : {"?since=0", "?include_pii=true"}) {
+    ClientResponse typo =
+        Send("GET", std::string("/v1/admin/sites/demo/export/signal") + query);
+    EXPECT_EQ(typo.status, 404) << query << ": " << typo.body;
+    EXPECT_EQ(Body(typo)["code"], "unknown_export") << query;
+  }
   ClientResponse bad_flag =
       Send("GET", "/v1/admin/sites/demo/export/customers?include_pii=yes");
   EXPECT_EQ(bad_flag.status, 400);
