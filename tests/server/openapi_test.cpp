@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 #include <fstream>
+#include <iterator>
 #include <regex>
 #include <set>
 #include <string>
@@ -12,6 +13,12 @@
 
 namespace tessera::server {
 namespace {
+
+std::string SourceText(const std::string& relative) {
+  std::ifstream in(std::string(TESSERA_SOURCE_DIR) + "/" + relative);
+  EXPECT_TRUE(in) << relative << " is missing";
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
 
 // "/v1/artifact/{site}" and "/sdk/{*file}" -> "/v1/artifact/{}", "/sdk/{}".
 std::string Normalized(const std::string& route) {
@@ -57,6 +64,28 @@ TEST(OpenApiTest, DescribesEveryRouteAndNoOther) {
   EXPECT_EQ(missing, "") << "served but not in docs/openapi.yaml";
   EXPECT_EQ(extra, "") << "in docs/openapi.yaml but not served";
   EXPECT_GT(documented.size(), 10u) << "docs/openapi.yaml was not read";
+}
+
+// A script branches on `code`: each one the server can send is in the spec.
+// Codes are found where the source refuses with a literal status and code
+// (`Refuse(404, "x"`, `ApiError{405, "x"`, `Fail(413, "x"`).
+TEST(OpenApiTest, DocumentsEveryErrorCode) {
+  const std::string source = SourceText("server/src/api.cpp") +
+                             SourceText("server/src/http_server.cpp");
+  const std::string spec = SourceText("docs/openapi.yaml");
+  const std::regex refusal(R"re([({]\s*\d{3}\s*,\s*"([a-z_]+)")re");
+  std::string undocumented;
+  int found = 0;
+  for (std::sregex_iterator it(source.begin(), source.end(), refusal), end;
+       it != end; ++it) {
+    ++found;
+    const std::string code = (*it)[1];
+    // Named in backticks, alone or after its status: `409 pii_key_missing`.
+    const std::regex named("`(\\d{3}\\s+)?" + code + "`");
+    if (!std::regex_search(spec, named)) undocumented += " " + code;
+  }
+  EXPECT_EQ(undocumented, "") << "error codes missing in docs/openapi.yaml";
+  EXPECT_GT(found, 30) << "the refusals in the source were not found";
 }
 
 }  // namespace
