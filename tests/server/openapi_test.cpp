@@ -7,6 +7,7 @@
 #include <iterator>
 #include <regex>
 #include <set>
+#include <sstream>
 #include <string>
 
 #include "tessera/server/api.h"
@@ -86,6 +87,43 @@ TEST(OpenApiTest, DocumentsEveryErrorCode) {
   }
   EXPECT_EQ(undocumented, "") << "error codes missing in docs/openapi.yaml";
   EXPECT_GT(found, 30) << "the refusals in the source were not found";
+}
+
+// Tools (Swagger UI, code generators) refuse the whole file over one YAML
+// error. The one this file is prone to: a plain (unquoted) value holding
+// ": " or " #", which YAML reads as a nested key or a comment. Text in block
+// scalars (`|`) is exempt.
+TEST(OpenApiTest, PlainValuesAreValidYaml) {
+  std::istringstream spec(SourceText("docs/openapi.yaml"));
+  const std::regex entry(
+      R"re(^( *)(?:- )?(?:'[^']*'|"[^"]*"|[A-Za-z0-9_$/.-][A-Za-z0-9_$/{}.-]*): (.*)$)re");
+  size_t block_indent = std::string::npos;  // inside a block scalar when set
+  std::string bad;
+  int line_number = 0;
+  std::smatch match;
+  for (std::string line; std::getline(spec, line);) {
+    ++line_number;
+    const size_t indent = line.find_first_not_of(' ');
+    if (block_indent != std::string::npos) {
+      if (indent == std::string::npos || indent > block_indent) continue;
+      block_indent = std::string::npos;
+    }
+    if (!std::regex_match(line, match, entry)) continue;
+    const std::string value = match[2];
+    if (value.empty()) continue;
+    if (value[0] == '|' || value[0] == '>') {
+      block_indent = match[1].length();
+      continue;
+    }
+    if (std::string("'\"{[&*!").find(value[0]) != std::string::npos) continue;
+    if (value.find(": ") != std::string::npos ||
+        value.find(" #") != std::string::npos || value.back() == ':') {
+      bad += " " + std::to_string(line_number);
+    }
+  }
+  EXPECT_EQ(bad, "") << "lines of docs/openapi.yaml whose plain value needs "
+                        "quotes";
+  EXPECT_GT(line_number, 100) << "docs/openapi.yaml was not read";
 }
 
 }  // namespace
