@@ -1656,6 +1656,12 @@ class Api::Impl {
         Refuse(400, "invalid_identity", "'email' must be a non-empty string",
                {ApiProblem{"$.email", "expected a string"}});
       }
+      // Else a customer id sent as the email would be answered "no customer
+      // has this email", as if the data were missing.
+      if (!IsValidEmailAddress(PiiCipher::NormalizeEmail(email->as_string()))) {
+        Refuse(400, "invalid_identity", "'email' is not an email address",
+               {ApiProblem{"$.email", "not an email address"}});
+      }
       if (!options_.pii) {
         Refuse(409, "pii_key_missing",
                "matching by email needs the server's PII key "

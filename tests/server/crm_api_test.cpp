@@ -234,6 +234,12 @@ TEST_P(CrmApiTest, IdentitiesLinkByCustomerIdOrEmail) {
                  "application/json")
                 .status,
             404);
+  // A customer id sent as the email is the caller's mistake, not a miss.
+  ClientResponse not_email =
+      Send("POST", target, R"({"vid":"v3","email":"c1"})", "application/json");
+  EXPECT_EQ(not_email.status, 400) << not_email.body;
+  EXPECT_EQ(Body(not_email)["code"], "invalid_identity");
+  EXPECT_EQ(Body(not_email)["problems"][0]["path"], "$.email");
   ClientResponse pii_vid =
       Send("POST", target, R"({"vid":"ann@example.com","customer_id":"c1"})",
            "application/json");
