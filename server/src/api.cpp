@@ -1534,6 +1534,7 @@ class Api::Impl {
   void AdminImport(const ExchangePtr& exchange) {
     const std::string& site = exchange->params[0];
     const ApiKeyRecord admin = RequireAdmin(exchange, site);
+    RequireSiteName(site);
     CrmStore& crm = RequireCrm();
     std::optional<ImportKind> kind = ParseImportKind(exchange->params[1]);
     if (!kind) {

@@ -187,6 +187,12 @@ TEST_P(CrmApiTest, ImportRefusalsAreJsonErrors) {
   EXPECT_EQ(kind.status, 404);
   EXPECT_EQ(Body(kind)["code"], "unknown_import");
   EXPECT_EQ(Send("POST", target, kCustomers, "application/json").status, 415);
+  // An all-sites key must name a site: "*" is none (as for exports).
+  ClientResponse all_sites = Send(
+      "POST", "/v1/admin/sites/%2A/import/customers", kCustomers, "text/csv",
+      CreateApiKey(server_->store(), kAllSites, KeyKind::kAdmin));
+  EXPECT_EQ(all_sites.status, 400) << all_sites.body;
+  EXPECT_EQ(Body(all_sites)["code"], "invalid_site");
   ClientResponse header =
       Send("POST", target, "id,email\n1,a@b.co\n", "text/csv");
   EXPECT_EQ(header.status, 422);
