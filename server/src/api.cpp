@@ -1412,6 +1412,14 @@ class Api::Impl {
     return value;
   }
 
+  // Refuses a path naming no site (e.g. "*", which an all-sites key passes):
+  // what it stored or read there no site's key would ever reach.
+  static void RequireSiteName(const std::string& site) {
+    if (!IsSiteName(site)) {
+      Refuse(400, "invalid_site", "'" + site + "' is not a site name");
+    }
+  }
+
   // A site's signals, customers or transactions as JSON Lines, as the
   // `export` subcommand writes them; emails and names only with
   // ?include_pii=true and the server's PII key, and each such export is
@@ -1419,10 +1427,15 @@ class Api::Impl {
   void AdminExport(const ExchangePtr& exchange) {
     const std::string& site = exchange->params[0];
     const ApiKeyRecord admin = RequireAdmin(exchange, site);
-    if (!IsSiteName(site)) {
-      Refuse(400, "invalid_site", "'" + site + "' is not a site name");
-    }
+    RequireSiteName(site);
     const std::string& kind = exchange->params[1];
+    // First: a mistyped kind is the mistake, whatever the query says.
+    if (kind != "signals" && kind != "customers" && kind != "transactions") {
+      Refuse(404, "unknown_export",
+             "'" + kind +
+                 "' is not an export (signals, customers, "
+                 "transactions)");
+    }
     const std::string include_pii = exchange->request.QueryParam("include_pii");
     if (include_pii != "" && include_pii != "true" && include_pii != "false") {
       Refuse(400, "invalid_parameter",
@@ -1480,15 +1493,10 @@ class Api::Impl {
       } catch (const PiiError& error) {
         Refuse(409, "pii_key_mismatch", error.what());
       }
-    } else if (kind == "transactions") {
+    } else {
       RequireCrm().ForEachTransaction(site, [&](const TransactionRecord& t) {
         add([&] { body += TransactionJson(t).dump() + "\n"; });
       });
-    } else {
-      Refuse(404, "unknown_export",
-             "'" + kind +
-                 "' is not an export (signals, customers, "
-                 "transactions)");
     }
     if (too_large) {
       Refuse(413, "export_too_large",
@@ -1526,6 +1534,7 @@ class Api::Impl {
   void AdminImport(const ExchangePtr& exchange) {
     const std::string& site = exchange->params[0];
     const ApiKeyRecord admin = RequireAdmin(exchange, site);
+    RequireSiteName(site);
     CrmStore& crm = RequireCrm();
     std::optional<ImportKind> kind = ParseImportKind(exchange->params[1]);
     if (!kind) {
@@ -1630,6 +1639,7 @@ class Api::Impl {
   void AdminLinkIdentity(const ExchangePtr& exchange) {
     const std::string& site = exchange->params[0];
     RequireAdmin(exchange, site);
+    RequireSiteName(site);
     CrmStore& crm = RequireCrm();
     Value body = ParseJsonBody(exchange->request.body);
     if (!body.is_object()) {
@@ -1646,6 +1656,12 @@ class Api::Impl {
       if (!email->is_string() || email->as_string().empty()) {
         Refuse(400, "invalid_identity", "'email' must be a non-empty string",
                {ApiProblem{"$.email", "expected a string"}});
+      }
+      // Else a customer id sent as the email would be answered "no customer
+      // has this email", as if the data were missing.
+      if (!IsValidEmailAddress(PiiCipher::NormalizeEmail(email->as_string()))) {
+        Refuse(400, "invalid_identity", "'email' is not an email address",
+               {ApiProblem{"$.email", "not an email address"}});
       }
       if (!options_.pii) {
         Refuse(409, "pii_key_missing",

@@ -187,6 +187,12 @@ TEST_P(CrmApiTest, ImportRefusalsAreJsonErrors) {
   EXPECT_EQ(kind.status, 404);
   EXPECT_EQ(Body(kind)["code"], "unknown_import");
   EXPECT_EQ(Send("POST", target, kCustomers, "application/json").status, 415);
+  // An all-sites key must name a site: "*" is none (as for exports).
+  ClientResponse all_sites = Send(
+      "POST", "/v1/admin/sites/%2A/import/customers", kCustomers, "text/csv",
+      CreateApiKey(server_->store(), kAllSites, KeyKind::kAdmin));
+  EXPECT_EQ(all_sites.status, 400) << all_sites.body;
+  EXPECT_EQ(Body(all_sites)["code"], "invalid_site");
   ClientResponse header =
       Send("POST", target, "id,email\n1,a@b.co\n", "text/csv");
   EXPECT_EQ(header.status, 422);
@@ -234,6 +240,12 @@ TEST_P(CrmApiTest, IdentitiesLinkByCustomerIdOrEmail) {
                  "application/json")
                 .status,
             404);
+  // A customer id sent as the email is the caller's mistake, not a miss.
+  ClientResponse not_email =
+      Send("POST", target, R"({"vid":"v3","email":"c1"})", "application/json");
+  EXPECT_EQ(not_email.status, 400) << not_email.body;
+  EXPECT_EQ(Body(not_email)["code"], "invalid_identity");
+  EXPECT_EQ(Body(not_email)["problems"][0]["path"], "$.email");
   ClientResponse pii_vid =
       Send("POST", target, R"({"vid":"ann@example.com","customer_id":"c1"})",
            "application/json");
@@ -242,6 +254,25 @@ TEST_P(CrmApiTest, IdentitiesLinkByCustomerIdOrEmail) {
   EXPECT_EQ(Send("POST", target, R"({"vid":"v4"})", "application/json").status,
             400);
   EXPECT_EQ(Send("POST", target, "not json", "application/json").status, 400);
+}
+
+// An all-sites key names the site in the path: "*" or a name no site can
+// have would store a link no site's key ever reads or erases.
+TEST_P(CrmApiTest, IdentitiesAreRefusedForAPathThatIsNoSiteName) {
+  Start(true);
+  const std::string all_sites =
+      CreateApiKey(server_->store(), kAllSites, KeyKind::kAdmin);
+  for (const char* site : {"%2A", "bad%20site"}) {
+    ClientResponse link = Send(
+        "POST", std::string("/v1/admin/sites/") + site + "/identities",
+        R"({"vid":"v1","customer_id":"c1"})", "application/json", all_sites);
+    EXPECT_EQ(link.status, 400) << site << ": " << link.body;
+    EXPECT_EQ(Body(link)["code"], "invalid_site") << site;
+  }
+  ClientResponse profile =
+      Send("GET", "/v1/admin/profiles/v1", "", "", all_sites);
+  ASSERT_EQ(profile.status, 200) << profile.body;
+  EXPECT_TRUE(Body(profile)["crm"]["identity_links"].empty()) << profile.body;
 }
 
 TEST_P(CrmApiTest, DataAccessAndErasureCoverCrmAndLinkedVisitors) {
@@ -481,6 +512,13 @@ TEST_P(CrmApiTest, ExportRefusalsSayWhatWasWrong) {
   ClientResponse unknown = Send("GET", "/v1/admin/sites/demo/export/orders");
   EXPECT_EQ(unknown.status, 404);
   EXPECT_EQ(Body(unknown)["code"], "unknown_export");
+  // A mistyped kind is named as such, whatever the query says.
+  for (const char* query : {"?since=0", "?include_pii=true"}) {
+    ClientResponse typo =
+        Send("GET", std::string("/v1/admin/sites/demo/export/signal") + query);
+    EXPECT_EQ(typo.status, 404) << query << ": " << typo.body;
+    EXPECT_EQ(Body(typo)["code"], "unknown_export") << query;
+  }
   ClientResponse bad_flag =
       Send("GET", "/v1/admin/sites/demo/export/customers?include_pii=yes");
   EXPECT_EQ(bad_flag.status, 400);

@@ -1219,6 +1219,39 @@ TEST_F(HttpApiTest, ArtifactPartsAreReadAndReplacedWithValidation) {
   EXPECT_EQ(Code(unknown), "unknown_artifact_part");
 }
 
+// A part is checked against the rest of the artifact: a replacement that
+// leaves a slot naming what no longer exists is refused with that path, and
+// browsers keep getting the published artifact.
+TEST_F(HttpApiTest, APartThatBreaksAReferenceElsewhereIsRefused) {
+  const std::string base = "/v1/admin/sites/demo/artifact";
+  ClientResponse published =
+      Admin("PUT", base, admin_key_, ExampleArtifactText());
+  ASSERT_EQ(published.status, 200) << published.body;
+  Value segments = Body(Admin("GET", base + "/segments", admin_key_));
+  Array kept;
+  for (const Value& segment : segments.as_array()) {
+    if (segment.find("id")->as_string() != "high-value")
+      kept.push_back(segment);
+  }
+  ClientResponse no_segment =
+      Admin("PUT", base + "/segments", admin_key_, Value(kept).Dump());
+  EXPECT_EQ(no_segment.status, 422) << no_segment.body;
+  EXPECT_NE(no_segment.body.find("\"$.slots[0].variants[0].condition\""),
+            std::string::npos)
+      << no_segment.body;
+  ClientResponse no_experiment =
+      Admin("PUT", base + "/experiments", admin_key_, "[]");
+  EXPECT_EQ(no_experiment.status, 422) << no_experiment.body;
+  EXPECT_NE(no_experiment.body.find("\"$.slots[1].experiment\""),
+            std::string::npos)
+      << no_experiment.body;
+
+  EXPECT_EQ(server_->store().GetArtifact("demo")->revision, 1);
+  ClientResponse served = Request("GET", "/v1/artifact/demo");
+  EXPECT_EQ(served.status, 200);
+  EXPECT_EQ(served.Header("ETag"), published.Header("ETag"));
+}
+
 TEST_F(HttpApiTest, ArtifactRevisionsAreListedReadAndRolledBackTo) {
   const std::string artifact = ExampleArtifactText();
   const std::string base = "/v1/admin/sites/demo/artifact";
