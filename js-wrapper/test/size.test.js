@@ -92,8 +92,10 @@ const sources = readdirSync(new URL('src/', root)).filter((f) => f.endsWith('.js
 // hours are local time, and a signal's ctx keeping to its schema; +59 B for
 // a wasm that cannot load named in the console error, and TypeErrors for a
 // storageCapBytes that is no size and for loadCore() options; +130 B for
-// filling the slots a page adds after its first render (MutationObserver).)
-const CEILING_GZIP_BYTES = 99_156;
+// filling the slots a page adds after its first render (MutationObserver);
+// +55 B for identify() needing personalization and its withdrawal forgetting
+// the user id and traits, which stayed stored under analytics alone.)
+const CEILING_GZIP_BYTES = 99_211;
 export const TARGET_GZIP_BYTES = 50 * 1024;
 
 function sizes(list = files) {
