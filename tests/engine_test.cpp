@@ -420,6 +420,19 @@ TEST_F(EngineSignals, WithdrawingAnalyticsDropsTheUnsentParts) {
       "");
 }
 
+TEST_F(EngineSignals, WithdrawingMarketingDropsTheUnsentPartsFlaggedForEmail) {
+  ASSERT_FALSE(
+      engine_.Flush("flush_0123456789abcdef", 1, SignalFormat::kCbor, kNow)
+          ->empty());
+  engine_.SetConsent(
+      ConsentUpdate{ConsentSource::kApi, std::nullopt, std::nullopt, false},
+      kNow);
+  Result<std::string> next =
+      engine_.Flush("flush_0123456789abcdee", 2, SignalFormat::kCbor, kNow);
+  ASSERT_TRUE(next.ok()) << next.status().ToString();
+  EXPECT_EQ(*next, "") << "no part built with mkt is sent after the withdrawal";
+}
+
 TEST_F(EngineTest, NoSignalRequestIsOver60KiBWhateverTheArtifactAllows) {
   CapSignalsAt(65536);
   GrantAll();

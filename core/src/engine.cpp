@@ -135,6 +135,17 @@ void Engine::ApplyWithdrawals(const std::vector<Purpose>& withdrawn) {
     touched_events_.clear();
     unsent_parts_.clear();
   }
+  if (Contains(withdrawn, Purpose::kMarketing)) {
+    // A part flagged for email use (mkt) would let the server act on the
+    // consent just withdrawn.
+    unsent_parts_.erase(
+        std::remove_if(unsent_parts_.begin(), unsent_parts_.end(),
+                       [](const Value& part) {
+                         const Value* marketing = part.find("mkt");
+                         return marketing && marketing->bool_or(false);
+                       }),
+        unsent_parts_.end());
+  }
   if (!MayKeepProfile()) {
     std::string visitor = profile_.anonymous_id();
     profile_.Clear();

@@ -287,6 +287,8 @@ class Tessera {
     if (withdrawn.includes('analytics')) {
       this.forgetQueue();
       this.storage.remove('seq');
+    } else if (withdrawn.includes('marketing')) {
+      this.transport?.forgetMarketing();
     }
     if (!this.allows('analytics') && !this.allows('personalization')) {
       this.storage.clear(['consent']);
@@ -352,6 +354,7 @@ class Tessera {
     const after = this.consentState();
     this.storage.setPersistent(this.allows('analytics') || this.allows('personalization'));
     if (before.analytics && !after.analytics) this.forgetQueue();
+    else if (before.marketing && !after.marketing) this.transport?.forgetMarketing();
     if (PURPOSES.some((p) => before[p] !== after[p])) this.emit('consent', after);
     this.afterConsent();
   }
@@ -673,7 +676,7 @@ class Tessera {
       if (bytes.length === 0) break;
       this.seq += 1;
       this.storage.set('seq', String(this.seq));
-      this.transport.enqueue({ id, bytes, format });
+      this.transport.enqueue({ id, bytes, format, marketing: this.allows('marketing') });
     }
     if (!this.allows('analytics')) return { sent: 0, failed: 0, queued: 0 };
     return this.transport.flush({ keepalive });

@@ -188,6 +188,25 @@ test('withdrawing consent erases the stored profile and the queued signals', asy
   t.destroy();
 });
 
+test('withdrawing marketing drops the queued signals flagged for email use', async () => {
+  const { options, server } = setup();
+  server.responses.push('offline');
+  const t = await createTessera(options);
+  t.consent.set({ ...grantAll, marketing: true });
+  t.page();
+  await t.flush();  // offline: the signal flagged mkt stays queued
+  assert.equal(server.signals()[0].mkt, true);
+  t.consent.set({ marketing: false });
+  t.page();
+  options.window.dispatch('online');
+  await tick();
+  await t.flush();
+  const delivered = server.signals().slice(1);
+  assert.equal(delivered.length, 1, 'the analytics signal made after the withdrawal');
+  assert.equal(delivered[0].mkt, undefined);
+  t.destroy();
+});
+
 test('retries back off exponentially, honour Retry-After and deliver once', async () => {
   const { options, server, clock } = setup();
   server.responses.push(503, { status: 429, retryAfter: '120' });

@@ -94,8 +94,10 @@ const sources = readdirSync(new URL('src/', root)).filter((f) => f.endsWith('.js
 // storageCapBytes that is no size and for loadCore() options; +130 B for
 // filling the slots a page adds after its first render (MutationObserver);
 // +55 B for identify() needing personalization and its withdrawal forgetting
-// the user id and traits, which stayed stored under analytics alone.)
-const CEILING_GZIP_BYTES = 99_211;
+// the user id and traits, which stayed stored under analytics alone; +213 B
+// for a withdrawal of marketing dropping the queued signals flagged for
+// email use (mkt), which were still sent.)
+const CEILING_GZIP_BYTES = 99_424;
 export const TARGET_GZIP_BYTES = 50 * 1024;
 
 function sizes(list = files) {
