@@ -297,6 +297,18 @@ class Tessera {
     }
   }
 
+  // An artifact's stricter policy withdraws in the core, which erases its
+  // own copy; what was stored or queued under it goes too, as after set().
+  followArtifactConsent(before) {
+    const after = this.consentState();
+    const withdrawn = PURPOSES.filter((p) => before[p] && !after[p]);
+    if (withdrawn.length === 0) return;
+    this.storage.set('consent', this.engine._consentRecord(), { necessary: true });
+    this.applyStoragePermission({ save: false });
+    this.purge(withdrawn);
+    this.emit('consent', after);
+  }
+
   afterConsent() {
     if ((this.allows('personalization') || this.allows('analytics')) && this.pendingArtifactUrl) {
       const url = this.pendingArtifactUrl;
@@ -540,11 +552,13 @@ class Tessera {
   // ---- artifact ------------------------------------------------------------
   loadArtifact(artifact) {
     const text = typeof artifact === 'string' ? artifact : toJson(artifact, 'artifact');
+    const before = this.consentState();
     const result = parseResult(this.engine._loadArtifact(text, this.now()));
     if (!result.ok) {
       this.emit('error', { code: 'invalid_artifact', message: result.error.message });
       return result;
     }
+    this.followArtifactConsent(before);
     const { version, signals } = artifactInfo(text);
     this.artifactText = text;
     this.applySignalSettings(signals);

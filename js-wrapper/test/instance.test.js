@@ -188,6 +188,25 @@ test('withdrawing consent erases the stored profile and the queued signals', asy
   t.destroy();
 });
 
+test('an artifact whose stricter policy withdraws consent erases what was stored and queued', async () => {
+  const optOut = { ...artifact, consent: { mode: 'opt-out', policyVersion: 'v1' } };
+  const { options, map, server } = setup({ artifact: optOut });
+  server.responses.push('offline');
+  const t = await createTessera(options);
+  t.consent.set({ marketing: false });  // a choice that leaves analytics to the policy
+  t.page();
+  await t.flush();  // offline: stays queued
+  assert.ok([...map.keys()].some((k) => k.endsWith(':profile')));
+  assert.ok([...map.keys()].some((k) => k.endsWith(':queue')));
+  const heard = [];
+  t.on('consent', (state) => heard.push(state.analytics));
+  const optIn = { ...artifact, consent: { mode: 'opt-in', policyVersion: 'v2' } };
+  assert.equal(t.loadArtifact(optIn).ok, true);
+  assert.deepEqual([...map.keys()], ['tessera:demo:consent'], 'only the consent choice remains');
+  assert.deepEqual(heard, [false]);
+  t.destroy();
+});
+
 test('withdrawing marketing drops the queued signals flagged for email use', async () => {
   const { options, server } = setup();
   server.responses.push('offline');

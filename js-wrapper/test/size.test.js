@@ -96,8 +96,10 @@ const sources = readdirSync(new URL('src/', root)).filter((f) => f.endsWith('.js
 // +55 B for identify() needing personalization and its withdrawal forgetting
 // the user id and traits, which stayed stored under analytics alone; +213 B
 // for a withdrawal of marketing dropping the queued signals flagged for
-// email use (mkt), which were still sent.)
-const CEILING_GZIP_BYTES = 99_424;
+// email use (mkt), which were still sent; +60 B for erasing what was stored
+// and queued when an artifact's stricter policy withdraws consent, which
+// stayed in localStorage.)
+const CEILING_GZIP_BYTES = 99_484;
 export const TARGET_GZIP_BYTES = 50 * 1024;
 
 function sizes(list = files) {
