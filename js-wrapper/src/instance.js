@@ -801,6 +801,9 @@ export async function createTessera(options) {
     }
   }
   instance.applyStoragePermission({ save: false });
+  // Marketing refused since the last page (Global Privacy Control, a new
+  // policy): signals queued for email use then go unsent.
+  if (!instance.allows('marketing')) instance.transport?.forgetMarketing();
   instance.restoreProfile();
   if (options.artifact) instance.loadArtifact(options.artifact);
   if (options.artifactUrl) {

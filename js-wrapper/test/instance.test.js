@@ -702,6 +702,28 @@ test('Global Privacy Control turns marketing off', async () => {
   t.destroy();
 });
 
+test('Global Privacy Control on the next page drops the queued signals flagged for email use', async () => {
+  const { options, map, server, clock } = setup();
+  server.responses.push('offline');
+  const first = await createTessera(options);
+  first.consent.set({ ...grantAll, marketing: true });
+  first.page();
+  await first.flush();  // offline: the signal flagged mkt stays queued
+  first.destroy();
+  clock.advance(60_000);  // the closed page's sending lease has lapsed
+
+  const win = new FakeWindow();
+  win.navigator.globalPrivacyControl = true;
+  const next = await createTessera(setup({ map, server, clock, window: win }).options);
+  assert.equal(next.consent.get().marketing, false);
+  next.page();
+  await next.flush();
+  const delivered = server.signals().slice(1);
+  assert.equal(delivered.length, 1, "only this page's signal");
+  assert.equal(delivered[0].mkt, undefined);
+  next.destroy();
+});
+
 test('TCF and Google Consent Mode update consent', async () => {
   const win = new FakeWindow();
   let tcfCallback;
