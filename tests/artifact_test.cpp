@@ -374,6 +374,29 @@ TEST(ArtifactValidation, RejectsEmailAddressesAnywhere) {
   EXPECT_EQ(problems.size(), 3u) << FormatProblems(problems);
 }
 
+TEST(ArtifactValidation, RefusesAPatternThatMatchesOneEmailAddressOnly) {
+  Problems problems = ProblemsOf(Minimal(R"(
+    "segments": [
+      {"id": "one", "condition": {"traits.email":
+          {"$regex": "^ada\\.lovelace@shop\\.example$"}}},
+      {"id": "dots", "condition": {"traits.email":
+          {"$regex": "^ada.lovelace@shop.example$"}}},
+      {"id": "domain", "condition": {"traits.email":
+          {"$regex": "@shop\\.example$"}}},
+      {"id": "class", "condition": {"traits.email":
+          {"$regex": "^\\w+@shop\\.example$"}}}])"));
+  EXPECT_TRUE(HasProblem(problems,
+                         "$.segments[0].condition[\"traits.email\"].$regex",
+                         "pattern matching one email address"))
+      << FormatProblems(problems);
+  EXPECT_TRUE(HasProblem(problems,
+                         "$.segments[1].condition[\"traits.email\"].$regex",
+                         "pattern matching one email address"))
+      << FormatProblems(problems);
+  // Patterns for many addresses name nobody.
+  EXPECT_EQ(problems.size(), 2u) << FormatProblems(problems);
+}
+
 TEST(ArtifactParse, StatusMessageListsEveryProblemWithItsPath) {
   Result<Artifact> artifact = ParseArtifact(
       R"({"schema_version": 1, "site": "demo", "extra": 1,

@@ -236,6 +236,39 @@ TEST_F(EngineTest, WithdrawingConsentErasesTheProfileAndPendingSignal) {
   EXPECT_EQ(*signal, "");
 }
 
+TEST_F(EngineTest, WithdrawingPersonalizationForgetsTheUserIdAndTraits) {
+  GrantAll();
+  Value traits = Value::MakeObject();
+  traits.set("name", "Ada");
+  ASSERT_TRUE(engine_.Identify("user-42", traits, kNow).ok());
+  ASSERT_TRUE(engine_.Track("page_view", Value(), Value(), kNow).ok());
+  engine_.SetConsent(
+      ConsentUpdate{ConsentSource::kApi, std::nullopt, false, std::nullopt},
+      kNow);
+
+  // What the page would store now, read back under every purpose.
+  Engine reloaded(Options(), kNow, &regex_);
+  reloaded.SetConsent(ConsentUpdate{ConsentSource::kApi, true, true, true},
+                      kNow);
+  ASSERT_TRUE(reloaded.RestoreProfile(engine_.SaveProfile()).ok());
+  const Value& attributes = reloaded.Attributes(kNow);
+  EXPECT_TRUE(attributes.find("userId")->is_null());
+  EXPECT_EQ(attributes.find_path("traits.name"), nullptr);
+  EXPECT_EQ(attributes.find_path("event.page_view.count_all")->as_number(), 1)
+      << "analytics still keeps the aggregates";
+}
+
+TEST_F(EngineTest, IdentifyNeedsPersonalization) {
+  engine_.SetConsent(ConsentUpdate{ConsentSource::kApi, true, false, false},
+                     kNow);
+  Value traits = Value::MakeObject();
+  traits.set("name", "Ada");
+  Status identified = engine_.Identify("user-42", traits, kNow);
+  EXPECT_EQ(identified.code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(identified.message().find("personalization"), std::string::npos);
+  EXPECT_EQ(engine_.SaveProfile().find("Ada"), std::string::npos);
+}
+
 TEST_F(EngineTest, ProfileSurvivesSaveAndRestoreAndRejectsCorruption) {
   GrantAll();
   engine_.Track("add_to_cart", Value(), Value(), kNow);
@@ -385,6 +418,19 @@ TEST_F(EngineSignals, WithdrawingAnalyticsDropsTheUnsentParts) {
   EXPECT_EQ(
       *engine_.Flush("flush_0123456789abcdee", 2, SignalFormat::kCbor, kNow),
       "");
+}
+
+TEST_F(EngineSignals, WithdrawingMarketingDropsTheUnsentPartsFlaggedForEmail) {
+  ASSERT_FALSE(
+      engine_.Flush("flush_0123456789abcdef", 1, SignalFormat::kCbor, kNow)
+          ->empty());
+  engine_.SetConsent(
+      ConsentUpdate{ConsentSource::kApi, std::nullopt, std::nullopt, false},
+      kNow);
+  Result<std::string> next =
+      engine_.Flush("flush_0123456789abcdee", 2, SignalFormat::kCbor, kNow);
+  ASSERT_TRUE(next.ok()) << next.status().ToString();
+  EXPECT_EQ(*next, "") << "no part built with mkt is sent after the withdrawal";
 }
 
 TEST_F(EngineTest, NoSignalRequestIsOver60KiBWhateverTheArtifactAllows) {

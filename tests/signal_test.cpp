@@ -811,6 +811,29 @@ TEST(SignalConsent, AllowsAConsentOnlySignalWithoutAnalytics) {
   EXPECT_TRUE(CheckSignal(signal).ok()) << CheckSignal(signal).ToString();
 }
 
+TEST(SignalConsent, APagePathNeedsAnalytics) {
+  SignalAccumulator accumulator;
+  SignalHeader header = Header();
+  header.consent = Consent({"necessary"});
+  header.segments.clear();
+  header.cluster.clear();
+  header.context = Value::MakeObject();
+  header.context.set("dev", "mobile");
+  header.context.set("lang", "fr-FR");
+  Value signal = accumulator.Build(header, kNow);
+  EXPECT_TRUE(CheckSignal(signal).ok()) << "coarse context needs no purpose";
+
+  Value context = *signal.find("ctx");
+  context.set("page", "/account/orders");
+  signal.set("ctx", context);
+  EXPECT_TRUE(ValidateSignal(signal).empty());  // the schema is fine
+  Status status = CheckSignalConsent(signal);
+  EXPECT_EQ(status.code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(status.message().find("ctx.page but \"analytics\" is not granted"),
+            std::string::npos)
+      << status.message();
+}
+
 TEST(SignalConsent, RefusesWhenThereIsNoSnapshot) {
   Value signal = Example();
   signal.erase("consent");

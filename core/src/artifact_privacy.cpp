@@ -1,8 +1,9 @@
 // The privacy guard: an artifact is downloaded by every visitor, so an email
 // address in it (a saved group of customer emails, a condition on one
 // person's address) would publish personal data. Only strings that are a
-// whole address are refused; a template mentioning "help@shop.example" in
-// running text, or a pattern like "@corp\\.com$", passes.
+// whole address, and $regex patterns that match one address only, are
+// refused; a template mentioning "help@shop.example" in running text, or a
+// pattern like "@corp\\.com$", passes.
 #include <string>
 #include <string_view>
 
@@ -50,9 +51,39 @@ bool IsEmailAddress(std::string_view s) {
   return true;
 }
 
+// The one string `pattern` matches when it is a fixed text: anchors dropped,
+// escaped punctuation unescaped, a bare '.' read as itself (an address typed
+// into a pattern usually leaves its dots unescaped). "" when the pattern has
+// any other construct, so a domain pattern ("@corp\\.com$") stays a
+// pattern: "^ada\\.l@shop\\.example$" -> "ada.l@shop.example".
+std::string RegexLiteral(std::string_view pattern) {
+  if (!pattern.empty() && pattern.front() == '^') pattern.remove_prefix(1);
+  if (pattern.size() >= 2 && pattern.back() == '$' &&
+      pattern[pattern.size() - 2] != '\\') {
+    pattern.remove_suffix(1);
+  }
+  std::string literal;
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    char c = pattern[i];
+    if (c == '\\') {
+      // "\\d", "\\w" and the like are classes, not characters.
+      if (++i == pattern.size() || IsAsciiAlnum(pattern[i])) return "";
+      c = pattern[i];
+    } else if (std::string_view("*+?()[]{}|^$").find(c) !=
+               std::string_view::npos) {
+      return "";
+    }
+    literal.push_back(c);
+  }
+  return literal;
+}
+
 const char kMessage[] =
     "looks like an email address; artifacts are public and must not carry "
     "personal data";
+const char kPatternMessage[] =
+    "is a pattern matching one email address only, which publishes that "
+    "address; artifacts are public and must not carry personal data";
 
 void Scan(const Value& v, const std::string& path, Problems* problems) {
   switch (v.type()) {
@@ -72,6 +103,10 @@ void Scan(const Value& v, const std::string& path, Problems* problems) {
         if (IsEmailAddress(m.key)) {
           problems->push_back(
               Problem{member_path, std::string("key ") + kMessage});
+        }
+        if (m.key == "$regex" && m.value.is_string() &&
+            IsEmailAddress(RegexLiteral(m.value.as_string()))) {
+          problems->push_back(Problem{member_path, kPatternMessage});
         }
         Scan(m.value, member_path, problems);
       }

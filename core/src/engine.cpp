@@ -135,12 +135,27 @@ void Engine::ApplyWithdrawals(const std::vector<Purpose>& withdrawn) {
     touched_events_.clear();
     unsent_parts_.clear();
   }
+  if (Contains(withdrawn, Purpose::kMarketing)) {
+    // A part flagged for email use (mkt) would let the server act on the
+    // consent just withdrawn.
+    unsent_parts_.erase(
+        std::remove_if(unsent_parts_.begin(), unsent_parts_.end(),
+                       [](const Value& part) {
+                         const Value* marketing = part.find("mkt");
+                         return marketing && marketing->bool_or(false);
+                       }),
+        unsent_parts_.end());
+  }
   if (!MayKeepProfile()) {
     std::string visitor = profile_.anonymous_id();
     profile_.Clear();
     // The random visitor id is not personal data on its own; keeping it in
     // memory lets a later grant continue without a new id being minted.
     if (!visitor.empty()) profile_.SetAnonymousId(visitor);
+  } else if (Contains(withdrawn, Purpose::kPersonalization)) {
+    // Analytics keeps the aggregates; the user id and traits serve only
+    // personalized content (they never travel in a signal), so they go.
+    profile_.ForgetIdentity();
   }
 }
 
@@ -191,9 +206,11 @@ Result<Event> Engine::Track(std::string_view name, const Value& properties,
 
 Status Engine::Identify(std::string user_id, const Value& traits,
                         int64_t now_ms) {
-  if (!MayKeepProfile()) {
+  // The user id and traits are personalization data (consent.h): kept
+  // under analytics alone, they would outlive a personalization refusal.
+  if (!consent_.IsGranted(Purpose::kPersonalization)) {
     return Status::FailedPrecondition(
-        "identify needs the analytics or personalization purpose");
+        "identify needs the personalization purpose");
   }
   Status status = profile_.Identify(std::move(user_id), traits);
   if (status.ok()) InvalidateAll();

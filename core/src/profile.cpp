@@ -366,6 +366,13 @@ Status Profile::SetAnonymousId(std::string anonymous_id) {
 
 void Profile::Clear() { *state_ = State(); }
 
+void Profile::ForgetIdentity() {
+  State& s = *state_;
+  s.user_id.clear();
+  s.traits = Value();
+  s.traits_json.clear();
+}
+
 const std::string& Profile::anonymous_id() const {
   return state_->anonymous_id;
 }

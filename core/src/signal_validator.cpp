@@ -531,6 +531,13 @@ bool HasBehaviouralData(const Json& signal, std::string* sections) {
     if (!sections->empty()) *sections += ", ";
     *sections += name;
   }
+  // A page visited, tied to the visitor id, is browsing data too (the
+  // device class and language are not).
+  const Json* ctx = signal.find("ctx");
+  if (ctx != nullptr && ctx->is_object() && ctx->find("page") != nullptr) {
+    if (!sections->empty()) *sections += ", ";
+    *sections += "ctx.page";
+  }
   return !sections->empty();
 }
 

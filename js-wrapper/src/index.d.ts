@@ -214,6 +214,11 @@ export interface Tessera {
    */
   track(name: string, properties?: Record<string, unknown>): Outcome<{ event: object }>;
   page(properties?: Record<string, unknown>): Outcome<{ event: object }>;
+  /**
+   * Keeps the user id and traits on the device (never sent). Needs
+   * `personalization`: without it the outcome is not ok; withdrawing it
+   * forgets them.
+   */
   identify(userId: string, traits?: Record<string, unknown>): Outcome;
   /**
    * Sets context members over the browser's own (device, utcOffsetMinutes,

@@ -287,12 +287,26 @@ class Tessera {
     if (withdrawn.includes('analytics')) {
       this.forgetQueue();
       this.storage.remove('seq');
+    } else if (withdrawn.includes('marketing')) {
+      this.transport?.forgetMarketing();
     }
     if (!this.allows('analytics') && !this.allows('personalization')) {
       this.storage.clear(['consent']);
     } else {
       this.saveProfile();
     }
+  }
+
+  // An artifact's stricter policy withdraws in the core, which erases its
+  // own copy; what was stored or queued under it goes too, as after set().
+  followArtifactConsent(before) {
+    const after = this.consentState();
+    const withdrawn = PURPOSES.filter((p) => before[p] && !after[p]);
+    if (withdrawn.length === 0) return;
+    this.storage.set('consent', this.engine._consentRecord(), { necessary: true });
+    this.applyStoragePermission({ save: false });
+    this.purge(withdrawn);
+    this.emit('consent', after);
   }
 
   afterConsent() {
@@ -352,6 +366,7 @@ class Tessera {
     const after = this.consentState();
     this.storage.setPersistent(this.allows('analytics') || this.allows('personalization'));
     if (before.analytics && !after.analytics) this.forgetQueue();
+    else if (before.marketing && !after.marketing) this.transport?.forgetMarketing();
     if (PURPOSES.some((p) => before[p] !== after[p])) this.emit('consent', after);
     this.afterConsent();
   }
@@ -542,11 +557,13 @@ class Tessera {
   // ---- artifact ------------------------------------------------------------
   loadArtifact(artifact) {
     const text = typeof artifact === 'string' ? artifact : toJson(artifact, 'artifact');
+    const before = this.consentState();
     const result = parseResult(this.engine._loadArtifact(text, this.now()));
     if (!result.ok) {
       this.emit('error', { code: 'invalid_artifact', message: result.error.message });
       return result;
     }
+    this.followArtifactConsent(before);
     const { version, signals } = artifactInfo(text);
     this.artifactText = text;
     this.applySignalSettings(signals);
@@ -678,7 +695,7 @@ class Tessera {
       if (bytes.length === 0) break;
       this.seq += 1;
       this.storage.set('seq', String(this.seq));
-      this.transport.enqueue({ id, bytes, format });
+      this.transport.enqueue({ id, bytes, format, marketing: this.allows('marketing') });
     }
     if (!this.allows('analytics')) return { sent: 0, failed: 0, queued: 0 };
     return this.transport.flush({ keepalive });
@@ -789,6 +806,9 @@ export async function createTessera(options) {
     }
   }
   instance.applyStoragePermission({ save: false });
+  // Marketing refused since the last page (Global Privacy Control, a new
+  // policy): signals queued for email use then go unsent.
+  if (!instance.allows('marketing')) instance.transport?.forgetMarketing();
   instance.restoreProfile();
   if (options.artifact) instance.loadArtifact(options.artifact);
   if (options.artifactUrl) {

@@ -142,8 +142,12 @@ export class Transport {
     else this.storage.set('queue', JSON.stringify(queue));
   }
 
-  /** Persists a signal for delivery. Oldest entries go first past the cap. */
-  enqueue({ id, bytes, format }) {
+  /**
+   * Persists a signal for delivery. Oldest entries go first past the cap.
+   * `marketing`: the signal is flagged for email use (mkt), so a withdrawal
+   * of marketing drops it (forgetMarketing).
+   */
+  enqueue({ id, bytes, format, marketing = false }) {
     // The core splits signals to the artifact's cap (at most 64 KiB); this
     // guards keepalive's limit should a single record ever exceed it.
     if (bytes.length > MAX_REQUEST_BYTES) {
@@ -153,7 +157,8 @@ export class Transport {
     }
     const queue = this.readQueue();
     if (queue.some((e) => e.id === id)) return true;
-    queue.push({ id, f: format, b: bytesToBase64(bytes) });
+    queue.push(marketing ? { id, f: format, b: bytesToBase64(bytes), m: 1 }
+                         : { id, f: format, b: bytesToBase64(bytes) });
     while (queue.length > this.maxQueue) {
       const dropped = queue.shift();
       this.onEvent('error', { code: 'queue_full', message: `dropped signal ${dropped.id}` });
@@ -181,6 +186,13 @@ export class Transport {
 
   isBeingSent(entry) {
     return typeof entry.s === 'number' && this.now() - entry.s < this.timeoutMs;
+  }
+
+  /** Forgets the signals flagged for email use; a send under way finishes. */
+  forgetMarketing() {
+    const queue = this.readQueue();
+    const kept = queue.filter((e) => !e.m);
+    if (kept.length < queue.length) this.writeQueue(kept);
   }
 
   /** Forgets the queue; a drain under way stops before its next request. */

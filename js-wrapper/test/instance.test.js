@@ -188,6 +188,44 @@ test('withdrawing consent erases the stored profile and the queued signals', asy
   t.destroy();
 });
 
+test('an artifact whose stricter policy withdraws consent erases what was stored and queued', async () => {
+  const optOut = { ...artifact, consent: { mode: 'opt-out', policyVersion: 'v1' } };
+  const { options, map, server } = setup({ artifact: optOut });
+  server.responses.push('offline');
+  const t = await createTessera(options);
+  t.consent.set({ marketing: false });  // a choice that leaves analytics to the policy
+  t.page();
+  await t.flush();  // offline: stays queued
+  assert.ok([...map.keys()].some((k) => k.endsWith(':profile')));
+  assert.ok([...map.keys()].some((k) => k.endsWith(':queue')));
+  const heard = [];
+  t.on('consent', (state) => heard.push(state.analytics));
+  const optIn = { ...artifact, consent: { mode: 'opt-in', policyVersion: 'v2' } };
+  assert.equal(t.loadArtifact(optIn).ok, true);
+  assert.deepEqual([...map.keys()], ['tessera:demo:consent'], 'only the consent choice remains');
+  assert.deepEqual(heard, [false]);
+  t.destroy();
+});
+
+test('withdrawing marketing drops the queued signals flagged for email use', async () => {
+  const { options, server } = setup();
+  server.responses.push('offline');
+  const t = await createTessera(options);
+  t.consent.set({ ...grantAll, marketing: true });
+  t.page();
+  await t.flush();  // offline: the signal flagged mkt stays queued
+  assert.equal(server.signals()[0].mkt, true);
+  t.consent.set({ marketing: false });
+  t.page();
+  options.window.dispatch('online');
+  await tick();
+  await t.flush();
+  const delivered = server.signals().slice(1);
+  assert.equal(delivered.length, 1, 'the analytics signal made after the withdrawal');
+  assert.equal(delivered[0].mkt, undefined);
+  t.destroy();
+});
+
 test('retries back off exponentially, honour Retry-After and deliver once', async () => {
   const { options, server, clock } = setup();
   server.responses.push(503, { status: 429, retryAfter: '120' });
@@ -672,6 +710,28 @@ test('Global Privacy Control turns marketing off', async () => {
   assert.equal(state.marketing, false);
   assert.equal(state.gpc, true);
   t.destroy();
+});
+
+test('Global Privacy Control on the next page drops the queued signals flagged for email use', async () => {
+  const { options, map, server, clock } = setup();
+  server.responses.push('offline');
+  const first = await createTessera(options);
+  first.consent.set({ ...grantAll, marketing: true });
+  first.page();
+  await first.flush();  // offline: the signal flagged mkt stays queued
+  first.destroy();
+  clock.advance(60_000);  // the closed page's sending lease has lapsed
+
+  const win = new FakeWindow();
+  win.navigator.globalPrivacyControl = true;
+  const next = await createTessera(setup({ map, server, clock, window: win }).options);
+  assert.equal(next.consent.get().marketing, false);
+  next.page();
+  await next.flush();
+  const delivered = server.signals().slice(1);
+  assert.equal(delivered.length, 1, "only this page's signal");
+  assert.equal(delivered[0].mkt, undefined);
+  next.destroy();
 });
 
 test('TCF and Google Consent Mode update consent', async () => {

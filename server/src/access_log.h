@@ -3,7 +3,7 @@
 // query string (it may hold a write key), and routes with ids or emails in
 // their path are logged by their pattern (/v1/admin/profiles/{vid}), so no
 // visitor id or address reaches the log; only file paths (SDK and site
-// files) are logged as requested. A line:
+// files) holding no address are logged as requested. A line:
 //   2026-12-07T13:00:32.123Z POST /v1/signals 429 rate_limited 104B 0.213ms
 // (the error code is "-" for answers that are no error).
 #ifndef TESSERA_SERVER_ACCESS_LOG_H_

@@ -458,9 +458,11 @@ class Api::Impl {
                             response.status, seconds);
     if (options_.access_log) {
       // File paths as requested; other routes by pattern, since their paths
-      // carry visitor ids and email addresses.
+      // carry visitor ids and email addresses, and so does any path asked
+      // for that holds an address (an unsubscribe link, a mistyped URL).
       const bool file =
-          exchange->route == "/sdk/{*file}" || exchange->route == "(site)";
+          (exchange->route == "/sdk/{*file}" || exchange->route == "(site)") &&
+          !ContainsEmailAddress(exchange->request.path);
       options_.access_log->Write(
           NowMs(), exchange->request.method,
           file ? exchange->request.path : exchange->route, response.status,

@@ -413,6 +413,29 @@ TEST_F(HttpApiTest, AccessLogHasOneLinePerRequestWithoutIdsEmailsOrKeys) {
   }
 }
 
+// Anyone may ask for any file path, and some carry an address (an
+// unsubscribe link, a mistyped URL): such a path is logged by its route.
+TEST_F(HttpApiTest, AccessLogLeavesOutAFilePathHoldingAnEmailAddress) {
+  ServeOptions options;
+  options.db = dir_.File("logged/tessera.db");
+  options.sdk_dir = dir_.File("sdk");
+  options.access_log = dir_.File("logged/access.log");
+  {
+    ExtraServer logged(options);
+    ClientRequest request;
+    request.target = "/sdk/unsubscribe/someone@example.com";
+    EXPECT_EQ(testing::Send(logged->port(), request).status, 404);
+    request.target = "/sdk/unsubscribe/other%40example.com";
+    EXPECT_EQ(testing::Send(logged->port(), request).status, 404);
+  }
+  std::ifstream in(options.access_log);
+  const std::string text((std::istreambuf_iterator<char>(in)),
+                         std::istreambuf_iterator<char>());
+  EXPECT_EQ(text.find("example.com"), std::string::npos) << text;
+  EXPECT_NE(text.find("GET /sdk/{*file} 404 not_found"), std::string::npos)
+      << text;
+}
+
 TEST_F(HttpApiTest, ClientsCannotAddMetricsSeries) {
   // Invented methods share one label.
   for (const char* method : {"AAA1", "AAA2", "AAA3"}) {

@@ -4,6 +4,8 @@
 // accumulator, so that every rule about what may happen lives in C++:
 //  - tracking updates the local profile only with analytics or
 //    personalization consent, and the outgoing aggregates only with analytics;
+//  - identify keeps a user id and traits only with personalization, and
+//    withdrawing personalization forgets them even while analytics stays;
 //  - personalized content and segments need personalization, otherwise every
 //    slot gets its default variant;
 //  - a signal is built only with analytics, and flagged for email use only

@@ -123,6 +123,10 @@ class Profile {
   // Forgets everything, identity included (consent withdrawn).
   void Clear();
 
+  // Forgets the user id and traits only (personalization withdrawn while
+  // analytics still needs the aggregates); the anonymous id stays.
+  void ForgetIdentity();
+
   // --- Identity ---
   const std::string& anonymous_id() const;
   const std::string& user_id() const;  // empty when not identified
