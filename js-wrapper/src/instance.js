@@ -297,15 +297,25 @@ class Tessera {
     }
   }
 
-  // An artifact's stricter policy withdraws in the core, which erases its
-  // own copy; what was stored or queued under it goes too, as after set().
+  // An artifact's policy changes what is granted until the visitor chooses.
+  // A stricter one withdraws in the core, which erases its own copy; what was
+  // stored or queued under it goes too, as after set(). A looser one (opt-out)
+  // lets the profile be stored from now on.
   followArtifactConsent(before) {
     const after = this.consentState();
+    if (PURPOSES.every((p) => before[p] === after[p])) return;
     const withdrawn = PURPOSES.filter((p) => before[p] && !after[p]);
-    if (withdrawn.length === 0) return;
-    this.storage.set('consent', this.engine._consentRecord(), { necessary: true });
-    this.applyStoragePermission({ save: false });
-    this.purge(withdrawn);
+    if (withdrawn.length) {
+      this.storage.set('consent', this.engine._consentRecord(), { necessary: true });
+      this.applyStoragePermission({ save: false });
+      this.purge(withdrawn);
+    } else {
+      const wasStoring = this.storage.persistent;
+      this.applyStoragePermission({ save: false });
+      // The profile of earlier pages could not be read until now (at the
+      // start of a page, before any event).
+      if (!wasStoring && this.storage.persistent) this.restoreProfile();
+    }
     this.emit('consent', after);
   }
 

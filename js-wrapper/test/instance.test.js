@@ -207,6 +207,23 @@ test('an artifact whose stricter policy withdraws consent erases what was stored
   t.destroy();
 });
 
+test('an opt-out artifact\'s defaults keep the profile from one page to the next', async () => {
+  // No choice made: what the policy grants by default applies, storage included.
+  const optOut = { ...artifact, consent: { mode: 'opt-out', policyVersion: 'v1' } };
+  const { options, map } = setup({ artifact: optOut });
+  const heard = [];
+  const first = await createTessera({ ...options, on: { consent: (state) => heard.push(state.analytics) } });
+  assert.equal(first.consent.get().analytics, true);
+  assert.deepEqual(heard, [true], 'the policy\'s grant is announced');
+  first.page();
+  assert.ok([...map.keys()].some((k) => k.endsWith(':profile')), 'the profile is stored');
+  first.destroy();
+  const next = await createTessera(options);
+  next.page();
+  assert.equal(next.attributes().event.page_view.count_all, 2);
+  next.destroy();
+});
+
 test('withdrawing marketing drops the queued signals flagged for email use', async () => {
   const { options, server } = setup();
   server.responses.push('offline');
