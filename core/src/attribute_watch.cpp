@@ -132,6 +132,7 @@ void AttributeWatch::Classify(Path* path) {
         // number, where the walk stops.
         path->source = Source::kContextMember;
         path->name = member;
+        path->stat = attribute_values::IsBuiltInContextMember(member) ? 1 : 0;
       } else {
         reads_context_ = true;  // into an extra member, whatever it holds
       }
@@ -247,7 +248,11 @@ bool AttributeWatch::RefreshFromProfile(const Profile& profile,
   }
   Value member;
   for (const Path& path : paths_) {
-    if (!context_changed_ || path.source != Source::kContextMember) continue;
+    // Built-in members are always there (stat 1); the site's own may not be.
+    if (!context_changed_ || path.source != Source::kContextMember ||
+        path.stat == 1) {
+      continue;
+    }
     if (attribute_values::ContextMember(context, path.name, &member) ==
         path.absent) {
       return false;  // an extra member came or went

@@ -88,7 +88,8 @@ class AttributeWatch {
                      // member)
     kVisitorStat,    // visitor.<stat>
     kLocalClock,     // context.hour (stat 0) or context.weekday (stat 1)
-    kContextMember,  // context.<name>, the rest of the context: `name`
+    kContextMember,  // context.<name>, the rest of the context: `name`;
+                     // stat 1 for a built-in member, 0 for an extra one
     kAffinityShare,  // affinity.<category>: `name`
     kAffinityNames,  // affinities
     kWhole,          // a whole section: only Refresh() can tell

@@ -108,8 +108,9 @@ const sources = readdirSync(new URL('src/', root)).filter((f) => f.endsWith('.js
 // stayed in localStorage; +8 B for dropping, on a page where marketing is
 // refused (Global Privacy Control), the signals queued for email use; +2 B
 // where those changes met the others in one build; +22 B for an opt-out
-// artifact's defaults letting the profile be stored and restored.)
-const CEILING_GZIP_BYTES = 99_965;
+// artifact's defaults letting the profile be stored and restored; +23 B for
+// not looking up the built-in context members to see if they are there.)
+const CEILING_GZIP_BYTES = 99_988;
 export const TARGET_GZIP_BYTES = 50 * 1024;
 
 function sizes(list = files) {
