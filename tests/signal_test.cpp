@@ -65,6 +65,15 @@ SignalHeader Header() {
   return header;
 }
 
+// Header() with only "necessary" granted, so no memberships either.
+SignalHeader NecessaryOnlyHeader() {
+  SignalHeader header = Header();
+  header.consent = Consent({"necessary"});
+  header.segments.clear();
+  header.cluster.clear();
+  return header;
+}
+
 constexpr int64_t kNow = 1717408920000;
 
 // ---- the documented example ------------------------------------------------
@@ -776,11 +785,7 @@ TEST(SignalConsent, RefusesBehaviouralDataWithoutAnalytics) {
   for (const char* section :
        {"agg", "seg", "cl", "exp", "imp", "clk", "hours"}) {
     SignalAccumulator empty;
-    SignalHeader header = Header();
-    header.consent = Consent({"necessary"});
-    header.segments.clear();
-    header.cluster.clear();
-    Value only = empty.Build(header, kNow);
+    Value only = empty.Build(NecessaryOnlyHeader(), kNow);
     only.set(section,
              Example().find(section) ? *Example().find(section) : Value());
     EXPECT_TRUE(ValidateSignal(only).empty()) << section;
@@ -803,20 +808,13 @@ TEST(SignalConsent, RefusesTheMarketingFlagWithoutMarketing) {
 TEST(SignalConsent, AllowsAConsentOnlySignalWithoutAnalytics) {
   // A flush that only reports the consent state (e.g. a withdrawal).
   SignalAccumulator accumulator;
-  SignalHeader header = Header();
-  header.consent = Consent({"necessary"});
-  header.segments.clear();
-  header.cluster.clear();
-  const Value signal = accumulator.Build(header, kNow);
+  const Value signal = accumulator.Build(NecessaryOnlyHeader(), kNow);
   EXPECT_TRUE(CheckSignal(signal).ok()) << CheckSignal(signal).ToString();
 }
 
 TEST(SignalConsent, APagePathNeedsAnalytics) {
   SignalAccumulator accumulator;
-  SignalHeader header = Header();
-  header.consent = Consent({"necessary"});
-  header.segments.clear();
-  header.cluster.clear();
+  SignalHeader header = NecessaryOnlyHeader();
   header.context = Value::MakeObject();
   header.context.set("dev", "mobile");
   header.context.set("lang", "fr-FR");
