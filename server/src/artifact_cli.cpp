@@ -4,6 +4,7 @@
 #include <iostream>
 #include <iterator>
 #include <sstream>
+#include <string>
 
 #include "artifact_check.h"
 #include "input_file.h"
@@ -12,10 +13,12 @@
 namespace tessera::server {
 namespace {
 
-// The number of elements of the array `key` of `artifact` (0 when absent).
-size_t CountOf(const Value& artifact, const char* key) {
+// "1 slot", "2 slots": the number of elements of the array `key` of
+// `artifact` (0 when absent), named by `noun` in the right number.
+std::string CountOf(const Value& artifact, const char* key, const char* noun) {
   const Value* list = artifact.find(key);
-  return list ? list->size() : 0;
+  const size_t count = list ? list->size() : 0;
+  return std::to_string(count) + " " + noun + (count == 1 ? "" : "s");
 }
 
 }  // namespace
@@ -56,9 +59,9 @@ int RunCheckArtifact(const CheckArtifactOptions& options) {
     return 1;
   }
   std::cout << name << ": a valid artifact for site " << options.site << " ("
-            << CountOf(*artifact, "segments") << " segments, "
-            << CountOf(*artifact, "slots") << " slots, "
-            << CountOf(*artifact, "experiments") << " experiments)"
+            << CountOf(*artifact, "segments", "segment") << ", "
+            << CountOf(*artifact, "slots", "slot") << ", "
+            << CountOf(*artifact, "experiments", "experiment") << ")"
             << std::endl;
   return 0;
 }

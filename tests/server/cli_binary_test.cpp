@@ -710,7 +710,7 @@ TEST(CliBinaryTest, CheckArtifactNamesEveryProblemWithoutADatabase) {
       RunCommand("check-artifact --site demo --file " + example);
   EXPECT_EQ(valid.exit_code, 0);
   EXPECT_NE(valid.out.find("a valid artifact for site demo (6 segments, 2 "
-                           "slots, 1 experiments)"),
+                           "slots, 1 experiment)"),
             std::string::npos)
       << valid.out;
 
