@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -201,6 +202,29 @@ TEST(ProfileWindows, SumsTheMonetaryValueAndTreatsBadValuesAsZero) {
   EXPECT_DOUBLE_EQ(t.last_7d.sum_value, 42.5);
   EXPECT_DOUBLE_EQ(t.all_time.sum_value, 42.5);
   EXPECT_EQ(t.last_24h.count, 2u);
+}
+
+// Each value is finite, but their sum is not: the sums saturate at the
+// largest double instead of becoming infinity (which a refund of the same
+// size would turn into NaN), since no stored record may hold either.
+TEST(ProfileWindows, HugeSumsSaturateAndStillRoundTrip) {
+  Profile p;
+  const int64_t now = kMonday;
+  const double kMax = std::numeric_limits<double>::max();
+  RecordOk(&p, "purchase_complete", now - kMinute,
+           Props(R"({"value": 1e308})"));
+  RecordOk(&p, "purchase_complete", now - kMinute,
+           Props(R"({"value": 1e308})"));
+  EXPECT_EQ(p.Totals("purchase_complete", now).all_time.sum_value, kMax);
+  RecordOk(&p, "purchase_complete", now - kMinute,
+           Props(R"({"value": -1e308})"));
+  const WindowTotals t = p.Totals("purchase_complete", now);
+  EXPECT_EQ(t.all_time.sum_value, kMax - 1e308);
+  EXPECT_EQ(t.last_1h.sum_value, kMax - 1e308);
+  Result<Profile> back = Profile::Deserialize(p.Serialize());
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->Totals("purchase_complete", now).last_24h.sum_value,
+            kMax - 1e308);
 }
 
 TEST(ProfileWindows, UnknownEventTypeHasZeroTotals) {

@@ -30,6 +30,15 @@ int64_t FloorDiv(int64_t a, int64_t b) {
   return (a % b != 0 && a < 0) ? q - 1 : q;
 }
 
+// sum + value for finite operands, saturating at the largest double as counts
+// saturate: an infinite sum (or the NaN a refund would make of it) could not
+// be stored, and the whole profile would fail to load.
+double SaturatingAdd(double sum, double value) {
+  const double total = sum + value;
+  if (std::isfinite(total)) return total;
+  return std::copysign(std::numeric_limits<double>::max(), total);
+}
+
 // The oldest bucket index of `tier` still inside its span when the newest
 // event is at `newest_ms`: a bucket is kept while it ends after
 // newest - span.
@@ -86,7 +95,7 @@ bool ReadAmount(ProfileReader* in, uint64_t kind, double* sum) {
 void WindowedCounter::Add(int64_t timestamp_ms, double value) {
   if (total_count_ == 0 || timestamp_ms > newest_ms_) newest_ms_ = timestamp_ms;
   if (total_count_ != std::numeric_limits<uint64_t>::max()) ++total_count_;
-  total_sum_ += value;
+  total_sum_ = SaturatingAdd(total_sum_, value);
 
   for (int t = 0; t < kTierCount; ++t) {
     const TierSpec& spec = kTiers[t];
@@ -99,7 +108,7 @@ void WindowedCounter::Add(int64_t timestamp_ms, double value) {
           [](const Bucket& b, int64_t i) { return b.index < i; });
       if (it != end && it->index == index) {
         if (it->count != std::numeric_limits<uint32_t>::max()) ++it->count;
-        it->sum += value;
+        it->sum = SaturatingAdd(it->sum, value);
       } else {
         const size_t at = static_cast<size_t>(it - buckets_.begin());
         if (buckets_.size() == buckets_.capacity()) {
@@ -134,7 +143,7 @@ WindowTotals WindowedCounter::Totals(int64_t now_ms, unsigned windows) const {
         break;
       }
       out.count += it->count;
-      out.sum_value += it->sum;
+      out.sum_value = SaturatingAdd(out.sum_value, it->sum);
     }
     return out;
   };
