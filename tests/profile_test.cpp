@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -201,6 +202,52 @@ TEST(ProfileWindows, SumsTheMonetaryValueAndTreatsBadValuesAsZero) {
   EXPECT_DOUBLE_EQ(t.last_7d.sum_value, 42.5);
   EXPECT_DOUBLE_EQ(t.all_time.sum_value, 42.5);
   EXPECT_EQ(t.last_24h.count, 2u);
+}
+
+// Prices are decimal, doubles are binary: added as doubles, 0.01 + 2.09 is
+// 2.0999999999999996 and 64.13 + 35.8 + 0.07 is 99.99999999999999, which a
+// rule "sum_value_30d >= 100" misses and a template prints. Whole cents add
+// exactly, in one bucket, across buckets and over the lifetime alike.
+TEST(ProfileWindows, SumsOfPricesAreExactInCents) {
+  Profile p;
+  const int64_t now = kMonday;
+  RecordOk(&p, "add_to_cart", now - 3 * kHour, Props(R"({"value": 0.01})"));
+  RecordOk(&p, "add_to_cart", now - kMinute, Props(R"({"value": 2.09})"));
+  for (const char* value : {"64.13", "35.8", "0.07"}) {
+    RecordOk(&p, "purchase_complete", now - kMinute,
+             Props((std::string(R"({"value": )") + value + "}").c_str()));
+  }
+  const WindowTotals cart = p.Totals("add_to_cart", now);
+  EXPECT_EQ(cart.last_1h.sum_value, 2.09);
+  EXPECT_EQ(cart.last_24h.sum_value, 2.1);
+  EXPECT_EQ(cart.all_time.sum_value, 2.1);
+  const WindowTotals bought = p.Totals("purchase_complete", now);
+  EXPECT_EQ(bought.last_1h.sum_value, 100);
+  EXPECT_EQ(bought.last_30d.sum_value, 100);
+  EXPECT_EQ(bought.all_time.sum_value, 100);
+}
+
+// Each value is finite, but their sum is not: the sums saturate at the
+// largest double instead of becoming infinity (which a refund of the same
+// size would turn into NaN), since no stored record may hold either.
+TEST(ProfileWindows, HugeSumsSaturateAndStillRoundTrip) {
+  Profile p;
+  const int64_t now = kMonday;
+  const double kMax = std::numeric_limits<double>::max();
+  RecordOk(&p, "purchase_complete", now - kMinute,
+           Props(R"({"value": 1e308})"));
+  RecordOk(&p, "purchase_complete", now - kMinute,
+           Props(R"({"value": 1e308})"));
+  EXPECT_EQ(p.Totals("purchase_complete", now).all_time.sum_value, kMax);
+  RecordOk(&p, "purchase_complete", now - kMinute,
+           Props(R"({"value": -1e308})"));
+  const WindowTotals t = p.Totals("purchase_complete", now);
+  EXPECT_EQ(t.all_time.sum_value, kMax - 1e308);
+  EXPECT_EQ(t.last_1h.sum_value, kMax - 1e308);
+  Result<Profile> back = Profile::Deserialize(p.Serialize());
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->Totals("purchase_complete", now).last_24h.sum_value,
+            kMax - 1e308);
 }
 
 TEST(ProfileWindows, UnknownEventTypeHasZeroTotals) {

@@ -47,15 +47,53 @@ size_t MaxBuckets(const TierSpec& tier) {
 enum AmountKind : uint64_t { kZero = 0, kCents = 1, kDouble = 2 };
 constexpr int64_t kMaxCents = int64_t{1} << 40;
 
+// Whether `amount` is a whole number of cents (at most kMaxCents of them).
+// Rounds by conversion rather than std::nearbyint, a libm call natively:
+// this runs for every bucket a decision tallies.
+bool WholeCents(double amount, int64_t* cents) {
+  const double scaled = amount * 100;
+  if (!(std::fabs(scaled) <= static_cast<double>(kMaxCents))) return false;
+  *cents = static_cast<int64_t>(scaled + (scaled < 0 ? -0.5 : 0.5));
+  return static_cast<double>(*cents) / 100 == amount;
+}
+
 AmountKind KindOf(double sum, int64_t* cents) {
   if (sum == 0) return kZero;
-  const double scaled = std::nearbyint(sum * 100);
-  if (std::fabs(scaled) <= static_cast<double>(kMaxCents) &&
-      static_cast<double>(static_cast<int64_t>(scaled)) / 100 == sum) {
-    *cents = static_cast<int64_t>(scaled);
-    return kCents;
+  return WholeCents(sum, cents) ? kCents : kDouble;
+}
+
+// Adds finite amounts the way a till does: whole cents as integers, so that
+// sums of prices are exact (as doubles, 0.01 + 2.09 is 2.0999999999999996,
+// which a rule "sum_value_24h >= 2.1" misses and a template prints). Once an
+// amount is not whole cents, the sum is the doubles', saturating at the
+// largest double as counts saturate: an infinite sum (or the NaN a refund
+// would make of it) could not be stored, and the profile would fail to load.
+class AmountSum {
+ public:
+  void Add(double amount) {
+    if (amount == 0) return;  // most events carry no value
+    int64_t cents = 0;
+    whole_cents_ = whole_cents_ && WholeCents(amount, &cents);
+    if (whole_cents_) cents_ += cents;
+    sum_ += amount;
   }
-  return kDouble;
+  double value() const {
+    if (whole_cents_) return static_cast<double>(cents_) / 100;
+    if (std::isfinite(sum_)) return sum_;
+    return std::copysign(std::numeric_limits<double>::max(), sum_);
+  }
+
+ private:
+  int64_t cents_ = 0;  // at most a few hundred amounts of 2^40 cents each
+  double sum_ = 0;
+  bool whole_cents_ = true;
+};
+
+double AddAmounts(double sum, double value) {
+  AmountSum total;
+  total.Add(sum);
+  total.Add(value);
+  return total.value();
 }
 
 void PutAmount(ProfileWriter* out, AmountKind kind, int64_t cents, double sum) {
@@ -86,7 +124,7 @@ bool ReadAmount(ProfileReader* in, uint64_t kind, double* sum) {
 void WindowedCounter::Add(int64_t timestamp_ms, double value) {
   if (total_count_ == 0 || timestamp_ms > newest_ms_) newest_ms_ = timestamp_ms;
   if (total_count_ != std::numeric_limits<uint64_t>::max()) ++total_count_;
-  total_sum_ += value;
+  total_sum_ = AddAmounts(total_sum_, value);
 
   for (int t = 0; t < kTierCount; ++t) {
     const TierSpec& spec = kTiers[t];
@@ -99,7 +137,7 @@ void WindowedCounter::Add(int64_t timestamp_ms, double value) {
           [](const Bucket& b, int64_t i) { return b.index < i; });
       if (it != end && it->index == index) {
         if (it->count != std::numeric_limits<uint32_t>::max()) ++it->count;
-        it->sum += value;
+        it->sum = AddAmounts(it->sum, value);
       } else {
         const size_t at = static_cast<size_t>(it - buckets_.begin());
         if (buckets_.size() == buckets_.capacity()) {
@@ -127,6 +165,7 @@ WindowTotals WindowedCounter::Totals(int64_t now_ms, unsigned windows) const {
   auto tally = [&](unsigned window, int tier, int64_t window_ms) {
     Tally out;
     if ((windows & window) == 0) return out;
+    AmountSum sum;
     const int64_t width = kTiers[tier].width_ms;
     for (size_t i = tier_end_[tier]; i > TierBegin(tier); --i) {
       const Bucket* it = &buckets_[i - 1];
@@ -134,8 +173,9 @@ WindowTotals WindowedCounter::Totals(int64_t now_ms, unsigned windows) const {
         break;
       }
       out.count += it->count;
-      out.sum_value += it->sum;
+      sum.Add(it->sum);
     }
+    out.sum_value = sum.value();
     return out;
   };
   WindowTotals totals;

@@ -56,7 +56,7 @@ namespace tessera {
 // How many events, and how much value, fell in one window.
 struct Tally {
   uint64_t count = 0;
-  double sum_value = 0;
+  double sum_value = 0;  // saturates at +-DBL_MAX, so it is always finite
 };
 
 struct WindowTotals {
