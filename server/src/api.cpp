@@ -1202,10 +1202,12 @@ class Api::Impl {
   static Json SignalList(const std::vector<SignalRecord>& signals) {
     Json list = Json::array();
     for (const SignalRecord& signal : signals) {
+      Json body = Json::parse(signal.body, nullptr, false);
+      if (body.is_discarded()) throw UnreadableSignalError(signal);
       list.push_back({{"site", signal.site},
                       {"id", signal.id},
                       {"received_at_ms", signal.received_at_ms},
-                      {"signal", Json::parse(signal.body, nullptr, false)}});
+                      {"signal", std::move(body)}});
     }
     return list;
   }
