@@ -183,6 +183,8 @@ SipHashKey ReadVidHashKey(sqlite3* db) {
 
 }  // namespace
 
+int SqliteStoreSchemaVersion() { return kLatestVersion; }
+
 SqliteStore::SqliteStore(const std::string& path, const StoreOptions& options)
     : path_(path), inserts_(options.max_batch, options.on_commit) {
   sqlite::ConnectionOptions connection;
