@@ -6,6 +6,7 @@
 #include "tessera/server/store.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <algorithm>
 #include <atomic>
@@ -549,6 +550,47 @@ TEST(SqliteStoreTest, ErasedSignalsLeaveNoBytesInTheDatabaseFile) {
   const std::string bytes = engine.StoredBytes(db);
   EXPECT_EQ(bytes.find(vid), std::string::npos);
   EXPECT_NE(bytes.find("kept-visitor"), std::string::npos);
+}
+
+// SQLite keeps whatever type a row was given (an operator's hand edit, a
+// damaged file): a number column holding text must be an error naming the
+// column, not read as 0 (a signal from 1970, a key that never expires).
+TEST(SqliteStoreTest, ANumberColumnHoldingTextIsAnErrorNotZero) {
+  testing::SqliteEngine engine;
+  std::string why;
+  ASSERT_TRUE(engine.Ready(&why)) << why;
+  const std::string db = engine.NewDatabase();
+  std::unique_ptr<Store> store = OpenStore(db);
+  store->Migrate();
+  store->InsertSignal(MakeSignal("demo", "sig_1", "v1", 5000));
+  store->CreateApiKey("demo", KeyKind::kWrite, "hash-1", "tsw_1", 1000, 9000);
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(db.c_str(), &raw), SQLITE_OK);
+  EXPECT_EQ(sqlite3_exec(raw,
+                         "UPDATE signals SET received_at_ms = 'yesterday'; "
+                         "UPDATE api_keys SET expires_at_ms = 'never'",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(raw);
+
+  auto expect_named = [](const std::function<void()>& read,
+                         const std::string& column) {
+    try {
+      read();
+      ADD_FAILURE() << column << ": no error";
+    } catch (const StoreError& error) {
+      EXPECT_NE(std::string(error.what())
+                    .find("column " + column + " holds text, not an integer"),
+                std::string::npos)
+          << error.what();
+    }
+  };
+  expect_named(
+      [&] { store->ForEachSignal("demo", [](const SignalRecord&) {}); },
+      "received_at_ms");
+  expect_named([&] { store->SignalsOfVisitor("demo", "v1"); },
+               "received_at_ms");
+  expect_named([&] { store->FindApiKey("hash-1"); }, "expires_at_ms");
 }
 
 // What only the PostgreSQL engine has: one partition per day, and
