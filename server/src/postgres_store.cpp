@@ -352,15 +352,26 @@ void PostgresStore::EnsurePartitions(const std::set<int64_t>& days) {
   }
   if (missing.empty()) return;
   // The lock orders creation against other replicas creating the same day
-  // (CREATE TABLE IF NOT EXISTS alone races) and against retention.
+  // and against retention, so a table that exists is attached.
   Transaction transaction(writer_db_);
   LockForSchema(writer_db_, kPartitionLock);
   for (int64_t day : missing) {
-    std::string sql = "CREATE TABLE IF NOT EXISTS " + PartitionName(day) +
-                      " PARTITION OF signals FOR VALUES FROM (" +
-                      std::to_string(day) + ") TO (" + std::to_string(day + 1) +
-                      ")";
-    Exec(writer_db_, sql.c_str());
+    const std::string name = PartitionName(day);
+    PgResult exists(
+        Exec(writer_db_, "SELECT to_regclass($1) IS NOT NULL", {name}));
+    if (exists.Text(0, 0) == "t") continue;
+    // Made apart, then attached: CREATE TABLE ... PARTITION OF would take
+    // an ACCESS EXCLUSIVE lock on `signals`, waiting for every reader (an
+    // export, pg_dump) with every insert queued behind it; ATTACH takes
+    // one that neither readers nor inserts conflict with.
+    Exec(writer_db_, ("CREATE TABLE " + name +
+                      " (LIKE signals INCLUDING DEFAULTS INCLUDING "
+                      "CONSTRAINTS)")
+                         .c_str());
+    Exec(writer_db_, ("ALTER TABLE signals ATTACH PARTITION " + name +
+                      " FOR VALUES FROM (" + std::to_string(day) + ") TO (" +
+                      std::to_string(day + 1) + ")")
+                         .c_str());
   }
   transaction.Commit();
   known_days_.insert(missing.begin(), missing.end());

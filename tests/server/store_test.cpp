@@ -618,6 +618,35 @@ class PostgresEngineTest : public ::testing::Test {
     return names;
   }
 
+  // A store on this schema whose statements give up waiting for a lock
+  // after 2 s (lock_timeout), so that a lock the test holds fails what
+  // waits for it instead of stalling the test for good.
+  std::unique_ptr<Store> OpenStoreThatWaitsForLocksBriefly() {
+    const std::string options = "options=-csearch_path%3D" + schema_.name;
+    std::string uri = schema_.uri;
+    uri.insert(uri.find(options) + options.size(), "%20-clock_timeout%3D2000");
+    return OpenStore(uri);
+  }
+
+  // An open transaction that has read `signals`, as a long export or
+  // pg_dump has: it holds the table's ACCESS SHARE lock until destroyed.
+  class SignalsReader {
+   public:
+    explicit SignalsReader(const std::string& uri)
+        : conn_(PQconnectdb(uri.c_str())) {
+      PQclear(PQexec(conn_, "BEGIN"));
+      PGresult* read = PQexec(conn_, "SELECT count(*) FROM signals");
+      EXPECT_EQ(PQresultStatus(read), PGRES_TUPLES_OK) << PQerrorMessage(conn_);
+      PQclear(read);
+    }
+    ~SignalsReader() { PQfinish(conn_); }
+    SignalsReader(const SignalsReader&) = delete;
+    SignalsReader& operator=(const SignalsReader&) = delete;
+
+   private:
+    PGconn* conn_;
+  };
+
   PostgresTestDb db_;
   PostgresTestDb::Schema schema_;
   std::unique_ptr<Store> store_;
@@ -650,6 +679,23 @@ TEST_F(PostgresEngineTest, RetentionDropsWholeDaysAndTrimsTheCutoffDay) {
   std::vector<SignalRecord> left = store_->SignalsOfVisitor("demo", "v");
   ASSERT_EQ(left.size(), 1u);
   EXPECT_EQ(left[0].id, "d");
+}
+
+// A new day's partition must not wait for readers of `signals` (an export,
+// pg_dump): CREATE TABLE ... PARTITION OF takes an ACCESS EXCLUSIVE lock
+// on it, so the first signal of the day, and every insert after it, would
+// wait until the reader ends.
+TEST_F(PostgresEngineTest, ANewDaysFirstSignalDoesNotWaitForAReader) {
+  std::unique_ptr<Store> store = OpenStoreThatWaitsForLocksBriefly();
+  store->InsertSignal(MakeSignal("demo", "a", "v", 8 * kDay));
+  {
+    SignalsReader reader(schema_.uri);
+    EXPECT_EQ(store->InsertSignal(MakeSignal("demo", "b", "v", 9 * kDay + 5)),
+              InsertOutcome::kAccepted);
+  }
+  EXPECT_EQ(Partitions(),
+            (std::vector<std::string>{"signals_d8", "signals_d9"}));
+  EXPECT_EQ(store->SignalsOfVisitor("demo", "v").size(), 2u);
 }
 
 TEST_F(PostgresEngineTest, AReplicaRecreatesAPartitionAnotherDropped) {
