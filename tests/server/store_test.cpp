@@ -698,6 +698,29 @@ TEST_F(PostgresEngineTest, ANewDaysFirstSignalDoesNotWaitForAReader) {
   EXPECT_EQ(store->SignalsOfVisitor("demo", "v").size(), 2u);
 }
 
+// Dropping a day's partition takes an ACCESS EXCLUSIVE lock on `signals`:
+// behind a reader it would wait, and every insert with it. Retention deletes
+// that day's rows instead, and drops the partition at a later pass.
+TEST_F(PostgresEngineTest, RetentionDoesNotWaitForAReaderToDropADay) {
+  std::unique_ptr<Store> store = OpenStoreThatWaitsForLocksBriefly();
+  store->InsertSignal(MakeSignal("demo", "a", "v", 3 * kDay));
+  store->InsertSignal(MakeSignal("demo", "b", "v", 5 * kDay));
+  {
+    SignalsReader reader(schema_.uri);
+    EXPECT_EQ(store->DeleteSignalsBefore(5 * kDay), 1);
+    EXPECT_EQ(store->InsertSignal(MakeSignal("demo", "c", "v", 5 * kDay + 1)),
+              InsertOutcome::kAccepted);
+  }
+  EXPECT_EQ(store->SignalsOfVisitor("demo", "v").size(), 2u);
+  EXPECT_EQ(Partitions(),
+            (std::vector<std::string>{"signals_d3", "signals_d5"}));
+  // Its id is free again, as after any retention.
+  EXPECT_EQ(store->InsertSignal(MakeSignal("demo", "a", "v", 5 * kDay + 2)),
+            InsertOutcome::kAccepted);
+  EXPECT_EQ(store->DeleteSignalsBefore(5 * kDay), 0);
+  EXPECT_EQ(Partitions(), std::vector<std::string>{"signals_d5"});
+}
+
 TEST_F(PostgresEngineTest, AReplicaRecreatesAPartitionAnotherDropped) {
   std::unique_ptr<Store> replica = OpenStore(schema_.uri);
   EXPECT_EQ(store_->InsertSignal(MakeSignal("demo", "a", "v", 2 * kDay)),
