@@ -85,6 +85,32 @@ TYPED_TEST(StoreTest, FreshDatabaseHasSchemaVersionZeroUntilMigrated) {
   EXPECT_EQ(fresh->Migrate(), TypeParam::kSchemaVersion);
 }
 
+// A database a newer server migrated: refused, naming both versions, and
+// left as it was (the next server of that version still opens it).
+TYPED_TEST(StoreTest, ADatabaseOfANewerSchemaIsRefusedAndLeftAsItWas) {
+  this->store_->InsertSignal(MakeSignal("demo", "sig_kept", "v1"));
+  ASSERT_EQ(this->engine_.Execute(this->uri_,
+                                  "INSERT INTO schema_migrations (version, "
+                                  "applied_at_ms) VALUES (99, 0)"),
+            "");
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto newer = OpenStore(this->uri_);
+    try {
+      newer->Migrate();
+      ADD_FAILURE() << "a newer schema was not refused";
+    } catch (const StoreError& error) {
+      EXPECT_NE(std::string(error.what())
+                    .find("database schema version 99 is newer than this "
+                          "server knows (" +
+                          std::to_string(TypeParam::kSchemaVersion) + ")"),
+                std::string::npos)
+          << error.what();
+    }
+    EXPECT_EQ(newer->SchemaVersion(), 99);
+  }
+  EXPECT_EQ(this->CountSignals("demo"), 1);
+}
+
 TYPED_TEST(StoreTest, ResentSignalIsADuplicateNotAnError) {
   EXPECT_EQ(this->store_->InsertSignal(MakeSignal("demo", "sig_1", "v1")),
             InsertOutcome::kAccepted);
