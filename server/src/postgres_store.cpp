@@ -357,8 +357,11 @@ void PostgresStore::EnsurePartitions(const std::set<int64_t>& days) {
   LockForSchema(writer_db_, kPartitionLock);
   for (int64_t day : missing) {
     const std::string name = PartitionName(day);
-    PgResult exists(
-        Exec(writer_db_, "SELECT to_regclass($1) IS NOT NULL", {name}));
+    // In the schema CREATE TABLE makes it in, not one later on the path.
+    PgResult exists(Exec(writer_db_,
+                         "SELECT to_regclass(format('%I.%I', "
+                         "current_schema(), $1::text)) IS NOT NULL",
+                         {name}));
     if (exists.Text(0, 0) == "t") continue;
     // Made apart, then attached: CREATE TABLE ... PARTITION OF would take
     // an ACCESS EXCLUSIVE lock on `signals`, waiting for every reader (an

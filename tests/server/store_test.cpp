@@ -724,6 +724,23 @@ TEST_F(PostgresEngineTest, ANewDaysFirstSignalDoesNotWaitForAReader) {
   EXPECT_EQ(store->SignalsOfVisitor("demo", "v").size(), 2u);
 }
 
+// Stores in two schemas of one database, one of them also on the other's
+// search_path: each makes its own day partitions, whatever the other has.
+TEST_F(PostgresEngineTest, ADayPartitionOfAnotherSchemaOnThePathIsNotTaken) {
+  store_->InsertSignal(MakeSignal("demo", "a", "v", 5 * kDay));
+  PostgresTestDb::Schema first = db_.NewSchema();
+  ASSERT_FALSE(first.name.empty());
+  const std::string path = "options=-csearch_path%3D" + first.name;
+  std::string uri = first.uri;
+  uri.insert(uri.find(path) + path.size(), "%2C" + schema_.name);
+  std::unique_ptr<Store> store = OpenStore(uri);
+  store->Migrate();
+  EXPECT_EQ(store->InsertSignal(MakeSignal("demo", "b", "v", 5 * kDay + 1)),
+            InsertOutcome::kAccepted);
+  EXPECT_EQ(store->SignalsOfVisitor("demo", "v").size(), 1u);
+  EXPECT_EQ(store_->SignalsOfVisitor("demo", "v").size(), 1u);
+}
+
 // Dropping a day's partition takes an ACCESS EXCLUSIVE lock on `signals`:
 // behind a reader it would wait, and every insert with it. Retention deletes
 // that day's rows instead, and drops the partition at a later pass.
