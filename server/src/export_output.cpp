@@ -12,6 +12,8 @@
 #include <system_error>
 #include <vector>
 
+#include "tessera/server/store.h"
+
 namespace tessera::server {
 
 namespace fs = std::filesystem;
@@ -65,7 +67,7 @@ class ExportOutput::Buffer final : public std::streambuf {
   int error_ = 0;
 };
 
-ExportOutput::ExportOutput(const std::string& path)
+ExportOutput::ExportOutput(const std::string& path, const std::string& database)
     : path_(path), out_(nullptr) {
   int fd = -1;
   if (path == "-") {
@@ -73,6 +75,14 @@ ExportOutput::ExportOutput(const std::string& path)
     fd = dup(STDOUT_FILENO);
   } else {
     std::error_code ignored;
+    // Written there, the export would replace what the database holds.
+    const std::string file = SqliteFileOf(database);
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+      if (!file.empty() && fs::equivalent(path, file + suffix, ignored)) {
+        throw std::runtime_error("cannot write '" + path +
+                                 "': it is the database being exported");
+      }
+    }
     const fs::file_status status = fs::symlink_status(path, ignored);
     if (fs::is_directory(status)) {
       throw std::runtime_error("cannot write '" + path +

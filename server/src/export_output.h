@@ -4,7 +4,8 @@
 // name is always a whole export: an export that fails (disk full, a store
 // error) removes its partial file and leaves whatever was under the name
 // before. A name that is a device, a pipe or a symbolic link (/dev/stdout)
-// is written as it is. Private to the server's CLI (cli.cpp, crm_cli.cpp).
+// is written as it is. A name that is the database being exported (or its
+// -wal file) is refused. Private to the server's CLI (cli.cpp, crm_cli.cpp).
 // Throws std::runtime_error naming the file and why when it cannot be
 // opened, and from Finish when any write failed.
 #ifndef TESSERA_SERVER_EXPORT_OUTPUT_H_
@@ -18,7 +19,10 @@ namespace tessera::server {
 
 class ExportOutput {
  public:
-  explicit ExportOutput(const std::string& path);
+  // `database`: the --db the export reads (a SQLite path or URI, or a
+  // PostgreSQL URI).
+  explicit ExportOutput(const std::string& path,
+                        const std::string& database = "");
   ~ExportOutput();  // removes the partial file unless Finish succeeded
   ExportOutput(const ExportOutput&) = delete;
   ExportOutput& operator=(const ExportOutput&) = delete;

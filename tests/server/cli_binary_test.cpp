@@ -668,6 +668,29 @@ TEST(CliBinaryTest, AnExportThatCannotBeWrittenSaysWhy) {
   }
 }
 
+// An --out that names the database (or its log) is refused: writing the
+// export there would replace what the database holds.
+TEST(CliBinaryTest, AnExportIsNeverWrittenOverItsDatabase) {
+  TempDir dir;
+  const std::string db = dir.File("tessera.db");
+  CreateDemoWriteKey(db);
+  for (const std::string& out : {db, db + "-wal"}) {
+    for (const char* kind : {"signals", "customers", "transactions"}) {
+      CommandResult result =
+          RunCommand(std::string("export ") + kind + " --db " + db +
+                         " --site demo --out " + out,
+                     true);
+      EXPECT_EQ(result.exit_code, 1) << kind << ": " << result.out;
+      EXPECT_NE(result.out.find("cannot write '" + out +
+                                "': it is the database being exported"),
+                std::string::npos)
+          << kind << ": " << result.out;
+    }
+  }
+  EXPECT_NE(RunCommand("keys list --db " + db).out.find("\tdemo\twrite\t"),
+            std::string::npos);
+}
+
 // A signal whose stored body is no JSON (a damaged or edited row) fails the
 // export, naming it, rather than writing a line that is no JSON.
 TEST(CliBinaryTest, AnExportNamesAStoredSignalThatIsNoJson) {
