@@ -578,6 +578,57 @@ TEST(SqliteStoreTest, ErasedSignalsLeaveNoBytesInTheDatabaseFile) {
   EXPECT_NE(bytes.find("kept-visitor"), std::string::npos);
 }
 
+// A retention pass over many rows (an hour of a busy site's signals) must
+// let signals in while it runs: one DELETE holding the write lock for all
+// of them kept every insert waiting for seconds per million rows, past the
+// writer's 10 s wait for the lock. A signal sent once the pass has begun
+// is committed while older rows are still there to delete.
+TEST(SqliteStoreTest, RetentionLetsSignalsInWhileItDeletesManyRows) {
+  testing::SqliteEngine engine;
+  std::string why;
+  ASSERT_TRUE(engine.Ready(&why)) << why;
+  const std::string db = engine.NewDatabase();
+  std::atomic<bool> count_at_commit{false};
+  int64_t rows_at_commit = -1;
+  StoreOptions options;
+  options.durable = false;
+  std::unique_ptr<Store> store;
+  auto count_rows = [&] {
+    int64_t rows = 0;
+    store->ForEachSignal("demo", [&](const SignalRecord&) { ++rows; });
+    return rows;
+  };
+  // On the writer thread, right after the commit and before the pass can
+  // go on (it waits for the commit to finish).
+  options.on_commit = [&](const CommitReport&) {
+    if (count_at_commit.exchange(false)) rows_at_commit = count_rows();
+  };
+  store = OpenStore(db, options);
+  store->Migrate();
+  constexpr int64_t kOldRows = 200000;
+  ASSERT_EQ(engine.Execute(db,
+                           "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT "
+                           "i + 1 FROM n WHERE i < " +
+                               std::to_string(kOldRows) +
+                               ") INSERT INTO signals (key, site, id, vid, "
+                               "vid_hash, received_at_ms, body) SELECT i * "
+                               "1048576, 'demo', 'old_' || i, 'v', 0, i, '{}' "
+                               "FROM n"),
+            "");
+  int64_t deleted = 0;
+  std::thread retention(
+      [&] { deleted = store->DeleteSignalsBefore(kOldRows + 1); });
+  while (count_rows() == kOldRows) {
+  }
+  count_at_commit = true;
+  EXPECT_EQ(store->InsertSignal(MakeSignal("demo", "sig_during", "v", NowMs())),
+            InsertOutcome::kAccepted);
+  retention.join();
+  EXPECT_GT(rows_at_commit, 1) << "stored only after the pass";
+  EXPECT_EQ(deleted, kOldRows);
+  EXPECT_EQ(count_rows(), 1);
+}
+
 // SQLite keeps whatever type a row was given (an operator's hand edit, a
 // damaged file): a number column holding text must be an error naming the
 // column, not read as 0 (a signal from 1970, a key that never expires).
