@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 #include <unordered_map>
@@ -1202,10 +1203,12 @@ class Api::Impl {
   static Json SignalList(const std::vector<SignalRecord>& signals) {
     Json list = Json::array();
     for (const SignalRecord& signal : signals) {
+      Json body = Json::parse(signal.body, nullptr, false);
+      if (body.is_discarded()) throw UnreadableSignalError(signal);
       list.push_back({{"site", signal.site},
                       {"id", signal.id},
                       {"received_at_ms", signal.received_at_ms},
-                      {"signal", Json::parse(signal.body, nullptr, false)}});
+                      {"signal", std::move(body)}});
     }
     return list;
   }
@@ -1232,22 +1235,29 @@ class Api::Impl {
     return body;
   }
 
-  // Erases visitor or customer `id` within `scope` (CRM first: it names the
-  // visitors linked to a customer, whose signals go too); the answer's
-  // counts, without copies_purged (one purge follows all of a request's
-  // erasures).
+  // Erases visitor or customer `id` within `scope`, with the signals of the
+  // visitors linked to a customer; the answer's counts, without
+  // copies_purged (one purge follows all of a request's erasures). Signals
+  // go before the CRM rows: the identity links are what names the linked
+  // visitors, so they stay until those signals are gone, and a request
+  // repeated after a failure part-way finds them again.
   Json EraseProfile(const std::string& scope, const std::string& id,
                     int64_t now) {
-    std::optional<CrmErasureRecord> crm;
-    if (options_.crm) crm = options_.crm->EraseSubject(scope, id, now);
     ErasureRecord erasure = store_.EraseVisitor(scope, id, now);
     int64_t signals_erased = erasure.signals_erased;
-    if (crm) {
-      for (const std::string& linked : crm->linked_vids) {
-        if (linked == id) continue;
-        signals_erased +=
-            store_.EraseVisitor(scope, linked, now).signals_erased;
+    std::set<std::string> erased_vids = {id};
+    auto erase_linked = [&](const std::string& vid) {
+      if (!erased_vids.insert(vid).second) return;
+      signals_erased += store_.EraseVisitor(scope, vid, now).signals_erased;
+    };
+    std::optional<CrmErasureRecord> crm;
+    if (options_.crm) {
+      for (const IdentityLink& link : options_.crm->LinksOf(scope, id)) {
+        if (link.customer_id == id) erase_linked(link.vid);
       }
+      crm = options_.crm->EraseSubject(scope, id, now);
+      // A link made in between: its visitor's signals go too.
+      for (const std::string& vid : crm->linked_vids) erase_linked(vid);
     }
     Json body = {{"vid", id},
                  {"scope", erasure.site},

@@ -915,7 +915,7 @@ int RunMigrate(const MigrateOptions& options) {
 int RunExportSignals(const ExportSignalsOptions& options) {
   RequireExistingStore(options.db);
   auto store = OpenMigrated(options.db);
-  ExportOutput output(options.out);
+  ExportOutput output(options.out, options.db);
   std::ostream& out = output.stream();
   int64_t count = 0;
   std::string line;

@@ -81,7 +81,7 @@ int RunExportCrm(const ExportCrmOptions& options) {
   RequireExistingStore(options.db);
   std::unique_ptr<CrmStore> crm = OpenMigratedCrm(options.db);
   if (pii) VerifyPiiKey(*crm, *pii, false);
-  ExportOutput output(options.out);
+  ExportOutput output(options.out, options.db);
   std::ostream& out = output.stream();
   int64_t count = 0;
   if (options.kind == ImportKind::kCustomers) {

@@ -38,7 +38,13 @@ Json CustomerJson(const CustomerRecord& customer, const PiiCipher* pii) {
     out["has_name"] = !customer.name_sealed.empty();
   }
   Json traits = Json::parse(customer.traits_json, nullptr, false);
-  out["traits"] = traits.is_discarded() ? Json::object() : traits;
+  if (traits.is_discarded()) {
+    throw StoreError("the stored customer '" + customer.customer_id +
+                     "' of site '" + customer.site +
+                     "' has traits that are not JSON (a damaged or edited "
+                     "row)");
+  }
+  out["traits"] = std::move(traits);
   out["created_at_ms"] = customer.created_at_ms;
   out["updated_at_ms"] = customer.updated_at_ms;
   return out;

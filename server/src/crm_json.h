@@ -1,7 +1,9 @@
 // JSON views of CRM records, for exports (JSON Lines) and data access
 // requests. Emails and names appear only when a PiiCipher is given (they
 // are decrypted with it; PiiError when it is the wrong key); without one a
-// customer shows only whether they are stored. Thread-safe, pure.
+// customer shows only whether they are stored. Stored traits that are not
+// JSON (a damaged or edited row) throw StoreError naming the customer.
+// Thread-safe, pure.
 #ifndef TESSERA_SERVER_CRM_JSON_H_
 #define TESSERA_SERVER_CRM_JSON_H_
 

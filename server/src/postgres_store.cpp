@@ -352,15 +352,29 @@ void PostgresStore::EnsurePartitions(const std::set<int64_t>& days) {
   }
   if (missing.empty()) return;
   // The lock orders creation against other replicas creating the same day
-  // (CREATE TABLE IF NOT EXISTS alone races) and against retention.
+  // and against retention, so a table that exists is attached.
   Transaction transaction(writer_db_);
   LockForSchema(writer_db_, kPartitionLock);
   for (int64_t day : missing) {
-    std::string sql = "CREATE TABLE IF NOT EXISTS " + PartitionName(day) +
-                      " PARTITION OF signals FOR VALUES FROM (" +
-                      std::to_string(day) + ") TO (" + std::to_string(day + 1) +
-                      ")";
-    Exec(writer_db_, sql.c_str());
+    const std::string name = PartitionName(day);
+    // In the schema CREATE TABLE makes it in, not one later on the path.
+    PgResult exists(Exec(writer_db_,
+                         "SELECT to_regclass(format('%I.%I', "
+                         "current_schema(), $1::text)) IS NOT NULL",
+                         {name}));
+    if (exists.Text(0, 0) == "t") continue;
+    // Made apart, then attached: CREATE TABLE ... PARTITION OF would take
+    // an ACCESS EXCLUSIVE lock on `signals`, waiting for every reader (an
+    // export, pg_dump) with every insert queued behind it; ATTACH takes
+    // one that neither readers nor inserts conflict with.
+    Exec(writer_db_, ("CREATE TABLE " + name +
+                      " (LIKE signals INCLUDING DEFAULTS INCLUDING "
+                      "CONSTRAINTS)")
+                         .c_str());
+    Exec(writer_db_, ("ALTER TABLE signals ATTACH PARTITION " + name +
+                      " FOR VALUES FROM (" + std::to_string(day) + ") TO (" +
+                      std::to_string(day + 1) + ")")
+                         .c_str());
   }
   transaction.Commit();
   known_days_.insert(missing.begin(), missing.end());
@@ -595,32 +609,39 @@ int64_t PostgresStore::DeleteSignalsBefore(int64_t cutoff_ms) {
   Flush();
   std::lock_guard<std::mutex> lock(db_mutex_);
   EnsureConnected(db_);
-  Transaction transaction(db_);
-  LockForSchema(db_, kPartitionLock);
-  int64_t deleted = 0;
   // Day d >= 0 holds [d, d + 1) days: wholly older than the cut-off when
   // d < whole_days. Those partitions are dropped, not scanned.
-  int64_t whole_days = cutoff_ms > 0 ? cutoff_ms / kMsPerDay : 0;
+  const int64_t whole_days = cutoff_ms > 0 ? cutoff_ms / kMsPerDay : 0;
   if (whole_days > 0) {
+    // Dropping a partition takes an ACCESS EXCLUSIVE lock on `signals`,
+    // which waits for every reader (an export, pg_dump) with every insert
+    // queued behind it, and holds it until the commit. So the drops are a
+    // transaction of their own, and each waits a moment at most: a
+    // partition not dropped now has its rows deleted below and goes at a
+    // later pass.
+    Transaction drops(db_);
+    LockForSchema(db_, kPartitionLock);
     PgResult partitions(
         Exec(db_,
              "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = "
              "i.inhrelid WHERE i.inhparent = 'signals'::regclass"));
-    std::vector<std::string> old;
+    Exec(db_, "SET LOCAL lock_timeout = '200ms'");
     for (int row = 0; row < partitions.rows(); ++row) {
       std::string name = partitions.Text(row, 0);
       std::optional<int64_t> day = PartitionDay(name);
-      if (day && *day >= 0 && *day < whole_days) old.push_back(name);
+      if (!day || *day < 0 || *day >= whole_days) continue;
+      Exec(db_, "SAVEPOINT drop_partition");
+      try {
+        Exec(db_, ("DROP TABLE " + name).c_str());
+        Exec(db_, "RELEASE SAVEPOINT drop_partition");
+      } catch (const StoreError&) {
+        Exec(db_, "ROLLBACK TO SAVEPOINT drop_partition");
+      }
     }
-    // The ledger has one row per stored signal, so its count is theirs.
-    PgResult forgotten(
-        Exec(db_, "DELETE FROM signal_ids WHERE day >= 0 AND day < $1::integer",
-             {std::to_string(whole_days)}));
-    deleted += forgotten.Affected();
-    for (const std::string& name : old) {
-      Exec(db_, ("DROP TABLE " + name).c_str());
-    }
+    drops.Commit();
   }
+  Transaction transaction(db_);
+  LockForSchema(db_, kPartitionLock);
   // The rest: rows older than the cut-off in the partitions that remain
   // (the day bound lets PostgreSQL skip every newer partition).
   PgResult rest(
@@ -630,7 +651,15 @@ int64_t PostgresStore::DeleteSignalsBefore(int64_t cutoff_ms) {
            "forgotten AS (DELETE FROM signal_ids i USING gone g WHERE i.site "
            "= g.site AND i.id = g.id) SELECT count(*) FROM gone",
            {std::to_string(DayOf(cutoff_ms)), std::to_string(cutoff_ms)}));
-  deleted += rest.Int(0, 0);
+  int64_t deleted = rest.Int(0, 0);
+  if (whole_days > 0) {
+    // What is left of the whole days in the ledger was in the dropped
+    // partitions: one row per signal, so their count is theirs.
+    PgResult forgotten(
+        Exec(db_, "DELETE FROM signal_ids WHERE day >= 0 AND day < $1::integer",
+             {std::to_string(whole_days)}));
+    deleted += forgotten.Affected();
+  }
   transaction.Commit();
   return deleted;
 }

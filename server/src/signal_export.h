@@ -10,7 +10,13 @@
 
 namespace tessera::server {
 
+// Throws UnreadableSignalError when the stored body is not JSON.
 void AppendSignalLine(const SignalRecord& signal, std::string* out);
+
+// What a reader throws for a stored signal whose body is not JSON (a row
+// damaged or edited in the database): it names the signal, so that no
+// reader passes the text on as if it were JSON.
+StoreError UnreadableSignalError(const SignalRecord& signal);
 
 }  // namespace tessera::server
 

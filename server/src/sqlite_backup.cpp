@@ -16,6 +16,7 @@
 #include "sqlite_connection.h"
 #include "sqlite_crm_store.h"
 #include "sqlite_erasure_replay.h"
+#include "sqlite_store.h"
 #include "tessera/server/store.h"
 
 namespace tessera::server {
@@ -83,6 +84,29 @@ int64_t SchemaVersion(sqlite3* db, const std::string& path) {
                      "version recorded)");
   }
   return version;
+}
+
+// Refuses a database that a newer server wrote: this one could neither
+// apply erasures to its tables reliably nor serve it.
+void RequireKnownSchema(sqlite3* db, const std::string& path) {
+  auto refuse_newer = [&](const char* schema, int64_t version, int known) {
+    if (version <= known) return;
+    throw StoreError(
+        "'" + path + "' has " + schema + " " + std::to_string(version) +
+        ", newer than this server knows (" + std::to_string(known) +
+        "); use the tessera-server version that wrote it");
+  };
+  refuse_newer("schema version", SchemaVersion(db, path),
+               SqliteStoreSchemaVersion());
+  Statement crm(db,
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
+                "name = 'crm_schema_migrations'");
+  if (crm.Step() && crm.Int(0) > 0) {
+    Statement version(db, "SELECT max(version) FROM crm_schema_migrations");
+    version.Step();
+    refuse_newer("CRM schema version", version.Int(0),
+                 SqliteCrmSchemaVersion());
+  }
 }
 
 // Checks a finished copy and describes it.
@@ -212,7 +236,7 @@ SqliteCopyReport RestoreSqlite(const std::string& backup, const std::string& db,
     const bool pending = !missing && wal_bytes > 0;
     Connection check = OpenExisting(
         backup, pending ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY);
-    SchemaVersion(check.get(), backup);
+    RequireKnownSchema(check.get(), backup);
     if (pending && sqlite3_wal_checkpoint_v2(check.get(), nullptr,
                                              SQLITE_CHECKPOINT_TRUNCATE,
                                              nullptr, nullptr) != SQLITE_OK) {

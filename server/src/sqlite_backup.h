@@ -45,7 +45,8 @@ SqliteCopyReport BackupSqlite(const std::string& db, const std::string& out);
 // the backup `backup`, with the replaced database's later erasures applied
 // again; `now_ms` names the replaced file ("<db>.replaced-<now_ms>").
 // Throws StoreError when `db` is open elsewhere, `backup` is not a Tessera
-// database, or a file operation fails; `db` is then left as it was.
+// database or one of a newer schema than this server knows, or a file
+// operation fails; `db` is then left as it was.
 SqliteCopyReport RestoreSqlite(const std::string& backup, const std::string& db,
                                int64_t now_ms);
 

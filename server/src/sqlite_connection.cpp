@@ -110,6 +110,18 @@ void Statement::Reset() {
 }
 
 int64_t Statement::Int(int column) {
+  // SQLite keeps whatever a row was given: a value that is no integer (a
+  // hand edit, a damaged file) is an error, not read as 0.
+  const int type = sqlite3_column_type(stmt_, column);
+  if (type != SQLITE_INTEGER && type != SQLITE_NULL) {
+    const char* name = sqlite3_column_name(stmt_, column);
+    throw StoreError(std::string(label_) + ": column " + (name ? name : "?") +
+                     " holds " +
+                     (type == SQLITE_TEXT    ? "text"
+                      : type == SQLITE_FLOAT ? "a fraction"
+                                             : "bytes") +
+                     ", not an integer (a damaged or edited row)");
+  }
   return sqlite3_column_int64(stmt_, column);
 }
 

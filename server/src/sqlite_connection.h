@@ -66,6 +66,8 @@ class Statement {
   bool Step();
   // Back to before the first Step, with no values bound.
   void Reset();
+  // An INTEGER column's value, 0 for NULL; throws StoreError naming the
+  // column when it holds another type.
   int64_t Int(int column);
   bool IsNull(int column);
   // The column's bytes (text or blob); empty for NULL.

@@ -588,6 +588,8 @@ class SqliteCrmStore final : public CrmStore {
 
 }  // namespace
 
+int SqliteCrmSchemaVersion() { return kLatestCrmVersion; }
+
 std::unique_ptr<CrmStore> OpenSqliteCrmStore(const std::string& path) {
   return std::make_unique<SqliteCrmStore>(path);
 }

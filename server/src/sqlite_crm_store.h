@@ -14,6 +14,9 @@ namespace tessera::server {
 // it cannot. Does not migrate.
 std::unique_ptr<CrmStore> OpenSqliteCrmStore(const std::string& path);
 
+// The newest CRM schema version this server knows.
+int SqliteCrmSchemaVersion();
+
 }  // namespace tessera::server
 
 #endif  // TESSERA_SERVER_SQLITE_CRM_STORE_H_

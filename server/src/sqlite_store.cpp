@@ -183,6 +183,8 @@ SipHashKey ReadVidHashKey(sqlite3* db) {
 
 }  // namespace
 
+int SqliteStoreSchemaVersion() { return kLatestVersion; }
+
 SqliteStore::SqliteStore(const std::string& path, const StoreOptions& options)
     : path_(path), inserts_(options.max_batch, options.on_commit) {
   sqlite::ConnectionOptions connection;
@@ -552,12 +554,25 @@ bool SqliteStore::PurgeErased() {
 }
 
 int64_t SqliteStore::DeleteSignalsBefore(int64_t cutoff_ms) {
-  Flush();
-  std::lock_guard<std::mutex> lock(db_mutex_);
-  // Keys order the rows by receipt time: one range of the table's B-tree.
-  Statement erase(db_, "DELETE FROM signals WHERE key < ?");
-  erase.Bind(1, SignalKeyFloor(cutoff_ms)).Step();
-  return sqlite3_changes(db_);
+  // Keys order the rows by receipt time: the oldest rows lead the table's
+  // B-tree. They go a chunk at a time, each chunk its own transaction, and
+  // the signals queued meanwhile are committed in between: one DELETE of
+  // an hour of a busy site's signals held the write lock (and db_mutex_,
+  // which key lookups wait for) for seconds per million rows, past the
+  // writer's wait for the lock.
+  constexpr int64_t kChunk = 10000;
+  int64_t deleted = 0;
+  for (;;) {
+    Flush();
+    std::lock_guard<std::mutex> lock(db_mutex_);
+    Statement erase(db_,
+                    "DELETE FROM signals WHERE key IN (SELECT key FROM "
+                    "signals WHERE key < ? ORDER BY key LIMIT ?)");
+    erase.Bind(1, SignalKeyFloor(cutoff_ms)).Bind(2, kChunk).Step();
+    const int64_t changes = sqlite3_changes(db_);
+    deleted += changes;
+    if (changes < kChunk) return deleted;
+  }
 }
 
 std::optional<ArtifactRecord> SqliteStore::GetArtifact(

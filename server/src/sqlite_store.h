@@ -27,6 +27,9 @@ struct sqlite3_stmt;
 
 namespace tessera::server {
 
+// The newest schema version of the signal tables this server knows.
+int SqliteStoreSchemaVersion();
+
 class SqliteStore final : public Store {
  public:
   // Opens (creating it and its directory if needed) the database at `path`.

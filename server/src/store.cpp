@@ -33,14 +33,19 @@ InsertOutcome Store::InsertSignal(SignalRecord signal) {
 
 namespace {
 
-// The file a SQLite `uri` names ("PATH" or "sqlite:PATH").
+// The file a SQLite `uri` names, which must not be empty.
 std::string SqlitePath(const std::string& uri) {
-  std::string path = uri.rfind("sqlite:", 0) == 0 ? uri.substr(7) : uri;
+  std::string path = SqliteFileOf(uri);
   if (path.empty()) throw StoreError("empty database path");
   return path;
 }
 
 }  // namespace
+
+std::string SqliteFileOf(const std::string& uri) {
+  if (postgres::IsPostgresUri(uri)) return "";
+  return uri.rfind("sqlite:", 0) == 0 ? uri.substr(7) : uri;
+}
 
 std::unique_ptr<Store> OpenStore(const std::string& uri,
                                  const StoreOptions& options) {

@@ -3,6 +3,7 @@
 // and a restore brings back the data but not what was erased after the
 // backup, keeping the database it replaced.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <atomic>
 #include <filesystem>
@@ -281,6 +282,49 @@ TEST(BackupRestoreTest, RestoreTakesCommitsStillInTheBackupsLog) {
   ASSERT_EQ(restored.exit_code, 0) << restored.out;
   EXPECT_NE(ExportedSignals(db).find("sig_in_backup_log_0001"),
             std::string::npos);
+}
+
+// A backup made by a newer server (a schema this one does not know) is
+// refused before anything is written to it or to the database it would
+// replace: this server could neither apply erasures to it reliably nor
+// serve it.
+TEST(BackupRestoreTest, ABackupFromANewerSchemaIsRefusedAndNothingChanges) {
+  TempDir dir;
+  const std::string db = dir.File("tessera.db");
+  ASSERT_EQ(RunCommand("migrate --db " + db).exit_code, 0);
+  for (const auto& [table, label] :
+       {std::pair{"schema_migrations", "schema version 99"},
+        std::pair{"crm_schema_migrations", "CRM schema version 99"}}) {
+    const std::string backup = dir.File(std::string(table) + ".db");
+    ASSERT_EQ(RunCommand("backup --db " + db + " --out " + backup).exit_code,
+              0);
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open(backup.c_str(), &raw), SQLITE_OK);
+    const std::string bump = std::string("INSERT INTO ") + table +
+                             " (version, applied_at_ms) VALUES (99, 0)";
+    EXPECT_EQ(sqlite3_exec(raw, bump.c_str(), nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    EXPECT_EQ(sqlite3_exec(raw, "PRAGMA wal_checkpoint(TRUNCATE)", nullptr,
+                           nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(raw);
+    const std::string backup_bytes = ReadFile(backup);
+    const std::string db_bytes = ReadFile(db);
+
+    CommandResult restored =
+        RunCommand("restore --db " + db + " --from " + backup, true);
+    EXPECT_EQ(restored.exit_code, 1) << restored.out;
+    EXPECT_NE(restored.out.find("'" + backup + "' has " + label +
+                                ", newer than this server knows"),
+              std::string::npos)
+        << restored.out;
+    EXPECT_TRUE(ReadFile(backup) == backup_bytes) << table;
+    EXPECT_TRUE(ReadFile(db) == db_bytes) << table;
+    for (const auto& entry : std::filesystem::directory_iterator(dir.path())) {
+      EXPECT_EQ(entry.path().string().find(".re"), std::string::npos)
+          << entry.path();
+    }
+  }
 }
 
 // A backup of a database never served has no CRM tables yet; the erasures

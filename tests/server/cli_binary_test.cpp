@@ -2,6 +2,7 @@
 // the server runs as its own process and is stopped (SIGTERM) or killed
 // (SIGKILL), and what it acknowledged must still be there after a restart.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <algorithm>
 #include <atomic>
@@ -17,6 +18,7 @@
 #include "server_binary.h"
 #include "temp_dir.h"
 #include "tessera/json.h"
+#include "tessera/server/store.h"
 #include "test_http_client.h"
 
 namespace tessera::server {
@@ -664,6 +666,62 @@ TEST(CliBinaryTest, AnExportThatCannotBeWrittenSaysWhy) {
               std::string::npos)
         << result.out;
   }
+}
+
+// An --out that names the database (or its log) is refused: writing the
+// export there would replace what the database holds.
+TEST(CliBinaryTest, AnExportIsNeverWrittenOverItsDatabase) {
+  TempDir dir;
+  const std::string db = dir.File("tessera.db");
+  CreateDemoWriteKey(db);
+  for (const std::string& out : {db, db + "-wal"}) {
+    for (const char* kind : {"signals", "customers", "transactions"}) {
+      CommandResult result =
+          RunCommand(std::string("export ") + kind + " --db " + db +
+                         " --site demo --out " + out,
+                     true);
+      EXPECT_EQ(result.exit_code, 1) << kind << ": " << result.out;
+      EXPECT_NE(result.out.find("cannot write '" + out +
+                                "': it is the database being exported"),
+                std::string::npos)
+          << kind << ": " << result.out;
+    }
+  }
+  EXPECT_NE(RunCommand("keys list --db " + db).out.find("\tdemo\twrite\t"),
+            std::string::npos);
+}
+
+// A signal whose stored body is no JSON (a damaged or edited row) fails the
+// export, naming it, rather than writing a line that is no JSON.
+TEST(CliBinaryTest, AnExportNamesAStoredSignalThatIsNoJson) {
+  TempDir dir;
+  const std::string db = dir.File("tessera.db");
+  {
+    std::unique_ptr<Store> store = OpenStore(db);
+    store->Migrate();
+    for (const char* id : {"sig_whole_0000000001", "sig_damaged_00000001"}) {
+      store->InsertSignal(
+          SignalRecord{"demo", id, "visitor_000000001", 1000, "{\"agg\":{}}"});
+    }
+  }
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(db.c_str(), &raw), SQLITE_OK);
+  EXPECT_EQ(sqlite3_exec(raw,
+                         "UPDATE signals SET body = '{\"agg\":' WHERE id = "
+                         "'sig_damaged_00000001'",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(raw);
+
+  const std::string out = dir.File("signals.jsonl");
+  CommandResult result = RunCommand(
+      "export signals --db " + db + " --site demo --out " + out, true);
+  EXPECT_EQ(result.exit_code, 1) << result.out;
+  EXPECT_NE(result.out.find("the stored signal 'sig_damaged_00000001' of "
+                            "site 'demo' is not JSON"),
+            std::string::npos)
+      << result.out;
+  EXPECT_FALSE(std::filesystem::exists(out));
 }
 
 // libpq's messages span lines ("...failed: Connection refused\n\tIs the

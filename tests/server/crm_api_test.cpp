@@ -52,7 +52,7 @@ class CrmApiTest : public ::testing::TestWithParam<std::string> {
     unsetenv("TESSERA_PII_KEY");
     std::ofstream(dir_.File("pii.key")) << kKey << "\n";
     ServeOptions options;
-    options.db = engine_->NewDatabase();
+    options.db = db_ = engine_->NewDatabase();
     options.port = 0;
     options.threads = 2;
     options.durable = false;
@@ -110,6 +110,7 @@ class CrmApiTest : public ::testing::TestWithParam<std::string> {
   testing::TempDir dir_;
   std::unique_ptr<TesseraServer> server_;
   std::thread runner_;
+  std::string db_;
   std::string admin_, other_admin_, write_;
 };
 
@@ -320,6 +321,47 @@ TEST_P(CrmApiTest, DataAccessAndErasureCoverCrmAndLinkedVisitors) {
   ASSERT_EQ(log["crm_erasures"].size(), 1u);
   EXPECT_EQ(log["crm_erasures"][0]["customers_erased"], 1);
   EXPECT_EQ(log.dump().find("\"c1\""), std::string::npos);
+}
+
+// An erasure that fails part-way (the database refuses a delete) and is
+// asked again must still reach the signals of the customer's linked
+// visitors: the links that name them must not be gone before they are.
+TEST_P(CrmApiTest, AnErasureRepeatedAfterAFailureStillErasesLinkedVisitors) {
+  Start(true);
+  ASSERT_EQ(Import("customers", kCustomers), 200);
+  ASSERT_EQ(PostSignal("sig_crm_retried_0001"), 202);
+  ASSERT_EQ(Send("POST", "/v1/admin/sites/demo/identities",
+                 std::string(R"({"vid":")") + kVid + R"(","customer_id":"c1"})",
+                 "application/json")
+                .status,
+            201);
+  const bool sqlite = GetParam() == "Sqlite";
+  ASSERT_EQ(engine_->Execute(
+                db_, sqlite ? "CREATE TRIGGER refuse_erasure BEFORE DELETE ON "
+                              "signals BEGIN SELECT RAISE(ABORT, 'the disk "
+                              "failed'); END"
+                            : "CREATE FUNCTION refuse_erasure() RETURNS "
+                              "trigger LANGUAGE plpgsql AS $$BEGIN RAISE "
+                              "EXCEPTION 'the disk failed'; END$$; CREATE "
+                              "TRIGGER refuse_erasure BEFORE DELETE ON "
+                              "signals FOR EACH ROW EXECUTE FUNCTION "
+                              "refuse_erasure()"),
+            "");
+  ClientResponse failed = Send("DELETE", "/v1/admin/profiles/c1");
+  EXPECT_EQ(failed.status, 503) << failed.body;
+  ASSERT_EQ(
+      engine_->Execute(db_, sqlite ? "DROP TRIGGER refuse_erasure"
+                                   : "DROP TRIGGER refuse_erasure ON signals"),
+      "");
+
+  ClientResponse repeated = Send("DELETE", "/v1/admin/profiles/c1");
+  ASSERT_EQ(repeated.status, 200) << repeated.body;
+  EXPECT_EQ(Body(Send("GET", std::string("/v1/admin/profiles/") +
+                                 kVid))["signal_count"],
+            0);
+  Json after = Body(Send("GET", "/v1/admin/profiles/c1"));
+  EXPECT_TRUE(after["crm"]["customers"].empty());
+  EXPECT_TRUE(after["crm"]["identity_links"].empty());
 }
 
 TEST_P(CrmApiTest, CustomerIdsWithASlashAreReadAndErasedEncoded) {

@@ -10,6 +10,7 @@
 
 #include "server_binary.h"
 #include "temp_dir.h"
+#include "tessera/server/crm_store.h"
 #include "test_engines.h"
 
 namespace tessera::server {
@@ -188,6 +189,30 @@ TEST_P(CrmCliTest, CdnowImportThenExportAsJsonLines) {
   EXPECT_NE(lines.find("\"customer_id\":\"00004\",\"date\":\"1997-01-01\","
                        "\"quantity\":2,\"amount\":\"29.33\""),
             std::string::npos);
+}
+
+// Traits that are not JSON (a damaged or edited row) fail the export,
+// naming the customer, instead of being exported as no traits at all.
+TEST_P(CrmCliTest, AnExportNamesACustomerWhoseTraitsAreNoJson) {
+  {
+    std::unique_ptr<CrmStore> crm = OpenCrmStore(db_.substr(1, db_.size() - 2));
+    crm->Migrate();
+    CustomerRecord damaged;
+    damaged.site = "demo";
+    damaged.customer_id = "c-damaged";
+    damaged.traits_json = "{\"tier\":";
+    damaged.row_hash = "h";
+    crm->UpsertCustomers({damaged}, 1000, "");
+  }
+  const std::string out = dir_.File("customers.jsonl");
+  CliRun exported = Tessera(
+      dir_, "export customers --db " + db_ + " --site demo --out " + out);
+  EXPECT_EQ(exported.exit_code, 1) << exported.out;
+  EXPECT_NE(exported.err.find("the stored customer 'c-damaged' of site "
+                              "'demo' has traits that are not JSON"),
+            std::string::npos)
+      << exported.err;
+  EXPECT_FALSE(std::ifstream(out).good());
 }
 
 TEST_P(CrmCliTest, ExportShowsPiiOnlyWithTheFlagAndTheKey) {

@@ -1,6 +1,7 @@
 // In-process HTTP tests: the whole server listens on a free port on a
 // thread, a raw-socket client sends requests, and the server is stopped.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <chrono>
 #include <fstream>
@@ -1165,6 +1166,31 @@ TEST_F(HttpApiTest, ErasureReallyErasesAndIsLoggedWithoutTheId) {
   EXPECT_EQ(log.status, 200);
   EXPECT_EQ(log.body.find(kVid), std::string::npos);
   EXPECT_NE(log.body.find(Sha256Hex(kVid)), std::string::npos);
+}
+
+// A row damaged or edited in the database: a reader that passes its body
+// on as JSON must say which signal it is, not answer text that is no JSON.
+TEST_F(HttpApiTest, AStoredSignalThatIsNoJsonIsNamedNotPassedOn) {
+  ASSERT_EQ(PostSignal(SignalWith("sig_damaged_00000001")).status, 202);
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(dir_.File("data/tessera.db").c_str(), &db), SQLITE_OK);
+  EXPECT_EQ(sqlite3_exec(db,
+                         "UPDATE signals SET body = '{\"agg\":' WHERE id = "
+                         "'sig_damaged_00000001'",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+
+  for (const std::string& target :
+       {std::string("/v1/admin/profiles/") + kVid,
+        std::string("/v1/admin/sites/demo/export/signals")}) {
+    ClientResponse response = Admin("GET", target, admin_key_);
+    EXPECT_EQ(response.status, 503) << target << ": " << response.body;
+    EXPECT_NE(response.body.find("the stored signal 'sig_damaged_00000001' "
+                                 "of site 'demo' is not JSON"),
+              std::string::npos)
+        << target << ": " << response.body;
+  }
 }
 
 TEST_F(HttpApiTest, AdminPutRejectsMalformedAndInvalidArtifacts) {

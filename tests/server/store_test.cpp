@@ -6,6 +6,7 @@
 #include "tessera/server/store.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <algorithm>
 #include <atomic>
@@ -82,6 +83,32 @@ TYPED_TEST(StoreTest, FreshDatabaseHasSchemaVersionZeroUntilMigrated) {
   auto fresh = OpenStore(this->engine_.NewDatabase());
   EXPECT_EQ(fresh->SchemaVersion(), 0);
   EXPECT_EQ(fresh->Migrate(), TypeParam::kSchemaVersion);
+}
+
+// A database a newer server migrated: refused, naming both versions, and
+// left as it was (the next server of that version still opens it).
+TYPED_TEST(StoreTest, ADatabaseOfANewerSchemaIsRefusedAndLeftAsItWas) {
+  this->store_->InsertSignal(MakeSignal("demo", "sig_kept", "v1"));
+  ASSERT_EQ(this->engine_.Execute(this->uri_,
+                                  "INSERT INTO schema_migrations (version, "
+                                  "applied_at_ms) VALUES (99, 0)"),
+            "");
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto newer = OpenStore(this->uri_);
+    try {
+      newer->Migrate();
+      ADD_FAILURE() << "a newer schema was not refused";
+    } catch (const StoreError& error) {
+      EXPECT_NE(std::string(error.what())
+                    .find("database schema version 99 is newer than this "
+                          "server knows (" +
+                          std::to_string(TypeParam::kSchemaVersion) + ")"),
+                std::string::npos)
+          << error.what();
+    }
+    EXPECT_EQ(newer->SchemaVersion(), 99);
+  }
+  EXPECT_EQ(this->CountSignals("demo"), 1);
 }
 
 TYPED_TEST(StoreTest, ResentSignalIsADuplicateNotAnError) {
@@ -551,6 +578,98 @@ TEST(SqliteStoreTest, ErasedSignalsLeaveNoBytesInTheDatabaseFile) {
   EXPECT_NE(bytes.find("kept-visitor"), std::string::npos);
 }
 
+// A retention pass over many rows (an hour of a busy site's signals) must
+// let signals in while it runs: one DELETE holding the write lock for all
+// of them kept every insert waiting for seconds per million rows, past the
+// writer's 10 s wait for the lock. A signal sent once the pass has begun
+// is committed while older rows are still there to delete.
+TEST(SqliteStoreTest, RetentionLetsSignalsInWhileItDeletesManyRows) {
+  testing::SqliteEngine engine;
+  std::string why;
+  ASSERT_TRUE(engine.Ready(&why)) << why;
+  const std::string db = engine.NewDatabase();
+  std::atomic<bool> count_at_commit{false};
+  int64_t rows_at_commit = -1;
+  StoreOptions options;
+  options.durable = false;
+  std::unique_ptr<Store> store;
+  auto count_rows = [&] {
+    int64_t rows = 0;
+    store->ForEachSignal("demo", [&](const SignalRecord&) { ++rows; });
+    return rows;
+  };
+  // On the writer thread, right after the commit and before the pass can
+  // go on (it waits for the commit to finish).
+  options.on_commit = [&](const CommitReport&) {
+    if (count_at_commit.exchange(false)) rows_at_commit = count_rows();
+  };
+  store = OpenStore(db, options);
+  store->Migrate();
+  constexpr int64_t kOldRows = 200000;
+  ASSERT_EQ(engine.Execute(db,
+                           "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT "
+                           "i + 1 FROM n WHERE i < " +
+                               std::to_string(kOldRows) +
+                               ") INSERT INTO signals (key, site, id, vid, "
+                               "vid_hash, received_at_ms, body) SELECT i * "
+                               "1048576, 'demo', 'old_' || i, 'v', 0, i, '{}' "
+                               "FROM n"),
+            "");
+  int64_t deleted = 0;
+  std::thread retention(
+      [&] { deleted = store->DeleteSignalsBefore(kOldRows + 1); });
+  while (count_rows() == kOldRows) {
+  }
+  count_at_commit = true;
+  EXPECT_EQ(store->InsertSignal(MakeSignal("demo", "sig_during", "v", NowMs())),
+            InsertOutcome::kAccepted);
+  retention.join();
+  EXPECT_GT(rows_at_commit, 1) << "stored only after the pass";
+  EXPECT_EQ(deleted, kOldRows);
+  EXPECT_EQ(count_rows(), 1);
+}
+
+// SQLite keeps whatever type a row was given (an operator's hand edit, a
+// damaged file): a number column holding text must be an error naming the
+// column, not read as 0 (a signal from 1970, a key that never expires).
+TEST(SqliteStoreTest, ANumberColumnHoldingTextIsAnErrorNotZero) {
+  testing::SqliteEngine engine;
+  std::string why;
+  ASSERT_TRUE(engine.Ready(&why)) << why;
+  const std::string db = engine.NewDatabase();
+  std::unique_ptr<Store> store = OpenStore(db);
+  store->Migrate();
+  store->InsertSignal(MakeSignal("demo", "sig_1", "v1", 5000));
+  store->CreateApiKey("demo", KeyKind::kWrite, "hash-1", "tsw_1", 1000, 9000);
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(db.c_str(), &raw), SQLITE_OK);
+  EXPECT_EQ(sqlite3_exec(raw,
+                         "UPDATE signals SET received_at_ms = 'yesterday'; "
+                         "UPDATE api_keys SET expires_at_ms = 'never'",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(raw);
+
+  auto expect_named = [](const std::function<void()>& read,
+                         const std::string& column) {
+    try {
+      read();
+      ADD_FAILURE() << column << ": no error";
+    } catch (const StoreError& error) {
+      EXPECT_NE(std::string(error.what())
+                    .find("column " + column + " holds text, not an integer"),
+                std::string::npos)
+          << error.what();
+    }
+  };
+  expect_named(
+      [&] { store->ForEachSignal("demo", [](const SignalRecord&) {}); },
+      "received_at_ms");
+  expect_named([&] { store->SignalsOfVisitor("demo", "v1"); },
+               "received_at_ms");
+  expect_named([&] { store->FindApiKey("hash-1"); }, "expires_at_ms");
+}
+
 // What only the PostgreSQL engine has: one partition per day, and
 // connections that the database may close under it.
 class PostgresEngineTest : public ::testing::Test {
@@ -575,6 +694,35 @@ class PostgresEngineTest : public ::testing::Test {
     EXPECT_EQ(error, "");
     return names;
   }
+
+  // A store on this schema whose statements give up waiting for a lock
+  // after 2 s (lock_timeout), so that a lock the test holds fails what
+  // waits for it instead of stalling the test for good.
+  std::unique_ptr<Store> OpenStoreThatWaitsForLocksBriefly() {
+    const std::string options = "options=-csearch_path%3D" + schema_.name;
+    std::string uri = schema_.uri;
+    uri.insert(uri.find(options) + options.size(), "%20-clock_timeout%3D2000");
+    return OpenStore(uri);
+  }
+
+  // An open transaction that has read `signals`, as a long export or
+  // pg_dump has: it holds the table's ACCESS SHARE lock until destroyed.
+  class SignalsReader {
+   public:
+    explicit SignalsReader(const std::string& uri)
+        : conn_(PQconnectdb(uri.c_str())) {
+      PQclear(PQexec(conn_, "BEGIN"));
+      PGresult* read = PQexec(conn_, "SELECT count(*) FROM signals");
+      EXPECT_EQ(PQresultStatus(read), PGRES_TUPLES_OK) << PQerrorMessage(conn_);
+      PQclear(read);
+    }
+    ~SignalsReader() { PQfinish(conn_); }
+    SignalsReader(const SignalsReader&) = delete;
+    SignalsReader& operator=(const SignalsReader&) = delete;
+
+   private:
+    PGconn* conn_;
+  };
 
   PostgresTestDb db_;
   PostgresTestDb::Schema schema_;
@@ -608,6 +756,63 @@ TEST_F(PostgresEngineTest, RetentionDropsWholeDaysAndTrimsTheCutoffDay) {
   std::vector<SignalRecord> left = store_->SignalsOfVisitor("demo", "v");
   ASSERT_EQ(left.size(), 1u);
   EXPECT_EQ(left[0].id, "d");
+}
+
+// A new day's partition must not wait for readers of `signals` (an export,
+// pg_dump): CREATE TABLE ... PARTITION OF takes an ACCESS EXCLUSIVE lock
+// on it, so the first signal of the day, and every insert after it, would
+// wait until the reader ends.
+TEST_F(PostgresEngineTest, ANewDaysFirstSignalDoesNotWaitForAReader) {
+  std::unique_ptr<Store> store = OpenStoreThatWaitsForLocksBriefly();
+  store->InsertSignal(MakeSignal("demo", "a", "v", 8 * kDay));
+  {
+    SignalsReader reader(schema_.uri);
+    EXPECT_EQ(store->InsertSignal(MakeSignal("demo", "b", "v", 9 * kDay + 5)),
+              InsertOutcome::kAccepted);
+  }
+  EXPECT_EQ(Partitions(),
+            (std::vector<std::string>{"signals_d8", "signals_d9"}));
+  EXPECT_EQ(store->SignalsOfVisitor("demo", "v").size(), 2u);
+}
+
+// Stores in two schemas of one database, one of them also on the other's
+// search_path: each makes its own day partitions, whatever the other has.
+TEST_F(PostgresEngineTest, ADayPartitionOfAnotherSchemaOnThePathIsNotTaken) {
+  store_->InsertSignal(MakeSignal("demo", "a", "v", 5 * kDay));
+  PostgresTestDb::Schema first = db_.NewSchema();
+  ASSERT_FALSE(first.name.empty());
+  const std::string path = "options=-csearch_path%3D" + first.name;
+  std::string uri = first.uri;
+  uri.insert(uri.find(path) + path.size(), "%2C" + schema_.name);
+  std::unique_ptr<Store> store = OpenStore(uri);
+  store->Migrate();
+  EXPECT_EQ(store->InsertSignal(MakeSignal("demo", "b", "v", 5 * kDay + 1)),
+            InsertOutcome::kAccepted);
+  EXPECT_EQ(store->SignalsOfVisitor("demo", "v").size(), 1u);
+  EXPECT_EQ(store_->SignalsOfVisitor("demo", "v").size(), 1u);
+}
+
+// Dropping a day's partition takes an ACCESS EXCLUSIVE lock on `signals`:
+// behind a reader it would wait, and every insert with it. Retention deletes
+// that day's rows instead, and drops the partition at a later pass.
+TEST_F(PostgresEngineTest, RetentionDoesNotWaitForAReaderToDropADay) {
+  std::unique_ptr<Store> store = OpenStoreThatWaitsForLocksBriefly();
+  store->InsertSignal(MakeSignal("demo", "a", "v", 3 * kDay));
+  store->InsertSignal(MakeSignal("demo", "b", "v", 5 * kDay));
+  {
+    SignalsReader reader(schema_.uri);
+    EXPECT_EQ(store->DeleteSignalsBefore(5 * kDay), 1);
+    EXPECT_EQ(store->InsertSignal(MakeSignal("demo", "c", "v", 5 * kDay + 1)),
+              InsertOutcome::kAccepted);
+  }
+  EXPECT_EQ(store->SignalsOfVisitor("demo", "v").size(), 2u);
+  EXPECT_EQ(Partitions(),
+            (std::vector<std::string>{"signals_d3", "signals_d5"}));
+  // Its id is free again, as after any retention.
+  EXPECT_EQ(store->InsertSignal(MakeSignal("demo", "a", "v", 5 * kDay + 2)),
+            InsertOutcome::kAccepted);
+  EXPECT_EQ(store->DeleteSignalsBefore(5 * kDay), 0);
+  EXPECT_EQ(Partitions(), std::vector<std::string>{"signals_d5"});
 }
 
 TEST_F(PostgresEngineTest, AReplicaRecreatesAPartitionAnotherDropped) {

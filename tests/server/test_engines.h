@@ -12,6 +12,8 @@
 #define TESSERA_TESTS_SERVER_TEST_ENGINES_H_
 
 #include <gtest/gtest.h>
+#include <libpq-fe.h>
+#include <sqlite3.h>
 
 #include <fstream>
 #include <map>
@@ -36,6 +38,11 @@ class TestEngine {
   // What the database `db` (made by NewDatabase) holds as stored, for
   // checking that something is NOT there in clear.
   virtual std::string StoredBytes(const std::string& db) = 0;
+  // Runs `sql` (the engine's own dialect) on the database `db`, beside the
+  // server's connections: to damage it the way a test needs. "" or the
+  // engine's error.
+  virtual std::string Execute(const std::string& db,
+                              const std::string& sql) = 0;
 };
 
 class SqliteEngine final : public TestEngine {
@@ -59,6 +66,17 @@ class SqliteEngine final : public TestEngine {
       bytes += text.str();
     }
     return bytes;
+  }
+  std::string Execute(const std::string& db, const std::string& sql) override {
+    sqlite3* raw = nullptr;
+    std::string error;
+    if (sqlite3_open(db.c_str(), &raw) != SQLITE_OK ||
+        sqlite3_exec(raw, sql.c_str(), nullptr, nullptr, nullptr) !=
+            SQLITE_OK) {
+      error = sqlite3_errmsg(raw);
+    }
+    sqlite3_close(raw);
+    return error;
   }
 
  private:
@@ -98,6 +116,15 @@ class PostgresEngine final : public TestEngine {
     }
     if (!error.empty()) ADD_FAILURE() << "reading the stored rows: " << error;
     return bytes;
+  }
+  std::string Execute(const std::string& db, const std::string& sql) override {
+    PGconn* conn = PQconnectdb(db.c_str());
+    PGresult* result = PQexec(conn, sql.c_str());
+    std::string error =
+        PQresultStatus(result) == PGRES_COMMAND_OK ? "" : PQerrorMessage(conn);
+    PQclear(result);
+    PQfinish(conn);
+    return error;
   }
 
  private:

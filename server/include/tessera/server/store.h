@@ -253,6 +253,10 @@ std::unique_ptr<Store> OpenStore(const std::string& uri,
 // A PostgreSQL URI passes (connecting fails on a missing database anyway).
 void RequireExistingStore(const std::string& uri);
 
+// The file a SQLite `uri` names ("PATH" or "sqlite:PATH"); "" for a
+// PostgreSQL URI.
+std::string SqliteFileOf(const std::string& uri);
+
 // `uri` with any password replaced by "***", for logs and error messages.
 std::string RedactStoreUri(const std::string& uri);
 
