@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <limits>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -225,6 +226,36 @@ TEST(ProfileWindows, SumsOfPricesAreExactInCents) {
   EXPECT_EQ(bought.last_1h.sum_value, 100);
   EXPECT_EQ(bought.last_30d.sum_value, 100);
   EXPECT_EQ(bought.all_time.sum_value, 100);
+}
+
+// Random whole-cent prices across the buckets of the last 50 minutes, so that
+// every window holds all of them: each window's sum is the exact sum of the
+// cents, whether the doubles' sum happened to land on it or not.
+TEST(ProfileWindows, RandomSumsOfPricesAreExact) {
+  std::mt19937 random(20261208);
+  std::uniform_int_distribution<int64_t> cents_of(1, 10'000'000);
+  std::uniform_int_distribution<int64_t> minutes_ago(0, 50);
+  for (int run = 0; run < 50; ++run) {
+    Profile p;
+    const int64_t now = kMonday;
+    int64_t exact_cents = 0;
+    for (int i = 0; i < 120; ++i) {
+      const int64_t cents = cents_of(random);
+      exact_cents += cents;
+      const std::string props = "{\"value\": " + std::to_string(cents / 100) +
+                                "." + (cents % 100 < 10 ? "0" : "") +
+                                std::to_string(cents % 100) + "}";
+      RecordOk(&p, "purchase_complete", now - minutes_ago(random) * kMinute,
+               Props(props.c_str()));
+    }
+    const double exact = static_cast<double>(exact_cents) / 100;
+    const WindowTotals t = p.Totals("purchase_complete", now);
+    for (const Tally& window : {t.last_1h, t.last_24h, t.last_7d, t.last_30d,
+                                t.last_90d, t.all_time}) {
+      ASSERT_EQ(window.count, 120u) << "run " << run;
+      ASSERT_EQ(window.sum_value, exact) << "run " << run;
+    }
+  }
 }
 
 // Each value is finite, but their sum is not: the sums saturate at the

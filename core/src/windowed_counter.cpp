@@ -96,6 +96,17 @@ double AddAmounts(double sum, double value) {
   return total.value();
 }
 
+// Whether the doubles' sum of some amounts is what AmountSum gives, so a
+// decision's tallies can skip its test of every bucket. When the amounts are
+// not all whole cents, AmountSum's answer is that very sum. When they are,
+// the sum's rounding error stays below a hundredth of a cent while the
+// amounts' magnitudes add up to under 2^33, so a sum that lands on whole
+// cents has landed on the exact one.
+bool DoubleSumIsExact(double sum, double magnitude) {
+  int64_t cents = 0;
+  return magnitude == 0 || (magnitude < 0x1p33 && WholeCents(sum, &cents));
+}
+
 void PutAmount(ProfileWriter* out, AmountKind kind, int64_t cents, double sum) {
   if (kind == kCents) out->PutSigned(cents);
   if (kind == kDouble) out->PutDouble(sum);
@@ -165,17 +176,28 @@ WindowTotals WindowedCounter::Totals(int64_t now_ms, unsigned windows) const {
   auto tally = [&](unsigned window, int tier, int64_t window_ms) {
     Tally out;
     if ((windows & window) == 0) return out;
-    AmountSum sum;
     const int64_t width = kTiers[tier].width_ms;
-    for (size_t i = tier_end_[tier]; i > TierBegin(tier); --i) {
-      const Bucket* it = &buckets_[i - 1];
-      if ((static_cast<int64_t>(it->index) + 1) * width <= now_ms - window_ms) {
+    const size_t end = tier_end_[tier];
+    size_t begin = end;  // the buckets in the window: [begin, end)
+    double sum = 0;
+    double magnitude = 0;
+    for (; begin > TierBegin(tier); --begin) {
+      const Bucket& bucket = buckets_[begin - 1];
+      if ((static_cast<int64_t>(bucket.index) + 1) * width <=
+          now_ms - window_ms) {
         break;
       }
-      out.count += it->count;
-      sum.Add(it->sum);
+      out.count += bucket.count;
+      sum += bucket.sum;
+      magnitude += std::fabs(bucket.sum);
     }
-    out.sum_value = sum.value();
+    if (DoubleSumIsExact(sum, magnitude)) {
+      out.sum_value = sum;
+    } else {
+      AmountSum exact;  // in the same order, so a fallback to doubles agrees
+      for (size_t i = end; i > begin; --i) exact.Add(buckets_[i - 1].sum);
+      out.sum_value = exact.value();
+    }
     return out;
   };
   WindowTotals totals;
