@@ -570,8 +570,12 @@ ErasureRecord PostgresStore::EraseVisitor(const std::string& site,
   record.subject_hash = Sha256Hex(vid);
   std::lock_guard<std::mutex> lock(db_mutex_);
   EnsureConnected(db_);
-  // One statement, so one transaction: the signals, their ledger rows and
-  // the log entry go together.
+  // An erasure answered is kept, also under --no-fsync, whose
+  // synchronous_commit=off may lose the last commits in a database crash.
+  postgres::Transaction transaction(db_);
+  Exec(db_, "SET LOCAL synchronous_commit = on");
+  // One statement: the signals, their ledger rows and the log entry go
+  // together.
   PgResult logged(Exec(
       db_,
       "WITH gone AS (DELETE FROM signals WHERE vid = $1 AND ($2 = '' OR site "
@@ -584,6 +588,7 @@ ErasureRecord PostgresStore::EraseVisitor(const std::string& site,
       {vid, AllSites(site) ? std::string() : site,
        std::to_string(record.erased_at_ms), record.site, record.subject_hash}));
   record.signals_erased = logged.Int(0, 0);
+  transaction.Commit();
   return record;
 }
 

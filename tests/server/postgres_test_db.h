@@ -89,6 +89,15 @@ class PostgresTestDb {
     return ColumnOf(sql, 0, nullptr, error);
   }
 
+  // Runs statements that return no rows (several, separated by semicolons);
+  // returns whether they all succeeded.
+  bool Exec(const std::string& sql) {
+    PGresult* result = PQexec(conn_, sql.c_str());
+    bool ok = PQresultStatus(result) == PGRES_COMMAND_OK;
+    PQclear(result);
+    return ok;
+  }
+
   // Ends every connection made with `schema.uri`, as a database restart
   // would, and waits until they are gone; returns how many there were.
   int TerminateConnections(const Schema& schema) {
@@ -117,13 +126,6 @@ class PostgresTestDb {
     }
     PQclear(result);
     return column;
-  }
-
-  bool Exec(const std::string& sql) {
-    PGresult* result = PQexec(conn_, sql.c_str());
-    bool ok = PQresultStatus(result) == PGRES_COMMAND_OK;
-    PQclear(result);
-    return ok;
   }
 
   std::string uri_;

@@ -792,6 +792,38 @@ TEST_F(PostgresEngineTest, ADayPartitionOfAnotherSchemaOnThePathIsNotTaken) {
   EXPECT_EQ(store_->SignalsOfVisitor("demo", "v").size(), 1u);
 }
 
+// An erasure answered must survive a crash of the database even on a store
+// that commits signals without waiting for the disk (--no-fsync, which is
+// synchronous_commit=off): a trigger records the setting in force when the
+// erasure is logged.
+TEST_F(PostgresEngineTest, AnErasureIsDurableUnderNoFsync) {
+  StoreOptions options;
+  options.durable = false;
+  std::unique_ptr<Store> store = OpenStore(schema_.uri, options);
+  store->InsertSignal(MakeSignal("demo", "a", "v", 3 * kDay));
+  const std::string s = schema_.name;
+  ASSERT_TRUE(db_.Exec(
+      "CREATE TABLE " + s + ".commit_modes (mode text); CREATE FUNCTION " + s +
+      ".record_mode() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT "
+      "INTO " +
+      s +
+      ".commit_modes VALUES "
+      "(current_setting('synchronous_commit')); RETURN NEW; END $$; "
+      "CREATE TRIGGER record_mode AFTER INSERT ON " +
+      s +
+      ".erasure_log "
+      "FOR EACH ROW EXECUTE FUNCTION " +
+      s + ".record_mode()"));
+  EXPECT_EQ(store->EraseVisitor("demo", "v", 10 * kDay).signals_erased, 1);
+  std::string error;
+  EXPECT_EQ(db_.Column("SELECT mode FROM " + s + ".commit_modes", &error),
+            std::vector<std::string>{"on"})
+      << error;
+  // The store's other commits stay as asked.
+  EXPECT_EQ(store->InsertSignal(MakeSignal("demo", "b", "v", 11 * kDay)),
+            InsertOutcome::kAccepted);
+}
+
 // Dropping a day's partition takes an ACCESS EXCLUSIVE lock on `signals`:
 // behind a reader it would wait, and every insert with it. Retention deletes
 // that day's rows instead, and drops the partition at a later pass.
