@@ -723,11 +723,14 @@ std::optional<ServeOptions> ParseServeArgs(
       },
       FlagKind::kList);
   flags.Add(
-      "body-limit", "BYTES", "largest signal body, 1k to 1024m (default 64k)",
+      "body-limit", "BYTES", "largest signal body, 1k to 16m (default 64k)",
       [&](const std::string& v) {
-        // Below 1 KB not even one compact signal fits.
+        // Below 1 KB not even one compact signal fits. Above 16 MB a body is
+        // no browser's signal (the SDK sends under 60 KB), each connection
+        // may hold one in memory, and past SQLite's 1e9-byte value limit one
+        // would fail its whole group commit, other clients' signals with it.
         options.body_limit =
-            ParseBytes("body-limit", v, 1024, uint64_t{1} << 30);
+            ParseBytes("body-limit", v, 1024, uint64_t{16} << 20);
       },
       FlagKind::kNumber);
   flags.Add(
