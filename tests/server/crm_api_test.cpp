@@ -100,6 +100,15 @@ class CrmApiTest : public ::testing::TestWithParam<std::string> {
         .status;
   }
 
+  // Links kVid to a customer of site demo by its id; the status.
+  int LinkVisitorTo(const std::string& customer_id) {
+    return Send("POST", "/v1/admin/sites/demo/identities",
+                std::string(R"({"vid":")") + kVid + R"(","customer_id":")" +
+                    customer_id + R"("})",
+                "application/json")
+        .status;
+  }
+
   static Json Body(const ClientResponse& response) {
     return Json::parse(response.body, nullptr, false);
   }
@@ -283,11 +292,7 @@ TEST_P(CrmApiTest, DataAccessAndErasureCoverCrmAndLinkedVisitors) {
                    "customer_id,date,quantity,amount\nc1,2024-05-01,2,30.50\n"),
             200);
   ASSERT_EQ(PostSignal("sig_crm_erasure_0001"), 202);
-  ASSERT_EQ(Send("POST", "/v1/admin/sites/demo/identities",
-                 std::string(R"({"vid":")") + kVid + R"(","customer_id":"c1"})",
-                 "application/json")
-                .status,
-            201);
+  ASSERT_EQ(LinkVisitorTo("c1"), 201);
 
   ClientResponse profile = Send("GET", "/v1/admin/profiles/c1");
   ASSERT_EQ(profile.status, 200) << profile.body;
@@ -330,11 +335,7 @@ TEST_P(CrmApiTest, AnErasureRepeatedAfterAFailureStillErasesLinkedVisitors) {
   Start(true);
   ASSERT_EQ(Import("customers", kCustomers), 200);
   ASSERT_EQ(PostSignal("sig_crm_retried_0001"), 202);
-  ASSERT_EQ(Send("POST", "/v1/admin/sites/demo/identities",
-                 std::string(R"({"vid":")") + kVid + R"(","customer_id":"c1"})",
-                 "application/json")
-                .status,
-            201);
+  ASSERT_EQ(LinkVisitorTo("c1"), 201);
   const bool sqlite = GetParam() == "Sqlite";
   ASSERT_EQ(engine_->Execute(
                 db_, sqlite ? "CREATE TRIGGER refuse_erasure BEFORE DELETE ON "
@@ -389,11 +390,7 @@ TEST_P(CrmApiTest, DataSubjectsAreFoundAndErasedByTheirEmail) {
                    "c3,carl@example.com\n"),
             200);
   ASSERT_EQ(PostSignal("sig_crm_by_email_0001"), 202);
-  ASSERT_EQ(Send("POST", "/v1/admin/sites/demo/identities",
-                 std::string(R"({"vid":")") + kVid + R"(","customer_id":"c1"})",
-                 "application/json")
-                .status,
-            201);
+  ASSERT_EQ(LinkVisitorTo("c1"), 201);
 
   // The address as the subject writes it: case and spaces do not matter,
   // and every customer holding it is covered.
