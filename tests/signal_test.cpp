@@ -235,6 +235,20 @@ TEST(SignalAccumulator, DropsRecordsWhoseSumWouldOverflow) {
   EXPECT_TRUE(ValidateSignal(signal).empty());
 }
 
+// Prices add up as a till would: 0.01 + 2.09 is 2.1 in the signal, not the
+// doubles' 2.0999999999999996 (which the server would add up further).
+TEST(SignalAccumulator, SumsOfPricesAreExactInCents) {
+  SignalAccumulator accumulator;
+  ASSERT_TRUE(accumulator.RecordEvent("add_to_cart", 0.01, kNow, 0).ok());
+  ASSERT_TRUE(accumulator.RecordEvent("add_to_cart", 2.09, kNow, 0).ok());
+  for (double price : {64.13, 35.8, 0.07}) {
+    ASSERT_TRUE(accumulator.RecordEvent("purchase", price, kNow, 0).ok());
+  }
+  const Value signal = accumulator.Build(Header(), kNow);
+  EXPECT_EQ(signal.find_path("agg.add_to_cart.sum")->as_number(), 2.1);
+  EXPECT_EQ(signal.find_path("agg.purchase.sum")->as_number(), 100);
+}
+
 TEST(SignalAccumulator, BoundsMemoryAndReportsWhatItDropped) {
   SignalAccumulator accumulator;
   for (size_t i = 0; i < kMaxSignalEventTypes; ++i) {

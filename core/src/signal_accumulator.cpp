@@ -2,6 +2,7 @@
 #include <string>
 #include <utility>
 
+#include "amount_sum.h"
 #include "tessera/signal.h"
 
 namespace tessera {
@@ -47,7 +48,7 @@ Status SignalAccumulator::RecordEvent(std::string_view name, double value,
     return Drop("sum of values for \"" + aggregate->name + "\" overflows");
   }
   ++aggregate->count;
-  aggregate->sum += value;
+  aggregate->sum = AddAmounts(aggregate->sum, value);
   if (hour_of_week >= 0) ++hours_[static_cast<size_t>(hour_of_week)];
   if (!has_first_ts_ || ts_ms < first_ts_ms_) first_ts_ms_ = ts_ms;
   has_first_ts_ = true;
