@@ -99,7 +99,7 @@ export type TesseraEvent =
  * | where | `endpoint` (base URL) | `signals.endpoint` | `/v1/signals` |
  * | timer | `flushIntervalMs` | `signals.flushIntervalMs` | 300000 |
  * | encoding | `format` | `signals.format` | `'cbor'` |
- * | request cap | (none) | `signals.maxBatchBytes` | 61440 (60 KiB) |
+ * | request cap | (none) | `signals.maxBatchBytes` | 60000 (never over 61440) |
  *
  * `endpoint` is the server's base URL, never the signals URL: the path of
  * `signals.endpoint` is appended to it (`https://api.example` +
