@@ -121,8 +121,13 @@ void ReadConsent(const Value& root, Artifact* out, Problems* problems) {
     AddProblem(problems, JoinPath(path, "mode"),
                "must be \"opt-in\" or \"opt-out\"");
   }
-  ReadString(*consent, path, "policyVersion", /*required=*/true,
-             &policy.version, problems);
+  if (ReadString(*consent, path, "policyVersion", /*required=*/true,
+                 &policy.version, problems) &&
+      policy.version.size() > kMaxSignalPolicyBytes) {
+    // Every signal carries it (consent.policy), up to this size.
+    AddProblem(problems, JoinPath(path, "policyVersion"),
+               "must be at most 64 bytes");
+  }
   ReadString(*consent, path, "policyId", /*required=*/false, &policy.id,
              problems);
   if (const Value* gpc = consent->find("honorGpc")) {

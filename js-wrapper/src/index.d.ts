@@ -74,6 +74,7 @@ export type Sender = (request: SendRequest) => Promise<{ status: number; retryAf
 
 export interface ConsentPolicy {
   mode: 'opt-in' | 'opt-out';
+  /** At most 64 bytes (every signal carries it); longer is a TypeError. */
   policyVersion?: string;
   policyId?: string;
   /** Default true: Global Privacy Control refuses marketing. */
