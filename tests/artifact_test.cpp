@@ -291,6 +291,12 @@ TEST(ArtifactValidation, PolicyVersionFitsInASignal) {
       "policyVersion": ")" + fits + R"(v"})"));
   ASSERT_EQ(problems.size(), 1u) << FormatProblems(problems);
   EXPECT_TRUE(HasProblem(problems, "$.consent.policyVersion", "64 bytes"));
+  // Nor one that mentions an email address, which the signal's privacy
+  // guard refuses wherever it stands (a server check, as the email guard).
+  problems = ProblemsOf(Minimal(R"("consent": {"mode": "opt-in",
+      "policyVersion": "2026-01, questions to dpo@shop.example"})"));
+  ASSERT_EQ(problems.size(), 1u) << FormatProblems(problems);
+  EXPECT_TRUE(HasProblem(problems, "$.consent.policyVersion", "email"));
 }
 
 TEST(ArtifactValidation, SignalsFieldsAreChecked) {

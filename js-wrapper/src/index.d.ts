@@ -74,7 +74,10 @@ export type Sender = (request: SendRequest) => Promise<{ status: number; retryAf
 
 export interface ConsentPolicy {
   mode: 'opt-in' | 'opt-out';
-  /** At most 64 bytes (every signal carries it); longer is a TypeError. */
+  /**
+   * Every signal carries it: at most 64 bytes (longer is a TypeError), and
+   * nothing shaped like an email address (the server refuses such signals).
+   */
   policyVersion?: string;
   policyId?: string;
   /** Default true: Global Privacy Control refuses marketing. */
