@@ -280,6 +280,25 @@ TEST(ArtifactValidation, OptInModeCannotGrantAPurposeByDefault) {
   EXPECT_EQ(opt_out->consent_defaults.source, ConsentSource::kDefault);
 }
 
+// Every signal carries the policy version (consent.policy), which the
+// signal schema takes up to 64 bytes: a longer one would get every signal
+// of the site refused, so the artifact cannot name one.
+TEST(ArtifactValidation, PolicyVersionFitsInASignal) {
+  const std::string fits(64, 'v');
+  EXPECT_TRUE(ProblemsOf(Minimal(R"("consent": {"mode": "opt-in",
+      "policyVersion": ")" + fits + R"("})")).empty());
+  Problems problems = ProblemsOf(Minimal(R"("consent": {"mode": "opt-in",
+      "policyVersion": ")" + fits + R"(v"})"));
+  ASSERT_EQ(problems.size(), 1u) << FormatProblems(problems);
+  EXPECT_TRUE(HasProblem(problems, "$.consent.policyVersion", "64 bytes"));
+  // Nor one that mentions an email address, which the signal's privacy
+  // guard refuses wherever it stands (a server check, as the email guard).
+  problems = ProblemsOf(Minimal(R"("consent": {"mode": "opt-in",
+      "policyVersion": "2026-01, questions to dpo@shop.example"})"));
+  ASSERT_EQ(problems.size(), 1u) << FormatProblems(problems);
+  EXPECT_TRUE(HasProblem(problems, "$.consent.policyVersion", "email"));
+}
+
 TEST(ArtifactValidation, SignalsFieldsAreChecked) {
   Problems problems = ProblemsOf(Minimal(R"("signals": {
       "endpoint": "//elsewhere.example/collect", "flushIntervalMs": 10,

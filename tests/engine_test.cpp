@@ -530,6 +530,14 @@ TEST(EngineJson, OptionsAndContextAreChecked) {
   EXPECT_TRUE(options->global_privacy_control);
   EXPECT_EQ(options->consent_policy.mode, ConsentMode::kOptOut);
   EXPECT_TRUE(options->previews.is_null());
+  // The page's policy version goes into every signal, as the artifact's.
+  Result<EngineOptions> long_version = EngineOptionsFromValue(*ParseJson(
+      R"({"site":"demo","consentPolicy":{"mode":"opt-in","policyVersion":")" +
+      std::string(65, 'v') + R"("}})"));
+  ASSERT_FALSE(long_version.ok());
+  EXPECT_NE(long_version.status().message().find("64 bytes"),
+            std::string::npos)
+      << long_version.status().message();
   Result<EngineOptions> previewing = EngineOptionsFromValue(
       *ParseJson(R"({"site":"demo","preview":{"hero":"vip","banner":"b"}})"));
   ASSERT_TRUE(previewing.ok());

@@ -121,8 +121,22 @@ void ReadConsent(const Value& root, Artifact* out, Problems* problems) {
     AddProblem(problems, JoinPath(path, "mode"),
                "must be \"opt-in\" or \"opt-out\"");
   }
-  ReadString(*consent, path, "policyVersion", /*required=*/true,
-             &policy.version, problems);
+  const bool has_version = ReadString(*consent, path, "policyVersion",
+                                      /*required=*/true, &policy.version,
+                                      problems);
+  if (has_version && policy.version.size() > kMaxSignalPolicyBytes) {
+    // Every signal carries it (consent.policy), up to this size.
+    AddProblem(problems, JoinPath(path, "policyVersion"),
+               "must be at most 64 bytes");
+  }
+#if TESSERA_CLIENT_RECHECKS
+  // Nor may it mention an email address, which a signal's privacy guard
+  // refuses anywhere; checked where the artifact's email guard is.
+  if (has_version && ContainsEmailAddress(policy.version)) {
+    AddProblem(problems, JoinPath(path, "policyVersion"),
+               "must not mention an email address (every signal carries it)");
+  }
+#endif
   ReadString(*consent, path, "policyId", /*required=*/false, &policy.id,
              problems);
   if (const Value* gpc = consent->find("honorGpc")) {

@@ -6,6 +6,7 @@
 
 #include "consent_message.h"
 #include "tessera/consent.h"
+#include "tessera/signal.h"
 #include "tessera/validation.h"
 
 namespace tessera {
@@ -69,6 +70,10 @@ std::optional<Failure> ReadPolicy(const Value& v, const std::string& path,
   if (auto f = ReadString(v, path, "policyId", false, &out->id)) return f;
   if (auto f = ReadString(v, path, "policyVersion", false, &out->version))
     return f;
+  // Every signal carries it (consent.policy), up to this size.
+  if (out->version.size() > kMaxSignalPolicyBytes) {
+    return Failure{JoinPath(path, "policyVersion"), "must be at most 64 bytes"};
+  }
   if (const Value* mode = v.find("mode")) {
     if (mode->is_string() && mode->as_string() == "opt-in") {
       out->mode = ConsentMode::kOptIn;

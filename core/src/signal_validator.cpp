@@ -21,7 +21,6 @@ constexpr double kMaxSafeInteger = 9007199254740992.0;  // 2^53
 constexpr size_t kMinIdLength = 16;
 constexpr size_t kMaxIdLength = 64;
 constexpr size_t kMaxPurposeLength = 32;
-constexpr size_t kMaxPolicyLength = 64;
 constexpr size_t kMaxLanguageLength = 35;  // BCP 47 tags rarely exceed this
 constexpr size_t kMaxPageBytes = 256;
 constexpr size_t kMaxProblemsInStatus = 10;
@@ -308,7 +307,7 @@ class SignalValidator {
       Add("$.consent.policy", "is required (the consent policy version)");
     } else if (!(IsCount(*policy) ||
                  (policy->is_string() &&
-                  policy->as_string().size() <= kMaxPolicyLength))) {
+                  policy->as_string().size() <= kMaxSignalPolicyBytes))) {
       // "" is allowed: a site's consent policy need not carry a version.
       Add("$.consent.policy",
           "must be a non-negative integer or a string of at most 64 bytes");

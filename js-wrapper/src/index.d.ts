@@ -74,6 +74,10 @@ export type Sender = (request: SendRequest) => Promise<{ status: number; retryAf
 
 export interface ConsentPolicy {
   mode: 'opt-in' | 'opt-out';
+  /**
+   * Every signal carries it: at most 64 bytes (longer is a TypeError), and
+   * nothing shaped like an email address (the server refuses such signals).
+   */
   policyVersion?: string;
   policyId?: string;
   /** Default true: Global Privacy Control refuses marketing. */
@@ -99,7 +103,7 @@ export type TesseraEvent =
  * | where | `endpoint` (base URL) | `signals.endpoint` | `/v1/signals` |
  * | timer | `flushIntervalMs` | `signals.flushIntervalMs` | 300000 |
  * | encoding | `format` | `signals.format` | `'cbor'` |
- * | request cap | (none) | `signals.maxBatchBytes` | 61440 (60 KiB) |
+ * | request cap | (none) | `signals.maxBatchBytes` | 60000 (never over 61440) |
  *
  * `endpoint` is the server's base URL, never the signals URL: the path of
  * `signals.endpoint` is appended to it (`https://api.example` +

@@ -120,6 +120,11 @@ test('options the SDK cannot use are refused with a TypeError, not ignored', asy
   const { options } = setup();
   await assert.rejects(createTessera({ ...options, consentPolicy: { mode: 'optout' } }),
       (error) => error instanceof TypeError && /createTessera: .*consentPolicy.*mode/.test(error.message));
+  // Every signal carries the policy version, which the server takes up to 64
+  // bytes: a longer one got every signal refused.
+  await assert.rejects(createTessera({ ...options, consentPolicy: { mode: 'opt-in', policyVersion: 'v'.repeat(65) } }),
+      (error) => error instanceof TypeError && /policyVersion: must be at most 64 bytes/.test(error.message));
+  (await createTessera({ ...options, consentPolicy: { mode: 'opt-in', policyVersion: 'v'.repeat(64) } })).destroy();
   await assert.rejects(createTessera({ ...options, transport: 'fetch' }),
       /createTessera: transport must be a function/);
   await assert.rejects(createTessera({ ...options, storage: { getItem() {} } }),

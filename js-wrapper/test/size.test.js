@@ -115,8 +115,11 @@ const sources = readdirSync(new URL('src/', root)).filter((f) => f.endsWith('.js
 // whole-cent prices added exactly as cents (64.13 + 35.8 + 0.07 gave
 // 99.99999999999999, which a rule "sum >= 100" missed); +62 B for summing
 // a window as doubles first and taking the exact path only when needed;
-// +38 B for the signals' event sums exact in cents too.)
-const CEILING_GZIP_BYTES = 100_275;
+// +38 B for the signals' event sums exact in cents too; +68 B for refusing
+// a consent policyVersion over 64 bytes (artifact or page option), which
+// every signal carries and the server refuses past 64, so the whole site's
+// signals were refused.)
+const CEILING_GZIP_BYTES = 100_343;
 export const TARGET_GZIP_BYTES = 50 * 1024;
 
 function sizes(list = files) {

@@ -51,6 +51,7 @@ inline constexpr size_t kMaxSignalExposures = 32;     // entries of `exp`
 inline constexpr size_t kMaxSignalSlots = 32;         // keys of `imp`, `clk`
 inline constexpr size_t kMaxSignalVariantsPerSlot = 16;
 inline constexpr size_t kMaxSignalPurposes = 16;  // consent.granted
+inline constexpr size_t kMaxSignalPolicyBytes = 64;  // consent.policy
 inline constexpr int kHoursPerWeek = 168;         // `hours` keys 0..167
 inline constexpr int kMaxSignalVariation = 1023;  // exp[].var
 
