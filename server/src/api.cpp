@@ -860,7 +860,9 @@ class Api::Impl {
   }
 
   void GetReady(const ExchangePtr& exchange) {
-    if (!store_.Ping()) Refuse(503, "not_ready", "the store does not answer");
+    if (!store_.Ping()) {
+      Refuse(503, "not_ready", "the store does not answer or take writes");
+    }
     Finish(exchange, JsonResponse(200, {{"status", "ready"}}));
   }
 

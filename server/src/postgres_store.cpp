@@ -267,7 +267,15 @@ bool PostgresStore::Ping() {
     EnsureConnected(db_);
     auto reconnect = [this] { EnsureConnected(db_); };
     PgResult ping(ExecRead(db_, reconnect, "SELECT 1"));
-    return ping.rows() == 1 && ping.Int(0, 0) == 1;
+    if (ping.rows() != 1 || ping.Int(0, 0) != 1) return false;
+    // A database that answers may still refuse commits (its disk full):
+    // while signals fail, only a write tells when it takes them again.
+    if (inserts_.LastCommitFailed()) {
+      Exec(db_,
+           "UPDATE schema_migrations SET applied_at_ms = applied_at_ms WHERE "
+           "version = (SELECT max(version) FROM schema_migrations)");
+    }
+    return true;
   } catch (const StoreError&) {
     return false;
   }

@@ -128,6 +128,15 @@ CREATE INDEX admin_audit_by_site ON admin_audit (site, at_ms);
 constexpr int kLatestVersion =
     static_cast<int>(sizeof kMigrations / sizeof kMigrations[0]);
 
+// Stores a signal-sized row and deletes it in the same transaction: a
+// commit that needs about the room one signal does (its pages and their
+// indexes' go to the log) and leaves nothing behind. Key -1 is below every
+// real signal's (signal_key.h).
+constexpr const char* kWriteProbe =
+    "INSERT INTO signals (key, site, id, vid, vid_hash, received_at_ms, body) "
+    "VALUES (-1, '', '', '', 0, 0, printf('%.*c', 2048, ' ')); "
+    "DELETE FROM signals WHERE key = -1";
+
 using sqlite::Exec;
 using sqlite::Fail;
 using sqlite::Statement;
@@ -273,7 +282,17 @@ bool SqliteStore::Ping() {
   try {
     std::lock_guard<std::mutex> lock(db_mutex_);
     Statement ping(db_, "SELECT 1");
-    return ping.Step() && ping.Int(0) == 1;
+    if (!ping.Step() || ping.Int(0) != 1) return false;
+    ping.Reset();
+    // SELECT 1 reads nothing from the file: only a commit finds out whether
+    // the disk has room again, and signals (which would) may not come
+    // while this says not ready.
+    if (inserts_.LastCommitFailed()) {
+      Transaction probe(db_);
+      Exec(db_, kWriteProbe);
+      probe.Commit();
+    }
+    return true;
   } catch (const StoreError&) {
     return false;
   }

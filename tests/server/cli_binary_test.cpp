@@ -616,6 +616,39 @@ TEST(CliBinaryTest, AFullDiskIsReportedOnceAndIngestResumes) {
   EXPECT_EQ(server.Signal(SIGTERM), 0);
 }
 
+// A load balancer must take a server off while it cannot store signals,
+// and put it back once it can, even though it then gets no signals to
+// find that out with.
+TEST(CliBinaryTest, ReadyzSaysNotReadyWhileTheDiskIsFull) {
+  TempDir dir;
+  std::string db = dir.File("tessera.db");
+  std::string key = CreateDemoWriteKey(db);
+  ServerProcess server(db, dir.File("serve.log"), {}, 0, 1 << 20);
+  ASSERT_NE(server.port(), 0);
+  EXPECT_EQ(Send(server.port(), {"GET", "/readyz", {}, ""}).status, 200);
+  int status = 202;
+  for (int sent = 0; sent < 5000 && status == 202; ++sent) {
+    status = PostSignal(server.port(), key,
+                        ExampleSignalWithId("sig_ready_full_" +
+                                            std::to_string(100000 + sent)))
+                 .status;
+  }
+  ASSERT_EQ(status, 503);
+  ClientResponse full = Send(server.port(), {"GET", "/readyz", {}, ""});
+  EXPECT_EQ(full.status, 503) << full.body;
+  EXPECT_NE(full.body.find("\"code\":\"not_ready\""), std::string::npos)
+      << full.body;
+
+  rlimit unlimited{RLIM_INFINITY, RLIM_INFINITY};
+  ASSERT_EQ(prlimit(server.pid(), RLIMIT_FSIZE, &unlimited, nullptr), 0);
+  EXPECT_EQ(Send(server.port(), {"GET", "/readyz", {}, ""}).status, 200);
+  EXPECT_EQ(PostSignal(server.port(), key,
+                       ExampleSignalWithId("sig_ready_back_0000000001"))
+                .status,
+            202);
+  EXPECT_EQ(server.Signal(SIGTERM), 0);
+}
+
 TEST(CliBinaryTest, AFileThatIsNoDatabaseIsNamed) {
   TempDir dir;
   std::string db = dir.File("notes.txt");

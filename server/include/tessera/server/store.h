@@ -156,7 +156,8 @@ class Store {
   // version now in effect. Idempotent.
   virtual int Migrate() = 0;
   virtual int SchemaVersion() = 0;
-  // Whether the database answers a trivial query.
+  // Whether the database answers a trivial query and, while the latest
+  // signal commit failed (a full disk), whether it takes a write again.
   virtual bool Ping() = 0;
 
   // API keys; only the SHA-256 of a key is stored. `expires_at_ms`: 0 for
