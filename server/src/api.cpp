@@ -434,7 +434,9 @@ class Api::Impl {
     if (exchange->route == "/v1/signals" &&
         exchange->request.method == "POST") {
       metrics_.CountSignal(error.status == 429 ? SignalOutcome::kRateLimited
-                                               : SignalOutcome::kRejected,
+                           : error.status == 503
+                               ? SignalOutcome::kStoreUnavailable
+                               : SignalOutcome::kRejected,
                            exchange->site);
     }
     Finish(exchange, std::move(response));

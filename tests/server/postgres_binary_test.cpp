@@ -79,6 +79,44 @@ TEST(PostgresBinaryTest, TwoServeReplicasShareOneDatabase) {
   EXPECT_NE(exported.find("sig_pg_binary_0002"), std::string::npos);
 }
 
+// A signal refused because the database failed (here while checking its
+// key, before any commit) is the server's fault, not the page's: it is
+// counted apart from malformed signals and wrong keys, where the alert on
+// store failures can see it.
+TEST(PostgresBinaryTest, SignalsRefusedForTheStoreAreCountedAsSuch) {
+  PostgresTestDb db;
+  std::string why;
+  ASSERT_TRUE(db.Ready(&why)) << why;
+  PostgresTestDb::Schema schema = db.NewSchema();
+  ASSERT_FALSE(schema.name.empty());
+  CommandResult keys = RunCommand("keys create --db '" + schema.uri +
+                                  "' --site demo --kind write");
+  ASSERT_EQ(keys.exit_code, 0) << keys.out;
+  std::string created = keys.out;
+  while (!created.empty() && created.back() == '\n') created.pop_back();
+  const std::string key = created.substr(created.rfind('\n') + 1);
+
+  TempDir dir;
+  ServerProcess server(schema.uri, dir.File("serve.log"));
+  ASSERT_NE(server.port(), 0) << server.log();
+  // The keys table gone: every lookup of a key not yet cached fails.
+  ASSERT_TRUE(db.Exec("ALTER TABLE " + schema.name +
+                      ".api_keys RENAME TO api_keys_away"));
+  ClientResponse refused =
+      PostSignal(server.port(), key, SignalWithId("sig_pg_store_gone_01"));
+  EXPECT_EQ(refused.status, 503) << refused.body;
+  const std::string metrics =
+      testing::Send(server.port(), {"GET", "/metrics", {}, ""}).body;
+  EXPECT_NE(
+      metrics.find("tessera_signals_total{outcome=\"store_unavailable\"} 1"),
+      std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("tessera_signals_total{outcome=\"rejected\"} 0"),
+            std::string::npos)
+      << metrics;
+  EXPECT_EQ(server.Signal(SIGTERM), 0);
+}
+
 TEST(PostgresBinaryTest, UnreachableDatabaseExitsWithAMessage) {
   // Port 1 on loopback: nothing listens there.
   CommandResult run =
