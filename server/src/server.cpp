@@ -211,10 +211,10 @@ void TesseraServer::Start() {
     // the server (SIGHUP's default action).
     http->OnHangup([log, http, parts] {
       parts->ReloadOptions();
-      if (log && !log->Reopen()) {
-        std::cerr << "tessera-server: cannot reopen the access log; "
-                     "writing on to the old file"
-                  << std::endl;
+      std::string log_problem = log ? log->Reopen() : "";
+      if (!log_problem.empty()) {
+        std::cerr << "tessera-server: " << log_problem
+                  << "; writing on to the old file" << std::endl;
       }
       if (!http->tls()) return;
       std::string problem = http->ReloadTls();
