@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <csignal>
 #include <iostream>
 #include <mutex>
 #include <optional>
@@ -120,6 +121,10 @@ constexpr int64_t kMsPerDay = 24 * 60 * 60 * 1000LL;
 
 TesseraServer::TesseraServer(const ServeOptions& options)
     : parts_(std::make_unique<Parts>()) {
+  // Until Start handles it: a reload (logrotate's postrotate) while the
+  // store opens or migrates, which can wait on another replica, must not
+  // end the server, SIGHUP's default action.
+  if (options.handle_signals) std::signal(SIGHUP, SIG_IGN);
   Parts& p = *parts_;
   p.options = options;
   StoreOptions store_options;

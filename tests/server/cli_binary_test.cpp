@@ -649,6 +649,45 @@ TEST(CliBinaryTest, ReadyzSaysNotReadyWhileTheDiskIsFull) {
   EXPECT_EQ(server.Signal(SIGTERM), 0);
 }
 
+// Whether process `pid` runs the server binary (not the test's fork before
+// exec, with the test's descriptors) and has `path` open.
+bool ServerHasFileOpen(pid_t pid, const std::string& path) {
+  const std::string proc = "/proc/" + std::to_string(pid);
+  std::error_code error;
+  if (std::filesystem::read_symlink(proc + "/exe", error) !=
+      std::filesystem::canonical(TESSERA_SERVER_BINARY, error)) {
+    return false;
+  }
+  const std::string fds = proc + "/fd";
+  for (const auto& fd : std::filesystem::directory_iterator(fds, error)) {
+    if (std::filesystem::read_symlink(fd.path(), error) == path) return true;
+  }
+  return false;
+}
+
+// logrotate's `systemctl reload` may come while serve still opens the store
+// (here: waiting for another process's lock, as a replica waits for a
+// migration): SIGHUP's default action would end the server.
+TEST(CliBinaryTest, SighupWhileStartingDoesNotStopTheServer) {
+  TempDir dir;
+  const std::string db = std::filesystem::absolute(dir.File("tessera.db"));
+  ASSERT_EQ(RunCommand("migrate --db " + db).exit_code, 0);
+  sqlite3* holder = nullptr;
+  ASSERT_EQ(sqlite3_open(db.c_str(), &holder), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(holder, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  ServerProcess server(db, dir.File("serve.log"), {}, 0, 0, /*wait=*/false);
+  for (int i = 0; i < 200 && !ServerHasFileOpen(server.pid(), db); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_TRUE(ServerHasFileOpen(server.pid(), db)) << server.log();
+  server.Notify(SIGHUP);
+  sqlite3_exec(holder, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(holder);
+  EXPECT_TRUE(server.WaitUntilListening()) << server.log();
+  EXPECT_EQ(server.Signal(SIGTERM), 0) << server.log();
+}
+
 TEST(CliBinaryTest, AFileThatIsNoDatabaseIsNamed) {
   TempDir dir;
   std::string db = dir.File("notes.txt");
