@@ -618,7 +618,9 @@ std::vector<ErasureRecord> PostgresStore::ListErasures() {
 
 bool PostgresStore::PurgeErased() { return true; }
 
-int64_t PostgresStore::DeleteSignalsBefore(int64_t cutoff_ms) {
+// One DELETE after the drops: nothing to stop between.
+int64_t PostgresStore::DeleteSignalsBefore(int64_t cutoff_ms,
+                                           const std::function<bool()>&) {
   Flush();
   // A connection of its own, as exports have: a pass may wait for a lock
   // or delete an hour of a busy site's rows, and db_mutex_ is what key

@@ -257,12 +257,22 @@ int64_t TesseraServer::ApplyRetention() {
   Parts& p = *parts_;
   if (p.retention_days <= 0) return 0;
   int64_t cutoff_ms = NowMs() - p.retention_days * kMsPerDay;
-  int64_t deleted = p.store->DeleteSignalsBefore(cutoff_ms);
-  if (deleted > 0) {
-    std::cerr << "tessera-server: retention deleted " << deleted
-              << " signal(s) received before "
+  // A first pass may have millions of rows: a shutdown ends it early
+  // rather than wait (systemd kills a server that takes too long).
+  bool stopped = false;
+  int64_t deleted = p.store->DeleteSignalsBefore(cutoff_ms, [&p, &stopped] {
+    std::lock_guard<std::mutex> lock(p.retention_mutex);
+    return stopped = p.retention_stopping;
+  });
+  if (deleted > 0 || stopped) {
+    std::cerr << "tessera-server: retention "
+              << (stopped ? "stopped for the shutdown after deleting "
+                          : "deleted ")
+              << deleted << " signal(s) received before "
               << UtcText(cutoff_ms, "%Y-%m-%d %H:%M:%S UTC") << " ("
-              << p.retention_days << " day(s))" << std::endl;
+              << p.retention_days << " day(s))"
+              << (stopped ? "; the next pass deletes the rest" : "")
+              << std::endl;
   }
   return deleted;
 }

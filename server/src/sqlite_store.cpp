@@ -572,7 +572,8 @@ bool SqliteStore::PurgeErased() {
   return rc == SQLITE_OK;
 }
 
-int64_t SqliteStore::DeleteSignalsBefore(int64_t cutoff_ms) {
+int64_t SqliteStore::DeleteSignalsBefore(int64_t cutoff_ms,
+                                         const std::function<bool()>& stop) {
   // Keys order the rows by receipt time: the oldest rows lead the table's
   // B-tree. They go a chunk at a time, each chunk its own transaction, and
   // the signals queued meanwhile are committed in between: one DELETE of
@@ -590,7 +591,7 @@ int64_t SqliteStore::DeleteSignalsBefore(int64_t cutoff_ms) {
     erase.Bind(1, SignalKeyFloor(cutoff_ms)).Bind(2, kChunk).Step();
     const int64_t changes = sqlite3_changes(db_);
     deleted += changes;
-    if (changes < kChunk) return deleted;
+    if (changes < kChunk || (stop && stop())) return deleted;
   }
 }
 

@@ -215,7 +215,14 @@ class Store {
   // its own beyond what vacuum reclaims (docs/privacy.md): true.
   virtual bool PurgeErased() = 0;
   // Retention: deletes signals received before `cutoff_ms`; returns count.
-  virtual int64_t DeleteSignalsBefore(int64_t cutoff_ms) = 0;
+  int64_t DeleteSignalsBefore(int64_t cutoff_ms) {
+    return DeleteSignalsBefore(cutoff_ms, {});
+  }
+  // The same, asking `stop` (when set) between steps, so that a long pass
+  // ends early for a shutdown: what it deleted stays deleted, the rest goes
+  // at the next pass.
+  virtual int64_t DeleteSignalsBefore(int64_t cutoff_ms,
+                                      const std::function<bool()>& stop) = 0;
 
   virtual std::optional<ArtifactRecord> GetArtifact(
       const std::string& site) = 0;
