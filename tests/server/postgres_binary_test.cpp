@@ -2,7 +2,11 @@
 // `serve` processes (replicas) sharing one database, and the export reading
 // what both stored. The database comes from TESSERA_TEST_POSTGRES_URI (see
 // scripts/start-postgres.sh); without it these tests fail and say so.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <string>
@@ -126,6 +130,32 @@ TEST(PostgresBinaryTest, UnreachableDatabaseExitsWithAMessage) {
   EXPECT_NE(text.find("cannot connect to PostgreSQL"), std::string::npos)
       << text;
   EXPECT_EQ(text.find(":pw@"), std::string::npos) << text;
+}
+
+// A database host that takes the connection and never answers (a firewall
+// dropping packets, a hung server): migrate, serve, and a replica
+// reconnecting must give up with a message, not hang for minutes.
+TEST(PostgresBinaryTest, ADatabaseThatNeverAnswersIsAClearError) {
+  int listener = socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(listener, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t size = sizeof address;
+  ASSERT_EQ(bind(listener, reinterpret_cast<sockaddr*>(&address), size), 0);
+  ASSERT_EQ(listen(listener, 8), 0);  // connections queue, never accepted
+  ASSERT_EQ(getsockname(listener, reinterpret_cast<sockaddr*>(&address), &size),
+            0);
+  const std::string port = std::to_string(ntohs(address.sin_port));
+  // `timeout` ends a hang, so a regression fails instead of stalling.
+  CommandResult run = RunCommand(
+      "migrate --db postgresql://tessera:pw@127.0.0.1:" + port + "/x", true,
+      "timeout 60 ");
+  close(listener);
+  EXPECT_NE(run.exit_code, 124) << "still waiting after 60 s";
+  EXPECT_NE(run.out.find("cannot connect to PostgreSQL"), std::string::npos)
+      << run.out;
+  EXPECT_NE(run.out.find("timeout"), std::string::npos) << run.out;
 }
 
 }  // namespace

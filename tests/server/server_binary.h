@@ -34,10 +34,12 @@ struct CommandResult {
 
 // Runs the binary with `arguments` through the shell (quote what needs
 // it); `out` is its stdout, or stdout and stderr with `with_errors`.
+// `prefix` goes before the binary (e.g. "timeout 60 ").
 inline CommandResult RunCommand(const std::string& arguments,
-                                bool with_errors = false) {
+                                bool with_errors = false,
+                                const std::string& prefix = "") {
   CommandResult result;
-  std::string command = std::string(TESSERA_SERVER_BINARY) + " " + arguments +
+  std::string command = prefix + TESSERA_SERVER_BINARY + " " + arguments +
                         (with_errors ? " 2>&1" : " 2>/dev/null");
   FILE* pipe = popen(command.c_str(), "r");
   if (!pipe) return result;
