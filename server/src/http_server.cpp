@@ -470,6 +470,14 @@ class Session : public SessionBase,
       return Fail(400, "missing_host",
                   "an HTTP/1.1 request needs a Host header");
     }
+    // §6.3: the length of such a body is unknown. Reading none would take
+    // the body for the next request, where a proxy in front may have
+    // framed it otherwise (request smuggling).
+    if (header.find(http::field::transfer_encoding) != header.end() &&
+        !parser_->chunked()) {
+      return Fail(400, "malformed_request",
+                  "a Transfer-Encoding must end with chunked");
+    }
     std::string_view target(header.target().data(), header.target().size());
     HttpRequest probe;
     SplitTarget(target, probe);
