@@ -470,6 +470,12 @@ class Session : public SessionBase,
       return Fail(400, "missing_host",
                   "an HTTP/1.1 request needs a Host header");
     }
+    // Also §3.2: which Host a proxy in front routed by, and which one the
+    // same-origin check would read, could differ.
+    if (header.count(http::field::host) > 1) {
+      return Fail(400, "duplicate_host",
+                  "a request may have only one Host header");
+    }
     // §6.3: the length of such a body is unknown. Reading none would take
     // the body for the next request, where a proxy in front may have
     // framed it otherwise (request smuggling).

@@ -1004,6 +1004,17 @@ TEST_F(HttpApiTest, ATransferEncodingNotEndingInChunkedIsRefused) {
   }
 }
 
+// RFC 9112 §3.2: more than one Host is a 400; which one a proxy in front
+// routed by and which one the same-origin check reads could differ.
+TEST_F(HttpApiTest, TwoHostHeadersAreRefused) {
+  TestConnection connection(port_);
+  connection.SendRaw(
+      "GET /healthz HTTP/1.1\r\nHost: a.example\r\nHost: b.example\r\n\r\n");
+  ClientResponse refused = connection.Read();
+  EXPECT_EQ(refused.status, 400);
+  EXPECT_EQ(Code(refused), "duplicate_host");
+}
+
 TEST_F(HttpApiTest, EveryAdminRouteRefusesMissingWrongAndForeignKeys) {
   const std::pair<const char*, const char*> kRoutes[] = {
       {"GET", "/v1/admin/sites/demo/artifact"},
