@@ -20,15 +20,18 @@ AccessLog::AccessLog(const std::string& path)
   if (owned_) std::setvbuf(file_, nullptr, _IOLBF, 1 << 14);
 }
 
-bool AccessLog::Reopen() {
-  if (!owned_) return true;
+std::string AccessLog::Reopen() {
+  if (!owned_) return "";
   std::FILE* reopened = std::fopen(path_.c_str(), "a");
-  if (!reopened) return false;
+  if (!reopened) {
+    return "cannot reopen the access log " + path_ + ": " +
+           std::strerror(errno);
+  }
   std::setvbuf(reopened, nullptr, _IOLBF, 1 << 14);
   std::lock_guard<std::mutex> lock(mutex_);
   std::fclose(file_);
   file_ = reopened;
-  return true;
+  return "";
 }
 
 AccessLog::~AccessLog() {

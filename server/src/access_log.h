@@ -27,8 +27,9 @@ class AccessLog {
   AccessLog& operator=(const AccessLog&) = delete;
 
   // Opens the path again (after logrotate moved the file away); stderr
-  // stays. On failure the current file is kept and false is returned.
-  bool Reopen();
+  // stays. Returns "" or, on failure, which file and why; the current file
+  // is then kept.
+  std::string Reopen();
 
   // Thread-safe; each line reaches the file whole (line-buffered).
   void Write(int64_t time_ms, std::string_view method, std::string_view target,

@@ -434,7 +434,9 @@ class Api::Impl {
     if (exchange->route == "/v1/signals" &&
         exchange->request.method == "POST") {
       metrics_.CountSignal(error.status == 429 ? SignalOutcome::kRateLimited
-                                               : SignalOutcome::kRejected,
+                           : error.status == 503
+                               ? SignalOutcome::kStoreUnavailable
+                               : SignalOutcome::kRejected,
                            exchange->site);
     }
     Finish(exchange, std::move(response));
@@ -860,7 +862,9 @@ class Api::Impl {
   }
 
   void GetReady(const ExchangePtr& exchange) {
-    if (!store_.Ping()) Refuse(503, "not_ready", "the store does not answer");
+    if (!store_.Ping()) {
+      Refuse(503, "not_ready", "the store does not answer or take writes");
+    }
     Finish(exchange, JsonResponse(200, {{"status", "ready"}}));
   }
 

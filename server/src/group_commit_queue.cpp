@@ -74,6 +74,7 @@ void GroupCommitQueue::WriterLoop() {
     double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
             .count();
+    last_commit_failed_.store(!failure.empty());
     if (on_commit_) on_commit_(CommitReport{seconds, batch.size(), failure});
     for (size_t i = 0; i < batch.size(); ++i) {
       if (!failure.empty()) {

@@ -12,6 +12,7 @@
 #ifndef TESSERA_SERVER_GROUP_COMMIT_QUEUE_H_
 #define TESSERA_SERVER_GROUP_COMMIT_QUEUE_H_
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -51,6 +52,8 @@ class GroupCommitQueue {
   // Commits what is pending, stops the writer thread and joins it.
   // Idempotent.
   void Close();
+  // Whether the latest commit failed (none yet: false). Any thread.
+  bool LastCommitFailed() const { return last_commit_failed_.load(); }
 
  private:
   void WriterLoop();
@@ -69,6 +72,7 @@ class GroupCommitQueue {
   uint64_t committed_ = 0;  // inserts finished (committed or failed)
   bool stopping_ = false;
   bool closed_ = false;
+  std::atomic<bool> last_commit_failed_{false};
   std::thread writer_;
 };
 

@@ -8,6 +8,8 @@
 // deadlines, keep-alive and the graceful stop are the same code.
 #include "tessera/server/http_server.h"
 
+#include <openssl/asn1.h>
+#include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
@@ -145,6 +147,18 @@ void RequireReadable(const std::string& path, const char* what) {
   }
 }
 
+// "Jan  2 00:00:00 2020 GMT".
+std::string Asn1TimeText(const ASN1_TIME* time) {
+  BIO* text = BIO_new(BIO_s_mem());
+  if (!text) return "?";
+  ASN1_TIME_print(text, time);
+  char* data = nullptr;
+  long size = BIO_get_mem_data(text, &data);
+  std::string out(data, size > 0 ? static_cast<size_t>(size) : 0);
+  BIO_free(text);
+  return out;
+}
+
 // A server TLS context from PEM files: TLS 1.2 and later only, and the key
 // checked against the certificate so a mismatched pair fails at start-up
 // rather than at the first handshake.
@@ -169,6 +183,13 @@ std::shared_ptr<net::ssl::context> LoadTlsContext(const std::string& cert,
   if (error) {
     throw std::runtime_error("cannot load the TLS certificate '" + cert +
                              "' (PEM expected): " + error.message());
+  }
+  // An expired certificate starts nothing a browser will talk to; on
+  // SIGHUP this keeps the previous pair.
+  X509* leaf = SSL_CTX_get0_certificate(context->native_handle());
+  if (leaf && X509_cmp_current_time(X509_get0_notAfter(leaf)) < 0) {
+    throw std::runtime_error("the TLS certificate '" + cert + "' expired on " +
+                             Asn1TimeText(X509_get0_notAfter(leaf)));
   }
   const std::string mismatch = "the TLS private key '" + key +
                                "' does not match the certificate '" + cert +
@@ -448,6 +469,20 @@ class Session : public SessionBase,
         header.find(http::field::host) == header.end()) {
       return Fail(400, "missing_host",
                   "an HTTP/1.1 request needs a Host header");
+    }
+    // Also §3.2: which Host a proxy in front routed by, and which one the
+    // same-origin check would read, could differ.
+    if (header.count(http::field::host) > 1) {
+      return Fail(400, "duplicate_host",
+                  "a request may have only one Host header");
+    }
+    // §6.3: the length of such a body is unknown. Reading none would take
+    // the body for the next request, where a proxy in front may have
+    // framed it otherwise (request smuggling).
+    if (header.find(http::field::transfer_encoding) != header.end() &&
+        !parser_->chunked()) {
+      return Fail(400, "malformed_request",
+                  "a Transfer-Encoding must end with chunked");
     }
     std::string_view target(header.target().data(), header.target().size());
     HttpRequest probe;

@@ -69,8 +69,10 @@ void Metrics::CountSignal(SignalOutcome outcome, std::string_view site) {
   if (site.empty()) site = kUnknownSite;
   auto found = site_signals_.find(site);
   if (found == site_signals_.end()) {
-    found = site_signals_.emplace(std::string(site), std::array<uint64_t, 4>{})
-                .first;
+    found =
+        site_signals_
+            .emplace(std::string(site), std::array<uint64_t, kSignalOutcomes>{})
+            .first;
   }
   ++found->second[static_cast<size_t>(outcome)];
 }
@@ -107,8 +109,8 @@ std::string Metrics::RenderPrometheus() const {
                     "route=\"" + route + "\"", histogram.counts,
                     histogram.count, histogram.sum);
   }
-  static const char* const kOutcomes[] = {"accepted", "duplicate", "rejected",
-                                          "rate_limited"};
+  static const char* const kOutcomes[kSignalOutcomes] = {
+      "accepted", "duplicate", "rejected", "rate_limited", "store_unavailable"};
   out +=
       "# HELP tessera_signals_total Signals received, by outcome.\n"
       "# TYPE tessera_signals_total counter\n";

@@ -62,8 +62,13 @@ std::string ResultError(const PGresult* result, PGconn* conn) {
 
 PGconn* Connect(const std::string& uri, bool durable) {
   // The URI may name the application; otherwise it is "tessera-server".
-  const char* keywords[] = {"dbname", "fallback_application_name", nullptr};
-  const char* values[] = {uri.c_str(), "tessera-server", nullptr};
+  // A host that takes the connection and never answers would otherwise
+  // hold start-up, or a reconnect (and the lock the I/O threads wait for),
+  // for good: 10 s unless the URI sets connect_timeout (keywords before
+  // dbname are defaults the URI overrides).
+  const char* keywords[] = {"connect_timeout", "dbname",
+                            "fallback_application_name", nullptr};
+  const char* values[] = {"10", uri.c_str(), "tessera-server", nullptr};
   PGconn* conn = PQconnectdbParams(keywords, values, 1);
   if (PQstatus(conn) != CONNECTION_OK) {
     std::string message = ConnectionError(conn);

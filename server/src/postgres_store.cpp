@@ -267,7 +267,15 @@ bool PostgresStore::Ping() {
     EnsureConnected(db_);
     auto reconnect = [this] { EnsureConnected(db_); };
     PgResult ping(ExecRead(db_, reconnect, "SELECT 1"));
-    return ping.rows() == 1 && ping.Int(0, 0) == 1;
+    if (ping.rows() != 1 || ping.Int(0, 0) != 1) return false;
+    // A database that answers may still refuse commits (its disk full):
+    // while signals fail, only a write tells when it takes them again.
+    if (inserts_.LastCommitFailed()) {
+      Exec(db_,
+           "UPDATE schema_migrations SET applied_at_ms = applied_at_ms WHERE "
+           "version = (SELECT max(version) FROM schema_migrations)");
+    }
+    return true;
   } catch (const StoreError&) {
     return false;
   }
@@ -610,10 +618,16 @@ std::vector<ErasureRecord> PostgresStore::ListErasures() {
 
 bool PostgresStore::PurgeErased() { return true; }
 
-int64_t PostgresStore::DeleteSignalsBefore(int64_t cutoff_ms) {
+// One DELETE after the drops: nothing to stop between.
+int64_t PostgresStore::DeleteSignalsBefore(int64_t cutoff_ms,
+                                           const std::function<bool()>&) {
   Flush();
-  std::lock_guard<std::mutex> lock(db_mutex_);
-  EnsureConnected(db_);
+  // A connection of its own, as exports have: a pass may wait for a lock
+  // or delete an hour of a busy site's rows, and db_mutex_ is what key
+  // lookups and artifact reads on the I/O threads wait for.
+  std::unique_ptr<PGconn, void (*)(PGconn*)> owned(Connect(uri_, durable_),
+                                                   &PQfinish);
+  PGconn* conn = owned.get();
   // Day d >= 0 holds [d, d + 1) days: wholly older than the cut-off when
   // d < whole_days. Those partitions are dropped, not scanned.
   const int64_t whole_days = cutoff_ms > 0 ? cutoff_ms / kMsPerDay : 0;
@@ -624,33 +638,33 @@ int64_t PostgresStore::DeleteSignalsBefore(int64_t cutoff_ms) {
     // transaction of their own, and each waits a moment at most: a
     // partition not dropped now has its rows deleted below and goes at a
     // later pass.
-    Transaction drops(db_);
-    LockForSchema(db_, kPartitionLock);
+    Transaction drops(conn);
+    LockForSchema(conn, kPartitionLock);
     PgResult partitions(
-        Exec(db_,
+        Exec(conn,
              "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = "
              "i.inhrelid WHERE i.inhparent = 'signals'::regclass"));
-    Exec(db_, "SET LOCAL lock_timeout = '200ms'");
+    Exec(conn, "SET LOCAL lock_timeout = '200ms'");
     for (int row = 0; row < partitions.rows(); ++row) {
       std::string name = partitions.Text(row, 0);
       std::optional<int64_t> day = PartitionDay(name);
       if (!day || *day < 0 || *day >= whole_days) continue;
-      Exec(db_, "SAVEPOINT drop_partition");
+      Exec(conn, "SAVEPOINT drop_partition");
       try {
-        Exec(db_, ("DROP TABLE " + name).c_str());
-        Exec(db_, "RELEASE SAVEPOINT drop_partition");
+        Exec(conn, ("DROP TABLE " + name).c_str());
+        Exec(conn, "RELEASE SAVEPOINT drop_partition");
       } catch (const StoreError&) {
-        Exec(db_, "ROLLBACK TO SAVEPOINT drop_partition");
+        Exec(conn, "ROLLBACK TO SAVEPOINT drop_partition");
       }
     }
     drops.Commit();
   }
-  Transaction transaction(db_);
-  LockForSchema(db_, kPartitionLock);
+  Transaction transaction(conn);
+  LockForSchema(conn, kPartitionLock);
   // The rest: rows older than the cut-off in the partitions that remain
   // (the day bound lets PostgreSQL skip every newer partition).
   PgResult rest(
-      Exec(db_,
+      Exec(conn,
            "WITH gone AS (DELETE FROM signals WHERE day <= $1::integer AND "
            "received_at_ms < $2::bigint RETURNING site, id), "
            "forgotten AS (DELETE FROM signal_ids i USING gone g WHERE i.site "
@@ -660,9 +674,9 @@ int64_t PostgresStore::DeleteSignalsBefore(int64_t cutoff_ms) {
   if (whole_days > 0) {
     // What is left of the whole days in the ledger was in the dropped
     // partitions: one row per signal, so their count is theirs.
-    PgResult forgotten(
-        Exec(db_, "DELETE FROM signal_ids WHERE day >= 0 AND day < $1::integer",
-             {std::to_string(whole_days)}));
+    PgResult forgotten(Exec(
+        conn, "DELETE FROM signal_ids WHERE day >= 0 AND day < $1::integer",
+        {std::to_string(whole_days)}));
     deleted += forgotten.Affected();
   }
   transaction.Commit();

@@ -65,7 +65,9 @@ class PostgresStore final : public Store {
   std::vector<AuditRecord> ListAudit(const std::string& site, int64_t since_ms,
                                      int64_t limit) override;
   bool PurgeErased() override;
-  int64_t DeleteSignalsBefore(int64_t cutoff_ms) override;
+  using Store::DeleteSignalsBefore;
+  int64_t DeleteSignalsBefore(int64_t cutoff_ms,
+                              const std::function<bool()>& stop) override;
   std::optional<ArtifactRecord> GetArtifact(const std::string& site) override;
   std::optional<ArtifactRecord> PutArtifact(
       const ArtifactPublication& publication) override;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <csignal>
 #include <iostream>
 #include <mutex>
 #include <optional>
@@ -120,6 +121,10 @@ constexpr int64_t kMsPerDay = 24 * 60 * 60 * 1000LL;
 
 TesseraServer::TesseraServer(const ServeOptions& options)
     : parts_(std::make_unique<Parts>()) {
+  // Until Start handles it: a reload (logrotate's postrotate) while the
+  // store opens or migrates, which can wait on another replica, must not
+  // end the server, SIGHUP's default action.
+  if (options.handle_signals) std::signal(SIGHUP, SIG_IGN);
   Parts& p = *parts_;
   p.options = options;
   StoreOptions store_options;
@@ -211,10 +216,10 @@ void TesseraServer::Start() {
     // the server (SIGHUP's default action).
     http->OnHangup([log, http, parts] {
       parts->ReloadOptions();
-      if (log && !log->Reopen()) {
-        std::cerr << "tessera-server: cannot reopen the access log; "
-                     "writing on to the old file"
-                  << std::endl;
+      std::string log_problem = log ? log->Reopen() : "";
+      if (!log_problem.empty()) {
+        std::cerr << "tessera-server: " << log_problem
+                  << "; writing on to the old file" << std::endl;
       }
       if (!http->tls()) return;
       std::string problem = http->ReloadTls();
@@ -252,12 +257,22 @@ int64_t TesseraServer::ApplyRetention() {
   Parts& p = *parts_;
   if (p.retention_days <= 0) return 0;
   int64_t cutoff_ms = NowMs() - p.retention_days * kMsPerDay;
-  int64_t deleted = p.store->DeleteSignalsBefore(cutoff_ms);
-  if (deleted > 0) {
-    std::cerr << "tessera-server: retention deleted " << deleted
-              << " signal(s) received before "
+  // A first pass may have millions of rows: a shutdown ends it early
+  // rather than wait (systemd kills a server that takes too long).
+  bool stopped = false;
+  int64_t deleted = p.store->DeleteSignalsBefore(cutoff_ms, [&p, &stopped] {
+    std::lock_guard<std::mutex> lock(p.retention_mutex);
+    return stopped = p.retention_stopping;
+  });
+  if (deleted > 0 || stopped) {
+    std::cerr << "tessera-server: retention "
+              << (stopped ? "stopped for the shutdown after deleting "
+                          : "deleted ")
+              << deleted << " signal(s) received before "
               << UtcText(cutoff_ms, "%Y-%m-%d %H:%M:%S UTC") << " ("
-              << p.retention_days << " day(s))" << std::endl;
+              << p.retention_days << " day(s))"
+              << (stopped ? "; the next pass deletes the rest" : "")
+              << std::endl;
   }
   return deleted;
 }

@@ -128,6 +128,15 @@ CREATE INDEX admin_audit_by_site ON admin_audit (site, at_ms);
 constexpr int kLatestVersion =
     static_cast<int>(sizeof kMigrations / sizeof kMigrations[0]);
 
+// Stores a signal-sized row and deletes it in the same transaction: a
+// commit that needs about the room one signal does (its pages and their
+// indexes' go to the log) and leaves nothing behind. Key -1 is below every
+// real signal's (signal_key.h).
+constexpr const char* kWriteProbe =
+    "INSERT INTO signals (key, site, id, vid, vid_hash, received_at_ms, body) "
+    "VALUES (-1, '', '', '', 0, 0, printf('%.*c', 2048, ' ')); "
+    "DELETE FROM signals WHERE key = -1";
+
 using sqlite::Exec;
 using sqlite::Fail;
 using sqlite::Statement;
@@ -273,7 +282,17 @@ bool SqliteStore::Ping() {
   try {
     std::lock_guard<std::mutex> lock(db_mutex_);
     Statement ping(db_, "SELECT 1");
-    return ping.Step() && ping.Int(0) == 1;
+    if (!ping.Step() || ping.Int(0) != 1) return false;
+    ping.Reset();
+    // SELECT 1 reads nothing from the file: only a commit finds out whether
+    // the disk has room again, and signals (which would) may not come
+    // while this says not ready.
+    if (inserts_.LastCommitFailed()) {
+      Transaction probe(db_);
+      Exec(db_, kWriteProbe);
+      probe.Commit();
+    }
+    return true;
   } catch (const StoreError&) {
     return false;
   }
@@ -553,7 +572,8 @@ bool SqliteStore::PurgeErased() {
   return rc == SQLITE_OK;
 }
 
-int64_t SqliteStore::DeleteSignalsBefore(int64_t cutoff_ms) {
+int64_t SqliteStore::DeleteSignalsBefore(int64_t cutoff_ms,
+                                         const std::function<bool()>& stop) {
   // Keys order the rows by receipt time: the oldest rows lead the table's
   // B-tree. They go a chunk at a time, each chunk its own transaction, and
   // the signals queued meanwhile are committed in between: one DELETE of
@@ -571,7 +591,7 @@ int64_t SqliteStore::DeleteSignalsBefore(int64_t cutoff_ms) {
     erase.Bind(1, SignalKeyFloor(cutoff_ms)).Bind(2, kChunk).Step();
     const int64_t changes = sqlite3_changes(db_);
     deleted += changes;
-    if (changes < kChunk) return deleted;
+    if (changes < kChunk || (stop && stop())) return deleted;
   }
 }
 

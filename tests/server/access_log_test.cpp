@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -17,6 +18,31 @@ TEST(AccessLogTest, PathsCannotForgeOrSplitLines) {
             "/a\\x20b\\x0d\\x0aGET\\x20/forged\\x20200");
   EXPECT_EQ(LogSafe("/caf\xc3\xa9\\x"), "/caf\\xc3\\xa9\\x5cx");
   EXPECT_EQ(LogSafe(std::string("\0\x7f", 2)), "\\x00\\x7f");
+}
+
+// SIGHUP after logrotate when the file cannot be made again (its directory
+// gone, a full disk): the operator reads which file and why, and lines go
+// on to the old file.
+TEST(AccessLogTest, AFailedReopenSaysWhyAndKeepsTheOldFile) {
+  testing::TempDir dir;
+  const std::string folder = dir.File("logs");
+  std::filesystem::create_directory(folder);
+  const std::string path = folder + "/access.log";
+  AccessLog log(path);
+  std::filesystem::rename(folder, dir.File("logs.old"));
+  const std::string problem = log.Reopen();
+  EXPECT_NE(problem.find("cannot reopen the access log " + path + ": "),
+            std::string::npos)
+      << problem;
+  EXPECT_NE(problem.find("No such file or directory"), std::string::npos)
+      << problem;
+  log.Write(1796648432123, "GET", "/healthz", 200, "", 15, 0.001);
+  std::ifstream in(dir.File("logs.old/access.log"));
+  std::stringstream text;
+  text << in.rdbuf();
+  EXPECT_NE(text.str().find(" GET /healthz 200 "), std::string::npos);
+  EXPECT_EQ(log.Reopen(), "cannot reopen the access log " + path +
+                              ": No such file or directory");
 }
 
 TEST(AccessLogTest, WritesOneLinePerCallAndAppends) {

@@ -616,6 +616,141 @@ TEST(CliBinaryTest, AFullDiskIsReportedOnceAndIngestResumes) {
   EXPECT_EQ(server.Signal(SIGTERM), 0);
 }
 
+// A load balancer must take a server off while it cannot store signals,
+// and put it back once it can, even though it then gets no signals to
+// find that out with.
+TEST(CliBinaryTest, ReadyzSaysNotReadyWhileTheDiskIsFull) {
+  TempDir dir;
+  std::string db = dir.File("tessera.db");
+  std::string key = CreateDemoWriteKey(db);
+  ServerProcess server(db, dir.File("serve.log"), {}, 0, 1 << 20);
+  ASSERT_NE(server.port(), 0);
+  EXPECT_EQ(Send(server.port(), {"GET", "/readyz", {}, ""}).status, 200);
+  int status = 202;
+  for (int sent = 0; sent < 5000 && status == 202; ++sent) {
+    status = PostSignal(server.port(), key,
+                        ExampleSignalWithId("sig_ready_full_" +
+                                            std::to_string(100000 + sent)))
+                 .status;
+  }
+  ASSERT_EQ(status, 503);
+  ClientResponse full = Send(server.port(), {"GET", "/readyz", {}, ""});
+  EXPECT_EQ(full.status, 503) << full.body;
+  EXPECT_NE(full.body.find("\"code\":\"not_ready\""), std::string::npos)
+      << full.body;
+
+  rlimit unlimited{RLIM_INFINITY, RLIM_INFINITY};
+  ASSERT_EQ(prlimit(server.pid(), RLIMIT_FSIZE, &unlimited, nullptr), 0);
+  EXPECT_EQ(Send(server.port(), {"GET", "/readyz", {}, ""}).status, 200);
+  EXPECT_EQ(PostSignal(server.port(), key,
+                       ExampleSignalWithId("sig_ready_back_0000000001"))
+                .status,
+            202);
+  EXPECT_EQ(server.Signal(SIGTERM), 0);
+}
+
+// Whether process `pid` runs the server binary (not the test's fork before
+// exec, with the test's descriptors) and has `path` open.
+bool ServerHasFileOpen(pid_t pid, const std::string& path) {
+  const std::string proc = "/proc/" + std::to_string(pid);
+  std::error_code error;
+  if (std::filesystem::read_symlink(proc + "/exe", error) !=
+      std::filesystem::canonical(TESSERA_SERVER_BINARY, error)) {
+    return false;
+  }
+  const std::string fds = proc + "/fd";
+  for (const auto& fd : std::filesystem::directory_iterator(fds, error)) {
+    if (std::filesystem::read_symlink(fd.path(), error) == path) return true;
+  }
+  return false;
+}
+
+// logrotate's `systemctl reload` may come while serve still opens the store
+// (here: waiting for another process's lock, as a replica waits for a
+// migration): SIGHUP's default action would end the server.
+TEST(CliBinaryTest, SighupWhileStartingDoesNotStopTheServer) {
+  TempDir dir;
+  const std::string db = std::filesystem::absolute(dir.File("tessera.db"));
+  ASSERT_EQ(RunCommand("migrate --db " + db).exit_code, 0);
+  sqlite3* holder = nullptr;
+  ASSERT_EQ(sqlite3_open(db.c_str(), &holder), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(holder, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  ServerProcess server(db, dir.File("serve.log"), {}, 0, 0, /*wait=*/false);
+  for (int i = 0; i < 200 && !ServerHasFileOpen(server.pid(), db); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_TRUE(ServerHasFileOpen(server.pid(), db)) << server.log();
+  server.Notify(SIGHUP);
+  sqlite3_exec(holder, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(holder);
+  EXPECT_TRUE(server.WaitUntilListening()) << server.log();
+  EXPECT_EQ(server.Signal(SIGTERM), 0) << server.log();
+}
+
+int64_t SignalCount(const std::string& db) {
+  sqlite3* raw = nullptr;
+  int64_t count = -1;
+  sqlite3_stmt* query = nullptr;
+  if (sqlite3_open(db.c_str(), &raw) == SQLITE_OK &&
+      sqlite3_prepare_v2(raw, "SELECT count(*) FROM signals", -1, &query,
+                         nullptr) == SQLITE_OK &&
+      sqlite3_step(query) == SQLITE_ROW) {
+    count = sqlite3_column_int64(query, 0);
+  }
+  sqlite3_finalize(query);
+  sqlite3_close(raw);
+  return count;
+}
+
+// The first pass after --retention-days is lowered (or after a long
+// pause) may have millions of rows to delete, for minutes: SIGTERM must
+// not wait for all of them (systemd kills the server after 90 s). The pass
+// stops between chunks; the next one goes on.
+TEST(CliBinaryTest, SigtermStopsALongRetentionPass) {
+  TempDir dir;
+  const std::string db = dir.File("tessera.db");
+  ASSERT_EQ(RunCommand("migrate --db " + db).exit_code, 0);
+  constexpr int64_t kRows = 200000;
+  {
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open(db.c_str(), &raw), SQLITE_OK);
+    // 200 days ago, keyed as the server keys rows (signal_key.h).
+    const std::string old =
+        std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count() -
+                       200LL * 86400 * 1000);
+    const std::string insert =
+        "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n "
+        "WHERE i + 1 < " +
+        std::to_string(kRows) +
+        ") INSERT INTO signals (key, site, id, vid, vid_hash, received_at_ms, "
+        "body) SELECT " +
+        old + " * 1048576 + i, 'demo', printf('sig_%016d', i), 'v', 0, " + old +
+        ", printf('{\"pad\":\"%.*c\"}', 500, 'x') FROM n";
+    EXPECT_EQ(sqlite3_exec(raw, insert.c_str(), nullptr, nullptr, nullptr),
+              SQLITE_OK)
+        << sqlite3_errmsg(raw);
+    sqlite3_close(raw);
+  }
+  ASSERT_EQ(SignalCount(db), kRows);
+  ServerProcess server(db, dir.File("serve.log"));
+  ASSERT_NE(server.port(), 0) << server.log();
+  // Until the pass has deleted its first rows.
+  int64_t left = kRows;
+  for (int i = 0; i < 3000 && left == kRows; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    left = SignalCount(db);
+  }
+  ASSERT_LT(left, kRows) << server.log();
+  EXPECT_EQ(server.Signal(SIGTERM), 0);
+  EXPECT_GT(SignalCount(db), 0) << "the pass ran to its end: " << server.log();
+  EXPECT_NE(server.log().find("retention stopped for the shutdown"),
+            std::string::npos)
+      << server.log();
+}
+
 TEST(CliBinaryTest, AFileThatIsNoDatabaseIsNamed) {
   TempDir dir;
   std::string db = dir.File("notes.txt");

@@ -985,6 +985,36 @@ TEST_F(HttpApiTest, Http11WithoutHostIsRefusedAndHttp10IsServed) {
   EXPECT_EQ(old.Read().status, 200);
 }
 
+// RFC 9112 §6.3: with a Transfer-Encoding that does not end in chunked the
+// body's length is unknown; reading none would serve the body as the next
+// request, which a proxy in front framed differently (request smuggling).
+TEST_F(HttpApiTest, ATransferEncodingNotEndingInChunkedIsRefused) {
+  for (const char* coding : {"chunked, identity", "xchunked", "identity"}) {
+    TestConnection connection(port_);
+    connection.SendRaw(std::string("POST /healthz HTTP/1.1\r\nHost: x\r\n"
+                                   "Transfer-Encoding: ") +
+                       coding +
+                       "\r\n\r\nGET /readyz HTTP/1.1\r\nHost: x\r\n\r\n");
+    ClientResponse refused = connection.Read();
+    EXPECT_EQ(refused.status, 400) << coding;
+    EXPECT_EQ(Code(refused), "malformed_request") << coding;
+    EXPECT_NE(refused.body.find("Transfer-Encoding"), std::string::npos)
+        << refused.body;
+    EXPECT_TRUE(connection.WaitForClose()) << coding << ": smuggled request";
+  }
+}
+
+// RFC 9112 §3.2: more than one Host is a 400; which one a proxy in front
+// routed by and which one the same-origin check reads could differ.
+TEST_F(HttpApiTest, TwoHostHeadersAreRefused) {
+  TestConnection connection(port_);
+  connection.SendRaw(
+      "GET /healthz HTTP/1.1\r\nHost: a.example\r\nHost: b.example\r\n\r\n");
+  ClientResponse refused = connection.Read();
+  EXPECT_EQ(refused.status, 400);
+  EXPECT_EQ(Code(refused), "duplicate_host");
+}
+
 TEST_F(HttpApiTest, EveryAdminRouteRefusesMissingWrongAndForeignKeys) {
   const std::pair<const char*, const char*> kRoutes[] = {
       {"GET", "/v1/admin/sites/demo/artifact"},

@@ -2,7 +2,11 @@
 // `serve` processes (replicas) sharing one database, and the export reading
 // what both stored. The database comes from TESSERA_TEST_POSTGRES_URI (see
 // scripts/start-postgres.sh); without it these tests fail and say so.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <string>
@@ -79,6 +83,44 @@ TEST(PostgresBinaryTest, TwoServeReplicasShareOneDatabase) {
   EXPECT_NE(exported.find("sig_pg_binary_0002"), std::string::npos);
 }
 
+// A signal refused because the database failed (here while checking its
+// key, before any commit) is the server's fault, not the page's: it is
+// counted apart from malformed signals and wrong keys, where the alert on
+// store failures can see it.
+TEST(PostgresBinaryTest, SignalsRefusedForTheStoreAreCountedAsSuch) {
+  PostgresTestDb db;
+  std::string why;
+  ASSERT_TRUE(db.Ready(&why)) << why;
+  PostgresTestDb::Schema schema = db.NewSchema();
+  ASSERT_FALSE(schema.name.empty());
+  CommandResult keys = RunCommand("keys create --db '" + schema.uri +
+                                  "' --site demo --kind write");
+  ASSERT_EQ(keys.exit_code, 0) << keys.out;
+  std::string created = keys.out;
+  while (!created.empty() && created.back() == '\n') created.pop_back();
+  const std::string key = created.substr(created.rfind('\n') + 1);
+
+  TempDir dir;
+  ServerProcess server(schema.uri, dir.File("serve.log"));
+  ASSERT_NE(server.port(), 0) << server.log();
+  // The keys table gone: every lookup of a key not yet cached fails.
+  ASSERT_TRUE(db.Exec("ALTER TABLE " + schema.name +
+                      ".api_keys RENAME TO api_keys_away"));
+  ClientResponse refused =
+      PostSignal(server.port(), key, SignalWithId("sig_pg_store_gone_01"));
+  EXPECT_EQ(refused.status, 503) << refused.body;
+  const std::string metrics =
+      testing::Send(server.port(), {"GET", "/metrics", {}, ""}).body;
+  EXPECT_NE(
+      metrics.find("tessera_signals_total{outcome=\"store_unavailable\"} 1"),
+      std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("tessera_signals_total{outcome=\"rejected\"} 0"),
+            std::string::npos)
+      << metrics;
+  EXPECT_EQ(server.Signal(SIGTERM), 0);
+}
+
 TEST(PostgresBinaryTest, UnreachableDatabaseExitsWithAMessage) {
   // Port 1 on loopback: nothing listens there.
   CommandResult run =
@@ -88,6 +130,32 @@ TEST(PostgresBinaryTest, UnreachableDatabaseExitsWithAMessage) {
   EXPECT_NE(text.find("cannot connect to PostgreSQL"), std::string::npos)
       << text;
   EXPECT_EQ(text.find(":pw@"), std::string::npos) << text;
+}
+
+// A database host that takes the connection and never answers (a firewall
+// dropping packets, a hung server): migrate, serve, and a replica
+// reconnecting must give up with a message, not hang for minutes.
+TEST(PostgresBinaryTest, ADatabaseThatNeverAnswersIsAClearError) {
+  int listener = socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(listener, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t size = sizeof address;
+  ASSERT_EQ(bind(listener, reinterpret_cast<sockaddr*>(&address), size), 0);
+  ASSERT_EQ(listen(listener, 8), 0);  // connections queue, never accepted
+  ASSERT_EQ(getsockname(listener, reinterpret_cast<sockaddr*>(&address), &size),
+            0);
+  const std::string port = std::to_string(ntohs(address.sin_port));
+  // `timeout` ends a hang, so a regression fails instead of stalling.
+  CommandResult run = RunCommand(
+      "migrate --db postgresql://tessera:pw@127.0.0.1:" + port + "/x", true,
+      "timeout 60 ");
+  close(listener);
+  EXPECT_NE(run.exit_code, 124) << "still waiting after 60 s";
+  EXPECT_NE(run.out.find("cannot connect to PostgreSQL"), std::string::npos)
+      << run.out;
+  EXPECT_NE(run.out.find("timeout"), std::string::npos) << run.out;
 }
 
 }  // namespace

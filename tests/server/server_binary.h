@@ -34,10 +34,12 @@ struct CommandResult {
 
 // Runs the binary with `arguments` through the shell (quote what needs
 // it); `out` is its stdout, or stdout and stderr with `with_errors`.
+// `prefix` goes before the binary (e.g. "timeout 60 ").
 inline CommandResult RunCommand(const std::string& arguments,
-                                bool with_errors = false) {
+                                bool with_errors = false,
+                                const std::string& prefix = "") {
   CommandResult result;
-  std::string command = std::string(TESSERA_SERVER_BINARY) + " " + arguments +
+  std::string command = prefix + TESSERA_SERVER_BINARY + " " + arguments +
                         (with_errors ? " 2>&1" : " 2>/dev/null");
   FILE* pipe = popen(command.c_str(), "r");
   if (!pipe) return result;
@@ -54,13 +56,14 @@ inline CommandResult RunCommand(const std::string& arguments,
 // process with its stderr in `log`, at most `open_files` descriptors when
 // that is not 0 (soft and hard limit, so the server cannot raise it), and
 // files of at most `file_size` bytes when that is not 0. The constructor
-// waits (up to 10 s) for it to listen; port() stays 0 when it did not. The
-// destructor kills (SIGKILL) a server still running.
+// waits (up to 10 s) for it to listen, unless `wait` is false (then call
+// WaitUntilListening); port() stays 0 when it did not. The destructor kills
+// (SIGKILL) a server still running.
 class ServerProcess {
  public:
   ServerProcess(const std::string& db, const std::string& log,
                 std::vector<std::string> extra = {}, rlim_t open_files = 0,
-                rlim_t file_size = 0)
+                rlim_t file_size = 0, bool wait = true)
       : log_(log) {
     std::vector<std::string> args = {
         TESSERA_SERVER_BINARY, "serve", "--db", db, "--port", "0",
@@ -87,11 +90,16 @@ class ServerProcess {
       execv(TESSERA_SERVER_BINARY, argv.data());
       _exit(127);
     }
+    if (wait) WaitUntilListening();
+  }
+
+  // Waits (up to 10 s) for the server to listen; false if it did not.
+  bool WaitUntilListening() {
     // The server announces its port on stderr once it listens (http:// or
     // https://).
     const std::string marker = "://127.0.0.1:";
     for (int i = 0; i < 200 && port_ == 0; ++i) {
-      std::string text = ReadFile(log);
+      std::string text = ReadFile(log_);
       size_t at = text.find("listening on ");
       if (at != std::string::npos) at = text.find(marker, at);
       if (at != std::string::npos) {
@@ -101,6 +109,7 @@ class ServerProcess {
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
       }
     }
+    return port_ != 0;
   }
   ~ServerProcess() {
     if (pid_ > 0) Signal(SIGKILL);

@@ -847,6 +847,43 @@ TEST_F(PostgresEngineTest, RetentionDoesNotWaitForAReaderToDropADay) {
   EXPECT_EQ(Partitions(), std::vector<std::string>{"signals_d5"});
 }
 
+// A retention pass can wait long (for a row another transaction holds, or
+// deleting an hour of a busy site's rows): meanwhile the key lookups the
+// I/O threads make for every uncached key must still be answered.
+TEST_F(PostgresEngineTest, RetentionWaitingForALockDoesNotHoldUpKeyLookups) {
+  store_->InsertSignal(MakeSignal("demo", "a", "v", 5 * kDay + 10));
+  PGconn* locker = PQconnectdb(schema_.uri.c_str());
+  PQclear(PQexec(locker, "BEGIN"));
+  PGresult* locked =
+      PQexec(locker, "SELECT id FROM signals WHERE id = 'a' FOR UPDATE");
+  ASSERT_EQ(PQresultStatus(locked), PGRES_TUPLES_OK) << PQerrorMessage(locker);
+  PQclear(locked);
+  std::future<int64_t> retention = std::async(std::launch::async, [&] {
+    return store_->DeleteSignalsBefore(5 * kDay + 100);
+  });
+  // Until its DELETE waits for the row.
+  bool waiting = false;
+  for (int i = 0; i < 300 && !waiting; ++i) {
+    waiting = !db_.Column(
+                      "SELECT pid::text FROM pg_stat_activity WHERE "
+                      "application_name = $1 AND wait_event_type = 'Lock'",
+                      schema_.name)
+                   .empty();
+    if (!waiting) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_TRUE(waiting) << "the retention pass never waited for the row";
+  std::future<bool> lookup = std::async(std::launch::async, [&] {
+    return !store_->FindApiKey(HashApiKey("tsw_unknown")).has_value();
+  });
+  EXPECT_EQ(lookup.wait_for(std::chrono::seconds(30)),
+            std::future_status::ready)
+      << "the key lookup waited for the retention pass";
+  PQclear(PQexec(locker, "COMMIT"));
+  PQfinish(locker);
+  EXPECT_TRUE(lookup.get());
+  EXPECT_EQ(retention.get(), 1);
+}
+
 TEST_F(PostgresEngineTest, AReplicaRecreatesAPartitionAnotherDropped) {
   std::unique_ptr<Store> replica = OpenStore(schema_.uri);
   EXPECT_EQ(store_->InsertSignal(MakeSignal("demo", "a", "v", 2 * kDay)),

@@ -3,7 +3,10 @@
 // client that verifies the server against that certificate. Also the
 // start-up failures for bad TLS files, in-process and through the binary.
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
 #include <sys/wait.h>
 
 #include <boost/asio.hpp>
@@ -66,6 +69,38 @@ bool MakeCertificate(const std::string& cert, const std::string& key) {
       key + "' -out '" + cert + "'");
   EXPECT_EQ(made.exit_code, 0) << made.output;
   return made.exit_code == 0;
+}
+
+// A self-signed P-256 certificate for 127.0.0.1 that expired yesterday
+// (the `openssl req` of OpenSSL 3.0 cannot date one in the past).
+bool MakeExpiredCertificate(const std::string& cert, const std::string& key) {
+  EVP_PKEY* pkey = EVP_EC_gen("P-256");
+  X509* x509 = X509_new();
+  bool made = pkey && x509;
+  if (made) {
+    X509_set_version(x509, 2);
+    ASN1_INTEGER_set(X509_get_serialNumber(x509), 1);
+    X509_gmtime_adj(X509_getm_notBefore(x509), -2 * 86400);
+    X509_gmtime_adj(X509_getm_notAfter(x509), -86400);
+    X509_set_pubkey(x509, pkey);
+    X509_NAME* name = X509_get_subject_name(x509);
+    X509_NAME_add_entry_by_txt(
+        name, "CN", MBSTRING_ASC,
+        reinterpret_cast<const unsigned char*>("127.0.0.1"), -1, -1, 0);
+    X509_set_issuer_name(x509, name);
+    made = X509_sign(x509, pkey, EVP_sha256()) > 0;
+  }
+  FILE* cert_file = made ? std::fopen(cert.c_str(), "w") : nullptr;
+  FILE* key_file = made ? std::fopen(key.c_str(), "w") : nullptr;
+  made = cert_file && key_file && PEM_write_X509(cert_file, x509) == 1 &&
+         PEM_write_PrivateKey(key_file, pkey, nullptr, nullptr, 0, nullptr,
+                              nullptr) == 1;
+  if (cert_file) std::fclose(cert_file);
+  if (key_file) std::fclose(key_file);
+  X509_free(x509);
+  EVP_PKEY_free(pkey);
+  EXPECT_TRUE(made);
+  return made;
 }
 
 std::string ExampleSignalWithId(const std::string& id) {
@@ -346,6 +381,19 @@ TEST_F(TlsStartupTest, MismatchedPairIsRefused) {
       << error;
   // The matching pair starts.
   EXPECT_EQ(StartError(dir_.File("cert2.pem"), dir_.File("key2.pem")), "");
+}
+
+// Every browser would refuse it: better a clear error at start (or, on
+// SIGHUP, keeping the previous pair) than a server nobody can reach.
+TEST_F(TlsStartupTest, ExpiredCertificateIsRefused) {
+  ASSERT_TRUE(MakeExpiredCertificate(dir_.File("expired.pem"),
+                                     dir_.File("expired-key.pem")));
+  std::string error =
+      StartError(dir_.File("expired.pem"), dir_.File("expired-key.pem"));
+  EXPECT_NE(error.find("the TLS certificate '" + dir_.File("expired.pem") +
+                       "' expired on "),
+            std::string::npos)
+      << error;
 }
 
 TEST_F(TlsStartupTest, BinaryExitsWithTheErrorOnABadPath) {

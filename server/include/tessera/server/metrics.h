@@ -25,7 +25,16 @@
 namespace tessera::server {
 
 // kRateLimited: refused by --rate-limit (429), apart from other refusals.
-enum class SignalOutcome { kAccepted, kDuplicate, kRejected, kRateLimited };
+// kStoreUnavailable: refused (503) because the store failed, checking the
+// key or committing: the server's fault, where kRejected is the sender's.
+enum class SignalOutcome {
+  kAccepted,
+  kDuplicate,
+  kRejected,
+  kRateLimited,
+  kStoreUnavailable,
+};
+constexpr size_t kSignalOutcomes = 5;
 
 class Metrics {
  public:
@@ -58,9 +67,10 @@ class Metrics {
   // (route, method, status) -> requests
   std::map<std::tuple<std::string, std::string, int>, uint64_t> requests_;
   std::map<std::string, Histogram> latency_by_route_;
-  std::array<uint64_t, 4> signals_{};
+  std::array<uint64_t, kSignalOutcomes> signals_{};
   // site -> signals by outcome; std::less<> finds a site without a copy.
-  std::map<std::string, std::array<uint64_t, 4>, std::less<>> site_signals_;
+  std::map<std::string, std::array<uint64_t, kSignalOutcomes>, std::less<>>
+      site_signals_;
   Histogram commit_latency_;
   uint64_t commit_signals_ = 0;
   uint64_t commit_failures_ = 0;

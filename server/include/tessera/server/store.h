@@ -156,7 +156,8 @@ class Store {
   // version now in effect. Idempotent.
   virtual int Migrate() = 0;
   virtual int SchemaVersion() = 0;
-  // Whether the database answers a trivial query.
+  // Whether the database answers a trivial query and, while the latest
+  // signal commit failed (a full disk), whether it takes a write again.
   virtual bool Ping() = 0;
 
   // API keys; only the SHA-256 of a key is stored. `expires_at_ms`: 0 for
@@ -214,7 +215,14 @@ class Store {
   // its own beyond what vacuum reclaims (docs/privacy.md): true.
   virtual bool PurgeErased() = 0;
   // Retention: deletes signals received before `cutoff_ms`; returns count.
-  virtual int64_t DeleteSignalsBefore(int64_t cutoff_ms) = 0;
+  int64_t DeleteSignalsBefore(int64_t cutoff_ms) {
+    return DeleteSignalsBefore(cutoff_ms, {});
+  }
+  // The same, asking `stop` (when set) between steps, so that a long pass
+  // ends early for a shutdown: what it deleted stays deleted, the rest goes
+  // at the next pass.
+  virtual int64_t DeleteSignalsBefore(int64_t cutoff_ms,
+                                      const std::function<bool()>& stop) = 0;
 
   virtual std::optional<ArtifactRecord> GetArtifact(
       const std::string& site) = 0;
