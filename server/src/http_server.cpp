@@ -770,7 +770,19 @@ void HttpServer::Impl::BeginStop() {
     for (auto& session : live) session->OnServerStop();
     grace_timer.expires_after(milliseconds(options.shutdown_grace_ms));
     grace_timer.async_wait([this](beast::error_code error) {
+      beast::error_code ignored;
+      signals.cancel(ignored);        // no second signal to wait for any more
       if (!error) StopAllContexts();  // grace period over: drop what is left
+    });
+    // A second SIGINT/SIGTERM (a second Ctrl-C, a service manager that
+    // escalates) ends the grace period at once: what was acknowledged is
+    // committed, and a request cut short is one its client will resend.
+    signals.async_wait([this](beast::error_code error, int) {
+      if (error) return;
+      std::fprintf(stderr,
+                   "tessera-server: stop signal again: closing the "
+                   "remaining connections now\n");
+      StopAllContexts();
     });
   });
 }

@@ -298,6 +298,47 @@ TEST(CliBinaryTest, SigtermLetsARequestStillArrivingFinish) {
             std::string::npos);
 }
 
+// A second SIGTERM while a slow request holds the grace period (10 s by
+// default) ends it at once; the acknowledged signal is kept.
+TEST(CliBinaryTest, ASecondSigtermEndsTheGracePeriod) {
+  TempDir dir;
+  std::string db = dir.File("tessera.db");
+  std::string key = CreateDemoWriteKey(db);
+  ServerProcess server(db, dir.File("serve.log"));
+  ASSERT_NE(server.port(), 0);
+  ASSERT_EQ(PostSignal(server.port(), key,
+                       ExampleSignalWithId("sig_before_the_stop_01"))
+                .status,
+            202);
+  // A request whose header has been read and whose body never comes.
+  TestConnection slow(server.port());
+  ASSERT_TRUE(slow.connected());
+  slow.SendRaw(
+      "POST /v1/signals HTTP/1.1\r\nHost: x\r\n"
+      "Content-Type: application/json\r\nExpect: 100-continue\r\n"
+      "X-Tessera-Key: " +
+      key + "\r\nContent-Length: 500\r\n\r\n");
+  ASSERT_EQ(slow.Read().status, 100);
+  slow.SendRaw("{\"v\":");
+  server.Notify(SIGTERM);
+  bool refused = false;
+  for (int i = 0; i < 200 && !refused; ++i) {
+    refused = !TestConnection(server.port()).connected();
+    if (!refused) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_TRUE(refused) << "still accepting after SIGTERM";
+
+  server.Notify(SIGTERM);
+  EXPECT_EQ(server.Wait(), 0) << server.log();
+  EXPECT_NE(server.log().find("stop signal again: closing the remaining "
+                              "connections now"),
+            std::string::npos)
+      << server.log();
+  EXPECT_NE(RunCommand("export signals --db " + db + " --site demo")
+                .out.find("sig_before_the_stop_01"),
+            std::string::npos);
+}
+
 TEST(CliBinaryTest, RevokedKeyIsListedAndRefused) {
   TempDir dir;
   std::string db = dir.File("tessera.db");
