@@ -479,10 +479,23 @@ class Session : public SessionBase,
     // §6.3: the length of such a body is unknown. Reading none would take
     // the body for the next request, where a proxy in front may have
     // framed it otherwise (request smuggling).
-    if (header.find(http::field::transfer_encoding) != header.end() &&
-        !parser_->chunked()) {
-      return Fail(400, "malformed_request",
-                  "a Transfer-Encoding must end with chunked");
+    if (auto coding = header.find(http::field::transfer_encoding);
+        coding != header.end()) {
+      if (!parser_->chunked()) {
+        return Fail(400, "malformed_request",
+                    "a Transfer-Encoding must end with chunked");
+      }
+      // §6.1: codings before chunked ("gzip, chunked") would be taken as
+      // the body's plain bytes; this server decodes none of them.
+      std::string_view value(coding->value().data(), coding->value().size());
+      while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) {
+        value.remove_suffix(1);
+      }
+      if (header.count(http::field::transfer_encoding) > 1 ||
+          !EqualsIgnoreCase(value, "chunked")) {
+        return Fail(501, "unsupported_transfer_coding",
+                    "the only Transfer-Encoding taken is chunked");
+      }
     }
     std::string_view target(header.target().data(), header.target().size());
     HttpRequest probe;

@@ -1004,6 +1004,28 @@ TEST_F(HttpApiTest, ATransferEncodingNotEndingInChunkedIsRefused) {
   }
 }
 
+// RFC 9112 §6.1: a transfer coding the server does not decode is a 501,
+// not a body taken as it arrives (gzip bytes read as JSON).
+TEST_F(HttpApiTest, TransferCodingsBeforeChunkedAreNotImplemented) {
+  for (const char* header :
+       {"Transfer-Encoding: gzip, chunked\r\n",
+        "Transfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n"}) {
+    TestConnection connection(port_);
+    connection.SendRaw(std::string("POST /healthz HTTP/1.1\r\nHost: x\r\n") +
+                       header + "\r\n0\r\n\r\n");
+    ClientResponse refused = connection.Read();
+    EXPECT_EQ(refused.status, 501) << header;
+    EXPECT_EQ(Code(refused), "unsupported_transfer_coding") << header;
+    EXPECT_TRUE(connection.WaitForClose()) << header;
+  }
+  // Plain chunked, in any case, still works.
+  TestConnection chunked(port_);
+  chunked.SendRaw(
+      "POST /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: Chunked \r\n"
+      "\r\n0\r\n\r\n");
+  EXPECT_NE(chunked.Read().status, 501);
+}
+
 // RFC 9112 §3.2: more than one Host is a 400; which one a proxy in front
 // routed by and which one the same-origin check reads could differ.
 TEST_F(HttpApiTest, TwoHostHeadersAreRefused) {
