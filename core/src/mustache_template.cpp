@@ -66,6 +66,28 @@ void MustacheTemplate::LookupNames(std::vector<std::string>* out) const {
   }
 }
 
+void MustacheTemplate::UnescapedLookups(
+    std::vector<std::vector<std::string>>* out) const {
+  using mustache_internal::NodeKind;
+  if (impl_ == nullptr) return;
+  const std::vector<mustache_internal::Node>& nodes = impl_->tree.nodes;
+  // The open sections around the current node: where each body ends. An
+  // inverted section pushes no context, so it does not count.
+  std::vector<uint32_t> open;
+  for (uint32_t i = 0; i < nodes.size(); ++i) {
+    while (!open.empty() && i >= nodes[open.back()].end) open.pop_back();
+    if (nodes[i].kind == NodeKind::kSection) {
+      open.push_back(i);
+    } else if (nodes[i].kind == NodeKind::kRaw) {
+      std::vector<std::string>& lookups = out->emplace_back();
+      for (uint32_t section : open) {
+        lookups.emplace_back(impl_->tree.View(nodes[section].text));
+      }
+      lookups.emplace_back(impl_->tree.View(nodes[i].text));
+    }
+  }
+}
+
 Result<std::string> RenderMustache(std::string_view text, const Value& view,
                                    const Value& partials,
                                    const MustacheOptions& options) {

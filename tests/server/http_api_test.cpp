@@ -1513,6 +1513,50 @@ TEST_F(HttpApiTest, CheckingAnArtifactPublishesNothing) {
             422);
 }
 
+// Unescaped tags write HTML into the page; the visitor controls much of the
+// view (traits, context.path, context.referrer), so only the variant's own
+// data may be written unescaped.
+TEST_F(HttpApiTest, ArtifactsMayNotWriteVisitorAttributesUnescaped) {
+  const std::string check = "/v1/admin/sites/demo/artifact/check";
+  auto with_template = [&](std::string_view text) {
+    Result<Value> artifact = ParseJson(ExampleArtifactText());
+    Value& variant =
+        artifact->find("slots")->as_array()[0].find("variants")->as_array()[0];
+    *variant.find("template") = Value(std::string(text));
+    *variant.find("data") = *ParseJson(
+        R"({"banner":{"html":"<b>20%</b>"},"notes":["<i>new</i>"]})");
+    return artifact->Dump();
+  };
+  for (std::string_view raw :
+       {"<p>{{{traits.name}}}</p>", "<p>{{& context.referrer}}</p>",
+        "{{#traits}}{{{name}}}{{/traits}}",
+        "{{#banner}}{{#context}}{{{path}}}{{/context}}{{/banner}}",
+        "{{=<% %>=}}<%& context.path %>",
+        "{{#affinities}}{{{.}}}{{/affinities}}"}) {
+    ClientResponse refused =
+        Admin("POST", check, admin_key_, with_template(raw));
+    EXPECT_EQ(refused.status, 422) << raw;
+    EXPECT_NE(refused.body.find("$.slots[0].variants[0].template"),
+              std::string::npos)
+        << raw << ": " << refused.body;
+    EXPECT_EQ(Admin("PUT", "/v1/admin/sites/demo/artifact", admin_key_,
+                    with_template(raw))
+                  .status,
+              422)
+        << raw;
+  }
+  // The authors' own data, and anything escaped, stay allowed.
+  for (std::string_view allowed :
+       {"{{{banner.html}}}", "{{#banner}}{{{banner.html}}}{{/banner}}",
+        "{{#notes}}{{{.}}}{{/notes}}",
+        "{{& banner.html}} {{traits.name}} {{context.path}}",
+        "{{^traits.vip}}{{{banner.html}}}{{/traits.vip}}"}) {
+    ClientResponse valid =
+        Admin("POST", check, admin_key_, with_template(allowed));
+    EXPECT_EQ(valid.status, 200) << allowed << ": " << valid.body;
+  }
+}
+
 TEST_F(HttpApiTest, AdminActionsOnPersonalDataAreAudited) {
   ASSERT_EQ(PostSignal(SignalWith("sig_audit_0000000001")).status, 202);
   ASSERT_EQ(Admin("PUT", "/v1/admin/sites/demo/artifact", admin_key_,

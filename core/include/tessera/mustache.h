@@ -81,6 +81,13 @@ class MustacheTemplate {
   // are not names. Lets a caller tell which view members a rendering reads.
   void LookupNames(std::vector<std::string>* out) const;
 
+  // Appends, for each unescaped tag ({{{name}}}, {{& name}}), the names of
+  // the sections enclosing it, outermost first, then its own name:
+  // `{{#a}}{{{b}}}{{/a}}` gives {"a", "b"}. Those are the lookups that decide
+  // what the tag writes unescaped, so a caller can tell whether it can only
+  // come from data it trusts (the server refuses visitor attributes there).
+  void UnescapedLookups(std::vector<std::vector<std::string>>* out) const;
+
  private:
   struct Impl;
   std::shared_ptr<const Impl> impl_;
