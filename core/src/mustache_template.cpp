@@ -66,8 +66,7 @@ void MustacheTemplate::LookupNames(std::vector<std::string>* out) const {
   }
 }
 
-void MustacheTemplate::UnescapedLookups(
-    std::vector<std::vector<std::string>>* out) const {
+void MustacheTemplate::VariableTags(std::vector<VariableTag>* out) const {
   using mustache_internal::NodeKind;
   if (impl_ == nullptr) return;
   const std::vector<mustache_internal::Node>& nodes = impl_->tree.nodes;
@@ -76,14 +75,19 @@ void MustacheTemplate::UnescapedLookups(
   std::vector<uint32_t> open;
   for (uint32_t i = 0; i < nodes.size(); ++i) {
     while (!open.empty() && i >= nodes[open.back()].end) open.pop_back();
-    if (nodes[i].kind == NodeKind::kSection) {
+    const NodeKind kind = nodes[i].kind;
+    if (kind == NodeKind::kSection) {
       open.push_back(i);
-    } else if (nodes[i].kind == NodeKind::kRaw) {
-      std::vector<std::string>& lookups = out->emplace_back();
+    } else if (kind == NodeKind::kEscaped || kind == NodeKind::kRaw) {
+      VariableTag& tag = out->emplace_back();
+      tag.escaped = kind == NodeKind::kEscaped;
       for (uint32_t section : open) {
-        lookups.emplace_back(impl_->tree.View(nodes[section].text));
+        tag.lookups.emplace_back(impl_->tree.View(nodes[section].text));
       }
-      lookups.emplace_back(impl_->tree.View(nodes[i].text));
+      tag.lookups.emplace_back(impl_->tree.View(nodes[i].text));
+      if (i > 0 && nodes[i - 1].kind == NodeKind::kText) {
+        tag.text_before = impl_->tree.View(nodes[i - 1].text);
+      }
     }
   }
 }

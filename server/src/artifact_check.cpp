@@ -1,5 +1,6 @@
 #include "artifact_check.h"
 
+#include <regex>
 #include <string_view>
 #include <vector>
 
@@ -19,13 +20,35 @@ bool ReadsData(std::string_view name, const Value* data) {
   return data != nullptr && data->is_object() && data->find(first) != nullptr;
 }
 
-// Unescaped tags ({{{x}}}, {{& x}}) write their value into the page as HTML.
-// The visitor controls much of the view (traits, context.path and
-// context.referrer, event-fed affinities), so such a tag may only read the
-// variant's `data`, which the artifact's authors wrote: through sections
-// that read data too, since a section over visitor attributes would make
-// them the context the tag reads first.
-void CheckUnescapedTags(const Value& artifact, Problems* problems) {
+// Where an escaped value is still not safe: at the start of a URL
+// attribute it picks the scheme (javascript:), and in an event handler,
+// srcdoc or style attribute the browser reads it, unescaped, as code,
+// markup or CSS. Matched against the text just before the tag.
+bool WritesWhereEscapingIsNotEnough(std::string_view text_before) {
+  static const std::regex kUrlStart(
+      R"((^|[\s"'/])(href|src|action|formaction|xlink:href|poster|data|)"
+      R"(background|cite|ping|codebase)\s*=\s*["']?$)",
+      std::regex::icase | std::regex::optimize);
+  static const std::regex kCodeAttribute(
+      R"((^|[\s"'/])(on[a-z]+|srcdoc|style)\s*=\s*("[^"]*|'[^']*|[^\s"'>]*)$)",
+      std::regex::icase | std::regex::optimize);
+  // An attribute value seldom runs past a few hundred bytes; the tail is
+  // enough and keeps the match cheap.
+  constexpr size_t kTail = 512;
+  const std::string tail(text_before.substr(
+      text_before.size() > kTail ? text_before.size() - kTail : 0));
+  return std::regex_search(tail, kUrlStart) ||
+         std::regex_search(tail, kCodeAttribute);
+}
+
+// The visitor controls much of a template's view (traits, context.path and
+// context.referrer, event-fed affinities), so a value that may come from
+// there must be written escaped ({{x}}, not {{{x}}} or {{& x}}, which write
+// it as HTML), and not where escaping does not help (see above). A tag reads
+// only the variant's own `data`, which the artifact's authors wrote, when it
+// and every section around it name data: a section over visitor attributes
+// would make them the context the tag reads first.
+void CheckVisitorValues(const Value& artifact, Problems* problems) {
   const Value* slots = artifact.find("slots");
   if (slots == nullptr || !slots->is_array()) return;
   for (size_t s = 0; s < slots->size(); ++s) {
@@ -39,20 +62,35 @@ void CheckUnescapedTags(const Value& artifact, Problems* problems) {
       Result<MustacheTemplate> parsed =
           MustacheTemplate::Parse(text->as_string());
       if (!parsed.ok()) continue;
-      std::vector<std::vector<std::string>> lookups;
-      parsed->UnescapedLookups(&lookups);
+      std::vector<MustacheTemplate::VariableTag> tags;
+      parsed->VariableTags(&tags);
       const Value* data = variant.find("data");
-      for (const std::vector<std::string>& chain : lookups) {
-        for (const std::string& name : chain) {
-          if (ReadsData(name, data)) continue;
+      for (const MustacheTemplate::VariableTag& tag : tags) {
+        const std::string* visitor_name = nullptr;
+        for (const std::string& name : tag.lookups) {
+          if (!ReadsData(name, data)) {
+            visitor_name = &name;
+            break;
+          }
+        }
+        if (visitor_name == nullptr) continue;
+        const std::string path = "$.slots[" + std::to_string(s) +
+                                 "].variants[" + std::to_string(v) +
+                                 "].template";
+        const std::string what = "writes '" + tag.lookups.back() + "' from '" +
+                                 *visitor_name +
+                                 "', which is not a key of the variant's "
+                                 "data, ";
+        if (!tag.escaped) {
           problems->push_back(Problem{
-              "$.slots[" + std::to_string(s) + "].variants[" +
-                  std::to_string(v) + "].template",
-              "writes '" + chain.back() +
-                  "' unescaped ({{{...}}} or {{&...}}) from '" + name +
-                  "', which is not a key of the variant's data: visitor "
-                  "attributes must be written escaped ({{...}})"});
-          break;
+              path, what + "unescaped ({{{...}}} or {{&...}}): visitor "
+                           "attributes must be written escaped ({{...}})"});
+        } else if (WritesWhereEscapingIsNotEnough(tag.text_before)) {
+          problems->push_back(Problem{
+              path, what + "where escaping does not make it safe (the start "
+                           "of a link, an event handler, srcdoc or style): "
+                           "write visitor attributes in text or after a "
+                           "fixed URL"});
         }
       }
     }
@@ -71,7 +109,7 @@ Problems CheckArtifact(const Value& artifact, const std::string& site) {
         "$.site", "names site '" + named->as_string() +
                       "' but is being published for site '" + site + "'"});
   }
-  CheckUnescapedTags(artifact, &problems);
+  CheckVisitorValues(artifact, &problems);
   return problems;
 }
 

@@ -1557,6 +1557,43 @@ TEST_F(HttpApiTest, ArtifactsMayNotWriteVisitorAttributesUnescaped) {
   }
 }
 
+// Escaping keeps a value from becoming markup, but not from becoming a
+// javascript: link or code in an event handler: there only the variant's
+// own data may be written.
+TEST_F(HttpApiTest, ArtifactsMayNotWriteVisitorAttributesWhereEscapingFails) {
+  const std::string check = "/v1/admin/sites/demo/artifact/check";
+  auto with_template = [&](std::string_view text) {
+    Result<Value> artifact = ParseJson(ExampleArtifactText());
+    Value& variant =
+        artifact->find("slots")->as_array()[0].find("variants")->as_array()[0];
+    *variant.find("template") = Value(std::string(text));
+    *variant.find("data") = *ParseJson(R"({"link":"/sale"})");
+    return artifact->Dump();
+  };
+  for (std::string_view refused :
+       {"<a href=\"{{traits.site}}\">site</a>", "<a HREF = '{{traits.site}}'>",
+        "<img src={{affinities.0}}>", "<form action=\"{{context.extra}}\">",
+        "<b onclick=\"show('{{traits.name}}')\">hi</b>",
+        "<p style=\"color: {{traits.color}}\">hi</p>",
+        "<iframe srcdoc=\"<b>{{traits.name}}</b>\"></iframe>"}) {
+    ClientResponse answer =
+        Admin("POST", check, admin_key_, with_template(refused));
+    EXPECT_EQ(answer.status, 422) << refused;
+    EXPECT_NE(answer.body.find("$.slots[0].variants[0].template"),
+              std::string::npos)
+        << refused << ": " << answer.body;
+  }
+  for (std::string_view allowed :
+       {"<a href=\"{{link}}\">sale</a>",
+        "<a href=\"/search?q={{traits.name}}\">{{traits.name}}</a>",
+        "<p title=\"{{traits.name}}\" class=\"x\">{{context.path}}</p>",
+        "<b onclick=\"go()\">{{traits.name}}</b>"}) {
+    ClientResponse answer =
+        Admin("POST", check, admin_key_, with_template(allowed));
+    EXPECT_EQ(answer.status, 200) << allowed << ": " << answer.body;
+  }
+}
+
 TEST_F(HttpApiTest, AdminActionsOnPersonalDataAreAudited) {
   ASSERT_EQ(PostSignal(SignalWith("sig_audit_0000000001")).status, 202);
   ASSERT_EQ(Admin("PUT", "/v1/admin/sites/demo/artifact", admin_key_,
