@@ -85,8 +85,15 @@ void MustacheTemplate::VariableTags(std::vector<VariableTag>* out) const {
         tag.lookups.emplace_back(impl_->tree.View(nodes[section].text));
       }
       tag.lookups.emplace_back(impl_->tree.View(nodes[i].text));
-      if (i > 0 && nodes[i - 1].kind == NodeKind::kText) {
-        tag.text_before = impl_->tree.View(nodes[i - 1].text);
+      // Sections opened right before the tag write nothing themselves:
+      // `href="{{#a}}{{b}}` writes b at the start of the link too.
+      uint32_t before = i;
+      while (before > 0 && (nodes[before - 1].kind == NodeKind::kSection ||
+                            nodes[before - 1].kind == NodeKind::kInverted)) {
+        --before;
+      }
+      if (before > 0 && nodes[before - 1].kind == NodeKind::kText) {
+        tag.text_before = impl_->tree.View(nodes[before - 1].text);
       }
     }
   }

@@ -1575,7 +1575,8 @@ TEST_F(HttpApiTest, ArtifactsMayNotWriteVisitorAttributesWhereEscapingFails) {
         "<img src={{affinities.0}}>", "<form action=\"{{context.extra}}\">",
         "<b onclick=\"show('{{traits.name}}')\">hi</b>",
         "<p style=\"color: {{traits.color}}\">hi</p>",
-        "<iframe srcdoc=\"<b>{{traits.name}}</b>\"></iframe>"}) {
+        "<iframe srcdoc=\"<b>{{traits.name}}</b>\"></iframe>",
+        "<a href=\"{{#traits}}{{^vip}}{{site}}{{/vip}}{{/traits}}\">"}) {
     ClientResponse answer =
         Admin("POST", check, admin_key_, with_template(refused));
     EXPECT_EQ(answer.status, 422) << refused;

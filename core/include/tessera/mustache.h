@@ -88,8 +88,8 @@ class MustacheTemplate {
     // name: `{{#a}}{{b}}{{/a}}` gives {"a", "b"}. Those are the lookups that
     // decide what it writes.
     std::vector<std::string> lookups;
-    // The literal text just before it ("" after another tag): where in the
-    // HTML it writes (`<a href="`).
+    // The literal text just before it and the sections it opens in ("" after
+    // another tag): where in the HTML it writes (`<a href="`).
     std::string text_before;
   };
   // Appends its variable tags in source order, so a caller can tell what
