@@ -66,6 +66,39 @@ void MustacheTemplate::LookupNames(std::vector<std::string>* out) const {
   }
 }
 
+void MustacheTemplate::VariableTags(std::vector<VariableTag>* out) const {
+  using mustache_internal::NodeKind;
+  if (impl_ == nullptr) return;
+  const std::vector<mustache_internal::Node>& nodes = impl_->tree.nodes;
+  // The open sections around the current node: where each body ends. An
+  // inverted section pushes no context, so it does not count.
+  std::vector<uint32_t> open;
+  for (uint32_t i = 0; i < nodes.size(); ++i) {
+    while (!open.empty() && i >= nodes[open.back()].end) open.pop_back();
+    const NodeKind kind = nodes[i].kind;
+    if (kind == NodeKind::kSection) {
+      open.push_back(i);
+    } else if (kind == NodeKind::kEscaped || kind == NodeKind::kRaw) {
+      VariableTag& tag = out->emplace_back();
+      tag.escaped = kind == NodeKind::kEscaped;
+      for (uint32_t section : open) {
+        tag.lookups.emplace_back(impl_->tree.View(nodes[section].text));
+      }
+      tag.lookups.emplace_back(impl_->tree.View(nodes[i].text));
+      // Sections opened right before the tag write nothing themselves:
+      // `href="{{#a}}{{b}}` writes b at the start of the link too.
+      uint32_t before = i;
+      while (before > 0 && (nodes[before - 1].kind == NodeKind::kSection ||
+                            nodes[before - 1].kind == NodeKind::kInverted)) {
+        --before;
+      }
+      if (before > 0 && nodes[before - 1].kind == NodeKind::kText) {
+        tag.text_before = impl_->tree.View(nodes[before - 1].text);
+      }
+    }
+  }
+}
+
 Result<std::string> RenderMustache(std::string_view text, const Value& view,
                                    const Value& partials,
                                    const MustacheOptions& options) {

@@ -1,7 +1,9 @@
 // Full validation of a decision artifact before the server publishes it:
 // the core's ValidateArtifact with the std::regex matcher, so invalid $regex
-// patterns in conditions are reported too, plus the check that the artifact
-// names the site it is published for. Thread-safe.
+// patterns in conditions are reported too, plus the checks that the artifact
+// names the site it is published for and that no template writes a visitor
+// attribute where escaping does not keep it from becoming markup or code
+// (docs/artifact.md). Thread-safe.
 #ifndef TESSERA_SERVER_ARTIFACT_CHECK_H_
 #define TESSERA_SERVER_ARTIFACT_CHECK_H_
 

@@ -1535,6 +1535,88 @@ TEST_F(HttpApiTest, CheckingAnArtifactPublishesNothing) {
             422);
 }
 
+// Unescaped tags write HTML into the page; the visitor controls much of the
+// view (traits, context.path, context.referrer), so only the variant's own
+// data may be written unescaped.
+TEST_F(HttpApiTest, ArtifactsMayNotWriteVisitorAttributesUnescaped) {
+  const std::string check = "/v1/admin/sites/demo/artifact/check";
+  auto with_template = [&](std::string_view text) {
+    Result<Value> artifact = ParseJson(ExampleArtifactText());
+    Value& variant =
+        artifact->find("slots")->as_array()[0].find("variants")->as_array()[0];
+    *variant.find("template") = Value(std::string(text));
+    *variant.find("data") = *ParseJson(
+        R"({"banner":{"html":"<b>20%</b>"},"notes":["<i>new</i>"]})");
+    return artifact->Dump();
+  };
+  for (std::string_view raw :
+       {"<p>{{{traits.name}}}</p>", "<p>{{& context.referrer}}</p>",
+        "{{#traits}}{{{name}}}{{/traits}}",
+        "{{#banner}}{{#context}}{{{path}}}{{/context}}{{/banner}}",
+        "{{=<% %>=}}<%& context.path %>",
+        "{{#affinities}}{{{.}}}{{/affinities}}"}) {
+    ClientResponse refused =
+        Admin("POST", check, admin_key_, with_template(raw));
+    EXPECT_EQ(refused.status, 422) << raw;
+    EXPECT_NE(refused.body.find("$.slots[0].variants[0].template"),
+              std::string::npos)
+        << raw << ": " << refused.body;
+    EXPECT_EQ(Admin("PUT", "/v1/admin/sites/demo/artifact", admin_key_,
+                    with_template(raw))
+                  .status,
+              422)
+        << raw;
+  }
+  // The authors' own data, and anything escaped, stay allowed.
+  for (std::string_view allowed :
+       {"{{{banner.html}}}", "{{#banner}}{{{banner.html}}}{{/banner}}",
+        "{{#notes}}{{{.}}}{{/notes}}",
+        "{{& banner.html}} {{traits.name}} {{context.path}}",
+        "{{^traits.vip}}{{{banner.html}}}{{/traits.vip}}"}) {
+    ClientResponse valid =
+        Admin("POST", check, admin_key_, with_template(allowed));
+    EXPECT_EQ(valid.status, 200) << allowed << ": " << valid.body;
+  }
+}
+
+// Escaping keeps a value from becoming markup, but not from becoming a
+// javascript: link or code in an event handler: there only the variant's
+// own data may be written.
+TEST_F(HttpApiTest, ArtifactsMayNotWriteVisitorAttributesWhereEscapingFails) {
+  const std::string check = "/v1/admin/sites/demo/artifact/check";
+  auto with_template = [&](std::string_view text) {
+    Result<Value> artifact = ParseJson(ExampleArtifactText());
+    Value& variant =
+        artifact->find("slots")->as_array()[0].find("variants")->as_array()[0];
+    *variant.find("template") = Value(std::string(text));
+    *variant.find("data") = *ParseJson(R"({"link":"/sale"})");
+    return artifact->Dump();
+  };
+  for (std::string_view refused :
+       {"<a href=\"{{traits.site}}\">site</a>", "<a HREF = '{{traits.site}}'>",
+        "<img src={{affinities.0}}>", "<form action=\"{{context.extra}}\">",
+        "<b onclick=\"show('{{traits.name}}')\">hi</b>",
+        "<p style=\"color: {{traits.color}}\">hi</p>",
+        "<iframe srcdoc=\"<b>{{traits.name}}</b>\"></iframe>",
+        "<a href=\"{{#traits}}{{^vip}}{{site}}{{/vip}}{{/traits}}\">"}) {
+    ClientResponse answer =
+        Admin("POST", check, admin_key_, with_template(refused));
+    EXPECT_EQ(answer.status, 422) << refused;
+    EXPECT_NE(answer.body.find("$.slots[0].variants[0].template"),
+              std::string::npos)
+        << refused << ": " << answer.body;
+  }
+  for (std::string_view allowed :
+       {"<a href=\"{{link}}\">sale</a>",
+        "<a href=\"/search?q={{traits.name}}\">{{traits.name}}</a>",
+        "<p title=\"{{traits.name}}\" class=\"x\">{{context.path}}</p>",
+        "<b onclick=\"go()\">{{traits.name}}</b>"}) {
+    ClientResponse answer =
+        Admin("POST", check, admin_key_, with_template(allowed));
+    EXPECT_EQ(answer.status, 200) << allowed << ": " << answer.body;
+  }
+}
+
 TEST_F(HttpApiTest, AdminActionsOnPersonalDataAreAudited) {
   ASSERT_EQ(PostSignal(SignalWith("sig_audit_0000000001")).status, 202);
   ASSERT_EQ(Admin("PUT", "/v1/admin/sites/demo/artifact", admin_key_,

@@ -81,6 +81,22 @@ class MustacheTemplate {
   // are not names. Lets a caller tell which view members a rendering reads.
   void LookupNames(std::vector<std::string>* out) const;
 
+  // A variable tag ({{name}}, {{{name}}}, {{& name}}) as a checker sees it.
+  struct VariableTag {
+    bool escaped = true;
+    // The names of the sections enclosing it, outermost first, then its own
+    // name: `{{#a}}{{b}}{{/a}}` gives {"a", "b"}. Those are the lookups that
+    // decide what it writes.
+    std::vector<std::string> lookups;
+    // The literal text just before it and the sections it opens in ("" after
+    // another tag): where in the HTML it writes (`<a href="`).
+    std::string text_before;
+  };
+  // Appends its variable tags in source order, so a caller can tell what
+  // may be written where (the server refuses visitor attributes unescaped
+  // or as a link's target).
+  void VariableTags(std::vector<VariableTag>* out) const;
+
  private:
   struct Impl;
   std::shared_ptr<const Impl> impl_;
