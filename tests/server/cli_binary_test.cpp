@@ -256,6 +256,30 @@ TEST(CliBinaryTest, AcknowledgedSignalsSurviveKillNineDuringIngest) {
   }
 }
 
+// Sends a signal request's header with "Expect: 100-continue" and returns
+// the status of the interim answer: a 100 says the server has read the
+// header, so the request has begun (a stop lets it finish).
+int BeginSignalRequest(TestConnection& connection, const std::string& key,
+                       size_t content_length) {
+  connection.SendRaw(
+      "POST /v1/signals HTTP/1.1\r\nHost: x\r\n"
+      "Content-Type: application/json\r\nExpect: 100-continue\r\n"
+      "X-Tessera-Key: " +
+      key + "\r\nContent-Length: " + std::to_string(content_length) +
+      "\r\n\r\n");
+  return connection.Read().status;
+}
+
+// Whether the server at `port` refuses new connections, as it does once
+// stopping (waited for, up to 10 s).
+bool RefusesConnections(uint16_t port) {
+  for (int i = 0; i < 200; ++i) {
+    if (!TestConnection(port).connected()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
 TEST(CliBinaryTest, SigtermLetsARequestStillArrivingFinish) {
   TempDir dir;
   std::string db = dir.File("tessera.db");
@@ -265,27 +289,13 @@ TEST(CliBinaryTest, SigtermLetsARequestStillArrivingFinish) {
   const std::string signal = ExampleSignalWithId("sig_sigterm_in_flight");
   const size_t half = signal.size() / 2;
 
-  // The header, then half the body; "100 Continue" says the server has
-  // read the header, so the request has begun when the SIGTERM comes.
+  // The header, then half the body, when the SIGTERM comes.
   TestConnection in_flight(server.port());
   ASSERT_TRUE(in_flight.connected());
-  in_flight.SendRaw(
-      "POST /v1/signals HTTP/1.1\r\nHost: x\r\n"
-      "Content-Type: application/json\r\nExpect: 100-continue\r\n"
-      "X-Tessera-Key: " +
-      key + "\r\nContent-Length: " + std::to_string(signal.size()) +
-      "\r\n\r\n");
-  ASSERT_EQ(in_flight.Read().status, 100);
+  ASSERT_EQ(BeginSignalRequest(in_flight, key, signal.size()), 100);
   in_flight.SendRaw(signal.substr(0, half));
   server.Notify(SIGTERM);
-
-  // Stopping: new connections are refused (waited for, up to 10 s).
-  bool refused = false;
-  for (int i = 0; i < 200 && !refused; ++i) {
-    refused = !TestConnection(server.port()).connected();
-    if (!refused) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  EXPECT_TRUE(refused) << "still accepting after SIGTERM";
+  EXPECT_TRUE(RefusesConnections(server.port())) << "still accepting";
 
   // The rest of the body still gets the whole answer, then the server ends.
   in_flight.SendRaw(signal.substr(half));
@@ -313,20 +323,10 @@ TEST(CliBinaryTest, ASecondSigtermEndsTheGracePeriod) {
   // A request whose header has been read and whose body never comes.
   TestConnection slow(server.port());
   ASSERT_TRUE(slow.connected());
-  slow.SendRaw(
-      "POST /v1/signals HTTP/1.1\r\nHost: x\r\n"
-      "Content-Type: application/json\r\nExpect: 100-continue\r\n"
-      "X-Tessera-Key: " +
-      key + "\r\nContent-Length: 500\r\n\r\n");
-  ASSERT_EQ(slow.Read().status, 100);
+  ASSERT_EQ(BeginSignalRequest(slow, key, 500), 100);
   slow.SendRaw("{\"v\":");
   server.Notify(SIGTERM);
-  bool refused = false;
-  for (int i = 0; i < 200 && !refused; ++i) {
-    refused = !TestConnection(server.port()).connected();
-    if (!refused) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  ASSERT_TRUE(refused) << "still accepting after SIGTERM";
+  ASSERT_TRUE(RefusesConnections(server.port())) << "still accepting";
 
   server.Notify(SIGTERM);
   EXPECT_EQ(server.Wait(), 0) << server.log();
