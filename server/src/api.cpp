@@ -527,6 +527,10 @@ class Api::Impl {
   // The store's record of `key` (none when unknown or revoked), remembered
   // for key_cache_ms.
   std::optional<ApiKeyRecord> CachedKeyRecord(const std::string& key) {
+    // Nothing else was ever issued: such a string needs no digest, no store
+    // read, and no room in the cache (where random strings up to the header
+    // limit would crowd out the real keys).
+    if (!IsApiKeyShaped(key)) return std::nullopt;
     auto now = Clock::now();
     {
       std::lock_guard<std::mutex> lock(key_cache_mutex_);
@@ -543,6 +547,15 @@ class Api::Impl {
     key_cache_[key] = CachedKey{
         record, now + std::chrono::milliseconds(options_.key_cache_ms)};
     return record;
+  }
+
+  // Why `key` opens nothing: a truncated or mistyped key is told apart
+  // from one the store does not know.
+  static std::string InvalidKeyMessage(std::string_view key) {
+    return IsApiKeyShaped(key)
+               ? "the key is unknown, revoked or expired"
+               : "that is not an API key: keys are tsw_ or tsa_ and 64 "
+                 "lowercase hex digits, as 'keys create' prints them";
   }
 
   // The admin key of the request, allowed to act on `site` (empty: any
@@ -564,7 +577,7 @@ class Api::Impl {
     if (!key) {
       throw ApiError{401,
                      "invalid_key",
-                     "the key is unknown, revoked or expired",
+                     InvalidKeyMessage(authorization.substr(scheme.size())),
                      {},
                      {{"WWW-Authenticate", "Bearer"}}};
     }
@@ -710,8 +723,7 @@ class Api::Impl {
              "send the site's write key in X-Tessera-Key or ?key=");
     }
     std::optional<ApiKeyRecord> record = LookupKey(key);
-    if (!record)
-      Refuse(401, "invalid_key", "the key is unknown, revoked or expired");
+    if (!record) Refuse(401, "invalid_key", InvalidKeyMessage(key));
     if (record->kind != KeyKind::kWrite) {
       Refuse(403, "write_key_required", "signals need a site's write key");
     }

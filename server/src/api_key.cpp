@@ -24,6 +24,18 @@ std::string GenerateApiKey(KeyKind kind) {
 
 std::string HashApiKey(std::string_view key) { return Sha256Hex(key); }
 
+bool IsApiKeyShaped(std::string_view key) {
+  constexpr size_t kHexDigits = 64;
+  if (key.size() != 4 + kHexDigits ||
+      (key.substr(0, 4) != "tsw_" && key.substr(0, 4) != "tsa_")) {
+    return false;
+  }
+  for (char c : key.substr(4)) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
 std::string ApiKeyPrefix(std::string_view key) {
   return std::string(key.substr(0, 10));
 }

@@ -1026,6 +1026,35 @@ TEST_F(HttpApiTest, TransferCodingsBeforeChunkedAreNotImplemented) {
   EXPECT_NE(chunked.Read().status, 501);
 }
 
+// A key cut short or mistyped is told apart from one the store does not
+// know (and such strings are never looked up or cached).
+TEST_F(HttpApiTest, AStringThatIsNoKeyIsNamedAsSuch) {
+  const std::string cut = write_key_.substr(0, write_key_.size() - 1);
+  std::string upper = admin_key_;
+  upper.back() = 'F';
+  for (const std::string& wrong : {cut, upper, std::string(5000, 'a')}) {
+    ClientResponse signal =
+        Post(SignalWith("sig_not_a_key_000001"), "application/json",
+             {{"X-Tessera-Key", wrong}});
+    EXPECT_EQ(signal.status, 401);
+    EXPECT_EQ(Code(signal), "invalid_key");
+    EXPECT_NE(signal.body.find("not an API key"), std::string::npos)
+        << signal.body;
+    ClientResponse admin = Admin("GET", "/v1/admin/sites/demo/artifact", wrong);
+    EXPECT_EQ(admin.status, 401);
+    EXPECT_NE(admin.body.find("not an API key"), std::string::npos)
+        << admin.body;
+  }
+  // A key of the right shape that was never issued: unknown.
+  const std::string unknown = "tsw_" + std::string(64, '0');
+  ClientResponse signal =
+      Post(SignalWith("sig_not_a_key_000002"), "application/json",
+           {{"X-Tessera-Key", unknown}});
+  EXPECT_EQ(signal.status, 401);
+  EXPECT_NE(signal.body.find("unknown, revoked or expired"), std::string::npos)
+      << signal.body;
+}
+
 // RFC 9112 §3.2: more than one Host is a 400; which one a proxy in front
 // routed by and which one the same-origin check reads could differ.
 TEST_F(HttpApiTest, TwoHostHeadersAreRefused) {

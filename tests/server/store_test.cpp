@@ -233,6 +233,20 @@ TYPED_TEST(StoreTest, GeneratedKeysDiffer) {
   EXPECT_NE(GenerateApiKey(KeyKind::kWrite), GenerateApiKey(KeyKind::kWrite));
 }
 
+TEST(ApiKeyShape, GeneratedKeysHaveItAndNothingElseDoes) {
+  const std::string write = GenerateApiKey(KeyKind::kWrite);
+  const std::string admin = GenerateApiKey(KeyKind::kAdmin);
+  EXPECT_TRUE(IsApiKeyShaped(write));
+  EXPECT_TRUE(IsApiKeyShaped(admin));
+  for (const std::string& wrong :
+       {std::string(), write.substr(0, 67), write + "0",
+        "tsx_" + write.substr(4), "TSW_" + write.substr(4),
+        write.substr(0, 67) + "g", write.substr(0, 67) + "A",
+        " " + write.substr(1)}) {
+    EXPECT_FALSE(IsApiKeyShaped(wrong)) << wrong;
+  }
+}
+
 TYPED_TEST(StoreTest, ArtifactRevisionsIncrease) {
   EXPECT_FALSE(this->store_->GetArtifact("demo").has_value());
   ArtifactRecord first = *this->store_->PutArtifact(

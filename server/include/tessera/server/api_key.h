@@ -18,6 +18,9 @@ namespace tessera::server {
 std::string GenerateApiKey(KeyKind kind);
 // What the store keeps: SHA-256 of the key, hex.
 std::string HashApiKey(std::string_view key);
+// Whether `key` has the shape GenerateApiKey gives every key (the prefix and
+// 64 lowercase hex digits): anything else is no key, whatever the store has.
+bool IsApiKeyShaped(std::string_view key);
 // The first characters of a key, shown by `keys list` to recognise it.
 std::string ApiKeyPrefix(std::string_view key);
 
