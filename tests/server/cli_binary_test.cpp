@@ -19,6 +19,7 @@
 #include "temp_dir.h"
 #include "tessera/json.h"
 #include "tessera/server/store.h"
+#include "test_engines.h"
 #include "test_http_client.h"
 
 namespace tessera::server {
@@ -880,14 +881,11 @@ TEST(CliBinaryTest, AnExportNamesAStoredSignalThatIsNoJson) {
           SignalRecord{"demo", id, "visitor_000000001", 1000, "{\"agg\":{}}"});
     }
   }
-  sqlite3* raw = nullptr;
-  ASSERT_EQ(sqlite3_open(db.c_str(), &raw), SQLITE_OK);
-  EXPECT_EQ(sqlite3_exec(raw,
-                         "UPDATE signals SET body = '{\"agg\":' WHERE id = "
-                         "'sig_damaged_00000001'",
-                         nullptr, nullptr, nullptr),
-            SQLITE_OK);
-  sqlite3_close(raw);
+  ASSERT_EQ(testing::SqliteEngine().Execute(
+                db,
+                "UPDATE signals SET body = '{\"agg\":' WHERE id = "
+                "'sig_damaged_00000001'"),
+            "");
 
   const std::string out = dir.File("signals.jsonl");
   CommandResult result = RunCommand(

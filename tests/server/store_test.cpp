@@ -655,14 +655,10 @@ TEST(SqliteStoreTest, ANumberColumnHoldingTextIsAnErrorNotZero) {
   store->Migrate();
   store->InsertSignal(MakeSignal("demo", "sig_1", "v1", 5000));
   store->CreateApiKey("demo", KeyKind::kWrite, "hash-1", "tsw_1", 1000, 9000);
-  sqlite3* raw = nullptr;
-  ASSERT_EQ(sqlite3_open(db.c_str(), &raw), SQLITE_OK);
-  EXPECT_EQ(sqlite3_exec(raw,
-                         "UPDATE signals SET received_at_ms = 'yesterday'; "
-                         "UPDATE api_keys SET expires_at_ms = 'never'",
-                         nullptr, nullptr, nullptr),
-            SQLITE_OK);
-  sqlite3_close(raw);
+  ASSERT_EQ(engine.Execute(db,
+                           "UPDATE signals SET received_at_ms = 'yesterday'; "
+                           "UPDATE api_keys SET expires_at_ms = 'never'"),
+            "");
 
   auto expect_named = [](const std::function<void()>& read,
                          const std::string& column) {
