@@ -1,0 +1,76 @@
+// The SDK on one origin (http://localhost:PORT) with its endpoint on another
+// (http://127.0.0.1:PORT, the same server, which allows the first): the
+// artifact and the signals cross origins, so CBOR signals (a Content-Type
+// that is not CORS-safelisted) need the server's preflight answers, also for
+// the request sent as the page goes away.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  env, eventCount, openBrowser, signalRequests, signalsOf, snippetPage, visitor, writePage,
+} from './helpers.js';
+
+async function crossOriginPage(name) {
+  return writePage(name, await snippetPage({
+    endpoint: env.base, artifactUrl: `${env.base}/v1/artifact/demo`,
+  }, `<section id="hero" data-tessera-slot="hero"><h2>Default</h2></section>
+<script>
+  tessera.on('artifact', function (a) { window.artifactVersion = a.version; });
+  tessera.consent({ analytics: true, personalization: true });
+</script>`));
+}
+
+// The server's copy of what visitor `vid` sent, once `ready` holds for it.
+async function waitForSignals(vid, ready) {
+  for (let i = 0; i < 100; i++) {
+    const signals = await signalsOf(vid);
+    if (ready(signals)) return signals;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return signalsOf(vid);
+}
+
+const errorsIn = (log) => log.console.filter((m) => m.type === 'error' || m.type === 'pageerror');
+
+test('cross-origin: the artifact loads, and a flush reaches the server', async () => {
+  const browser = await openBrowser();
+  try {
+    const { page, log } = browser;
+    assert.notEqual(new URL(env.otherOrigin).origin, new URL(env.base).origin);
+    await page.goto(`${env.otherOrigin}${await crossOriginPage('cross-origin.html')}`);
+    const { id: vid } = await visitor(page);
+    await page.waitForFunction(() => window.artifactVersion !== undefined, null, { timeout: 10000 });
+    await page.waitForFunction(() => document.getElementById('hero').hasAttribute('data-tessera-variant'));
+    // The artifact's ETag is readable across origins (kept to revalidate).
+    assert.ok(await page.evaluate(() => localStorage.getItem('tessera:demo:artifact-etag')),
+        'the ETag of a cross-origin artifact was kept');
+
+    await page.evaluate(() => window.tessera.track('purchase_complete', { value: 30, currency: 'EUR' }));
+    const flushed = await page.evaluate(() => window.tessera.flush());
+    assert.ok(flushed.sent >= 1 && flushed.queued === 0, JSON.stringify(flushed));
+    assert.ok(signalRequests(log).length > 0);
+    assert.ok(signalRequests(log).every((url) => new URL(url).origin === env.base));
+    assert.equal(eventCount(await signalsOf(vid), 'purchase_complete'), 1);
+    assert.deepEqual(errorsIn(log), [], 'no errors in the console');
+  } finally {
+    await browser.close();
+  }
+});
+
+// A fresh browser, so no preflight answer is cached yet: the one signal
+// is sent while the page is being left.
+test('cross-origin: the signal sent as the page is left reaches the server', async () => {
+  const browser = await openBrowser();
+  try {
+    const { page, log } = browser;
+    await page.goto(`${env.otherOrigin}${await crossOriginPage('cross-origin-leave.html')}`);
+    const { id: vid } = await visitor(page);
+    await page.evaluate(() => window.tessera.track('purchase_complete', { value: 12, currency: 'EUR' }));
+    assert.deepEqual(signalRequests(log), [], 'nothing sent before the page is left');
+    await page.goto('about:blank');
+    const signals = await waitForSignals(vid, (s) => eventCount(s, 'purchase_complete') === 1);
+    assert.equal(eventCount(signals, 'purchase_complete'), 1, `signals: ${JSON.stringify(signals)}`);
+    assert.deepEqual(errorsIn(log), [], 'no errors in the console');
+  } finally {
+    await browser.close();
+  }
+});
