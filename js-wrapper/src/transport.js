@@ -274,14 +274,18 @@ export class Transport {
       return 'rejected';
     }
     this.markSending(entry.id, this.now());
+    // As the page goes away: text/plain needs no CORS preflight, which a
+    // leaving page may not wait for and a cross-origin sendBeacon (sent with
+    // credentials) never passes. The server tells CBOR by its first byte.
+    const contentType = keepalive ? 'text/plain' : CONTENT_TYPES[format];
     let response;
     try {
       response = await withTimeout((signal) => this.send({
-        url: this.url, body, contentType: CONTENT_TYPES[format], keepalive, signal,
+        url: this.url, body, contentType, keepalive, signal,
       }), this.timeoutMs, `signal ${entry.id}`);
     } catch (error) {
       if (keepalive && this.beacon) {
-        const blob = typeof Blob === 'function' ? new Blob([body], { type: CONTENT_TYPES[format] }) : body;
+        const blob = typeof Blob === 'function' ? new Blob([body], { type: contentType }) : body;
         if (this.beacon(this.url, blob)) return 'sent';
       }
       const delay = this.backoff(null);

@@ -181,6 +181,9 @@ test('a hidden page whose fetch fails hands the signal to sendBeacon', async () 
   assert.equal(server.requests[0].keepalive, true);
   assert.equal(beacons.length, 1);
   assert.equal(beacons[0].url, 'https://collect.example/v1/signals?key=wk_test');
+  // CORS-safelisted: a cross-origin beacon needs no preflight (which it,
+  // sent with credentials, would fail).
+  assert.equal(beacons[0].data.type, 'text/plain');
   const body = beacons[0].data instanceof Blob ? new Uint8Array(await beacons[0].data.arrayBuffer())
     : beacons[0].data;
   assert.equal(JSON.parse(new TextDecoder().decode(body)).id, server.idOf(server.requests[0]));
