@@ -74,3 +74,31 @@ test('cross-origin: the signal sent as the page is left reaches the server', asy
     await browser.close();
   }
 });
+
+// Where fetch refuses keepalive (older browsers refused it with a preflight;
+// any browser refuses past its keepalive quota) the SDK falls back to
+// sendBeacon, which sends cross-origin with credentials: a preflighted
+// type is then refused by the browser unless the server allows
+// credentials, and the beacon, already counted as sent, is lost.
+test('cross-origin: the sendBeacon fallback, as the page is left, reaches the server', async () => {
+  const browser = await openBrowser();
+  try {
+    const { context, page, log } = browser;
+    await context.addInitScript(() => {
+      const original = window.fetch;
+      window.fetch = function fetch(input, init) {
+        if (init?.keepalive) return Promise.reject(new TypeError('keepalive refused (test)'));
+        return original.apply(this, arguments);
+      };
+    });
+    await page.goto(`${env.otherOrigin}${await crossOriginPage('cross-origin-beacon.html')}`);
+    const { id: vid } = await visitor(page);
+    await page.evaluate(() => window.tessera.track('purchase_complete', { value: 8, currency: 'EUR' }));
+    await page.goto('about:blank');
+    const signals = await waitForSignals(vid, (s) => eventCount(s, 'purchase_complete') === 1);
+    assert.equal(eventCount(signals, 'purchase_complete'), 1, `signals: ${JSON.stringify(signals)}`);
+    assert.deepEqual(errorsIn(log), [], 'no errors in the console');
+  } finally {
+    await browser.close();
+  }
+});
