@@ -19,7 +19,7 @@ test('a page left and come back to is restored from the bfcache and counted as a
   addEventListener('pageshow', function (e) { window.shows.push(e.persisted); });
   tessera.consent({ analytics: true, personalization: true });
 </script>`));
-    const other = await writePage('bfcache-other.html', '<!doctype html><title>other</title><p>other page</p>');
+    const other = await writePage('bfcache-other.html', '<!doctype html><link rel="icon" href="data:,"><title>other</title><p>other page</p>');
     await page.goto(`${env.base}${path}`);
     await visitor(page);
     assert.equal(await pageViews(page), 1);
