@@ -120,8 +120,11 @@ const sources = readdirSync(new URL('src/', root)).filter((f) => f.endsWith('.js
 // every signal carries and the server refuses past 64, so the whole site's
 // signals were refused; +12 B for sending as text/plain as the page goes
 // away, so a cross-origin sendBeacon is not refused for want of a preflight
-// and the signal lost.)
-const CEILING_GZIP_BYTES = 100_355;
+// and the signal lost; +52 B for a hidden page sending its whole queue at
+// once (within the 64 KiB keepalive budget), where an earlier page's
+// unanswered signal, sent again first, held back the page's own until a
+// next visit.)
+const CEILING_GZIP_BYTES = 100_407;
 export const TARGET_GZIP_BYTES = 50 * 1024;
 
 function sizes(list = files) {
