@@ -103,3 +103,36 @@ test('a purchase tracked just before the tab is closed reaches the server', asyn
     await browser.close();
   }
 });
+
+// A page that is left cannot see its keepalive request answered, so its
+// signal stays queued (marked as being sent, until the request timeout) and
+// the next page sends it again (the server counts it once). That resend must
+// not hold back the next page's own signal as that page is left in turn.
+test('on the second page of a visit, a purchase tracked as it is left reaches the server', async () => {
+  const browser = await openBrowser();
+  try {
+    const { page, log } = browser;
+    // A short request timeout: the first page's mark lapses within the test.
+    const options = { requestTimeoutMs: 1000 };
+    const first = await writePage('visit-1.html', await snippetPage(options,
+        '<script>tessera.consent({ analytics: true, personalization: true });</script>'));
+    const second = await writePage('visit-2.html', await snippetPage(options));
+    const thanks = await writePage('thanks.html', '<!doctype html><title>thanks</title><p>Thank you</p>');
+    await page.goto(`${env.base}${first}`);
+    const { id: vid } = await visitor(page);
+    await page.evaluate(() => window.tessera.track('add_to_cart', { value: 20 }));
+    await page.goto(`${env.base}${second}`);
+    await visitor(page);
+    await waitForSignals(vid, (s) => eventCount(s, 'add_to_cart') === 1);
+    // Past the first page's mark, as a visitor reading the page would be.
+    await page.waitForTimeout(1500);
+    await page.evaluate(() => window.tessera.track('purchase_complete', { value: 20, currency: 'EUR' }));
+    await page.goto(`${env.base}${thanks}`);
+    const signals = await waitForSignals(vid, (s) => eventCount(s, 'purchase_complete') === 1, 50);
+    assert.equal(eventCount(signals, 'add_to_cart'), 1, JSON.stringify(signals));
+    assert.equal(eventCount(signals, 'purchase_complete'), 1, JSON.stringify(signals));
+    assert.deepEqual(pageErrors(log), []);
+  } finally {
+    await browser.close();
+  }
+});
