@@ -234,8 +234,12 @@ export class Transport {
    * open tabs do not send the same queue twice.
    */
   flush({ keepalive = false } = {}) {
-    if (this.inFlight) return this.inFlight.then(() => this.flush({ keepalive }));
-    this.inFlight = this.drain(keepalive).finally(() => { this.inFlight = null; });
+    // A page going away does not wait for a flush under way: its request
+    // (without keepalive, or still waiting for its CORS preflight) dies
+    // with the page, so its entry goes again now.
+    if (keepalive) return this.drain(true);
+    if (this.inFlight) return this.inFlight.then(() => this.flush());
+    this.inFlight = this.drain(false).finally(() => { this.inFlight = null; });
     return this.inFlight;
   }
 
@@ -258,9 +262,11 @@ export class Transport {
     let budget = KEEPALIVE_BUDGET_BYTES;
     for (let first = true; this.generation === generation; first = false) {
       if (this.waitMs() > 0 || !this.isLeader(first)) break;
-      const entry = this.readQueue().find((e) => !tried.has(e.id) && !this.isBeingSent(e));
+      const entry = this.readQueue().find((e) => !tried.has(e.id) &&
+          (!this.isBeingSent(e) || (keepalive && e.id === this.sending)));
       if (!entry || (keepalive && (budget -= entry.b.length * 0.75) < 0)) break;  // base64
       tried.add(entry.id);
+      if (!keepalive) this.sending = entry.id;
       const delivered = this.deliver(entry, keepalive).then((outcome) => {
         if (this.generation !== generation) return false;
         if (outcome === 'retry') {

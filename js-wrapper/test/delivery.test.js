@@ -225,3 +225,27 @@ test("a hidden page sends its queue at once, within the browser's keepalive budg
   slow.release();
   t.destroy();
 });
+
+test('a page hidden while a flush waits for its answer sends that signal again with keepalive', async (context) => {
+  context.mock.timers.enable({ apis: ['setTimeout'] });
+  const map = new Map();
+  const server = new FakeServer();
+  const clock = new Clock();
+  const document = new FakeDocument();
+  const t = await createTessera(pageOptions({ map, server, clock, document }));
+  t.consent.set(grantAll);
+  t.page();
+  const slow = held();
+  server.responses.push(slow.respond);  // dies with the page, unanswered
+  t.flush();
+  await tick();
+  assert.equal(server.requests.length, 1);
+  document.visibilityState = 'hidden';
+  document.dispatch('visibilitychange');
+  await tick();
+  assert.equal(server.requests.length, 2, 'sent again without waiting for the flush under way');
+  assert.equal(server.requests[1].keepalive, true);
+  assert.equal(server.idOf(server.requests[1]), server.idOf(server.requests[0]));
+  slow.release();
+  t.destroy();
+});

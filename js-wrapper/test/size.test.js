@@ -123,8 +123,10 @@ const sources = readdirSync(new URL('src/', root)).filter((f) => f.endsWith('.js
 // and the signal lost; +52 B for a hidden page sending its whole queue at
 // once (within the 64 KiB keepalive budget), where an earlier page's
 // unanswered signal, sent again first, held back the page's own until a
-// next visit.)
-const CEILING_GZIP_BYTES = 100_407;
+// next visit; +22 B for a hidden page not waiting for a flush under way,
+// whose request (waiting for its preflight, in Chromium) dies with the
+// page, and sending that signal again with keepalive.)
+const CEILING_GZIP_BYTES = 100_429;
 export const TARGET_GZIP_BYTES = 50 * 1024;
 
 function sizes(list = files) {
