@@ -102,3 +102,33 @@ test('cross-origin: the sendBeacon fallback, as the page is left, reaches the se
     await browser.close();
   }
 });
+
+// A store that flushes after the purchase (as the demo's checkout does) and
+// is left at once: the flush's CBOR request waits for its preflight, and
+// both are cancelled with the page, so the signal must go again, with
+// keepalive, as the page is hidden.
+test('cross-origin: a purchase flushed just before the page is left reaches the server', async () => {
+  const browser = await openBrowser();
+  try {
+    const { context, page, log } = browser;
+    await page.goto(`${env.otherOrigin}${await crossOriginPage('cross-origin-flush-leave.html')}`);
+    const { id: vid } = await visitor(page);
+    // Answers take a while (the preflight's too).
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false, latency: 400, downloadThroughput: -1, uploadThroughput: -1,
+    });
+    await page.evaluate(() => {
+      window.tessera.track('purchase_complete', { value: 64, currency: 'EUR' });
+      window.tessera.flush();
+      location.href = 'about:blank';
+    });
+    await page.waitForURL('about:blank');
+    const signals = await waitForSignals(vid, (s) => eventCount(s, 'purchase_complete') === 1, 50);
+    assert.equal(eventCount(signals, 'purchase_complete'), 1, `signals: ${JSON.stringify(signals)}`);
+    assert.deepEqual(errorsIn(log), [], 'no errors in the console');
+  } finally {
+    await browser.close();
+  }
+});
