@@ -269,7 +269,7 @@ export class Transport {
       if (!keepalive) this.sending = entry.id;
       const delivered = this.deliver(entry, keepalive).then((outcome) => {
         if (this.generation !== generation) return false;
-        if (outcome === 'retry') {
+        if (outcome === 'retry' || outcome === 'beacon') {
           this.markSending(entry.id, undefined);
           return false;  // retry later, in order
         }
@@ -307,7 +307,9 @@ export class Transport {
     } catch (error) {
       if (keepalive && this.beacon) {
         const blob = typeof Blob === 'function' ? new Blob([body], { type: contentType }) : body;
-        if (this.beacon(this.url, blob)) return 'sent';
+        // true only says the browser took it (offline it goes nowhere): the
+        // entry stays queued, to go again (counted once by the server).
+        if (this.beacon(this.url, blob)) return 'beacon';
       }
       const delay = this.backoff(null);
       this.waitingForNetwork = true;
