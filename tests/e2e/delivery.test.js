@@ -136,3 +136,36 @@ test('on the second page of a visit, a purchase tracked as it is left reaches th
     await browser.close();
   }
 });
+
+// sendBeacon's true only says the browser took the request: offline it goes
+// nowhere. A tab sent to the background while offline must keep its signal
+// queued and send it once the network is back.
+test('a tab hidden while offline keeps its signal, and sends it once back online', async () => {
+  const browser = await openBrowser();
+  try {
+    const { context, page, log } = browser;
+    await page.goto(`${env.base}${await consentingPage('offline-hidden.html')}`);
+    const { id: vid } = await visitor(page);
+    await context.setOffline(true);
+    await page.evaluate(() => window.tessera.track('purchase_complete', { value: 3, currency: 'EUR' }));
+    // Headless Chromium keeps every tab visible: the page is hidden as a tab
+    // switch would hide it; fetch and sendBeacon are the browser's own.
+    await page.evaluate(() => {
+      Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+      document.dispatchEvent(new Event('visibilitychange'));
+    });
+    // The hidden page's attempt is over (no entry marked as being sent).
+    await page.waitForFunction(() => JSON.parse(localStorage.getItem('tessera:demo:queue') ?? '[]')
+        .every((entry) => entry.s === undefined));
+    await page.evaluate(() => {
+      delete document.visibilityState;
+      document.dispatchEvent(new Event('visibilitychange'));
+    });
+    await context.setOffline(false);
+    const signals = await waitForSignals(vid, (s) => eventCount(s, 'purchase_complete') === 1, 50);
+    assert.equal(eventCount(signals, 'purchase_complete'), 1, JSON.stringify(signals));
+    assert.deepEqual(pageErrors(log), []);
+  } finally {
+    await browser.close();
+  }
+});
