@@ -31,7 +31,7 @@ async function waitForSignals(vid, ready) {
 
 const errorsIn = (log) => log.console.filter((m) => m.type === 'error' || m.type === 'pageerror');
 
-test('cross-origin: the artifact loads, and a flush reaches the server', async () => {
+test('cross-origin: the artifact loads and is revalidated, and a flush reaches the server', async () => {
   const browser = await openBrowser();
   try {
     const { page, log } = browser;
@@ -50,6 +50,15 @@ test('cross-origin: the artifact loads, and a flush reaches the server', async (
     assert.ok(signalRequests(log).length > 0);
     assert.ok(signalRequests(log).every((url) => new URL(url).origin === env.base));
     assert.equal(eventCount(await signalsOf(vid), 'purchase_complete'), 1);
+
+    // Once the stored copy is out of date, the next page revalidates it
+    // (If-None-Match, a preflighted header) and keeps it on the 304.
+    await page.evaluate(() => localStorage.setItem('tessera:demo:artifact-fresh-until', '1'));
+    await page.reload();
+    await visitor(page);
+    await page.waitForFunction(
+        () => Number(localStorage.getItem('tessera:demo:artifact-fresh-until')) > Date.now());
+    assert.equal(log.responses.get(`${env.base}/v1/artifact/demo`)?.status, 304);
     assert.deepEqual(errorsIn(log), [], 'no errors in the console');
   } finally {
     await browser.close();
