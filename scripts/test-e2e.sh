@@ -48,8 +48,10 @@ write_key=$("$server" keys create --db "$db" --site demo --kind write | tail -n 
 admin_key=$("$server" keys create --db "$db" --site demo --kind admin | tail -n 1)
 printf 'window.TESSERA_DEMO = { writeKey: "%s" };\n' "$write_key" >"$work/site/config.js"
 
+# The allowed origins are set once the port is known (SIGHUP, below).
+echo '{}' >"$work/serve.json"
 "$server" serve --db "$db" --host 127.0.0.1 --port 0 --no-fsync \
-  --sdk-dir "$work/sdk" --site-dir "$work/site" \
+  --sdk-dir "$work/sdk" --site-dir "$work/site" --config "$work/serve.json" \
   --access-log "$work/access.log" 2>"$work/server.log" &
 server_pid=$!
 port=""
@@ -66,6 +68,17 @@ done
 [[ -n "$port" ]] || { echo "test-e2e: no port in the server log" >&2; exit 1; }
 base="http://127.0.0.1:$port"
 
+# Pages on http://localhost:$port are another origin than the API on
+# 127.0.0.1 (one server for both): the cross-origin tests need it allowed.
+printf '{"allowed-origins": "http://localhost:%s"}\n' "$port" >"$work/serve.json"
+kill -HUP "$server_pid"
+for _ in $(seq 1 100); do
+  grep -q 'reloaded the configuration: 1 allowed origin' "$work/server.log" && break
+  sleep 0.1
+done
+grep -q 'reloaded the configuration: 1 allowed origin' "$work/server.log" ||
+  { cat "$work/server.log" >&2; echo "test-e2e: the allowed origin was not applied" >&2; exit 1; }
+
 status=$(curl -sS -o "$work/publish.json" -w '%{http_code}' -X PUT \
   "$base/v1/admin/sites/demo/artifact" -H "Authorization: Bearer $admin_key" \
   -H 'Content-Type: application/json' --data-binary @docs/examples/artifact.json)
@@ -78,7 +91,7 @@ echo "test-e2e: tessera-server on $base (pid $server_pid)"
 set +e
 (cd tests/e2e && TESSERA_E2E_BASE="$base" TESSERA_E2E_ADMIN_KEY="$admin_key" \
   TESSERA_E2E_WRITE_KEY="$write_key" TESSERA_E2E_OUT="$out" \
-  TESSERA_E2E_ACCESS_LOG="$work/access.log" \
+  TESSERA_E2E_ACCESS_LOG="$work/access.log" TESSERA_E2E_SITE_DIR="$work/site" \
   timeout 600 node --test --test-concurrency=1)
 rc=$?
 set -e

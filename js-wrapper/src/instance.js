@@ -370,6 +370,18 @@ class Tessera {
     }
   }
 
+  // Shown again from the back/forward cache: meanwhile another page may have
+  // changed the consent or erased everything, and Chromium delivers the
+  // storage events it held back only after pageshow. Catching up first keeps
+  // this page view from writing back what was withdrawn or erased.
+  catchUp() {
+    const consent = this.storage.get('consent');
+    if (consent) this.adoptConsent(consent);
+    if (this.profileStamp && this.storage.persistent && !this.storage.get('profile-stamp')) {
+      this.forgetHere();
+    }
+  }
+
   adoptConsent(record) {
     const before = this.consentState();
     if (!parseResult(this.engine._restoreConsent(record, this.now())).ok) return;
@@ -744,7 +756,8 @@ class Tessera {
     this.cleanups.push(listenWhenPresent(win, listenGoogleConsentMode,
         (state) => this.setConsent({ gcm: state }, 'gcm')));
     if (this.options.spa !== false && win) {
-      this.cleanups.push(watchNavigation(win, () => {
+      this.cleanups.push(watchNavigation(win, (restored) => {
+        if (restored) this.catchUp();
         this.page();
         this.render();
       }));

@@ -1,7 +1,8 @@
 // Page views for navigations without a page load: history.pushState and
 // popstate in single-page apps, and a page shown again from the browser's
 // back/forward cache (pageshow with persisted), which runs no script anew.
-// The returned function undoes the pushState wrapper and stops listening.
+// `onNavigate(restored)`: true for a page shown again from the cache. The
+// returned function undoes the pushState wrapper and stops listening.
 import { wrapMethod } from './wrap-method.js';
 
 export function watchNavigation(win, onNavigate) {
@@ -29,7 +30,7 @@ export function watchNavigation(win, onNavigate) {
   const onPageShow = (event) => {
     if (!event?.persisted) return;
     lastPage = currentPage();
-    onNavigate();
+    onNavigate(true);  // restored: the page was asleep meanwhile
   };
   win.addEventListener('pageshow', onPageShow);
   return () => {

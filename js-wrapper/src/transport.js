@@ -7,6 +7,8 @@
 import { base64ToBytes, bytesToBase64 } from './storage.js';
 
 export const MAX_REQUEST_BYTES = 60 * 1024;
+// What Chromium lets a page have in flight with keepalive (and sendBeacon).
+const KEEPALIVE_BUDGET_BYTES = 64 * 1024;
 export const DEFAULT_SIGNALS_PATH = '/v1/signals';
 
 const CONTENT_TYPES = { cbor: 'application/cbor', json: 'application/json' };
@@ -232,8 +234,12 @@ export class Transport {
    * open tabs do not send the same queue twice.
    */
   flush({ keepalive = false } = {}) {
-    if (this.inFlight) return this.inFlight.then(() => this.flush({ keepalive }));
-    this.inFlight = this.drain(keepalive).finally(() => { this.inFlight = null; });
+    // A page going away does not wait for a flush under way: its request
+    // (without keepalive, or still waiting for its CORS preflight) dies
+    // with the page, so its entry goes again now.
+    if (keepalive) return this.drain(true);
+    if (this.inFlight) return this.inFlight.then(() => this.flush());
+    this.inFlight = this.drain(false).finally(() => { this.inFlight = null; });
     return this.inFlight;
   }
 
@@ -242,24 +248,39 @@ export class Transport {
   // empties it. Leadership is checked again too (and renewed while ours),
   // so a page that handed the lease over does not keep sending beside the
   // page that took it.
+  //
+  // A page going away (keepalive) does not wait for answers it may not live
+  // to see: it sends every entry at once, as far as the browser's keepalive
+  // budget goes. Otherwise an entry whose answer came too late for the page
+  // before (so still queued, and sent again once its mark lapses) would hold
+  // back this page's own signal until a next page that may never come.
   async drain(keepalive) {
     const result = { sent: 0, failed: 0, queued: 0 };
     const generation = this.generation;
     const tried = new Set();
+    const leaving = [];
+    let budget = KEEPALIVE_BUDGET_BYTES;
     for (let first = true; this.generation === generation; first = false) {
       if (this.waitMs() > 0 || !this.isLeader(first)) break;
-      const entry = this.readQueue().find((e) => !tried.has(e.id) && !this.isBeingSent(e));
-      if (!entry) break;
+      const entry = this.readQueue().find((e) => !tried.has(e.id) &&
+          (!this.isBeingSent(e) || (keepalive && e.id === this.sending)));
+      if (!entry || (keepalive && (budget -= entry.b.length * 0.75) < 0)) break;  // base64
       tried.add(entry.id);
-      const outcome = await this.deliver(entry, keepalive);
-      if (this.generation !== generation) break;
-      if (outcome === 'retry') {
-        this.markSending(entry.id, undefined);
-        break;  // retry later, in order
-      }
-      result[outcome === 'sent' ? 'sent' : 'failed'] += 1;
-      this.removeFromQueue(entry.id);
+      if (!keepalive) this.sending = entry.id;
+      const delivered = this.deliver(entry, keepalive).then((outcome) => {
+        if (this.generation !== generation) return false;
+        if (outcome === 'retry' || outcome === 'beacon') {
+          this.markSending(entry.id, undefined);
+          return false;  // retry later, in order
+        }
+        result[outcome === 'sent' ? 'sent' : 'failed'] += 1;
+        this.removeFromQueue(entry.id);
+        return true;
+      });
+      if (keepalive) leaving.push(delivered);
+      else if (!await delivered) break;
     }
+    await Promise.all(leaving);
     result.queued = this.readQueue().length;
     return result;
   }
@@ -274,15 +295,21 @@ export class Transport {
       return 'rejected';
     }
     this.markSending(entry.id, this.now());
+    // As the page goes away: text/plain needs no CORS preflight, which a
+    // leaving page may not wait for and a cross-origin sendBeacon (sent with
+    // credentials) never passes. The server tells CBOR by its first byte.
+    const contentType = keepalive ? 'text/plain' : CONTENT_TYPES[format];
     let response;
     try {
       response = await withTimeout((signal) => this.send({
-        url: this.url, body, contentType: CONTENT_TYPES[format], keepalive, signal,
+        url: this.url, body, contentType, keepalive, signal,
       }), this.timeoutMs, `signal ${entry.id}`);
     } catch (error) {
       if (keepalive && this.beacon) {
-        const blob = typeof Blob === 'function' ? new Blob([body], { type: CONTENT_TYPES[format] }) : body;
-        if (this.beacon(this.url, blob)) return 'sent';
+        const blob = typeof Blob === 'function' ? new Blob([body], { type: contentType }) : body;
+        // true only says the browser took it (offline it goes nowhere): the
+        // entry stays queued, to go again (counted once by the server).
+        if (this.beacon(this.url, blob)) return 'beacon';
       }
       const delay = this.backoff(null);
       this.waitingForNetwork = true;

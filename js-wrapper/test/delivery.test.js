@@ -1,6 +1,7 @@
 // Delivery under the conditions a real page meets: consent withdrawn while a
 // flush is sending, a page handing the queue to the next one mid-flush, a
-// damaged queue entry, and retries that must happen on their own.
+// damaged queue entry, retries that must happen on their own, and a hidden
+// page sending its whole queue at once.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTessera } from '../src/index.js';
@@ -72,17 +73,20 @@ test('a page hidden mid-flush does not resend what the next page sent', async (c
   const first = await createTessera(pageOptions({ map, server, clock, document: firstDocument }));
   first.consent.set(grantAll);
   await queueThree(first, server, clock, map);
-  // The old page is hidden: it starts sending the queue with keepalive,
-  // its first request is slow, and it hands the lease over.
+  // The old page is hidden: it sends the whole queue at once with keepalive
+  // (it may not live to see an answer), its first request is slow, and it
+  // hands the lease over.
+  const before = server.requests.length;
   const slow = held();
   server.responses.push(slow.respond);
   firstDocument.visibilityState = 'hidden';
   firstDocument.dispatch('visibilitychange');
   await tick();
-  // The next page sends the rest meanwhile.
+  assert.equal(server.requests.length, before + 3, 'all three sent, without waiting for answers');
+  // The next page leaves alone what is in flight.
   const second = await createTessera(pageOptions({ map, server, clock }));
   const sent = await second.flush();
-  assert.equal(sent.sent, 2, 'the entry in flight is left to the old page');
+  assert.equal(sent.sent, 0, 'what is in flight is left to the old page');
   slow.release();
   await first.flush();
   await tick();
@@ -181,9 +185,70 @@ test('a hidden page whose fetch fails hands the signal to sendBeacon', async () 
   assert.equal(server.requests[0].keepalive, true);
   assert.equal(beacons.length, 1);
   assert.equal(beacons[0].url, 'https://collect.example/v1/signals?key=wk_test');
+  // CORS-safelisted: a cross-origin beacon needs no preflight (which it,
+  // sent with credentials, would fail).
+  assert.equal(beacons[0].data.type, 'text/plain');
   const body = beacons[0].data instanceof Blob ? new Uint8Array(await beacons[0].data.arrayBuffer())
     : beacons[0].data;
   assert.equal(JSON.parse(new TextDecoder().decode(body)).id, server.idOf(server.requests[0]));
-  assert.equal(map.has('tessera:demo:queue'), false, 'handed over, so no longer queued');
+  // sendBeacon's true does not say it arrived (offline it goes nowhere):
+  // still queued, unmarked, to go again (the server counts it once).
+  const queue = JSON.parse(map.get('tessera:demo:queue'));
+  assert.deepEqual(queue.map((e) => [e.id, e.s]), [[server.idOf(server.requests[0]), undefined]]);
+  t.destroy();
+});
+
+test("a hidden page sends its queue at once, within the browser's keepalive budget", async (context) => {
+  context.mock.timers.enable({ apis: ['setTimeout'] });
+  const map = new Map();
+  const server = new FakeServer();
+  const clock = new Clock();
+  const document = new FakeDocument();
+  const t = await createTessera(pageOptions({ map, server, clock, document }));
+  t.consent.set(grantAll);
+  await queueThree(t, server, clock, map);
+  // Each entry 30 KB: two fit in the 64 KiB browsers allow in flight.
+  const queue = JSON.parse(map.get('tessera:demo:queue')).map((entry) => {
+    const signal = JSON.parse(Buffer.from(entry.b, 'base64').toString());
+    return { ...entry, b: Buffer.from(JSON.stringify({ ...signal, pad: 'x'.repeat(30_000) })).toString('base64') };
+  });
+  map.set('tessera:demo:queue', JSON.stringify(queue));
+  const before = server.requests.length;
+  const slow = held();
+  server.responses.push(slow.respond);  // the first answer comes late
+  document.visibilityState = 'hidden';
+  document.dispatch('visibilitychange');
+  await tick();
+  const sent = server.requests.slice(before);
+  assert.deepEqual(sent.map((r) => server.idOf(r)), [queue[0].id, queue[1].id],
+      'sent without waiting for the first answer; the third did not fit');
+  assert.ok(sent.every((r) => r.keepalive));
+  const waiting = JSON.parse(map.get('tessera:demo:queue')).find((e) => e.id === queue[2].id);
+  assert.equal(waiting.s, undefined, 'the third waits, unmarked, for the next page');
+  slow.release();
+  t.destroy();
+});
+
+test('a page hidden while a flush waits for its answer sends that signal again with keepalive', async (context) => {
+  context.mock.timers.enable({ apis: ['setTimeout'] });
+  const map = new Map();
+  const server = new FakeServer();
+  const clock = new Clock();
+  const document = new FakeDocument();
+  const t = await createTessera(pageOptions({ map, server, clock, document }));
+  t.consent.set(grantAll);
+  t.page();
+  const slow = held();
+  server.responses.push(slow.respond);  // dies with the page, unanswered
+  t.flush();
+  await tick();
+  assert.equal(server.requests.length, 1);
+  document.visibilityState = 'hidden';
+  document.dispatch('visibilitychange');
+  await tick();
+  assert.equal(server.requests.length, 2, 'sent again without waiting for the flush under way');
+  assert.equal(server.requests[1].keepalive, true);
+  assert.equal(server.idOf(server.requests[1]), server.idOf(server.requests[0]));
+  slow.release();
   t.destroy();
 });

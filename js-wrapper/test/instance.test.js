@@ -703,6 +703,7 @@ test('hidden page flushes with keepalive; no unload listeners', async () => {
   await tick();
   assert.equal(server.requests.length, 1);
   assert.equal(server.requests[0].keepalive, true);
+  assert.equal(server.requests[0].contentType, 'text/plain', 'no preflight as the page goes away');
   assert.ok(server.requests[0].body.length < 60 * 1024);
   assert.equal(options.window.listeners.unload, undefined);
   assert.equal(options.window.listeners.beforeunload, undefined);

@@ -14,6 +14,18 @@ class SharedStorage {
   constructor() {
     this.map = new Map();
     this.windows = [];
+    this.asleep = new Map();  // window in the bfcache -> storage events held back
+  }
+
+  // A page left for another, kept in the back/forward cache.
+  sleep(win) { this.asleep.set(win, []); }
+
+  // Shown again: pageshow first, then the events held back (as Chromium does).
+  restore(win) {
+    const held = this.asleep.get(win);
+    this.asleep.delete(win);
+    win.dispatch('pageshow', { persisted: true });
+    for (const event of held) win.dispatch('storage', event);
   }
 
   backendFor(win) {
@@ -22,7 +34,9 @@ class SharedStorage {
     const notify = (key, oldValue, newValue) => {
       if (oldValue === newValue) return;
       for (const other of this.windows) {
-        if (other !== win) other.dispatch('storage', { key, oldValue, newValue });
+        if (other === win) continue;
+        if (this.asleep.has(other)) this.asleep.get(other).push({ key, oldValue, newValue });
+        else other.dispatch('storage', { key, oldValue, newValue });
       }
     };
     return {
@@ -41,8 +55,7 @@ class SharedStorage {
   }
 }
 
-async function openTab(shared, server, clock) {
-  const win = new FakeWindow();
+async function openTab(shared, server, clock, win = new FakeWindow()) {
   return createTessera({
     site: 'demo', endpoint: 'https://collect.example', writeKey: 'wk_test', artifact,
     storage: shared.backendFor(win), transport: server.send, now: clock.now,
@@ -143,4 +156,43 @@ test('signals from several tabs are numbered from one count', async () => {
   assert.deepEqual(server.signals().map((s) => s.seq), [1, 2]);
   a.destroy();
   b.destroy();
+});
+
+test('back from the bfcache after consent was withdrawn elsewhere: nothing written back or sent', async () => {
+  const { shared, server, clock } = tabs();
+  const win = new FakeWindow();
+  const a = await openTab(shared, server, clock, win);
+  a.consent.set(grantAll);
+  a.page();
+  shared.sleep(win);
+  const b = await openTab(shared, server, clock);
+  b.consent.set({ analytics: false, personalization: false });
+  shared.restore(win);
+  assert.equal(a.consent.get().analytics, false);
+  assert.deepEqual([...shared.map.keys()], ['tessera:demo:consent'], 'nothing written back');
+  await a.flush();
+  assert.equal(server.requests.length, 0, 'nothing sent');
+  a.destroy();
+  b.destroy();
+});
+
+test('back from the bfcache after forget() elsewhere: the erased profile stays erased', async () => {
+  const { shared, server, clock } = tabs();
+  const win = new FakeWindow();
+  const a = await openTab(shared, server, clock, win);
+  a.consent.set(grantAll);
+  a.page();
+  const erased = a.attributes().id;
+  shared.sleep(win);
+  const b = await openTab(shared, server, clock);
+  b.forget();
+  shared.restore(win);
+  const restored = a.attributes();
+  assert.notEqual(restored.id, erased, 'a new visitor on the restored page');
+  assert.equal(restored.event.page_view.count_all, 1, 'only its page view, counted once');
+  const c = await openTab(shared, server, clock);
+  assert.equal(c.attributes().id, restored.id, 'what is stored is the new visitor');
+  a.destroy();
+  b.destroy();
+  c.destroy();
 });

@@ -733,11 +733,18 @@ class Api::Impl {
 
     std::string media = MediaType(request.Header("Content-Type"));
     SignalFormat format;
-    // text/plain: what navigator.sendBeacon can send without a preflight.
-    if (media == "application/json" || media == "text/plain") {
-      format = SignalFormat::kJson;
-    } else if (media == "application/cbor") {
+    // text/plain: what a page can send cross-origin without a preflight,
+    // which sendBeacon (credentialed) cannot pass and a page going away may
+    // not wait for. The SDK sends CBOR so as it leaves: a CBOR signal (a
+    // map, first byte 0xa0-0xbf) cannot be JSON text, which starts with '{'
+    // or whitespace.
+    const bool cbor_text =
+        media == "text/plain" && !request.body.empty() &&
+        (static_cast<unsigned char>(request.body[0]) & 0xe0) == 0xa0;
+    if (media == "application/cbor" || cbor_text) {
       format = SignalFormat::kCbor;
+    } else if (media == "application/json" || media == "text/plain") {
+      format = SignalFormat::kJson;
     } else {
       Refuse(
           415, "unsupported_media_type",

@@ -2,7 +2,7 @@
 // (never a downloaded browser), a fresh profile per browser, a log of every
 // request and console message, and the admin API of the server under test.
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +24,11 @@ export const env = {
   // What the server itself answered (one line per request; the browser's
   // events also fire for what it takes from its cache).
   get accessLog() { return required('TESSERA_E2E_ACCESS_LOG'); },
+  // The server's --site-dir: pages written there are served as they are.
+  get siteDir() { return required('TESSERA_E2E_SITE_DIR'); },
+  // The same server under another origin (localhost, not 127.0.0.1), which
+  // the server allows: a page there uses the API cross-origin.
+  get otherOrigin() { return env.base.replace('//127.0.0.1:', '//localhost:'); },
   get out() { return process.env.TESSERA_E2E_OUT ?? join(repoRoot, 'build', 'e2e'); },
 };
 
@@ -109,4 +114,44 @@ export async function inlineScriptHash(page = 'index.html') {
   const match = html.match(/<script>([\s\S]*?)<\/script>/);
   if (!match) throw new Error(`no inline script in demo-site/${page}`);
   return `'sha256-${createHash('sha256').update(match[1]).digest('base64')}'`;
+}
+
+/**
+ * Writes a page into the server's site directory as e2e/`name` and returns
+ * its path: served for real (no request interception, which would change
+ * what the browser does with requests sent as the page goes away).
+ */
+export async function writePage(name, html) {
+  await mkdir(join(env.siteDir, 'e2e'), { recursive: true });
+  await writeFile(join(env.siteDir, 'e2e', name), html);
+  return `/e2e/${name}`;
+}
+
+/**
+ * A page with the published snippet (js-wrapper/snippet/snippet.js) given
+ * `options` (site demo and the write key unless named), then `body`.
+ */
+export async function snippetPage(options, body = '') {
+  const snippet = await readFile(join(repoRoot, 'js-wrapper', 'snippet', 'snippet.js'), 'utf8');
+  const call = "})(window, document, '/sdk/dist/boot.js', ";
+  const at = snippet.lastIndexOf(call);
+  if (at < 0) throw new Error('snippet.js no longer ends as expected');
+  const all = { site: 'demo', writeKey: env.writeKey, ...options };
+  return `<!doctype html>
+<html><head><meta charset="utf-8"><link rel="icon" href="data:,">
+<script>${snippet.slice(0, at + call.length)}${JSON.stringify(all)});</script>
+</head><body>
+${body}
+</body></html>`;
+}
+
+/** The server's signals from visitor `vid` (the admin API's profile). */
+export async function signalsOf(vid) {
+  const profile = await adminGet(`/v1/admin/profiles/${encodeURIComponent(vid)}`);
+  return profile.status === 200 ? profile.body.signals.map((entry) => entry.signal) : [];
+}
+
+/** The sum over `signals` of event `name`'s count. */
+export function eventCount(signals, name) {
+  return signals.reduce((n, s) => n + (s.agg?.[name]?.n ?? 0), 0);
 }

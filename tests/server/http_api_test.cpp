@@ -489,6 +489,24 @@ TEST_F(HttpApiTest, CborSignalIsAccepted) {
   EXPECT_EQ(Code(garbage), "malformed_signal");
 }
 
+// The SDK sends CBOR as text/plain as the page goes away (no preflight):
+// read as CBOR by its first byte; JSON under text/plain stays JSON.
+TEST_F(HttpApiTest, CborSignalUnderTextPlainIsReadAsCbor) {
+  std::string cbor =
+      EncodeSignal(ParseJson(SignalWith("sig_cbortext_0000001")).value(),
+                   SignalFormat::kCbor);
+  ClientResponse response = Post(cbor, "text/plain", {},
+                                 "/v1/signals?key=" + write_key_);
+  EXPECT_EQ(response.status, 202) << response.body;
+  ClientResponse again = Post(cbor, "text/plain;charset=UTF-8", {},
+                              "/v1/signals?key=" + write_key_);
+  EXPECT_EQ(again.status, 200) << again.body;  // a duplicate, counted once
+  ClientResponse garbage = Post("\xa1\x00", "text/plain", {},
+                                "/v1/signals?key=" + write_key_);
+  EXPECT_EQ(garbage.status, 400);
+  EXPECT_EQ(Code(garbage), "malformed_signal");
+}
+
 TEST_F(HttpApiTest, MalformedJsonIsA400WithAMessage) {
   ClientResponse response = PostSignal("{\"id\": ");
   EXPECT_EQ(response.status, 400);
