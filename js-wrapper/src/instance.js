@@ -816,11 +816,13 @@ export async function createTessera(options) {
     }
   }
   instance.applyStoragePermission({ save: false });
-  // Marketing refused since the last page (Global Privacy Control, a new
-  // policy): signals queued for email use then go unsent.
-  if (!instance.allows('marketing')) instance.transport?.forgetMarketing();
   instance.restoreProfile();
   if (options.artifact) instance.loadArtifact(options.artifact);
+  // A purpose refused since the last page (Global Privacy Control, a new
+  // policy, an unreadable choice) erases what was kept under it, as a
+  // withdrawal does: otherwise a later grant would send the old queue.
+  const refused = PURPOSES.filter((p) => !instance.allows(p));
+  if (refused.length) instance.purge(refused);
   if (options.artifactUrl) {
     if (instance.allows('personalization') || instance.allows('analytics')) {
       const request = instance.loadArtifactFrom(options.artifactUrl);

@@ -118,8 +118,10 @@ const sources = readdirSync(new URL('src/', root)).filter((f) => f.endsWith('.js
 // +38 B for the signals' event sums exact in cents too; +68 B for refusing
 // a consent policyVersion over 64 bytes (artifact or page option), which
 // every signal carries and the server refuses past 64, so the whole site's
-// signals were refused.)
-const CEILING_GZIP_BYTES = 100_343;
+// signals were refused; +14 B for erasing, when a page starts, what was
+// kept under a purpose refused since the last page (a new page policy, an
+// unreadable stored choice): the old queue was sent after the next grant.)
+const CEILING_GZIP_BYTES = 100_357;
 export const TARGET_GZIP_BYTES = 50 * 1024;
 
 function sizes(list = files) {
