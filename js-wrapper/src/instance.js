@@ -16,7 +16,7 @@ import {
   hideUndecidedSlots, htmlFiller, markReady, renderSlots, slotElements, watchAddedSlots,
 } from './dom.js';
 import { watchNavigation } from './navigation.js';
-import { browserContext } from './context.js';
+import { browserContext, withoutQuery } from './context.js';
 
 const PURPOSES = ['necessary', 'analytics', 'personalization', 'marketing'];
 const LEASE_MS = 10_000;
@@ -440,10 +440,12 @@ class Tessera {
     requireObject(properties, 'page: properties');
     this.applyContext();  // a new page, perhaps a new offset (summer time)
     const location = this.win?.location;
+    // Without query or fragment, as the context (an OAuth callback's token
+    // travels in the fragment, and 'track' listeners hear this event).
     return this.track('page_view', {
-      ...(location ? { url: location.href.split('?')[0], path: location.pathname } : {}),
+      ...(location ? { url: withoutQuery(location.href), path: location.pathname } : {}),
       ...(this.doc?.title ? { title: this.doc.title } : {}),
-      ...(this.doc?.referrer ? { referrer: this.doc.referrer.split('?')[0] } : {}),
+      ...(this.doc?.referrer ? { referrer: withoutQuery(this.doc.referrer) } : {}),
       ...properties,
     });
   }
