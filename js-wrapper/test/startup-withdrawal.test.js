@@ -74,3 +74,21 @@ test('an unreadable stored choice: what was kept under it goes too', async () =>
   assert.equal(next.attributes().event.page_view.count_all, 0, 'a fresh profile');
   next.destroy();
 });
+
+test('a new page policy that withdraws personalization alone forgets the stored user id and traits', async () => {
+  const map = new Map();
+  const first = await createTessera(pageOptions({ map, artifact: undefined,
+    consentPolicy: { mode: 'opt-out', policyVersion: 'v1' } }));
+  first.consent.set({ analytics: true });  // chosen; personalization left to the policy
+  assert.equal(first.identify('user-42', { name: 'Ada' }).ok, true);
+  first.destroy();
+
+  const next = await createTessera(pageOptions({ map, artifact: undefined,
+    consentPolicy: { mode: 'opt-in', policyVersion: 'v2' } }));
+  assert.equal(next.consent.get().personalization, false);
+  const stored = atob(map.get('tessera:demo:profile'));
+  assert.ok(!stored.includes('Ada') && !stored.includes('user-42'), 'not kept on the device');
+  next.consent.set({ personalization: true });
+  assert.deepEqual(next.attributes().traits, {}, 'not back with the next grant');
+  next.destroy();
+});
