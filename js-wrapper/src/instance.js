@@ -152,7 +152,7 @@ export function freshnessMs(cacheControl) {
 }
 
 /** The instance handed out when WebAssembly cannot run: defaults, no tracking. */
-function disabledInstance(reason) {
+function disabledInstance(reason, { site, storage }) {
   const no = { ok: false, error: { code: 'disabled', message: reason } };
   return {
     disabled: true,
@@ -163,7 +163,9 @@ function disabledInstance(reason) {
     attributes: () => ({}), segments: () => [], decide: () => no, decideAll: () => [],
     render: (root = globalThis.document) => { slotElements(root).forEach(markReady); return []; },
     flush: async () => ({ sent: 0, failed: 0, queued: 0 }),
-    forget: () => {}, on: () => () => {}, debug: () => {}, destroy: () => {},
+    // What earlier pages stored is still erased on request.
+    forget: () => new SiteStorage({ site, backend: storage }).clear(['consent']),
+    on: () => () => {}, debug: () => {}, destroy: () => {},
   };
 }
 
@@ -806,7 +808,7 @@ export async function createTessera(options) {
         "showing default content without tracking. If a Content-Security-Policy is set, " +
         "script-src needs 'wasm-unsafe-eval'.");
     reveal();
-    const instance = disabledInstance(error.message);
+    const instance = disabledInstance(error.message, options);
     instance.render(doc);
     return instance;
   }
