@@ -36,6 +36,14 @@ const DEFAULT_FORMAT = 'cbor';
 
 let crypto = globalThis.crypto;  // set by createTessera() where it is no global
 
+// The signal count the tabs share. One that is no count (another script,
+// a half-written value) starts again: the server refuses a seq past
+// 2^53 - 1, and a count stuck at Infinity had every signal refused.
+function storedSeq(storage) {
+  const seq = Number(storage.get('seq'));
+  return Number.isSafeInteger(seq + 1) && seq > 0 ? seq : 0;
+}
+
 function randomId(bytes = 16) {
   const data = new Uint8Array(bytes);
   crypto.getRandomValues(data);
@@ -231,7 +239,7 @@ class Tessera {
       set: (update) => this.setConsent(update, 'api'),
       onChange: (callback) => this.on('consent', callback),
     };
-    this.seq = Number(this.storage.get('seq') ?? 0) || 0;
+    this.seq = storedSeq(this.storage);
     this.applyContext({});
   }
 
@@ -707,7 +715,7 @@ class Tessera {
       const id = randomId(16);
       const format = this.signalFormat();
       // Other tabs number their signals from the same count.
-      this.seq = Math.max(this.seq, Number(this.storage.get('seq')) || 0);
+      this.seq = Math.max(this.seq, storedSeq(this.storage));
       const bytes = this.engine._flush(id, this.seq + 1, format, this.now());
       if (bytes.length === 0) break;
       this.seq += 1;

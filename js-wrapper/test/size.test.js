@@ -126,8 +126,10 @@ const sources = readdirSync(new URL('src/', root)).filter((f) => f.endsWith('.js
 // url at the fragment too); +17 B for forget() erasing what earlier pages
 // stored when WebAssembly cannot run on this one (it did nothing); +39 B
 // for calls into a destroyed instance refused as TypeErrors before the core,
-// where each trapped and leaked wasm stack until every instance died.)
-const CEILING_GZIP_BYTES = 100_428;
+// where each trapped and leaked wasm stack until every instance died; +24 B
+// for a stored signal count that is no count (Infinity) starting again, as
+// the server refused every signal past 2^53 - 1.)
+const CEILING_GZIP_BYTES = 100_452;
 export const TARGET_GZIP_BYTES = 50 * 1024;
 
 function sizes(list = files) {
