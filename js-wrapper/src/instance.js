@@ -61,9 +61,12 @@ function requireEventName(type, what) {
   }
 }
 
-// Returns the options to use: the caller's, with `storage` as a backend.
-function checkOptions(options) {
-  requireObject(options, 'createTessera: options');
+// Returns the options to use: a copy of the caller's, with `storage` as a backend.
+function checkOptions(given) {
+  requireObject(given, 'createTessera: options');
+  // Own members only: on a page whose prototypes were polluted, an inherited
+  // consentPolicy, artifact or endpoint would be taken as the site's.
+  const options = { __proto__: null, ...given };
   const { site, writeKey, endpoint, artifact, artifactUrl } = options;
   // The rule of the artifact's and the signals' site (docs/artifact.md).
   if (typeof site !== 'string' || !/^[A-Za-z0-9_.-]{1,64}$/.test(site)) {
@@ -110,8 +113,8 @@ function checkOptions(options) {
       }
     }
   }
-  return options.storage === undefined ? options
-    : { ...options, storage: storageBackend(options.storage) };
+  if (options.storage !== undefined) options.storage = storageBackend(options.storage);
+  return options;
 }
 
 /**
