@@ -142,12 +142,13 @@ function artifactInfo(text) {
   try {
     parsed = JSON.parse(text);
   } catch {
-    return { version: null, signals: {} };
+    parsed = null;
   }
-  const signals = parsed?.signals;
   return {
     version: parsed?.version === undefined ? null : String(parsed.version),
-    signals: signals && typeof signals === 'object' && !Array.isArray(signals) ? signals : {},
+    // Own members only (the core accepted them): a polluted
+    // Object.prototype.endpoint would otherwise take the signals elsewhere.
+    signals: { __proto__: null, ...parsed?.signals },
   };
 }
 
@@ -194,7 +195,7 @@ class Tessera {
     for (const [type, listeners] of Object.entries(options.on ?? {})) {
       for (const listener of [listeners].flat()) this.on(type, listener);
     }
-    this.artifactSignals = {};
+    this.artifactSignals = { __proto__: null };  // see artifactInfo()
     this.attached = false;
     this.flushTimer = null;
     this.flushTimerMs = 0;

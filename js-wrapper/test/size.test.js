@@ -135,8 +135,10 @@ const sources = readdirSync(new URL('src/', root)).filter((f) => f.endsWith('.js
 // longer staying in the merged state to have every later update refused,
 // and for reading only a dataLayer entry's own members (polluted prototypes
 // made every entry a grant); +8 B for reading only the options' own members
-// (a polluted Object.prototype.consentPolicy granted every purpose).)
-const CEILING_GZIP_BYTES = 100_519;
+// (a polluted Object.prototype.consentPolicy granted every purpose); -24 B
+// with an artifact's signal settings read as its own members (a polluted
+// Object.prototype.endpoint took the signals), in fewer bytes than before.)
+const CEILING_GZIP_BYTES = 100_495;
 export const TARGET_GZIP_BYTES = 50 * 1024;
 
 function sizes(list = files) {
