@@ -258,6 +258,28 @@ TEST_F(EngineTest, WithdrawingPersonalizationForgetsTheUserIdAndTraits) {
       << "analytics still keeps the aggregates";
 }
 
+// A profile stored under personalization, read back on a page where a new
+// policy no longer grants it (analytics still does): the page may keep the
+// aggregates, not the user id and traits.
+TEST_F(EngineTest, RestoringWithoutPersonalizationForgetsTheUserIdAndTraits) {
+  GrantAll();
+  Value traits = Value::MakeObject();
+  traits.set("name", "Ada");
+  ASSERT_TRUE(engine_.Identify("user-42", traits, kNow).ok());
+  ASSERT_TRUE(engine_.Track("page_view", Value(), Value(), kNow).ok());
+
+  Engine next(Options(), kNow, &regex_);
+  next.SetConsent(ConsentUpdate{ConsentSource::kApi, true, false, false}, kNow);
+  ASSERT_TRUE(next.RestoreProfile(engine_.SaveProfile()).ok());
+  EXPECT_EQ(next.SaveProfile().find("Ada"), std::string::npos);
+  EXPECT_EQ(next.SaveProfile().find("user-42"), std::string::npos);
+  next.SetConsent(ConsentUpdate{ConsentSource::kApi, true, true, false}, kNow);
+  const Value& attributes = next.Attributes(kNow);
+  EXPECT_TRUE(attributes.find("userId")->is_null());
+  EXPECT_EQ(attributes.find_path("traits.name"), nullptr);
+  EXPECT_EQ(attributes.find_path("event.page_view.count_all")->as_number(), 1);
+}
+
 TEST_F(EngineTest, IdentifyNeedsPersonalization) {
   engine_.SetConsent(ConsentUpdate{ConsentSource::kApi, true, false, false},
                      kNow);

@@ -165,6 +165,9 @@ Status Engine::RestoreProfile(std::string_view bytes) {
   Result<Profile> restored = Profile::Deserialize(bytes);
   if (!restored.ok()) return restored.status();
   profile_ = std::move(restored).value();
+  // Stored under a personalization grant that no longer holds (a new
+  // policy since that page): the user id and traits go, as at withdrawal.
+  if (!consent_.IsGranted(Purpose::kPersonalization)) profile_.ForgetIdentity();
   if (profile_.anonymous_id().empty() && !options_.visitor_id.empty()) {
     profile_.SetAnonymousId(options_.visitor_id);
   }

@@ -18,10 +18,11 @@
   var wait = options.antiFlickerMs;
   setTimeout(function () { style.textContent = ''; }, wait == null ? 300 : wait);
   // Pages enforcing Trusted Types allow this policy: trusted-types tessera.
+  // Left on window.tessera for boot.js, it vouches for no script but the SDK.
   var tt = w.trustedTypes, p = null;
   try {
     p = t.p = tt.createPolicy('tessera', {
-      createHTML: function (h) { return h; }, createScriptURL: function (u) { return u; }
+      createHTML: function (h) { return h; }, createScriptURL: function () { return sdk; }
     });
   } catch (e) {}
   var script = d.createElement('script');

@@ -18,13 +18,26 @@ export const LATE_SOURCE_DELAYS_MS = [250, 500, 1000, 2000, 4000, 8000];
  * function that detaches, or stops looking.
  */
 export function listenWhenPresent(win, listen, onUpdate, delays = LATE_SOURCE_DELAYS_MS) {
-  let detach = listen(win, onUpdate);
+  // A source that throws (a broken CMP, a dataLayer entry that cannot be
+  // read or serialized) says nothing: the SDK still starts, and the page's
+  // own call (its dataLayer.push) does not fail because of ours.
+  const safely = (call) => (arg) => {
+    try {
+      return call(arg);
+    } catch (error) {
+      console.error('tessera: a consent source failed', error);
+      return null;
+    }
+  };
+  const update = safely(onUpdate);
+  const attach = safely(() => listen(win, update));
+  let detach = attach();
   let timer;
   let attempt = 0;
   const retryLater = () => {
     if (detach || attempt >= delays.length) return;
     timer = setTimeout(() => {
-      detach = listen(win, onUpdate);
+      detach = attach();
       retryLater();
     }, delays[attempt++]);
   };
@@ -61,9 +74,22 @@ export function listenTcf(win, onUpdate) {
 // visitors who have not chosen (the consentPolicy's role here), often for
 // regions the SDK cannot check, and re-run on every page before the
 // platform's update, it would withdraw a returning visitor's choice.
-function consentCommand(entry) {
-  if (!entry || typeof entry !== 'object' || entry[0] !== 'consent' || entry[1] !== 'update') return null;
-  return entry[2] && typeof entry[2] === 'object' ? entry[2] : null;
+// Only granted/denied values are taken: another would stay in the merged
+// state and have every later update (a withdrawal too) refused with it. An
+// entry that cannot be read holds no choice, and only its own members count
+// (on a page whose prototypes were polluted, not every entry is a grant).
+function consentChoices(entry) {
+  try {
+    const [command, action, update] = Object.values(entry);
+    if (command !== 'consent' || action !== 'update') return null;
+    const choices = {};
+    for (const [key, value] of Object.entries(update)) {
+      if (value === 'granted' || value === 'denied') choices[key] = value;
+    }
+    return choices;
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -76,16 +102,16 @@ export function listenGoogleConsentMode(win, onUpdate) {
   if (!Array.isArray(dataLayer)) return null;
   let state = null;
   for (const entry of dataLayer) {
-    const command = consentCommand(entry);
-    if (command) state = { ...(state ?? {}), ...command };
+    const choices = consentChoices(entry);
+    if (choices) state = { ...state, ...choices };
   }
   if (state) onUpdate(state);
   return wrapMethod(dataLayer, 'push', (original) => function push(...entries) {
     const result = original.apply(this, entries);
     for (const entry of entries) {
-      const command = consentCommand(entry);
-      if (command) {
-        state = { ...(state ?? {}), ...command };
+      const choices = consentChoices(entry);
+      if (choices) {
+        state = { ...state, ...choices };
         onUpdate(state);
       }
     }

@@ -17,7 +17,7 @@ export function deviceClass(navigator) {
   return navigator.userAgentData?.mobile || PHONE.test(agent) ? 'mobile' : 'desktop';
 }
 
-const withoutQuery = (url) => String(url).split(/[?#]/)[0];
+export const withoutQuery = (url) => String(url).split(/[?#]/)[0];
 
 /** The context of the page in `win` at `nowMs`, for Engine::SetContext. */
 export function browserContext(win, doc, nowMs) {

@@ -20,7 +20,18 @@ const BYTE_RESULTS = new Set(['_flush', '_saveProfile']);
 /** A new engine for `optionsJson` (internal: the wrapper's raw core calls). */
 export function createEngine(module, optionsJson) {
   const handle = module._createEngine(optionsJson);
-  const engine = { delete: () => module._destroyEngine(handle) };
+  // Once deleted, calls are refused here (and deleting again does nothing):
+  // in the core they would trap, and a trap leaves the wasm stack pointer
+  // where it was, so a few hundred late calls would kill every engine of
+  // the page.
+  const gone = () => { throw new TypeError('the instance was destroyed'); };
+  const engine = {
+    delete: () => {
+      module._destroyEngine(handle);
+      for (const name of ENGINE_FUNCTIONS) engine[name] = gone;
+      engine.delete = () => {};
+    },
+  };
   for (const name of ENGINE_FUNCTIONS) {
     const call = module[name];
     engine[name] = BYTE_RESULTS.has(name)

@@ -259,6 +259,7 @@ export interface Tessera {
    */
   on<E extends TesseraEvent>(event: E, callback: TesseraListener<E>): () => void;
   debug(on?: boolean): void;
+  /** Stops listening and frees the core; later calls throw a TypeError. */
   destroy(): void;
 }
 

@@ -16,7 +16,7 @@ import {
   hideUndecidedSlots, htmlFiller, markReady, renderSlots, slotElements, watchAddedSlots,
 } from './dom.js';
 import { watchNavigation } from './navigation.js';
-import { browserContext } from './context.js';
+import { browserContext, withoutQuery } from './context.js';
 
 const PURPOSES = ['necessary', 'analytics', 'personalization', 'marketing'];
 const LEASE_MS = 10_000;
@@ -36,6 +36,14 @@ const DEFAULT_FORMAT = 'cbor';
 
 let crypto = globalThis.crypto;  // set by createTessera() where it is no global
 
+// The signal count the tabs share. One that is no count (another script,
+// a half-written value) starts again: the server refuses a seq past
+// 2^53 - 1, and a count stuck at Infinity had every signal refused.
+function storedSeq(storage) {
+  const seq = Number(storage.get('seq'));
+  return Number.isSafeInteger(seq + 1) && seq > 0 ? seq : 0;
+}
+
 function randomId(bytes = 16) {
   const data = new Uint8Array(bytes);
   crypto.getRandomValues(data);
@@ -53,9 +61,12 @@ function requireEventName(type, what) {
   }
 }
 
-// Returns the options to use: the caller's, with `storage` as a backend.
-function checkOptions(options) {
-  requireObject(options, 'createTessera: options');
+// Returns the options to use: a copy of the caller's, with `storage` as a backend.
+function checkOptions(given) {
+  requireObject(given, 'createTessera: options');
+  // Own members only: on a page whose prototypes were polluted, an inherited
+  // consentPolicy, artifact or endpoint would be taken as the site's.
+  const options = { __proto__: null, ...given };
   const { site, writeKey, endpoint, artifact, artifactUrl } = options;
   // The rule of the artifact's and the signals' site (docs/artifact.md).
   if (typeof site !== 'string' || !/^[A-Za-z0-9_.-]{1,64}$/.test(site)) {
@@ -102,8 +113,8 @@ function checkOptions(options) {
       }
     }
   }
-  return options.storage === undefined ? options
-    : { ...options, storage: storageBackend(options.storage) };
+  if (options.storage !== undefined) options.storage = storageBackend(options.storage);
+  return options;
 }
 
 /**
@@ -131,12 +142,13 @@ function artifactInfo(text) {
   try {
     parsed = JSON.parse(text);
   } catch {
-    return { version: null, signals: {} };
+    parsed = null;
   }
-  const signals = parsed?.signals;
   return {
     version: parsed?.version === undefined ? null : String(parsed.version),
-    signals: signals && typeof signals === 'object' && !Array.isArray(signals) ? signals : {},
+    // Own members only (the core accepted them): a polluted
+    // Object.prototype.endpoint would otherwise take the signals elsewhere.
+    signals: { __proto__: null, ...parsed?.signals },
   };
 }
 
@@ -152,7 +164,7 @@ export function freshnessMs(cacheControl) {
 }
 
 /** The instance handed out when WebAssembly cannot run: defaults, no tracking. */
-function disabledInstance(reason) {
+function disabledInstance(reason, { site, storage }) {
   const no = { ok: false, error: { code: 'disabled', message: reason } };
   return {
     disabled: true,
@@ -163,7 +175,9 @@ function disabledInstance(reason) {
     attributes: () => ({}), segments: () => [], decide: () => no, decideAll: () => [],
     render: (root = globalThis.document) => { slotElements(root).forEach(markReady); return []; },
     flush: async () => ({ sent: 0, failed: 0, queued: 0 }),
-    forget: () => {}, on: () => () => {}, debug: () => {}, destroy: () => {},
+    // What earlier pages stored is still erased on request.
+    forget: () => new SiteStorage({ site, backend: storage }).clear(['consent']),
+    on: () => () => {}, debug: () => {}, destroy: () => {},
   };
 }
 
@@ -181,7 +195,7 @@ class Tessera {
     for (const [type, listeners] of Object.entries(options.on ?? {})) {
       for (const listener of [listeners].flat()) this.on(type, listener);
     }
-    this.artifactSignals = {};
+    this.artifactSignals = { __proto__: null };  // see artifactInfo()
     this.attached = false;
     this.flushTimer = null;
     this.flushTimerMs = 0;
@@ -229,7 +243,7 @@ class Tessera {
       set: (update) => this.setConsent(update, 'api'),
       onChange: (callback) => this.on('consent', callback),
     };
-    this.seq = Number(this.storage.get('seq') ?? 0) || 0;
+    this.seq = storedSeq(this.storage);
     this.applyContext({});
   }
 
@@ -452,10 +466,12 @@ class Tessera {
     requireObject(properties, 'page: properties');
     this.applyContext();  // a new page, perhaps a new offset (summer time)
     const location = this.win?.location;
+    // Without query or fragment, as the context (an OAuth callback's token
+    // travels in the fragment, and 'track' listeners hear this event).
     return this.track('page_view', {
-      ...(location ? { url: location.href.split('?')[0], path: location.pathname } : {}),
+      ...(location ? { url: withoutQuery(location.href), path: location.pathname } : {}),
       ...(this.doc?.title ? { title: this.doc.title } : {}),
-      ...(this.doc?.referrer ? { referrer: this.doc.referrer.split('?')[0] } : {}),
+      ...(this.doc?.referrer ? { referrer: withoutQuery(this.doc.referrer) } : {}),
       ...properties,
     });
   }
@@ -565,7 +581,10 @@ class Tessera {
           this.shownVariants.get(element) === decision.variant) return;
       this.shownVariants.set(element, decision.variant);
       this.engine._recordImpression(decision.slot, decision.variant);
-    }, ({ slot, variant }) => slot in this.previews || this.engine._recordClick(slot, variant));
+    }, ({ slot, variant }) =>
+      // Only a previewed variant goes uncounted: a preview naming no variant
+      // of the slot previews nothing there.
+      this.previews[slot] === variant || this.engine._recordClick(slot, variant));
     this.revealSlots?.();
     // Once the page has had its slots filled, those it adds later (a
     // single-page app's next view, a lazy section) are filled as they come.
@@ -712,7 +731,7 @@ class Tessera {
       const id = randomId(16);
       const format = this.signalFormat();
       // Other tabs number their signals from the same count.
-      this.seq = Math.max(this.seq, Number(this.storage.get('seq')) || 0);
+      this.seq = Math.max(this.seq, storedSeq(this.storage));
       const bytes = this.engine._flush(id, this.seq + 1, format, this.now());
       if (bytes.length === 0) break;
       this.seq += 1;
@@ -814,7 +833,7 @@ export async function createTessera(options) {
         "showing default content without tracking. If a Content-Security-Policy is set, " +
         "script-src needs 'wasm-unsafe-eval'.");
     reveal();
-    const instance = disabledInstance(error.message);
+    const instance = disabledInstance(error.message, options);
     instance.render(doc);
     return instance;
   }
@@ -829,11 +848,13 @@ export async function createTessera(options) {
     }
   }
   instance.applyStoragePermission({ save: false });
-  // Marketing refused since the last page (Global Privacy Control, a new
-  // policy): signals queued for email use then go unsent.
-  if (!instance.allows('marketing')) instance.transport?.forgetMarketing();
   instance.restoreProfile();
   if (options.artifact) instance.loadArtifact(options.artifact);
+  // A purpose refused since the last page (Global Privacy Control, a new
+  // policy, an unreadable choice) erases what was kept under it, as a
+  // withdrawal does: otherwise a later grant would send the old queue.
+  const refused = PURPOSES.filter((p) => !instance.allows(p));
+  if (refused.length) instance.purge(refused);
   if (options.artifactUrl) {
     if (instance.allows('personalization') || instance.allows('analytics')) {
       const request = instance.loadArtifactFrom(options.artifactUrl);

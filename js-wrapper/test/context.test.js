@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTessera } from '../src/index.js';
 import { deviceClass } from '../src/context.js';
-import { Clock, FakeServer, FakeWindow, pageOptions } from './helpers.js';
+import { Clock, FakeDocument, FakeServer, FakeWindow, pageOptions } from './helpers.js';
 
 const IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 ' +
     '(KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1';
@@ -107,5 +107,21 @@ test('setContext() goes over the browser\'s values; a bad one is a TypeError and
   context = t.attributes().context;
   assert.equal(context.device, 'tablet');
   assert.equal(context.campaign, 'spring');
+  t.destroy();
+});
+
+test('a page view names its page without the fragment, where tokens travel too', async () => {
+  // An OAuth implicit-flow callback: no query string, the token in the fragment.
+  const win = new FakeWindow('https://shop.example/auth/callback#access_token=secret');
+  const doc = new FakeDocument();
+  doc.referrer = 'https://idp.example/authorize#state=secret';
+  const t = await createTessera(pageOptions({ window: win, document: doc }));
+  t.consent.set({ analytics: true });
+  const heard = [];
+  t.on('track', (event) => heard.push(event.properties));
+  const { event } = t.page();
+  assert.equal(event.properties.url, 'https://shop.example/auth/callback');
+  assert.equal(event.properties.referrer, 'https://idp.example/authorize');
+  assert.doesNotMatch(JSON.stringify(heard), /secret/);
   t.destroy();
 });

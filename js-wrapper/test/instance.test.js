@@ -660,6 +660,24 @@ test('a preview in the page URL shows that variant and counts nothing', async ()
   t.destroy();
 });
 
+test('a preview naming no variant of the slot: decided as usual, its clicks counted with its impressions', async () => {
+  const slot = new FakeElement({ 'data-tessera-slot': 'hero' });
+  const { options, server } = setup({
+    window: new FakeWindow('https://shop.example/?tessera_preview=hero:nope'),
+    document: new FakeDocument([slot]),
+  });
+  const t = await createTessera(options);
+  t.consent.set(grantAll);
+  const [shown] = t.render();
+  assert.notEqual(shown.source, 'preview');
+  slot.click();
+  await t.flush();
+  const [signal] = server.signals();
+  assert.deepEqual(signal.imp, { hero: { standard: 1 } });
+  assert.deepEqual(signal.clk, { hero: { standard: 1 } });
+  t.destroy();
+});
+
 test('previewParam names the parameter, null turns previews off', async () => {
   const url = 'https://shop.example/?qa=hero:vip&tessera_preview=hero:buyer';
   for (const [previewParam, expected] of [['qa', 'vip'], [null, 'standard'], [undefined, 'buyer']]) {

@@ -85,6 +85,9 @@ test('under Trusted Types the snippet loads the SDK through its policy, which bo
   const script = appended.find((el) => el.tag === 'script');
   assert.deepEqual(script.src, { trusted: '/sdk/dist/boot.js' });
   assert.deepEqual(created, ['tessera']);
+  // The policy is left on window.tessera for boot, where any script can
+  // reach it: it vouches for no script URL but the SDK's.
+  assert.deepEqual(win.tessera.p.createScriptURL('https://evil.example/x.js'), { trusted: '/sdk/dist/boot.js' });
   Object.assign(win.tessera.o, testOptions(win, doc));
   const instance = await boot(win);
   assert.equal(instance.options.trustedTypesPolicy.createHTML('<b>x</b>'), '<b>x</b>');

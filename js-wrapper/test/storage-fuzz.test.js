@@ -73,3 +73,21 @@ test('damaged values under every storage key never break the SDK', async () => {
     clock.advance(11_000);  // past any sending lease
   }
 });
+
+test('a stored signal count that is no count starts again from 1 (the server refuses a seq past 2^53 - 1)', async () => {
+  // FakeServer above takes any seq; tessera-server's validator does not, so
+  // a count stuck at Infinity had every signal of the browser refused.
+  for (const seq of ['1e309', '1e300', '9007199254740991', '2.5', '-5']) {
+    const map = new Map();
+    const first = await createTessera(pageOptions({ map }));
+    first.consent.set({ analytics: true });
+    first.destroy();
+    map.set('tessera:demo:seq', seq);
+    const server = new FakeServer();
+    const t = await createTessera(pageOptions({ map, server }));
+    t.page();
+    await t.flush();
+    assert.deepEqual(server.signals().map((s) => s.seq), [1], seq);
+    t.destroy();
+  }
+});
