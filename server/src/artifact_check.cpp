@@ -1,5 +1,6 @@
 #include "artifact_check.h"
 
+#include <cctype>
 #include <regex>
 #include <string_view>
 #include <vector>
@@ -20,10 +21,46 @@ bool ReadsData(std::string_view name, const Value* data) {
   return data != nullptr && data->is_object() && data->find(first) != nullptr;
 }
 
+bool IsHtmlSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
+}
+
+// Whether `text` ends inside a tag but outside a quoted attribute value
+// (`<p title=`, `<p `): there a space or '=' in the value, which HTML
+// escaping leaves alone, starts a new attribute (`x onclick=...`). A tag
+// opens at '<' before a letter or '/' and ends at a '>' outside quotes.
+bool EndsInsideATagOutsideQuotes(std::string_view text) {
+  bool in_tag = false;
+  char quote = 0;             // the open value's quote, if any
+  bool after_equals = false;  // a value may start: quoted or not
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (!in_tag) {
+      const char next = i + 1 < text.size() ? text[i + 1] : '\0';
+      in_tag = c == '<' && (std::isalpha(static_cast<unsigned char>(next)) ||
+                            next == '/');
+      after_equals = false;
+    } else if (quote != 0) {
+      if (c == quote) quote = 0;
+    } else if (c == '>') {
+      in_tag = false;
+    } else if (after_equals && (c == '"' || c == '\'')) {
+      quote = c;
+      after_equals = false;
+    } else if (c == '=') {
+      after_equals = true;
+    } else if (!IsHtmlSpace(c)) {
+      after_equals = false;
+    }
+  }
+  return in_tag && quote == 0;
+}
+
 // Where an escaped value is still not safe: at the start of a URL
-// attribute it picks the scheme (javascript:), and in an event handler,
-// srcdoc or style attribute the browser reads it, unescaped, as code,
-// markup or CSS. Matched against the text just before the tag.
+// attribute it picks the scheme (javascript:), in an event handler, srcdoc
+// or style attribute the browser reads it, unescaped, as code, markup or
+// CSS, and elsewhere in a tag outside quotes a space ends the value and
+// starts an attribute. Matched against the text just before the tag.
 bool WritesWhereEscapingIsNotEnough(std::string_view text_before) {
   static const std::regex kUrlStart(
       R"((^|[\s"'/])(href|src|action|formaction|xlink:href|poster|data|)"
@@ -38,7 +75,8 @@ bool WritesWhereEscapingIsNotEnough(std::string_view text_before) {
   const std::string tail(text_before.substr(
       text_before.size() > kTail ? text_before.size() - kTail : 0));
   return std::regex_search(tail, kUrlStart) ||
-         std::regex_search(tail, kCodeAttribute);
+         std::regex_search(tail, kCodeAttribute) ||
+         EndsInsideATagOutsideQuotes(tail);
 }
 
 // The visitor controls much of a template's view (traits, context.path and
@@ -88,9 +126,9 @@ void CheckVisitorValues(const Value& artifact, Problems* problems) {
         } else if (WritesWhereEscapingIsNotEnough(tag.text_before)) {
           problems->push_back(Problem{
               path, what + "where escaping does not make it safe (the start "
-                           "of a link, an event handler, srcdoc or style): "
-                           "write visitor attributes in text or after a "
-                           "fixed URL"});
+                           "of a link, an event handler, srcdoc, style, or "
+                           "a tag outside quotes): write visitor attributes "
+                           "in text, in a quoted value or after a fixed URL"});
         }
       }
     }

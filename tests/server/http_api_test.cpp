@@ -1645,7 +1645,10 @@ TEST_F(HttpApiTest, ArtifactsMayNotWriteVisitorAttributesWhereEscapingFails) {
         "<b onclick=\"show('{{traits.name}}')\">hi</b>",
         "<p style=\"color: {{traits.color}}\">hi</p>",
         "<iframe srcdoc=\"<b>{{traits.name}}</b>\"></iframe>",
-        "<a href=\"{{#traits}}{{^vip}}{{site}}{{/vip}}{{/traits}}\">"}) {
+        "<a href=\"{{#traits}}{{^vip}}{{site}}{{/vip}}{{/traits}}\">",
+        "<div title={{traits.name}}>hi</div>",
+        "<p class=x data-n = {{context.path}}>hi</p>",
+        "<p {{traits.name}}>hi</p>", "<p title=\"a>b\" id={{traits.name}}>"}) {
     ClientResponse answer =
         Admin("POST", check, admin_key_, with_template(refused));
     EXPECT_EQ(answer.status, 422) << refused;
@@ -1657,7 +1660,10 @@ TEST_F(HttpApiTest, ArtifactsMayNotWriteVisitorAttributesWhereEscapingFails) {
        {"<a href=\"{{link}}\">sale</a>",
         "<a href=\"/search?q={{traits.name}}\">{{traits.name}}</a>",
         "<p title=\"{{traits.name}}\" class=\"x\">{{context.path}}</p>",
-        "<b onclick=\"go()\">{{traits.name}}</b>"}) {
+        "<b onclick=\"go()\">{{traits.name}}</b>",
+        "<p>2+2={{traits.name}}</p>", "<a href=/x>{{traits.name}}</a>",
+        "<p title='a=b{{traits.name}}'>hi</p>",
+        "<p title=\"<{{traits.name}}\">hi</p>"}) {
     ClientResponse answer =
         Admin("POST", check, admin_key_, with_template(allowed));
     EXPECT_EQ(answer.status, 200) << allowed << ": " << answer.body;
