@@ -309,6 +309,14 @@ class Tessera {
     } else {
       this.saveProfile();
     }
+    if (withdrawn.includes('personalization')) this.renderAgain();
+  }
+
+  // A withdrawal or an erasure shows at once: content chosen for the visitor
+  // does not stay on screen. Only a page this instance renders (render() on
+  // the document); one that decides for itself hears the 'consent' event.
+  renderAgain() {
+    if (this.watchingSlots) this.render();
   }
 
   // An artifact's policy changes what is granted until the visitor chooses.
@@ -403,6 +411,7 @@ class Tessera {
     this.storage.setPersistent(this.allows('analytics') || this.allows('personalization'));
     if (before.analytics && !after.analytics) this.forgetQueue();
     else if (before.marketing && !after.marketing) this.transport?.forgetMarketing();
+    if (before.personalization && !after.personalization) this.renderAgain();
     if (PURPOSES.some((p) => before[p] !== after[p])) this.emit('consent', after);
     this.afterConsent();
   }
@@ -753,6 +762,7 @@ class Tessera {
     this.profileStamp = undefined;
     this.forgetQueue();
     this.emit('forget', {});
+    this.renderAgain();
   }
 
   forgetQueue() {

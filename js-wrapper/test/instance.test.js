@@ -690,6 +690,38 @@ test('previewParam names the parameter, null turns previews off', async () => {
   await assert.rejects(createTessera(options), /previewParam must be a string/);
 });
 
+test('withdrawing personalization or forget() puts the default back in the slots at once', async () => {
+  const slot = new FakeElement({ 'data-tessera-slot': 'hero' });
+  const { options } = setup({ document: new FakeDocument([slot]) });
+  const t = await createTessera(options);
+  t.consent.set(grantAll);
+  t.identify('u1', { predicted_clv: 900 });
+  t.render();
+  assert.equal(slot.innerHTML, '<h2>Exclusive VIP Discount</h2>');
+  t.consent.set({ personalization: false });
+  assert.equal(slot.innerHTML, '<h2>Standard Promotion</h2>', 'no personalized content left on screen');
+  assert.equal(slot.getAttribute('data-tessera-variant'), 'standard');
+
+  t.consent.set(grantAll);
+  t.identify('u1', { predicted_clv: 900 });
+  t.render();
+  assert.equal(slot.innerHTML, '<h2>Exclusive VIP Discount</h2>');
+  t.forget();
+  assert.equal(slot.innerHTML, '<h2>Standard Promotion</h2>', 'the erased visitor is not shown');
+  t.destroy();
+});
+
+test('a page that never asked for rendering is not rendered on a withdrawal', async () => {
+  const slot = new FakeElement({ 'data-tessera-slot': 'hero' });
+  const { options } = setup({ document: new FakeDocument([slot]) });
+  const t = await createTessera(options);
+  t.consent.set(grantAll);
+  t.consent.set({ personalization: false });
+  t.forget();
+  assert.equal(slot.innerHTML, '', 'the page renders its slots itself (decide())');
+  t.destroy();
+});
+
 test('rendering again counts one impression per element and variant shown', async () => {
   const slot = new FakeElement({ 'data-tessera-slot': 'hero' });
   const { options, server } = setup({ document: new FakeDocument([slot]) });

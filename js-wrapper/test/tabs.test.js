@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTessera, memoryBackend } from '../src/index.js';
-import { artifact, Clock, FakeServer, FakeDocument, FakeWindow } from './helpers.js';
+import { artifact, Clock, FakeServer, FakeDocument, FakeElement, FakeWindow } from './helpers.js';
 
 const grantAll = { analytics: true, personalization: true, marketing: false };
 
@@ -86,6 +86,26 @@ test('consent withdrawn in one tab: the others stop storing and sending at once'
   assert.equal(server.requests.length, 0, 'nothing sent from tab b');
   assert.deepEqual([...shared.map.keys()], ['tessera:demo:consent'], 'nothing written back');
   assert.equal(b.attributes().event.page_view.count_all, 0, "tab b's profile is gone too");
+  a.destroy();
+  b.destroy();
+});
+
+test('personalization withdrawn in one tab: the others show the default at once', async () => {
+  const { shared, server, clock } = tabs();
+  const a = await openTab(shared, server, clock);
+  a.consent.set(grantAll);
+  const slot = new FakeElement({ 'data-tessera-slot': 'hero' });
+  const b = await createTessera({
+    site: 'demo', endpoint: 'https://collect.example', writeKey: 'wk_test', artifact,
+    storage: shared.backendFor(new FakeWindow()), transport: server.send, now: clock.now,
+    random: () => 0.5, format: 'json', flushIntervalMs: 0, warn: () => {},
+    window: shared.windows.at(-1), document: new FakeDocument([slot]),
+  });
+  b.identify('u1', { predicted_clv: 900 });
+  b.render();
+  assert.equal(slot.innerHTML, '<h2>Exclusive VIP Discount</h2>');
+  a.consent.set({ personalization: false });
+  assert.equal(slot.innerHTML, '<h2>Standard Promotion</h2>');
   a.destroy();
   b.destroy();
 });
