@@ -116,6 +116,26 @@ test('bad input throws TypeError; runtime problems come back as results', async 
   t.destroy();
 });
 
+// Found by test/api-fuzz.test.js: JSON.stringify gives undefined for these,
+// which reached the core's binding and came back as an Embind BindingError.
+test('an argument with no JSON text (a function, a Symbol, toJSON() => undefined) is a TypeError', async () => {
+  const { options } = setup();
+  const t = await createTessera(options);
+  t.consent.set(grantAll);
+  const noJson = { toJSON() {} };
+  assert.throws(() => t.track('x', noJson), /track: |properties must be JSON-serializable/);
+  assert.throws(() => t.track('x', { timestamp: Symbol('t') }), /timestamp must be JSON-serializable/);
+  assert.throws(() => t.track('x', { timestamp: () => 1 }), TypeError);
+  assert.throws(() => t.identify('u1', noJson), /traits must be JSON-serializable/);
+  assert.throws(() => t.consent.set(noJson), /update must be JSON-serializable/);
+  assert.throws(() => t.loadArtifact(noJson), /artifact must be JSON-serializable/);
+  const core = await loadCore();
+  assert.throws(() => core.renderTemplate('{{x}}', Symbol('v')), /view must be JSON-serializable/);
+  assert.throws(() => core.renderTemplate('{{x}}', () => 1), TypeError);
+  assert.equal(t.track('x', {}).ok, true, 'nothing was half done');
+  t.destroy();
+});
+
 test('options the SDK cannot use are refused with a TypeError, not ignored', async () => {
   const { options } = setup();
   await assert.rejects(createTessera({ ...options, consentPolicy: { mode: 'optout' } }),

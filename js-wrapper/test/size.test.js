@@ -118,8 +118,10 @@ const sources = readdirSync(new URL('src/', root)).filter((f) => f.endsWith('.js
 // +38 B for the signals' event sums exact in cents too; +68 B for refusing
 // a consent policyVersion over 64 bytes (artifact or page option), which
 // every signal carries and the server refuses past 64, so the whole site's
-// signals were refused.)
-const CEILING_GZIP_BYTES = 100_343;
+// signals were refused.) +18 B for a TypeError on an argument with no JSON
+// text (a function, a Symbol, toJSON() answering undefined), which reached
+// the core's binding and came back as an Embind BindingError.
+const CEILING_GZIP_BYTES = 100_361;
 export const TARGET_GZIP_BYTES = 50 * 1024;
 
 function sizes(list = files) {
