@@ -19,13 +19,24 @@ const BYTE_RESULTS = new Set(['_flush', '_saveProfile']);
 
 /** A new engine for `optionsJson` (internal: the wrapper's raw core calls). */
 export function createEngine(module, optionsJson) {
-  const handle = module._createEngine(optionsJson);
-  const engine = { delete: () => module._destroyEngine(handle) };
+  let handle = module._createEngine(optionsJson);
+  // A handle the core no longer knows traps in wasm (the module every
+  // instance of the page shares): after delete() calls are refused here.
+  const live = () => {
+    if (handle < 0) throw new TypeError('tessera: this instance was destroyed');
+    return handle;
+  };
+  const engine = {
+    delete: () => {
+      if (handle >= 0) module._destroyEngine(handle);
+      handle = -1;
+    },
+  };
   for (const name of ENGINE_FUNCTIONS) {
     const call = module[name];
     engine[name] = BYTE_RESULTS.has(name)
-      ? (...args) => call(handle, ...args).slice()
-      : (...args) => call(handle, ...args);
+      ? (...args) => call(live(), ...args).slice()
+      : (...args) => call(live(), ...args);
   }
   return engine;
 }

@@ -553,7 +553,8 @@ class Tessera {
           this.shownVariants.get(element) === decision.variant) return;
       this.shownVariants.set(element, decision.variant);
       this.engine._recordImpression(decision.slot, decision.variant);
-    }, ({ slot, variant }) => slot in this.previews || this.engine._recordClick(slot, variant));
+    }, ({ slot, variant }) => !this.attached || slot in this.previews ||
+        this.engine._recordClick(slot, variant));  // after destroy(), nobody counts
     this.revealSlots?.();
     // Once the page has had its slots filled, those it adds later (a
     // single-page app's next view, a lazy section) are filled as they come.

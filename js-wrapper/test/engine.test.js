@@ -24,8 +24,9 @@ test('two engines keep separate state; a destroyed one throws', () => {
   assert.deepEqual(JSON.parse(b._segments(NOW)), []);
 
   a.delete();
-  assert.throws(() => a._segments(NOW), WebAssembly.RuntimeError);
-  assert.throws(() => a.delete(), WebAssembly.RuntimeError);
+  // Refused before the core, where an unknown handle traps (the module is shared).
+  assert.throws(() => a._segments(NOW), /this instance was destroyed/);
+  a.delete();  // again: nothing to do
   assert.deepEqual(JSON.parse(b._segments(NOW)), [], 'the other engine is untouched');
   b.delete();
 });

@@ -568,6 +568,29 @@ test('render fills slots, records impressions and clicks', async () => {
   t.destroy();
 });
 
+// Found by test/api-fuzz.test.js: a click on a slot filled by a destroyed
+// instance called into its deleted engine, a wasm trap ('unreachable') in
+// the click handler, and the instance created next never heard that slot's clicks.
+test('after destroy(), clicks go to the next instance and calls throw a TypeError, never a wasm trap', async () => {
+  const slot = new FakeElement({ 'data-tessera-slot': 'hero' });
+  const map = new Map();
+  const first = await createTessera(setup({ map, document: new FakeDocument([slot]) }).options);
+  first.consent.set(grantAll);
+  first.render();
+  first.destroy();
+  slot.click();
+  first.destroy();  // twice: nothing more to do
+  assert.throws(() => first.decide('hero'), /this instance was destroyed/);
+  assert.throws(() => first.track('x'), TypeError);
+  const { options, server } = setup({ map, document: new FakeDocument([slot]) });
+  const next = await createTessera(options);
+  next.render();
+  slot.click();
+  await next.flush();
+  assert.deepEqual(server.signals().map((s) => s.clk), [{ hero: { standard: 1 } }]);
+  next.destroy();
+});
+
 test('render(element) fills the element itself when it is a slot, e.g. one added after load', async () => {
   const { options } = setup();
   const t = await createTessera(options);
