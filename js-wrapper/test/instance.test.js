@@ -149,6 +149,18 @@ test('options the SDK cannot use are refused with a TypeError, not ignored', asy
       /createTessera: transport must be a function/);
   await assert.rejects(createTessera({ ...options, storage: { getItem() {} } }),
       /createTessera: storage must be a Storage/);
+  // Found while fuzzing the API: a timer's delay past 2^31 - 1 ms fires at
+  // once, so flushIntervalMs: 2 ** 31 flushed every millisecond and a
+  // requestTimeoutMs as long abandoned every request as it started.
+  for (const name of ['flushIntervalMs', 'requestTimeoutMs', 'antiFlickerMs']) {
+    // Destroyed if created, so that a timer firing every millisecond stops.
+    const refusal = await createTessera({ ...options, [name]: 2 ** 31 }).then((t) => t.destroy(), (error) => error);
+    assert.ok(refusal instanceof TypeError, `${name}: 2 ** 31 was accepted`);
+    assert.match(refusal.message, new RegExp(`${name} must be a number >=? 0 and < 2\\^31`));
+    const t = await createTessera({ ...options, [name]: 2 ** 31 - 1 });
+    t.render();  // ends the wait for slots (antiFlickerMs)
+    t.destroy();
+  }
   // A cap that is no number turned the cap off without a word.
   for (const bad of ['64kb', -1, NaN]) {
     await assert.rejects(createTessera({ ...options, storageCapBytes: bad }),
