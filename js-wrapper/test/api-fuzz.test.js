@@ -411,7 +411,9 @@ async function runSeed(seed) {
         return;
       }
       const tab = other.instance;
-      switch (rnd.int(7)) {
+      const choice = rnd.int(7);
+      log.push(`(another tab: ${['consent', 'forget', 'track', 'flush', 'decide', 'destroy', 'identify'][choice]})`);
+      switch (choice) {
         case 0: return tab.consent.set({ analytics: rnd.chance(0.5), personalization: rnd.chance(0.5) });
         case 1: return tab.forget();
         case 2: {
@@ -432,7 +434,9 @@ async function runSeed(seed) {
     }],
     [1, 'online', () => main.window.dispatch('online')],
     [2, 'reload', async () => {
-      // What was accepted and stored comes back on the next page.
+      // What was accepted and stored comes back on the next page (once the
+      // other tab's changes, an erasure say, have been heard here).
+      await tick();
       const stored = instance.storage.persistent && warnings.length === 0;
       const before = eventCounts(instance);
       instance.destroy();
