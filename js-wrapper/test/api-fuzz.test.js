@@ -19,7 +19,7 @@ import { createTessera, EVENT_NAMES, loadCore, memoryBackend } from '../src/inde
 import { artifact as baseArtifact, Clock, FakeDocument, FakeElement, FakeServer, FakeWindow,
   pageOptions, tick } from './helpers.js';
 
-const SEEDS = Number(process.env.TESSERA_FUZZ_SEEDS ?? 16);
+const SEEDS = Number(process.env.TESSERA_FUZZ_SEEDS ?? 40);
 const FIRST_SEED = Number(process.env.TESSERA_FUZZ_FIRST_SEED ?? 1);
 const STEPS = Number(process.env.TESSERA_FUZZ_STEPS ?? 60);
 const TRACE = process.env.TESSERA_FUZZ_TRACE;  // "stack" adds where each error came from
