@@ -47,6 +47,36 @@ TEST(JsonParse, LastDuplicateKeyWinsAndOrderIsKept) {
   EXPECT_EQ(inner.Dump(), R"([{"x":3,"y":[{"x":2}]},{"x":4},[[],[5]]])");
 }
 
+// Past a few dozen members keys are found through a hash index instead of a
+// scan (an object of n keys cost n^2 / 2 comparisons): duplicates are still
+// found, in the first one's place, across the index's growth and with a
+// nested object of many keys in between.
+TEST(JsonParse, DuplicateKeysOfLargeObjectsAreFoundLikeSmallOnes) {
+  std::string text = "{";
+  std::string expected = "{";
+  for (int i = 0; i < 1000; ++i) {
+    text += "\"k" + std::to_string(i) + "\":" + std::to_string(i) + ",";
+    expected += "\"k" + std::to_string(i) + "\":" +
+                std::to_string(i % 97 == 5 ? -i : i) + (i < 999 ? "," : "");
+    if (i == 500) text += R"("inner":{"k1":1,"k2":2},)";
+  }
+  for (int i = 5; i < 1000; i += 97) {
+    text += "\"k" + std::to_string(i) + "\":" + std::to_string(-i) + ",";
+  }
+  text += R"("inner":{"k1":7})";
+  text += "}";
+  Value v = Parsed(text);
+  EXPECT_EQ(v.size(), 1001u);
+  EXPECT_EQ(v.find("k5")->as_number(), -5);
+  EXPECT_EQ(v.find("k975")->as_number(), -975);
+  EXPECT_EQ(v.find("inner")->Dump(), R"({"k1":7})");
+  Value without_inner = Value::MakeObject();
+  for (const Member& m : v.as_object()) {
+    if (m.key != "inner") without_inner.set(m.key, m.value);
+  }
+  EXPECT_EQ(without_inner.Dump(), expected + "}");
+}
+
 TEST(JsonParse, ReadsIntegersOfEveryLengthExactly) {
   EXPECT_TRUE(std::signbit(Parsed("-0").as_number()));
   EXPECT_FALSE(std::signbit(Parsed("0").as_number()));

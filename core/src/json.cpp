@@ -602,6 +602,7 @@ class Parser {
     // One allocation per document for the usual small ones, not a regrowth.
     if (member_stack_.capacity() == 0) member_stack_.reserve(32);
     const size_t first = member_stack_.size();
+    KeyIndex index;  // used once the object outgrows a scan
     while (true) {
       SkipWhitespace();
       if (pos_ >= text_.size() || text_[pos_] != '"') {
@@ -616,17 +617,12 @@ class Parser {
       ++pos_;
       SkipWhitespace();
       // Last duplicate wins, in the first one's place (as Value::set does).
-      size_t slot = member_stack_.size();
-      for (size_t i = first; i < member_stack_.size(); ++i) {
-        if (member_stack_[i].key == key) {
-          slot = i;
-          break;
-        }
-      }
+      const size_t slot = FindMember(first, key, &index);
       if (slot == member_stack_.size() && !OpensContainer()) {
         // A scalar cannot grow the stacks while it is parsed: parse it in
         // place rather than into a temporary that is then moved.
         member_stack_.push_back(Member{std::move(key), Value()});
+        index.Add(member_stack_, first, slot);
         if (!ParseValue(depth, &member_stack_.back().value)) return false;
       } else {
         Value member;
@@ -635,6 +631,7 @@ class Parser {
           member_stack_[slot].value = std::move(member);
         } else {
           member_stack_.push_back(Member{std::move(key), std::move(member)});
+          index.Add(member_stack_, first, slot);
         }
       }
       SkipWhitespace();
@@ -650,6 +647,60 @@ class Parser {
       }
       return Fail("expected ',' or '}' in an object");
     }
+  }
+
+  // The positions of an object's members by key hash (open addressing, 0 =
+  // empty, else position + 1), built once the object has kScanLimit members:
+  // looking each new key up by a scan made an object of n keys cost n^2 / 2
+  // string comparisons (100,000 keys: 20 s in a browser).
+  static constexpr size_t kScanLimit = 32;
+  struct KeyIndex {
+    std::vector<uint32_t> slots;
+
+    static size_t Hash(const std::string& key) {
+      uint32_t h = 2166136261u;  // FNV-1a
+      for (unsigned char c : key) h = (h ^ c) * 16777619u;
+      return h;
+    }
+    // Records member `at` of the object starting at `first`, once indexing.
+    void Add(const std::vector<Member>& stack, size_t first, size_t at) {
+      if (slots.empty()) return;
+      if ((at - first + 1) * 2 > slots.size()) {
+        Build(stack, first, stack.size());
+        return;
+      }
+      Insert(stack[at].key, at - first);
+    }
+    void Insert(const std::string& key, size_t position) {
+      const size_t mask = slots.size() - 1;
+      size_t i = Hash(key) & mask;
+      while (slots[i] != 0) i = (i + 1) & mask;
+      slots[i] = static_cast<uint32_t>(position + 1);
+    }
+    void Build(const std::vector<Member>& stack, size_t first, size_t end) {
+      size_t size = 64;
+      while (size < (end - first) * 4) size *= 2;
+      slots.assign(size, 0);
+      for (size_t i = first; i < end; ++i) Insert(stack[i].key, i - first);
+    }
+  };
+
+  // Where `key` already is among the members from `first`, or the end.
+  size_t FindMember(size_t first, const std::string& key, KeyIndex* index) {
+    const size_t end = member_stack_.size();
+    if (end - first < kScanLimit) {
+      for (size_t i = first; i < end; ++i) {
+        if (member_stack_[i].key == key) return i;
+      }
+      return end;
+    }
+    if (index->slots.empty()) index->Build(member_stack_, first, end);
+    const size_t mask = index->slots.size() - 1;
+    for (size_t i = KeyIndex::Hash(key) & mask; index->slots[i] != 0; i = (i + 1) & mask) {
+      const size_t at = first + index->slots[i] - 1;
+      if (member_stack_[at].key == key) return at;
+    }
+    return end;
   }
 
   // Moves stack[first..] into `out` (one allocation of the exact size) and

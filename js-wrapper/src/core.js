@@ -6,6 +6,9 @@ export function toJson(value, what) {
   let text;
   try {
     text = JSON.stringify(value === undefined ? null : value);
+    // A function, a Symbol or a toJSON() answering one has no JSON text:
+    // passed on, the core's binding would refuse it with an error of its own type.
+    if (text === undefined) throw new Error('no JSON text');
   } catch (error) {
     throw new TypeError(`${what} must be JSON-serializable: ${error.message}`);
   }

@@ -85,6 +85,8 @@ export function htmlFiller(win, warn, given) {
   };
 }
 
+const clickHandlers = new WeakMap();  // slot element -> onClick of its last render
+
 /**
  * Fills each slot element with its decision. `decide(slotId)` returns a
  * decision or null; `fill(element, html)` puts content in (false if the page
@@ -105,13 +107,14 @@ export function renderSlots(root, decide, fill, onShown, onClick) {
     if (shown && decision && decision.source !== 'none') onShown(decision, element);
     if (fills && shown) {
       element.setAttribute('data-tessera-variant', decision.variant);
-      if (!element.hasAttribute('data-tessera-listening')) {
-        element.setAttribute('data-tessera-listening', '');
-        element.addEventListener('click', () => {
-          const variant = element.getAttribute('data-tessera-variant');
-          onClick({ slot: slotId, variant });
-        });
+      // One listener per element, telling the instance that filled it last:
+      // an instance created after another was destroyed takes its slots over.
+      if (!clickHandlers.has(element)) {
+        element.addEventListener('click', () => clickHandlers.get(element)({
+          slot: slotId, variant: element.getAttribute('data-tessera-variant'),
+        }));
       }
+      clickHandlers.set(element, onClick);
       applied.push(decision);
     }
     markReady(element);

@@ -24,7 +24,7 @@ export function createEngine(module, optionsJson) {
   // in the core they would trap, and a trap leaves the wasm stack pointer
   // where it was, so a few hundred late calls would kill every engine of
   // the page.
-  const gone = () => { throw new TypeError('the instance was destroyed'); };
+  const gone = () => { throw new TypeError('tessera: this instance was destroyed'); };
   const engine = {
     delete: () => {
       module._destroyEngine(handle);

@@ -92,13 +92,15 @@ function checkOptions(given) {
   if (options.trustedTypesPolicy != null && typeof options.trustedTypesPolicy.createHTML !== 'function') {
     throw new TypeError('createTessera: trustedTypesPolicy must be a Trusted Types policy (with createHTML)');
   }
-  // Durations and sizes; null or undefined takes the default.
-  for (const [name, least, note] of [['requestTimeoutMs', '> 0'],
-    ['flushIntervalMs', '>= 0', ' (0 turns the timer off)'], ['storageCapBytes', '>= 0'],
-    ['antiFlickerMs', '>= 0']]) {
+  // Durations and sizes; null or undefined takes the default. A timer's
+  // delay of 2^31 ms or more fires at once: a flush every millisecond, or
+  // every request abandoned as it starts.
+  for (const [name, least, most = 2 ** 31] of [['requestTimeoutMs', '> 0 and < 2^31'],
+    ['flushIntervalMs', '>= 0 and < 2^31 (0 turns the timer off)'], ['storageCapBytes', '>= 0', Infinity],
+    ['antiFlickerMs', '>= 0 and < 2^31']]) {
     const value = options[name];
-    if (value != null && !(Number.isFinite(value) && (value > 0 || (least === '>= 0' && value === 0)))) {
-      throw new TypeError(`createTessera: ${name} must be a number ${least}${note ?? ''}`);
+    if (value != null && !(Number.isFinite(value) && value < most && (value > 0 || (least.startsWith('>=') && value === 0)))) {
+      throw new TypeError(`createTessera: ${name} must be a number ${least}`);
     }
   }
   if (options.previewParam != null && typeof options.previewParam !== 'string') {
@@ -590,7 +592,7 @@ class Tessera {
           this.shownVariants.get(element) === decision.variant) return;
       this.shownVariants.set(element, decision.variant);
       this.engine._recordImpression(decision.slot, decision.variant);
-    }, ({ slot, variant }) =>
+    }, ({ slot, variant }) => !this.attached ||  // after destroy(), nobody counts
       // Only a previewed variant goes uncounted: a preview naming no variant
       // of the slot previews nothing there.
       this.previews[slot] === variant || this.engine._recordClick(slot, variant));

@@ -116,6 +116,26 @@ test('bad input throws TypeError; runtime problems come back as results', async 
   t.destroy();
 });
 
+// Found by test/api-fuzz.test.js: JSON.stringify gives undefined for these,
+// which reached the core's binding and came back as an Embind BindingError.
+test('an argument with no JSON text (a function, a Symbol, toJSON() => undefined) is a TypeError', async () => {
+  const { options } = setup();
+  const t = await createTessera(options);
+  t.consent.set(grantAll);
+  const noJson = { toJSON() {} };
+  assert.throws(() => t.track('x', noJson), /track: |properties must be JSON-serializable/);
+  assert.throws(() => t.track('x', { timestamp: Symbol('t') }), /timestamp must be JSON-serializable/);
+  assert.throws(() => t.track('x', { timestamp: () => 1 }), TypeError);
+  assert.throws(() => t.identify('u1', noJson), /traits must be JSON-serializable/);
+  assert.throws(() => t.consent.set(noJson), /update must be JSON-serializable/);
+  assert.throws(() => t.loadArtifact(noJson), /artifact must be JSON-serializable/);
+  const core = await loadCore();
+  assert.throws(() => core.renderTemplate('{{x}}', Symbol('v')), /view must be JSON-serializable/);
+  assert.throws(() => core.renderTemplate('{{x}}', () => 1), TypeError);
+  assert.equal(t.track('x', {}).ok, true, 'nothing was half done');
+  t.destroy();
+});
+
 test('options the SDK cannot use are refused with a TypeError, not ignored', async () => {
   const { options } = setup();
   await assert.rejects(createTessera({ ...options, consentPolicy: { mode: 'optout' } }),
@@ -129,6 +149,18 @@ test('options the SDK cannot use are refused with a TypeError, not ignored', asy
       /createTessera: transport must be a function/);
   await assert.rejects(createTessera({ ...options, storage: { getItem() {} } }),
       /createTessera: storage must be a Storage/);
+  // Found while fuzzing the API: a timer's delay past 2^31 - 1 ms fires at
+  // once, so flushIntervalMs: 2 ** 31 flushed every millisecond and a
+  // requestTimeoutMs as long abandoned every request as it started.
+  for (const name of ['flushIntervalMs', 'requestTimeoutMs', 'antiFlickerMs']) {
+    // Destroyed if created, so that a timer firing every millisecond stops.
+    const refusal = await createTessera({ ...options, [name]: 2 ** 31 }).then((t) => t.destroy(), (error) => error);
+    assert.ok(refusal instanceof TypeError, `${name}: 2 ** 31 was accepted`);
+    assert.match(refusal.message, new RegExp(`${name} must be a number >=? 0 and < 2\\^31`));
+    const t = await createTessera({ ...options, [name]: 2 ** 31 - 1 });
+    t.render();  // ends the wait for slots (antiFlickerMs)
+    t.destroy();
+  }
   // A cap that is no number turned the cap off without a word.
   for (const bad of ['64kb', -1, NaN]) {
     await assert.rejects(createTessera({ ...options, storageCapBytes: bad }),
@@ -546,6 +578,29 @@ test('render fills slots, records impressions and clicks', async () => {
   assert.equal(signal.imp.hero.vip, 1);
   assert.equal(signal.clk.hero.vip, 1);
   t.destroy();
+});
+
+// Found by test/api-fuzz.test.js: a click on a slot filled by a destroyed
+// instance called into its deleted engine, a wasm trap ('unreachable') in
+// the click handler, and the instance created next never heard that slot's clicks.
+test('after destroy(), clicks go to the next instance and calls throw a TypeError, never a wasm trap', async () => {
+  const slot = new FakeElement({ 'data-tessera-slot': 'hero' });
+  const map = new Map();
+  const first = await createTessera(setup({ map, document: new FakeDocument([slot]) }).options);
+  first.consent.set(grantAll);
+  first.render();
+  first.destroy();
+  slot.click();
+  first.destroy();  // twice: nothing more to do
+  assert.throws(() => first.decide('hero'), /this instance was destroyed/);
+  assert.throws(() => first.track('x'), TypeError);
+  const { options, server } = setup({ map, document: new FakeDocument([slot]) });
+  const next = await createTessera(options);
+  next.render();
+  slot.click();
+  await next.flush();
+  assert.deepEqual(server.signals().map((s) => s.clk), [{ hero: { standard: 1 } }]);
+  next.destroy();
 });
 
 test('render(element) fills the element itself when it is a slot, e.g. one added after load', async () => {

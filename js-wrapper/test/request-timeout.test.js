@@ -89,7 +89,7 @@ test('an artifact whose body never comes is abandoned too', async (t) => {
 test('requestTimeoutMs must be a positive number', async () => {
   for (const bad of [0, -1, Infinity, '5000']) {
     await assert.rejects(createTessera(options({ requestTimeoutMs: bad })),
-        { name: 'TypeError', message: 'createTessera: requestTimeoutMs must be a number > 0' });
+        { name: 'TypeError', message: 'createTessera: requestTimeoutMs must be a number > 0 and < 2^31' });
   }
 });
 
