@@ -640,6 +640,22 @@ TEST(ProfileIdentity, AnotherUserIdReplacesTheTraits) {
   EXPECT_EQ(p.traits(), Props(R"({"plan": "free"})"));
 }
 
+TEST(ProfileIdentity, RefusesMoreTraitKeysThanFitBeforeMergingThem) {
+  Profile p;
+  ASSERT_TRUE(p.Identify("u", Props(R"({"a": 1})")).ok());
+  std::string text = "{";
+  for (int i = 0; i < 20000; ++i) {
+    text += (i > 0 ? ",\"k" : "\"k") + std::to_string(i) + "\":0";
+  }
+  text += "}";
+  Result<Value> many = ParseJson(text);
+  ASSERT_TRUE(many.ok());
+  Status s = p.Identify("u", *many);
+  EXPECT_EQ(s.code(), StatusCode::kOutOfRange);
+  EXPECT_NE(s.message().find("20000 keys"), std::string::npos) << s.message();
+  EXPECT_EQ(p.traits(), Props(R"({"a": 1})"));
+}
+
 TEST(ProfileIdentity, RejectsBadTraitsAndIdsAndKeepsState) {
   Profile p;
   ASSERT_TRUE(p.Identify("u", Props(R"({"a": 1})")).ok());

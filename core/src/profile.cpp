@@ -325,6 +325,15 @@ Status Profile::Identify(std::string user_id, const Value& traits) {
   if (!traits.is_null() && !traits.is_object()) {
     return Status::InvalidArgument("traits must be an object or null");
   }
+  // A member takes at least 5 bytes of JSON (`"":0,`): more cannot fit, and
+  // merging them one by one would take time quadratic in their number.
+  constexpr size_t kMinMemberBytes = 5;
+  if (traits.is_object() && traits.size() > kMaxTraitsBytes / kMinMemberBytes) {
+    return Status::OutOfRange("traits have " + IntegerText(traits.size()) +
+                              " keys, more than fit in the " +
+                              IntegerText(kMaxTraitsBytes) +
+                              " bytes allowed");
+  }
   State& s = *state_;
   const bool other_person =
       !user_id.empty() && !s.user_id.empty() && user_id != s.user_id;
