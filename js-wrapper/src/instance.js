@@ -774,6 +774,7 @@ class Tessera {
 
   destroy() {
     this.attached = false;
+    this.revealSlots?.();  // nothing will decide them now: their defaults show
     for (const cleanup of this.cleanups.splice(0)) cleanup();
     this.engine.delete();
   }

@@ -14,3 +14,14 @@ test('antiFlickerMs must be a finite number >= 0', async () => {
     (await createTessera(pageOptions({ antiFlickerMs: good }))).destroy();
   }
 });
+
+test('destroy() before the slots are decided shows their default at once', async () => {
+  const options = pageOptions({ antiFlickerMs: 5000 });  // on failure, the run ends after it
+  const hidden = [];
+  options.document.head = { appendChild: (style) => hidden.push(style) };
+  options.document.createElement = () => ({ remove() { hidden.splice(hidden.indexOf(this), 1); } });
+  const t = await createTessera(options);
+  assert.equal(hidden.length, 1, 'the slots are hidden while undecided');
+  t.destroy();
+  assert.equal(hidden.length, 0, 'a destroyed instance decides nothing: nothing stays hidden');
+});

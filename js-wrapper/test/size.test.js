@@ -168,8 +168,9 @@ const sources = readdirSync(new URL('src/', root)).filter((f) => f.endsWith('.js
 // for about 20 s; -35 B where the security and fuzz audits' two fixes for a
 // destroyed instance became one; +67 B for refusing traits with more keys
 // than fit in 16 KB before merging them one by one (8,000 keys: 135 ms on
-// the main thread, now 9 ms).)
-const CEILING_GZIP_BYTES = 101_075;
+// the main thread, now 9 ms); +3 B for destroy() showing the defaults of
+// slots still hidden as undecided (they stayed hidden for antiFlickerMs).)
+const CEILING_GZIP_BYTES = 101_078;
 export const TARGET_GZIP_BYTES = 50 * 1024;
 
 function sizes(list = files) {
