@@ -175,9 +175,8 @@ export interface TesseraOptions extends SignalOptions {
    */
   on?: { [E in TesseraEvent]?: TesseraListener<E> | Array<TesseraListener<E>> };
   /**
-   * Page views for navigations without a page load: history.pushState /
-   * popstate, and pages shown again from the back/forward cache; default
-   * true.
+   * Page views for history.pushState / popstate; default true. A page shown
+   * again from the back/forward cache is a page view either way.
    */
   spa?: boolean;
   window?: Window;

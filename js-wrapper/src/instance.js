@@ -787,12 +787,12 @@ class Tessera {
         (tcData) => this.setConsent({ tcf: tcData }, 'tcf')));
     this.cleanups.push(listenWhenPresent(win, listenGoogleConsentMode,
         (state) => this.setConsent({ gcm: state }, 'gcm')));
-    if (this.options.spa !== false && win) {
+    if (win?.addEventListener) {
       this.cleanups.push(watchNavigation(win, (restored) => {
         if (restored) this.catchUp();
         this.page();
         this.render();
-      }));
+      }, this.options.spa !== false));
     }
     if (doc?.addEventListener) {
       // 'hidden' is the last reliable moment on mobile; no unload listeners so

@@ -1,13 +1,13 @@
 // Page views for navigations without a page load: history.pushState and
 // popstate in single-page apps, and a page shown again from the browser's
 // back/forward cache (pageshow with persisted), which runs no script anew.
-// `onNavigate(restored)`: true for a page shown again from the cache. The
-// returned function undoes the pushState wrapper and stops listening.
+// `onNavigate(restored)`: true for a page shown again from the cache. With
+// `spa` false only the cache is watched. The returned function undoes the
+// pushState wrapper and stops listening.
 import { wrapMethod } from './wrap-method.js';
 
-export function watchNavigation(win, onNavigate) {
-  const history = win?.history;
-  if (!history || typeof history.pushState !== 'function') return () => {};
+export function watchNavigation(win, onNavigate, spa) {
+  const history = spa ? win?.history : null;
   // The page is the URL without its fragment: following an in-page anchor
   // fires popstate too, but shows no new page.
   const currentPage = () => win.location?.href.split('#')[0];
@@ -18,15 +18,18 @@ export function watchNavigation(win, onNavigate) {
     lastPage = page;
     onNavigate();
   };
-  const unwrap = wrapMethod(history, 'pushState', (original) => function pushState(...args) {
-    // Compared with the URL it leaves, which replaceState (a filter kept in
-    // the query, a redirect: no page view) may have changed since.
-    lastPage = currentPage();
-    const result = original.apply(this, args);
-    notify();
-    return result;
-  });
-  win.addEventListener('popstate', notify);
+  let unwrap = () => {};
+  if (typeof history?.pushState === 'function') {
+    unwrap = wrapMethod(history, 'pushState', (original) => function pushState(...args) {
+      // Compared with the URL it leaves, which replaceState (a filter kept in
+      // the query, a redirect: no page view) may have changed since.
+      lastPage = currentPage();
+      const result = original.apply(this, args);
+      notify();
+      return result;
+    });
+    win.addEventListener('popstate', notify);
+  }
   const onPageShow = (event) => {
     if (!event?.persisted) return;
     lastPage = currentPage();

@@ -454,12 +454,16 @@ test('a page shown again from the back/forward cache counts as a page view', asy
   assert.equal(options.window.listeners.pageshow.length, 0, 'destroy stops listening');
 });
 
-test('spa: false leaves history alone', async () => {
+test('spa: false leaves history alone, not the back/forward cache', async () => {
   const { options } = setup({ spa: false });
   const t = await createTessera(options);
   t.consent.set(grantAll);
   options.window.history.pushState({}, '', '/x');
+  options.window.dispatch('popstate');
   assert.equal(t.attributes().event.page_view.count_all, 0);
+  // No script of the page runs again when it is restored: the SDK counts it.
+  options.window.dispatch('pageshow', { persisted: true });
+  assert.equal(t.attributes().event.page_view.count_all, 1);
   t.destroy();
 });
 

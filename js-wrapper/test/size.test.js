@@ -169,8 +169,10 @@ const sources = readdirSync(new URL('src/', root)).filter((f) => f.endsWith('.js
 // destroyed instance became one; +67 B for refusing traits with more keys
 // than fit in 16 KB before merging them one by one (8,000 keys: 135 ms on
 // the main thread, now 9 ms); +3 B for destroy() showing the defaults of
-// slots still hidden as undecided (they stayed hidden for antiFlickerMs).)
-const CEILING_GZIP_BYTES = 101_078;
+// slots still hidden as undecided (they stayed hidden for antiFlickerMs);
+// +15 B for a page back from the bfcache counted and caught up with consent
+// and erasures under `spa: false` too (that option is about history only).)
+const CEILING_GZIP_BYTES = 101_093;
 export const TARGET_GZIP_BYTES = 50 * 1024;
 
 function sizes(list = files) {
