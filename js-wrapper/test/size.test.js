@@ -151,7 +151,7 @@ const sources = readdirSync(new URL('src/', root)).filter((f) => f.endsWith('.js
 // (a polluted Object.prototype.consentPolicy granted every purpose); -24 B
 // with an artifact's signal settings read as its own members (a polluted
 // Object.prototype.endpoint took the signals), in fewer bytes than before;
-// +8 B where the browser and security audits' changes met in one build;
+// +4 B where the browser and security audits' changes met in one build;
 // +42 B for showing the default at once in the slots a page has the SDK
 // render when personalization is withdrawn (here or in another tab) or the
 // visitor forgotten: the chosen content stayed on screen until the next page;
