@@ -23,6 +23,17 @@ async function queueThree(t, server, clock, map) {
   assert.equal(JSON.parse(map.get('tessera:demo:queue')).length, 3);
 }
 
+/** An instance on a page of its own, consent granted: where most tests start. */
+async function grantedPage(extra = {}) {
+  const map = new Map();
+  const server = new FakeServer();
+  const clock = new Clock();
+  const document = new FakeDocument();
+  const t = await createTessera(pageOptions({ map, server, clock, document, ...extra }));
+  t.consent.set(grantAll);
+  return { t, map, server, clock, document };
+}
+
 /** A response that waits until `release()` is called. */
 function held() {
   let release;
@@ -32,11 +43,7 @@ function held() {
 
 test('consent withdrawn during a flush: no further request goes out', async (context) => {
   context.mock.timers.enable({ apis: ['setTimeout'] });
-  const server = new FakeServer();
-  const clock = new Clock();
-  const map = new Map();
-  const t = await createTessera(pageOptions({ map, server, clock }));
-  t.consent.set(grantAll);
+  const { t, map, server, clock } = await grantedPage();
   await queueThree(t, server, clock, map);
   const before = server.requests.length;
   server.responses.push(() => {
@@ -51,11 +58,7 @@ test('consent withdrawn during a flush: no further request goes out', async (con
 
 test('forget() during a flush: no further request goes out', async (context) => {
   context.mock.timers.enable({ apis: ['setTimeout'] });
-  const map = new Map();
-  const server = new FakeServer();
-  const clock = new Clock();
-  const t = await createTessera(pageOptions({ map, server, clock }));
-  t.consent.set(grantAll);
+  const { t, map, server, clock } = await grantedPage();
   await queueThree(t, server, clock, map);
   const before = server.requests.length;
   server.responses.push(() => { t.forget(); return 202; });
@@ -200,12 +203,7 @@ test('a hidden page whose fetch fails hands the signal to sendBeacon', async () 
 
 test("a hidden page sends its queue at once, within the browser's keepalive budget", async (context) => {
   context.mock.timers.enable({ apis: ['setTimeout'] });
-  const map = new Map();
-  const server = new FakeServer();
-  const clock = new Clock();
-  const document = new FakeDocument();
-  const t = await createTessera(pageOptions({ map, server, clock, document }));
-  t.consent.set(grantAll);
+  const { t, map, server, clock, document } = await grantedPage();
   await queueThree(t, server, clock, map);
   // Each entry 30 KB: two fit in the 64 KiB browsers allow in flight.
   const queue = JSON.parse(map.get('tessera:demo:queue')).map((entry) => {
@@ -231,12 +229,7 @@ test("a hidden page sends its queue at once, within the browser's keepalive budg
 
 test('a page hidden while a flush waits for its answer sends that signal again with keepalive', async (context) => {
   context.mock.timers.enable({ apis: ['setTimeout'] });
-  const map = new Map();
-  const server = new FakeServer();
-  const clock = new Clock();
-  const document = new FakeDocument();
-  const t = await createTessera(pageOptions({ map, server, clock, document }));
-  t.consent.set(grantAll);
+  const { t, server, document } = await grantedPage();
   t.page();
   const slow = held();
   server.responses.push(slow.respond);  // dies with the page, unanswered

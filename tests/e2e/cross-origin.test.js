@@ -31,6 +31,26 @@ async function waitForSignals(vid, ready) {
 
 const errorsIn = (log) => log.console.filter((m) => m.type === 'error' || m.type === 'pageerror');
 
+// In a fresh browser (`prepare(browser)` first, so no preflight answer is
+// cached yet), opens page `name` on the other origin, lets `leave(page, log)`
+// track a purchase and leave, and checks the server has it once and the
+// console no error.
+async function purchaseArrivesOnceAfterLeaving(name, leave, prepare = async () => {}) {
+  const browser = await openBrowser();
+  try {
+    await prepare(browser);
+    const { page, log } = browser;
+    await page.goto(`${env.otherOrigin}${await crossOriginPage(name)}`);
+    const { id: vid } = await visitor(page);
+    await leave(page, log);
+    const signals = await waitForSignals(vid, (s) => eventCount(s, 'purchase_complete') === 1);
+    assert.equal(eventCount(signals, 'purchase_complete'), 1, `signals: ${JSON.stringify(signals)}`);
+    assert.deepEqual(errorsIn(log), [], 'no errors in the console');
+  } finally {
+    await browser.close();
+  }
+}
+
 test('cross-origin: the artifact loads and is revalidated, and a flush reaches the server', async () => {
   const browser = await openBrowser();
   try {
@@ -68,20 +88,11 @@ test('cross-origin: the artifact loads and is revalidated, and a flush reaches t
 // A fresh browser, so no preflight answer is cached yet: the one signal
 // is sent while the page is being left.
 test('cross-origin: the signal sent as the page is left reaches the server', async () => {
-  const browser = await openBrowser();
-  try {
-    const { page, log } = browser;
-    await page.goto(`${env.otherOrigin}${await crossOriginPage('cross-origin-leave.html')}`);
-    const { id: vid } = await visitor(page);
+  await purchaseArrivesOnceAfterLeaving('cross-origin-leave.html', async (page, log) => {
     await page.evaluate(() => window.tessera.track('purchase_complete', { value: 12, currency: 'EUR' }));
     assert.deepEqual(signalRequests(log), [], 'nothing sent before the page is left');
     await page.goto('about:blank');
-    const signals = await waitForSignals(vid, (s) => eventCount(s, 'purchase_complete') === 1);
-    assert.equal(eventCount(signals, 'purchase_complete'), 1, `signals: ${JSON.stringify(signals)}`);
-    assert.deepEqual(errorsIn(log), [], 'no errors in the console');
-  } finally {
-    await browser.close();
-  }
+  });
 });
 
 // Where fetch refuses keepalive (older browsers refused it with a preflight;
@@ -90,26 +101,17 @@ test('cross-origin: the signal sent as the page is left reaches the server', asy
 // type is then refused by the browser unless the server allows
 // credentials, and the beacon, already counted as sent, is lost.
 test('cross-origin: the sendBeacon fallback, as the page is left, reaches the server', async () => {
-  const browser = await openBrowser();
-  try {
-    const { context, page, log } = browser;
-    await context.addInitScript(() => {
-      const original = window.fetch;
-      window.fetch = function fetch(input, init) {
-        if (init?.keepalive) return Promise.reject(new TypeError('keepalive refused (test)'));
-        return original.apply(this, arguments);
-      };
-    });
-    await page.goto(`${env.otherOrigin}${await crossOriginPage('cross-origin-beacon.html')}`);
-    const { id: vid } = await visitor(page);
+  const refuseKeepalive = ({ context }) => context.addInitScript(() => {
+    const original = window.fetch;
+    window.fetch = function fetch(input, init) {
+      if (init?.keepalive) return Promise.reject(new TypeError('keepalive refused (test)'));
+      return original.apply(this, arguments);
+    };
+  });
+  await purchaseArrivesOnceAfterLeaving('cross-origin-beacon.html', async (page) => {
     await page.evaluate(() => window.tessera.track('purchase_complete', { value: 8, currency: 'EUR' }));
     await page.goto('about:blank');
-    const signals = await waitForSignals(vid, (s) => eventCount(s, 'purchase_complete') === 1);
-    assert.equal(eventCount(signals, 'purchase_complete'), 1, `signals: ${JSON.stringify(signals)}`);
-    assert.deepEqual(errorsIn(log), [], 'no errors in the console');
-  } finally {
-    await browser.close();
-  }
+  }, refuseKeepalive);
 });
 
 // A store that flushes after the purchase (as the demo's checkout does) and
@@ -117,13 +119,9 @@ test('cross-origin: the sendBeacon fallback, as the page is left, reaches the se
 // both are cancelled with the page, so the signal must go again, with
 // keepalive, as the page is hidden.
 test('cross-origin: a purchase flushed just before the page is left reaches the server', async () => {
-  const browser = await openBrowser();
-  try {
-    const { context, page, log } = browser;
-    await page.goto(`${env.otherOrigin}${await crossOriginPage('cross-origin-flush-leave.html')}`);
-    const { id: vid } = await visitor(page);
+  await purchaseArrivesOnceAfterLeaving('cross-origin-flush-leave.html', async (page) => {
     // Answers take a while (the preflight's too).
-    const cdp = await context.newCDPSession(page);
+    const cdp = await page.context().newCDPSession(page);
     await cdp.send('Network.enable');
     await cdp.send('Network.emulateNetworkConditions', {
       offline: false, latency: 400, downloadThroughput: -1, uploadThroughput: -1,
@@ -134,10 +132,5 @@ test('cross-origin: a purchase flushed just before the page is left reaches the 
       location.href = 'about:blank';
     });
     await page.waitForURL('about:blank');
-    const signals = await waitForSignals(vid, (s) => eventCount(s, 'purchase_complete') === 1, 50);
-    assert.equal(eventCount(signals, 'purchase_complete'), 1, `signals: ${JSON.stringify(signals)}`);
-    assert.deepEqual(errorsIn(log), [], 'no errors in the console');
-  } finally {
-    await browser.close();
-  }
+  });
 });
