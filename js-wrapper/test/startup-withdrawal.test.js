@@ -6,18 +6,27 @@ import assert from 'node:assert/strict';
 import { createTessera } from '../src/index.js';
 import { pageOptions, Clock, FakeServer } from './helpers.js';
 
-test('a new page policy that no longer grants storage erases the profile and the queue', async () => {
+// A page under an opt-out policy (v1) whose page view stays queued (the
+// network was down), then closed; `choose(first)` makes the visitor's
+// choices first. Returns what the next page shares with it.
+async function firstPageQueuedOffline(choose = () => {}) {
   const map = new Map();
   const clock = new Clock();
   const server = new FakeServer();
   server.responses.push('offline');
   const first = await createTessera(pageOptions({ map, clock, server, artifact: undefined,
     consentPolicy: { mode: 'opt-out', policyVersion: 'v1' } }));
+  choose(first);
   first.page();
   await first.flush();  // offline: stays queued
   first.destroy();
   assert.ok([...map.keys()].some((k) => k.endsWith(':queue')));
   clock.advance(60_000);  // the closed page's sending lease has lapsed
+  return { map, clock, server };
+}
+
+test('a new page policy that no longer grants storage erases the profile and the queue', async () => {
+  const { map, clock, server } = await firstPageQueuedOffline();
 
   const next = await createTessera(pageOptions({ map, clock, server, artifact: undefined,
     consentPolicy: { mode: 'opt-in', policyVersion: 'v2' } }));
@@ -32,19 +41,10 @@ test('a new page policy that no longer grants storage erases the profile and the
 });
 
 test('a new page policy that withdraws analytics alone drops the queued signals', async () => {
-  const map = new Map();
-  const clock = new Clock();
-  const server = new FakeServer();
-  server.responses.push('offline');
-  const first = await createTessera(pageOptions({ map, clock, server, artifact: undefined,
-    consentPolicy: { mode: 'opt-out', policyVersion: 'v1' } }));
   // Chosen; analytics left to the policy (marketing refused: the signal is
   // not one that GPC or a marketing refusal would drop anyway).
-  first.consent.set({ personalization: true, marketing: false });
-  first.page();
-  await first.flush();
-  first.destroy();
-  clock.advance(60_000);
+  const { map, clock, server } = await firstPageQueuedOffline(
+      (first) => first.consent.set({ personalization: true, marketing: false }));
 
   const policy = { mode: 'opt-in', policyVersion: 'v2' };
   const next = await createTessera(pageOptions({ map, clock, server, artifact: undefined, consentPolicy: policy }));
