@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  env, eventCount, openBrowser, signalRequests, signalsOf, snippetPage, visitor, writePage,
+  env, eventCount, openBrowser, signalRequests, signalsOf, snippetPage, visitor, waitForSignals,
+  writePage,
 } from './helpers.js';
 
 async function crossOriginPage(name) {
@@ -17,16 +18,6 @@ async function crossOriginPage(name) {
   tessera.on('artifact', function (a) { window.artifactVersion = a.version; });
   tessera.consent({ analytics: true, personalization: true });
 </script>`));
-}
-
-// The server's copy of what visitor `vid` sent, once `ready` holds for it.
-async function waitForSignals(vid, ready) {
-  for (let i = 0; i < 100; i++) {
-    const signals = await signalsOf(vid);
-    if (ready(signals)) return signals;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return signalsOf(vid);
 }
 
 const errorsIn = (log) => log.console.filter((m) => m.type === 'error' || m.type === 'pageerror');

@@ -4,22 +4,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  env, eventCount, openBrowser, signalsOf, snippetPage, visitor, writePage,
+  env, eventCount, openBrowser, signalsOf, snippetPage, visitor, waitForSignals, writePage,
 } from './helpers.js';
 
 const consentingPage = async (name, script = '') => writePage(name, await snippetPage({}, `<script>
   tessera.consent({ analytics: true, personalization: true });
   ${script}
 </script>`));
-
-async function waitForSignals(vid, ready, tries = 150) {
-  for (let i = 0; i < tries; i++) {
-    const signals = await signalsOf(vid);
-    if (ready(signals)) return signals;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return signalsOf(vid);
-}
 
 const pageErrors = (log) => log.console.filter((m) => m.type === 'pageerror');
 

@@ -151,6 +151,16 @@ export async function signalsOf(vid) {
   return profile.status === 200 ? profile.body.signals.map((entry) => entry.signal) : [];
 }
 
+/** The server's copy of what visitor `vid` sent, once `ready(signals)` holds (or the last try's). */
+export async function waitForSignals(vid, ready, tries = 150) {
+  for (let i = 0; i < tries; i++) {
+    const signals = await signalsOf(vid);
+    if (ready(signals)) return signals;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return signalsOf(vid);
+}
+
 /** The sum over `signals` of event `name`'s count. */
 export function eventCount(signals, name) {
   return signals.reduce((n, s) => n + (s.agg?.[name]?.n ?? 0), 0);
