@@ -83,3 +83,23 @@ test('on a page whose prototypes were polluted, no dataLayer entry becomes a gra
     for (const key of [0, 1, 2, 'analytics_storage']) delete Object.prototype[key];
   }
 });
+
+test('a TCF listener whose CMP answers only after destroy() is removed then, and changes nothing', async () => {
+  // The CMP stub queues addEventListener until the CMP loads: the first
+  // callback, and with it the listenerId, can come after destroy().
+  const win = new FakeWindow();
+  const removed = [];
+  let callback;
+  win.__tcfapi = (command, version, cb, id) => {
+    if (command === 'addEventListener') callback = cb;
+    if (command === 'removeEventListener') removed.push(id);
+  };
+  const t = await createTessera(pageOptions({ window: win }));
+  t.destroy();
+  const errors = await quietly(() => {
+    callback({ eventStatus: 'tcloaded', gdprApplies: true, listenerId: 3,
+      purpose: { consents: { 1: true, 8: true, 9: true } } }, true);
+  });
+  assert.deepEqual(errors, []);
+  assert.deepEqual(removed, [3]);
+});
