@@ -198,6 +198,34 @@ TEST(ConsentGpc, RelayedGrantsCannotOverrideIt) {
   EXPECT_TRUE(state.IsGranted(Purpose::kPersonalization));
 }
 
+// A CMP replays its stored state on every page (TCF 'tcloaded', the
+// dataLayer's updates): it must not re-grant what the visitor refused later
+// through the site's own banner. Its refusals still apply.
+TEST(ConsentPrecedence, RelayedGrantsDoNotLiftARefusalMadeThroughTheApi) {
+  ConsentState state(Policy(ConsentMode::kOptIn), kT0);
+  state.Set(Update(ConsentSource::kTcf, true, true, true), kT0 + 1);
+  state.Set(Update(ConsentSource::kApi, false, std::nullopt, std::nullopt),
+            kT0 + 2);
+  state.Set(Update(ConsentSource::kTcf, true, true, true), kT0 + 3);
+  state.Set(Update(ConsentSource::kGcm, true, true, true), kT0 + 4);
+  EXPECT_FALSE(state.IsGranted(Purpose::kAnalytics));
+  EXPECT_TRUE(state.IsGranted(Purpose::kPersonalization));
+  // The refusal is kept with the stored state (the next page's CMP replays).
+  Result<ConsentState> next = ConsentState::FromValue(state.ToValue());
+  ASSERT_TRUE(next.ok()) << next.status().message();
+  next->Set(Update(ConsentSource::kTcf, true, true, true), kT0 + 5);
+  EXPECT_FALSE(next->IsGranted(Purpose::kAnalytics));
+  // A relayed refusal applies; only the site's own API grants again.
+  next->Set(Update(ConsentSource::kGcm, std::nullopt, false, std::nullopt),
+            kT0 + 6);
+  EXPECT_FALSE(next->IsGranted(Purpose::kPersonalization));
+  next->Set(Update(ConsentSource::kApi, true, std::nullopt, std::nullopt),
+            kT0 + 7);
+  next->Set(Update(ConsentSource::kTcf, true, true, true), kT0 + 8);
+  EXPECT_TRUE(next->IsGranted(Purpose::kAnalytics));
+  EXPECT_TRUE(next->IsGranted(Purpose::kPersonalization));
+}
+
 TEST(ConsentGpc, AnExplicitGrantLaterWinsAndSurvivesTheStandingSignal) {
   ConsentState state(Policy(ConsentMode::kOptOut), kT0);
   state.SetGlobalPrivacyControl(true, kT0);
@@ -491,6 +519,9 @@ TEST(ConsentStateJson, RejectsMalformedStoredState) {
             "\"opt-out\", got \"later\"");
   EXPECT_EQ(StoredError(R"({"policy":null})").message(),
             "stored consent state: policy: must be an object, got null");
+  EXPECT_EQ(StoredError(R"({"refused":"analytics"})").message(),
+            "stored consent state: refused: must be an array of purpose "
+            "names, got \"analytics\"");
   EXPECT_EQ(StoredError(R"({"explicit":["ads"]})").message(),
             "stored consent state: explicit[0]: must be \"analytics\", "
             "\"personalization\" or \"marketing\", got \"ads\"");

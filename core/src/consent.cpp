@@ -183,6 +183,15 @@ std::vector<Purpose> ConsentState::Set(const ConsentUpdate& update,
     const bool is_default = update.source == ConsentSource::kDefault;
     // A default (e.g. the artifact's) fills only what the visitor left open.
     if (is_default && (explicit_ & Bit(purpose))) continue;
+    const bool relayed = update.source == ConsentSource::kTcf ||
+                         update.source == ConsentSource::kGcm;
+    if (relayed && *wanted && (api_refused_ & Bit(purpose))) {
+      continue;  // a CMP's replayed grant does not undo the site's banner
+    }
+    if (update.source == ConsentSource::kApi) {
+      api_refused_ = *wanted ? api_refused_ & ~Bit(purpose)
+                             : api_refused_ | Bit(purpose);
+    }
     Assign(purpose, *wanted, !is_default);
   }
   return Commit(old_granted, old_explicit, update.source, now_ms,

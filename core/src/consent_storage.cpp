@@ -55,6 +55,45 @@ std::optional<Failure> ReadObject(const Value& v, const std::string& path) {
   return Failure{path, "must be an object, got " + ShownInConsentMessage(v)};
 }
 
+// The purposes whose bit is set, by name, in enum order.
+Value PurposeNames(unsigned bits) {
+  Value names = Value::MakeArray();
+  for (Purpose purpose :
+       {Purpose::kAnalytics, Purpose::kPersonalization, Purpose::kMarketing}) {
+    if (bits & (1u << static_cast<unsigned>(purpose))) {
+      names.push_back(Value(PurposeName(purpose)));
+    }
+  }
+  return names;
+}
+
+// Reads what PurposeNames wrote, setting each named purpose's bit.
+std::optional<Failure> ReadPurposeNames(const Value& names, const char* key,
+                                        unsigned* bits) {
+  if (!names.is_array()) {
+    return Failure{key, "must be an array of purpose names, got " +
+                            ShownInConsentMessage(names)};
+  }
+  for (size_t i = 0; i < names.size(); ++i) {
+    const Value& name = names.as_array()[i];
+    bool known = false;
+    for (Purpose purpose :
+         {Purpose::kAnalytics, Purpose::kPersonalization, Purpose::kMarketing}) {
+      if (name.is_string() && name.as_string() == PurposeName(purpose)) {
+        *bits |= 1u << static_cast<unsigned>(purpose);
+        known = true;
+      }
+    }
+    if (!known) {
+      return Failure{JoinPath(key, i),
+                     "must be \"analytics\", \"personalization\" or "
+                     "\"marketing\", got " +
+                         ShownInConsentMessage(name)};
+    }
+  }
+  return std::nullopt;
+}
+
 // `path` is "" at the root of a document, so JoinPath("", "a") gives ".a";
 // drop that leading dot when a message is built.
 std::string Joined(const Failure& f) {
@@ -184,14 +223,9 @@ Value ConsentState::ToValue() const {
   v.set("a", FlagValue(Grants(Purpose::kAnalytics)));
   v.set("p", FlagValue(Grants(Purpose::kPersonalization)));
   v.set("m", FlagValue(Grants(Purpose::kMarketing)));
-  Value chosen = Value::MakeArray();
-  for (Purpose purpose :
-       {Purpose::kAnalytics, Purpose::kPersonalization, Purpose::kMarketing}) {
-    if (explicit_ & (1u << static_cast<unsigned>(purpose))) {
-      chosen.push_back(Value(PurposeName(purpose)));
-    }
-  }
-  v.set("explicit", std::move(chosen));
+  v.set("explicit", PurposeNames(explicit_));
+  // Only when there is one: most stored states keep their earlier form.
+  if (api_refused_) v.set("refused", PurposeNames(api_refused_));
   v.set("gpc", Value(gpc_));
   Value history = Value::MakeArray();
   for (const ConsentRecord& record : history_) {
@@ -248,24 +282,13 @@ Result<ConsentState> ConsentState::FromValue(const Value& stored) {
 
   const Value* chosen = stored.find("explicit");
   if (!chosen) return data_loss({"explicit", "is missing"});
-  if (!chosen->is_array()) {
-    return data_loss({"explicit", "must be an array of purpose names, got " +
-                                      ShownInConsentMessage(*chosen)});
+  if (auto f = ReadPurposeNames(*chosen, "explicit", &state.explicit_)) {
+    return data_loss(*f);
   }
-  for (size_t i = 0; i < chosen->size(); ++i) {
-    const Value& name = chosen->as_array()[i];
-    bool known = false;
-    for (Purpose purpose : purposes) {
-      if (name.is_string() && name.as_string() == PurposeName(purpose)) {
-        state.explicit_ |= 1u << static_cast<unsigned>(purpose);
-        known = true;
-      }
-    }
-    if (!known) {
-      return data_loss({JoinPath("explicit", i),
-                        "must be \"analytics\", \"personalization\" or "
-                        "\"marketing\", got " +
-                            ShownInConsentMessage(name)});
+  // Optional: states stored before it was kept have none.
+  if (const Value* refused = stored.find("refused")) {
+    if (auto f = ReadPurposeNames(*refused, "refused", &state.api_refused_)) {
+      return data_loss(*f);
     }
   }
 

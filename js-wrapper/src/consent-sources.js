@@ -57,15 +57,21 @@ export function listenTcf(win, onUpdate) {
   const tcfapi = win?.__tcfapi;
   if (typeof tcfapi !== 'function') return null;
   let listenerId = null;
+  let detached = false;
+  const remove = () => tcfapi('removeEventListener', 2, () => {}, listenerId);
   tcfapi('addEventListener', 2, (tcData, success) => {
     if (!success || !tcData) return;
     listenerId = tcData.listenerId ?? listenerId;
+    // A CMP stub answers once the CMP loads, maybe after we detached: the id
+    // is known only now, so remove the listener now and say nothing.
+    if (detached) return listenerId !== null && remove();
     if (tcData.eventStatus === 'tcloaded' || tcData.eventStatus === 'useractioncomplete') {
       onUpdate(tcData);
     }
   });
   return () => {
-    if (listenerId !== null) tcfapi('removeEventListener', 2, () => {}, listenerId);
+    detached = true;
+    if (listenerId !== null) remove();
   };
 }
 

@@ -204,7 +204,8 @@ export interface Tessera {
    * CMP (`__tcfapi` addEventListener), Google Consent Mode v2 (`dataLayer`
    * consent updates; a 'default' is no visitor's choice) and
    * `navigator.globalPrivacyControl`; a CMP or Google tag that loads after
-   * the SDK is looked for again for about 16 s.
+   * the SDK is looked for again for about 16 s. A purpose refused through
+   * set() is granted again only through set(), not by a CMP's grant.
    */
   readonly consent: {
     get(): ConsentState;

@@ -83,3 +83,51 @@ test('on a page whose prototypes were polluted, no dataLayer entry becomes a gra
     for (const key of [0, 1, 2, 'analytics_storage']) delete Object.prototype[key];
   }
 });
+
+test('a TCF listener whose CMP answers only after destroy() is removed then, and changes nothing', async () => {
+  // The CMP stub queues addEventListener until the CMP loads: the first
+  // callback, and with it the listenerId, can come after destroy().
+  const win = new FakeWindow();
+  const removed = [];
+  let callback;
+  win.__tcfapi = (command, version, cb, id) => {
+    if (command === 'addEventListener') callback = cb;
+    if (command === 'removeEventListener') removed.push(id);
+  };
+  const t = await createTessera(pageOptions({ window: win }));
+  t.destroy();
+  const errors = await quietly(() => {
+    callback({ eventStatus: 'tcloaded', gdprApplies: true, listenerId: 3,
+      purpose: { consents: { 1: true, 8: true, 9: true } } }, true);
+  });
+  assert.deepEqual(errors, []);
+  assert.deepEqual(removed, [3]);
+});
+
+test("a CMP's replayed grant on the next page does not undo a refusal made through consent.set()", async () => {
+  const map = new Map();
+  const cmp = (consents) => (w) => {
+    w.__tcfapi = (command, version, cb) => {
+      if (command === 'addEventListener') {
+        cb({ eventStatus: 'tcloaded', gdprApplies: true, listenerId: 1, purpose: { consents } }, true);
+      }
+    };
+    w.dataLayer = [['consent', 'update', { analytics_storage: 'granted' }]];
+  };
+  const grants = { 1: true, 5: true, 6: true, 8: true, 9: true };
+  const first = new FakeWindow();
+  cmp(grants)(first);
+  const page1 = await createTessera(pageOptions({ map, window: first }));
+  assert.equal(page1.consent.get().analytics, true);
+  page1.consent.set({ analytics: false });  // the site's own banner
+  page1.destroy();
+
+  const second = new FakeWindow();
+  cmp(grants)(second);
+  const page2 = await createTessera(pageOptions({ map, window: second }));
+  assert.equal(page2.consent.get().analytics, false);
+  assert.equal(page2.consent.get().personalization, true);
+  page2.consent.set({ analytics: true });  // only the banner grants it again
+  assert.equal(page2.consent.get().analytics, true);
+  page2.destroy();
+});

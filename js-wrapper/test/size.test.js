@@ -171,8 +171,12 @@ const sources = readdirSync(new URL('src/', root)).filter((f) => f.endsWith('.js
 // the main thread, now 9 ms); +3 B for destroy() showing the defaults of
 // slots still hidden as undecided (they stayed hidden for antiFlickerMs);
 // +15 B for a page back from the bfcache counted and caught up with consent
-// and erasures under `spa: false` too (that option is about history only).)
-const CEILING_GZIP_BYTES = 101_093;
+// and erasures under `spa: false` too (that option is about history only);
+// +13 B for removing a TCF listener whose CMP stub answers after destroy()
+// (it stayed registered and fed a destroyed instance); +107 B for keeping
+// what the visitor refused through consent.set() from being re-granted by a
+// CMP's replayed TCF or Consent Mode state on the next page.)
+const CEILING_GZIP_BYTES = 101_213;
 export const TARGET_GZIP_BYTES = 50 * 1024;
 
 function sizes(list = files) {

@@ -32,6 +32,12 @@
 // not refuse again (so a later explicit grant survives page loads); a signal
 // that disappears changes nothing.
 //
+// Precedence between sources: refusals apply whatever their source; a grant
+// relayed from TCF or Google Consent Mode does not lift a refusal the visitor
+// made through the site's own API (consent.set()), which only the API lifts.
+// CMPs replay their stored state on every page ('tcloaded', dataLayer
+// updates), so a relayed grant is not evidence of a newer choice.
+//
 // Every change is recorded (time, source, policy version, resulting grants)
 // in a history bounded to the last kMaxConsentHistory records. Calls that
 // change nothing record nothing.
@@ -198,7 +204,8 @@ class ConsentState {
   Value ToSnapshotValue() const;
 
   // The full state for storage: format version, policy, grants, which
-  // purposes were chosen explicitly, the GPC flag and the history.
+  // purposes were chosen explicitly (and which refused through the API),
+  // the GPC flag and the history.
   Value ToValue() const;
   // Reads what ToValue wrote. Malformed state gives DataLoss naming the
   // field; a newer format gives Unsupported. Callers fall back to a fresh
@@ -217,6 +224,7 @@ class ConsentState {
   ConsentPolicy policy_;
   unsigned granted_ = 0;   // bit per Purpose; necessary is implied
   unsigned explicit_ = 0;  // purposes set by a choice, not by defaults
+  unsigned api_refused_ = 0;  // refused through the API: relays cannot grant
   bool gpc_ = false;
   std::vector<ConsentRecord> history_;
 };
