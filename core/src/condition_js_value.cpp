@@ -150,8 +150,67 @@ uint32_t LowerCodePoint(uint32_t cp) {
   return cp + run->delta;
 }
 
+// Cased (Unicode): approximated as having a lower-case mapping or being the
+// lower case of one; misses the few lower-case letters with no capital.
+bool IsCased(uint32_t cp) {
+  if (cp < 0x80) return (cp | 32) >= 'a' && (cp | 32) <= 'z';
+  if (cp == 0x130 || LowerCodePoint(cp) != cp) return true;
+  for (const LowerCaseRun& run : kLowerCaseRuns) {
+    const uint32_t offset = cp - run.delta - (run.packed & 0x1FFFFF);
+    const uint32_t stride = (run.packed >> 21 & 1) + 1;
+    if (offset % stride == 0 && offset / stride <= run.packed >> 22) return true;
+  }
+  return false;
+}
+
+// Case_Ignorable (Unicode), approximated by the characters found in words:
+// apostrophes and other mid-word punctuation, combining marks, modifier
+// letters and symbols, format characters.
+bool IsCaseIgnorable(uint32_t cp) {
+  return cp == '\'' || cp == '.' || cp == ':' || cp == '^' || cp == '`' ||
+         cp == 0xA8 || cp == 0xAD || cp == 0xAF || cp == 0xB4 || cp == 0xB7 ||
+         cp == 0xB8 || (cp >= 0x2B0 && cp <= 0x36F) || cp == 0x374 ||
+         cp == 0x375 || cp == 0x37A || cp == 0x384 || cp == 0x385 ||
+         cp == 0x387 || (cp >= 0x483 && cp <= 0x489) ||
+         (cp >= 0x1AB0 && cp <= 0x1AFF) || (cp >= 0x1DC0 && cp <= 0x1DFF) ||
+         (cp >= 0x200B && cp <= 0x200F) || cp == 0x2018 || cp == 0x2019 ||
+         cp == 0x2024 || cp == 0x2027 || (cp >= 0x202A && cp <= 0x202E) ||
+         (cp >= 0x2060 && cp <= 0x2064) || (cp >= 0x20D0 && cp <= 0x20FF) ||
+         (cp >= 0xFE00 && cp <= 0xFE0F) || (cp >= 0xFE20 && cp <= 0xFE2F) ||
+         cp == 0xFEFF;
+}
+
+// Unicode's Final_Sigma: the capital sigma at s[begin, end) lowers to U+03C2
+// when a cased letter precedes it and none follows it (case-ignorable
+// characters skipped on both sides): "ΟΔΟΣ" lowers to "οδος".
+bool IsFinalSigma(std::string_view s, size_t begin, size_t end) {
+  bool preceded = false;
+  while (begin > 0) {
+    size_t start = begin - 1;
+    while (start > 0 && (static_cast<unsigned char>(s[start]) & 0xC0) == 0x80) {
+      --start;
+    }
+    size_t next = start;
+    const uint32_t cp = DecodeUtf8(s, &next);
+    if (next != begin) break;  // malformed: neither cased nor ignorable
+    if (IsCased(cp)) {
+      preceded = true;
+      break;
+    }
+    if (!IsCaseIgnorable(cp)) break;
+    begin = start;
+  }
+  if (!preceded) return false;
+  while (end < s.size()) {
+    const uint32_t cp = DecodeUtf8(s, &end);
+    if (IsCased(cp)) return false;
+    if (!IsCaseIgnorable(cp)) break;
+  }
+  return true;
+}
+
 // Lowered code points of `s` one at a time, as toLowerCase would produce
-// them: U+0130 becomes "i" then U+0307.
+// them: U+0130 becomes "i" then U+0307, a final capital sigma U+03C2.
 struct LowerCaseReader {
   std::string_view s;
   size_t i = 0;
@@ -159,11 +218,13 @@ struct LowerCaseReader {
   bool done() const { return pending == 0 && i >= s.size(); }
   uint32_t Next() {
     if (pending != 0) return std::exchange(pending, 0);
+    const size_t start = i;
     const uint32_t cp = DecodeUtf8(s, &i);
     if (cp == 0x130) {
       pending = 0x307;
       return 'i';
     }
+    if (cp == 0x3A3 && IsFinalSigma(s, start, i)) return 0x3C2;
     return LowerCodePoint(cp);
   }
 };
@@ -684,6 +745,8 @@ void AppendLowerCase(std::string_view text, std::string* out) {
     const uint32_t lower = LowerCodePoint(cp);
     if (cp == 0x130) {
       out->append("i\xCC\x87");  // "i" U+0307
+    } else if (cp == 0x3A3 && IsFinalSigma(text, start, i)) {
+      out->append("\xCF\x82");  // U+03C2
     } else if (lower == cp) {
       out->append(text.substr(start, i - start));  // keeps malformed bytes
     } else {

@@ -115,8 +115,8 @@ int CompareUtf16(std::string_view a, std::string_view b);
 bool StringifyEquals(const JsValue& a, const Value& b);
 
 // String.prototype.toLowerCase equality (`a.toLowerCase() === b.toLowerCase()`)
-// over all of Unicode (lower_case_table.h), U+0130 to "i" U+0307 included;
-// not the final-sigma rule: a capital sigma always lowers to U+03C3.
+// over all of Unicode (lower_case_table.h), U+0130 to "i" U+0307 included,
+// and the final-sigma rule with approximated Cased/Case_Ignorable sets.
 bool LowerCaseEquals(std::string_view a, std::string_view b);
 void AppendLowerCase(std::string_view text, std::string* out);
 

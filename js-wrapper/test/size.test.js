@@ -175,8 +175,10 @@ const sources = readdirSync(new URL('src/', root)).filter((f) => f.endsWith('.js
 // -34 B for $regex text decoded by length (a NUL cut pattern and subject);
 // +874 B for $ini/$nini/$alli lowering all of Unicode as toLowerCase does (a
 // table of 184 runs): 1,027 capitals, the Kelvin sign, Georgian, Deseret
-// and U+0130 among them, compared unfolded, unlike GrowthBook.)
-const CEILING_GZIP_BYTES = 101_933;
+// and U+0130 among them, compared unfolded, unlike GrowthBook; +350 B for
+// the final-sigma rule in the same operators: "ΠΑΤΡΑΣ" lowered to "πατρασ",
+// not "πατρας", so a Greek word in capitals never matched its lower case.)
+const CEILING_GZIP_BYTES = 102_283;
 export const TARGET_GZIP_BYTES = 50 * 1024;
 
 function sizes(list = files) {
