@@ -151,10 +151,18 @@ uint32_t LowerCodePoint(uint32_t cp) {
 }
 
 // Cased (Unicode): approximated as having a lower-case mapping or being the
-// lower case of one; misses the few lower-case letters with no capital.
+// lower case of one, plus the lower-case letters of Latin, IPA and Greek
+// that are neither (final sigma, dotless i, micro sign, IPA letters);
+// misses rarer ones.
 bool IsCased(uint32_t cp) {
   if (cp < 0x80) return (cp | 32) >= 'a' && (cp | 32) <= 'z';
   if (cp == 0x130 || LowerCodePoint(cp) != cp) return true;
+  if (cp == 0xAA || cp == 0xB5 || cp == 0xBA || cp == 0x131 || cp == 0x138 ||
+      cp == 0x149 || cp == 0x17F || (cp >= 0x250 && cp <= 0x2B8) ||
+      cp == 0x390 || cp == 0x3B0 || cp == 0x3C2 ||
+      (cp >= 0x3D0 && cp <= 0x3D6) || (cp >= 0x1D00 && cp <= 0x1DBF)) {
+    return true;
+  }
   for (const LowerCaseRun& run : kLowerCaseRuns) {
     const uint32_t offset = cp - run.delta - (run.packed & 0x1FFFFF);
     const uint32_t stride = (run.packed >> 21 & 1) + 1;

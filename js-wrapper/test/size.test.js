@@ -177,8 +177,10 @@ const sources = readdirSync(new URL('src/', root)).filter((f) => f.endsWith('.js
 // table of 184 runs): 1,027 capitals, the Kelvin sign, Georgian, Deseret
 // and U+0130 among them, compared unfolded, unlike GrowthBook; +350 B for
 // the final-sigma rule in the same operators: "ΠΑΤΡΑΣ" lowered to "πατρασ",
-// not "πατρας", so a Greek word in capitals never matched its lower case.)
-const CEILING_GZIP_BYTES = 102_283;
+// not "πατρας", so a Greek word in capitals never matched its lower case;
+// +71 B for lower-case letters with no capital (ς, ı, µ, IPA) counted as
+// cased there: "ςΣ" lowered to "ςσ".)
+const CEILING_GZIP_BYTES = 102_354;
 export const TARGET_GZIP_BYTES = 50 * 1024;
 
 function sizes(list = files) {
