@@ -2,7 +2,8 @@
 // evaluated live by the wasm core and by GrowthBook's evalCondition; prints
 // every disagreement. Deterministic for a given seed.
 //
-//   node differential-conditions.mjs [count=200000] [seed=1] [--write FILE]
+//   node differential-conditions.mjs [count=200000] [seed=1] [--dense|--case]
+//                                     [--write FILE]
 // --write saves the cases (with GrowthBook's answers) as a vector file in the
 // conditions_random.json format, for the native runner of both evaluators.
 import { evalCondition } from "@growthbook/growthbook";
@@ -14,6 +15,10 @@ const outFile = writeAt >= 0 ? args.splice(writeAt, 2)[1] : null;
 // --dense: one attribute, one operator on it (value semantics, densely).
 const denseAt = args.indexOf("--dense");
 const DENSE = denseAt >= 0 && args.splice(denseAt, 1).length > 0;
+// --case: case-insensitive operators and comparisons on short strings of
+// case-sensitive pieces (final sigma, dotted I, astral and private-use text).
+const caseAt = args.indexOf("--case");
+const CASE = caseAt >= 0 && args.splice(caseAt, 1).length > 0;
 const COUNT = Number(args[0] ?? 200000);
 const SEED = Number(args[1] ?? 1);
 
@@ -185,6 +190,21 @@ function hasNonStringPattern(value) {
   return false;
 }
 
+const PIECES = ["0", "1", "9", ".", "-", "v", "a", "A", "~", " ", "'", "rc",
+  "\uffff", "\u{10000}", "\u{1F600}", "é", "\ue000", "ß", "İ", "ı", "ς", "Σ",
+  "σ", "\u0301", "\u0000", "ǅ", "\u212a", "\u00b5", "\u1e9e", "Ⓐ", "𐐀"];
+const CASE_OPERATORS = ["$gt", "$lt", "$vgt", "$vlt", "$veq", "$ini", "$nini",
+  "$alli", "$regexi", "$eq"];
+function caseCase() {
+  const text = () => Array.from({ length: rnd(7) }, () => pick(PIECES)).join("");
+  const a = text();
+  const b = rnd(4) ? text() : pick([a.toUpperCase(), a.toLowerCase()]);
+  const op = pick(CASE_OPERATORS);
+  let operand = ["$ini", "$nini", "$alli"].includes(op) ? [b] : b;
+  if (op === "$regexi") operand = b.replace(/[\\^$.*+?()[\]{}|]/g, "\\$&");
+  return [{ a: { [op]: operand } }, { a: op === "$alli" ? [a] : a }];
+}
+
 const asJson = (value) => JSON.parse(JSON.stringify(value));
 // TESSERA_CORE: another checkout's js-wrapper/src/index.js, to compare builds.
 const { loadCore } = await import(process.env.TESSERA_CORE ?? "../../js-wrapper/src/index.js");
@@ -195,7 +215,9 @@ const cases = [];
 let mismatches = 0, skipped = 0;
 for (let i = 0; i < COUNT; i++) {
   let c, a;
-  if (DENSE) {
+  if (CASE) {
+    [c, a] = caseCase().map(asJson);
+  } else if (DENSE) {
     [c, a] = denseCase().map(asJson);
   } else {
     c = asJson(condition(1 + rnd(3)));
