@@ -6,13 +6,16 @@
 #include <vector>
 
 // Compiles `pattern` into the module's list of RegExps; returns its index,
-// or -1 when the pattern does not compile.
+// or -1 when the pattern does not compile. Text is decoded by length with
+// UTF8Decoder (always there, -sTEXTDECODER=2): UTF8ToString stops at a NUL,
+// which JSON text may hold ("\u0000"), so "a\u0000b" was tested as "a".
 EM_JS(int, tessera_regex_compile,
       (const char* pattern, int pattern_len, int ignore_case), {
         let re;
         try {
-          re = new RegExp(UTF8ToString(pattern, pattern_len),
-                          ignore_case ? "i" : "");
+          re = new RegExp(
+              UTF8Decoder.decode(HEAPU8.subarray(pattern, pattern + pattern_len)),
+              ignore_case ? "i" : "");
         } catch (e) {
           return -1;
         }
@@ -25,8 +28,8 @@ EM_JS(int, tessera_regex_compile,
 // used ("i") keeps state between test() calls.
 EM_JS(int, tessera_regex_test,
       (int index, const char* subject, int subject_len), {
-        return Module.tesseraRegexes[index].test(
-                   UTF8ToString(subject, subject_len)) ? 1 : 0;
+        return Module.tesseraRegexes[index].test(UTF8Decoder.decode(
+                   HEAPU8.subarray(subject, subject + subject_len))) ? 1 : 0;
       });
 
 EM_JS(void, tessera_regex_clear, (), { Module.tesseraRegexes = []; });

@@ -4,11 +4,13 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <iterator>
 #include <utility>
 #include <vector>
 
 #include "compact_sort.h"
 #include "decimal_conversion.h"
+#include "lower_case_table.h"
 
 namespace tessera {
 namespace condition_internal {
@@ -132,36 +134,108 @@ uint32_t DecodeUtf8(std::string_view s, size_t* i) {
   return cp;
 }
 
+// String.prototype.toLowerCase of one code point, where the result is one
+// code point (U+0130 is the caller's: it lowers to two).
 uint32_t LowerCodePoint(uint32_t cp) {
   if (cp < 0x80) return (cp >= 'A' && cp <= 'Z') ? cp + 32 : cp;
-  const bool even = (cp % 2) == 0;
-  if (cp >= 0xC0 && cp <= 0xDE && cp != 0xD7) return cp + 32;
-  if (cp >= 0x100 && cp <= 0x17F) {
-    if (cp == 0x130 || cp == 0x138 || cp == 0x149) return cp;
-    if (cp == 0x178) return 0xFF;
-    if (cp <= 0x137 || (cp >= 0x14A && cp <= 0x177)) return even ? cp + 1 : cp;
-    return even ? cp : cp + 1;  // 0x139-0x148 and 0x179-0x17E pair odd->even
-  }
-  if (cp >= 0x391 && cp <= 0x3AB && cp != 0x3A2) return cp + 32;
-  if (cp == 0x386) return 0x3AC;
-  if (cp >= 0x388 && cp <= 0x38A) return cp + 37;
-  if (cp == 0x38C) return 0x3CC;
-  if (cp == 0x38E || cp == 0x38F) return cp + 63;
-  if (cp >= 0x410 && cp <= 0x42F) return cp + 32;
-  if (cp >= 0x400 && cp <= 0x40F) return cp + 80;
-  if ((cp >= 0x460 && cp <= 0x481) || (cp >= 0x48A && cp <= 0x4BF) ||
-      (cp >= 0x4D0 && cp <= 0x52F)) {
-    return even ? cp + 1 : cp;
-  }
-  if (cp == 0x4C0) return 0x4CF;
-  if (cp >= 0x4C1 && cp <= 0x4CE) return even ? cp : cp + 1;
-  if (cp >= 0x531 && cp <= 0x556) return cp + 48;
-  if ((cp >= 0x1E00 && cp <= 0x1E95) || (cp >= 0x1EA0 && cp <= 0x1EFF)) {
-    return even ? cp + 1 : cp;
-  }
-  if (cp == 0x1E9E) return 0xDF;
-  return cp;
+  // The last run starting at or before cp.
+  const LowerCaseRun* run = std::upper_bound(
+      std::begin(kLowerCaseRuns), std::end(kLowerCaseRuns), cp,
+      [](uint32_t c, const LowerCaseRun& r) { return c < (r.packed & 0x1FFFFF); });
+  if (run == std::begin(kLowerCaseRuns)) return cp;
+  --run;
+  const uint32_t offset = cp - (run->packed & 0x1FFFFF);
+  const uint32_t stride = (run->packed >> 21 & 1) + 1;
+  if (offset % stride != 0 || offset / stride > run->packed >> 22) return cp;
+  return cp + run->delta;
 }
+
+// Cased (Unicode): approximated as having a lower-case mapping or being the
+// lower case of one, plus the lower-case letters of Latin, IPA and Greek
+// that are neither (final sigma, dotless i, micro sign, IPA letters);
+// misses rarer ones.
+bool IsCased(uint32_t cp) {
+  if (cp < 0x80) return (cp | 32) >= 'a' && (cp | 32) <= 'z';
+  if (cp == 0x130 || LowerCodePoint(cp) != cp) return true;
+  if (cp == 0xAA || cp == 0xB5 || cp == 0xBA || cp == 0x131 || cp == 0x138 ||
+      cp == 0x149 || cp == 0x17F || (cp >= 0x250 && cp <= 0x2B8) ||
+      cp == 0x390 || cp == 0x3B0 || cp == 0x3C2 ||
+      (cp >= 0x3D0 && cp <= 0x3D6) || (cp >= 0x1D00 && cp <= 0x1DBF)) {
+    return true;
+  }
+  for (const LowerCaseRun& run : kLowerCaseRuns) {
+    const uint32_t offset = cp - run.delta - (run.packed & 0x1FFFFF);
+    const uint32_t stride = (run.packed >> 21 & 1) + 1;
+    if (offset % stride == 0 && offset / stride <= run.packed >> 22) return true;
+  }
+  return false;
+}
+
+// Case_Ignorable (Unicode), approximated by the characters found in words:
+// apostrophes and other mid-word punctuation, combining marks, modifier
+// letters and symbols, format characters.
+bool IsCaseIgnorable(uint32_t cp) {
+  return cp == '\'' || cp == '.' || cp == ':' || cp == '^' || cp == '`' ||
+         cp == 0xA8 || cp == 0xAD || cp == 0xAF || cp == 0xB4 || cp == 0xB7 ||
+         cp == 0xB8 || (cp >= 0x2B0 && cp <= 0x36F) || cp == 0x374 ||
+         cp == 0x375 || cp == 0x37A || cp == 0x384 || cp == 0x385 ||
+         cp == 0x387 || (cp >= 0x483 && cp <= 0x489) ||
+         (cp >= 0x1AB0 && cp <= 0x1AFF) || (cp >= 0x1DC0 && cp <= 0x1DFF) ||
+         (cp >= 0x200B && cp <= 0x200F) || cp == 0x2018 || cp == 0x2019 ||
+         cp == 0x2024 || cp == 0x2027 || (cp >= 0x202A && cp <= 0x202E) ||
+         (cp >= 0x2060 && cp <= 0x2064) || (cp >= 0x20D0 && cp <= 0x20FF) ||
+         (cp >= 0xFE00 && cp <= 0xFE0F) || (cp >= 0xFE20 && cp <= 0xFE2F) ||
+         cp == 0xFEFF;
+}
+
+// Unicode's Final_Sigma: the capital sigma at s[begin, end) lowers to U+03C2
+// when a cased letter precedes it and none follows it (case-ignorable
+// characters skipped on both sides): "ΟΔΟΣ" lowers to "οδος".
+bool IsFinalSigma(std::string_view s, size_t begin, size_t end) {
+  bool preceded = false;
+  while (begin > 0) {
+    size_t start = begin - 1;
+    while (start > 0 && (static_cast<unsigned char>(s[start]) & 0xC0) == 0x80) {
+      --start;
+    }
+    size_t next = start;
+    const uint32_t cp = DecodeUtf8(s, &next);
+    if (next != begin) break;  // malformed: neither cased nor ignorable
+    if (IsCased(cp)) {
+      preceded = true;
+      break;
+    }
+    if (!IsCaseIgnorable(cp)) break;
+    begin = start;
+  }
+  if (!preceded) return false;
+  while (end < s.size()) {
+    const uint32_t cp = DecodeUtf8(s, &end);
+    if (IsCased(cp)) return false;
+    if (!IsCaseIgnorable(cp)) break;
+  }
+  return true;
+}
+
+// Lowered code points of `s` one at a time, as toLowerCase would produce
+// them: U+0130 becomes "i" then U+0307, a final capital sigma U+03C2.
+struct LowerCaseReader {
+  std::string_view s;
+  size_t i = 0;
+  uint32_t pending = 0;
+  bool done() const { return pending == 0 && i >= s.size(); }
+  uint32_t Next() {
+    if (pending != 0) return std::exchange(pending, 0);
+    const size_t start = i;
+    const uint32_t cp = DecodeUtf8(s, &i);
+    if (cp == 0x130) {
+      pending = 0x307;
+      return 'i';
+    }
+    if (cp == 0x3A3 && IsFinalSigma(s, start, i)) return 0x3C2;
+    return LowerCodePoint(cp);
+  }
+};
 
 bool IsJsWhitespace(uint32_t cp) {
   return cp == 0x09 || cp == 0x0A || cp == 0x0B || cp == 0x0C || cp == 0x0D ||
@@ -664,14 +738,11 @@ bool StringifyEquals(const JsValue& a, const Value& b) {
 }
 
 bool LowerCaseEquals(std::string_view a, std::string_view b) {
-  size_t i = 0, j = 0;
-  while (i < a.size() && j < b.size()) {
-    if (LowerCodePoint(DecodeUtf8(a, &i)) !=
-        LowerCodePoint(DecodeUtf8(b, &j))) {
-      return false;
-    }
+  LowerCaseReader left{a}, right{b};
+  while (!left.done() && !right.done()) {
+    if (left.Next() != right.Next()) return false;
   }
-  return i == a.size() && j == b.size();
+  return left.done() && right.done();
 }
 
 void AppendLowerCase(std::string_view text, std::string* out) {
@@ -680,7 +751,11 @@ void AppendLowerCase(std::string_view text, std::string* out) {
     const size_t start = i;
     const uint32_t cp = DecodeUtf8(text, &i);
     const uint32_t lower = LowerCodePoint(cp);
-    if (lower == cp) {
+    if (cp == 0x130) {
+      out->append("i\xCC\x87");  // "i" U+0307
+    } else if (cp == 0x3A3 && IsFinalSigma(text, start, i)) {
+      out->append("\xCF\x82");  // U+03C2
+    } else if (lower == cp) {
       out->append(text.substr(start, i - start));  // keeps malformed bytes
     } else {
       AppendUtf8(lower, out);

@@ -115,8 +115,8 @@ int CompareUtf16(std::string_view a, std::string_view b);
 bool StringifyEquals(const JsValue& a, const Value& b);
 
 // String.prototype.toLowerCase equality (`a.toLowerCase() === b.toLowerCase()`)
-// for the scripts with simple case mappings: ASCII, Latin-1, Latin Extended-A,
-// Greek and Cyrillic. Other characters compare exactly.
+// over all of Unicode (lower_case_table.h), U+0130 to "i" U+0307 included,
+// and the final-sigma rule with approximated Cased/Case_Ignorable sets.
 bool LowerCaseEquals(std::string_view a, std::string_view b);
 void AppendLowerCase(std::string_view text, std::string* out);
 
