@@ -16,10 +16,11 @@
 // offending path ("$.$or[1].country.$in: expects an array"). A condition it
 // accepts evaluates exactly as EvalCondition does.
 //
-// $ini, $nini and $alli fold ASCII, Latin-1, Latin Extended-A, Greek,
-// Cyrillic and Armenian letters as String.prototype.toLowerCase does (except
-// its context rules: final sigma, dotted capital I); other scripts compare
-// exactly.
+// $ini, $nini and $alli lower every letter as String.prototype.toLowerCase
+// does (one table for all of Unicode; the dotted capital I becomes "i" and
+// U+0307). Its final-sigma rule is followed with short lists of cased and
+// case-ignorable letters rather than Unicode's full data, so a capital sigma
+// next to rare letters may still differ.
 //
 // `$regex`/`$regexi` are delegated to a RegexMatcher so that the browser build
 // can use the host's JavaScript RegExp (GrowthBook's exact semantics, and no
