@@ -12,6 +12,8 @@
 // several tags as if standalone, indents inline partials, does not push
 // `true` for {{.}}, and lets a dotted name whose first part resolved fall back
 // to outer contexts.
+import { seededRandom } from "./condition-generator.mjs";
+
 const COUNT = Number(process.argv[2] ?? 100000);
 const SEED = Number(process.argv[3] ?? 1);
 const Mustache = (await import(process.env.MUSTACHE ?? "mustache")).default;
@@ -21,14 +23,7 @@ const core = await loadCore();
 const ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
 Mustache.escape = (text) => String(text).replace(/[&<>"']/g, (c) => ENTITIES[c]);
 
-let state = SEED;
-function rnd(n) {
-  state = (state + 0x6d2b79f5) | 0;
-  let t = Math.imul(state ^ (state >>> 15), 1 | state);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
-}
-const pick = (items) => items[rnd(items.length)];
+const { rnd, pick } = seededRandom(SEED);
 
 const NAMES = ["a", "b", "c", "a.b", "b.c", "a.b.c", ".", "list", "x", "list.0", "n", "e"];
 const TEXTS = ["", " ", "  ", "\n", "\r\n", "x", "<&>\"'", "\t", "a b", "é", "{", "}", " \n ", "|"];

@@ -8,19 +8,12 @@
 //   node random-conditions.mjs    (deterministic: same seed, same file)
 import { evalCondition } from "@growthbook/growthbook";
 import { writeFileSync } from "node:fs";
+import { conditionGenerator, seededRandom } from "./condition-generator.mjs";
 
 const SEED = 20240521;
 const COUNT = 1000;
 
-// mulberry32: a small seeded generator, so the file is reproducible.
-let state = SEED;
-function rnd(n) {
-  state = (state + 0x6d2b79f5) | 0;
-  let t = Math.imul(state ^ (state >>> 15), 1 | state);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
-}
-const pick = (items) => items[rnd(items.length)];
+const { rnd, pick } = seededRandom(SEED);
 
 const STRINGS = [
   "", "a", "A", "abc", "1", "01", " 2 ", "0x1f", "1e3", "-0", "true", "null",
@@ -106,36 +99,10 @@ function operand(op, depth) {
   return leaf(1);
 }
 
-function conditionValue(depth) {
-  if (rnd(4) === 0 || depth <= 0) return leaf(1);
-  const value = {};
-  for (let k = 1 + rnd(2); k > 0; k--) {
-    const op = pick(OPERATORS);
-    value[op] = operand(op, depth);
-  }
-  if (rnd(10) === 0) value[pick(KEYS)] = leaf(0);  // mixed keys
-  return value;
-}
-
-function condition(depth) {
-  if (rnd(25) === 0) return leaf(1);  // not even an object
-  const result = {};
-  for (let k = 1 + rnd(3); k > 0; k--) {
-    const r = rnd(depth > 0 ? 10 : 6);
-    if (r < 6) {
-      result[pick(PATHS)] = conditionValue(depth);
-    } else if (r < 8) {
-      const list = [];
-      for (let j = rnd(3); j > 0; j--) list.push(condition(depth - 1));
-      result[pick(["$and", "$or", "$nor"])] = rnd(10) ? list : leaf(1);
-    } else if (r === 8) {
-      result.$not = condition(depth - 1);
-    } else {
-      result.$savedGroup = pick(GROUP_REFERENCES);
-    }
-  }
-  return result;
-}
+const { conditionValue, condition } = conditionGenerator({
+  rnd, pick, leaf, operand, operators: OPERATORS, keys: KEYS, paths: PATHS,
+  groupReferences: GROUP_REFERENCES, notAnObjectOneIn: 25,
+});
 
 // A JSON round trip, so GrowthBook sees exactly what the file holds (an
 // assignment to "__proto__" in a literal would set the prototype instead).
