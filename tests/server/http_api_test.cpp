@@ -1582,19 +1582,26 @@ TEST_F(HttpApiTest, CheckingAnArtifactPublishesNothing) {
             422);
 }
 
+// The example artifact with its first slot's first variant given `text` as
+// template and `data_json` as data: how the template checks below vary it.
+std::string ExampleArtifactWithFirstVariant(std::string_view text,
+                                            std::string_view data_json) {
+  Result<Value> artifact = ParseJson(ExampleArtifactText());
+  Value& variant =
+      artifact->find("slots")->as_array()[0].find("variants")->as_array()[0];
+  *variant.find("template") = Value(std::string(text));
+  *variant.find("data") = *ParseJson(data_json);
+  return artifact->Dump();
+}
+
 // Unescaped tags write HTML into the page; the visitor controls much of the
 // view (traits, context.path, context.referrer), so only the variant's own
 // data may be written unescaped.
 TEST_F(HttpApiTest, ArtifactsMayNotWriteVisitorAttributesUnescaped) {
   const std::string check = "/v1/admin/sites/demo/artifact/check";
-  auto with_template = [&](std::string_view text) {
-    Result<Value> artifact = ParseJson(ExampleArtifactText());
-    Value& variant =
-        artifact->find("slots")->as_array()[0].find("variants")->as_array()[0];
-    *variant.find("template") = Value(std::string(text));
-    *variant.find("data") = *ParseJson(
-        R"({"banner":{"html":"<b>20%</b>"},"notes":["<i>new</i>"]})");
-    return artifact->Dump();
+  auto with_template = [](std::string_view text) {
+    return ExampleArtifactWithFirstVariant(
+        text, R"({"banner":{"html":"<b>20%</b>"},"notes":["<i>new</i>"]})");
   };
   for (std::string_view raw :
        {"<p>{{{traits.name}}}</p>", "<p>{{& context.referrer}}</p>",
@@ -1631,13 +1638,8 @@ TEST_F(HttpApiTest, ArtifactsMayNotWriteVisitorAttributesUnescaped) {
 // own data may be written.
 TEST_F(HttpApiTest, ArtifactsMayNotWriteVisitorAttributesWhereEscapingFails) {
   const std::string check = "/v1/admin/sites/demo/artifact/check";
-  auto with_template = [&](std::string_view text) {
-    Result<Value> artifact = ParseJson(ExampleArtifactText());
-    Value& variant =
-        artifact->find("slots")->as_array()[0].find("variants")->as_array()[0];
-    *variant.find("template") = Value(std::string(text));
-    *variant.find("data") = *ParseJson(R"({"link":"/sale"})");
-    return artifact->Dump();
+  auto with_template = [](std::string_view text) {
+    return ExampleArtifactWithFirstVariant(text, R"({"link":"/sale"})");
   };
   for (std::string_view refused :
        {"<a href=\"{{traits.site}}\">site</a>", "<a HREF = '{{traits.site}}'>",
